@@ -1,0 +1,34 @@
+/* cli.h - shared bits of the whorl command line (argument parsing and
+ * printing only; all work is done by the public API). */
+#ifndef WHORL_CLI_H
+#define WHORL_CLI_H
+
+#include <stdint.h>
+#include "whorl/whorl.h"
+
+#define EXIT_SAME 0
+#define EXIT_DIFFERENT 1
+#define EXIT_ERROR 2
+
+typedef struct cli_ctx {
+  int quiet;
+  int fatal_reported;
+  int progress_shown;
+  uint64_t start_ns;
+} cli_ctx;
+
+void cli_error(const whorl_error *err);
+void cli_msg(const char *fmt, ...);
+void cli_issue(void *ctx, const whorl_error *issue, int fatal);
+void cli_progress(void *ctx, uint64_t done, uint64_t total);
+void cli_progress_end(cli_ctx *c);
+uint64_t cli_now_ns(void);
+int cli_write_stdout(const char *s, size_t n);
+/* Writes data to path atomically (temp file + rename). 0 or -1 with a
+ * message printed. */
+int cli_write_file(const char *path, const char *data, size_t n);
+
+int cmd_fingerprint(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+#endif

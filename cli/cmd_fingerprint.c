@@ -1,0 +1,158 @@
+/* cmd_fingerprint.c - `whorl fingerprint` (alias `fp`). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char help[] =
+    "usage: whorl fingerprint [options] PATH...\n"
+    "       whorl fp [options] PATH...\n"
+    "\n"
+    "Fingerprint files and folders. The id depends on content only: never on\n"
+    "time, location, host, thread count or listing order.\n"
+    "\n"
+    "options:\n"
+    "  --level quick|content  quick: size, format and 16 sampled blocks (constant\n"
+    "                         I/O); content (default): BLAKE3 of every byte,\n"
+    "                         equal to b3sum, plus content-defined chunk hashes\n"
+    "  --digest LIST          also compute these digests: sha256, md5\n"
+    "                         (equal to sha256sum / md5sum)\n"
+    "  --json                 print the fingerprint document(s) as JSON\n"
+    "                         (docs/fingerprint-format.md); several paths give\n"
+    "                         a JSON array\n"
+    "  -o, --output FILE      write the JSON document to FILE (one PATH only)\n"
+    "  --id                   print only '<id>  <path>' lines (b3sum style)\n"
+    "  --no-chunks            leave the chunk list out of file documents\n"
+    "  --no-cache             neither read nor update the stat cache\n"
+    "  --cache FILE           use this stat cache database\n"
+    "  --threads N            worker threads (default: all cores)\n"
+    "  -q, --quiet            no warnings on stderr\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 ok, 2 error (nothing is printed for a path that failed).\n";
+
+enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE, OPT_CACHE, OPT_THREADS };
+
+int cmd_fingerprint(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"level", required_argument, NULL, OPT_LEVEL},  {"digest", required_argument, NULL, OPT_DIGEST},
+      {"json", no_argument, NULL, OPT_JSON},          {"output", required_argument, NULL, 'o'},
+      {"id", no_argument, NULL, OPT_ID},              {"no-chunks", no_argument, NULL, OPT_NOCHUNKS},
+      {"no-cache", no_argument, NULL, OPT_NOCACHE},   {"cache", required_argument, NULL, OPT_CACHE},
+      {"threads", required_argument, NULL, OPT_THREADS}, {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},               {NULL, 0, NULL, 0}};
+  whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+  cli_ctx ctx = {0, 0, 0, cli_now_ns()};
+  int json = 0, idonly = 0;
+  const char *output = NULL;
+  whorl_error err;
+  whorl_error_clear(&err);
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    switch (c) {
+    case OPT_LEVEL:
+      if (whorl_level_parse(optarg, &o.level)) {
+        cli_msg("error: unknown level '%s' (choose quick or content)", optarg);
+        return EXIT_ERROR;
+      }
+      break;
+    case OPT_DIGEST:
+      if (whorl_digest_parse_list(optarg, &o.digests, &err)) {
+        cli_error(&err);
+        return EXIT_ERROR;
+      }
+      break;
+    case OPT_JSON: json = 1; break;
+    case 'o': output = optarg; break;
+    case OPT_ID: idonly = 1; break;
+    case OPT_NOCHUNKS: o.chunks = 0; break;
+    case OPT_NOCACHE: o.use_cache = 0; break;
+    case OPT_CACHE: o.cache_path = optarg; break;
+    case OPT_THREADS: {
+      char *end;
+      long n = strtol(optarg, &end, 10);
+      if (*end || n < 1 || n > 64) {
+        cli_msg("error: --threads wants a number from 1 to 64, not '%s'", optarg);
+        return EXIT_ERROR;
+      }
+      o.threads = (int)n;
+      break;
+    }
+    case 'q': ctx.quiet = 1; break;
+    case 'h': fputs(help, stdout); return 0;
+    default: fputs(help, stderr); return EXIT_ERROR;
+    }
+  }
+  int npaths = argc - optind;
+  if (npaths < 1) {
+    cli_msg("error: no PATH given (see 'whorl fp --help')");
+    return EXIT_ERROR;
+  }
+  if (output && npaths != 1) {
+    cli_msg("error: --output takes exactly one PATH");
+    return EXIT_ERROR;
+  }
+  if (o.level == WHORL_LEVEL_QUICK && o.digests) {
+    cli_msg("error: --digest needs --level content (quick reads only sampled blocks)");
+    return EXIT_ERROR;
+  }
+  o.on_issue = cli_issue;
+  o.on_progress = cli_progress;
+  o.cb_ctx = &ctx;
+  int status = 0;
+  int first_json = 1;
+  if (json && !output && npaths > 1) fputs("[\n", stdout);
+  for (int i = optind; i < argc; i++) {
+    whorl_json *doc = NULL;
+    int before = ctx.fatal_reported;
+    ctx.start_ns = cli_now_ns();
+    int rc = whorl_fingerprint(argv[i], &o, &doc, &err);
+    cli_progress_end(&ctx);
+    if (rc) {
+      if (ctx.fatal_reported == before) cli_error(&err);
+      status = EXIT_ERROR;
+      continue;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    if (output || json) {
+      rc = whorl_render(doc, WHORL_RENDER_JSON, &text, &len, &err);
+    } else if (idonly) {
+      const char *id = whorl_json_object_get_string(doc, "id");
+      size_t n = strlen(id) + strlen(argv[i]) + 4;
+      text = malloc(n);
+      if (text) len = (size_t)snprintf(text, n, "%s  %s\n", id, argv[i]);
+      else rc = WHORL_ENOMEM;
+    } else {
+      rc = whorl_render(doc, WHORL_RENDER_TEXT, &text, &len, &err);
+    }
+    whorl_json_free(doc);
+    if (rc) {
+      cli_error(&err);
+      status = EXIT_ERROR;
+      free(text);
+      continue;
+    }
+    if (output) {
+      if (cli_write_file(output, text, len)) status = EXIT_ERROR;
+    } else if (json && npaths > 1) {
+      if (!first_json) fputs(",\n", stdout);
+      /* Drop the trailing newline inside the array. */
+      cli_write_stdout(text, len && text[len - 1] == '\n' ? len - 1 : len);
+      first_json = 0;
+    } else {
+      if (!json && !idonly && npaths > 1 && i > optind) fputc('\n', stdout);
+      cli_write_stdout(text, len);
+    }
+    free(text);
+  }
+  if (json && !output && npaths > 1) fputs("\n]\n", stdout);
+  if (fflush(stdout) != 0) {
+    cli_msg("error: cannot write to standard output");
+    status = EXIT_ERROR;
+  }
+  return status;
+}

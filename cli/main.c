@@ -1,0 +1,137 @@
+/* main.c - whorl's command dispatcher. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: whorl <command> [options] [args]\n"
+    "\n"
+    "Fingerprint datasets, features and models; explain what changed.\n"
+    "\n"
+    "commands:\n"
+    "  fingerprint, fp   fingerprint files and folders\n"
+    "  diff              compare two paths or saved fingerprints\n"
+    "  version           print the version\n"
+    "\n"
+    "Run 'whorl <command> --help' for a command's options.\n"
+    "Exit status: 0 ok or identical, 1 different, 2 error.\n";
+
+uint64_t cli_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void cli_msg(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("whorl: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+void cli_error(const whorl_error *err) {
+  char buf[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
+  cli_msg("error: %s", whorl_error_format(err, buf, sizeof buf));
+}
+
+void cli_issue(void *ctx, const whorl_error *issue, int fatal) {
+  cli_ctx *c = ctx;
+  cli_progress_end(c);
+  if (fatal) {
+    c->fatal_reported++;
+    cli_error(issue);
+  } else if (!c->quiet) {
+    char buf[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
+    cli_msg("warning: %s", whorl_error_format(issue, buf, sizeof buf));
+  }
+}
+
+void cli_progress(void *ctx, uint64_t done, uint64_t total) {
+  cli_ctx *c = ctx;
+  if (c->quiet || !isatty(2)) return;
+  /* Only long work shows progress: nothing in the first second. */
+  if (cli_now_ns() - c->start_ns < 1000000000u) return;
+  fprintf(stderr, "\rwhorl: %.1f / %.1f MiB (%d%%)   ", (double)done / 1048576.0, (double)total / 1048576.0,
+          total ? (int)(100.0 * (double)done / (double)total) : 100);
+  c->progress_shown = 1;
+}
+
+void cli_progress_end(cli_ctx *c) {
+  if (c && c->progress_shown) {
+    fputs("\r\033[K", stderr);
+    c->progress_shown = 0;
+  }
+}
+
+int cli_write_stdout(const char *s, size_t n) {
+  if (fwrite(s, 1, n, stdout) != n) return -1;
+  return 0;
+}
+
+int cli_write_file(const char *path, const char *data, size_t n) {
+  size_t pl = strlen(path);
+  char *tmp = malloc(pl + 32);
+  if (!tmp) return -1;
+  snprintf(tmp, pl + 32, "%s.tmp.%ld", path, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    cli_msg("error: %s: cannot create: %s", path, strerror(errno));
+    free(tmp);
+    return -1;
+  }
+  size_t off = 0;
+  while (off < n) {
+    ssize_t w = write(fd, data + off, n - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      cli_msg("error: %s: cannot write: %s", path, strerror(errno));
+      close(fd);
+      unlink(tmp);
+      free(tmp);
+      return -1;
+    }
+    off += (size_t)w;
+  }
+  if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+    cli_msg("error: %s: cannot write: %s", path, strerror(errno));
+    unlink(tmp);
+    free(tmp);
+    return -1;
+  }
+  free(tmp);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return EXIT_ERROR;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "fingerprint") || !strcmp(cmd, "fp")) return cmd_fingerprint(argc - 1, argv + 1);
+  if (!strcmp(cmd, "diff")) return cmd_diff(argc - 1, argv + 1);
+  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    printf("whorl %s (fingerprint format %d)\n", whorl_version(), WHORL_FORMAT_VERSION);
+    return 0;
+  }
+  if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+    if (argc > 2) {
+      char *h[] = {argv[2], "--help", NULL};
+      if (!strcmp(argv[2], "fingerprint") || !strcmp(argv[2], "fp")) return cmd_fingerprint(2, h);
+      if (!strcmp(argv[2], "diff")) return cmd_diff(2, h);
+    }
+    fputs(usage, stdout);
+    return 0;
+  }
+  cli_msg("error: unknown command '%s' (see 'whorl --help')", cmd);
+  return EXIT_ERROR;
+}

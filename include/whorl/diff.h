@@ -1,0 +1,41 @@
+/*
+ * whorl/diff.h - explain what differs between two fingerprints.
+ *
+ * whorl_diff compares two fingerprint documents (computed or loaded) and
+ * returns a report document (docs/diff-format.md). The report belongs to the
+ * caller (whorl_json_free). whorl_report_render turns it into text.
+ */
+#ifndef WHORL_DIFF_H
+#define WHORL_DIFF_H
+
+#include <stddef.h>
+#include "errors.h"
+#include "json.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WHORL_DIFF_FORMAT_VERSION 1
+
+/* Compares a (baseline) with b (current). *identical is set to 1 when the
+ * two have the same id at the level they share, 0 otherwise. Documents of
+ * different kinds or of levels that cannot be compared yield a report that
+ * says so (and *identical = 0). */
+int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, int *identical,
+               whorl_error *err);
+
+typedef enum whorl_render_format {
+  WHORL_RENDER_TEXT = 1, /* concise lines for a terminal */
+  WHORL_RENDER_JSON = 2  /* pretty JSON of the report */
+} whorl_render_format;
+
+/* Renders a fingerprint document or diff report. *out is malloc'd and owned
+ * by the caller (free()). */
+int whorl_render(const whorl_json *doc, whorl_render_format fmt, char **out, size_t *len,
+                 whorl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,76 @@
+/*
+ * whorl/fingerprint.h - fingerprints of files and folders.
+ *
+ * A fingerprint is a JSON document (see docs/fingerprint-format.md) whose
+ * "id" is determined by content alone: never by time, absolute path, host,
+ * thread count or directory-listing order. Documents are returned as
+ * whorl_json trees owned by the caller (whorl_json_free).
+ */
+#ifndef WHORL_FINGERPRINT_H
+#define WHORL_FINGERPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "errors.h"
+#include "json.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of the fingerprint document format ("whorl" member). */
+#define WHORL_FORMAT_VERSION 1
+
+typedef enum whorl_level {
+  WHORL_LEVEL_QUICK = 1,  /* size, sniffed format, sampled blocks: O(1) I/O */
+  WHORL_LEVEL_CONTENT = 2 /* every byte: BLAKE3 (+ optional digests), chunks */
+} whorl_level;
+
+/* Parses "quick" / "content". Returns WHORL_OK or WHORL_EINVAL. */
+int whorl_level_parse(const char *s, whorl_level *out);
+const char *whorl_level_name(whorl_level level);
+
+/* Something noticed during a walk that is not the caller's whole answer:
+ * a skipped special file (fatal = 0) or an unreadable/changing file
+ * (fatal = 1: the fingerprint as a whole fails with err->code). */
+typedef void (*whorl_issue_cb)(void *ctx, const whorl_error *issue, int fatal);
+/* Progress of long work: bytes done out of bytes known so far. Called from
+ * the calling thread, at most ~10 times a second. */
+typedef void (*whorl_progress_cb)(void *ctx, uint64_t done, uint64_t total);
+
+#define WHORL_FP_OPTIONS_VERSION 1
+typedef struct whorl_fp_options {
+  unsigned version;         /* WHORL_FP_OPTIONS_VERSION */
+  whorl_level level;        /* default WHORL_LEVEL_CONTENT */
+  unsigned digests;         /* extra whorl_digest_kind bits (BLAKE3 is implied) */
+  int threads;              /* worker threads; 0 = number of online CPUs */
+  int use_cache;            /* consult and update the stat cache (default 1) */
+  const char *cache_path;   /* SQLite file to use; NULL = discover (see docs) */
+  int chunks;               /* include the chunk list of single files (default 1) */
+  whorl_issue_cb on_issue;  /* may be NULL */
+  whorl_progress_cb on_progress; /* may be NULL */
+  void *cb_ctx;
+} whorl_fp_options;
+
+#define WHORL_FP_OPTIONS_INIT \
+  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_CONTENT, 0, 0, 1, NULL, 1, NULL, NULL, NULL }
+
+/* Fingerprints a file or folder. A symlink named on the command line is
+ * followed; symlinks inside folders are recorded, not followed.
+ * Returns WHORL_OK and *out, or an error code (with err filled, *out NULL). */
+int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json **out,
+                      whorl_error *err);
+
+/* Checks that `doc` looks like a whorl fingerprint document this version
+ * can read (a "whorl" version and a known "kind"). WHORL_OK or EFORMAT. */
+int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err);
+
+/* If the file at `path` is a saved fingerprint document, parses it into
+ * *out and returns 1; returns 0 (and *out NULL) when it is some other file;
+ * a negative whorl_status on error. */
+int whorl_fingerprint_load(const char *path, whorl_json **out, whorl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,198 @@
+/* render.c - fingerprints and diff reports as text for people. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+#include "whorl/diff.h"
+
+static void human_size(whorl_buf *b, int64_t n) {
+  static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (n < 1024) {
+    whorl_buf_printf(b, "%" PRId64 " B", n);
+    return;
+  }
+  double v = (double)n;
+  int u = 0;
+  while (v >= 1024 && u < 5) v /= 1024, u++;
+  whorl_buf_printf(b, "%.1f %s", v, units[u]);
+}
+
+static const char *str(const whorl_json *o, const char *k) {
+  const char *s = whorl_json_object_get_string(o, k);
+  return s ? s : "";
+}
+
+static void field(whorl_buf *b, const char *label, const char *value) {
+  if (value && *value) whorl_buf_printf(b, "%-9s %s\n", label, value);
+}
+
+static void render_fp(whorl_buf *b, const whorl_json *d) {
+  const char *kind = str(d, "kind");
+  field(b, kind, str(d, "name"));
+  field(b, "id", str(d, "id"));
+  whorl_buf_printf(b, "%-9s %s (%s)\n", "level", str(d, "level"), str(d, "rules"));
+  int64_t size = whorl_json_object_get_int(d, "size", 0);
+  whorl_buf_printf(b, "%-9s %" PRId64 " bytes", "size", size);
+  if (size >= 1024) {
+    whorl_buf_puts(b, " (");
+    human_size(b, size);
+    whorl_buf_puts(b, ")");
+  }
+  whorl_buf_putc(b, '\n');
+  if (!strcmp(kind, "file")) {
+    field(b, "format", str(d, "format"));
+    const whorl_json *c = whorl_json_object_get(d, "content");
+    field(b, "sha256", str(c, "sha256"));
+    field(b, "md5", str(c, "md5"));
+    const whorl_json *ch = whorl_json_object_get(c, "chunks");
+    if (ch) {
+      whorl_buf_printf(b, "%-9s %zu, content-defined (%s)\n", "chunks",
+                       whorl_json_size(whorl_json_object_get(ch, "list")), str(ch, "rules"));
+    }
+    const whorl_json *q = whorl_json_object_get(d, "quick");
+    if (q)
+      whorl_buf_printf(b, "%-9s %s\n", "sampled",
+                       whorl_json_get_bool(whorl_json_object_get(q, "whole")) ? "whole file (small)"
+                                                                             : "16 blocks of 4 KiB");
+  } else {
+    whorl_buf_printf(b, "%-9s %" PRId64 "\n", "files", whorl_json_object_get_int(d, "files", 0));
+    const whorl_json *en = whorl_json_object_get(d, "entries");
+    size_t links = 0, dirs = 0;
+    for (size_t i = 0; i < whorl_json_size(en); i++) {
+      const char *t = str(whorl_json_array_get(en, i), "type");
+      links += !strcmp(t, "symlink");
+      dirs += !strcmp(t, "dir");
+    }
+    if (links) whorl_buf_printf(b, "%-9s %zu (recorded, not followed)\n", "symlinks", links);
+    if (dirs) whorl_buf_printf(b, "%-9s %zu\n", "empty dirs", dirs);
+    const whorl_json *sk = whorl_json_object_get(d, "skipped");
+    for (size_t i = 0; i < whorl_json_size(sk); i++) {
+      const whorl_json *e = whorl_json_array_get(sk, i);
+      whorl_buf_printf(b, "%-9s %s (%s)\n", "skipped", str(e, "path"), str(e, "type"));
+    }
+  }
+}
+
+static void range_line(whorl_buf *b, const whorl_json *r) {
+  const char *op = str(r, "op");
+  const whorl_json *a = whorl_json_object_get(r, "a"), *bb = whorl_json_object_get(r, "b");
+  int64_t ao = whorl_json_get_int(whorl_json_array_get(a, 0)), al = whorl_json_get_int(whorl_json_array_get(a, 1));
+  int64_t bo = whorl_json_get_int(whorl_json_array_get(bb, 0)), bl = whorl_json_get_int(whorl_json_array_get(bb, 1));
+  if (!strcmp(op, "changed")) {
+    whorl_buf_printf(b, "  changed   bytes %" PRId64 "-%" PRId64 " (", ao, ao + al - 1);
+    human_size(b, al);
+    whorl_buf_printf(b, ") -> bytes %" PRId64 "-%" PRId64 " (", bo, bo + bl - 1);
+    human_size(b, bl);
+    whorl_buf_puts(b, ")\n");
+  } else if (!strcmp(op, "removed")) {
+    whorl_buf_printf(b, "  removed   bytes %" PRId64 "-%" PRId64 " (", ao, ao + al - 1);
+    human_size(b, al);
+    whorl_buf_printf(b, "), at byte %" PRId64 " of b\n", bo);
+  } else {
+    whorl_buf_printf(b, "  inserted  bytes %" PRId64 "-%" PRId64 " (", bo, bo + bl - 1);
+    human_size(b, bl);
+    whorl_buf_printf(b, "), at byte %" PRId64 " of a\n", ao);
+  }
+}
+
+static void entry_desc(whorl_buf *b, const whorl_json *e) {
+  whorl_buf_puts(b, str(e, "path"));
+  const char *t = str(e, "type");
+  if (!strcmp(t, "dir")) whorl_buf_puts(b, "/ (empty folder)");
+  else if (!strcmp(t, "symlink")) whorl_buf_printf(b, " -> %s (symlink)", str(e, "target"));
+  else {
+    whorl_buf_puts(b, " (");
+    human_size(b, whorl_json_object_get_int(e, "size", 0));
+    whorl_buf_puts(b, ")");
+  }
+}
+
+static void render_diff(whorl_buf *b, const whorl_json *r) {
+  const whorl_json *a = whorl_json_object_get(r, "a"), *bb = whorl_json_object_get(r, "b");
+  const char *verdict = str(r, "verdict");
+  const char *kind = str(a, "kind");
+  if (whorl_json_get_bool(whorl_json_object_get(r, "identical"))) {
+    whorl_buf_printf(b, "identical %s (%s level, id %.16s...)\n", kind, str(r, "level"), str(a, "id"));
+    return;
+  }
+  whorl_buf_printf(b, "%s", verdict);
+  if (!strcmp(verdict, "kind changed")) {
+    whorl_buf_printf(b, ": %s -> %s\n", kind, str(bb, "kind"));
+    return;
+  }
+  int64_t sa = whorl_json_object_get_int(a, "size", 0), sb = whorl_json_object_get_int(bb, "size", 0);
+  whorl_buf_printf(b, " (%s %s level)", kind, str(r, "level"));
+  if (sa != sb) {
+    whorl_buf_printf(b, ": size %" PRId64 " -> %" PRId64 " bytes", sa, sb);
+  }
+  whorl_buf_putc(b, '\n');
+  if (!strcmp(kind, "file")) {
+    const whorl_json *ranges = whorl_json_object_get(r, "ranges");
+    size_t n = whorl_json_size(ranges);
+    size_t shown = n > 50 ? 50 : n;
+    for (size_t i = 0; i < shown; i++) range_line(b, whorl_json_array_get(ranges, i));
+    if (n > shown) whorl_buf_printf(b, "  ... and %zu more ranges (--json lists all)\n", n - shown);
+    if (ranges) {
+      int64_t same = whorl_json_object_get_int(r, "unchanged_bytes", 0);
+      whorl_buf_printf(b, "  %" PRId64 " of %" PRId64 " bytes of b are unchanged chunks of a (%.2f%%); "
+                          "ranges are chunk-aligned\n",
+                       same, sb, sb ? 100.0 * (double)same / (double)sb : 100.0);
+    }
+    const char *note = str(r, "note");
+    if (*note) whorl_buf_printf(b, "  note: %s\n", note);
+    return;
+  }
+  const whorl_json *en = whorl_json_object_get(r, "entries");
+  if (!en) return;
+  const whorl_json *added = whorl_json_object_get(en, "added"), *removed = whorl_json_object_get(en, "removed"),
+                   *changed = whorl_json_object_get(en, "changed"), *renamed = whorl_json_object_get(en, "renamed");
+  whorl_buf_printf(b, "  %zu added, %zu removed, %zu changed, %zu renamed\n", whorl_json_size(added),
+                   whorl_json_size(removed), whorl_json_size(changed), whorl_json_size(renamed));
+  for (size_t i = 0; i < whorl_json_size(added); i++) {
+    whorl_buf_puts(b, "  + ");
+    entry_desc(b, whorl_json_array_get(added, i));
+    whorl_buf_putc(b, '\n');
+  }
+  for (size_t i = 0; i < whorl_json_size(removed); i++) {
+    whorl_buf_puts(b, "  - ");
+    entry_desc(b, whorl_json_array_get(removed, i));
+    whorl_buf_putc(b, '\n');
+  }
+  for (size_t i = 0; i < whorl_json_size(changed); i++) {
+    const whorl_json *c = whorl_json_array_get(changed, i);
+    const whorl_json *ea = whorl_json_object_get(c, "a"), *eb = whorl_json_object_get(c, "b");
+    whorl_buf_printf(b, "  ~ %s", str(c, "path"));
+    if (strcmp(str(ea, "type"), str(eb, "type"))) {
+      whorl_buf_printf(b, " (%s -> %s)\n", str(ea, "type"), str(eb, "type"));
+    } else if (!strcmp(str(ea, "type"), "symlink")) {
+      whorl_buf_printf(b, " (symlink %s -> %s)\n", str(ea, "target"), str(eb, "target"));
+    } else {
+      whorl_buf_puts(b, " (");
+      human_size(b, whorl_json_object_get_int(ea, "size", 0));
+      whorl_buf_puts(b, " -> ");
+      human_size(b, whorl_json_object_get_int(eb, "size", 0));
+      whorl_buf_puts(b, ")\n");
+    }
+  }
+  for (size_t i = 0; i < whorl_json_size(renamed); i++) {
+    const whorl_json *c = whorl_json_array_get(renamed, i);
+    whorl_buf_printf(b, "  > %s -> %s (same content)\n", str(whorl_json_object_get(c, "from"), "path"),
+                     str(whorl_json_object_get(c, "to"), "path"));
+  }
+}
+
+int whorl_render(const whorl_json *doc, whorl_render_format fmt, char **out, size_t *len, whorl_error *err) {
+  *out = NULL;
+  if (fmt == WHORL_RENDER_JSON) {
+    int rc = whorl_json_pretty(doc, out, len);
+    return rc ? whorl__error(err, rc, NULL, -1, "out of memory") : WHORL_OK;
+  }
+  if (fmt != WHORL_RENDER_TEXT) return whorl__error(err, WHORL_EINVAL, NULL, -1, "unknown render format");
+  whorl_buf b = WHORL_BUF_INIT;
+  if (!strcmp(str(doc, "kind"), "diff")) render_diff(&b, doc);
+  else render_fp(&b, doc);
+  *out = whorl_buf_detach(&b, len);
+  return *out ? WHORL_OK : whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+}

@@ -1,0 +1,375 @@
+/* fp.c - fingerprint documents for single files, and the entry point. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache/cache.h"
+#include "fp/fp_int.h"
+#include "io/io.h"
+#include "util/util.h"
+#include "whorl/hash.h"
+
+int whorl_level_parse(const char *s, whorl_level *out) {
+  if (s && !strcmp(s, "quick")) *out = WHORL_LEVEL_QUICK;
+  else if (s && !strcmp(s, "content")) *out = WHORL_LEVEL_CONTENT;
+  else return WHORL_EINVAL;
+  return WHORL_OK;
+}
+
+const char *whorl_level_name(whorl_level level) {
+  switch (level) {
+  case WHORL_LEVEL_QUICK: return "quick";
+  case WHORL_LEVEL_CONTENT: return "content";
+  }
+  return "unknown";
+}
+
+int whorl__json_set_hex(whorl_json *obj, const char *key, const uint8_t *bytes, size_t n) {
+  char hex[2 * 64 + 1];
+  if (n > 64) return WHORL_EINVAL;
+  return whorl_json_object_set(obj, key, whorl_json_string(whorl_hex(bytes, n, hex)));
+}
+
+int whorl__json_set_bytes(whorl_json *obj, const char *key, const char *bytes, size_t len) {
+  if (whorl__utf8_valid(bytes, len)) return whorl_json_object_set(obj, key, whorl_json_stringn(bytes, len));
+  /* Not UTF-8: a readable form with U+FFFD for each bad byte, and the exact
+   * bytes in hex under key_hex. */
+  whorl_buf disp = WHORL_BUF_INIT, hex = WHORL_BUF_INIT;
+  size_t i = 0;
+  while (i < len) {
+    size_t n = 1;
+    unsigned char c = (unsigned char)bytes[i];
+    if (c >= 0xC2 && c <= 0xF4) {
+      n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      if (i + n > len || !whorl__utf8_valid(bytes + i, n)) n = 0;
+    } else if (c >= 0x80) {
+      n = 0;
+    }
+    if (n == 0) {
+      whorl_buf_puts(&disp, "\xef\xbf\xbd");
+      i++;
+    } else {
+      whorl_buf_put(&disp, bytes + i, n);
+      i += n;
+    }
+  }
+  static const char digits[] = "0123456789abcdef";
+  for (size_t k = 0; k < len; k++) {
+    whorl_buf_putc(&hex, digits[(unsigned char)bytes[k] >> 4]);
+    whorl_buf_putc(&hex, digits[(unsigned char)bytes[k] & 15]);
+  }
+  char keyhex[128];
+  snprintf(keyhex, sizeof keyhex, "%s_hex", key);
+  size_t dl = 0, hl = 0;
+  char *d = whorl_buf_detach(&disp, &dl), *h = whorl_buf_detach(&hex, &hl);
+  int rc = (d && h) ? WHORL_OK : WHORL_ENOMEM;
+  if (!rc) rc = whorl_json_object_set(obj, key, whorl_json_stringn(d, dl));
+  if (!rc) rc = whorl_json_object_set(obj, keyhex, whorl_json_stringn(h, hl));
+  free(d);
+  free(h);
+  return rc;
+}
+
+static char *base_name(const char *path) {
+  char *rp = realpath(path, NULL);
+  const char *src = rp ? rp : path;
+  char *copy = strdup(src);
+  free(rp);
+  if (!copy) return NULL;
+  char *b = strdup(basename(copy));
+  free(copy);
+  return b;
+}
+
+static void cache_key(const struct stat *st, whorl_cache_key *k) {
+  k->dev = (uint64_t)st->st_dev;
+  k->ino = (uint64_t)st->st_ino;
+  k->size = (uint64_t)st->st_size;
+  k->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+  k->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+static int64_t realtime_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static uint8_t *chunks_pack(const whorl_chunk *c, size_t n, size_t *len) {
+  uint8_t *b = malloc(n * 16 + 1);
+  if (!b) return NULL;
+  for (size_t i = 0; i < n; i++)
+    for (int k = 0; k < 8; k++) {
+      b[16 * i + k] = (uint8_t)(c[i].size >> (8 * k));
+      b[16 * i + 8 + k] = (uint8_t)(c[i].hash >> (8 * k));
+    }
+  *len = n * 16;
+  return b;
+}
+
+static whorl_chunk *chunks_unpack(const uint8_t *b, size_t len, uint64_t size, size_t *n) {
+  if (len % 16) return NULL;
+  size_t cnt = len / 16;
+  whorl_chunk *c = malloc((cnt ? cnt : 1) * sizeof *c);
+  if (!c) return NULL;
+  uint64_t off = 0;
+  for (size_t i = 0; i < cnt; i++) {
+    uint64_t s = 0, h = 0;
+    for (int k = 7; k >= 0; k--) {
+      s = s << 8 | b[16 * i + k];
+      h = h << 8 | b[16 * i + 8 + k];
+    }
+    c[i].offset = off;
+    c[i].size = s;
+    c[i].hash = h;
+    off += s;
+  }
+  if (off != size) {
+    free(c);
+    return NULL;
+  }
+  *n = cnt;
+  return c;
+}
+
+static whorl_json *doc_head(const char *kind, whorl_level level, const char *rules) {
+  whorl_json *d = whorl_json_object();
+  if (!d) return NULL;
+  whorl_json_object_set(d, "whorl", whorl_json_int(WHORL_FORMAT_VERSION));
+  whorl_json_object_set(d, "kind", whorl_json_string(kind));
+  whorl_json_object_set(d, "level", whorl_json_string(whorl_level_name(level)));
+  whorl_json_object_set(d, "rules", whorl_json_string(rules));
+  return d;
+}
+
+static int file_doc_content(const char *name, const whorl_content *c, int with_chunks, whorl_json **out) {
+  whorl_json *d = doc_head("file", WHORL_LEVEL_CONTENT, WHORL_RULES_FILE_CONTENT);
+  if (!d) return WHORL_ENOMEM;
+  whorl__json_set_hex(d, "id", c->blake3, 32);
+  if (name) whorl__json_set_bytes(d, "name", name, strlen(name));
+  whorl_json_object_set(d, "size", whorl_json_int((int64_t)c->size));
+  whorl_json_object_set(d, "format", whorl_json_string(c->format));
+  whorl_json *content = whorl_json_object();
+  whorl__json_set_hex(content, "blake3", c->blake3, 32);
+  if (c->digests & WHORL_DIGEST_SHA256) whorl__json_set_hex(content, "sha256", c->sha256, 32);
+  if (c->digests & WHORL_DIGEST_MD5) whorl__json_set_hex(content, "md5", c->md5, 16);
+  if (with_chunks) {
+    whorl_json *ch = whorl_json_object();
+    whorl_json_object_set(ch, "rules", whorl_json_string(WHORL_CDC_RULES));
+    whorl_json_object_set(ch, "hash", whorl_json_string("xxh3-64"));
+    whorl_json_object_set(ch, "min", whorl_json_int(WHORL_CDC_MIN));
+    whorl_json_object_set(ch, "max", whorl_json_int(WHORL_CDC_MAX));
+    whorl_json_object_set(ch, "bits", whorl_json_int(WHORL_CDC_BITS));
+    whorl_json *list = whorl_json_array();
+    for (size_t i = 0; i < c->nchunks; i++) {
+      whorl_json *e = whorl_json_array();
+      char hex[17];
+      snprintf(hex, sizeof hex, "%016llx", (unsigned long long)c->chunks[i].hash);
+      whorl_json_array_append(e, whorl_json_int((int64_t)c->chunks[i].offset));
+      whorl_json_array_append(e, whorl_json_int((int64_t)c->chunks[i].size));
+      whorl_json_array_append(e, whorl_json_string(hex));
+      whorl_json_array_append(list, e);
+    }
+    whorl_json_object_set(ch, "list", list);
+    whorl_json_object_set(content, "chunks", ch);
+  }
+  whorl_json_object_set(d, "content", content);
+  *out = d;
+  return WHORL_OK;
+}
+
+static int file_doc_quick(const char *name, const whorl_quick *q, whorl_json **out) {
+  whorl_json *d = doc_head("file", WHORL_LEVEL_QUICK, WHORL_RULES_FILE_QUICK);
+  if (!d) return WHORL_ENOMEM;
+  whorl__json_set_hex(d, "id", q->hash, 32);
+  if (name) whorl__json_set_bytes(d, "name", name, strlen(name));
+  whorl_json_object_set(d, "size", whorl_json_int((int64_t)q->size));
+  whorl_json_object_set(d, "format", whorl_json_string(q->format));
+  whorl_json *qq = whorl_json_object();
+  whorl_json_object_set(qq, "rules", whorl_json_string(WHORL_QUICK_RULES));
+  whorl_json_object_set(qq, "blocks", whorl_json_int(WHORL_QUICK_BLOCKS));
+  whorl_json_object_set(qq, "block_size", whorl_json_int(WHORL_QUICK_BLOCK));
+  whorl_json_object_set(qq, "whole", whorl_json_bool(q->whole));
+  whorl__json_set_hex(qq, "blake3", q->hash, 32);
+  whorl_json_object_set(d, "quick", qq);
+  *out = d;
+  return WHORL_OK;
+}
+
+static int fp_file(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, whorl_json **out,
+                   whorl_error *err) {
+  char *name = base_name(path);
+  int rc;
+  if (o->level == WHORL_LEVEL_QUICK) {
+    whorl_quick q;
+    rc = whorl__quick_fd(fd, path, st, &q, err);
+    if (!rc) rc = file_doc_quick(name, &q, out);
+    free(name);
+    return rc;
+  }
+  unsigned want = WHORL_DIGEST_BLAKE3 | (o->digests & WHORL_DIGEST_ALL);
+  whorl_content c;
+  memset(&c, 0, sizeof c);
+  whorl_cache *cache = NULL;
+  whorl_cache_key key;
+  cache_key(st, &key);
+  int hit = 0;
+  if (o->use_cache) {
+    char *db = o->cache_path ? strdup(o->cache_path) : whorl_cache_locate(path);
+    if (db) whorl_cache_open(db, WHORL_CACHE_RULES, &cache, NULL);
+    free(db);
+  }
+  if (cache) {
+    whorl_cache_entry ce;
+    memset(&ce, 0, sizeof ce);
+    if (whorl_cache_get(cache, &key, want, o->chunks, &ce) == 1) {
+      c.size = (uint64_t)st->st_size;
+      c.digests = want;
+      memcpy(c.blake3, ce.blake3, 32);
+      memcpy(c.sha256, ce.sha256, 32);
+      memcpy(c.md5, ce.md5, 16);
+      hit = 1;
+      if (o->chunks && !(c.chunks = chunks_unpack(ce.extra, ce.extra_len, c.size, &c.nchunks))) hit = 0;
+      if (hit) {
+        /* The format needs the first and last bytes: a tiny read. */
+        uint8_t head[4096], tail[16];
+        long long hn = whorl__pread_full(fd, head, sizeof head, 0);
+        size_t tn = c.size < 16 ? (size_t)c.size : 16;
+        long long tg = whorl__pread_full(fd, tail, tn, c.size - tn);
+        if (hn < 0 || tg < 0) hit = 0;
+        else snprintf(c.format, sizeof c.format, "%s", whorl__sniff(head, (size_t)hn, tail, (size_t)tg, c.size));
+      }
+    }
+    free(ce.extra);
+  }
+  if (!hit) {
+    free(c.chunks);
+    whorl_content_opts co = {o->digests, o->chunks, o->threads, o->on_progress, o->cb_ctx};
+    rc = whorl__content_fd(fd, path, st, &co, &c, err);
+    if (rc) {
+      whorl_cache_close(cache);
+      free(name);
+      return rc;
+    }
+    if (cache) {
+      whorl_cache_entry ce;
+      memset(&ce, 0, sizeof ce);
+      ce.digests = c.digests;
+      memcpy(ce.blake3, c.blake3, 32);
+      memcpy(ce.sha256, c.sha256, 32);
+      memcpy(ce.md5, c.md5, 16);
+      if (o->chunks) ce.extra = chunks_pack(c.chunks, c.nchunks, &ce.extra_len);
+      if (!o->chunks || ce.extra) whorl_cache_put(cache, &key, &ce, realtime_ns());
+      free(ce.extra);
+    }
+  }
+  whorl_cache_close(cache);
+  rc = file_doc_content(name, &c, o->chunks, out);
+  free(c.chunks);
+  free(name);
+  return rc;
+}
+
+int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json **out, whorl_error *err) {
+  *out = NULL;
+  whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+  if (opts) {
+    if (opts->version != WHORL_FP_OPTIONS_VERSION)
+      return whorl__error(err, WHORL_EINVAL, NULL, -1, "options version %u not supported", opts->version);
+    o = *opts;
+  }
+  if (o.level != WHORL_LEVEL_QUICK && o.level != WHORL_LEVEL_CONTENT)
+    return whorl__error(err, WHORL_EINVAL, NULL, -1, "unknown level");
+  if (o.threads <= 0) o.threads = whorl__cpu_count();
+  if (o.threads > 64) o.threads = 64;
+  struct stat st;
+  if (stat(path, &st) != 0) return whorl__error_errno(err, errno, path, NULL);
+  if (S_ISDIR(st.st_mode)) return whorl__fp_folder(path, &o, out, err);
+  if (!S_ISREG(st.st_mode)) {
+    const char *what = S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket"
+                     : S_ISCHR(st.st_mode) ? "a character device" : S_ISBLK(st.st_mode) ? "a block device"
+                     : "a special file";
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "is %s, not a regular file or folder: not read", what);
+  }
+  /* O_NONBLOCK: if the path was swapped for a FIFO after stat, open must
+   * not hang; the fstat check below then refuses it. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return whorl__error_errno(err, errno, path, "open");
+  struct stat fst;
+  if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) || fst.st_ino != st.st_ino) {
+    close(fd);
+    return whorl__error(err, WHORL_ECHANGED, path, -1, "changed while being opened");
+  }
+  int rc = fp_file(path, fd, &fst, &o, out, err);
+  close(fd);
+  return rc;
+}
+
+int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err) {
+  if (whorl_json_typeof(doc) != WHORL_JSON_OBJECT)
+    return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: not a JSON object");
+  whorl_json *v = whorl_json_object_get(doc, "whorl");
+  if (!v || !whorl_json_is_int(v))
+    return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: no \"whorl\" version");
+  if (whorl_json_get_int(v) > WHORL_FORMAT_VERSION || whorl_json_get_int(v) < 1)
+    return whorl__error(err, WHORL_EUNSUPPORTED, NULL, -1,
+                        "fingerprint format version %lld is newer than this whorl reads (%d)",
+                        (long long)whorl_json_get_int(v), WHORL_FORMAT_VERSION);
+  const char *kind = whorl_json_object_get_string(doc, "kind");
+  if (!kind) return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: no \"kind\"");
+  if (strcmp(kind, "file") && strcmp(kind, "folder"))
+    return whorl__error(err, WHORL_EUNSUPPORTED, NULL, -1, "fingerprint kind \"%s\" is not known to this whorl", kind);
+  const char *id = whorl_json_object_get_string(doc, "id");
+  const char *level = whorl_json_object_get_string(doc, "level");
+  whorl_level lv;
+  if (!id || strlen(id) != 64 || !level || whorl_level_parse(level, &lv))
+    return whorl__error(err, WHORL_EFORMAT, NULL, -1, "malformed fingerprint: bad \"id\" or \"level\"");
+  return WHORL_OK;
+}
+
+int whorl_fingerprint_load(const char *path, whorl_json **out, whorl_error *err) {
+  *out = NULL;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return 0; /* the caller's fingerprint attempt reports it */
+  struct stat st;
+  char head[256];
+  long long n = -1;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) n = whorl__pread_full(fd, head, sizeof head - 1, 0);
+  close(fd);
+  if (n <= 0) return 0;
+  head[n] = 0;
+  /* A fingerprint document is a JSON object of at most 256 MiB with
+   * "whorl" and "kind" members; anything else is data to fingerprint. */
+  size_t i = 0;
+  while (i < (size_t)n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) i++;
+  if (i >= (size_t)n || head[i] != '{' || st.st_size > (256 << 20)) return 0;
+  whorl_json *doc = NULL;
+  whorl_error perr;
+  if (whorl_json_parse_file(path, 0, &doc, &perr) != WHORL_OK) {
+    /* Not JSON after all (JSON Lines, say) unless it claims to be ours. */
+    if (strstr(head, "\"whorl\"")) {
+      if (err) *err = perr;
+      return perr.code;
+    }
+    return 0;
+  }
+  int rc;
+  if (!whorl_json_object_get(doc, "kind") || !whorl_json_object_get(doc, "whorl")) {
+    whorl_json_free(doc);
+    return 0; /* some other JSON file that mentions "whorl" */
+  }
+  rc = whorl_fingerprint_validate(doc, err);
+  if (rc) {
+    if (err && !err->path[0]) snprintf(err->path, sizeof err->path, "%s", path);
+    whorl_json_free(doc);
+    return rc;
+  }
+  *out = doc;
+  return 1;
+}

@@ -1,0 +1,102 @@
+/* cdc.c - candidate cut points for content-defined chunking.
+ *
+ * Each position's test depends only on the 8 bytes before it, so blocks of a
+ * file can be scanned independently (on several cores) and give the same
+ * candidates as one sequential scan; the cut selection (min/max rules) is a
+ * cheap sequential pass over the candidates afterwards. The test is a
+ * multiply-shift hash, which vectorizes: AVX-512 tests 64 positions per
+ * step. The portable loop gives identical results (checked by tests). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/io.h"
+
+#define THRESH (1ULL << (64 - WHORL_CDC_BITS))
+
+static int force_portable;
+void whorl__cdc_force_portable(int on) { force_portable = on; }
+
+static int push(uint64_t **out, size_t *n, size_t *cap, uint64_t p) {
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 64;
+    uint64_t *np = realloc(*out, nc * sizeof *np);
+    if (!np) return -1;
+    *out = np;
+    *cap = nc;
+  }
+  (*out)[(*n)++] = p;
+  return 0;
+}
+
+static inline uint64_t load64le(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  return v;
+}
+
+static int scan_portable(const uint8_t *data, uint64_t base, uint64_t lo, uint64_t hi, uint64_t **out,
+                         size_t *n, size_t *cap) {
+  for (uint64_t p = lo; p <= hi; p++) {
+    uint64_t h = (load64le(data + (p - base) - 8) ^ WHORL_CDC_SALT) * WHORL_CDC_MUL;
+    if (h < THRESH && push(out, n, cap, p)) return -1;
+  }
+  return 0;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+__attribute__((target("avx512f,avx512dq"))) static int scan_avx512(const uint8_t *data, uint64_t base,
+                                                                    uint64_t lo, uint64_t hi,
+                                                                    uint64_t **out, size_t *n,
+                                                                    size_t *cap) {
+  const __m512i salt = _mm512_set1_epi64((long long)WHORL_CDC_SALT);
+  const __m512i mul = _mm512_set1_epi64((long long)WHORL_CDC_MUL);
+  const __m512i thr = _mm512_set1_epi64((long long)THRESH);
+  uint64_t p = lo;
+  /* Step of 64 positions: load j (0..7) covers the windows ending at
+   * p + j + 8k for k = 0..7. The last byte read is p + 62 <= hi - 1. */
+  while (p + 63 <= hi) {
+    const uint8_t *w = data + (p - base) - 8;
+    __mmask8 m[8];
+    __mmask8 any = 0;
+    for (int j = 0; j < 8; j++) {
+      __m512i v = _mm512_loadu_si512((const void *)(w + j));
+      __m512i h = _mm512_mullo_epi64(_mm512_xor_si512(v, salt), mul);
+      m[j] = _mm512_cmplt_epu64_mask(h, thr);
+      any |= m[j];
+    }
+    if (any) {
+      for (int k = 0; k < 8; k++)
+        for (int j = 0; j < 8; j++)
+          if ((m[j] >> k) & 1)
+            if (push(out, n, cap, p + (uint64_t)j + 8u * (uint64_t)k)) return -1;
+    }
+    p += 64;
+  }
+  if (p <= hi) return scan_portable(data, base, p, hi, out, n, cap);
+  return 0;
+}
+
+static int have_avx512(void) {
+  static int cached = -1;
+  if (cached < 0) {
+    __builtin_cpu_init();
+    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  }
+  return cached;
+}
+#endif
+
+int whorl__cdc_candidates(const uint8_t *data, uint64_t base, uint64_t lo, uint64_t hi, uint64_t **out,
+                          size_t *n, size_t *cap) {
+  if (lo < 8) lo = 8;
+  if (lo > hi) return 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (!force_portable && have_avx512()) return scan_avx512(data, base, lo, hi, out, n, cap);
+#endif
+  return scan_portable(data, base, lo, hi, out, n, cap);
+}

@@ -1,0 +1,60 @@
+/* sniff.c - name a file's format from its magic bytes. Extensions are not
+ * consulted: a renamed file is still recognised. */
+#include <string.h>
+
+#include "io/io.h"
+#include "util/util.h"
+
+static int starts(const uint8_t *h, size_t n, const void *magic, size_t m) {
+  return n >= m && memcmp(h, magic, m) == 0;
+}
+
+static int looks_text(const uint8_t *h, size_t n) {
+  size_t ctl = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (h[i] == 0) return 0;
+    if (h[i] < 0x20 && h[i] != '\n' && h[i] != '\r' && h[i] != '\t' && h[i] != '\f') ctl++;
+  }
+  if (ctl * 100 > n) return 0;
+  /* A multi-byte sequence may be cut by the end of the sample. */
+  size_t m = n;
+  for (size_t k = 0; k < 3 && m > 0 && (h[m - 1] & 0xC0) == 0x80; k++) m--;
+  if (m > 0 && h[m - 1] >= 0xC0) m--;
+  return whorl__utf8_valid((const char *)h, m);
+}
+
+const char *whorl__sniff(const uint8_t *h, size_t n, const uint8_t *t, size_t tn, uint64_t size) {
+  if (size == 0) return "empty";
+  if (starts(h, n, "\x1f\x8b", 2)) return "gzip";
+  if (starts(h, n, "\x28\xb5\x2f\xfd", 4)) return "zstd";
+  if (starts(h, n, "\xfd" "7zXZ\x00", 6)) return "xz";
+  if (starts(h, n, "BZh", 3) && n > 3 && h[3] >= '1' && h[3] <= '9') return "bzip2";
+  if (starts(h, n, "PAR1", 4) && tn >= 4 && memcmp(t + tn - 4, "PAR1", 4) == 0) return "parquet";
+  if (starts(h, n, "\x93NUMPY", 6)) return "npy";
+  if (starts(h, n, "GGUF", 4)) return "gguf";
+  if (starts(h, n, "PK\x03\x04", 4) || starts(h, n, "PK\x05\x06", 4)) return "zip";
+  if (starts(h, n, "SQLite format 3\0", 16)) return "sqlite";
+  if (starts(h, n, "\x89HDF\r\n\x1a\n", 8)) return "hdf5";
+  if (starts(h, n, "\x89PNG\r\n\x1a\n", 8)) return "png";
+  if (starts(h, n, "\xff\xd8\xff", 3)) return "jpeg";
+  if (starts(h, n, "GIF8", 4)) return "gif";
+  if (starts(h, n, "%PDF-", 5)) return "pdf";
+  if (starts(h, n, "\x7f" "ELF", 4)) return "elf";
+  if (starts(h, n, "ARROW1", 6)) return "arrow";
+  if (n > 262 && memcmp(h + 257, "ustar", 5) == 0) return "tar";
+  if (n >= 2 && h[0] == 0x80 && h[1] >= 2 && h[1] <= 5) return "pickle";
+  /* safetensors: u64 LE header length, then a JSON object. */
+  if (n >= 9 && h[8] == '{') {
+    uint64_t hl = 0;
+    for (int i = 7; i >= 0; i--) hl = hl << 8 | h[i];
+    if (hl >= 2 && hl <= 100000000u && hl + 8 <= size) return "safetensors";
+  }
+  if (looks_text(h, n)) {
+    size_t i = 0;
+    if (n >= 3 && memcmp(h, "\xef\xbb\xbf", 3) == 0) i = 3;
+    while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\n' || h[i] == '\r')) i++;
+    if (i < n && (h[i] == '{' || h[i] == '[')) return "json";
+    return "text";
+  }
+  return "binary";
+}

@@ -1,0 +1,57 @@
+/* util.h - private helpers shared by every module (lowest layer). */
+#ifndef WHORL_UTIL_H
+#define WHORL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "whorl/errors.h"
+
+#if defined(__GNUC__)
+#define WHORL_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define WHORL_PRINTF(a, b)
+#endif
+
+/* Fills err (if non-NULL) and returns code, so callers can
+ * `return whorl__error(err, WHORL_EIO, path, -1, "...")`. */
+int whorl__error(whorl_error *err, int code, const char *path, int64_t offset, const char *fmt, ...)
+    WHORL_PRINTF(5, 6);
+/* Maps an errno value to a status and fills err with "verb: strerror". */
+int whorl__error_errno(whorl_error *err, int errnum, const char *path, const char *what);
+int whorl__status_from_errno(int errnum);
+
+/* Growable byte buffer. Always NUL-terminated when data != NULL. */
+typedef struct whorl_buf {
+  char *data;
+  size_t len, cap;
+  int oom; /* sticky allocation failure */
+} whorl_buf;
+
+#define WHORL_BUF_INIT {NULL, 0, 0, 0}
+int whorl_buf_grow(whorl_buf *b, size_t extra);
+void whorl_buf_put(whorl_buf *b, const void *data, size_t len);
+void whorl_buf_puts(whorl_buf *b, const char *s);
+void whorl_buf_putc(whorl_buf *b, char c);
+void whorl_buf_printf(whorl_buf *b, const char *fmt, ...) WHORL_PRINTF(2, 3);
+/* Returns the data (caller frees) and resets b; NULL if an allocation failed. */
+char *whorl_buf_detach(whorl_buf *b, size_t *len);
+void whorl_buf_free(whorl_buf *b);
+
+/* Number of online CPUs (>= 1). */
+int whorl__cpu_count(void);
+/* Monotonic clock in nanoseconds. */
+uint64_t whorl__now_ns(void);
+
+/* UTF-8 validation (RFC 3629: no overlongs, no surrogates). 1 if valid. */
+int whorl__utf8_valid(const char *s, size_t len);
+
+/* Reads a whole file of at most max bytes with read(); *out malloc'd. */
+int whorl__read_file(const char *path, size_t max, char **out, size_t *len, whorl_error *err);
+/* Writes all of buf to fd, retrying short writes. 0 or -1 (errno set). */
+int whorl__write_all(int fd, const void *buf, size_t len);
+/* pread() that retries short reads/EINTR until len bytes or EOF. Returns
+ * bytes read or -1. */
+long long whorl__pread_full(int fd, void *buf, size_t len, uint64_t off);
+
+#endif

@@ -1,0 +1,2 @@
+#include "whorl/whorl.h"
+const char *whorl_version(void) { return WHORL_VERSION_STRING; }
