@@ -28,12 +28,14 @@ static const char help[] =
     "  --no-cache             neither read nor update the stat cache\n"
     "  --cache FILE           use this stat cache database\n"
     "  --threads N            worker threads (default: all cores)\n"
+    "  --stats                print work counters to stderr (files, stat-cache\n"
+    "                         hits, bytes read, seconds)\n"
     "  -q, --quiet            no warnings on stderr\n"
     "  -h, --help             this help\n"
     "\n"
     "Exit status: 0 ok, 2 error (nothing is printed for a path that failed).\n";
 
-enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE, OPT_CACHE, OPT_THREADS };
+enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_STATS };
 
 int cmd_fingerprint(int argc, char **argv) {
   static const struct option longopts[] = {
@@ -42,10 +44,12 @@ int cmd_fingerprint(int argc, char **argv) {
       {"id", no_argument, NULL, OPT_ID},              {"no-chunks", no_argument, NULL, OPT_NOCHUNKS},
       {"no-cache", no_argument, NULL, OPT_NOCACHE},   {"cache", required_argument, NULL, OPT_CACHE},
       {"threads", required_argument, NULL, OPT_THREADS}, {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},               {NULL, 0, NULL, 0}};
+      {"stats", no_argument, NULL, OPT_STATS},     {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
   cli_ctx ctx = {0, 0, 0, cli_now_ns()};
-  int json = 0, idonly = 0;
+  int json = 0, idonly = 0, stats = 0;
+  whorl_fp_stats st;
   const char *output = NULL;
   whorl_error err;
   whorl_error_clear(&err);
@@ -81,6 +85,7 @@ int cmd_fingerprint(int argc, char **argv) {
       o.threads = (int)n;
       break;
     }
+    case OPT_STATS: stats = 1; break;
     case 'q': ctx.quiet = 1; break;
     case 'h': fputs(help, stdout); return 0;
     default: fputs(help, stderr); return EXIT_ERROR;
@@ -102,6 +107,7 @@ int cmd_fingerprint(int argc, char **argv) {
   o.on_issue = cli_issue;
   o.on_progress = cli_progress;
   o.cb_ctx = &ctx;
+  if (stats) o.stats = &st;
   int status = 0;
   int first_json = 1;
   if (json && !output && npaths > 1) fputs("[\n", stdout);
@@ -111,6 +117,10 @@ int cmd_fingerprint(int argc, char **argv) {
     ctx.start_ns = cli_now_ns();
     int rc = whorl_fingerprint(argv[i], &o, &doc, &err);
     cli_progress_end(&ctx);
+    if (stats && !rc)
+      fprintf(stderr, "whorl: stats: %s: %llu files, %llu from the stat cache, %llu bytes read, %.3f s\n", argv[i],
+              (unsigned long long)st.files, (unsigned long long)st.cache_hits, (unsigned long long)st.bytes_read,
+              (double)(cli_now_ns() - ctx.start_ns) / 1e9);
     if (rc) {
       if (ctx.fatal_reported == before) cli_error(&err);
       status = EXIT_ERROR;

@@ -35,8 +35,16 @@ const char *whorl_level_name(whorl_level level);
  * (fatal = 1: the fingerprint as a whole fails with err->code). */
 typedef void (*whorl_issue_cb)(void *ctx, const whorl_error *issue, int fatal);
 /* Progress of long work: bytes done out of bytes known so far. Called from
- * the calling thread, at most ~10 times a second. */
+ * one of whorl's threads (never two at once), at most ~10 times a second. */
 typedef void (*whorl_progress_cb)(void *ctx, uint64_t done, uint64_t total);
+
+/* Work counters of one whorl_fingerprint call (not part of any document:
+ * they depend on the cache and the machine). */
+typedef struct whorl_fp_stats {
+  uint64_t files;        /* regular files fingerprinted */
+  uint64_t cache_hits;   /* of which answered by the stat cache */
+  uint64_t bytes_read;   /* bytes read from files */
+} whorl_fp_stats;
 
 #define WHORL_FP_OPTIONS_VERSION 1
 typedef struct whorl_fp_options {
@@ -50,10 +58,11 @@ typedef struct whorl_fp_options {
   whorl_issue_cb on_issue;  /* may be NULL */
   whorl_progress_cb on_progress; /* may be NULL */
   void *cb_ctx;
+  whorl_fp_stats *stats;    /* if non-NULL, filled (zeroed first) */
 } whorl_fp_options;
 
 #define WHORL_FP_OPTIONS_INIT \
-  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_CONTENT, 0, 0, 1, NULL, 1, NULL, NULL, NULL }
+  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_CONTENT, 0, 0, 1, NULL, 1, NULL, NULL, NULL, NULL }
 
 /* Fingerprints a file or folder. A symlink named on the command line is
  * followed; symlinks inside folders are recorded, not followed.

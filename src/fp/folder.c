@@ -83,7 +83,9 @@ static void hash_one(pool *p, job *j, int threads) {
   close(fd);
   if (j->rc) report(p, &err);
   j->done = 1;
-  atomic_fetch_add(&p->bytes_done, (unsigned long long)st.st_size);
+  atomic_fetch_add(&p->bytes_done, p->o->level == WHORL_LEVEL_QUICK && !j->q.whole
+                                        ? (unsigned long long)WHORL_QUICK_BLOCKS * WHORL_QUICK_BLOCK
+                                        : (unsigned long long)st.st_size);
 }
 
 static void progress(pool *p) {
@@ -245,6 +247,11 @@ int whorl__fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
         memcpy(ce.md5, jobs[i].c.md5, 16);
         whorl_cache_put(cache, &key, &ce, now);
       }
+    }
+    if (o->stats) {
+      o->stats->files += njobs;
+      o->stats->cache_hits += njobs - npending;
+      o->stats->bytes_read += atomic_load(&p.bytes_done);
     }
     if (p.fatal) {
       if (err) *err = p.first;

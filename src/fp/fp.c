@@ -209,6 +209,10 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
   if (o->level == WHORL_LEVEL_QUICK) {
     whorl_quick q;
     rc = whorl__quick_fd(fd, path, st, &q, err);
+    if (!rc && o->stats) {
+      o->stats->files++;
+      o->stats->bytes_read += q.whole ? q.size : (uint64_t)WHORL_QUICK_BLOCKS * WHORL_QUICK_BLOCK;
+    }
     if (!rc) rc = file_doc_quick(name, &q, out);
     free(name);
     return rc;
@@ -270,6 +274,11 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
     }
   }
   whorl_cache_close(cache);
+  if (o->stats) {
+    o->stats->files++;
+    if (hit) o->stats->cache_hits++;
+    else o->stats->bytes_read += c.size;
+  }
   rc = file_doc_content(name, &c, o->chunks, out);
   free(c.chunks);
   free(name);
@@ -286,6 +295,7 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
   }
   if (o.level != WHORL_LEVEL_QUICK && o.level != WHORL_LEVEL_CONTENT)
     return whorl__error(err, WHORL_EINVAL, NULL, -1, "unknown level");
+  if (o.stats) memset(o.stats, 0, sizeof *o.stats);
   if (o.threads <= 0) o.threads = whorl__cpu_count();
   if (o.threads > 64) o.threads = 64;
   struct stat st;

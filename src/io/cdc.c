@@ -1,6 +1,8 @@
 /* cdc.c - candidate cut points for content-defined chunking.
  *
- * Each position's test depends only on the 8 bytes before it, so blocks of a
+ * Each position's test depends only on the 16 bytes before it (8 were too
+ * few: text such as CSV has so few distinct 8-byte windows that whole
+ * megabytes went without a candidate), so blocks of a
  * file can be scanned independently (on several cores) and give the same
  * candidates as one sequential scan; the cut selection (min/max rules) is a
  * cheap sequential pass over the candidates afterwards. The test is a
@@ -37,10 +39,14 @@ static inline uint64_t load64le(const uint8_t *p) {
   return v;
 }
 
+static inline uint64_t rotl(uint64_t v, int r) { return v << r | v >> (64 - r); }
+
 static int scan_portable(const uint8_t *data, uint64_t base, uint64_t lo, uint64_t hi, uint64_t **out,
                          size_t *n, size_t *cap) {
   for (uint64_t p = lo; p <= hi; p++) {
-    uint64_t h = (load64le(data + (p - base) - 8) ^ WHORL_CDC_SALT) * WHORL_CDC_MUL;
+    const uint8_t *w = data + (p - base);
+    uint64_t x = load64le(w - 8) ^ rotl(load64le(w - 16), WHORL_CDC_ROT);
+    uint64_t h = (x ^ WHORL_CDC_SALT) * WHORL_CDC_MUL;
     if (h < THRESH && push(out, n, cap, p)) return -1;
   }
   return 0;
@@ -65,6 +71,8 @@ __attribute__((target("avx512f,avx512dq"))) static int scan_avx512(const uint8_t
     __mmask8 any = 0;
     for (int j = 0; j < 8; j++) {
       __m512i v = _mm512_loadu_si512((const void *)(w + j));
+      __m512i u = _mm512_loadu_si512((const void *)(w + j - 8));
+      v = _mm512_xor_si512(v, _mm512_rol_epi64(u, WHORL_CDC_ROT));
       __m512i h = _mm512_mullo_epi64(_mm512_xor_si512(v, salt), mul);
       m[j] = _mm512_cmplt_epu64_mask(h, thr);
       any |= m[j];
@@ -93,7 +101,7 @@ static int have_avx512(void) {
 
 int whorl__cdc_candidates(const uint8_t *data, uint64_t base, uint64_t lo, uint64_t hi, uint64_t **out,
                           size_t *n, size_t *cap) {
-  if (lo < 8) lo = 8;
+  if (lo < WHORL_CDC_WINDOW) lo = WHORL_CDC_WINDOW;
   if (lo > hi) return 0;
 #if defined(__x86_64__) && defined(__GNUC__)
   if (!force_portable && have_avx512()) return scan_avx512(data, base, lo, hi, out, n, cap);

@@ -26,7 +26,7 @@
 #include "util/util.h"
 
 #define BLOCK (4u << 20)
-#define PRE 8 /* bytes kept before each block for the cut test */
+#define PRE 64 /* bytes kept before each block for the cut test (>= WHORL_CDC_WINDOW) */
 
 typedef struct slot {
   int state; /* 0 free, 1 claimed, 2 processed */

@@ -12,9 +12,10 @@
 #include "whorl/fingerprint.h"
 
 /* ---- content-defined chunking (rules "whorl-cdc-1", docs/fingerprint-format.md) ----
- * A cut may fall after byte p-1 (p = chunk end offset) when the 8 bytes
- * ending there, read as a little-endian u64 x, satisfy
- *   ((x ^ CDC_SALT) * CDC_MUL) >> (64 - CDC_BITS) == 0.
+ * A cut may fall after byte p-1 (p = chunk end offset, p >= 16) when the 16
+ * bytes ending there, read as little-endian u64s a = bytes[p-16..p-9] and
+ * b = bytes[p-8..p-1], give x = b ^ rotl64(a, CDC_ROT) with
+ *   ((x ^ CDC_SALT) * CDC_MUL mod 2^64) >> (64 - CDC_BITS) == 0.
  * Cuts are chosen left to right: the first candidate at least CDC_MIN bytes
  * after the previous cut; with none within CDC_MAX bytes, a cut at CDC_MAX. */
 #define WHORL_CDC_MIN (64u * 1024)
@@ -22,12 +23,14 @@
 #define WHORL_CDC_BITS 18
 #define WHORL_CDC_SALT 0x5851f42d4c957f2dULL
 #define WHORL_CDC_MUL 0x9e3779b97f4a7c15ULL
+#define WHORL_CDC_ROT 29
+#define WHORL_CDC_WINDOW 16
 #define WHORL_CDC_RULES "whorl-cdc-1"
 
 /* Appends to *out (growable, *cap) the candidate positions p with
  * lo <= p <= hi, where data[p-8 .. p-1] are readable (data indexes the file
- * from offset `base`, i.e. data[k] is file byte base+k; lo >= base + 8 is
- * not required: bytes before data may be read down to data - 8).
+ * from offset `base`, i.e. data[k] is file byte base+k; bytes before data
+ * are read down to data - 16 for positions near base).
  * Positions are absolute file offsets, ascending. Returns 0, -1 on ENOMEM. */
 int whorl__cdc_candidates(const uint8_t *data, uint64_t base, uint64_t lo, uint64_t hi, uint64_t **out,
                           size_t *n, size_t *cap);

@@ -1,0 +1,48 @@
+# whorl - the two commands of the README, and helpers around them.
+#   make demo   set up, build, fingerprint the bundled example and diff a changed copy
+#   make test   set up, build, run every test; then again under ASan+UBSan
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all setup build build-asan demo test test-fast test-asan bench fuzz clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j $(JOBS) >/dev/null
+
+build-asan: setup
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWHORL_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-asan -j $(JOBS) >/dev/null
+
+demo: build
+	@bash examples/demo.sh build/whorl
+
+test-fast: build
+	@cd build && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+test: test-fast test-asan
+
+bench: build
+	@bash scripts/setup.sh --bench
+	@bash bench/run.sh build/whorl
+
+# libFuzzer (clang 14): builds every tests/fuzz/fuzz_*.c and runs each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DWHORL_FUZZ=ON -DWHORL_SANITIZE=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) >/dev/null
+	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); mkdir -p build-fuzz/corpus/$$n; \
+	  echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/tests/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The main job on bundled example data: fingerprint a dataset folder, change
+# a copy of it, and let whorl explain the difference.
+set -euo pipefail
+WHORL=${1:-build/whorl}
+WHORL=$(cd "$(dirname "$WHORL")" && pwd)/$(basename "$WHORL")
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/whorl-demo.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# A deterministic 3 MB table of readings, generated so the repo stays small.
+gen_readings() {
+  awk 'BEGIN { s = 12345; print "station_id,timestamp,temperature_c,humidity_pct,pressure_hpa";
+    for (i = 0; i < 60000; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648; t = (int(s / 65536) % 4000) / 100 - 5;
+      s = (s * 1103515245 + 12345) % 2147483648; h = int(s / 65536) % 100;
+      s = (s * 1103515245 + 12345) % 2147483648; p = 980 + (int(s / 65536) % 600) / 10;
+      printf "ST%03d,2026-01-%02dT%02d:%02d:00Z,%.2f,%d,%.1f\n", i % 8 + 1, i / 2000 % 28 + 1, i / 60 % 24, i % 60, t, h, p } }'
+}
+
+cp -r "$here/dataset" "$work/v1"
+gen_readings > "$work/v1/readings.csv"
+cd "$work"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+step "whorl fp v1"
+"$WHORL" fp --no-cache v1
+
+step "whorl fp --json -o v1.whorl.json v1   # save the baseline"
+"$WHORL" fp --no-cache --json -o v1.whorl.json v1
+echo "saved $(wc -c < v1.whorl.json) bytes"
+
+# v2: one value edited in the middle of readings.csv, a file renamed, a file added.
+cp -r v1 v2
+sed -i '30000s/,[0-9]*\.[0-9]$/,1234.5/' v2/readings.csv
+mv v2/meta/labels.txt v2/meta/classes.txt
+echo '{"note": "added later"}' > v2/meta/extra.json
+
+step "whorl diff v1.whorl.json v2   # saved baseline against the live folder"
+set +e
+"$WHORL" diff --no-cache v1.whorl.json v2
+echo "(exit status $?: 1 means different)"
+
+step "whorl diff v1/readings.csv v2/readings.csv   # where inside the file?"
+"$WHORL" diff --no-cache v1/readings.csv v2/readings.csv
+echo "(exit status $?)"
+
+step "whorl diff v1 v1   # unchanged"
+"$WHORL" diff --no-cache v1 v1
+echo "(exit status $?: 0 means identical)"
+set -e
+
+step "whorl fp --id --digest sha256,md5 v1/readings.csv   # equals b3sum"
+"$WHORL" fp --no-cache --id v1/readings.csv
+if command -v b3sum >/dev/null; then b3sum v1/readings.csv; fi

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages whorl needs to build, test and benchmark.
+# Idempotent and quiet when everything is already there. Run as root (or
+# with sudo available).
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake pkg-config     # toolchain
+  libssl-dev                           # OpenSSL libcrypto: SHA-256 (SHA-NI), MD5
+  librust-blake3-dev                   # BLAKE3's official C sources, compiled at build time
+  libxxhash-dev                        # XXH3 (chunk hashes, cache checksums), header-inlined
+  libsqlite3-dev                       # the stat cache
+  b3sum coreutils                      # reference tools the tests compare against
+  clang-14 libclang-rt-14-dev          # libFuzzer targets (make fuzz)
+  python3                              # test helpers
+)
+[[ "${1:-}" == "--bench" ]] && pkgs+=(hyperfine)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO="sudo"
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
