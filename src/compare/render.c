@@ -66,7 +66,7 @@ static void render_fp(whorl_buf *b, const whorl_json *d) {
       dirs += !strcmp(t, "dir");
     }
     if (links) whorl_buf_printf(b, "%-9s %zu (recorded, not followed)\n", "symlinks", links);
-    if (dirs) whorl_buf_printf(b, "%-9s %zu\n", "empty dirs", dirs);
+    if (dirs) whorl_buf_printf(b, "%-9s %zu folder%s with nothing in them\n", "empty", dirs, dirs == 1 ? "" : "s");
     const whorl_json *sk = whorl_json_object_get(d, "skipped");
     for (size_t i = 0; i < whorl_json_size(sk); i++) {
       const whorl_json *e = whorl_json_array_get(sk, i);

@@ -176,7 +176,7 @@ static void *worker(void *arg) {
       if (rc == WHORL_ENOMEM) fail(e, WHORL_ENOMEM, "%s", "out of memory", -1);
       else if (rc == WHORL_ECHANGED)
         fail(e, WHORL_ECHANGED, "%s", "file shrank while being read", (int64_t)s->off);
-      else fail(e, whorl__status_from_errno(-(rc + 1000)), "cannot read: %s", strerror(-(rc + 1000)), (int64_t)s->off);
+      else fail(e, whorl__status_from_errno(-(rc + 1000)), "cannot read: %s", whorl__errno_text(-(rc + 1000)), (int64_t)s->off);
       pthread_mutex_lock(&e->mu);
       break;
     }

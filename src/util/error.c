@@ -77,15 +77,25 @@ int whorl__status_from_errno(int errnum) {
   }
 }
 
+const char *whorl__errno_text(int errnum) {
+  switch (errnum) {
+  case ENOENT: return "no such file or folder";
+  case ENOTDIR: return "a path component is not a folder";
+  case EACCES:
+  case EPERM: return "permission denied";
+  case ELOOP: return "too many levels of symbolic links";
+  case ENAMETOOLONG: return "name too long";
+  case EIO: return "input/output error";
+  case ENOMEM: return "out of memory";
+  case EMFILE:
+  case ENFILE: return "too many open files";
+  default: return strerror(errnum);
+  }
+}
+
 int whorl__error_errno(whorl_error *err, int errnum, const char *path, const char *what) {
   int code = whorl__status_from_errno(errnum);
-  const char *why;
-  switch (errnum) {
-  case ENOENT: why = "no such file or folder"; break;
-  case EACCES:
-  case EPERM: why = "permission denied"; break;
-  default: why = strerror(errnum); break;
-  }
+  const char *why = whorl__errno_text(errnum);
   if (what && *what) return whorl__error(err, code, path, -1, "cannot %s: %s", what, why);
   return whorl__error(err, code, path, -1, "%s", why);
 }

@@ -20,6 +20,8 @@ int whorl__error(whorl_error *err, int code, const char *path, int64_t offset, c
 /* Maps an errno value to a status and fills err with "verb: strerror". */
 int whorl__error_errno(whorl_error *err, int errnum, const char *path, const char *what);
 int whorl__status_from_errno(int errnum);
+/* Lowercase one-phrase text for errno values ("permission denied", ...). */
+const char *whorl__errno_text(int errnum);
 
 /* Growable byte buffer. Always NUL-terminated when data != NULL. */
 typedef struct whorl_buf {

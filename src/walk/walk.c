@@ -86,13 +86,13 @@ static size_t walk_dir(walker *w, int dfd, const char *rel) {
   size_t recorded = 0;
   struct stat before;
   if (fstat(dfd, &before) != 0) {
-    issue(w, 1, whorl__status_from_errno(errno), rel, "cannot stat folder: %s", strerror(errno));
+    issue(w, 1, whorl__status_from_errno(errno), rel, "cannot stat folder: %s", whorl__errno_text(errno));
     close(dfd);
     return 0;
   }
   DIR *d = fdopendir(dfd);
   if (!d) {
-    issue(w, 1, whorl__status_from_errno(errno), rel, "cannot read folder: %s", strerror(errno));
+    issue(w, 1, whorl__status_from_errno(errno), rel, "cannot read folder: %s", whorl__errno_text(errno));
     close(dfd);
     return 0;
   }
@@ -118,7 +118,7 @@ static size_t walk_dir(walker *w, int dfd, const char *rel) {
     n++;
     errno = 0;
   }
-  if (errno && !w->oom) issue(w, 1, whorl__status_from_errno(errno), rel, "cannot read folder: %s", strerror(errno));
+  if (errno && !w->oom) issue(w, 1, whorl__status_from_errno(errno), rel, "cannot read folder: %s", whorl__errno_text(errno));
   /* Listing order is the file system's: sort so ids never depend on it. */
   if (n) qsort(names, n, sizeof *names, name_cmp);
   int fd = dirfd(d);
@@ -135,7 +135,7 @@ static size_t walk_dir(walker *w, int dfd, const char *rel) {
       if (got >= 0) {
         if (whorl_ignore_add(w->ig, rel, text, (size_t)got)) w->oom = 1;
       } else {
-        issue(w, 1, WHORL_EIO, rel, "cannot read .whorlignore: %s", strerror(errno));
+        issue(w, 1, WHORL_EIO, rel, "cannot read .whorlignore: %s", whorl__errno_text(errno));
       }
       free(text);
     } else if (ifd >= 0 && S_ISREG(ist.st_mode)) {
@@ -166,7 +166,7 @@ static size_t walk_dir(walker *w, int dfd, const char *rel) {
     struct stat st;
     if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT) issue(w, 1, WHORL_ECHANGED, child, "%s", "vanished during the walk");
-      else issue(w, 1, whorl__status_from_errno(errno), child, "cannot stat: %s", strerror(errno));
+      else issue(w, 1, whorl__status_from_errno(errno), child, "cannot stat: %s", whorl__errno_text(errno));
       continue;
     }
     int is_dir = S_ISDIR(st.st_mode);
@@ -198,7 +198,7 @@ static size_t walk_dir(walker *w, int dfd, const char *rel) {
     } else if (is_dir) {
       int cfd = openat(fd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (cfd < 0) {
-        issue(w, 1, whorl__status_from_errno(errno), child, "cannot open folder: %s", strerror(errno));
+        issue(w, 1, whorl__status_from_errno(errno), child, "cannot open folder: %s", whorl__errno_text(errno));
         continue;
       }
       size_t below = walk_dir(w, cfd, child);
@@ -241,7 +241,7 @@ int whorl__walk(const char *root, walk_result *res, whorl_issue_cb on_issue, voi
   if (whorl_ignore_new(&w.ig)) return WHORL_ENOMEM;
   int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    issue(&w, 1, whorl__status_from_errno(errno), "", "cannot open folder: %s", strerror(errno));
+    issue(&w, 1, whorl__status_from_errno(errno), "", "cannot open folder: %s", whorl__errno_text(errno));
   } else {
     walk_dir(&w, fd, "");
   }

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# CLI tests: equality with b3sum/sha256sum/md5sum, golden outputs, exit
+# codes, every error path, the stat cache. Needs WHORL_BIN and WHORL_TMP
+# (set by ctest). WHORL_UPDATE_GOLDEN=1 rewrites tests/cli/golden/*.
+set -uo pipefail
+W=${WHORL_BIN:?}
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d "${WHORL_TMP:-/tmp}/cli.XXXXXX")
+trap 'jobs -p | xargs -r kill 2>/dev/null; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+export XDG_CACHE_HOME="$T/xdg"   # never touch the user's cache
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+eq() { if [[ "$1" == "$2" ]]; then ok; else bad "$3: got '$1', want '$2'"; fi; }
+has() { if grep -q -- "$2" <<<"$1"; then ok; else bad "$3: '$2' not in: $1"; fi; }
+# run CMD...: sets $out, $err, $rc
+run() { out=$("$@" 2>"$T/stderr"); rc=$?; err=$(cat "$T/stderr"); }
+
+# ---- 1. digests equal the reference tools, at every boundary size ----
+for n in 0 1 63 64 1023 1024 1025 2047 2048 65535 65536 1048575 1048576 1048577 4194303 4194304 4194305 \
+         8388608 8389632 104857600; do
+  head -c "$n" /dev/urandom > "$T/f"
+  run "$W" fp --no-cache --json --digest sha256,md5 "$T/f"
+  b3=$(b3sum --no-names "$T/f"); s2=$(sha256sum "$T/f" | cut -d' ' -f1); m5=$(md5sum "$T/f" | cut -d' ' -f1)
+  got=$(python3 -c 'import json,sys; d=json.load(sys.stdin); c=d["content"]; print(d["id"], c["blake3"], c["sha256"], c["md5"], d["size"])' <<<"$out")
+  eq "$got" "$b3 $b3 $s2 $m5 $n" "digests of $n bytes"
+  for th in 1 2; do
+    run "$W" fp --no-cache --id --threads $th "$T/f"
+    eq "$out" "$b3  $T/f" "--id of $n bytes, $th threads"
+  done
+done
+# chunks tile the file exactly and respect min/max
+run "$W" fp --no-cache --json "$T/f"
+got=$(python3 -c '
+import json,sys
+d=json.load(sys.stdin); ch=d["content"]["chunks"]; off=0; ok=True
+for i,(o,s,h) in enumerate(ch["list"]):
+    ok &= o==off and s<=ch["max"] and (s>=ch["min"] or i==len(ch["list"])-1) and len(h)==16; off+=s
+print(ok and off==d["size"])' <<<"$out")
+eq "$got" "True" "chunk list tiles the 100 MiB file"
+
+# ---- 2. golden outputs on a fixed tree ----
+G="$T/golden-tree"
+mkdir -p "$G/data/sub" "$G/data/empty"
+printf 'id,value\n1,10\n2,20\n' > "$G/data/table.csv"
+printf '{"lr": 0.001}\n' > "$G/data/sub/config.json"
+ln -s ../table.csv "$G/data/sub/link.csv"
+printf '*.tmp\n' > "$G/data/.whorlignore"
+printf 'scratch' > "$G/data/ignored.tmp"
+cp -a "$G/data" "$G/data2"
+printf 'id,value\n1,10\n2,21\n' > "$G/data2/table.csv"
+mv "$G/data2/sub/config.json" "$G/data2/sub/settings.json"
+printf 'new\n' > "$G/data2/added.txt"
+rmdir "$G/data2/empty"
+golden() { # name, then the command (run in $G)
+  local name=$1; shift
+  local got; got=$(cd "$G" && "$@" 2>&1; echo "exit $?")
+  if [[ "${WHORL_UPDATE_GOLDEN:-}" == 1 ]]; then printf '%s\n' "$got" > "$HERE/golden/$name.out"; ok; return; fi
+  if [[ "$got" == "$(cat "$HERE/golden/$name.out" 2>/dev/null)" ]]; then ok; else
+    bad "golden $name differs:"; diff <(printf '%s\n' "$got") "$HERE/golden/$name.out" >&2; fi
+}
+golden fp-folder-json "$W" fp --no-cache --json data
+golden fp-folder-text "$W" fp --no-cache data
+golden fp-file-json "$W" fp --no-cache --json --digest sha256,md5 data/table.csv
+golden fp-file-quick "$W" fp --no-cache --json --level quick data/table.csv
+golden fp-id-two "$W" fp --no-cache --id data data/table.csv
+golden diff-folder-text "$W" diff --no-cache data data2
+golden diff-folder-json "$W" diff --no-cache --json data data2
+golden diff-file-text "$W" diff --no-cache data/table.csv data2/table.csv
+golden diff-same "$W" diff --no-cache data data
+golden fp-help "$W" fp --help
+golden diff-help "$W" diff --help
+
+# ---- 3. ids: stable across threads, copies, time; saved fingerprints ----
+run "$W" fp --no-cache --id --threads 1 "$G/data"; a=${out%% *}
+run "$W" fp --no-cache --id --threads 2 "$G/data"; eq "${out%% *}" "$a" "folder id, 1 vs 2 threads"
+cp -a "$G/data" "$T/copy-elsewhere"; touch -d '1999-01-01' "$T/copy-elsewhere/table.csv"
+run "$W" fp --no-cache --id "$T/copy-elsewhere"; eq "${out%% *}" "$a" "folder id after copy + touch"
+run "$W" fp --no-cache -o "$T/saved.json" "$G/data"; eq "$rc" 0 "-o exit"; eq "$out" "" "-o prints nothing"
+run "$W" diff --no-cache "$T/saved.json" "$G/data"; eq "$rc" 0 "saved vs live identical"
+run "$W" diff --no-cache "$G/data2" "$T/saved.json"; eq "$rc" 1 "live vs saved different"
+run "$W" fp --no-cache --level quick -o "$T/quick.json" "$G/data"
+run "$W" diff --no-cache "$T/quick.json" "$G/data"; eq "$rc" 0 "quick saved vs live (live at quick level)"
+has "$out" "quick level" "diff says the level"
+run "$W" diff --no-cache "$T/quick.json" "$T/saved.json"; eq "$rc" 2 "quick vs content saved: cannot compare"
+has "$err" "same --level" "hint to use the same level"
+run "$W" fp --no-cache --json "$G/data" "$G/data/table.csv"
+got=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d), d[0]["kind"], d[1]["kind"])' <<<"$out")
+eq "$got" "2 folder file" "--json with two paths gives an array"
+
+# ---- 4. errors: one line, exit 2, nothing on stdout ----
+run "$W" fp "$T/nope"; eq "$rc" 2 "missing exit"; eq "$out" "" "missing: no stdout"
+has "$err" "nope: no such file or folder" "missing message"
+eq "$(wc -l <<<"$err")" 1 "missing: one line"
+run "$W" diff "$T/nope" "$G/data"; eq "$rc" 2 "diff missing exit"
+mkfifo "$T/fifo"
+run timeout 10 "$W" fp "$T/fifo"; eq "$rc" 2 "fifo exit"; has "$err" "FIFO" "fifo message"
+run timeout 10 "$W" fp /dev/null; eq "$rc" 2 "device exit"; has "$err" "character device" "device message"
+mkdir -p "$T/withfifo"; printf x > "$T/withfifo/a"; mkfifo "$T/withfifo/p"
+run timeout 10 "$W" fp --no-cache --json "$T/withfifo"; eq "$rc" 0 "folder with fifo exit 0"
+has "$err" "warning: .*withfifo/p: skipped fifo" "fifo skipped warning"
+has "$out" '"type": "fifo"' "fifo listed in skipped"
+run timeout 10 "$W" fp --no-cache -q "$T/withfifo"; eq "$err" "" "-q silences warnings"
+# non-UTF-8 name: bytes kept, JSON valid
+mkdir -p "$T/nonutf"; printf x > "$T/nonutf/$(printf 'bad\377name')"
+run "$W" fp --no-cache --json "$T/nonutf"; eq "$rc" 0 "non-UTF-8 exit"
+got=$(python3 -c 'import json,sys; e=json.load(sys.stdin)["entries"][0]; print(e["path_hex"], e["path"].encode())' <<<"$out")
+eq "$got" "626164ff6e616d65 b'bad\\xef\\xbf\\xbdname'" "non-UTF-8 path_hex"
+# permission denied (as another user when running as root)
+mkdir -p "$T/perm/d"; printf secret > "$T/perm/d/f"; chmod 000 "$T/perm/d/f"; chmod 755 "$T" "$T/perm" "$T/perm/d"
+if [[ $(id -u) -eq 0 ]]; then
+  asuser() { setpriv --reuid=nobody --regid=nogroup --clear-groups env XDG_CACHE_HOME=/nonexistent "$@"; }
+else
+  asuser() { "$@"; }
+fi
+if asuser test -x "$W"; then
+  run asuser "$W" fp --no-cache "$T/perm/d/f"; eq "$rc" 2 "permission denied exit"
+  has "$err" "permission denied" "permission denied message"
+  run asuser "$W" fp --no-cache "$T/perm"; eq "$rc" 2 "unreadable file in folder exit"
+  has "$err" "perm/d/f: cannot open: permission denied" "unreadable file in folder names it"
+  eq "$out" "" "no partial output"
+  chmod 000 "$T/perm/d"; chmod 644 "$T/perm/d/f" 2>/dev/null
+  run asuser "$W" fp --no-cache "$T/perm"; eq "$rc" 2 "unreadable folder exit"
+  has "$err" "permission denied" "unreadable folder message"
+  chmod 755 "$T/perm/d"
+else
+  echo "note: $W not executable as nobody; permission tests skipped" >&2
+fi
+# a folder that changes during the walk (a writer appends all the time)
+mkdir -p "$T/busy"; head -c 50000000 /dev/zero > "$T/busy/big"
+( while :; do echo x >> "$T/busy/big"; done ) & writer=$!
+changed=0
+for i in 1 2 3 4 5; do
+  run "$W" fp --no-cache --threads 1 "$T/busy"
+  if [[ $rc -eq 2 ]] && grep -qE "changed|grew|shrank" <<<"$err"; then changed=1; break; fi
+done
+kill $writer 2>/dev/null; wait $writer 2>/dev/null
+eq "$changed" 1 "file changing during the walk is an error"
+# malformed saved fingerprints and bad options
+printf '{"whorl": 1, "kind": "file", "id": ' > "$T/trunc.json"
+run "$W" diff "$T/trunc.json" "$G/data"; eq "$rc" 2 "truncated fingerprint exit"
+has "$err" "trunc.json: .*(at byte " "truncated fingerprint position"
+printf '{"whorl": 99, "kind": "file"}' > "$T/future.json"
+run "$W" diff "$T/future.json" "$G/data"; eq "$rc" 2 "future format exit"; has "$err" "newer" "future format message"
+printf '{"whorl": 1, "kind": "file", "level": "content", "id": "zz"}' > "$T/badid.json"
+run "$W" diff "$T/badid.json" "$G/data"; eq "$rc" 2 "bad id exit"
+run "$W" fp --level deep "$G/data"; eq "$rc" 2 "bad level"
+run "$W" fp --digest sha1 "$G/data"; eq "$rc" 2 "bad digest"; has "$err" "sha1" "bad digest names it"
+run "$W" fp --threads 0 "$G/data"; eq "$rc" 2 "bad threads"
+run "$W" fp; eq "$rc" 2 "no path"
+run "$W" diff "$G/data"; eq "$rc" 2 "diff one path"
+run "$W" frobnicate; eq "$rc" 2 "unknown command"
+run "$W" fp -o "$T/out.json" "$T/nope"; eq "$rc" 2 "-o on error exit"
+[[ ! -e "$T/out.json" ]] && ok || bad "-o wrote a file on error"
+run "$W" fp -o "$T/no/such/dir/out.json" "$G/data"; eq "$rc" 2 "-o unwritable"
+run "$W" fp --help; eq "$rc" 0 "fp --help"; has "$out" "usage: whorl fingerprint" "fp help text"
+run "$W" --version; has "$out" "whorl 0" "version"
+"$W" fp "$G/data" >/dev/full 2>/dev/null; eq "$?" 2 "stdout write error is reported"
+
+# ---- 5. stat cache ----
+P="$T/proj"; mkdir -p "$P/.whorl" "$P/d"
+for i in $(seq 1 50); do head -c $((i * 1000)) /dev/urandom > "$P/d/f$i"; done
+touch -d '-1 minute' "$P/d"/*; sleep 2.1   # not racy (mtime and ctime >= 2 s old)
+run "$W" fp --stats --id "$P/d"; cold=${out%% *}
+has "$err" "50 files, 0 from the stat cache" "cold run"
+[[ -f "$P/.whorl/cache.sqlite" ]] && ok || bad "cache created in the project's .whorl/"
+run "$W" fp --stats --id "$P/d"; eq "${out%% *}" "$cold" "warm id"
+has "$err" "50 files, 50 from the stat cache, 0 bytes read" "warm run reads nothing"
+run "$W" fp --stats --id --no-cache "$P/d"; has "$err" "0 from the stat cache" "--no-cache bypasses"
+head -c 1000 /dev/urandom > "$P/d/f1"; touch -d '-1 minute' "$P/d/f1"; sleep 2.1
+run "$W" fp --stats --id "$P/d"; has "$err" "49 from the stat cache, 1000 bytes read" "changed file re-read"
+new=${out%% *}; [[ "$new" != "$cold" ]] && ok || bad "changed file changes the id"
+# a corrupt cache is rebuilt, never trusted
+dd if=/dev/urandom of="$P/.whorl/cache.sqlite" bs=1 count=2000 seek=100 conv=notrunc status=none
+run "$W" fp --stats --id "$P/d"; eq "$rc" 0 "corrupt cache exit"; eq "${out%% *}" "$new" "corrupt cache: right id"
+printf 'garbage' > "$P/.whorl/cache.sqlite"; rm -f "$P/.whorl/cache.sqlite-wal" "$P/.whorl/cache.sqlite-shm"
+run "$W" fp --stats --id "$P/d"; eq "${out%% *}" "$new" "garbage cache: right id"; has "$err" "0 from the stat cache" "garbage cache not trusted"
+run "$W" fp --stats --id "$P/d"; has "$err" "50 from the stat cache" "rebuilt cache works"
+# outside a project: $XDG_CACHE_HOME/whorl
+mkdir -p "$T/noproj"; printf x > "$T/noproj/f"
+run "$W" fp --id "$T/noproj/f"; [[ -f "$XDG_CACHE_HOME/whorl/cache.sqlite" ]] && ok || bad "XDG cache used outside a project"
+run "$W" fp --id --cache "$T/explicit.sqlite" "$T/noproj/f"; [[ -f "$T/explicit.sqlite" ]] && ok || bad "--cache FILE"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
