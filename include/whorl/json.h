@@ -98,8 +98,9 @@ int whorl_json_parse_file(const char *path, size_t max_bytes, whorl_json **out, 
  * units, ES6 number formatting. *out is malloc'd, NUL-terminated, owned by
  * the caller (free()). */
 int whorl_json_canonical(const whorl_json *v, char **out, size_t *len);
-/* Human-friendly form: canonical member order, 2-space indentation, one
- * trailing newline. Same ownership as above. */
+/* Human-friendly form: canonical member order, 2-space indentation, arrays
+ * of at most 8 scalars on one line, one trailing newline. Same ownership as
+ * above. */
 int whorl_json_pretty(const whorl_json *v, char **out, size_t *len);
 /* Formats a finite double exactly as ECMAScript Number.prototype.toString
  * does (as JCS requires). buf must hold 32 bytes; returns length. */

@@ -240,6 +240,15 @@ static void put_indent(whorl_buf *b, int level) {
   b->data[b->len] = 0;
 }
 
+static int inline_array(const whorl_json *v) {
+  if (v->u.arr.len > 8) return 0;
+  for (size_t i = 0; i < v->u.arr.len; i++) {
+    whorl_json_type t = v->u.arr.items[i]->type;
+    if (t == WHORL_JSON_ARRAY || t == WHORL_JSON_OBJECT) return 0;
+  }
+  return 1;
+}
+
 /* pretty < 0: canonical; otherwise the current indentation level. */
 static int write_value(whorl_buf *b, const whorl_json *v, int pretty) {
   switch (v->type) {
@@ -248,6 +257,17 @@ static int write_value(whorl_buf *b, const whorl_json *v, int pretty) {
   case WHORL_JSON_NUMBER: put_number(b, v); break;
   case WHORL_JSON_STRING: put_string(b, v->u.str.s, v->u.str.len); break;
   case WHORL_JSON_ARRAY:
+    if (pretty >= 0 && v->u.arr.len && inline_array(v)) {
+      /* Short tuples of scalars (chunk [offset, size, hash], ranges) read
+       * better, and keep documents small, on one line. */
+      whorl_buf_putc(b, '[');
+      for (size_t i = 0; i < v->u.arr.len; i++) {
+        if (i) whorl_buf_put(b, ", ", 2);
+        if (write_value(b, v->u.arr.items[i], -1)) return WHORL_ENOMEM;
+      }
+      whorl_buf_putc(b, ']');
+      break;
+    }
     whorl_buf_putc(b, '[');
     for (size_t i = 0; i < v->u.arr.len; i++) {
       if (i) whorl_buf_putc(b, ',');

@@ -1,4 +1,5 @@
 /* diff.c - explain what differs between two fingerprint documents. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,7 @@
 #include "whorl/fingerprint.h"
 #include "whorl/hash.h"
 
-#define MYERS_MAX_D 2000
+#define MYERS_MAX_D 1000
 
 typedef struct chunk {
   int64_t off, size;
@@ -33,7 +34,7 @@ static int load_chunks(const whorl_json *doc, chunk **out, size_t *n, const char
     c[i].off = whorl_json_get_int(whorl_json_array_get(e, 0));
     c[i].size = whorl_json_get_int(whorl_json_array_get(e, 1));
     c[i].hash = whorl_json_get_string(whorl_json_array_get(e, 2), NULL);
-    if (c[i].off != off || c[i].size <= 0 || !c[i].hash) goto bad;
+    if (c[i].off != off || c[i].size <= 0 || c[i].size > INT64_MAX - off || !c[i].hash) goto bad;
     off += c[i].size;
   }
   *out = c;
@@ -72,12 +73,13 @@ static int myers(const chunk *a, size_t n, const chunk *b, size_t m, unsigned ch
         break;
       }
     }
-    trace[d] = malloc(width * sizeof(long));
+    /* Only diagonals -d..d are live after step d: keep just those. */
+    trace[d] = malloc((2 * d + 3) * sizeof(long));
     if (!trace[d]) {
       dfound = -2;
       break;
     }
-    memcpy(trace[d], v, width * sizeof(long));
+    memcpy(trace[d], v + off - d - 1, (2 * d + 3) * sizeof(long));
   }
   int rc = 0;
   if (dfound < 0) {
@@ -87,11 +89,12 @@ static int myers(const chunk *a, size_t n, const chunk *b, size_t m, unsigned ch
     size_t no = 0;
     long x = (long)n, y = (long)m;
     for (long d = dfound; d > 0 && o; d--) {
-      long *pv = trace[d - 1];
+      /* trace[d-1][j] is diagonal j - d (it holds diagonals -d .. d). */
+      const long *pv = trace[d - 1];
       long k = x - y, pk;
-      if (k == -d || (k != d && pv[off + k - 1] < pv[off + k + 1])) pk = k + 1;
+      if (k == -d || (k != d && pv[k - 1 + d] < pv[k + 1 + d])) pk = k + 1;
       else pk = k - 1;
-      long px = pv[off + pk], py = px - pk;
+      long px = pv[pk + d], py = px - pk;
       while (x > px && y > py) o[no++] = 0, x--, y--;
       if (x == px) o[no++] = 2, y--;
       else o[no++] = 1, x--;

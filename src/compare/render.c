@@ -78,22 +78,25 @@ static void render_fp(whorl_buf *b, const whorl_json *d) {
 static void range_line(whorl_buf *b, const whorl_json *r) {
   const char *op = str(r, "op");
   const whorl_json *a = whorl_json_object_get(r, "a"), *bb = whorl_json_object_get(r, "b");
-  int64_t ao = whorl_json_get_int(whorl_json_array_get(a, 0)), al = whorl_json_get_int(whorl_json_array_get(a, 1));
-  int64_t bo = whorl_json_get_int(whorl_json_array_get(bb, 0)), bl = whorl_json_get_int(whorl_json_array_get(bb, 1));
+  /* Unsigned arithmetic: a report read from elsewhere may hold any numbers. */
+  uint64_t ao = (uint64_t)whorl_json_get_int(whorl_json_array_get(a, 0));
+  uint64_t al = (uint64_t)whorl_json_get_int(whorl_json_array_get(a, 1));
+  uint64_t bo = (uint64_t)whorl_json_get_int(whorl_json_array_get(bb, 0));
+  uint64_t bl = (uint64_t)whorl_json_get_int(whorl_json_array_get(bb, 1));
   if (!strcmp(op, "changed")) {
-    whorl_buf_printf(b, "  changed   bytes %" PRId64 "-%" PRId64 " (", ao, ao + al - 1);
-    human_size(b, al);
-    whorl_buf_printf(b, ") -> bytes %" PRId64 "-%" PRId64 " (", bo, bo + bl - 1);
-    human_size(b, bl);
+    whorl_buf_printf(b, "  changed   bytes %" PRIu64 "-%" PRIu64 " (", ao, ao + al - 1);
+    human_size(b, (int64_t)al);
+    whorl_buf_printf(b, ") -> bytes %" PRIu64 "-%" PRIu64 " (", bo, bo + bl - 1);
+    human_size(b, (int64_t)bl);
     whorl_buf_puts(b, ")\n");
   } else if (!strcmp(op, "removed")) {
-    whorl_buf_printf(b, "  removed   bytes %" PRId64 "-%" PRId64 " (", ao, ao + al - 1);
-    human_size(b, al);
-    whorl_buf_printf(b, "), at byte %" PRId64 " of b\n", bo);
+    whorl_buf_printf(b, "  removed   bytes %" PRIu64 "-%" PRIu64 " (", ao, ao + al - 1);
+    human_size(b, (int64_t)al);
+    whorl_buf_printf(b, "), at byte %" PRIu64 " of b\n", bo);
   } else {
-    whorl_buf_printf(b, "  inserted  bytes %" PRId64 "-%" PRId64 " (", bo, bo + bl - 1);
-    human_size(b, bl);
-    whorl_buf_printf(b, "), at byte %" PRId64 " of a\n", ao);
+    whorl_buf_printf(b, "  inserted  bytes %" PRIu64 "-%" PRIu64 " (", bo, bo + bl - 1);
+    human_size(b, (int64_t)bl);
+    whorl_buf_printf(b, "), at byte %" PRIu64 " of a\n", ao);
   }
 }
 
