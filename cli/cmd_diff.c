@@ -42,6 +42,7 @@ int cmd_diff(int argc, char **argv) {
   whorl_error err;
   whorl_error_clear(&err);
   optind = 1;
+  opterr = 0; /* our own messages, prefixed "whorl:" */
   int c;
   while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
     switch (c) {
@@ -67,7 +68,9 @@ int cmd_diff(int argc, char **argv) {
     }
     case 'q': ctx.quiet = 1; break;
     case 'h': fputs(help, stdout); return 0;
-    default: fputs(help, stderr); return EXIT_ERROR;
+    default:
+      cli_msg("error: unknown option or missing value: '%s' (see 'whorl diff --help')", argv[optind - 1]);
+      return EXIT_ERROR;
     }
   }
   if (argc - optind != 2) {

@@ -54,6 +54,7 @@ int cmd_fingerprint(int argc, char **argv) {
   whorl_error err;
   whorl_error_clear(&err);
   optind = 1;
+  opterr = 0; /* our own messages, prefixed "whorl:" */
   int c;
   while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
     switch (c) {
@@ -88,7 +89,9 @@ int cmd_fingerprint(int argc, char **argv) {
     case OPT_STATS: stats = 1; break;
     case 'q': ctx.quiet = 1; break;
     case 'h': fputs(help, stdout); return 0;
-    default: fputs(help, stderr); return EXIT_ERROR;
+    default:
+      cli_msg("error: unknown option or missing value: '%s' (see 'whorl fp --help')", argv[optind - 1]);
+      return EXIT_ERROR;
     }
   }
   int npaths = argc - optind;

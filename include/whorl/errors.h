@@ -44,7 +44,8 @@ void whorl_error_clear(whorl_error *err);
 /* Static English name of a status code ("I/O error", ...). Never NULL. */
 const char *whorl_status_str(int code);
 
-/* Formats "path: message (at byte N)" into buf; returns buf. */
+/* Formats "path: message (at byte N)" into buf; returns buf. Control bytes
+ * in the path are written as \xNN so the result is always one line. */
 const char *whorl_error_format(const whorl_error *err, char *buf, unsigned long bufsize);
 
 #ifdef __cplusplus

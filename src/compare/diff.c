@@ -8,6 +8,7 @@
 #include "whorl/diff.h"
 #include "whorl/fingerprint.h"
 #include "whorl/hash.h"
+#include "whorl/json.h"
 
 #define MYERS_MAX_D 1000
 
@@ -211,15 +212,26 @@ static int diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json
 
 typedef struct fent {
   const whorl_json *e;
-  const char *path; /* path_hex when present, else path: unique key */
+  char *path; /* hex of the path's exact bytes (path_hex, or path's UTF-8): a unique key */
   const char *type;
   const char *digest;
   int used;
 } fent;
 
-static const char *ent_key(const whorl_json *e) {
+static char *ent_key(const whorl_json *e) {
   const char *h = whorl_json_object_get_string(e, "path_hex");
-  return h ? h : whorl_json_object_get_string(e, "path");
+  if (h) return strdup(h);
+  size_t n = 0;
+  const char *p = whorl_json_get_string(whorl_json_object_get(e, "path"), &n);
+  if (!p) return NULL;
+  char *k = malloc(2 * n + 1);
+  return k ? whorl_hex((const uint8_t *)p, n, k) : NULL;
+}
+
+static void free_entries(fent *f, size_t n) {
+  if (!f) return;
+  for (size_t i = 0; i < n; i++) free(f[i].path);
+  free(f);
 }
 
 static const char *ent_digest(const whorl_json *e) {
@@ -249,8 +261,9 @@ static fent *load_entries(const whorl_json *doc, size_t *n) {
   size_t k = 0;
   for (size_t i = 0; i < cnt; i++) {
     const whorl_json *e = whorl_json_array_get(list, i);
-    const char *p = ent_key(e), *t = whorl_json_object_get_string(e, "type");
-    if (!p || !t) continue;
+    const char *t = whorl_json_object_get_string(e, "type");
+    char *p = t ? ent_key(e) : NULL;
+    if (!p) continue;
     f[k].e = e;
     f[k].path = p;
     f[k].type = t;
@@ -273,13 +286,13 @@ static whorl_json *brief(const whorl_json *e) {
 }
 
 static int diff_folder(const whorl_json *a, const whorl_json *b, whorl_json *rep) {
-  size_t na, nb;
+  size_t na = 0, nb = 0;
   fent *fa = load_entries(a, &na), *fb = load_entries(b, &nb);
   whorl_json *added = whorl_json_array(), *removed = whorl_json_array(), *changed = whorl_json_array(),
              *renamed = whorl_json_array();
   if (!fa || !fb || !added || !removed || !changed || !renamed) {
-    free(fa);
-    free(fb);
+    free_entries(fa, na);
+    free_entries(fb, nb);
     whorl_json_free(added);
     whorl_json_free(removed);
     whorl_json_free(changed);
@@ -349,8 +362,8 @@ static int diff_folder(const whorl_json *a, const whorl_json *b, whorl_json *rep
   whorl_json_object_set(rep, "entries", ch);
   free(only_a);
   free(only_b);
-  free(fa);
-  free(fb);
+  free_entries(fa, na);
+  free_entries(fb, nb);
   return WHORL_OK;
 }
 

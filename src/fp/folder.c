@@ -59,6 +59,7 @@ static void hash_one(pool *p, job *j, int threads) {
   if (fd < 0) {
     int e = errno;
     if (e == ENOENT) whorl__error(&err, WHORL_ECHANGED, full, -1, "vanished during the walk");
+    else if (e == ELOOP) whorl__error(&err, WHORL_ECHANGED, full, -1, "changed during the walk (now a symlink)");
     else whorl__error_errno(&err, e, full, "open");
     j->rc = err.code;
     report(p, &err);
@@ -112,6 +113,8 @@ static int entry_cmp(const void *a, const void *b) {
   return whorl__path_cmp(x->rel, x->rel_len, y->rel, y->rel_len);
 }
 
+static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
+
 static int64_t realtime_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -139,8 +142,21 @@ static whorl_json *entry_identity(const walk_entry *e, const uint8_t *digest, in
   return o;
 }
 
-int whorl__fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
+int whorl__fp_folder(const char *path_in, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
+  /* "data/" and "data" name the same folder; messages say "data/x". */
+  char *path = strdup(path_in);
+  if (!path) return whorl__error(err, WHORL_ENOMEM, path_in, -1, "out of memory");
+  for (size_t n = strlen(path); n > 1 && path[n - 1] == '/'; n--) path[n - 1] = 0;
+  int rc = fp_folder(path, o, out, err);
+  free(path);
+  return rc;
+}
+
+static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
   walk_result wr;
+  /* Clock read before anything is read: a file written after this moment
+   * has an mtime/ctime at or after it and is never cached (racy entry). */
+  int64_t t0 = realtime_ns();
   int rc = whorl__walk(path, &wr, o->on_issue, o->cb_ctx);
   if (rc) {
     whorl__walk_free(&wr);
@@ -229,7 +245,6 @@ int whorl__fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
     }
     for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
     /* Results back into path order; remember them in the cache. */
-    int64_t now = realtime_ns();
     size_t k = 0;
     for (size_t i = 0; i < njobs; i++) {
       if (jobs[i].done) continue;
@@ -245,7 +260,7 @@ int whorl__fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
         memcpy(ce.blake3, jobs[i].c.blake3, 32);
         memcpy(ce.sha256, jobs[i].c.sha256, 32);
         memcpy(ce.md5, jobs[i].c.md5, 16);
-        whorl_cache_put(cache, &key, &ce, now);
+        whorl_cache_put(cache, &key, &ce, t0);
       }
     }
     if (o->stats) {

@@ -254,6 +254,7 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
   }
   if (!hit) {
     free(c.chunks);
+    int64_t t0 = realtime_ns(); /* before the read: see folder.c */
     whorl_content_opts co = {o->digests, o->chunks, o->threads, o->on_progress, o->cb_ctx};
     rc = whorl__content_fd(fd, path, st, &co, &c, err);
     if (rc) {
@@ -269,7 +270,7 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
       memcpy(ce.sha256, c.sha256, 32);
       memcpy(ce.md5, c.md5, 16);
       if (o->chunks) ce.extra = chunks_pack(c.chunks, c.nchunks, &ce.extra_len);
-      if (!o->chunks || ce.extra) whorl_cache_put(cache, &key, &ce, realtime_ns());
+      if (!o->chunks || ce.extra) whorl_cache_put(cache, &key, &ce, t0);
       free(ce.extra);
     }
   }
@@ -327,7 +328,10 @@ int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err) {
   whorl_json *v = whorl_json_object_get(doc, "whorl");
   if (!v || !whorl_json_is_int(v))
     return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: no \"whorl\" version");
-  if (whorl_json_get_int(v) > WHORL_FORMAT_VERSION || whorl_json_get_int(v) < 1)
+  if (whorl_json_get_int(v) < 1)
+    return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: bad \"whorl\" version %lld",
+                        (long long)whorl_json_get_int(v));
+  if (whorl_json_get_int(v) > WHORL_FORMAT_VERSION)
     return whorl__error(err, WHORL_EUNSUPPORTED, NULL, -1,
                         "fingerprint format version %lld is newer than this whorl reads (%d)",
                         (long long)whorl_json_get_int(v), WHORL_FORMAT_VERSION);
@@ -348,35 +352,46 @@ int whorl_fingerprint_load(const char *path, whorl_json **out, whorl_error *err)
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return 0; /* the caller's fingerprint attempt reports it */
   struct stat st;
-  char head[256];
+  char head[64];
   long long n = -1;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) n = whorl__pread_full(fd, head, sizeof head - 1, 0);
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) n = whorl__pread_full(fd, head, sizeof head, 0);
   close(fd);
   if (n <= 0) return 0;
-  head[n] = 0;
   /* A fingerprint document is a JSON object of at most 256 MiB with
    * "whorl" and "kind" members; anything else is data to fingerprint. */
   size_t i = 0;
   while (i < (size_t)n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) i++;
   if (i >= (size_t)n || head[i] != '{' || st.st_size > (256 << 20)) return 0;
-  whorl_json *doc = NULL;
+  char *text = NULL;
+  size_t len = 0;
   whorl_error perr;
-  if (whorl_json_parse_file(path, 0, &doc, &perr) != WHORL_OK) {
-    /* Not JSON after all (JSON Lines, say) unless it claims to be ours. */
-    if (strstr(head, "\"whorl\"")) {
-      if (err) *err = perr;
-      return perr.code;
+  if (whorl__read_file(path, 256u << 20, &text, &len, &perr)) return 0;
+  whorl_json *doc = NULL;
+  int rc = whorl_json_parse(text, len, &doc, &perr);
+  /* Damaged (say, truncated) documents of ours are errors, not data: any
+   * surviving piece carries one of the member names whorl writes. Broken
+   * JSON without them is taken for data. */
+  static const char *marks[] = {"\"whorl\"", "\"blake3\"", "\"rules\"", "\"quick\"", "\"level\""};
+  int ours = 0;
+  for (size_t k = 0; k < sizeof marks / sizeof *marks; k++) ours |= memmem(text, len, marks[k], strlen(marks[k])) != NULL;
+  free(text);
+  if (rc) {
+    if (!ours) return 0;
+    if (err) {
+      *err = perr;
+      snprintf(err->path, sizeof err->path, "%s", path);
+      snprintf(err->message, sizeof err->message, "damaged fingerprint document: %.440s", perr.message);
     }
-    return 0;
+    return perr.code;
   }
-  int rc;
-  if (!whorl_json_object_get(doc, "kind") || !whorl_json_object_get(doc, "whorl")) {
+  if (whorl_json_typeof(doc) != WHORL_JSON_OBJECT || !whorl_json_object_get(doc, "kind") ||
+      !whorl_json_object_get(doc, "whorl")) {
     whorl_json_free(doc);
-    return 0; /* some other JSON file that mentions "whorl" */
+    return 0; /* some other JSON file */
   }
   rc = whorl_fingerprint_validate(doc, err);
   if (rc) {
-    if (err && !err->path[0]) snprintf(err->path, sizeof err->path, "%s", path);
+    if (err) snprintf(err->path, sizeof err->path, "%s", path);
     whorl_json_free(doc);
     return rc;
   }

@@ -101,10 +101,13 @@ static int commit(engine *e, slot *s) {
     e->headlen = s->len < sizeof e->head ? s->len : sizeof e->head;
     memcpy(e->head, d, e->headlen);
   }
-  if (s->idx + 1 == e->nblocks) {
+  if (s->idx + 2 >= e->nblocks) {
+    /* The last 16 bytes of the file may span the last two blocks. */
     size_t t = s->len < sizeof e->tail ? s->len : sizeof e->tail;
-    memcpy(e->tail, d + s->len - t, t);
-    e->taillen = t;
+    size_t keep = e->taillen + t > sizeof e->tail ? sizeof e->tail - t : e->taillen;
+    memmove(e->tail, e->tail + e->taillen - keep, keep);
+    memcpy(e->tail + keep, d + s->len - t, t);
+    e->taillen = keep + t;
   }
   if (e->hasher) whorl_hasher_update(e->hasher, d, s->len);
   if (e->tree) whorl__b3_stack_push(&e->stack, s->cv, s->idx + 1 < e->nblocks);

@@ -27,7 +27,7 @@ int whorl__quick_fd(int fd, const char *path, const struct stat *st, whorl_quick
     if ((uint64_t)got != size) return whorl__error(err, WHORL_ECHANGED, path, got, "file shrank while being read");
     blake3_hasher_update(&h, buf, (size_t)size);
     out->whole = 1;
-    headlen = (size_t)size;
+    headlen = size < WHORL_QUICK_BLOCK ? (size_t)size : WHORL_QUICK_BLOCK; /* as the content level sniffs */
     tail = buf + (size > 16 ? size - 16 : 0);
     taillen = size > 16 ? 16 : (size_t)size;
   } else {

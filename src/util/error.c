@@ -27,6 +27,24 @@ const char *whorl_status_str(int code) {
   }
 }
 
+/* File names may hold newlines and other control bytes: escape them so a
+ * message stays one line. */
+static void escape_path(const char *in, char *out, size_t outsize) {
+  static const char digits[] = "0123456789abcdef";
+  size_t o = 0;
+  for (const unsigned char *p = (const unsigned char *)in; *p && o + 5 < outsize; p++) {
+    if (*p < 0x20 || *p == 0x7f) {
+      out[o++] = '\\';
+      out[o++] = 'x';
+      out[o++] = digits[*p >> 4];
+      out[o++] = digits[*p & 15];
+    } else {
+      out[o++] = (char)*p;
+    }
+  }
+  out[o] = 0;
+}
+
 const char *whorl_error_format(const whorl_error *err, char *buf, unsigned long bufsize) {
   if (!buf || bufsize == 0) return buf;
   if (!err) {
@@ -34,10 +52,12 @@ const char *whorl_error_format(const whorl_error *err, char *buf, unsigned long 
     return buf;
   }
   const char *msg = err->message[0] ? err->message : whorl_status_str(err->code);
+  char path[WHORL_ERROR_PATH_MAX * 2];
+  escape_path(err->path, path, sizeof path);
   if (err->path[0] && err->offset >= 0)
-    snprintf(buf, bufsize, "%s: %s (at byte %lld)", err->path, msg, (long long)err->offset);
+    snprintf(buf, bufsize, "%s: %s (at byte %lld)", path, msg, (long long)err->offset);
   else if (err->path[0])
-    snprintf(buf, bufsize, "%s: %s", err->path, msg);
+    snprintf(buf, bufsize, "%s: %s", path, msg);
   else
     snprintf(buf, bufsize, "%s", msg);
   return buf;

@@ -39,6 +39,13 @@ for i,(o,s,h) in enumerate(ch["list"]):
 print(ok and off==d["size"])' <<<"$out")
 eq "$got" "True" "chunk list tiles the 100 MiB file"
 
+# format sniffing sees the true tail even when the last block is tiny
+{ printf 'PAR1'; head -c 4194300 /dev/urandom; printf 'xxPAR1'; } > "$T/p.parquet"   # 4 MiB + 2 bytes
+for lvl in content quick; do
+  run "$W" fp --no-cache --json --level $lvl "$T/p.parquet"
+  has "$out" '"format": "parquet"' "parquet sniffed at $lvl level across a block edge"
+done
+
 # ---- 2. golden outputs on a fixed tree ----
 G="$T/golden-tree"
 mkdir -p "$G/data/sub" "$G/data/empty"
@@ -101,6 +108,12 @@ run timeout 10 "$W" fp --no-cache --json "$T/withfifo"; eq "$rc" 0 "folder with 
 has "$err" "warning: .*withfifo/p: skipped fifo" "fifo skipped warning"
 has "$out" '"type": "fifo"' "fifo listed in skipped"
 run timeout 10 "$W" fp --no-cache -q "$T/withfifo"; eq "$err" "" "-q silences warnings"
+mkfifo "$T/withfifo/new
+line"
+run timeout 10 "$W" fp --no-cache "$T/withfifo"; eq "$(wc -l <<<"$err")" 2 "a newline in a name keeps each warning on one line"
+has "$err" 'new\\x0aline: skipped fifo' "control bytes escaped in messages"
+rm "$T/withfifo/new
+line"
 # non-UTF-8 name: bytes kept, JSON valid
 mkdir -p "$T/nonutf"; printf x > "$T/nonutf/$(printf 'bad\377name')"
 run "$W" fp --no-cache --json "$T/nonutf"; eq "$rc" 0 "non-UTF-8 exit"
@@ -140,6 +153,11 @@ eq "$changed" 1 "file changing during the walk is an error"
 printf '{"whorl": 1, "kind": "file", "id": ' > "$T/trunc.json"
 run "$W" diff "$T/trunc.json" "$G/data"; eq "$rc" 2 "truncated fingerprint exit"
 has "$err" "trunc.json: .*(at byte " "truncated fingerprint position"
+"$W" fp --no-cache --json "$G/data" | head -c 300 > "$T/cut.json"   # cut inside "entries"
+run "$W" diff "$T/cut.json" "$G/data"; eq "$rc" 2 "damaged saved fingerprint is an error, not data"
+has "$err" "cut.json: damaged fingerprint document: .*(at byte 300)" "damaged fingerprint message"
+printf '{"a": [1, 2' > "$T/broken-data.json"
+run "$W" diff "$T/broken-data.json" "$T/broken-data.json"; eq "$rc" 0 "broken JSON data file is data"
 printf '{"whorl": 99, "kind": "file"}' > "$T/future.json"
 run "$W" diff "$T/future.json" "$G/data"; eq "$rc" 2 "future format exit"; has "$err" "newer" "future format message"
 printf '{"whorl": 1, "kind": "file", "level": "content", "id": "zz"}' > "$T/badid.json"
@@ -150,6 +168,7 @@ run "$W" fp --threads 0 "$G/data"; eq "$rc" 2 "bad threads"
 run "$W" fp; eq "$rc" 2 "no path"
 run "$W" diff "$G/data"; eq "$rc" 2 "diff one path"
 run "$W" frobnicate; eq "$rc" 2 "unknown command"
+run "$W" fp --bogus "$G/data"; eq "$rc" 2 "unknown option"; eq "$err" "whorl: error: unknown option or missing value: '--bogus' (see 'whorl fp --help')" "unknown option message"
 run "$W" fp -o "$T/out.json" "$T/nope"; eq "$rc" 2 "-o on error exit"
 [[ ! -e "$T/out.json" ]] && ok || bad "-o wrote a file on error"
 run "$W" fp -o "$T/no/such/dir/out.json" "$G/data"; eq "$rc" 2 "-o unwritable"

@@ -175,6 +175,24 @@ int main(void) {
   whorl_json_free(back);
   whorl_json_free(d);
 
+  /* A name that is not UTF-8 never collides with a UTF-8 name spelled like
+   * its hex: "ff" vs the single byte 0xff. */
+  sh("cd '%s' && mkdir -p h1 h2 && printf 1 > h1/ff && printf 1 > \"h1/$(printf '\\377')\" && "
+     "printf 1 > h2/ff && printf 2 > \"h2/$(printf '\\377')\"",
+     root);
+  {
+    int same2 = -1;
+    whorl_json *da = fp("h1", 1, WHORL_LEVEL_CONTENT), *db = fp("h2", 1, WHORL_LEVEL_CONTENT), *rr = NULL;
+    CHECK(da && db && whorl_diff(da, db, &rr, &same2, &err) == WHORL_OK);
+    CHECK(same2 == 0);
+    CHECK(count(rr, "changed") == 1 && count(rr, "added") == 0 && count(rr, "removed") == 0);
+    whorl_json *c0 = whorl_json_array_get(whorl_json_object_get(whorl_json_object_get(rr, "entries"), "changed"), 0);
+    CHECK_STR(whorl_json_object_get_string(c0, "path_hex"), "ff");
+    whorl_json_free(da);
+    whorl_json_free(db);
+    whorl_json_free(rr);
+  }
+
   /* Quick level: same for copies, differs when a sampled byte changes. */
   sh("cd '%s' && head -c 5000000 /dev/urandom > q1 && cp q1 q2 && printf X | dd of=q2 bs=1 seek=0 conv=notrunc status=none",
      root);
