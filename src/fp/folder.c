@@ -50,7 +50,7 @@ static void report(pool *p, const whorl_error *e) {
   pthread_mutex_unlock(&p->mu);
 }
 
-static void hash_one(pool *p, job *j, int threads) {
+static void hash_one(pool *p, job *j, int threads, whorl_content_scratch *scratch) {
   char full[PATH_MAX * 2];
   snprintf(full, sizeof full, "%s/%s", p->root, j->e->rel);
   whorl_error err;
@@ -78,7 +78,7 @@ static void hash_one(pool *p, job *j, int threads) {
   if (p->o->level == WHORL_LEVEL_QUICK) {
     j->rc = whorl__quick_fd(fd, full, &st, &j->q, &err);
   } else {
-    whorl_content_opts co = {p->o->digests, 0, threads, NULL, NULL};
+    whorl_content_opts co = {p->o->digests, 0, threads, NULL, NULL, scratch};
     j->rc = whorl__content_fd(fd, full, &st, &co, &j->c, &err);
   }
   close(fd);
@@ -99,12 +99,14 @@ static void progress(pool *p) {
 
 static void *worker(void *arg) {
   pool *p = arg;
+  whorl_content_scratch scratch = {NULL};
   for (;;) {
     size_t i = atomic_fetch_add(&p->next, 1);
     if (i >= p->njobs) break;
     if (p->jobs[i].e->st.st_size >= (off_t)BIG_FILE) continue; /* done up front */
-    hash_one(p, &p->jobs[i], 1);
+    hash_one(p, &p->jobs[i], 1, &scratch);
   }
+  whorl__content_scratch_free(&scratch);
   return NULL;
 }
 
@@ -229,20 +231,22 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
     /* Big files first, each with every core; then small ones in parallel. */
     for (size_t i = 0; i < npending; i++)
       if (pending[i].e->st.st_size >= (off_t)BIG_FILE) {
-        hash_one(&p, &pending[i], o->threads);
+        hash_one(&p, &pending[i], o->threads, NULL);
         progress(&p);
       }
     pthread_t tids[64];
     int started = 0;
     for (int t = 1; t < o->threads && (size_t)t < npending; t++)
       if (pthread_create(&tids[started], NULL, worker, &p) == 0) started++;
+    whorl_content_scratch scratch = {NULL};
     for (;;) {
       size_t i = atomic_fetch_add(&p.next, 1);
       if (i >= p.njobs) break;
       if (p.jobs[i].e->st.st_size >= (off_t)BIG_FILE) continue;
-      hash_one(&p, &p.jobs[i], 1);
+      hash_one(&p, &p.jobs[i], 1, &scratch);
       progress(&p);
     }
+    whorl__content_scratch_free(&scratch);
     for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
     /* Results back into path order; remember them in the cache. */
     size_t k = 0;

@@ -255,7 +255,7 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
   if (!hit) {
     free(c.chunks);
     int64_t t0 = realtime_ns(); /* before the read: see folder.c */
-    whorl_content_opts co = {o->digests, o->chunks, o->threads, o->on_progress, o->cb_ctx};
+    whorl_content_opts co = {o->digests, o->chunks, o->threads, o->on_progress, o->cb_ctx, NULL};
     rc = whorl__content_fd(fd, path, st, &co, &c, err);
     if (rc) {
       whorl_cache_close(cache);

@@ -215,6 +215,12 @@ static int changed(const struct stat *a, const struct stat *b) {
          a->st_mtim.tv_nsec != b->st_mtim.tv_nsec || a->st_ino != b->st_ino;
 }
 
+void whorl__content_scratch_free(whorl_content_scratch *s) {
+  if (!s) return;
+  free(s->buf);
+  s->buf = NULL;
+}
+
 int whorl__content_fd(int fd, const char *path, const struct stat *st, const whorl_content_opts *o,
                       whorl_content *out, whorl_error *err) {
   memset(out, 0, sizeof *out);
@@ -242,8 +248,15 @@ int whorl__content_fd(int fd, const char *path, const struct stat *st, const who
   whorl__b3_stack_init(&e.stack);
   int threads = o->threads < 1 ? 1 : o->threads;
   if ((uint64_t)threads > e.nblocks) threads = e.nblocks ? (int)e.nblocks : 1;
-  e.ring = (size_t)threads + 2;
+  /* One thread needs one buffer (claim, process, commit, repeat). */
+  e.ring = threads == 1 ? 1 : (size_t)threads + 2;
   e.slots = calloc(e.ring, sizeof *e.slots);
+  int borrowed = 0;
+  if (e.slots && e.ring == 1 && o->scratch) {
+    if (!o->scratch->buf) o->scratch->buf = malloc(PRE + BLOCK);
+    e.slots[0].buf = o->scratch->buf;
+    borrowed = 1;
+  }
   pthread_mutex_init(&e.mu, NULL);
   pthread_cond_init(&e.cv, NULL);
   if (!e.slots) {
@@ -296,7 +309,7 @@ int whorl__content_fd(int fd, const char *path, const struct stat *st, const who
 done:
   if (e.slots)
     for (size_t i = 0; i < e.ring; i++) {
-      free(e.slots[i].buf);
+      if (!borrowed) free(e.slots[i].buf);
       free(e.slots[i].cands);
     }
   free(e.slots);

@@ -51,12 +51,21 @@ typedef struct whorl_content {
   char format[24];     /* sniffed format name */
 } whorl_content;
 
+/* A block buffer reused across files by one thread (a folder worker), so
+ * hashing many files does not map and fault in fresh memory for each one:
+ * page faults, and mmap's process-wide lock, cost more than the hashing. */
+typedef struct whorl_content_scratch {
+  uint8_t *buf;
+} whorl_content_scratch;
+void whorl__content_scratch_free(whorl_content_scratch *s);
+
 typedef struct whorl_content_opts {
   unsigned digests;     /* extra digests (BLAKE3 always) */
   int want_chunks;
   int threads;          /* >= 1 */
   whorl_progress_cb on_progress;
   void *cb_ctx;
+  whorl_content_scratch *scratch; /* used when threads == 1; may be NULL */
 } whorl_content_opts;
 
 /* Hashes the regular file open as fd (st from fstat before reading).

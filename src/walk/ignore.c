@@ -244,6 +244,15 @@ static int rule_compile(const unsigned char *p, size_t n, rule *r) {
       int at_start = cur->n == 0 && nt == cur->start;
       int at_end = j == n || p[j] == '/' || (p[j] == '\\' && j + 1 < n && p[j + 1] == '/');
       if (pathname && j - i >= 2 && at_start && at_end) {
+        if (j < n && p[j] == '\\') {
+          /* "**\/" (escaped slash): git skips its zero-folder shortcut, so
+           * this "**" needs at least one folder: make it "* / **" */
+          r->toks[nt++].kind = TK_STAR;
+          cur->n = 1;
+          cur = &r->comps[nc++];
+          cur->start = nt;
+          cur->n = 0;
+        }
         cur->globstar = 1;
       } else if (nt == cur->start || r->toks[nt - 1].kind != TK_STAR) {
         r->toks[nt++].kind = TK_STAR;

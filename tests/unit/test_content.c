@@ -42,7 +42,7 @@ static int run(const char *path, int threads, int chunks, unsigned digests, whor
   int fd = open(path, O_RDONLY);
   struct stat st;
   fstat(fd, &st);
-  whorl_content_opts o = {digests, chunks, threads, NULL, NULL};
+  whorl_content_opts o = {digests, chunks, threads, NULL, NULL, NULL};
   whorl_error err;
   int rc = whorl__content_fd(fd, path, &st, &o, c, &err);
   close(fd);

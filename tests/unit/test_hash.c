@@ -76,7 +76,7 @@ int main(void) {
       fd = open(fpath, O_RDONLY);
       struct stat st;
       fstat(fd, &st);
-      whorl_content_opts o = {0, 1, th, NULL, NULL};
+      whorl_content_opts o = {0, 1, th, NULL, NULL, NULL};
       whorl_content ct;
       CHECK(whorl__content_fd(fd, fpath, &st, &o, &ct, &err) == WHORL_OK);
       close(fd);
