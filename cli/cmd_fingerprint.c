@@ -25,6 +25,9 @@ static const char help[] =
     "  -o, --output FILE      write the JSON document to FILE (one PATH only)\n"
     "  --id                   print only '<id>  <path>' lines (b3sum style)\n"
     "  --no-chunks            leave the chunk list out of file documents\n"
+    "  --no-entries           leave the entry list out of folder documents (a\n"
+    "                         summary with the same id; diff can then only say\n"
+    "                         whether something changed)\n"
     "  --no-cache             neither read nor update the stat cache\n"
     "  --cache FILE           use this stat cache database\n"
     "  --threads N            worker threads (default: all cores)\n"
@@ -35,13 +38,14 @@ static const char help[] =
     "\n"
     "Exit status: 0 ok, 2 error (nothing is printed for a path that failed).\n";
 
-enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_STATS };
+enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_STATS, OPT_NOENTRIES };
 
 int cmd_fingerprint(int argc, char **argv) {
   static const struct option longopts[] = {
       {"level", required_argument, NULL, OPT_LEVEL},  {"digest", required_argument, NULL, OPT_DIGEST},
       {"json", no_argument, NULL, OPT_JSON},          {"output", required_argument, NULL, 'o'},
       {"id", no_argument, NULL, OPT_ID},              {"no-chunks", no_argument, NULL, OPT_NOCHUNKS},
+      {"no-entries", no_argument, NULL, OPT_NOENTRIES},
       {"no-cache", no_argument, NULL, OPT_NOCACHE},   {"cache", required_argument, NULL, OPT_CACHE},
       {"threads", required_argument, NULL, OPT_THREADS}, {"quiet", no_argument, NULL, 'q'},
       {"stats", no_argument, NULL, OPT_STATS},     {"help", no_argument, NULL, 'h'},
@@ -73,6 +77,7 @@ int cmd_fingerprint(int argc, char **argv) {
     case OPT_JSON: json = 1; break;
     case 'o': output = optarg; break;
     case OPT_ID: idonly = 1; break;
+    case OPT_NOENTRIES: o.entries = 0; break;
     case OPT_NOCHUNKS: o.chunks = 0; break;
     case OPT_NOCACHE: o.use_cache = 0; break;
     case OPT_CACHE: o.cache_path = optarg; break;
@@ -111,6 +116,8 @@ int cmd_fingerprint(int argc, char **argv) {
   o.on_progress = cli_progress;
   o.cb_ctx = &ctx;
   if (stats) o.stats = &st;
+  /* Only the id is printed: build no more document than it needs. */
+  if (idonly && !json && !output) o.chunks = o.entries = 0;
   int status = 0;
   int first_json = 1;
   if (json && !output && npaths > 1) fputs("[\n", stdout);

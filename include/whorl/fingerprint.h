@@ -55,6 +55,9 @@ typedef struct whorl_fp_options {
   int use_cache;            /* consult and update the stat cache (default 1) */
   const char *cache_path;   /* SQLite file to use; NULL = discover (see docs) */
   int chunks;               /* include the chunk list of single files (default 1) */
+  int entries;              /* include the entry list of folders (default 1); without
+                               it a folder document is a summary: same id, but a
+                               diff can then only say that something changed */
   whorl_issue_cb on_issue;  /* may be NULL */
   whorl_progress_cb on_progress; /* may be NULL */
   void *cb_ctx;
@@ -62,7 +65,7 @@ typedef struct whorl_fp_options {
 } whorl_fp_options;
 
 #define WHORL_FP_OPTIONS_INIT \
-  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_CONTENT, 0, 0, 1, NULL, 1, NULL, NULL, NULL, NULL }
+  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_CONTENT, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL }
 
 /* Fingerprints a file or folder. A symlink named on the command line is
  * followed; symlinks inside folders are recorded, not followed.

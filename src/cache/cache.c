@@ -25,6 +25,7 @@
  * cache is skipped, never waited for repeatedly.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,7 +263,18 @@ static int prepare(whorl_cache *c, const char *sql, sqlite3_stmt **st) {
 }
 
 /* Opens c->path into c->db and checks it. On failure c->db is closed. */
+/* SQLite counts every allocation under one process-wide mutex unless told
+ * not to; with a connection per worker thread that mutex serializes them.
+ * Must run before SQLite initializes; if the host program initialized it
+ * already, the call fails harmlessly and the default stays. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_configure(void) {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  sqlite3_initialize();
+}
+
 static int setup(whorl_cache *c, char *why, size_t why_cap) {
+  pthread_once(&sqlite_once, sqlite_configure);
   int rc, res = SETUP_FAIL;
   sqlite3_int64 n = 0, app = 0;
   char ver[32], want[32];

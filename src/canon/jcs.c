@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "canon/json_int.h"
+#include "canon/canon.h"
 #include "util/util.h"
 
 /* ---- numbers: ECMAScript Number::toString ---- */
@@ -223,6 +224,8 @@ static void put_string(whorl_buf *b, const char *s, size_t len) {
   whorl_buf_put(b, s + run, len - run);
   whorl_buf_putc(b, '"');
 }
+
+void whorl__jcs_string(whorl_buf *b, const char *s, size_t len) { put_string(b, s, len); }
 
 static void put_number(whorl_buf *b, const whorl_json *v) {
   char tmp[32];

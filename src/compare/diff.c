@@ -413,7 +413,15 @@ int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, in
   } else {
     verdict = "content changed";
     if (!strcmp(ka, "file") && !strcmp(la, "content")) rc = diff_file_chunks(a, b, rep);
-    else if (!strcmp(ka, "folder")) rc = diff_folder(a, b, rep);
+    else if (!strcmp(ka, "folder")) {
+      if (whorl_json_typeof(whorl_json_object_get(a, "entries")) == WHORL_JSON_ARRAY &&
+          whorl_json_typeof(whorl_json_object_get(b, "entries")) == WHORL_JSON_ARRAY)
+        rc = diff_folder(a, b, rep);
+      else
+        whorl_json_object_set(rep, "note",
+                              whorl_json_string("a folder summary without entries (--no-entries): which entries "
+                                                "changed is unknown"));
+    }
   }
   whorl_json_object_set(rep, "level", whorl_json_string(!strcmp(la, lb) ? la : "size"));
   whorl_json_object_set(rep, "identical", whorl_json_bool(same));

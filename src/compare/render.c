@@ -148,6 +148,8 @@ static void render_diff(whorl_buf *b, const whorl_json *r) {
     return;
   }
   const whorl_json *en = whorl_json_object_get(r, "entries");
+  const char *note = str(r, "note");
+  if (*note) whorl_buf_printf(b, "  note: %s\n", note);
   if (!en) return;
   const whorl_json *added = whorl_json_object_get(en, "added"), *removed = whorl_json_object_get(en, "removed"),
                    *changed = whorl_json_object_get(en, "changed"), *renamed = whorl_json_object_get(en, "renamed");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "canon/canon.h"
 #include "fp/fp_int.h"
 #include "hash/merkle.h"
 #include "io/io.h"
@@ -26,12 +27,14 @@ typedef struct job {
   walk_entry *e;
   whorl_content c;
   whorl_quick q;
-  int done, rc;
+  int done, rc, cached;
 } job;
 
 typedef struct pool {
   const char *root;
   const whorl_fp_options *o;
+  const char *cache_db; /* NULL: no cache */
+  unsigned want;
   job *jobs;
   size_t njobs;
   atomic_size_t next;
@@ -41,6 +44,13 @@ typedef struct pool {
   pthread_mutex_t mu; /* guards issue reporting */
   int fatal;
   whorl_error first;
+  /* leaf building */
+  whorl_json **ids;
+  uint8_t (*leaves)[32];
+  size_t nentries;
+  atomic_size_t next_leaf;
+  atomic_int leaf_oom;
+  walk_result *wr;
 } pool;
 
 static void report(pool *p, const whorl_error *e) {
@@ -48,6 +58,32 @@ static void report(pool *p, const whorl_error *e) {
   if (!p->fatal++) p->first = *e;
   if (p->o->on_issue) p->o->on_issue(p->o->cb_ctx, e, 1);
   pthread_mutex_unlock(&p->mu);
+}
+
+static void key_of(const walk_stat *st, whorl_cache_key *k) {
+  k->dev = (uint64_t)st->st_dev;
+  k->ino = (uint64_t)st->st_ino;
+  k->size = (uint64_t)st->st_size;
+  k->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+  k->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+/* Answers a job from the stat cache; 1 on a hit. */
+static int from_cache(pool *p, whorl_cache *cache, job *j) {
+  if (!cache) return 0;
+  whorl_cache_key k;
+  key_of(&j->e->st, &k);
+  whorl_cache_entry ce;
+  memset(&ce, 0, sizeof ce);
+  if (whorl_cache_get(cache, &k, p->want, 0, &ce) != 1) return 0;
+  free(ce.extra);
+  j->c.size = k.size;
+  j->c.digests = p->want;
+  memcpy(j->c.blake3, ce.blake3, 32);
+  memcpy(j->c.sha256, ce.sha256, 32);
+  memcpy(j->c.md5, ce.md5, 16);
+  j->done = j->cached = 1;
+  return 1;
 }
 
 static void hash_one(pool *p, job *j, int threads, whorl_content_scratch *scratch) {
@@ -97,25 +133,24 @@ static void progress(pool *p) {
   p->o->on_progress(p->o->cb_ctx, atomic_load(&p->bytes_done), p->bytes_total);
 }
 
-static void *worker(void *arg) {
-  pool *p = arg;
-  whorl_content_scratch scratch = {NULL};
-  for (;;) {
-    size_t i = atomic_fetch_add(&p->next, 1);
-    if (i >= p->njobs) break;
-    if (p->jobs[i].e->st.st_size >= (off_t)BIG_FILE) continue; /* done up front */
-    hash_one(p, &p->jobs[i], 1, &scratch);
-  }
-  whorl__content_scratch_free(&scratch);
-  return NULL;
-}
-
 static int entry_cmp(const void *a, const void *b) {
   const walk_entry *x = a, *y = b;
   return whorl__path_cmp(x->rel, x->rel_len, y->rel, y->rel_len);
 }
 
 static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
+
+typedef struct opener {
+  char *db;
+  whorl_cache *cache;
+  int unused;
+} opener;
+
+static void *open_cache(void *arg) {
+  opener *op = arg;
+  if (whorl_cache_open(op->db, WHORL_CACHE_RULES, &op->cache, NULL) != WHORL_OK) op->cache = NULL;
+  return NULL;
+}
 
 static int64_t realtime_ns(void) {
   struct timespec ts;
@@ -144,6 +179,133 @@ static whorl_json *entry_identity(const walk_entry *e, const uint8_t *digest, in
   return o;
 }
 
+/* Appends a "key":"string" member (and "key_hex" for non-UTF-8 bytes) in
+ * canonical form; key_hex sorts right after key, as JCS orders them. */
+static void put_bytes_members(whorl_buf *b, const char *key, const char *bytes, size_t len) {
+  whorl_buf_putc(b, '"');
+  whorl_buf_puts(b, key);
+  whorl_buf_puts(b, "\":");
+  if (whorl__utf8_valid(bytes, len)) {
+    whorl__jcs_string(b, bytes, len);
+    return;
+  }
+  whorl_buf disp = WHORL_BUF_INIT;
+  whorl__display_bytes(bytes, len, &disp);
+  whorl__jcs_string(b, disp.data ? disp.data : "", disp.len);
+  whorl_buf_free(&disp);
+  whorl_buf_printf(b, ",\"%s_hex\":\"", key);
+  whorl__hex_bytes(bytes, len, b);
+  whorl_buf_putc(b, '"');
+}
+
+/* The RFC 8785 bytes of entry_identity(e, ...), written directly: members
+ * in canonical order (blake3 < path < path_hex < quick < size < target <
+ * target_hex < type). tests/unit/test_fp.c recomputes ids from documents
+ * through the generic canonicalizer, so the two cannot drift apart. */
+static void identity_bytes(whorl_buf *b, const walk_entry *e, const uint8_t *digest, int quick) {
+  char hex[65];
+  b->len = 0;
+  whorl_buf_putc(b, '{');
+  if (e->type == WALK_FILE && !quick) {
+    whorl_buf_puts(b, "\"blake3\":\"");
+    whorl_buf_put(b, whorl_hex(digest, 32, hex), 64);
+    whorl_buf_puts(b, "\",");
+  }
+  put_bytes_members(b, "path", e->rel, e->rel_len);
+  switch (e->type) {
+  case WALK_FILE:
+    if (quick) {
+      whorl_buf_puts(b, ",\"quick\":\"");
+      whorl_buf_put(b, whorl_hex(digest, 32, hex), 64);
+      whorl_buf_putc(b, '"');
+    }
+    {
+      /* The size as JCS prints an integer: plain decimal digits. */
+      char num[24];
+      size_t n = sizeof num;
+      uint64_t v = (uint64_t)e->st.st_size;
+      do num[--n] = (char)('0' + v % 10); while ((v /= 10) != 0);
+      whorl_buf_puts(b, ",\"size\":");
+      whorl_buf_put(b, num + n, sizeof num - n);
+      whorl_buf_puts(b, ",\"type\":\"file\"");
+    }
+    break;
+  case WALK_SYMLINK:
+    whorl_buf_putc(b, ',');
+    put_bytes_members(b, "target", e->target, e->target_len);
+    whorl_buf_puts(b, ",\"type\":\"symlink\"");
+    break;
+  case WALK_DIR: whorl_buf_puts(b, ",\"type\":\"dir\""); break;
+  case WALK_SKIPPED: break;
+  }
+  whorl_buf_putc(b, '}');
+}
+
+/* Entry documents and Merkle leaves, built on every thread: entries[i]
+ * of the sorted walk, with jobs matched by the file_job index. */
+typedef struct leafjob {
+  pool *p;
+  const size_t *job_of; /* entry index -> job index (files only) */
+  int main;             /* the calling thread (reports progress) */
+} leafjob;
+
+/* One pass over the sorted entries on every thread (the caller's too), in
+ * blocks of 64: each file is answered by the stat cache (one read-only
+ * connection per thread) or hashed, then every entry gets its document
+ * object and its Merkle leaf. */
+static void *pass_worker(void *arg) {
+  leafjob *lj = arg;
+  pool *p = lj->p;
+  int quick = p->o->level == WHORL_LEVEL_QUICK;
+  whorl_buf canon = WHORL_BUF_INIT;
+  whorl_content_scratch scratch = {NULL};
+  whorl_cache *cache = NULL;
+  if (p->cache_db) whorl_cache_open(p->cache_db, WHORL_CACHE_RULES, &cache, NULL);
+  for (;;) {
+    size_t i0 = atomic_fetch_add(&p->next_leaf, 64);
+    if (i0 >= p->nentries) break;
+    size_t i1 = i0 + 64 < p->nentries ? i0 + 64 : p->nentries;
+    for (size_t i = i0; i < i1; i++) {
+      walk_entry *e = &p->wr->entries[i];
+      if (e->type == WALK_SKIPPED) continue;
+      job *j = e->type == WALK_FILE ? &p->jobs[lj->job_of[i]] : NULL;
+      if (j && !j->done && !from_cache(p, cache, j)) {
+        hash_one(p, j, 1, &scratch);
+        if (lj->main) progress(p);
+      }
+      if (j && j->rc) continue;
+      const uint8_t *digest = j ? (quick ? j->q.hash : j->c.blake3) : NULL;
+      identity_bytes(&canon, e, digest, quick);
+      if (!p->o->entries) {
+        if (canon.oom) atomic_store(&p->leaf_oom, 1);
+        else whorl__merkle_leaf(canon.data, canon.len, p->leaves[i]);
+        continue;
+      }
+      whorl_json *id = entry_identity(e, digest, quick);
+      if (!id || canon.oom) {
+        whorl_json_free(id);
+        atomic_store(&p->leaf_oom, 1);
+        continue;
+      }
+      whorl__merkle_leaf(canon.data, canon.len, p->leaves[i]);
+      if (j && !quick && (j->c.digests & WHORL_DIGEST_SHA256)) whorl__json_set_hex(id, "sha256", j->c.sha256, 32);
+      if (j && !quick && (j->c.digests & WHORL_DIGEST_MD5)) whorl__json_set_hex(id, "md5", j->c.md5, 16);
+      p->ids[i] = id;
+    }
+  }
+  whorl_cache_close(cache);
+  whorl__content_scratch_free(&scratch);
+  whorl_buf_free(&canon);
+  return NULL;
+}
+
+static void *pass_thread(void *arg) {
+  leafjob lj = *(leafjob *)arg;
+  lj.main = 0;
+  return pass_worker(&lj);
+}
+
+
 int whorl__fp_folder(const char *path_in, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
   /* "data/" and "data" name the same folder; messages say "data/x". */
   char *path = strdup(path_in);
@@ -159,21 +321,40 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   /* Clock read before anything is read: a file written after this moment
    * has an mtime/ctime at or after it and is never cached (racy entry). */
   int64_t t0 = realtime_ns();
-  int rc = whorl__walk(path, &wr, o->on_issue, o->cb_ctx);
-  if (rc) {
-    whorl__walk_free(&wr);
-    return whorl__error(err, rc, path, -1, "out of memory");
+  /* The stat cache opens on its own thread while the folder is walked. */
+  opener op = {NULL, NULL, 0};
+  pthread_t optid;
+  int op_started = 0;
+  if (o->use_cache && o->level == WHORL_LEVEL_CONTENT) {
+    op.db = o->cache_path ? strdup(o->cache_path) : whorl_cache_locate(path);
+    if (op.db) op_started = pthread_create(&optid, NULL, open_cache, &op) == 0;
+    if (op.db && !op_started) open_cache(&op);
   }
-  if (wr.fatal) {
-    if (err) *err = wr.first;
-    rc = wr.first.code;
+  int rc = whorl__walk(path, o->threads, &wr, o->on_issue, o->cb_ctx);
+  if (op_started) pthread_join(optid, NULL);
+  whorl_cache *cache = op.cache;
+  char *db = op.db;
+  if (rc || wr.fatal) {
+    whorl_cache_close(cache);
+    free(db);
+    if (!rc) {
+      if (err) *err = wr.first;
+      rc = wr.first.code;
+    } else {
+      whorl__error(err, rc, path, -1, "out of memory");
+    }
     whorl__walk_free(&wr);
     return rc;
   }
   qsort(wr.entries, wr.n, sizeof *wr.entries, entry_cmp);
 
   job *jobs = calloc(wr.n ? wr.n : 1, sizeof *jobs);
-  if (!jobs) {
+  size_t *job_of = calloc(wr.n ? wr.n : 1, sizeof *job_of);
+  if (!jobs || !job_of) {
+    free(jobs);
+    free(job_of);
+    whorl_cache_close(cache);
+    free(db);
     whorl__walk_free(&wr);
     return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   }
@@ -181,114 +362,83 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   uint64_t total = 0;
   for (size_t i = 0; i < wr.n; i++)
     if (wr.entries[i].type == WALK_FILE) {
+      job_of[i] = njobs;
       jobs[njobs++].e = &wr.entries[i];
       total += (uint64_t)wr.entries[i].st.st_size;
     }
 
-  /* Stat cache: files whose (dev, ino, size, mtime, ctime) are known are not
-   * read again. */
-  whorl_cache *cache = NULL;
-  unsigned want = WHORL_DIGEST_BLAKE3 | (o->digests & WHORL_DIGEST_ALL);
-  if (o->use_cache && o->level == WHORL_LEVEL_CONTENT) {
-    char *db = o->cache_path ? strdup(o->cache_path) : whorl_cache_locate(path);
-    if (db) whorl_cache_open(db, WHORL_CACHE_RULES, &cache, NULL);
-    free(db);
-  }
   pool p;
   memset(&p, 0, sizeof p);
   p.root = path;
   p.o = o;
+  p.jobs = jobs;
+  p.njobs = njobs;
   p.bytes_total = total;
+  p.want = WHORL_DIGEST_BLAKE3 | (o->digests & WHORL_DIGEST_ALL);
+  p.wr = &wr;
   pthread_mutex_init(&p.mu, NULL);
-  job *pending = calloc(njobs ? njobs : 1, sizeof *pending);
-  size_t npending = 0;
-  if (!pending) rc = WHORL_ENOMEM;
-  for (size_t i = 0; !rc && i < njobs; i++) {
-    if (cache) {
-      whorl_cache_key k = {(uint64_t)jobs[i].e->st.st_dev, (uint64_t)jobs[i].e->st.st_ino,
-                           (uint64_t)jobs[i].e->st.st_size,
-                           (int64_t)jobs[i].e->st.st_mtim.tv_sec * 1000000000 + jobs[i].e->st.st_mtim.tv_nsec,
-                           (int64_t)jobs[i].e->st.st_ctim.tv_sec * 1000000000 + jobs[i].e->st.st_ctim.tv_nsec};
-      whorl_cache_entry ce;
-      memset(&ce, 0, sizeof ce);
-      if (whorl_cache_get(cache, &k, want, 0, &ce) == 1) {
-        free(ce.extra);
-        jobs[i].done = 1;
-        jobs[i].c.size = k.size;
-        jobs[i].c.digests = want;
-        memcpy(jobs[i].c.blake3, ce.blake3, 32);
-        memcpy(jobs[i].c.sha256, ce.sha256, 32);
-        memcpy(jobs[i].c.md5, ce.md5, 16);
-        continue;
-      }
-    }
-    pending[npending++] = jobs[i];
-  }
 
-  if (!rc) {
-    p.jobs = pending;
-    p.njobs = npending;
-    /* Big files first, each with every core; then small ones in parallel. */
-    for (size_t i = 0; i < npending; i++)
-      if (pending[i].e->st.st_size >= (off_t)BIG_FILE) {
-        hash_one(&p, &pending[i], o->threads, NULL);
-        progress(&p);
-      }
-    pthread_t tids[64];
-    int started = 0;
-    for (int t = 1; t < o->threads && (size_t)t < npending; t++)
-      if (pthread_create(&tids[started], NULL, worker, &p) == 0) started++;
-    whorl_content_scratch scratch = {NULL};
-    for (;;) {
-      size_t i = atomic_fetch_add(&p.next, 1);
-      if (i >= p.njobs) break;
-      if (p.jobs[i].e->st.st_size >= (off_t)BIG_FILE) continue;
-      hash_one(&p, &p.jobs[i], 1, &scratch);
+  /* Stat cache: files whose (dev, ino, size, mtime, ctime) are known are not
+   * read again. The connection opened above repairs a damaged database
+   * before the workers open theirs, and stores the new digests at the end. */
+  if (cache) p.cache_db = db;
+
+  /* Big files first, each with every core; then one parallel pass. */
+  for (size_t i = 0; i < njobs; i++)
+    if (jobs[i].e->st.st_size >= (off_t)BIG_FILE && !from_cache(&p, cache, &jobs[i])) {
+      hash_one(&p, &jobs[i], o->threads, NULL);
       progress(&p);
     }
-    whorl__content_scratch_free(&scratch);
+  int quick = o->level == WHORL_LEVEL_QUICK;
+  p.ids = calloc(wr.n ? wr.n : 1, sizeof *p.ids);
+  p.leaves = malloc((wr.n ? wr.n : 1) * sizeof *p.leaves);
+  p.nentries = wr.n;
+  if (!p.ids || !p.leaves) {
+    rc = WHORL_ENOMEM;
+  } else {
+    leafjob lj = {&p, job_of, 1};
+    pthread_t tids[64];
+    int started = 0;
+    for (int t = 1; t < o->threads && t < 64 && (size_t)t * 64 < wr.n; t++)
+      if (pthread_create(&tids[started], NULL, pass_thread, &lj) == 0) started++;
+    pass_worker(&lj);
     for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
-    /* Results back into path order; remember them in the cache. */
-    size_t k = 0;
+  }
+  progress(&p);
+  if (p.fatal) {
+    if (err) *err = p.first;
+    rc = p.first.code;
+  }
+  if (!rc && atomic_load(&p.leaf_oom)) rc = WHORL_ENOMEM;
+  if (cache && !rc) {
     for (size_t i = 0; i < njobs; i++) {
-      if (jobs[i].done) continue;
-      jobs[i] = pending[k++];
-      if (cache && jobs[i].done && !jobs[i].rc) {
-        const struct stat *st = &jobs[i].e->st;
-        whorl_cache_key key = {(uint64_t)st->st_dev, (uint64_t)st->st_ino, (uint64_t)st->st_size,
-                               (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
-                               (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec};
-        whorl_cache_entry ce;
-        memset(&ce, 0, sizeof ce);
-        ce.digests = jobs[i].c.digests;
-        memcpy(ce.blake3, jobs[i].c.blake3, 32);
-        memcpy(ce.sha256, jobs[i].c.sha256, 32);
-        memcpy(ce.md5, jobs[i].c.md5, 16);
-        whorl_cache_put(cache, &key, &ce, t0);
-      }
-    }
-    if (o->stats) {
-      o->stats->files += njobs;
-      o->stats->cache_hits += njobs - npending;
-      o->stats->bytes_read += atomic_load(&p.bytes_done);
-    }
-    if (p.fatal) {
-      if (err) *err = p.first;
-      rc = p.first.code;
+      if (jobs[i].cached || !jobs[i].done || jobs[i].rc) continue;
+      whorl_cache_key key;
+      key_of(&jobs[i].e->st, &key);
+      whorl_cache_entry ce;
+      memset(&ce, 0, sizeof ce);
+      ce.digests = jobs[i].c.digests;
+      memcpy(ce.blake3, jobs[i].c.blake3, 32);
+      memcpy(ce.sha256, jobs[i].c.sha256, 32);
+      memcpy(ce.md5, jobs[i].c.md5, 16);
+      whorl_cache_put(cache, &key, &ce, t0);
     }
   }
   whorl_cache_close(cache);
-  free(pending);
+  free(db);
+  if (o->stats) {
+    for (size_t i = 0; i < njobs; i++) o->stats->cache_hits += (uint64_t)jobs[i].cached;
+    o->stats->files += njobs;
+    o->stats->bytes_read += atomic_load(&p.bytes_done);
+  }
 
   whorl_json *doc = NULL;
   if (!rc) {
-    int quick = o->level == WHORL_LEVEL_QUICK;
     doc = whorl_json_object();
     whorl_json *entries = whorl_json_array(), *skipped = whorl_json_array();
-    uint8_t (*leaves)[32] = malloc((wr.n ? wr.n : 1) * sizeof *leaves);
-    size_t nleaves = 0, ji = 0, nfiles = 0;
+    size_t nleaves = 0, nfiles = 0;
     uint64_t bytes = 0;
-    if (!doc || !entries || !skipped || !leaves) rc = WHORL_ENOMEM;
+    if (!doc || !entries || !skipped) rc = WHORL_ENOMEM;
     for (size_t i = 0; !rc && i < wr.n; i++) {
       walk_entry *e = &wr.entries[i];
       if (e->type == WALK_SKIPPED) {
@@ -298,31 +448,18 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
         whorl_json_array_append(skipped, s);
         continue;
       }
-      const uint8_t *digest = NULL;
-      job *j = NULL;
       if (e->type == WALK_FILE) {
-        j = &jobs[ji++];
-        digest = quick ? j->q.hash : j->c.blake3;
         nfiles++;
         bytes += (uint64_t)e->st.st_size;
       }
-      whorl_json *id = entry_identity(e, digest, quick);
-      char *canon = NULL;
-      size_t clen = 0;
-      if (!id || whorl_json_canonical(id, &canon, &clen)) {
-        whorl_json_free(id);
-        rc = WHORL_ENOMEM;
-        break;
-      }
-      whorl__merkle_leaf(canon, clen, leaves[nleaves++]);
-      free(canon);
-      if (j && !quick && (j->c.digests & WHORL_DIGEST_SHA256)) whorl__json_set_hex(id, "sha256", j->c.sha256, 32);
-      if (j && !quick && (j->c.digests & WHORL_DIGEST_MD5)) whorl__json_set_hex(id, "md5", j->c.md5, 16);
-      whorl_json_array_append(entries, id);
+      /* Leaves stay in entry order: skipped entries leave no leaf. */
+      memmove(p.leaves[nleaves++], p.leaves[i], 32);
+      if (o->entries) whorl_json_array_append(entries, p.ids[i]);
+      p.ids[i] = NULL;
     }
     if (!rc) {
       uint8_t root[32];
-      whorl__merkle_root((const uint8_t(*)[32])leaves, nleaves, root);
+      whorl__merkle_root((const uint8_t(*)[32])p.leaves, nleaves, root);
       whorl_json_object_set(doc, "whorl", whorl_json_int(WHORL_FORMAT_VERSION));
       whorl_json_object_set(doc, "kind", whorl_json_string("folder"));
       whorl_json_object_set(doc, "level", whorl_json_string(whorl_level_name(o->level)));
@@ -343,21 +480,28 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
         if (o->digests & WHORL_DIGEST_MD5) whorl_json_array_append(dg, whorl_json_string("md5"));
         whorl_json_object_set(doc, "digests", dg);
       }
-      whorl_json_object_set(doc, "entries", entries);
-      entries = NULL;
+      if (o->entries) {
+        whorl_json_object_set(doc, "entries", entries);
+        entries = NULL;
+      }
       whorl_json_object_set(doc, "skipped", skipped);
       skipped = NULL;
     }
     whorl_json_free(entries);
     whorl_json_free(skipped);
-    free(leaves);
     if (rc) {
       whorl_json_free(doc);
       doc = NULL;
       whorl__error(err, rc, path, -1, "out of memory");
     }
   }
+  /* Entry objects not moved into the document (on errors) are freed here. */
+  if (p.ids)
+    for (size_t i = 0; i < wr.n; i++) whorl_json_free(p.ids[i]);
+  free(p.ids);
+  free(p.leaves);
   free(jobs);
+  free(job_of);
   pthread_mutex_destroy(&p.mu);
   whorl__walk_free(&wr);
   *out = doc;

@@ -36,11 +36,7 @@ int whorl__json_set_hex(whorl_json *obj, const char *key, const uint8_t *bytes, 
   return whorl_json_object_set(obj, key, whorl_json_string(whorl_hex(bytes, n, hex)));
 }
 
-int whorl__json_set_bytes(whorl_json *obj, const char *key, const char *bytes, size_t len) {
-  if (whorl__utf8_valid(bytes, len)) return whorl_json_object_set(obj, key, whorl_json_stringn(bytes, len));
-  /* Not UTF-8: a readable form with U+FFFD for each bad byte, and the exact
-   * bytes in hex under key_hex. */
-  whorl_buf disp = WHORL_BUF_INIT, hex = WHORL_BUF_INIT;
+void whorl__display_bytes(const char *bytes, size_t len, whorl_buf *disp) {
   size_t i = 0;
   while (i < len) {
     size_t n = 1;
@@ -52,18 +48,32 @@ int whorl__json_set_bytes(whorl_json *obj, const char *key, const char *bytes, s
       n = 0;
     }
     if (n == 0) {
-      whorl_buf_puts(&disp, "\xef\xbf\xbd");
+      whorl_buf_puts(disp, "\xef\xbf\xbd");
       i++;
     } else {
-      whorl_buf_put(&disp, bytes + i, n);
+      whorl_buf_put(disp, bytes + i, n);
       i += n;
     }
   }
+}
+
+void whorl__hex_bytes(const char *bytes, size_t len, whorl_buf *hex) {
   static const char digits[] = "0123456789abcdef";
+  if (whorl_buf_grow(hex, 2 * len)) return;
   for (size_t k = 0; k < len; k++) {
-    whorl_buf_putc(&hex, digits[(unsigned char)bytes[k] >> 4]);
-    whorl_buf_putc(&hex, digits[(unsigned char)bytes[k] & 15]);
+    hex->data[hex->len++] = digits[(unsigned char)bytes[k] >> 4];
+    hex->data[hex->len++] = digits[(unsigned char)bytes[k] & 15];
   }
+  hex->data[hex->len] = 0;
+}
+
+int whorl__json_set_bytes(whorl_json *obj, const char *key, const char *bytes, size_t len) {
+  if (whorl__utf8_valid(bytes, len)) return whorl_json_object_set(obj, key, whorl_json_stringn(bytes, len));
+  /* Not UTF-8: a readable form with U+FFFD for each bad byte, and the exact
+   * bytes in hex under key_hex. */
+  whorl_buf disp = WHORL_BUF_INIT, hex = WHORL_BUF_INIT;
+  whorl__display_bytes(bytes, len, &disp);
+  whorl__hex_bytes(bytes, len, &hex);
   char keyhex[128];
   snprintf(keyhex, sizeof keyhex, "%s_hex", key);
   size_t dl = 0, hl = 0;

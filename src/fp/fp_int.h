@@ -11,6 +11,13 @@
 #define WHORL_RULES_FOLDER_QUICK "folder-quick-v1"
 #define WHORL_CACHE_RULES "whorl-content-1+cdc-1"
 
+#include "util/util.h"
+
+/* Appends a readable form of bytes: valid UTF-8 kept, each byte that is
+ * not part of a valid sequence replaced by U+FFFD. */
+void whorl__display_bytes(const char *bytes, size_t len, whorl_buf *out);
+/* Appends the lowercase hex of bytes. */
+void whorl__hex_bytes(const char *bytes, size_t len, whorl_buf *out);
 /* Sets key (and key_hex when the bytes are not UTF-8) on obj. */
 int whorl__json_set_bytes(whorl_json *obj, const char *key, const char *bytes, size_t len);
 int whorl__json_set_hex(whorl_json *obj, const char *key, const uint8_t *bytes, size_t n);

@@ -17,17 +17,27 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "whorl/errors.h"
 #include "whorl/fingerprint.h"
 
 typedef enum walk_type { WALK_FILE, WALK_SYMLINK, WALK_DIR, WALK_SKIPPED } walk_type;
 
+/* What the walk keeps of lstat(): a small struct, since entries are sorted
+ * and a folder may hold millions. Member names follow struct stat. */
+typedef struct walk_stat {
+  uint64_t st_dev, st_ino;
+  off_t st_size;
+  struct timespec st_mtim, st_ctim;
+  mode_t st_mode;
+} walk_stat;
+
 typedef struct walk_entry {
   char *rel;          /* relative path, raw bytes, '/' separated, NUL-terminated */
   size_t rel_len;
   walk_type type;
-  struct stat st;     /* lstat() at listing time */
+  walk_stat st;       /* lstat() at listing time */
   char *target;       /* symlink target (raw bytes) */
   size_t target_len;
   const char *skip_reason; /* for WALK_SKIPPED: "fifo", "socket", ... (static) */
@@ -40,9 +50,10 @@ typedef struct walk_result {
   whorl_error first;  /* the first fatal issue */
 } walk_result;
 
-/* Walks `root` (an existing folder). Issues go to on_issue (may be NULL).
- * Returns WHORL_OK (check res->fatal) or WHORL_ENOMEM. */
-int whorl__walk(const char *root, walk_result *res, whorl_issue_cb on_issue, void *cb_ctx);
+/* Walks `root` (an existing folder) with `threads` threads. Entries come in
+ * no particular order. Issues go to on_issue (may be NULL; called under a
+ * lock, one at a time). Returns WHORL_OK (check res->fatal) or ENOMEM. */
+int whorl__walk(const char *root, int threads, walk_result *res, whorl_issue_cb on_issue, void *cb_ctx);
 void whorl__walk_free(walk_result *res);
 
 /* Orders relative paths component by component (bytewise within a
