@@ -271,18 +271,21 @@ fi
 
 # ---- 1. one 2 GiB file
 section "1. one 2 GiB file (warm page cache)"
-g=(whorl "$W fp --id --no-cache $F"
-   whorl_t1 "$W fp --id --no-cache --threads 1 $F"
-   whorl_nochunks "$W fp --id --no-cache --no-chunks $F"
-   whorl_digests "$W fp --id --no-cache --digest sha256,md5 $F")
+# The headline is the whole content fingerprint: the JSON document with the
+# chunk list (what `whorl fp -o` saves). `--id` prints only the id and so
+# skips the chunks: it is shown as "BLAKE3 only".
+g=(whorl "$W fp --json --no-cache $F"
+   whorl_t1 "$W fp --json --no-cache --threads 1 $F"
+   whorl_nochunks "$W fp --id --no-cache $F"
+   whorl_digests "$W fp --json --no-cache --digest sha256,md5 $F")
 [[ $HAVE_B3 -eq 1 ]] && g+=(b3sum_nommap "b3sum --no-mmap $F" b3sum_mmap "b3sum $F")
 [[ $HAVE_SHA -eq 1 ]] && g+=(sha256sum "sha256sum $F")
 [[ $HAVE_MD5 -eq 1 ]] && g+=(md5sum "md5sum $F")
 bench_group "2 GiB file" 0 "$WARMUP" "$RUNS" "" "${g[@]}"
 echo
-report whorl "$BIG_SIZE" "whorl fp --id --no-cache"
-report whorl_t1 "$BIG_SIZE" "whorl fp --id --no-cache --threads 1"
-report whorl_nochunks "$BIG_SIZE" "whorl ... --no-chunks (BLAKE3 only)"
+report whorl "$BIG_SIZE" "whorl fp --json --no-cache"
+report whorl_t1 "$BIG_SIZE" "whorl fp --json --no-cache --threads 1"
+report whorl_nochunks "$BIG_SIZE" "whorl fp --id (BLAKE3 only, no chunks)"
 report whorl_digests "$BIG_SIZE" "whorl ... --digest sha256,md5"
 report b3sum_nommap "$BIG_SIZE" "b3sum --no-mmap"
 report b3sum_mmap "$BIG_SIZE" "b3sum (mmap, multi-threaded)"
@@ -307,16 +310,16 @@ echo "  $quick_stats"
 # ---- 3. folder of 10,000 files
 section "3. folder of $NFILES files, $tree_total bytes (warm page cache)"
 bench_group "whorl threads" 0 "$WARMUP" "$RUNS" "" \
-  tree_t1 "$W fp --id --no-cache --threads 1 $D" \
-  tree_t2 "$W fp --id --no-cache --threads 2 $D"
+  tree_t1 "$W fp --json --no-cache --threads 1 $D" \
+  tree_t2 "$W fp --json --no-cache --threads 2 $D"
 g=()
 [[ $HAVE_B3 -eq 1 ]] && g+=(tree_b3sum "find $D -type f -print0 | xargs -0 b3sum --no-mmap > /dev/null")
 [[ $HAVE_SHA -eq 1 ]] && g+=(tree_sha256sum "find $D -type f -print0 | xargs -0 sha256sum > /dev/null")
 [[ $HAVE_MD5 -eq 1 ]] && g+=(tree_md5sum "find $D -type f -print0 | xargs -0 md5sum > /dev/null")
 [[ ${#g[@]} -gt 0 ]] && bench_group "peers (one process at a time via xargs)" 1 "$WARMUP" "$RUNS" "" "${g[@]}"
 echo
-report tree_t1 "$tree_total" "whorl fp --id --no-cache --threads 1"
-report tree_t2 "$tree_total" "whorl fp --id --no-cache --threads 2"
+report tree_t1 "$tree_total" "whorl fp --json --no-cache --threads 1"
+report tree_t2 "$tree_total" "whorl fp --json --no-cache --threads 2"
 report tree_b3sum "$tree_total" "b3sum --no-mmap (xargs)"
 report tree_sha256sum "$tree_total" "sha256sum (xargs)"
 report tree_md5sum "$tree_total" "md5sum (xargs)"
@@ -326,11 +329,14 @@ section "4. stat cache on the folder ($CACHE_DB)"
 rm_db="rm -f $(q "$CACHE_DB") $(q "$CACHE_DB-wal") $(q "$CACHE_DB-shm") $(q "$CACHE_DB-journal")"
 # Cold: the db is removed before every run, so each run hashes everything
 # and fills the cache; the last one leaves it filled for the warm runs.
+# Both with the full JSON document (every entry) and with --id (the id only).
 bench_group "cold (cache db removed before each run)" 0 0 3 "$rm_db" \
-  cache_cold "$W fp --id $D"
+  cache_cold "$W fp --json $D" \
+  cache_cold_id "$W fp --id $D"
 [[ -f "$CACHE_DB" ]] || note "no cache database at $CACHE_DB after the cold runs"
 bench_group "warm (cache filled)" 0 "$WARMUP" $((RUNS * 2)) "" \
-  cache_warm "$W fp --id $D"
+  cache_warm "$W fp --json $D" \
+  cache_warm_id "$W fp --id $D"
 warm_stats=$("$WHORL" fp --id --stats "$TREE" 2>&1 >/dev/null | grep '^whorl: stats:' | tail -n 1 || true)
 read -r ws_files ws_hits ws_bytes _ < <(sed -nE \
   's/.*: ([0-9]+) files, ([0-9]+) from the stat cache, ([0-9]+) bytes read, ([0-9.]+) s$/\1 \2 \3 \4/p' \
@@ -339,19 +345,22 @@ cold_id=$("$WHORL" fp --id --no-cache "$TREE" | cut -d' ' -f1)
 warm_id=$("$WHORL" fp --id "$TREE" | cut -d' ' -f1)
 [[ "$cold_id" == "$warm_id" ]] || note "the folder id from the stat cache ($warm_id) differs from the hashed one ($cold_id)!"
 echo
-report cache_cold "$tree_total" "cold: whorl fp --id (hash all, fill cache)"
-[[ -n "${MED[cache_warm]:-}" ]] &&
-  printf '  %-46s %9.4f s  (sd %.4f s)\n' "warm: whorl fp --id" "${MED[cache_warm]}" "${SD[cache_warm]}"
+report cache_cold "$tree_total" "cold: whorl fp --json (hash all, fill cache)"
+report cache_cold_id "$tree_total" "cold: whorl fp --id"
+for n in cache_warm cache_warm_id; do
+  [[ -n "${MED[$n]:-}" ]] &&
+    printf '  %-46s %9.4f s  (sd %.4f s)\n' "warm: whorl fp $([[ $n == cache_warm ]] && echo --json || echo --id)" "${MED[$n]}" "${SD[$n]}"
+done
 echo "  warm run: $warm_stats"
 
 # ---- 5. peak memory
 RSS_BIG=""; RSS_TREE=""
 if [[ -n "$TIME_BIN" ]]; then
   section "5. peak RSS"
-  "$TIME_BIN" -f %M -o "$TMP/rss" "$WHORL" fp --id --no-cache "$BIG" > /dev/null && RSS_BIG=$(tail -n 1 "$TMP/rss")
-  "$TIME_BIN" -f %M -o "$TMP/rss" "$WHORL" fp --id --no-cache "$TREE" > /dev/null && RSS_TREE=$(tail -n 1 "$TMP/rss")
-  [[ -n "$RSS_BIG" ]] && printf '  %-46s %8.1f MiB\n' "whorl fp --id --no-cache, 2 GiB file" "$(calc "$RSS_BIG / 1024")"
-  [[ -n "$RSS_TREE" ]] && printf '  %-46s %8.1f MiB\n' "whorl fp --id --no-cache, $NFILES files" "$(calc "$RSS_TREE / 1024")"
+  "$TIME_BIN" -f %M -o "$TMP/rss" "$WHORL" fp --json --no-cache "$BIG" > /dev/null && RSS_BIG=$(tail -n 1 "$TMP/rss")
+  "$TIME_BIN" -f %M -o "$TMP/rss" "$WHORL" fp --json --no-cache "$TREE" > /dev/null && RSS_TREE=$(tail -n 1 "$TMP/rss")
+  [[ -n "$RSS_BIG" ]] && printf '  %-46s %8.1f MiB\n' "whorl fp --json --no-cache, 2 GiB file" "$(calc "$RSS_BIG / 1024")"
+  [[ -n "$RSS_TREE" ]] && printf '  %-46s %8.1f MiB\n' "whorl fp --json --no-cache, $NFILES files" "$(calc "$RSS_TREE / 1024")"
 fi
 
 # ------------------------------------------------------------ summary -----
@@ -390,7 +399,7 @@ if [[ "${CPU[whorl]:-nan}" != nan && "${CPU[b3sum_nommap]:-nan}" != nan ]]; then
     "$(printf '%.3f s cpu' "${CPU[b3sum_nommap]}")" "$(printf '%.2fx' "$(calc "${CPU[b3sum_nommap]} / ${CPU[whorl]}")")" "-" "info"
 fi
 speed_row "2GiB file: whorl --threads 1 / b3sum --no-mmap" whorl_t1 b3sum_nommap "$BIG_SIZE" ""
-speed_row "2GiB file: whorl --no-chunks / b3sum --no-mmap" whorl_nochunks b3sum_nommap "$BIG_SIZE" ""
+speed_row "2GiB file: whorl --id (no chunks) / b3sum --no-mmap" whorl_nochunks b3sum_nommap "$BIG_SIZE" ""
 speed_row "2GiB file: whorl / b3sum (mmap, threaded)" whorl b3sum_mmap "$BIG_SIZE" ""
 if [[ -n "${MED[whorl_digests]:-}" && -n "${MED[sha256sum]:-}" && -n "${MED[md5sum]:-}" ]]; then
   MED[sha_plus_md5]=$(calc "${MED[sha256sum]} + ${MED[md5sum]}")
@@ -406,14 +415,17 @@ speed_row "10k files: --threads 2 / --threads 1" tree_t2 tree_t1 "$tree_total" 1
 speed_row "10k files: whorl -t2 / b3sum --no-mmap" tree_t2 tree_b3sum "$tree_total" ""
 speed_row "10k files: whorl -t2 / sha256sum" tree_t2 tree_sha256sum "$tree_total" ""
 speed_row "10k files: whorl -t2 / md5sum" tree_t2 tree_md5sum "$tree_total" ""
-if [[ -n "${MED[cache_warm]:-}" && -n "${MED[cache_cold]:-}" ]]; then
-  ratio=$(calc "${MED[cache_cold]} / ${MED[cache_warm]}")
-  row "10k files: stat cache cold / warm" "$(printf '%.4f s warm' "${MED[cache_warm]}")" \
-    "$(printf '%.3f s cold' "${MED[cache_cold]}")" "$(printf '%.1fx' "$ratio")" ">= 20x" \
-    "$(awk -v r="$ratio" 'BEGIN { print (r >= 20 ? "met" : "NOT met") }')"
-else
-  row "10k files: stat cache cold / warm" "n/a" "n/a" "n/a" ">= 20x" "skipped"
-fi
+for v in "" _id; do
+  label="10k files: stat cache cold / warm ($([[ -z $v ]] && echo --json || echo --id))"
+  if [[ -n "${MED[cache_warm$v]:-}" && -n "${MED[cache_cold$v]:-}" ]]; then
+    ratio=$(calc "${MED[cache_cold$v]} / ${MED[cache_warm$v]}")
+    row "$label" "$(printf '%.4f s warm' "${MED[cache_warm$v]}")" \
+      "$(printf '%.3f s cold' "${MED[cache_cold$v]}")" "$(printf '%.1fx' "$ratio")" ">= 20x" \
+      "$(awk -v r="$ratio" 'BEGIN { print (r >= 20 ? "met" : "NOT met") }')"
+  else
+    row "$label" "n/a" "n/a" "n/a" ">= 20x" "skipped"
+  fi
+done
 if [[ -n "${ws_bytes:-}" ]]; then
   row "10k files: warm run bytes read (--stats)" "$ws_bytes B, $ws_hits/$ws_files hits" "-" "-" "0 B" \
     "$([[ $ws_bytes -eq 0 ]] && echo met || echo "NOT met")"

@@ -175,10 +175,13 @@ static int member_ptr_cmp(const void *pa, const void *pb) {
 }
 
 /* The members of obj in canonical order; NULL on OOM (an empty object
- * gives a non-NULL pointer to nothing useful, never dereferenced). */
-static const whorl_json_member **sorted_members(const whorl_json *obj) {
+ * gives a non-NULL pointer to nothing useful, never dereferenced). Small
+ * objects (most of a fingerprint: one per folder entry) use `small`, so
+ * writing them allocates nothing; release with free_members. */
+#define SMALL_OBJECT 16
+static const whorl_json_member **sorted_members(const whorl_json *obj, const whorl_json_member **small) {
   size_t n = obj->u.obj.len;
-  const whorl_json_member **v = malloc((n ? n : 1) * sizeof *v);
+  const whorl_json_member **v = n <= SMALL_OBJECT ? small : malloc(n * sizeof *v);
   if (!v) return NULL;
   int sorted = 1;
   for (size_t i = 0; i < n; i++) {
@@ -187,6 +190,10 @@ static const whorl_json_member **sorted_members(const whorl_json *obj) {
   }
   if (!sorted) qsort(v, n, sizeof *v, member_ptr_cmp);
   return v;
+}
+
+static void free_members(const whorl_json_member **v, const whorl_json_member **small) {
+  if (v != small) free((void *)v);
 }
 
 /* ---- writers ---- */
@@ -281,7 +288,8 @@ static int write_value(whorl_buf *b, const whorl_json *v, int pretty) {
     whorl_buf_putc(b, ']');
     break;
   case WHORL_JSON_OBJECT: {
-    const whorl_json_member **m = sorted_members(v);
+    const whorl_json_member *small[SMALL_OBJECT];
+    const whorl_json_member **m = sorted_members(v, small);
     if (!m) return WHORL_ENOMEM;
     whorl_buf_putc(b, '{');
     for (size_t i = 0; i < v->u.obj.len; i++) {
@@ -291,11 +299,11 @@ static int write_value(whorl_buf *b, const whorl_json *v, int pretty) {
       if (pretty >= 0) whorl_buf_put(b, ": ", 2);
       else whorl_buf_putc(b, ':');
       if (write_value(b, m[i]->val, pretty >= 0 ? pretty + 1 : -1)) {
-        free(m);
+        free_members(m, small);
         return WHORL_ENOMEM;
       }
     }
-    free(m);
+    free_members(m, small);
     if (pretty >= 0 && v->u.obj.len) put_indent(b, pretty);
     whorl_buf_putc(b, '}');
     break;

@@ -160,18 +160,20 @@ static int64_t realtime_ns(void) {
 
 /* The members of an entry that define it (hashed into the Merkle leaf). */
 static whorl_json *entry_identity(const walk_entry *e, const uint8_t *digest, int quick) {
+  /* Members are set in canonical order, so writing needs no sorting. */
   whorl_json *o = whorl_json_object();
   if (!o) return NULL;
+  if (e->type == WALK_FILE && !quick) whorl__json_set_hex(o, "blake3", digest, 32);
   whorl__json_set_bytes(o, "path", e->rel, e->rel_len);
   switch (e->type) {
   case WALK_FILE:
-    whorl_json_object_set(o, "type", whorl_json_string("file"));
+    if (quick) whorl__json_set_hex(o, "quick", digest, 32);
     whorl_json_object_set(o, "size", whorl_json_int((int64_t)e->st.st_size));
-    whorl__json_set_hex(o, quick ? "quick" : "blake3", digest, 32);
+    whorl_json_object_set(o, "type", whorl_json_string("file"));
     break;
   case WALK_SYMLINK:
-    whorl_json_object_set(o, "type", whorl_json_string("symlink"));
     whorl__json_set_bytes(o, "target", e->target, e->target_len);
+    whorl_json_object_set(o, "type", whorl_json_string("symlink"));
     break;
   case WALK_DIR: whorl_json_object_set(o, "type", whorl_json_string("dir")); break;
   case WALK_SKIPPED: break;
