@@ -28,6 +28,11 @@ int cli_write_stdout(const char *s, size_t n);
  * message printed. */
 int cli_write_file(const char *path, const char *data, size_t n);
 
+/* Option values shared by the commands: 0 on success, else a message was
+ * printed and the command should exit with EXIT_ERROR. */
+int cli_parse_level(const char *arg, whorl_level *out);
+int cli_parse_threads(const char *arg, int *out);
+
 int cmd_fingerprint(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 

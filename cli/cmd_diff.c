@@ -48,24 +48,14 @@ int cmd_diff(int argc, char **argv) {
     switch (c) {
     case OPT_JSON: json = 1; break;
     case OPT_LEVEL:
-      if (whorl_level_parse(optarg, &o.level)) {
-        cli_msg("error: unknown level '%s' (choose quick or content)", optarg);
-        return EXIT_ERROR;
-      }
+      if (cli_parse_level(optarg, &o.level)) return EXIT_ERROR;
       level_given = 1;
       break;
     case OPT_NOCACHE: o.use_cache = 0; break;
     case OPT_CACHE: o.cache_path = optarg; break;
-    case OPT_THREADS: {
-      char *end;
-      long n = strtol(optarg, &end, 10);
-      if (*end || n < 1 || n > 64) {
-        cli_msg("error: --threads wants a number from 1 to 64, not '%s'", optarg);
-        return EXIT_ERROR;
-      }
-      o.threads = (int)n;
+    case OPT_THREADS:
+      if (cli_parse_threads(optarg, &o.threads)) return EXIT_ERROR;
       break;
-    }
     case 'q': ctx.quiet = 1; break;
     case 'h': fputs(help, stdout); return 0;
     default:

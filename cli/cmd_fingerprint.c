@@ -65,10 +65,7 @@ int cmd_fingerprint(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_LEVEL:
-      if (whorl_level_parse(optarg, &o.level)) {
-        cli_msg("error: unknown level '%s' (choose quick or content)", optarg);
-        return EXIT_ERROR;
-      }
+      if (cli_parse_level(optarg, &o.level)) return EXIT_ERROR;
       break;
     case OPT_DIGEST:
       if (whorl_digest_parse_list(optarg, &o.digests, &err)) {
@@ -83,16 +80,9 @@ int cmd_fingerprint(int argc, char **argv) {
     case OPT_NOCHUNKS: o.chunks = 0; break;
     case OPT_NOCACHE: o.use_cache = 0; break;
     case OPT_CACHE: o.cache_path = optarg; break;
-    case OPT_THREADS: {
-      char *end;
-      long n = strtol(optarg, &end, 10);
-      if (*end || n < 1 || n > 64) {
-        cli_msg("error: --threads wants a number from 1 to 64, not '%s'", optarg);
-        return EXIT_ERROR;
-      }
-      o.threads = (int)n;
+    case OPT_THREADS:
+      if (cli_parse_threads(optarg, &o.threads)) return EXIT_ERROR;
       break;
-    }
     case OPT_STATS: stats = 1; break;
     case 'q': ctx.quiet = 1; break;
     case 'h': fputs(help, stdout); return 0;

@@ -72,6 +72,23 @@ void cli_progress_end(cli_ctx *c) {
   }
 }
 
+int cli_parse_level(const char *arg, whorl_level *out) {
+  if (whorl_level_parse(arg, out) == WHORL_OK) return 0;
+  cli_msg("error: unknown level '%s' (choose quick or content)", arg);
+  return -1;
+}
+
+int cli_parse_threads(const char *arg, int *out) {
+  char *end;
+  long n = strtol(arg, &end, 10);
+  if (*arg == 0 || *end || n < 1 || n > 64) {
+    cli_msg("error: --threads wants a number from 1 to 64, not '%s'", arg);
+    return -1;
+  }
+  *out = (int)n;
+  return 0;
+}
+
 int cli_write_stdout(const char *s, size_t n) {
   if (fwrite(s, 1, n, stdout) != n) return -1;
   return 0;

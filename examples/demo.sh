@@ -51,6 +51,11 @@ step "whorl diff v1 v1   # unchanged"
 echo "(exit status $?: 0 means identical)"
 set -e
 
-step "whorl fp --id --digest sha256,md5 v1/readings.csv   # equals b3sum"
+step "whorl fp --id v1/readings.csv; b3sum v1/readings.csv   # the same BLAKE3"
 "$WHORL" fp --no-cache --id v1/readings.csv
 if command -v b3sum >/dev/null; then b3sum v1/readings.csv; fi
+
+step "whorl fp --digest sha256,md5 v1/readings.csv   # one read, three digests"
+"$WHORL" fp --no-cache --digest sha256,md5 v1/readings.csv
+sha256sum v1/readings.csv
+md5sum v1/readings.csv

@@ -301,12 +301,6 @@ static void *pass_worker(void *arg) {
   return NULL;
 }
 
-static void *pass_thread(void *arg) {
-  leafjob lj = *(leafjob *)arg;
-  lj.main = 0;
-  return pass_worker(&lj);
-}
-
 
 int whorl__fp_folder(const char *path_in, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
   /* "data/" and "data" name the same folder; messages say "data/x". */
@@ -398,13 +392,9 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   if (!p.ids || !p.leaves) {
     rc = WHORL_ENOMEM;
   } else {
-    leafjob lj = {&p, job_of, 1};
-    pthread_t tids[64];
-    int started = 0;
-    for (int t = 1; t < o->threads && t < 64 && (size_t)t * 64 < wr.n; t++)
-      if (pthread_create(&tids[started], NULL, pass_thread, &lj) == 0) started++;
-    pass_worker(&lj);
-    for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
+    leafjob mine = {&p, job_of, 1}, others = {&p, job_of, 0};
+    size_t blocks = (wr.n + 63) / 64;
+    whorl__parallel(blocks < (size_t)o->threads ? (int)blocks : o->threads, pass_worker, &others, &mine);
   }
   progress(&p);
   if (p.fatal) {

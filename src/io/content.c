@@ -263,12 +263,7 @@ int whorl__content_fd(int fd, const char *path, const struct stat *st, const who
     rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
     goto done;
   }
-  pthread_t tids[64];
-  int started = 0;
-  for (int i = 1; i < threads && i < 64; i++)
-    if (pthread_create(&tids[started], NULL, worker, &e) == 0) started++;
-  worker(&e);
-  for (int i = 0; i < started; i++) pthread_join(tids[i], NULL);
+  whorl__parallel(threads, worker, &e, &e);
   if (e.failed) {
     if (err) *err = e.err;
     rc = e.err.code;

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,6 +8,15 @@
 #include <unistd.h>
 
 #include "util/util.h"
+
+void whorl__parallel(int n, void *(*fn)(void *), void *arg, void *main_arg) {
+  pthread_t tids[64];
+  int started = 0;
+  for (int i = 1; i < n && i < 64; i++)
+    if (pthread_create(&tids[started], NULL, fn, arg) == 0) started++;
+  fn(main_arg);
+  for (int i = 0; i < started; i++) pthread_join(tids[i], NULL);
+}
 
 int whorl__cpu_count(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);

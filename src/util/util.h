@@ -40,6 +40,12 @@ void whorl_buf_printf(whorl_buf *b, const char *fmt, ...) WHORL_PRINTF(2, 3);
 char *whorl_buf_detach(whorl_buf *b, size_t *len);
 void whorl_buf_free(whorl_buf *b);
 
+/* Runs fn on `n` threads at once (1..64): fn(arg) on n-1 new threads and
+ * fn(main_arg) on the calling one, then waits for all. If threads cannot be
+ * created, fewer run (at least the caller), so fn must share work through
+ * its argument rather than assume a count. */
+void whorl__parallel(int n, void *(*fn)(void *), void *arg, void *main_arg);
+
 /* Number of online CPUs (>= 1). */
 int whorl__cpu_count(void);
 /* Monotonic clock in nanoseconds. */

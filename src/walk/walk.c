@@ -399,12 +399,7 @@ int whorl__walk(const char *root, int threads, walk_result *res, whorl_issue_cb 
     issue(&w, 1, whorl__status_from_errno(errno), "", "cannot open folder: %s", whorl__errno_text(errno));
   } else {
     push_dir(&w, "");
-    pthread_t tids[64];
-    int started = 0;
-    for (int i = 1; i < threads && i < 64; i++)
-      if (pthread_create(&tids[started], NULL, walk_thread, &w) == 0) started++;
-    walk_thread(&w);
-    for (int i = 0; i < started; i++) pthread_join(tids[i], NULL);
+    whorl__parallel(threads, walk_thread, &w, &w);
     close(w.rootfd);
   }
   for (size_t i = 0; i < w.qlen; i++) free(w.queue[i]);
