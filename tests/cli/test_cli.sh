@@ -46,6 +46,47 @@ for lvl in content quick; do
   has "$out" '"format": "parquet"' "parquet sniffed at $lvl level across a block edge"
 done
 
+# real files written by other tools (shared/fixtures): every file's digests
+# equal the reference tools', and the folder id is thread-count independent
+FIX="${WHORL_SHARED:-$HERE/../../../shared}/fixtures"
+if [[ -d "$FIX" ]]; then
+  run "$W" fp --no-cache --json --digest sha256,md5 --threads 1 "$FIX"; eq "$rc" 0 "fixtures folder"
+  fix1=$out
+  got=$(cd "$FIX" && python3 -c '
+import json, subprocess, sys
+d = json.loads(sys.stdin.read()); bad = 0; n = 0
+for e in d["entries"]:
+    if e["type"] != "file": continue
+    n += 1
+    p = e["path"]
+    ref = [subprocess.run([t, p], capture_output=True, text=True).stdout.split()[0] for t in ("b3sum", "sha256sum", "md5sum")]
+    if ref != [e["blake3"], e["sha256"], e["md5"]]: bad += 1; print("mismatch", p, file=sys.stderr)
+print(n, bad)' <<<"$fix1")
+  eq "${got#* }" "0" "every fixture file matches b3sum/sha256sum/md5sum (${got% *} files)"
+  run "$W" fp --no-cache --id --threads 2 "$FIX"; eq "${out%% *}" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$fix1")" "fixtures id, 1 vs 2 threads"
+  # The OpenSSF model-signing bundle lists SHA-256 digests of the files it
+  # signed: whorl's per-file sha256 must agree with that independent manifest.
+  OMS="$FIX/oms/v1.1.0-elliptic-key"
+  run "$W" fp --no-cache --json --digest sha256 "$OMS"
+  got=$(python3 -c '
+import base64, json, sys
+doc = json.loads(sys.stdin.read()); ours = {e["path"]: e.get("sha256") for e in doc["entries"]}
+sig = json.load(open(sys.argv[1])); pl = json.loads(base64.b64decode(sig["dsseEnvelope"]["payload"]))
+res = pl["predicate"]["resources"]
+print(sum(1 for r in res if ours.get(r["name"]) == r["digest"]), len(res))' "$OMS/model.sig" <<<"$out")
+  eq "$got" "2 2" "sha256 of the files in the OpenSSF model-signing manifest"
+else
+  echo "note: $FIX not found; fixture checks skipped" >&2
+fi
+# the shared vectors file, through the CLI
+VEC="$HERE/../vectors/fingerprints.json"
+printf abc > "$T/abc"
+run "$W" fp --no-cache --id "$T/abc"
+eq "${out%% *}" "$(python3 -c 'import json,sys; print([f for f in json.load(open(sys.argv[1]))["files"] if f["name"]=="abc"][0]["id"])' "$VEC")" "vector abc via the CLI"
+mkdir -p "$T/ex/sub"; printf 'hello\n' > "$T/ex/a.txt"; printf 'name,value\nx,1\n' > "$T/ex/sub/data.csv"
+run "$W" fp --no-cache --id "$T/ex"
+eq "${out%% *}" "$(python3 -c 'import json,sys; print([f for f in json.load(open(sys.argv[1]))["folders"] if f["name"]=="worked-example"][0]["id"])' "$VEC")" "vector worked-example via the CLI"
+
 # ---- 2. golden outputs on a fixed tree ----
 G="$T/golden-tree"
 mkdir -p "$G/data/sub" "$G/data/empty"
