@@ -342,7 +342,7 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
     whorl__walk_free(&wr);
     return rc;
   }
-  qsort(wr.entries, wr.n, sizeof *wr.entries, entry_cmp);
+  if (wr.n) qsort(wr.entries, wr.n, sizeof *wr.entries, entry_cmp);
 
   job *jobs = calloc(wr.n ? wr.n : 1, sizeof *jobs);
   size_t *job_of = calloc(wr.n ? wr.n : 1, sizeof *job_of);
