@@ -37,7 +37,8 @@ bench: build
 
 # libFuzzer (clang 14): builds every tests/fuzz/fuzz_*.c and runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
-fuzz: setup
+fuzz:
+	@bash scripts/setup.sh --fuzz
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DWHORL_FUZZ=ON -DWHORL_SANITIZE=ON >/dev/null
 	@cmake --build build-fuzz -j $(JOBS) >/dev/null
 	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); mkdir -p build-fuzz/corpus/$$n; \

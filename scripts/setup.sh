@@ -11,10 +11,15 @@ pkgs=(
   libxxhash-dev                        # XXH3 (chunk hashes, cache checksums), header-inlined
   libsqlite3-dev                       # the stat cache
   b3sum coreutils                      # reference tools the tests compare against
-  clang-14 libclang-rt-14-dev          # libFuzzer targets (make fuzz)
-  python3                              # test helpers
+  python3 util-linux                   # test helpers (json checks; setpriv for permission tests)
 )
-[[ "${1:-}" == "--bench" ]] && pkgs+=(hyperfine)
+for arg in "$@"; do
+  case $arg in
+    --bench) pkgs+=(hyperfine) ;;
+    --fuzz) pkgs+=(clang-14 libclang-rt-14-dev) ;;  # libFuzzer targets (make fuzz)
+    *) echo "usage: setup.sh [--bench] [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

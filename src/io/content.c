@@ -281,7 +281,11 @@ int whorl__content_fd(int fd, const char *path, const struct stat *st, const who
   }
   uint8_t probe;
   if (pread(fd, &probe, 1, (off_t)e.size) == 1) {
-    rc = whorl__error(err, WHORL_ECHANGED, path, (int64_t)e.size, "file grew while being read");
+    if (e.size == 0)
+      rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                        "reports a size of 0 but has content (a /proc or /sys pseudo-file?): not supported");
+    else
+      rc = whorl__error(err, WHORL_ECHANGED, path, (int64_t)e.size, "file grew while being read");
     goto done;
   }
   out->size = e.size;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blake3.h"
 #include "io/io.h"
@@ -43,6 +44,10 @@ int whorl__quick_fd(int fd, const char *path, const struct stat *st, whorl_quick
     tail = buf + sizeof buf - 16;
     taillen = 16;
   }
+  uint8_t probe;
+  if (size == 0 && pread(fd, &probe, 1, 0) == 1)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                        "reports a size of 0 but has content (a /proc or /sys pseudo-file?): not supported");
   blake3_hasher_finalize(&h, out->hash, 32);
   out->size = size;
   snprintf(out->format, sizeof out->format, "%s", whorl__sniff(head, headlen, tail, taillen, size));

@@ -144,6 +144,12 @@ run "$W" diff "$T/nope" "$G/data"; eq "$rc" 2 "diff missing exit"
 mkfifo "$T/fifo"
 run timeout 10 "$W" fp "$T/fifo"; eq "$rc" 2 "fifo exit"; has "$err" "FIFO" "fifo message"
 run timeout 10 "$W" fp /dev/null; eq "$rc" 2 "device exit"; has "$err" "character device" "device message"
+if [[ -r /proc/self/status ]]; then
+  for lvl in content quick; do
+    run "$W" fp --no-cache --level $lvl /proc/self/status; eq "$rc" 2 "pseudo-file at $lvl level"
+    has "$err" "size of 0 but has content" "pseudo-file message at $lvl level"
+  done
+fi
 mkdir -p "$T/withfifo"; printf x > "$T/withfifo/a"; mkfifo "$T/withfifo/p"
 run timeout 10 "$W" fp --no-cache --json "$T/withfifo"; eq "$rc" 0 "folder with fifo exit 0"
 has "$err" "warning: .*withfifo/p: skipped fifo" "fifo skipped warning"
