@@ -33,7 +33,8 @@ typedef struct job {
 typedef struct pool {
   const char *root;
   const whorl_fp_options *o;
-  const char *cache_db; /* NULL: no cache */
+  whorl_cache **conns;  /* one stat-cache connection per thread, or NULL */
+  atomic_int next_conn;
   unsigned want;
   job *jobs;
   size_t njobs;
@@ -140,15 +141,30 @@ static int entry_cmp(const void *a, const void *b) {
 
 static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
 
+/* Opens the stat-cache connections while the folder is walked: the first
+ * (which repairs a damaged database, and stores new digests at the end)
+ * before the others, then one more per extra worker thread. */
 typedef struct opener {
   char *db;
-  whorl_cache *cache;
-  int unused;
+  int n;
+  whorl_cache *conns[64];
 } opener;
+
+static void close_conns(opener *op) {
+  for (int i = op->n - 1; i >= 0; i--) {
+    whorl_cache_close(op->conns[i]);
+    op->conns[i] = NULL;
+  }
+}
 
 static void *open_cache(void *arg) {
   opener *op = arg;
-  if (whorl_cache_open(op->db, WHORL_CACHE_RULES, &op->cache, NULL) != WHORL_OK) op->cache = NULL;
+  if (whorl_cache_open(op->db, WHORL_CACHE_RULES, &op->conns[0], NULL) != WHORL_OK) {
+    op->conns[0] = NULL;
+    return NULL;
+  }
+  for (int i = 1; i < op->n; i++)
+    if (whorl_cache_open(op->db, WHORL_CACHE_RULES, &op->conns[i], NULL) != WHORL_OK) op->conns[i] = NULL;
   return NULL;
 }
 
@@ -262,7 +278,12 @@ static void *pass_worker(void *arg) {
   whorl_buf canon = WHORL_BUF_INIT;
   whorl_content_scratch scratch = {NULL};
   whorl_cache *cache = NULL;
-  if (p->cache_db) whorl_cache_open(p->cache_db, WHORL_CACHE_RULES, &cache, NULL);
+  if (p->conns) {
+    /* The calling thread reads through connection 0; the others take one
+     * each from 1 on. */
+    int k = lj->main ? 0 : 1 + atomic_fetch_add(&p->next_conn, 1);
+    if (k < 64) cache = p->conns[k];
+  }
   for (;;) {
     size_t i0 = atomic_fetch_add(&p->next_leaf, 64);
     if (i0 >= p->nentries) break;
@@ -295,7 +316,6 @@ static void *pass_worker(void *arg) {
       p->ids[i] = id;
     }
   }
-  whorl_cache_close(cache);
   whorl__content_scratch_free(&scratch);
   whorl_buf_free(&canon);
   return NULL;
@@ -318,7 +338,9 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
    * has an mtime/ctime at or after it and is never cached (racy entry). */
   int64_t t0 = realtime_ns();
   /* The stat cache opens on its own thread while the folder is walked. */
-  opener op = {NULL, NULL, 0};
+  opener op;
+  memset(&op, 0, sizeof op);
+  op.n = o->threads < 64 ? o->threads : 64;
   pthread_t optid;
   int op_started = 0;
   if (o->use_cache && o->level == WHORL_LEVEL_CONTENT) {
@@ -328,10 +350,10 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   }
   int rc = whorl__walk(path, o->threads, &wr, o->on_issue, o->cb_ctx);
   if (op_started) pthread_join(optid, NULL);
-  whorl_cache *cache = op.cache;
+  whorl_cache *cache = op.conns[0];
   char *db = op.db;
   if (rc || wr.fatal) {
-    whorl_cache_close(cache);
+    close_conns(&op);
     free(db);
     if (!rc) {
       if (err) *err = wr.first;
@@ -349,7 +371,7 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   if (!jobs || !job_of) {
     free(jobs);
     free(job_of);
-    whorl_cache_close(cache);
+    close_conns(&op);
     free(db);
     whorl__walk_free(&wr);
     return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -377,7 +399,7 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   /* Stat cache: files whose (dev, ino, size, mtime, ctime) are known are not
    * read again. The connection opened above repairs a damaged database
    * before the workers open theirs, and stores the new digests at the end. */
-  if (cache) p.cache_db = db;
+  if (cache) p.conns = op.conns;
 
   /* Big files first, each with every core; then one parallel pass. */
   for (size_t i = 0; i < njobs; i++)
@@ -416,7 +438,7 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
       whorl_cache_put(cache, &key, &ce, t0);
     }
   }
-  whorl_cache_close(cache);
+  close_conns(&op);
   free(db);
   if (o->stats) {
     for (size_t i = 0; i < njobs; i++) o->stats->cache_hits += (uint64_t)jobs[i].cached;
