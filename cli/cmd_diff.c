@@ -14,10 +14,13 @@ static const char help[] =
     "fingerprint is fingerprinted at the saved one's level.\n"
     "Says 'identical', or what differs: for files the changed byte ranges (at\n"
     "chunk granularity), for folders the added, removed, changed and renamed\n"
-    "entries.\n"
+    "entries, and, when both folders are on disk, the changed byte ranges of\n"
+    "up to 100 changed files (only those files are read again).\n"
     "\n"
     "options:\n"
     "  --json                 print the diff report as JSON (docs/diff-format.md)\n"
+    "  --no-detail            for two folders on disk, do not read changed files\n"
+    "                         again to find their changed byte ranges\n"
     "  --level quick|content  level for paths (default content, or the saved\n"
     "                         fingerprint's level)\n"
     "  --no-cache             neither read nor update the stat cache\n"
@@ -28,17 +31,18 @@ static const char help[] =
     "\n"
     "Exit status: 0 identical, 1 different, 2 error.\n";
 
-enum { OPT_JSON = 256, OPT_LEVEL, OPT_NOCACHE, OPT_CACHE, OPT_THREADS };
+enum { OPT_JSON = 256, OPT_LEVEL, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_NODETAIL };
 
 int cmd_diff(int argc, char **argv) {
   static const struct option longopts[] = {
-      {"json", no_argument, NULL, OPT_JSON},         {"level", required_argument, NULL, OPT_LEVEL},
+      {"json", no_argument, NULL, OPT_JSON},         {"no-detail", no_argument, NULL, OPT_NODETAIL},         {"level", required_argument, NULL, OPT_LEVEL},
       {"no-cache", no_argument, NULL, OPT_NOCACHE},  {"cache", required_argument, NULL, OPT_CACHE},
       {"threads", required_argument, NULL, OPT_THREADS}, {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
   cli_ctx ctx = {0, 0, 0, cli_now_ns()};
-  int json = 0, level_given = 0;
+  int json = 0, level_given = 0, detail = 1;
+  int live[2] = {0, 0};
   whorl_error err;
   whorl_error_clear(&err);
   optind = 1;
@@ -47,6 +51,7 @@ int cmd_diff(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_JSON: json = 1; break;
+    case OPT_NODETAIL: detail = 0; break;
     case OPT_LEVEL:
       if (cli_parse_level(optarg, &o.level)) return EXIT_ERROR;
       level_given = 1;
@@ -84,6 +89,7 @@ int cmd_diff(int argc, char **argv) {
   }
   for (int k = 0; k < 2; k++) {
     if (docs[k]) continue;
+    live[k] = 1;
     int before = ctx.fatal_reported;
     int rc = whorl_fingerprint(argv[optind + k], &o, &docs[k], &err);
     cli_progress_end(&ctx);
@@ -101,6 +107,13 @@ int cmd_diff(int argc, char **argv) {
   whorl_json_free(docs[1]);
   if (rc) {
     cli_error(&err);
+    return EXIT_ERROR;
+  }
+  /* Two folders on disk: say where inside each changed file. */
+  if (!identical && detail && live[0] && live[1] &&
+      whorl_diff_detail(report, argv[optind], argv[optind + 1], &o, &err) != WHORL_OK) {
+    cli_error(&err);
+    whorl_json_free(report);
     return EXIT_ERROR;
   }
   char *text = NULL;

@@ -25,6 +25,20 @@ extern "C" {
 int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, int *identical,
                whorl_error *err);
 
+/* Most changed files whose byte ranges whorl_diff_detail works out. */
+#define WHORL_DIFF_DETAIL_MAX 100
+
+/* Refines a folder report from whorl_diff whose two sides are folders on
+ * disk at path_a and path_b: every changed file (up to
+ * WHORL_DIFF_DETAIL_MAX, in path order) is fingerprinted again on both sides
+ * with its chunk list, and its "changed" entry gains "ranges" and
+ * "unchanged_bytes" as a file report has. Files that changed again since the
+ * report was made are left without ranges. `opts` gives threads and cache
+ * (NULL: defaults). A report of any other kind is left as it is. */
+struct whorl_fp_options;
+int whorl_diff_detail(whorl_json *report, const char *path_a, const char *path_b,
+                      const struct whorl_fp_options *opts, whorl_error *err);
+
 typedef enum whorl_render_format {
   WHORL_RENDER_TEXT = 1, /* concise lines for a terminal */
   WHORL_RENDER_JSON = 2  /* pretty JSON of the report */

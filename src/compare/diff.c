@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/compare_int.h"
 #include "util/util.h"
 #include "whorl/diff.h"
 #include "whorl/fingerprint.h"
@@ -136,7 +137,7 @@ static void emit_range(whorl_json *ranges, int64_t ao, int64_t aend, int64_t bo,
   whorl_json_array_append(ranges, range(op, ao, aend - ao, bo, bend - bo));
 }
 
-static int diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json *rep) {
+int whorl__diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json *rep) {
   chunk *ca, *cb;
   size_t na, nb;
   const char *ra = NULL, *rb = NULL;
@@ -412,7 +413,7 @@ int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, in
     verdict = "identical";
   } else {
     verdict = "content changed";
-    if (!strcmp(ka, "file") && !strcmp(la, "content")) rc = diff_file_chunks(a, b, rep);
+    if (!strcmp(ka, "file") && !strcmp(la, "content")) rc = whorl__diff_file_chunks(a, b, rep);
     else if (!strcmp(ka, "folder")) {
       if (whorl_json_typeof(whorl_json_object_get(a, "entries")) == WHORL_JSON_ARRAY &&
           whorl_json_typeof(whorl_json_object_get(b, "entries")) == WHORL_JSON_ARRAY)

@@ -179,6 +179,13 @@ static void render_diff(whorl_buf *b, const whorl_json *r) {
       whorl_buf_puts(b, " -> ");
       human_size(b, whorl_json_object_get_int(eb, "size", 0));
       whorl_buf_puts(b, ")\n");
+      const whorl_json *ranges = whorl_json_object_get(c, "ranges");
+      size_t nr = whorl_json_size(ranges), shown = nr > 5 ? 5 : nr;
+      for (size_t k = 0; k < shown; k++) {
+        whorl_buf_puts(b, "    ");
+        range_line(b, whorl_json_array_get(ranges, k));
+      }
+      if (nr > shown) whorl_buf_printf(b, "      ... and %zu more ranges (--json lists all)\n", nr - shown);
     }
   }
   for (size_t i = 0; i < whorl_json_size(renamed); i++) {
@@ -186,6 +193,8 @@ static void render_diff(whorl_buf *b, const whorl_json *r) {
     whorl_buf_printf(b, "  > %s -> %s (same content)\n", str(whorl_json_object_get(c, "from"), "path"),
                      str(whorl_json_object_get(c, "to"), "path"));
   }
+  const char *dn = str(r, "detail_note");
+  if (*dn) whorl_buf_printf(b, "  note: %s\n", dn);
 }
 
 int whorl_render(const whorl_json *doc, whorl_render_format fmt, char **out, size_t *len, whorl_error *err) {

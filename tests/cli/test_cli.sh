@@ -115,6 +115,7 @@ golden fp-id-two "$W" fp --no-cache --id data data/table.csv
 golden diff-folder-text "$W" diff --no-cache data data2
 golden diff-folder-json "$W" diff --no-cache --json data data2
 golden diff-file-text "$W" diff --no-cache data/table.csv data2/table.csv
+golden diff-folder-nodetail "$W" diff --no-cache --no-detail data data2
 golden diff-same "$W" diff --no-cache data data
 golden fp-help "$W" fp --help
 golden diff-help "$W" diff --help
@@ -127,6 +128,17 @@ run "$W" fp --no-cache --id "$T/copy-elsewhere"; eq "${out%% *}" "$a" "folder id
 run "$W" fp --no-cache -o "$T/saved.json" "$G/data"; eq "$rc" 0 "-o exit"; eq "$out" "" "-o prints nothing"
 run "$W" diff --no-cache "$T/saved.json" "$G/data"; eq "$rc" 0 "saved vs live identical"
 run "$W" diff --no-cache "$G/data2" "$T/saved.json"; eq "$rc" 1 "live vs saved different"
+has "$out" "~ table.csv" "live vs saved names the changed file"
+if grep -q "changed   bytes" <<<"$out"; then bad "byte ranges need both folders on disk"; else ok; fi
+# two folders on disk: byte ranges inside a changed multi-chunk file
+mkdir -p "$T/big1"; head -c 3000000 /dev/urandom > "$T/big1/blob"; cp -a "$T/big1" "$T/big2"
+printf 'XYZ' | dd of="$T/big2/blob" bs=1 seek=1500000 conv=notrunc status=none
+run "$W" diff --no-cache --json "$T/big1" "$T/big2"; eq "$rc" 1 "folder detail exit"
+got=$(python3 -c '
+import json, sys
+r = json.load(sys.stdin); c = r["entries"]["changed"][0]; rg = c["ranges"]
+print(len(rg), rg[0]["a"][0] <= 1500000 < rg[0]["a"][0] + rg[0]["a"][1], c["unchanged_bytes"] > 1500000)' <<<"$out")
+eq "$got" "1 True True" "folder diff: byte range inside the changed file"
 run "$W" fp --no-cache --level quick -o "$T/quick.json" "$G/data"
 run "$W" diff --no-cache "$T/quick.json" "$G/data"; eq "$rc" 0 "quick saved vs live (live at quick level)"
 has "$out" "quick level" "diff says the level"
