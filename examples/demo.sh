@@ -42,8 +42,8 @@ set +e
 "$WHORL" diff --no-cache v1.whorl.json v2
 echo "(exit status $?: 1 means different)"
 
-step "whorl diff v1/readings.csv v2/readings.csv   # where inside the file?"
-"$WHORL" diff --no-cache v1/readings.csv v2/readings.csv
+step "whorl diff v1 v2   # both folders on disk: also where inside each changed file"
+"$WHORL" diff --no-cache v1 v2
 echo "(exit status $?)"
 
 step "whorl diff v1 v1   # unchanged"
