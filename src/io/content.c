@@ -6,10 +6,11 @@
  * threads-1 helpers) claim blocks in order, read them and compute, per
  * block, the BLAKE3 subtree chaining value and the chunk-cut candidates:
  * the expensive, parallel part. A block is then "committed" strictly in
- * file order by whichever worker is free: cut selection, XXH3 per chunk,
- * SHA-256/MD5 and the BLAKE3 CV stack - cheap, sequential work. A ring of
- * threads+2 block buffers bounds memory (about 16 MiB for two threads)
- * whatever the file size. */
+ * file order by whichever worker is free: cut selection, XXH3 per chunk
+ * and the BLAKE3 CV stack - cheap, sequential work; SHA-256 and MD5, when
+ * asked for, are sequential lanes of their own that run beside it. A ring
+ * of a few block buffers (threads + 1 + lanes) bounds memory, about 16 MiB
+ * for two threads, whatever the file size. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -47,14 +48,22 @@ typedef struct engine {
 
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  uint64_t next_claim, next_commit;
-  int committing, failed;
+  uint64_t next_claim;
+  int failed;
   whorl_error err;
   size_t ring;
   slot *slots;
 
-  /* commit state (only touched by the single committer) */
-  whorl_hasher *hasher; /* sha256/md5, and blake3 when !tree */
+  /* Sequential lanes: each takes every block in file order, one thread at a
+   * time, while other threads read ahead or run other lanes. Lane 0 is the
+   * commit (cuts, chunk hashes, BLAKE3 CV stack); SHA-256 and MD5, when
+   * asked for, get a lane each, so the two run side by side. */
+  int nlanes;
+  uint64_t lane_next[3];
+  int lane_busy[3];
+  whorl_hasher *lane_hasher[3]; /* [0]: BLAKE3 when !tree; [1], [2]: SHA-256, MD5 */
+
+  /* commit state (lane 0 only) */
   whorl_b3_stack stack;
   XXH3_state_t *xxh;
   uint64_t last_cut;
@@ -109,7 +118,7 @@ static int commit(engine *e, slot *s) {
     memcpy(e->tail + keep, d + s->len - t, t);
     e->taillen = keep + t;
   }
-  if (e->hasher) whorl_hasher_update(e->hasher, d, s->len);
+  if (e->lane_hasher[0]) whorl_hasher_update(e->lane_hasher[0], d, s->len);
   if (e->tree) whorl__b3_stack_push(&e->stack, s->cv, s->idx + 1 < e->nblocks);
   if (e->o->want_chunks) {
     uint64_t end = s->off + s->len;
@@ -159,51 +168,73 @@ static int process(engine *e, slot *s) {
   return 0;
 }
 
+static uint64_t lanes_min(const engine *e) {
+  uint64_t m = e->lane_next[0];
+  for (int l = 1; l < e->nlanes; l++)
+    if (e->lane_next[l] < m) m = e->lane_next[l];
+  return m;
+}
+
+static int run_lane(engine *e, int lane, slot *s) {
+  if (lane == 0) return commit(e, s);
+  whorl_hasher_update(e->lane_hasher[lane], s->buf + PRE, s->len);
+  return 0;
+}
+
+/* Every thread runs this loop: first any lane whose next block is ready,
+ * else read and process a new block if the ring has room, else wait. */
 static void *worker(void *arg) {
   engine *e = arg;
   pthread_mutex_lock(&e->mu);
-  while (!e->failed && e->next_claim < e->nblocks) {
-    if (e->next_claim >= e->next_commit + e->ring) {
-      pthread_cond_wait(&e->cv, &e->mu);
+  while (!e->failed) {
+    int lane = -1;
+    slot *s = NULL;
+    for (int l = 0; l < e->nlanes && lane < 0; l++) {
+      if (e->lane_busy[l] || e->lane_next[l] >= e->nblocks) continue;
+      slot *c = &e->slots[e->lane_next[l] % e->ring];
+      if (c->state == 2 && c->idx == e->lane_next[l]) lane = l, s = c;
+    }
+    if (lane >= 0) {
+      e->lane_busy[lane] = 1;
+      pthread_mutex_unlock(&e->mu);
+      int rc = run_lane(e, lane, s);
+      pthread_mutex_lock(&e->mu);
+      e->lane_busy[lane] = 0;
+      e->lane_next[lane]++;
+      if (rc && !e->failed) {
+        e->failed = 1;
+        whorl__error(&e->err, WHORL_ENOMEM, e->path, -1, "out of memory");
+      }
+      if (lanes_min(e) > s->idx) s->state = 0; /* every lane is past it */
+      pthread_cond_broadcast(&e->cv);
       continue;
     }
-    uint64_t idx = e->next_claim++;
-    slot *s = &e->slots[idx % e->ring];
-    s->state = 1;
-    s->idx = idx;
-    s->off = idx * (uint64_t)BLOCK;
-    s->len = (size_t)(e->size - s->off < BLOCK ? e->size - s->off : BLOCK);
-    pthread_mutex_unlock(&e->mu);
-    int rc = process(e, s);
-    if (rc) {
-      if (rc == WHORL_ENOMEM) fail(e, WHORL_ENOMEM, "%s", "out of memory", -1);
-      else if (rc == WHORL_ECHANGED)
-        fail(e, WHORL_ECHANGED, "%s", "file shrank while being read", (int64_t)s->off);
-      else fail(e, whorl__status_from_errno(-(rc + 1000)), "cannot read: %s", whorl__errno_text(-(rc + 1000)), (int64_t)s->off);
-      pthread_mutex_lock(&e->mu);
-      break;
-    }
-    pthread_mutex_lock(&e->mu);
-    s->state = 2;
-    if (!e->committing) {
-      e->committing = 1;
-      for (;;) {
-        slot *c = &e->slots[e->next_commit % e->ring];
-        if (e->failed || e->next_commit >= e->nblocks || c->state != 2 || c->idx != e->next_commit) break;
-        pthread_mutex_unlock(&e->mu);
-        int crc = commit(e, c);
+    if (lanes_min(e) >= e->nblocks) break; /* all done */
+    if (e->next_claim < e->nblocks && e->next_claim < lanes_min(e) + e->ring) {
+      uint64_t idx = e->next_claim++;
+      s = &e->slots[idx % e->ring];
+      s->state = 1;
+      s->idx = idx;
+      s->off = idx * (uint64_t)BLOCK;
+      s->len = (size_t)(e->size - s->off < BLOCK ? e->size - s->off : BLOCK);
+      pthread_mutex_unlock(&e->mu);
+      int rc = process(e, s);
+      if (rc) {
+        if (rc == WHORL_ENOMEM) fail(e, WHORL_ENOMEM, "%s", "out of memory", -1);
+        else if (rc == WHORL_ECHANGED)
+          fail(e, WHORL_ECHANGED, "%s", "file shrank while being read", (int64_t)s->off);
+        else
+          fail(e, whorl__status_from_errno(-(rc + 1000)), "cannot read: %s", whorl__errno_text(-(rc + 1000)),
+               (int64_t)s->off);
         pthread_mutex_lock(&e->mu);
-        if (crc) {
-          e->failed = 1;
-          whorl__error(&e->err, WHORL_ENOMEM, e->path, -1, "out of memory");
-          break;
-        }
-        c->state = 0;
-        e->next_commit++;
-        pthread_cond_broadcast(&e->cv);
+        break;
       }
-      e->committing = 0;
+      pthread_mutex_lock(&e->mu);
+      s->state = 2;
+      pthread_cond_broadcast(&e->cv);
+      continue;
     }
+    pthread_cond_wait(&e->cv, &e->mu);
   }
   pthread_cond_broadcast(&e->cv);
   pthread_mutex_unlock(&e->mu);
@@ -235,21 +266,27 @@ int whorl__content_fd(int fd, const char *path, const struct stat *st, const who
   e.tree = whorl__b3_tree_available() && e.nblocks >= 2;
   whorl_error_clear(&e.err);
   int rc = WHORL_OK;
-  unsigned hmask = (o->digests & (WHORL_DIGEST_SHA256 | WHORL_DIGEST_MD5)) | (e.tree ? 0 : WHORL_DIGEST_BLAKE3);
-  if (hmask && whorl_hasher_new(hmask, &e.hasher)) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-  if (o->want_chunks) {
+  e.nlanes = 1;
+  int hok = e.tree || whorl_hasher_new(WHORL_DIGEST_BLAKE3, &e.lane_hasher[0]) == WHORL_OK;
+  if (hok && (o->digests & WHORL_DIGEST_SHA256))
+    hok = whorl_hasher_new(WHORL_DIGEST_SHA256, &e.lane_hasher[e.nlanes++]) == WHORL_OK;
+  if (hok && (o->digests & WHORL_DIGEST_MD5))
+    hok = whorl_hasher_new(WHORL_DIGEST_MD5, &e.lane_hasher[e.nlanes++]) == WHORL_OK;
+  if (hok && o->want_chunks) {
     e.xxh = XXH3_createState();
-    if (!e.xxh) {
-      whorl_hasher_free(e.hasher);
-      return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-    }
-    XXH3_64bits_reset(e.xxh);
+    if (e.xxh) XXH3_64bits_reset(e.xxh);
+    else hok = 0;
+  }
+  if (!hok) {
+    for (int l = 0; l < 3; l++) whorl_hasher_free(e.lane_hasher[l]);
+    if (e.xxh) XXH3_freeState(e.xxh);
+    return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   }
   whorl__b3_stack_init(&e.stack);
   int threads = o->threads < 1 ? 1 : o->threads;
   if ((uint64_t)threads > e.nblocks) threads = e.nblocks ? (int)e.nblocks : 1;
-  /* One thread needs one buffer (claim, process, commit, repeat). */
-  e.ring = threads == 1 ? 1 : (size_t)threads + 2;
+  /* One thread needs one buffer (claim, process, run the lanes, repeat). */
+  e.ring = threads == 1 ? 1 : (size_t)threads + 1 + (size_t)e.nlanes;
   e.slots = calloc(e.ring, sizeof *e.slots);
   int borrowed = 0;
   if (e.slots && e.ring == 1 && o->scratch) {
@@ -292,12 +329,11 @@ int whorl__content_fd(int fd, const char *path, const struct stat *st, const who
   out->digests = WHORL_DIGEST_BLAKE3 | (o->digests & WHORL_DIGEST_ALL);
   if (e.tree) whorl__b3_stack_finish(&e.stack, out->blake3);
   else if (e.nblocks == 0) whorl_blake3("", 0, out->blake3);
-  else whorl_hasher_final(e.hasher, WHORL_DIGEST_BLAKE3, out->blake3);
-  if (o->digests & WHORL_DIGEST_SHA256) whorl_hasher_final(e.hasher, WHORL_DIGEST_SHA256, out->sha256);
-  if (o->digests & WHORL_DIGEST_MD5) {
+  else whorl_hasher_final(e.lane_hasher[0], WHORL_DIGEST_BLAKE3, out->blake3);
+  for (int l = 1; l < e.nlanes; l++) {
     uint8_t md[WHORL_DIGEST_MAX_LEN];
-    whorl_hasher_final(e.hasher, WHORL_DIGEST_MD5, md);
-    memcpy(out->md5, md, 16);
+    if (whorl_hasher_final(e.lane_hasher[l], WHORL_DIGEST_SHA256, md) == 32) memcpy(out->sha256, md, 32);
+    else if (whorl_hasher_final(e.lane_hasher[l], WHORL_DIGEST_MD5, md) == 16) memcpy(out->md5, md, 16);
   }
   if (o->want_chunks) {
     out->chunks = e.chunks;
@@ -314,7 +350,7 @@ done:
   free(e.slots);
   free(e.chunks);
   if (e.xxh) XXH3_freeState(e.xxh);
-  whorl_hasher_free(e.hasher);
+  for (int l = 0; l < 3; l++) whorl_hasher_free(e.lane_hasher[l]);
   pthread_mutex_destroy(&e.mu);
   pthread_cond_destroy(&e.cv);
   return rc;
