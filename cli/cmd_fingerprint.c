@@ -42,6 +42,27 @@ enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE,
 
 static whorl_json *last_doc;
 
+/* "<id>  <path>\n" exactly as b3sum prints it: a name holding a newline or
+ * a backslash is escaped (\n, \\) and the line then starts with '\'. */
+static char *id_line(const char *id, const char *path, size_t *len) {
+  size_t pl = strlen(path), extra = 0;
+  for (size_t k = 0; k < pl; k++) extra += path[k] == '\n' || path[k] == '\\';
+  size_t cap = 1 + strlen(id) + 2 + pl + extra + 2;
+  char *t = malloc(cap), *o = t;
+  if (!t) return NULL;
+  if (extra) *o++ = '\\';
+  o += sprintf(o, "%s  ", id);
+  for (size_t k = 0; k < pl; k++) {
+    if (path[k] == '\n') *o++ = '\\', *o++ = 'n';
+    else if (path[k] == '\\') *o++ = '\\', *o++ = '\\';
+    else *o++ = path[k];
+  }
+  *o++ = '\n';
+  *o = 0;
+  *len = (size_t)(o - t);
+  return t;
+}
+
 int cmd_fingerprint(int argc, char **argv) {
   static const struct option longopts[] = {
       {"level", required_argument, NULL, OPT_LEVEL},  {"digest", required_argument, NULL, OPT_DIGEST},
@@ -133,11 +154,8 @@ int cmd_fingerprint(int argc, char **argv) {
     if (output || json) {
       rc = whorl_render(doc, WHORL_RENDER_JSON, &text, &len, &err);
     } else if (idonly) {
-      const char *id = whorl_json_object_get_string(doc, "id");
-      size_t n = strlen(id) + strlen(argv[i]) + 4;
-      text = malloc(n);
-      if (text) len = (size_t)snprintf(text, n, "%s  %s\n", id, argv[i]);
-      else rc = WHORL_ENOMEM;
+      text = id_line(whorl_json_object_get_string(doc, "id"), argv[i], &len);
+      if (!text) rc = WHORL_ENOMEM;
     } else {
       rc = whorl_render(doc, WHORL_RENDER_TEXT, &text, &len, &err);
     }

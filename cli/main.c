@@ -1,6 +1,7 @@
 /* main.c - whorl's command dispatcher. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +44,13 @@ void cli_error(const whorl_error *err) {
   cli_msg("error: %s", whorl_error_format(err, buf, sizeof buf));
 }
 
+/* Issues arrive from whorl's worker threads while the calling thread may
+ * be drawing progress: one lock keeps stderr lines whole. */
+static pthread_mutex_t err_mu = PTHREAD_MUTEX_INITIALIZER;
+
 void cli_issue(void *ctx, const whorl_error *issue, int fatal) {
   cli_ctx *c = ctx;
+  pthread_mutex_lock(&err_mu);
   cli_progress_end(c);
   if (fatal) {
     c->fatal_reported++;
@@ -53,6 +59,7 @@ void cli_issue(void *ctx, const whorl_error *issue, int fatal) {
     char buf[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
     cli_msg("warning: %s", whorl_error_format(issue, buf, sizeof buf));
   }
+  pthread_mutex_unlock(&err_mu);
 }
 
 void cli_progress(void *ctx, uint64_t done, uint64_t total) {
@@ -60,9 +67,11 @@ void cli_progress(void *ctx, uint64_t done, uint64_t total) {
   if (c->quiet || !isatty(2)) return;
   /* Only long work shows progress: nothing in the first second. */
   if (cli_now_ns() - c->start_ns < 1000000000u) return;
+  pthread_mutex_lock(&err_mu);
   fprintf(stderr, "\rwhorl: %.1f / %.1f MiB (%d%%)   ", (double)done / 1048576.0, (double)total / 1048576.0,
           total ? (int)(100.0 * (double)done / (double)total) : 100);
   c->progress_shown = 1;
+  pthread_mutex_unlock(&err_mu);
 }
 
 void cli_progress_end(cli_ctx *c) {

@@ -408,6 +408,11 @@ int whorl_cache_open(const char *db_path, const char *rules, whorl_cache **out, 
   if (out) *out = NULL;
   if (!db_path || !*db_path || !rules || !out)
     return whorl__error(err, WHORL_EINVAL, db_path, -1, "cache: missing path or rules");
+  /* A cache file someone else can write could hold forged rows: only the
+   * user's own cache files are used. */
+  struct stat own;
+  if (stat(db_path, &own) == 0 && own.st_uid != geteuid())
+    return whorl__error(err, WHORL_EACCES, db_path, -1, "cache: owned by another user, not used");
   int code = make_parents(db_path, err);
   if (code != WHORL_OK) return code;
 

@@ -153,7 +153,9 @@ int whorl__diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json
     whorl_json_object_set(rep, "note", whorl_json_string("no comparable chunk lists: changed byte ranges unknown"));
     return WHORL_OK;
   }
-  int64_t sa = whorl_json_object_get_int(a, "size", 0), sb = whorl_json_object_get_int(b, "size", 0);
+  /* File ends come from the chunk lists themselves (they tile the file),
+   * not from a "size" member that a hand-edited document could contradict. */
+  int64_t sa = na ? ca[na - 1].off + ca[na - 1].size : 0, sb = nb ? cb[nb - 1].off + cb[nb - 1].size : 0;
   whorl_json *ranges = whorl_json_array();
   /* Common prefix and suffix first: the usual edit touches a small middle. */
   size_t p = 0;
@@ -304,6 +306,17 @@ static int diff_folder(const whorl_json *a, const whorl_json *b, whorl_json *rep
   size_t i = 0, j = 0;
   fent **only_a = calloc(na + 1, sizeof *only_a);
   fent *only_b = calloc(nb + 1, sizeof *only_b);
+  if (!only_a || !only_b) {
+    free(only_a);
+    free(only_b);
+    free_entries(fa, na);
+    free_entries(fb, nb);
+    whorl_json_free(added);
+    whorl_json_free(removed);
+    whorl_json_free(changed);
+    whorl_json_free(renamed);
+    return WHORL_ENOMEM;
+  }
   size_t noa = 0, nob = 0;
   while (i < na || j < nb) {
     int c = i == na ? 1 : j == nb ? -1 : strcmp(fa[i].path, fb[j].path);
@@ -393,6 +406,14 @@ int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, in
   const char *ka = whorl_json_object_get_string(a, "kind"), *kb = whorl_json_object_get_string(b, "kind");
   const char *la = whorl_json_object_get_string(a, "level"), *lb = whorl_json_object_get_string(b, "level");
   const char *ia = whorl_json_object_get_string(a, "id"), *ib = whorl_json_object_get_string(b, "id");
+  const char *ra = whorl_json_object_get_string(a, "rules"), *rb = whorl_json_object_get_string(b, "rules");
+  if (!strcmp(ka, kb) && !strcmp(la, lb) && (!ra || !rb || strcmp(ra, rb) != 0)) {
+    whorl_json_free(rep);
+    return whorl__error(err, WHORL_EINVAL, NULL, -1,
+                        "fingerprints made under different rules (%s vs %s) cannot be compared; "
+                        "fingerprint both with the same whorl version",
+                        ra ? ra : "none", rb ? rb : "none");
+  }
   int64_t sa = whorl_json_object_get_int(a, "size", -1), sb = whorl_json_object_get_int(b, "size", -1);
   const char *verdict;
   int same = 0;

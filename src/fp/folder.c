@@ -32,6 +32,7 @@ typedef struct job {
 
 typedef struct pool {
   const char *root;
+  int rootfd;
   const whorl_fp_options *o;
   whorl_cache **conns;  /* one stat-cache connection per thread, or NULL */
   atomic_int next_conn;
@@ -88,24 +89,30 @@ static int from_cache(pool *p, whorl_cache *cache, job *j) {
 }
 
 static void hash_one(pool *p, job *j, int threads, whorl_content_scratch *scratch) {
-  char full[PATH_MAX * 2];
+  char full[WHORL_ERROR_PATH_MAX];
   snprintf(full, sizeof full, "%s/%s", p->root, j->e->rel);
   whorl_error err;
   whorl_error_clear(&err);
-  int fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  /* Every outcome, failures included, marks the job done: it is never
+   * tried (and reported) twice. */
+  j->done = 1;
+  /* Opened beneath the walked root without following symlinks, so a folder
+   * swapped for a link after the walk cannot redirect the read. */
+  int fd = whorl__open_beneath(p->rootfd, j->e->rel, O_RDONLY | O_NONBLOCK);
   if (fd < 0) {
     int e = errno;
     if (e == ENOENT) whorl__error(&err, WHORL_ECHANGED, full, -1, "vanished during the walk");
-    else if (e == ELOOP) whorl__error(&err, WHORL_ECHANGED, full, -1, "changed during the walk (now a symlink)");
+    else if (e == ELOOP || e == EXDEV || e == ENOTDIR)
+      whorl__error(&err, WHORL_ECHANGED, full, -1, "changed during the walk (a symlink now stands on its path)");
     else whorl__error_errno(&err, e, full, "open");
     j->rc = err.code;
     report(p, &err);
     return;
   }
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_ino != j->e->st.st_ino ||
-      st.st_size != j->e->st.st_size || st.st_mtim.tv_sec != j->e->st.st_mtim.tv_sec ||
-      st.st_mtim.tv_nsec != j->e->st.st_mtim.tv_nsec) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_ino != j->e->st.st_ino ||
+      (uint64_t)st.st_dev != j->e->st.st_dev || st.st_size != j->e->st.st_size ||
+      st.st_mtim.tv_sec != j->e->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != j->e->st.st_mtim.tv_nsec) {
     whorl__error(&err, WHORL_ECHANGED, full, -1, "changed during the walk");
     j->rc = err.code;
     report(p, &err);
@@ -120,7 +127,6 @@ static void hash_one(pool *p, job *j, int threads, whorl_content_scratch *scratc
   }
   close(fd);
   if (j->rc) report(p, &err);
-  j->done = 1;
   atomic_fetch_add(&p->bytes_done, p->o->level == WHORL_LEVEL_QUICK && !j->q.whole
                                         ? (unsigned long long)WHORL_QUICK_BLOCKS * WHORL_QUICK_BLOCK
                                         : (unsigned long long)st.st_size);
@@ -345,6 +351,10 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   int op_started = 0;
   if (o->use_cache && o->level == WHORL_LEVEL_CONTENT) {
     op.db = o->cache_path ? strdup(o->cache_path) : whorl_cache_locate(path);
+    if (op.db && whorl__cache_inside(op.db, path)) {
+      free(op.db); /* the cache would be part of what it describes */
+      op.db = NULL;
+    }
     if (op.db) op_started = pthread_create(&optid, NULL, open_cache, &op) == 0;
     if (op.db && !op_started) open_cache(&op);
   }
@@ -388,6 +398,16 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   pool p;
   memset(&p, 0, sizeof p);
   p.root = path;
+  p.rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (p.rootfd < 0) {
+    int e = errno;
+    free(jobs);
+    free(job_of);
+    close_conns(&op);
+    free(db);
+    whorl__walk_free(&wr);
+    return whorl__error_errno(err, e, path, "open folder");
+  }
   p.o = o;
   p.jobs = jobs;
   p.njobs = njobs;
@@ -514,6 +534,7 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
     for (size_t i = 0; i < wr.n; i++) whorl_json_free(p.ids[i]);
   free(p.ids);
   free(p.leaves);
+  close(p.rootfd);
   free(jobs);
   free(job_of);
   pthread_mutex_destroy(&p.mu);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,48 @@ int whorl__json_set_bytes(whorl_json *obj, const char *key, const char *bytes, s
   free(d);
   free(h);
   return rc;
+}
+
+int whorl__cache_inside(const char *db, const char *root) {
+  char *rr = realpath(root, NULL);
+  if (!rr) return 0;
+  /* Resolve the longest existing prefix of the database path (its folders
+   * may not exist yet), then append the rest. */
+  char buf[WHORL_ERROR_PATH_MAX * 2];
+  if (db[0] == '/') snprintf(buf, sizeof buf, "%s", db);
+  else {
+    char cwd[WHORL_ERROR_PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) {
+      free(rr);
+      return 0;
+    }
+    snprintf(buf, sizeof buf, "%s/%s", cwd, db);
+  }
+  char *cut = buf + strlen(buf);
+  char *resolved = NULL;
+  while (cut > buf) {
+    char save = *cut;
+    *cut = 0;
+    resolved = realpath(buf, NULL);
+    *cut = save;
+    if (resolved) break;
+    while (cut > buf && *--cut != '/') {}
+  }
+  int inside = 0;
+  if (resolved) {
+    char full[WHORL_ERROR_PATH_MAX * 3];
+    snprintf(full, sizeof full, "%s%s", resolved, cut);
+    size_t rl = strlen(rr);
+    if (strncmp(full, rr, rl) == 0 && (full[rl] == '/' || rl == 1)) {
+      /* Inside; harmless only below a ".whorl" folder, which walks skip. */
+      inside = 1;
+      for (const char *c = full + rl; (c = strstr(c, "/.whorl")); c += 7)
+        if (c[7] == '/' || c[7] == 0) inside = 0;
+    }
+    free(resolved);
+  }
+  free(rr);
+  return inside;
 }
 
 static char *base_name(const char *path) {
@@ -336,6 +379,11 @@ int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err) {
   if (whorl_json_typeof(doc) != WHORL_JSON_OBJECT)
     return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: not a JSON object");
   whorl_json *v = whorl_json_object_get(doc, "whorl");
+  /* An integer too large for int64 is still "a newer version". */
+  if (v && !whorl_json_is_int(v) && whorl_json_typeof(v) == WHORL_JSON_NUMBER && whorl_json_get_double(v) >= 9.2e18 &&
+      floor(whorl_json_get_double(v)) == whorl_json_get_double(v))
+    return whorl__error(err, WHORL_EUNSUPPORTED, NULL, -1, "fingerprint format version %.0f is newer than this whorl reads (%d)",
+                        whorl_json_get_double(v), WHORL_FORMAT_VERSION);
   if (!v || !whorl_json_is_int(v))
     return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: no \"whorl\" version");
   if (whorl_json_get_int(v) < 1)

@@ -22,6 +22,12 @@ void whorl__hex_bytes(const char *bytes, size_t len, whorl_buf *out);
 int whorl__json_set_bytes(whorl_json *obj, const char *key, const char *bytes, size_t len);
 int whorl__json_set_hex(whorl_json *obj, const char *key, const uint8_t *bytes, size_t n);
 
+/* 1 when the stat-cache database `db` would lie inside folder `root` other
+ * than below a ".whorl" folder: fingerprinting root would then read the
+ * cache as content while writing it (e.g. `whorl fp ~` with the cache in
+ * ~/.cache/whorl), so the cache must not be used. */
+int whorl__cache_inside(const char *db, const char *root);
+
 int whorl__fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
 
 #endif

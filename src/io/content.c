@@ -255,6 +255,9 @@ void whorl__content_scratch_free(whorl_content_scratch *s) {
 int whorl__content_fd(int fd, const char *path, const struct stat *st, const whorl_content_opts *o,
                       whorl_content *out, whorl_error *err) {
   memset(out, 0, sizeof *out);
+  if (whorl__pseudo_fs(fd))
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                        "is on a kernel pseudo file system (/proc, /sys, ...): not read");
   engine e;
   memset(&e, 0, sizeof e);
   e.fd = fd;
@@ -291,8 +294,10 @@ int whorl__content_fd(int fd, const char *path, const struct stat *st, const who
   int borrowed = 0;
   if (e.slots && e.ring == 1 && o->scratch) {
     if (!o->scratch->buf) o->scratch->buf = malloc(PRE + BLOCK);
-    e.slots[0].buf = o->scratch->buf;
-    borrowed = 1;
+    if (o->scratch->buf) { /* else the slot allocates (and frees) its own */
+      e.slots[0].buf = o->scratch->buf;
+      borrowed = 1;
+    }
   }
   pthread_mutex_init(&e.mu, NULL);
   pthread_cond_init(&e.cv, NULL);

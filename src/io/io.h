@@ -90,6 +90,10 @@ typedef struct whorl_quick {
 } whorl_quick;
 int whorl__quick_fd(int fd, const char *path, const struct stat *st, whorl_quick *out, whorl_error *err);
 
+/* 1 when fd lives on a kernel pseudo file system (/proc, /sys, debugfs,
+ * ...), whose files report sizes that do not match what a read returns. */
+int whorl__pseudo_fs(int fd);
+
 /* ---- format sniffing ---- */
 /* head: the first bytes of the file (up to 4096), tail: the last up to 16
  * bytes; size: file size. Returns a static name ("gzip", "parquet", ...,

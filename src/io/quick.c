@@ -11,6 +11,9 @@
 
 int whorl__quick_fd(int fd, const char *path, const struct stat *st, whorl_quick *out, whorl_error *err) {
   memset(out, 0, sizeof *out);
+  if (whorl__pseudo_fs(fd))
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                        "is on a kernel pseudo file system (/proc, /sys, ...): not read");
   uint64_t size = (uint64_t)st->st_size;
   static const uint64_t whole_max = (uint64_t)WHORL_QUICK_BLOCKS * WHORL_QUICK_BLOCK;
   uint8_t buf[WHORL_QUICK_BLOCKS * WHORL_QUICK_BLOCK];

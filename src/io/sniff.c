@@ -1,6 +1,7 @@
 /* sniff.c - name a file's format from its magic bytes. Extensions are not
  * consulted: a renamed file is still recognised. */
 #include <string.h>
+#include <sys/vfs.h>
 
 #include "io/io.h"
 #include "util/util.h"
@@ -57,4 +58,25 @@ const char *whorl__sniff(const uint8_t *h, size_t n, const uint8_t *t, size_t tn
     return "text";
   }
   return "binary";
+}
+
+int whorl__pseudo_fs(int fd) {
+  struct statfs sf;
+  if (fstatfs(fd, &sf) != 0) return 0;
+  switch ((unsigned long)sf.f_type) {
+  case 0x9fa0UL:     /* proc */
+  case 0x62656572UL: /* sysfs */
+  case 0x64626720UL: /* debugfs */
+  case 0x74726163UL: /* tracefs */
+  case 0x73636673UL: /* securityfs */
+  case 0x27e0ebUL:   /* cgroup */
+  case 0x63677270UL: /* cgroup2 */
+  case 0x6e736673UL: /* nsfs */
+  case 0xcafe4a11UL: /* bpf */
+  case 0x42494e4dUL: /* binfmt_misc */
+  case 0x6165676cUL: /* pstore */
+  case 0xde5e81e4UL: /* efivarfs */
+    return 1;
+  default: return 0;
+  }
 }

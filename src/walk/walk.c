@@ -158,40 +158,45 @@ static int ignored(walker *w, const char *rel, int is_dir) {
   return r;
 }
 
-/* Opens folder `rel` below the root without following any symlink on the
- * way, so a folder swapped for a link during the walk is never entered. */
-static int open_dir(walker *w, const char *rel) {
-  if (!*rel) return dup(w->rootfd);
+int whorl__open_beneath(int rootfd, const char *rel, int flags) {
+  flags |= O_NOFOLLOW | O_CLOEXEC;
+  if (!*rel) return (flags & O_DIRECTORY) ? dup(rootfd) : (errno = EISDIR, -1);
 #ifdef SYS_openat2
   struct {
     uint64_t flags, mode, resolve;
-  } how = {O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0, 0x04 /* RESOLVE_NO_SYMLINKS */ | 0x08 /* BENEATH */};
-  long fd = syscall(SYS_openat2, w->rootfd, rel, &how, sizeof how);
-  if (fd >= 0 || errno != ENOSYS) return (int)fd;
+  } how = {(uint64_t)flags, 0, 0x04 /* RESOLVE_NO_SYMLINKS */ | 0x08 /* RESOLVE_BENEATH */};
+  long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+  if (fd >= 0 || (errno != ENOSYS && errno != ENAMETOOLONG && errno != E2BIG)) return (int)fd;
 #endif
-  /* Older kernels: one component at a time with O_NOFOLLOW. */
-  int fd2 = dup(w->rootfd);
+  /* Older kernels, or paths longer than PATH_MAX: one component at a time,
+   * none of them followed if it is a symlink. */
+  int dfd = dup(rootfd);
   const char *p = rel;
-  while (fd2 >= 0 && *p) {
+  while (dfd >= 0) {
     const char *slash = strchr(p, '/');
     size_t n = slash ? (size_t)(slash - p) : strlen(p);
     char name[NAME_MAX + 1];
-    if (n > NAME_MAX) {
-      close(fd2);
-      errno = ENAMETOOLONG;
+    if (n > NAME_MAX || n == 0 || (n == 2 && p[0] == '.' && p[1] == '.')) {
+      close(dfd);
+      errno = n > NAME_MAX ? ENAMETOOLONG : EXDEV;
       return -1;
     }
     memcpy(name, p, n);
     name[n] = 0;
-    int next = openat(fd2, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int next = openat(dfd, name, slash ? O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC : flags);
     int e = errno;
-    close(fd2);
+    close(dfd);
     errno = e;
-    fd2 = next;
-    p += n + (slash ? 1 : 0);
+    if (!slash) return next;
+    dfd = next;
+    p = slash + 1;
   }
-  return fd2;
+  return -1;
 }
+
+/* Opens folder `rel` below the root without following any symlink on the
+ * way, so a folder swapped for a link during the walk is never entered. */
+static int open_dir(walker *w, const char *rel) { return whorl__open_beneath(w->rootfd, rel, O_RDONLY | O_DIRECTORY); }
 
 static walk_stat keep(const struct stat *st) {
   walk_stat w = {(uint64_t)st->st_dev, (uint64_t)st->st_ino, st->st_size, st->st_mtim, st->st_ctim, st->st_mode};
@@ -256,7 +261,20 @@ static void walk_dir(walker *w, const char *rel, batch *out) {
     if (strcmp(names[i], ".whorlignore") != 0) continue;
     int ifd = openat(fd, ".whorlignore", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat ist;
-    if (ifd >= 0 && fstat(ifd, &ist) == 0 && S_ISREG(ist.st_mode) && ist.st_size <= (1 << 20)) {
+    memset(&ist, 0, sizeof ist);
+    if (ifd < 0 && errno != ELOOP) {
+      /* Rules that cannot be read would silently change what is counted. */
+      char irel[WHORL_ERROR_PATH_MAX];
+      snprintf(irel, sizeof irel, "%s%s.whorlignore", rel, *rel ? "/" : "");
+      issue(w, 1, whorl__status_from_errno(errno), irel, "cannot read: %s", whorl__errno_text(errno));
+      continue;
+    }
+    if (ifd >= 0 && fstat(ifd, &ist) != 0) {
+      issue(w, 1, whorl__status_from_errno(errno), rel, "cannot read .whorlignore: %s", whorl__errno_text(errno));
+      close(ifd);
+      continue;
+    }
+    if (ifd >= 0 && S_ISREG(ist.st_mode) && ist.st_size <= (1 << 20)) {
       char *text = malloc((size_t)ist.st_size + 1);
       long long got = text ? whorl__pread_full(ifd, text, (size_t)ist.st_size, 0) : -1;
       if (got >= 0) {

@@ -56,6 +56,12 @@ typedef struct walk_result {
 int whorl__walk(const char *root, int threads, walk_result *res, whorl_issue_cb on_issue, void *cb_ctx);
 void whorl__walk_free(walk_result *res);
 
+/* Opens `rel` (relative, '/'-separated) beneath the folder open as rootfd
+ * with open flags `flags`, following no symlink on the way or at the end
+ * and never leaving rootfd; works for paths longer than PATH_MAX. "" opens
+ * rootfd itself (with O_DIRECTORY). Returns an fd or -1 with errno. */
+int whorl__open_beneath(int rootfd, const char *rel, int flags);
+
 /* Orders relative paths component by component (bytewise within a
  * component), so "a/b" < "a-b" and "a" < "a/b". */
 int whorl__path_cmp(const char *a, size_t alen, const char *b, size_t blen);

@@ -159,7 +159,7 @@ run timeout 10 "$W" fp /dev/null; eq "$rc" 2 "device exit"; has "$err" "characte
 if [[ -r /proc/self/status ]]; then
   for lvl in content quick; do
     run "$W" fp --no-cache --level $lvl /proc/self/status; eq "$rc" 2 "pseudo-file at $lvl level"
-    has "$err" "size of 0 but has content" "pseudo-file message at $lvl level"
+    has "$err" "pseudo file system" "pseudo-file message at $lvl level"
   done
 fi
 mkdir -p "$T/withfifo"; printf x > "$T/withfifo/a"; mkfifo "$T/withfifo/p"
@@ -198,6 +198,37 @@ if asuser test -x "$W"; then
 else
   echo "note: $W not executable as nobody; permission tests skipped" >&2
 fi
+# an unreadable .whorlignore is an error (its rules would silently vanish),
+# and an unreadable big file (>= 64 MiB, hashed first) is reported once
+if asuser test -x "$W"; then
+  mkdir -p "$T/ig/sub"; printf '.whorlignore\n' > "$T/ig/.whorlignore"; printf '*.secret\n' > "$T/ig/sub/.whorlignore"
+  printf k > "$T/ig/sub/keys.secret"; chmod -R a+rX "$T/ig"; chmod 000 "$T/ig/sub/.whorlignore"
+  run asuser "$W" fp --no-cache "$T/ig"; eq "$rc" 2 "unreadable .whorlignore exit"
+  has "$err" "ig/sub/.whorlignore: cannot read: permission denied" "unreadable .whorlignore message"
+  mkdir -p "$T/bigperm"; head -c 70000000 /dev/zero > "$T/bigperm/big.bin"; chmod 000 "$T/bigperm/big.bin"; chmod a+rx "$T/bigperm"
+  run asuser "$W" fp --no-cache --id "$T/bigperm"; eq "$rc" 2 "unreadable big file exit"
+  eq "$(grep -c 'big.bin: cannot open: permission denied' <<<"$err")" 1 "unreadable big file reported once"
+  rm -rf "$T/bigperm"
+fi
+# paths longer than PATH_MAX inside a folder
+mkdir -p "$T/deep"; ( cd "$T/deep" && for i in $(seq 25); do n=$(printf 'd%.0s' $(seq 200)); mkdir "$n" && cd "$n"; done; printf deep > f.txt )
+run "$W" fp --no-cache --json "$T/deep"; eq "$rc" 0 "path longer than PATH_MAX"
+has "$out" 'f.txt' "deep file listed"
+# a cache that would sit inside the fingerprinted folder is not used
+mkdir -p "$T/home/data"; printf a > "$T/home/data/x"
+ids=$(for i in 1 2 3; do HOME="$T/home" XDG_CACHE_HOME= "$W" fp --id "$T/home"; done | cut -d' ' -f1 | sort -u | wc -l)
+eq "$ids" 1 "fingerprint of a folder holding the fallback cache location is stable"
+[[ ! -e "$T/home/.cache" ]] && ok || bad "no cache created inside the fingerprinted folder"
+# b3sum's escaping of names with a newline or backslash in --id lines
+mkdir -p "$T/esc"; printf x > "$T/esc/a
+b"; printf y > "$T/esc/c\\d"
+run "$W" fp --no-cache --id "$T/esc/a
+b" "$T/esc/c\\d"; eq "$out" "$(b3sum "$T/esc/a
+b" "$T/esc/c\\d")" "--id lines escape like b3sum"
+# documents made under other rules are not compared
+"$W" fp --no-cache --json "$G/data/table.csv" | sed 's/file-content-v1/file-content-v9/' > "$T/v9.json"
+run "$W" diff "$T/v9.json" "$G/data/table.csv"; eq "$rc" 2 "different rules exit"; has "$err" "different rules" "different rules message"
+
 # a folder that changes during the walk (a writer appends all the time)
 mkdir -p "$T/busy"; head -c 50000000 /dev/zero > "$T/busy/big"
 ( while :; do echo x >> "$T/busy/big"; done ) & writer=$!
@@ -258,6 +289,13 @@ run "$W" fp --stats --id "$P/d"; has "$err" "50 from the stat cache" "rebuilt ca
 mkdir -p "$T/noproj"; printf x > "$T/noproj/f"
 run "$W" fp --id "$T/noproj/f"; [[ -f "$XDG_CACHE_HOME/whorl/cache.sqlite" ]] && ok || bad "XDG cache used outside a project"
 run "$W" fp --id --cache "$T/explicit.sqlite" "$T/noproj/f"; [[ -f "$T/explicit.sqlite" ]] && ok || bad "--cache FILE"
+# a cache file owned by someone else is not trusted
+if [[ $(id -u) -eq 0 ]]; then
+  run "$W" fp --stats --id "$P/d"; has "$err" "50 from the stat cache" "own cache used"
+  chown nobody "$P/.whorl/cache.sqlite"
+  run "$W" fp --stats --id "$P/d"; eq "$rc" 0 "foreign cache exit"; has "$err" "0 from the stat cache" "foreign cache not used"
+  eq "${out%% *}" "$new" "foreign cache: right id"
+fi
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
