@@ -33,6 +33,22 @@ const char *whorl__sniff(const uint8_t *h, size_t n, const uint8_t *t, size_t tn
   if (starts(h, n, "PAR1", 4) && tn >= 4 && memcmp(t + tn - 4, "PAR1", 4) == 0) return "parquet";
   if (starts(h, n, "\x93NUMPY", 6)) return "npy";
   if (starts(h, n, "GGUF", 4)) return "gguf";
+  if (starts(h, n, "PK\x03\x04", 4) && n >= 30) {
+    /* The first member's name (local file header) tells the common kinds
+     * of zip apart: PyTorch checkpoints start with <prefix>/data.pkl (or
+     * .format_version / byteorder in newer writers, before data.pkl), and
+     * NumPy .npz archives hold .npy members. */
+    size_t nl = (size_t)h[26] | (size_t)h[27] << 8;
+    if (nl > 0 && 30 + nl <= n) {
+      const char *name = (const char *)h + 30;
+      if ((nl >= 8 && !memcmp(name + nl - 8, "data.pkl", 8)) ||
+          (nl >= 15 && !memcmp(name + nl - 15, ".format_version", 15)) ||
+          (nl >= 9 && !memcmp(name + nl - 9, "/byteorder", 9)) || (nl >= 8 && !memcmp(name + nl - 8, "/version", 8)))
+        return "pytorch";
+      if (nl >= 4 && !memcmp(name + nl - 4, ".npy", 4)) return "npz";
+    }
+    return "zip";
+  }
   if (starts(h, n, "PK\x03\x04", 4) || starts(h, n, "PK\x05\x06", 4)) return "zip";
   if (starts(h, n, "SQLite format 3\0", 16)) return "sqlite";
   if (starts(h, n, "\x89HDF\r\n\x1a\n", 8)) return "hdf5";

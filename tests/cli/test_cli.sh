@@ -75,6 +75,13 @@ sig = json.load(open(sys.argv[1])); pl = json.loads(base64.b64decode(sig["dsseEn
 res = pl["predicate"]["resources"]
 print(sum(1 for r in res if ours.get(r["name"]) == r["digest"]), len(res))' "$OMS/model.sig" <<<"$out")
   eq "$got" "2 2" "sha256 of the files in the OpenSSF model-signing manifest"
+  # formats sniffed from the bytes of files written by other tools
+  for pair in gguf/ggml-vocab-bert-bge.gguf:gguf safetensors/jfk-codes.safetensors:safetensors \
+              torch-numpy/test.npy:npy torch-numpy/test.npz:npz torch-numpy/test.pt:pytorch \
+              torch-numpy/fortran_tensor_3d.pth:pytorch; do
+    run "$W" fp --no-cache --json "$FIX/models/${pair%%:*}"
+    has "$out" "\"format\": \"${pair##*:}\"" "format of ${pair%%:*}"
+  done
 else
   echo "note: $FIX not found; fixture checks skipped" >&2
 fi
