@@ -24,6 +24,8 @@ void cli_progress(void *ctx, uint64_t done, uint64_t total);
 void cli_progress_end(cli_ctx *c);
 uint64_t cli_now_ns(void);
 int cli_write_stdout(const char *s, size_t n);
+/* A whorl_json_sink writing to stdout. */
+int cli_stdout_sink(void *ctx, const char *data, size_t len);
 /* Writes data to path atomically (temp file + rename). 0 or -1 with a
  * message printed. */
 int cli_write_file(const char *path, const char *data, size_t n);

@@ -151,6 +151,14 @@ int cmd_fingerprint(int argc, char **argv) {
     }
     char *text = NULL;
     size_t len = 0;
+    if (json && !output && npaths == 1) {
+      /* One document to stdout: streamed, never held whole in memory. */
+      rc = whorl_json_write(doc, 1, cli_stdout_sink, NULL);
+      if (i + 1 == argc) last_doc = doc;
+      else whorl_json_free(doc);
+      if (rc) status = EXIT_ERROR; /* reported by the final flush check */
+      continue;
+    }
     if (output || json) {
       rc = whorl_render(doc, WHORL_RENDER_JSON, &text, &len, &err);
     } else if (idonly) {

@@ -98,6 +98,11 @@ int cli_parse_threads(const char *arg, int *out) {
   return 0;
 }
 
+int cli_stdout_sink(void *ctx, const char *data, size_t len) {
+  (void)ctx;
+  return cli_write_stdout(data, len);
+}
+
 int cli_write_stdout(const char *s, size_t n) {
   if (fwrite(s, 1, n, stdout) != n) return -1;
   return 0;

@@ -102,6 +102,13 @@ int whorl_json_canonical(const whorl_json *v, char **out, size_t *len);
  * of at most 8 scalars on one line, one trailing newline. Same ownership as
  * above. */
 int whorl_json_pretty(const whorl_json *v, char **out, size_t *len);
+/* Streams the canonical (pretty = 0) or pretty (pretty = 1) form to `sink`
+ * in pieces of about 64 KiB, so a large document needs no buffer of its own
+ * size. The sink returns 0, or non-zero to stop (the call then returns
+ * WHORL_EIO). Bytes are the same as whorl_json_canonical / _pretty give. */
+typedef int (*whorl_json_sink)(void *ctx, const char *data, size_t len);
+int whorl_json_write(const whorl_json *v, int pretty, whorl_json_sink sink, void *ctx);
+
 /* Formats a finite double exactly as ECMAScript Number.prototype.toString
  * does (as JCS requires). buf must hold 32 bytes; returns length. */
 size_t whorl_json_format_double(double v, char buf[32]);

@@ -259,8 +259,29 @@ static int inline_array(const whorl_json *v) {
   return 1;
 }
 
+/* A writer: a buffer, and optionally a sink that takes what has been
+ * written whenever the buffer passes FLUSH_AT bytes, so a large document
+ * streams out through a small buffer. */
+#define FLUSH_AT (64u * 1024)
+typedef struct jw {
+  whorl_buf b;
+  whorl_json_sink sink;
+  void *ctx;
+  int failed; /* the sink reported an error */
+} jw;
+
+/* Non-zero once the sink has refused data: writing stops there. */
+static int maybe_flush(jw *w) {
+  if (w->failed) return 1;
+  if (!w->sink || w->b.len < FLUSH_AT) return 0;
+  if (w->sink(w->ctx, w->b.data, w->b.len)) w->failed = 1;
+  w->b.len = 0;
+  return w->failed;
+}
+
 /* pretty < 0: canonical; otherwise the current indentation level. */
-static int write_value(whorl_buf *b, const whorl_json *v, int pretty) {
+static int write_value(jw *w, const whorl_json *v, int pretty) {
+  whorl_buf *b = &w->b;
   switch (v->type) {
   case WHORL_JSON_NULL: whorl_buf_put(b, "null", 4); break;
   case WHORL_JSON_BOOL: v->u.b ? whorl_buf_put(b, "true", 4) : whorl_buf_put(b, "false", 5); break;
@@ -273,7 +294,8 @@ static int write_value(whorl_buf *b, const whorl_json *v, int pretty) {
       whorl_buf_putc(b, '[');
       for (size_t i = 0; i < v->u.arr.len; i++) {
         if (i) whorl_buf_put(b, ", ", 2);
-        if (write_value(b, v->u.arr.items[i], -1)) return WHORL_ENOMEM;
+        int rc = write_value(w, v->u.arr.items[i], -1);
+        if (rc) return rc;
       }
       whorl_buf_putc(b, ']');
       break;
@@ -282,7 +304,9 @@ static int write_value(whorl_buf *b, const whorl_json *v, int pretty) {
     for (size_t i = 0; i < v->u.arr.len; i++) {
       if (i) whorl_buf_putc(b, ',');
       if (pretty >= 0) put_indent(b, pretty + 1);
-      if (write_value(b, v->u.arr.items[i], pretty >= 0 ? pretty + 1 : -1)) return WHORL_ENOMEM;
+      int rc = write_value(w, v->u.arr.items[i], pretty >= 0 ? pretty + 1 : -1);
+      if (rc) return rc;
+      if (maybe_flush(w)) return WHORL_EIO;
     }
     if (pretty >= 0 && v->u.arr.len) put_indent(b, pretty);
     whorl_buf_putc(b, ']');
@@ -298,9 +322,11 @@ static int write_value(whorl_buf *b, const whorl_json *v, int pretty) {
       put_string(b, m[i]->key, m[i]->keylen);
       if (pretty >= 0) whorl_buf_put(b, ": ", 2);
       else whorl_buf_putc(b, ':');
-      if (write_value(b, m[i]->val, pretty >= 0 ? pretty + 1 : -1)) {
+      int rc = write_value(w, m[i]->val, pretty >= 0 ? pretty + 1 : -1);
+      if (!rc && maybe_flush(w)) rc = WHORL_EIO;
+      if (rc) {
         free_members(m, small);
-        return WHORL_ENOMEM;
+        return rc;
       }
     }
     free_members(m, small);
@@ -309,7 +335,7 @@ static int write_value(whorl_buf *b, const whorl_json *v, int pretty) {
     break;
   }
   }
-  return b->oom ? WHORL_ENOMEM : WHORL_OK;
+  return b->oom ? WHORL_ENOMEM : (w->failed ? WHORL_EIO : WHORL_OK);
 }
 
 static int serialize(const whorl_json *v, char **out, size_t *len, int pretty) {
@@ -317,15 +343,27 @@ static int serialize(const whorl_json *v, char **out, size_t *len, int pretty) {
   *out = NULL;
   if (len) *len = 0;
   if (!v) return WHORL_EINVAL;
-  whorl_buf b = WHORL_BUF_INIT;
-  int rc = write_value(&b, v, pretty);
-  if (pretty >= 0) whorl_buf_putc(&b, '\n');
-  if (rc || b.oom) {
-    whorl_buf_free(&b);
+  jw w = {WHORL_BUF_INIT, NULL, NULL, 0};
+  int rc = write_value(&w, v, pretty);
+  if (pretty >= 0) whorl_buf_putc(&w.b, '\n');
+  if (rc || w.b.oom) {
+    whorl_buf_free(&w.b);
     return WHORL_ENOMEM;
   }
-  *out = whorl_buf_detach(&b, len);
+  *out = whorl_buf_detach(&w.b, len);
   return *out ? WHORL_OK : WHORL_ENOMEM;
+}
+
+int whorl_json_write(const whorl_json *v, int pretty, whorl_json_sink sink, void *ctx) {
+  if (!v || !sink) return WHORL_EINVAL;
+  jw w = {WHORL_BUF_INIT, sink, ctx, 0};
+  int rc = write_value(&w, v, pretty ? 0 : -1);
+  if (pretty) whorl_buf_putc(&w.b, '\n');
+  if (!rc && w.b.oom) rc = WHORL_ENOMEM;
+  if (!rc && !w.failed && w.b.len && sink(ctx, w.b.data, w.b.len)) w.failed = 1;
+  if (!rc && w.failed) rc = WHORL_EIO;
+  whorl_buf_free(&w.b);
+  return rc;
 }
 
 int whorl_json_canonical(const whorl_json *v, char **out, size_t *len) { return serialize(v, out, len, -1); }

@@ -14,6 +14,18 @@
 #include "util/util.h"
 #include "whorl/json.h"
 
+static int buf_sink(void *ctx, const char *data, size_t len) {
+  whorl_buf_put((whorl_buf *)ctx, data, len);
+  return 0;
+}
+
+static int failing_sink(void *ctx, const char *data, size_t len) {
+  (void)data;
+  (void)len;
+  ++*(int *)ctx;
+  return 1;
+}
+
 static double seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -575,6 +587,32 @@ static void test_dom(void) {
                  "    7,\n    8,\n    9\n  ]\n]\n");
     free(c);
     whorl_json_free(arr);
+  }
+  {
+    /* Streaming gives the very bytes of the one-piece writers, for a
+     * document large enough to be flushed many times. */
+    whorl_json *big = whorl_json_array();
+    for (int k = 0; k < 20000; k++) {
+      whorl_json *e = whorl_json_object();
+      whorl_json_object_set(e, "path", whorl_json_string("dir/some-file-name.bin"));
+      whorl_json_object_set(e, "size", whorl_json_int(k * 1000003LL));
+      whorl_json_object_set(e, "blake3", whorl_json_string("af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"));
+      whorl_json_array_append(big, e);
+    }
+    for (int pretty = 0; pretty <= 1; pretty++) {
+      char *one = NULL;
+      size_t onelen = 0;
+      CHECK_INT(pretty ? whorl_json_pretty(big, &one, &onelen) : whorl_json_canonical(big, &one, &onelen), WHORL_OK);
+      whorl_buf got = WHORL_BUF_INIT;
+      CHECK_INT(whorl_json_write(big, pretty, buf_sink, &got), WHORL_OK);
+      CHECK(got.len == onelen && memcmp(got.data, one, onelen) == 0);
+      whorl_buf_free(&got);
+      free(one);
+    }
+    int calls = 0;
+    CHECK_INT(whorl_json_write(big, 1, failing_sink, &calls), WHORL_EIO);
+    CHECK_INT(calls, 1);
+    whorl_json_free(big);
   }
   /* Serializing does not reorder the document. */
   CHECK_STR(whorl_json_object_key(o, 0, NULL), "name");
