@@ -1,0 +1,258 @@
+/* csv.c - streaming CSV tokenizer: see csv.h for the rules. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table/csv.h"
+#include "util/util.h"
+
+#define CHUNK (1u << 20)
+#define SNIFF_BYTES (64u * 1024)
+
+struct whorl_csv {
+  whorl_csv_read_fn read;
+  void *ctx;
+  char delim, quote; /* quote 0: none */
+  size_t max_record;
+  const char *path;
+
+  uint8_t *buf;
+  size_t cap, start, end;
+  int eof;
+  uint64_t base;   /* file offset of buf[0] */
+  uint64_t line;   /* line of the next record */
+
+  whorl_buf out;   /* field bytes of the current record, NUL-separated */
+  size_t *offs, *lens;
+  const char **ptrs;
+  size_t nf, capf;
+};
+
+static int fill(whorl_csv *c, whorl_error *err) {
+  if (c->eof) return 0;
+  if (c->start > 0) {
+    memmove(c->buf, c->buf + c->start, c->end - c->start);
+    c->base += c->start;
+    c->end -= c->start;
+    c->start = 0;
+  }
+  if (c->end == c->cap) {
+    size_t ncap = c->cap * 2;
+    if (ncap > c->max_record + CHUNK) ncap = c->max_record + CHUNK;
+    if (ncap <= c->cap)
+      return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)c->base,
+                          "line %llu: record longer than %zu bytes (a line without its line break?)",
+                          (unsigned long long)c->line, c->max_record);
+    uint8_t *nb = realloc(c->buf, ncap + 1);
+    if (!nb) return whorl__error(err, WHORL_ENOMEM, c->path, -1, "out of memory");
+    c->buf = nb;
+    c->cap = ncap;
+  }
+  long long n = c->read(c->ctx, c->buf + c->end, c->cap - c->end);
+  if (n < 0) return whorl__error_errno(err, errno, c->path, "read");
+  if (n == 0) c->eof = 1;
+  c->end += (size_t)n;
+  return 0;
+}
+
+char whorl_csv_sniff_delimiter(const uint8_t *s, size_t len) {
+  static const char cands[] = {',', '\t', ';', '|'};
+  char best = ',';
+  double best_score = 0;
+  for (size_t k = 0; k < sizeof cands; k++) {
+    char d = cands[k];
+    size_t counts[32], nl = 0, fields = 1;
+    int inq = 0;
+    for (size_t i = 0; i < len && nl < 32; i++) {
+      uint8_t ch = s[i];
+      if (ch == '"') inq = !inq;
+      else if (!inq && ch == (uint8_t)d) fields++;
+      else if (!inq && (ch == '\n' || ch == '\r')) {
+        if (ch == '\r' && i + 1 < len && s[i + 1] == '\n') i++;
+        counts[nl++] = fields;
+        fields = 1;
+      }
+    }
+    if (nl == 0) counts[nl++] = fields; /* one line, no break in the sample */
+    /* The most common count, and how many lines have it. */
+    size_t mode = 0, modeN = 0;
+    for (size_t a = 0; a < nl; a++) {
+      size_t same = 0;
+      for (size_t b = 0; b < nl; b++) same += counts[b] == counts[a];
+      if (same > modeN || (same == modeN && counts[a] > mode)) mode = counts[a], modeN = same;
+    }
+    double score = mode > 1 ? (double)modeN / (double)nl : 0;
+    if (score > best_score) best_score = score, best = d;
+  }
+  return best;
+}
+
+int whorl_csv_new(const whorl_csv_opts *opts, whorl_csv_read_fn read, void *ctx, whorl_csv **out,
+                  whorl_error *err) {
+  *out = NULL;
+  whorl_csv *c = calloc(1, sizeof *c);
+  if (!c) return whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+  c->read = read;
+  c->ctx = ctx;
+  c->delim = opts ? opts->delim : 0;
+  c->quote = !opts || opts->quote == 0 ? '"' : opts->quote == -1 ? 0 : opts->quote;
+  c->max_record = opts && opts->max_record ? opts->max_record : (64u << 20);
+  c->path = opts ? opts->path : NULL;
+  c->line = 1;
+  c->cap = CHUNK < c->max_record + 1 ? CHUNK : c->max_record + 1;
+  c->buf = malloc(c->cap + 1);
+  if (!c->buf) {
+    free(c);
+    return whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+  }
+  /* Read ahead enough to skip a BOM and, if asked, to sniff. */
+  size_t want = c->delim ? 3 : SNIFF_BYTES;
+  while (!c->eof && c->end < want && c->end < c->cap) {
+    int rc = fill(c, err);
+    if (rc) {
+      whorl_csv_free(c);
+      return rc;
+    }
+  }
+  if (c->end >= 3 && memcmp(c->buf, "\xef\xbb\xbf", 3) == 0) c->start = 3;
+  if (!c->delim) c->delim = whorl_csv_sniff_delimiter(c->buf + c->start, c->end - c->start);
+  *out = c;
+  return WHORL_OK;
+}
+
+char whorl_csv_delimiter(const whorl_csv *c) { return c->delim; }
+
+static int push_field(whorl_csv *c, size_t off, size_t len) {
+  if (c->nf == c->capf) {
+    size_t n = c->capf ? c->capf * 2 : 16;
+    size_t *o = realloc(c->offs, n * sizeof *o);
+    if (o) c->offs = o;
+    size_t *l = realloc(c->lens, n * sizeof *l);
+    if (l) c->lens = l;
+    const char **p = realloc(c->ptrs, n * sizeof *p);
+    if (p) c->ptrs = p;
+    if (!o || !l || !p) return -1;
+    c->capf = n;
+  }
+  c->offs[c->nf] = off;
+  c->lens[c->nf] = len;
+  c->nf++;
+  return 0;
+}
+
+enum { NEED_MORE = 1, DONE = 2 };
+
+/* Tries to parse one record starting at c->start. */
+static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
+  const uint8_t *b = c->buf;
+  size_t pos = c->start, end = c->end;
+  const uint8_t d = (uint8_t)c->delim, q = (uint8_t)c->quote;
+  unsigned flags = 0;
+  uint64_t inner_lines = 0;
+  c->nf = 0;
+  c->out.len = 0;
+  for (;;) {
+    size_t foff = c->out.len;
+    if (q && pos < end && b[pos] == q) {
+      flags |= WHORL_CSV_QUOTED;
+      pos++;
+      for (;;) {
+        const uint8_t *hit = memchr(b + pos, q, end - pos);
+        size_t qpos = hit ? (size_t)(hit - b) : end;
+        for (size_t k = pos; k < qpos; k++) inner_lines += b[k] == '\n';
+        whorl_buf_put(&c->out, b + pos, qpos - pos);
+        if (!hit) {
+          if (!c->eof) return NEED_MORE;
+          return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)(c->base + c->start),
+                              "line %llu: quoted field not closed before the end of the file",
+                              (unsigned long long)c->line);
+        }
+        if (qpos + 1 == end && !c->eof) return NEED_MORE;
+        if (qpos + 1 < end && b[qpos + 1] == q) {
+          whorl_buf_putc(&c->out, (char)q);
+          pos = qpos + 2;
+          continue;
+        }
+        pos = qpos + 1;
+        break;
+      }
+      /* Text between the closing quote and the delimiter. */
+      size_t s0 = pos;
+      while (pos < end && b[pos] != d && b[pos] != '\n' && b[pos] != '\r') pos++;
+      if (pos == end && !c->eof) return NEED_MORE;
+      if (pos > s0) {
+        flags |= WHORL_CSV_STRAY_QUOTE;
+        whorl_buf_put(&c->out, b + s0, pos - s0);
+      }
+    } else {
+      size_t s0 = pos;
+      while (pos < end && b[pos] != d && b[pos] != '\n' && b[pos] != '\r') pos++;
+      if (pos == end && !c->eof) return NEED_MORE;
+      whorl_buf_put(&c->out, b + s0, pos - s0);
+    }
+    size_t flen = c->out.len - foff;
+    whorl_buf_putc(&c->out, 0);
+    if (c->out.oom || push_field(c, foff, flen)) return whorl__error(err, WHORL_ENOMEM, c->path, -1, "out of memory");
+    if (pos - c->start > c->max_record)
+      return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)(c->base + c->start),
+                          "line %llu: record longer than %zu bytes", (unsigned long long)c->line, c->max_record);
+    if (pos == end) break; /* end of input: last record without a line break */
+    if (b[pos] == d) {
+      pos++;
+      continue;
+    }
+    if (b[pos] == '\r') {
+      if (pos + 1 == end && !c->eof) return NEED_MORE;
+      pos += (pos + 1 < end && b[pos + 1] == '\n') ? 2 : 1;
+    } else {
+      pos++; /* '\n' */
+    }
+    break;
+  }
+  for (size_t i = 0; i < c->nf; i++) c->ptrs[i] = c->out.data + c->offs[i];
+  rec->nfields = c->nf;
+  rec->field = c->ptrs;
+  rec->len = c->lens;
+  rec->line = c->line;
+  rec->offset = c->base + c->start;
+  rec->flags = flags;
+  c->line += 1 + inner_lines;
+  c->start = pos;
+  return DONE;
+}
+
+int whorl_csv_next(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
+  for (;;) {
+    if (c->start == c->end) {
+      if (c->eof) return 0;
+      int rc = fill(c, err);
+      if (rc) return rc;
+      continue;
+    }
+    int r = parse(c, rec, err);
+    if (r == DONE) return 1;
+    if (r < 0) return r;
+    /* NEED_MORE: keep the partial record and read on, until the data at
+     * hand has at least doubled, so a long record is parsed O(log n)
+     * times, not once per read() (pipes give 64 KiB at a time). */
+    size_t have = c->end - c->start;
+    if (have > c->max_record)
+      return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)(c->base + c->start),
+                          "line %llu: record longer than %zu bytes (a line without its line break?)",
+                          (unsigned long long)c->line, c->max_record);
+    do {
+      int rc = fill(c, err);
+      if (rc) return rc;
+    } while (!c->eof && c->end - c->start < 2 * have && c->end - c->start <= c->max_record);
+  }
+}
+
+void whorl_csv_free(whorl_csv *c) {
+  if (!c) return;
+  free(c->buf);
+  whorl_buf_free(&c->out);
+  free(c->offs);
+  free(c->lens);
+  free(c->ptrs);
+  free(c);
+}

@@ -1,0 +1,72 @@
+/* csv.h - streaming CSV/TSV tokenizer (RFC 4180 plus what real files do).
+ *
+ * First piece of the tables module (issue 3): it turns a byte stream into
+ * records of fields, with bounded memory, and nothing about types or
+ * hashing. Readers built on it (typed column batches, logical hashes) come
+ * next.
+ *
+ * Rules:
+ *  - records end at LF, CRLF or a lone CR (outside quotes); a final record
+ *    without a line break counts; a UTF-8 BOM at the very start is skipped;
+ *  - a field that starts with the quote character is quoted: it ends at a
+ *    quote not followed by another quote; "" inside stands for one quote;
+ *    delimiters and line breaks inside are data (CRLF kept as is);
+ *  - a quote inside an unquoted field is data (lenient, as most tools are);
+ *    text after a quoted field's closing quote and before the delimiter is
+ *    appended (`"ab"c` gives `abc`) and flagged WHORL_CSV_STRAY_QUOTE;
+ *  - an unterminated quoted field at end of input is an error (EFORMAT,
+ *    with the line where the field started);
+ *  - a record longer than max_record bytes is an error (EFORMAT): memory
+ *    stays bounded whatever the input (a 10 GB line without a newline).
+ */
+#ifndef WHORL_TABLE_CSV_H
+#define WHORL_TABLE_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "whorl/errors.h"
+
+/* Reads up to cap bytes into buf; returns the count, 0 at end, -1 on error
+ * (errno set). */
+typedef long long (*whorl_csv_read_fn)(void *ctx, uint8_t *buf, size_t cap);
+
+typedef struct whorl_csv_opts {
+  char delim;          /* field separator; 0 = sniff from the first 64 KiB */
+  char quote;          /* 0 = '"'; -1 = no quoting at all */
+  size_t max_record;   /* 0 = 64 MiB */
+  const char *path;    /* for error messages, may be NULL */
+} whorl_csv_opts;
+
+#define WHORL_CSV_STRAY_QUOTE 1u /* text after a closing quote */
+#define WHORL_CSV_QUOTED 2u      /* at least one field of the record was quoted */
+
+typedef struct whorl_csv_record {
+  size_t nfields;
+  const char *const *field; /* field[i] points into the tokenizer's buffer,
+                               NUL-terminated, valid until the next call */
+  const size_t *len;        /* field lengths (fields may hold NUL bytes) */
+  uint64_t line;            /* 1-based line where the record starts */
+  uint64_t offset;          /* byte offset where the record starts (after any BOM) */
+  unsigned flags;
+} whorl_csv_record;
+
+typedef struct whorl_csv whorl_csv;
+
+/* Creates a tokenizer reading through `read` (owned by the caller, used
+ * until whorl_csv_free). Sniffing reads ahead; nothing is lost. */
+int whorl_csv_new(const whorl_csv_opts *opts, whorl_csv_read_fn read, void *ctx, whorl_csv **out,
+                  whorl_error *err);
+/* Next record: 1 and *rec filled, 0 at end of input, or a negative status
+ * with err filled (path, byte offset, line in the message). */
+int whorl_csv_next(whorl_csv *c, whorl_csv_record *rec, whorl_error *err);
+/* The delimiter in use (after sniffing). */
+char whorl_csv_delimiter(const whorl_csv *c);
+void whorl_csv_free(whorl_csv *c); /* NULL ok */
+
+/* Picks the delimiter of a sample: among ',', '\t', ';', '|', the one that
+ * splits the sample's first lines (quotes respected) into the same number
+ * of fields, more than one, most consistently; ',' when nothing fits. */
+char whorl_csv_sniff_delimiter(const uint8_t *sample, size_t len);
+
+#endif
