@@ -1,0 +1,54 @@
+/* value.h - canonical encoding of table values (rules "whorl-value-1").
+ *
+ * The logical tier hashes values, not their spelling in one file format, so
+ * that the same table as CSV, JSON Lines or Parquet gives the same id. Each
+ * value is reduced to a canonical byte string on its own, without knowing
+ * its column's final type (streaming hashes the first values before the
+ * last are seen):
+ *
+ *   null      'N'                     (a typed null; an unquoted empty CSV field)
+ *   boolean   'B' '0' | 'B' '1'       (true/false, any letter case)
+ *   number    'D' <digits>            mathematical value, one spelling:
+ *               - integers (text without fraction/exponent, or typed ints)
+ *                 as decimal digits with '-' for negatives, no leading zeros,
+ *                 any magnitude ("007" and 7 and 7.0 are the same);
+ *               - others through the nearest double, printed as ECMAScript
+ *                 prints it (shortest round trip: 1.50 -> 1.5, 1e3 -> 1000);
+ *               - -0 is 0; every NaN is 'F' 'N'; +-infinity 'F' '+' / 'F' '-'
+ *   string    'S' <UTF-8 bytes>       anything else, byte for byte
+ *
+ * Text from a file (CSV field, JSON string, Parquet UTF8) is read by its
+ * appearance: "32" and 32 and 32.0 are one value, "true" is a boolean. This
+ * is what a data scientist means by "the same data" across formats, where
+ * CSV cannot tell a number from its digits; a column of zip codes with
+ * leading zeros thus hashes as numbers (documented).
+ */
+#ifndef WHORL_TABLE_VALUE_H
+#define WHORL_TABLE_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+#define WHORL_VALUE_RULES "whorl-value-1"
+
+typedef enum whorl_vkind {
+  WHORL_V_NULL = 'N',
+  WHORL_V_BOOL = 'B',
+  WHORL_V_NUMBER = 'D',
+  WHORL_V_FLOAT_SPECIAL = 'F',
+  WHORL_V_STRING = 'S'
+} whorl_vkind;
+
+/* Appends the canonical bytes of a text value and returns its kind.
+ * `quoted`: the field was quoted in CSV, so an empty one is the empty string,
+ * not null (unquoted empty fields are null). */
+whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *out);
+whorl_vkind whorl__value_int(int64_t v, whorl_buf *out);
+whorl_vkind whorl__value_uint(uint64_t v, whorl_buf *out);
+whorl_vkind whorl__value_double(double v, whorl_buf *out);
+whorl_vkind whorl__value_bool(int v, whorl_buf *out);
+whorl_vkind whorl__value_null(whorl_buf *out);
+
+#endif

@@ -1,0 +1,76 @@
+/* Canonical table values: one spelling per mathematical value, whatever the
+ * file wrote; null distinct from the empty string where the format says so. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "t.h"
+#include "table/value.h"
+
+static char got[512];
+static const char *text(const char *s, int quoted) {
+  whorl_buf b = WHORL_BUF_INIT;
+  whorl__value_text(s, strlen(s), quoted, &b);
+  snprintf(got, sizeof got, "%.*s", (int)b.len, b.data ? b.data : "");
+  whorl_buf_free(&b);
+  return got;
+}
+static const char *dbl(double v) {
+  whorl_buf b = WHORL_BUF_INIT;
+  whorl__value_double(v, &b);
+  snprintf(got, sizeof got, "%.*s", (int)b.len, b.data);
+  whorl_buf_free(&b);
+  return got;
+}
+static const char *i64(int64_t v) {
+  whorl_buf b = WHORL_BUF_INIT;
+  whorl__value_int(v, &b);
+  snprintf(got, sizeof got, "%.*s", (int)b.len, b.data);
+  whorl_buf_free(&b);
+  return got;
+}
+
+int main(void) {
+  /* the same number however written or typed */
+  const char *thirty_two[] = {"32", "+32", "032", "32.0", "32.00", "3.2e1", "3.2E+1", "320e-1", "0032.000"};
+  for (size_t i = 0; i < sizeof thirty_two / sizeof *thirty_two; i++) CHECK_STR(text(thirty_two[i], 0), "D32");
+  CHECK_STR(i64(32), "D32");
+  CHECK_STR(dbl(32.0), "D32");
+  CHECK_STR(text("1.50", 0), "D1.5");
+  CHECK_STR(dbl(1.5), "D1.5");
+  CHECK_STR(text("0.1", 0), "D0.1");
+  CHECK_STR(dbl(0.1), "D0.1");
+  CHECK_STR(text(".5", 0), "D0.5");
+  CHECK_STR(text("5.", 0), "D5");
+  CHECK_STR(text("-0", 0), "D0");
+  CHECK_STR(text("-0.0", 0), "D0");
+  CHECK_STR(dbl(-0.0), "D0");
+  CHECK_STR(text("-17", 0), "D-17");
+  CHECK_STR(i64(INT64_MIN), "D-9223372036854775808");
+  CHECK_STR(text("-9223372036854775808", 0), "D-9223372036854775808");
+  CHECK_STR(text("123456789012345678901234567890", 0), "D123456789012345678901234567890"); /* exact */
+  CHECK_STR(text("1e21", 0), "D1e+21");
+  CHECK_STR(dbl(1e21), "D1e+21");
+  CHECK_STR(text("9007199254740993.0", 0), "D9007199254740992"); /* through the double */
+  /* one NaN, infinities */
+  CHECK_STR(text("NaN", 0), "FN");
+  CHECK_STR(text("nan", 0), "FN");
+  CHECK_STR(dbl(NAN), "FN");
+  CHECK_STR(dbl(-NAN), "FN");
+  CHECK_STR(text("inf", 0), "F+");
+  CHECK_STR(text("-Infinity", 0), "F-");
+  CHECK_STR(dbl(-INFINITY), "F-");
+  /* booleans, nulls, strings */
+  CHECK_STR(text("TRUE", 0), "B1");
+  CHECK_STR(text("false", 1), "B0");
+  CHECK_STR(text("", 0), "N");
+  CHECK_STR(text("", 1), "S");
+  CHECK_STR(text("NA", 0), "SNA");
+  CHECK_STR(text(" 32", 0), "S 32"); /* not trimmed: a different value */
+  CHECK_STR(text("1,5", 0), "S1,5");
+  CHECK_STR(text("1e", 0), "S1e");
+  CHECK_STR(text("+", 0), "S+");
+  CHECK_STR(text("0x10", 0), "S0x10");
+  CHECK_STR(text("caf\xc3\xa9", 0), "Scaf\xc3\xa9");
+  T_DONE();
+}
