@@ -156,7 +156,10 @@ int cmd_fingerprint(int argc, char **argv) {
       rc = whorl_json_write(doc, 1, cli_stdout_sink, NULL);
       if (i + 1 == argc) last_doc = doc;
       else whorl_json_free(doc);
-      if (rc) status = EXIT_ERROR; /* reported by the final flush check */
+      if (rc) {
+        cli_msg("error: cannot write to standard output");
+        status = EXIT_ERROR;
+      }
       continue;
     }
     if (output || json) {

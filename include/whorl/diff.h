@@ -3,7 +3,7 @@
  *
  * whorl_diff compares two fingerprint documents (computed or loaded) and
  * returns a report document (docs/diff-format.md). The report belongs to the
- * caller (whorl_json_free). whorl_report_render turns it into text.
+ * caller (whorl_json_free). whorl_render turns it into text.
  */
 #ifndef WHORL_DIFF_H
 #define WHORL_DIFF_H
@@ -20,8 +20,9 @@ extern "C" {
 
 /* Compares a (baseline) with b (current). *identical is set to 1 when the
  * two have the same id at the level they share, 0 otherwise. Documents of
- * different kinds or of levels that cannot be compared yield a report that
- * says so (and *identical = 0). */
+ * different kinds give a "kind changed" report; documents of different
+ * levels give "size changed" when their sizes differ and fail with
+ * WHORL_EINVAL otherwise, as do documents made under different rules. */
 int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, int *identical,
                whorl_error *err);
 

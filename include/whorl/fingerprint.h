@@ -74,7 +74,8 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
                       whorl_error *err);
 
 /* Checks that `doc` looks like a whorl fingerprint document this version
- * can read (a "whorl" version and a known "kind"). WHORL_OK or EFORMAT. */
+ * can read (a "whorl" version and a known "kind"). WHORL_OK, WHORL_EFORMAT
+ * (malformed) or WHORL_EUNSUPPORTED (newer format version, unknown kind). */
 int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err);
 
 /* If the file at `path` is a saved fingerprint document, parses it into

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compare/compare_int.h"
 #include "util/util.h"
@@ -55,8 +56,10 @@ static char *join(const char *root, const whorl_json *entry) {
 int whorl_diff_detail(whorl_json *report, const char *path_a, const char *path_b,
                       const struct whorl_fp_options *opts, whorl_error *err) {
   whorl_json *a = whorl_json_object_get(report, "a");
-  if (!a || strcmp(whorl_json_object_get_string(a, "kind") ? whorl_json_object_get_string(a, "kind") : "", "folder"))
-    return WHORL_OK;
+  const char *kind = whorl_json_object_get_string(a, "kind"), *level = whorl_json_object_get_string(report, "level");
+  /* Only content-level folder reports carry the BLAKE3 that checks the
+   * files read again are the versions the report describes. */
+  if (!kind || strcmp(kind, "folder") || !level || strcmp(level, "content")) return WHORL_OK;
   whorl_json *changed = whorl_json_object_get(whorl_json_object_get(report, "entries"), "changed");
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
   if (opts) o = *opts;
@@ -65,13 +68,22 @@ int whorl_diff_detail(whorl_json *report, const char *path_a, const char *path_b
   o.digests = 0;
   o.stats = NULL;
   o.on_progress = NULL;
-  size_t done = 0;
-  for (size_t i = 0; i < whorl_json_size(changed) && done < WHORL_DIFF_DETAIL_MAX; i++) {
+  size_t done = 0, files = 0;
+  for (size_t i = 0; i < whorl_json_size(changed); i++) {
     whorl_json *c = whorl_json_array_get(changed, i);
     whorl_json *ea = whorl_json_object_get(c, "a"), *eb = whorl_json_object_get(c, "b");
     const char *ta = whorl_json_object_get_string(ea, "type"), *tb = whorl_json_object_get_string(eb, "type");
     if (!ta || !tb || strcmp(ta, "file") || strcmp(tb, "file")) continue;
+    if (++files > WHORL_DIFF_DETAIL_MAX) continue; /* counted for the note */
     char *fa = join(path_a, ea), *fb = join(path_b, eb);
+    /* Still regular files (not links, not folders) on both sides. */
+    struct stat sa, sb;
+    if (!fa || !fb || lstat(fa, &sa) || lstat(fb, &sb) || !S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode)) {
+      free(fa);
+      free(fb);
+      done++;
+      continue;
+    }
     whorl_json *da = NULL, *db = NULL;
     whorl_error e;
     int ok = fa && fb && whorl_fingerprint(fa, &o, &da, &e) == WHORL_OK && whorl_fingerprint(fb, &o, &db, &e) == WHORL_OK;
@@ -89,7 +101,7 @@ int whorl_diff_detail(whorl_json *report, const char *path_a, const char *path_b
     if (rc) return whorl__error(err, rc, NULL, -1, "out of memory");
     done++;
   }
-  if (whorl_json_size(changed) > done && done == WHORL_DIFF_DETAIL_MAX)
+  if (files > WHORL_DIFF_DETAIL_MAX)
     whorl_json_object_set(report, "detail_note",
                           whorl_json_string("byte ranges were worked out for the first 100 changed files only"));
   return WHORL_OK;

@@ -43,7 +43,7 @@ const char *whorl__sniff(const uint8_t *h, size_t n, const uint8_t *t, size_t tn
       const char *name = (const char *)h + 30;
       if ((nl >= 8 && !memcmp(name + nl - 8, "data.pkl", 8)) ||
           (nl >= 15 && !memcmp(name + nl - 15, ".format_version", 15)) ||
-          (nl >= 9 && !memcmp(name + nl - 9, "/byteorder", 9)) || (nl >= 8 && !memcmp(name + nl - 8, "/version", 8)))
+          (nl >= 10 && !memcmp(name + nl - 10, "/byteorder", 10)) || (nl >= 8 && !memcmp(name + nl - 8, "/version", 8)))
         return "pytorch";
       if (nl >= 4 && !memcmp(name + nl - 4, ".npy", 4)) return "npz";
     }
