@@ -293,20 +293,9 @@ static int diff_folder(const whorl_json *a, const whorl_json *b, whorl_json *rep
   fent *fa = load_entries(a, &na), *fb = load_entries(b, &nb);
   whorl_json *added = whorl_json_array(), *removed = whorl_json_array(), *changed = whorl_json_array(),
              *renamed = whorl_json_array();
-  if (!fa || !fb || !added || !removed || !changed || !renamed) {
-    free_entries(fa, na);
-    free_entries(fb, nb);
-    whorl_json_free(added);
-    whorl_json_free(removed);
-    whorl_json_free(changed);
-    whorl_json_free(renamed);
-    return WHORL_ENOMEM;
-  }
-  /* Merge by path. */
-  size_t i = 0, j = 0;
   fent **only_a = calloc(na + 1, sizeof *only_a);
   fent *only_b = calloc(nb + 1, sizeof *only_b);
-  if (!only_a || !only_b) {
+  if (!fa || !fb || !added || !removed || !changed || !renamed || !only_a || !only_b) {
     free(only_a);
     free(only_b);
     free_entries(fa, na);
@@ -317,6 +306,8 @@ static int diff_folder(const whorl_json *a, const whorl_json *b, whorl_json *rep
     whorl_json_free(renamed);
     return WHORL_ENOMEM;
   }
+  /* Merge by path. */
+  size_t i = 0, j = 0;
   size_t noa = 0, nob = 0;
   while (i < na || j < nb) {
     int c = i == na ? 1 : j == nb ? -1 : strcmp(fa[i].path, fb[j].path);
