@@ -1,0 +1,101 @@
+/* types.c - logical type inference: see types.h. */
+#include <string.h>
+
+#include "table/types.h"
+
+const char *whorl__ltype_name(whorl_ltype t) {
+  static const char *names[] = {"null", "bool", "int", "float", "date", "timestamp", "string"};
+  return (unsigned)t < sizeof names / sizeof *names ? names[t] : "string";
+}
+
+static int ieq(const char *s, size_t len, const char *w) {
+  size_t n = strlen(w);
+  if (len != n) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+    if (c != w[i]) return 0;
+  }
+  return 1;
+}
+
+static int digits(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return 0;
+  return 1;
+}
+
+static int num(const char *s, size_t n) {
+  int v = 0;
+  for (size_t i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+static int is_date(const char *s, size_t len) {
+  if (len != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4) || !digits(s + 5, 2) || !digits(s + 8, 2)) return 0;
+  int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return 0;
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+static int is_timestamp(const char *s, size_t len) {
+  if (len < 16 || !is_date(s, 10) || (s[10] != 'T' && s[10] != ' ')) return 0;
+  const char *t = s + 11;
+  size_t n = len - 11, i = 0;
+  if (n < 5 || !digits(t, 2) || t[2] != ':' || !digits(t + 3, 2) || num(t, 2) > 23 || num(t + 3, 2) > 59) return 0;
+  i = 5;
+  if (i < n && t[i] == ':') {
+    if (i + 3 > n || !digits(t + i + 1, 2) || num(t + i + 1, 2) > 60) return 0; /* 60: leap second */
+    i += 3;
+    if (i < n && t[i] == '.') {
+      size_t f = ++i;
+      while (i < n && t[i] >= '0' && t[i] <= '9') i++;
+      if (i == f) return 0;
+    }
+  }
+  if (i == n) return 1;
+  if (t[i] == 'Z' && i + 1 == n) return 1;
+  if ((t[i] == '+' || t[i] == '-') && i + 6 == n && digits(t + i + 1, 2) && t[i + 3] == ':' && digits(t + i + 4, 2))
+    return num(t + i + 1, 2) <= 23 && num(t + i + 4, 2) <= 59;
+  return 0;
+}
+
+whorl_ltype whorl__ltype_of_text(const char *s, size_t len, int quoted) {
+  if (len == 0) return quoted ? WHORL_T_STRING : WHORL_T_NULL;
+  if (ieq(s, len, "true") || ieq(s, len, "false")) return WHORL_T_BOOL;
+  size_t i = 0, d = 0;
+  int frac = 0;
+  if (s[0] == '+' || s[0] == '-') i++;
+  while (i < len && s[i] >= '0' && s[i] <= '9') i++, d++;
+  if (i < len && s[i] == '.') {
+    frac = 1;
+    i++;
+    while (i < len && s[i] >= '0' && s[i] <= '9') i++, d++;
+  }
+  if (d && i < len && (s[i] == 'e' || s[i] == 'E')) {
+    size_t e0 = ++i;
+    if (i < len && (s[i] == '+' || s[i] == '-')) i++, e0++;
+    while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+    if (i > e0 && i == len) return WHORL_T_FLOAT;
+    d = 0; /* malformed exponent: not a number */
+  }
+  if (d && i == len) return frac ? WHORL_T_FLOAT : WHORL_T_INT;
+  static const char *specials[] = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"};
+  for (size_t k = 0; k < sizeof specials / sizeof *specials; k++)
+    if (ieq(s, len, specials[k])) return WHORL_T_FLOAT;
+  if (is_date(s, len)) return WHORL_T_DATE;
+  if (is_timestamp(s, len)) return WHORL_T_TIMESTAMP;
+  return WHORL_T_STRING;
+}
+
+whorl_ltype whorl__ltype_join(whorl_ltype a, whorl_ltype b) {
+  if (a == b) return a;
+  if (a == WHORL_T_NULL) return b;
+  if (b == WHORL_T_NULL) return a;
+  if ((a == WHORL_T_INT && b == WHORL_T_FLOAT) || (a == WHORL_T_FLOAT && b == WHORL_T_INT)) return WHORL_T_FLOAT;
+  if ((a == WHORL_T_DATE && b == WHORL_T_TIMESTAMP) || (a == WHORL_T_TIMESTAMP && b == WHORL_T_DATE))
+    return WHORL_T_TIMESTAMP;
+  return WHORL_T_STRING;
+}
