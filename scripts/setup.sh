@@ -14,6 +14,7 @@ pkgs=(
   gzip zstd                            # reference compressors the tests use
   b3sum coreutils                      # reference tools the tests compare against
   python3 util-linux                   # test helpers (json checks; setpriv for permission tests)
+  python3-numpy                        # reference writer of .npy files in tests
 )
 for arg in "$@"; do
   case $arg in
