@@ -25,6 +25,7 @@ struct whorl_csv {
   whorl_buf out;   /* field bytes of the current record, NUL-separated */
   size_t *offs, *lens;
   const char **ptrs;
+  unsigned char *quoted;
   size_t nf, capf;
 };
 
@@ -122,7 +123,7 @@ int whorl_csv_new(const whorl_csv_opts *opts, whorl_csv_read_fn read, void *ctx,
 
 char whorl_csv_delimiter(const whorl_csv *c) { return c->delim; }
 
-static int push_field(whorl_csv *c, size_t off, size_t len) {
+static int push_field(whorl_csv *c, size_t off, size_t len, int quoted) {
   if (c->nf == c->capf) {
     size_t n = c->capf ? c->capf * 2 : 16;
     size_t *o = realloc(c->offs, n * sizeof *o);
@@ -131,11 +132,14 @@ static int push_field(whorl_csv *c, size_t off, size_t len) {
     if (l) c->lens = l;
     const char **p = realloc(c->ptrs, n * sizeof *p);
     if (p) c->ptrs = p;
-    if (!o || !l || !p) return -1;
+    unsigned char *q = realloc(c->quoted, n);
+    if (q) c->quoted = q;
+    if (!o || !l || !p || !q) return -1;
     c->capf = n;
   }
   c->offs[c->nf] = off;
   c->lens[c->nf] = len;
+  c->quoted[c->nf] = (unsigned char)quoted;
   c->nf++;
   return 0;
 }
@@ -153,7 +157,8 @@ static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
   c->out.len = 0;
   for (;;) {
     size_t foff = c->out.len;
-    if (q && pos < end && b[pos] == q) {
+    int fquoted = q && pos < end && b[pos] == q;
+    if (fquoted) {
       flags |= WHORL_CSV_QUOTED;
       pos++;
       for (;;) {
@@ -192,7 +197,7 @@ static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
     }
     size_t flen = c->out.len - foff;
     whorl_buf_putc(&c->out, 0);
-    if (c->out.oom || push_field(c, foff, flen)) return whorl__error(err, WHORL_ENOMEM, c->path, -1, "out of memory");
+    if (c->out.oom || push_field(c, foff, flen, fquoted)) return whorl__error(err, WHORL_ENOMEM, c->path, -1, "out of memory");
     if (pos - c->start > c->max_record)
       return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)(c->base + c->start),
                           "line %llu: record longer than %zu bytes", (unsigned long long)c->line, c->max_record);
@@ -213,6 +218,7 @@ static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
   rec->nfields = c->nf;
   rec->field = c->ptrs;
   rec->len = c->lens;
+  rec->quoted = c->quoted;
   rec->line = c->line;
   rec->offset = c->base + c->start;
   rec->flags = flags;
@@ -254,5 +260,6 @@ void whorl_csv_free(whorl_csv *c) {
   free(c->offs);
   free(c->lens);
   free(c->ptrs);
+  free(c->quoted);
   free(c);
 }

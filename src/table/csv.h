@@ -46,6 +46,8 @@ typedef struct whorl_csv_record {
   const char *const *field; /* field[i] points into the tokenizer's buffer,
                                NUL-terminated, valid until the next call */
   const size_t *len;        /* field lengths (fields may hold NUL bytes) */
+  const unsigned char *quoted; /* quoted[i]: field i was quoted (an empty
+                               quoted field is the empty string, not null) */
   uint64_t line;            /* 1-based line where the record starts */
   uint64_t offset;          /* byte offset where the record starts (after any BOM) */
   unsigned flags;

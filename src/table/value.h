@@ -16,6 +16,7 @@
  *                 prints it (shortest round trip: 1.50 -> 1.5, 1e3 -> 1000);
  *               - -0 is 0; every NaN is 'F' 'N'; +-infinity 'F' '+' / 'F' '-'
  *   string    'S' <UTF-8 bytes>       anything else, byte for byte
+ *   nested    'J' <canonical JSON>    arrays and objects (JSON Lines)
  *
  * Text from a file (CSV field, JSON string, Parquet UTF8) is read by its
  * appearance: "32" and 32 and 32.0 are one value, "true" is a boolean. This
@@ -38,7 +39,8 @@ typedef enum whorl_vkind {
   WHORL_V_BOOL = 'B',
   WHORL_V_NUMBER = 'D',
   WHORL_V_FLOAT_SPECIAL = 'F',
-  WHORL_V_STRING = 'S'
+  WHORL_V_STRING = 'S',
+  WHORL_V_JSON = 'J' /* nested array/object (JSON Lines): 'J' + RFC 8785 text */
 } whorl_vkind;
 
 /* Appends the canonical bytes of a text value and returns its kind.

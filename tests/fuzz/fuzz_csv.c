@@ -36,7 +36,7 @@ static int run(const uint8_t *data, size_t size, char delim, size_t maxrec, size
   while ((rc = whorl_csv_next(c, &r, &err)) == 1) {
     whorl_buf_printf(out, "R%llu/%zu/%u:", (unsigned long long)r.line, r.nfields, r.flags);
     for (size_t i = 0; i < r.nfields; i++) {
-      whorl_buf_printf(out, "%zu=", r.len[i]);
+      whorl_buf_printf(out, "%zu%c=", r.len[i], r.quoted[i] ? 'q' : 'u');
       whorl_buf_put(out, r.field[i], r.len[i]);
       if (r.field[i][r.len[i]] != 0) abort(); /* NUL-terminated */
     }

@@ -74,6 +74,18 @@ int main(void) {
   unsigned fl;
   CHECK_STR(tok("\"ab\"c,d\n", 8, ',', 3, 0, &fl), "abc|d@1\n");
   CHECK(fl & WHORL_CSV_STRAY_QUOTE);
+  {
+    /* per-field quoting: an empty quoted field is not an empty unquoted one */
+    src s2 = {(const uint8_t *)"\"\",,\"x\"\n", 8, 0, 2};
+    whorl_csv_opts o2 = {',', 0, 0, "q.csv"};
+    whorl_csv *c2 = NULL;
+    whorl_error e2;
+    whorl_csv_record r2;
+    CHECK(whorl_csv_new(&o2, src_read, &s2, &c2, &e2) == WHORL_OK);
+    CHECK(whorl_csv_next(c2, &r2, &e2) == 1);
+    CHECK(r2.nfields == 3 && r2.quoted[0] == 1 && r2.quoted[1] == 0 && r2.quoted[2] == 1);
+    whorl_csv_free(c2);
+  }
   CHECK(fl & WHORL_CSV_QUOTED);
   /* NUL bytes are data. */
   CHECK_STR(tok("a\0b,c\n", 6, ',', 1, 0, NULL), "a|c@1\n" /* printed with %.*s: stops at NUL */);

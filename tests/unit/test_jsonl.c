@@ -1,0 +1,112 @@
+/* JSON Lines reader and canonical values: the same table written as CSV and
+ * as JSON Lines gives the same canonical value in every cell; line handling
+ * and errors with line numbers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "t.h"
+#include "table/csv.h"
+#include "table/jsonl.h"
+
+typedef struct src {
+  const uint8_t *d;
+  size_t len, pos, piece;
+} src;
+
+static long long rd(void *ctx, uint8_t *buf, size_t cap) {
+  src *s = ctx;
+  size_t n = s->len - s->pos;
+  if (n > cap) n = cap;
+  if (n > s->piece) n = s->piece;
+  memcpy(buf, s->d + s->pos, n);
+  s->pos += n;
+  return (long long)n;
+}
+
+/* All records as "line:key=canon;key=canon|" in the objects' key order. */
+static char *jsonl(const char *text, size_t piece, size_t max_line) {
+  static char out[4096];
+  size_t n = 0;
+  src s = {(const uint8_t *)text, strlen(text), 0, piece};
+  whorl_jsonl *r = NULL;
+  whorl_error err;
+  out[0] = 0;
+  if (whorl_jsonl_new(rd, &s, "t.jsonl", max_line, &r, &err)) return strcpy(out, "ERR new");
+  const whorl_json *o;
+  uint64_t line;
+  int rc;
+  while ((rc = whorl_jsonl_next(r, &o, &line, &err)) == 1) {
+    n += (size_t)snprintf(out + n, sizeof out - n, "%llu:", (unsigned long long)line);
+    for (size_t i = 0; i < whorl_json_size(o); i++) {
+      whorl_buf b = WHORL_BUF_INIT;
+      whorl__value_json(whorl_json_object_value(o, i), &b);
+      n += (size_t)snprintf(out + n, sizeof out - n, "%s=%.*s;", whorl_json_object_key(o, i, NULL), (int)b.len, b.data);
+      whorl_buf_free(&b);
+    }
+    n += (size_t)snprintf(out + n, sizeof out - n, "|");
+  }
+  if (rc < 0) snprintf(out + n, sizeof out - n, "ERR %s", err.message);
+  whorl_jsonl_free(r);
+  return out;
+}
+
+int main(void) {
+  const char *t = "{\"a\": 32, \"b\": \"x\"}\r\n\n   \n{\"a\": 1.50, \"b\": \"\"}\n{\"a\": null, \"b\": \"32.0\"}";
+  size_t pieces[] = {1, 3, 4096};
+  for (int k = 0; k < 3; k++)
+    CHECK_STR(jsonl(t, pieces[k], 0), "1:a=D32;b=Sx;|4:a=D1.5;b=S;|5:a=N;b=D32;|");
+  CHECK_STR(jsonl("{\"n\": [1, {\"b\": 2, \"a\": true}], \"o\": {\"z\": 1, \"y\": \"q\"}}\n", 7, 0),
+            "1:n=J[1,{\"a\":true,\"b\":2}];o=J{\"y\":\"q\",\"z\":1};|");
+  CHECK(strstr(jsonl("{\"t\": true, \"e\": -0.0, \"big\": 1e400}\n", 5, 0), "ERR line 1: invalid JSON") != NULL);
+  CHECK_STR(jsonl("{\"t\": true, \"f\": false, \"e\": -0.0}\n", 5, 0), "1:t=B1;f=B0;e=D0;|");
+  char *e = jsonl("{\"a\": 1}\n{\"a\": 2}\n[1, 2]\n", 4, 0);
+  CHECK(strstr(e, "ERR line 3: not a JSON object") != NULL);
+  e = jsonl("{\"a\": 1}\n{\"a\": }\n", 4, 0);
+  CHECK(strstr(e, "ERR line 2: invalid JSON") != NULL);
+  char big[3000];
+  memset(big, ' ', sizeof big);
+  big[0] = '{';
+  big[sizeof big - 2] = '}';
+  big[sizeof big - 1] = 0;
+  e = jsonl(big, 100, 1000);
+  CHECK(strstr(e, "ERR line 1: longer than 1000 bytes") != NULL);
+
+  /* The same table as CSV and as JSON Lines: equal canonical cells. */
+  const char *csv = "id,name,score,ok,note\n1,ann,1.50,true,\"\"\n2,bob,,FALSE,x\n3,\"c,d\",7e1,true,\"say \"\"hi\"\"\"\n";
+  const char *jl = "{\"id\": 1, \"name\": \"ann\", \"score\": 1.5, \"ok\": true, \"note\": \"\"}\n"
+                   "{\"id\": 2.0, \"name\": \"bob\", \"score\": null, \"ok\": false, \"note\": \"x\"}\n"
+                   "{\"id\": \"3\", \"name\": \"c,d\", \"score\": 70, \"ok\": true, \"note\": \"say \\\"hi\\\"\"}\n";
+  src cs = {(const uint8_t *)csv, strlen(csv), 0, 5};
+  whorl_csv_opts co = {',', 0, 0, "t.csv"};
+  whorl_csv *c = NULL;
+  whorl_error err;
+  CHECK(whorl_csv_new(&co, rd, &cs, &c, &err) == WHORL_OK);
+  whorl_csv_record rec;
+  CHECK(whorl_csv_next(c, &rec, &err) == 1); /* header */
+  char header[5][16];
+  for (int i = 0; i < 5; i++) snprintf(header[i], sizeof header[i], "%s", rec.field[i]);
+  src js = {(const uint8_t *)jl, strlen(jl), 0, 9};
+  whorl_jsonl *j = NULL;
+  CHECK(whorl_jsonl_new(rd, &js, "t.jsonl", 0, &j, &err) == WHORL_OK);
+  int rows = 0, cells = 0;
+  const whorl_json *o;
+  uint64_t line;
+  while (whorl_csv_next(c, &rec, &err) == 1 && whorl_jsonl_next(j, &o, &line, &err) == 1) {
+    rows++;
+    for (int i = 0; i < 5; i++) {
+      whorl_buf a = WHORL_BUF_INIT, b = WHORL_BUF_INIT;
+      whorl__value_text(rec.field[i], rec.len[i], rec.quoted[i], &a);
+      whorl__value_json(whorl_json_object_get(o, header[i]), &b);
+      if (a.len == b.len && !memcmp(a.data, b.data, a.len)) cells++;
+      else fprintf(stderr, "row %d col %s: csv %.*s jsonl %.*s\n", rows, header[i], (int)a.len, a.data, (int)b.len, b.data);
+      whorl_buf_free(&a);
+      whorl_buf_free(&b);
+    }
+  }
+  CHECK_INT(rows, 3);
+  CHECK_INT(cells, 15);
+  whorl_csv_free(c);
+  whorl_jsonl_free(j);
+  T_DONE();
+}
