@@ -15,6 +15,7 @@ pkgs=(
   b3sum coreutils                      # reference tools the tests compare against
   python3 util-linux                   # test helpers (json checks; setpriv for permission tests)
   python3-numpy                        # reference writer of .npy files in tests
+  python3-pandas                       # ships a real Parquet file (tests/io/data/parquet)
 )
 for arg in "$@"; do
   case $arg in
