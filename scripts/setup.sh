@@ -11,6 +11,7 @@ pkgs=(
   libxxhash-dev                        # XXH3 (chunk hashes, cache checksums), header-inlined
   libsqlite3-dev                       # the stat cache
   zlib1g-dev libzstd-dev               # .gz / .zst inputs (tables)
+  libsnappy-dev                        # snappy-compressed Parquet pages
   gzip zstd                            # reference compressors the tests use
   b3sum coreutils                      # reference tools the tests compare against
   python3 util-linux                   # test helpers (json checks; setpriv for permission tests)

@@ -1,0 +1,399 @@
+/* parquet_read.c - values of a flat Parquet column chunk: see parquet_read.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <snappy-c.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "io/thrift.h"
+#include "table/parquet_read.h"
+#include "util/util.h"
+
+#define MAX_PAGE (256u << 20)
+enum { PAGE_DATA = 0, PAGE_INDEX = 1, PAGE_DICT = 2, PAGE_DATA_V2 = 3 };
+enum { ENC_PLAIN = 0, ENC_PLAIN_DICT = 2, ENC_RLE = 3, ENC_RLE_DICT = 8 };
+enum { CODEC_NONE = 0, CODEC_SNAPPY = 1, CODEC_GZIP = 2, CODEC_ZSTD = 6 };
+
+long long whorl__rle_hybrid(const uint8_t *buf, size_t len, int bw, uint32_t *out, size_t count) {
+  if (bw < 0 || bw > 32) return -1;
+  size_t pos = 0, n = 0;
+  while (n < count) {
+    uint64_t h = 0;
+    int shift = 0;
+    for (;;) {
+      if (pos >= len || shift > 63) return -1;
+      uint8_t b = buf[pos++];
+      h |= (uint64_t)(b & 0x7f) << shift;
+      shift += 7;
+      if (!(b & 0x80)) break;
+    }
+    if (h & 1) { /* bit-packed: (h >> 1) groups of 8 values */
+      uint64_t groups = h >> 1;
+      if (groups > len) return -1;
+      uint64_t bytes = groups * (uint64_t)bw;
+      if (bytes > len - pos) return -1;
+      uint64_t nvals = groups * 8;
+      for (uint64_t i = 0; i < nvals && n < count; i++) {
+        uint64_t bit = i * (uint64_t)bw;
+        uint64_t v = 0;
+        for (int k = 0; k < bw; k++, bit++) v |= (uint64_t)((buf[pos + bit / 8] >> (bit % 8)) & 1) << k;
+        out[n++] = (uint32_t)v;
+      }
+      pos += (size_t)bytes;
+    } else { /* RLE: one value repeated (h >> 1) times */
+      uint64_t run = h >> 1;
+      size_t vb = (size_t)(bw + 7) / 8;
+      if (vb > len - pos) return -1;
+      uint32_t v = 0;
+      for (size_t k = 0; k < vb; k++) v |= (uint32_t)buf[pos + k] << (8 * k);
+      pos += vb;
+      if (bw < 32 && v >> bw) return -1;
+      for (uint64_t i = 0; i < run && n < count; i++) out[n++] = v;
+      if (run == 0 && pos >= len) return -1;
+    }
+  }
+  return (long long)pos;
+}
+
+typedef struct page_hdr {
+  int type;
+  int32_t usize, csize;
+  int32_t num_values, encoding, def_enc;
+  int32_t v2_nulls, v2_def_len, v2_rep_len;
+  int v2_compressed;
+} page_hdr;
+
+static void parse_data_v1(tc *t, page_hdr *h) {
+  int16_t last = 0, id;
+  int ft;
+  while ((ft = tc_field(t, &last, &id)) != TC_STOP) {
+    if (id == 1 && ft == TC_I32) h->num_values = tc_i32(t);
+    else if (id == 2 && ft == TC_I32) h->encoding = tc_i32(t);
+    else if (id == 3 && ft == TC_I32) h->def_enc = tc_i32(t);
+    else tc_skip(t, ft, 2);
+  }
+}
+
+static void parse_dict(tc *t, page_hdr *h) {
+  int16_t last = 0, id;
+  int ft;
+  while ((ft = tc_field(t, &last, &id)) != TC_STOP) {
+    if (id == 1 && ft == TC_I32) h->num_values = tc_i32(t);
+    else if (id == 2 && ft == TC_I32) h->encoding = tc_i32(t);
+    else tc_skip(t, ft, 2);
+  }
+}
+
+static void parse_data_v2(tc *t, page_hdr *h) {
+  int16_t last = 0, id;
+  int ft;
+  h->v2_compressed = 1;
+  while ((ft = tc_field(t, &last, &id)) != TC_STOP) {
+    if (id == 1 && ft == TC_I32) h->num_values = tc_i32(t);
+    else if (id == 2 && ft == TC_I32) h->v2_nulls = tc_i32(t);
+    else if (id == 4 && ft == TC_I32) h->encoding = tc_i32(t);
+    else if (id == 5 && ft == TC_I32) h->v2_def_len = tc_i32(t);
+    else if (id == 6 && ft == TC_I32) h->v2_rep_len = tc_i32(t);
+    else if (id == 7 && (ft == TC_TRUE || ft == TC_FALSE)) h->v2_compressed = tc_bool(t, ft);
+    else tc_skip(t, ft, 2);
+  }
+}
+
+static int parse_page_header(tc *t, page_hdr *h) {
+  memset(h, 0, sizeof *h);
+  h->type = -1;
+  int16_t last = 0, id;
+  int ft;
+  while ((ft = tc_field(t, &last, &id)) != TC_STOP) {
+    if (id == 1 && ft == TC_I32) h->type = tc_i32(t);
+    else if (id == 2 && ft == TC_I32) h->usize = tc_i32(t);
+    else if (id == 3 && ft == TC_I32) h->csize = tc_i32(t);
+    else if (id == 5 && ft == TC_STRUCT) parse_data_v1(t, h);
+    else if (id == 7 && ft == TC_STRUCT) parse_dict(t, h);
+    else if (id == 8 && ft == TC_STRUCT) parse_data_v2(t, h);
+    else tc_skip(t, ft, 1);
+  }
+  return t->failed || h->type < 0 || h->usize < 0 || h->csize < 0 || h->num_values < 0 ? -1 : 0;
+}
+
+static int decompress(int codec, const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen) {
+  switch (codec) {
+  case CODEC_NONE:
+    if (inlen != outlen) return -1;
+    memcpy(out, in, inlen);
+    return 0;
+  case CODEC_SNAPPY: {
+    size_t n;
+    if (snappy_uncompressed_length((const char *)in, inlen, &n) != SNAPPY_OK || n != outlen) return -1;
+    return snappy_uncompress((const char *)in, inlen, (char *)out, &n) == SNAPPY_OK && n == outlen ? 0 : -1;
+  }
+  case CODEC_GZIP: {
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return -1;
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)inlen;
+    z.next_out = out;
+    z.avail_out = (uInt)outlen;
+    int r = inflate(&z, Z_FINISH);
+    size_t got = outlen - z.avail_out;
+    inflateEnd(&z);
+    return r == Z_STREAM_END && got == outlen ? 0 : -1;
+  }
+  case CODEC_ZSTD: {
+    size_t r = ZSTD_decompress(out, outlen, in, inlen);
+    return !ZSTD_isError(r) && r == outlen ? 0 : -1;
+  }
+  default: return -2;
+  }
+}
+
+typedef struct dict {
+  int type;
+  size_t n;
+  int64_t *ints;
+  double *dbls;
+  const uint8_t **ptr; /* into `store` */
+  size_t *lens;
+  uint8_t *store;
+} dict;
+
+static void dict_free(dict *d) {
+  free(d->ints);
+  free(d->dbls);
+  free(d->ptr);
+  free(d->lens);
+  free(d->store);
+  memset(d, 0, sizeof *d);
+}
+
+/* One PLAIN value at *pos; 0 or -1 when short. */
+static int plain_value(const uint8_t *b, size_t len, size_t *pos, int type, int32_t tlen, size_t bool_index,
+                       pq_value *v) {
+  v->type = type;
+  size_t p = *pos;
+  switch (type) {
+  case PQ_BOOLEAN:
+    if (bool_index / 8 >= len) return -1;
+    v->i = (b[bool_index / 8] >> (bool_index % 8)) & 1;
+    return 0; /* *pos advanced by the caller per 8 values */
+  case PQ_INT32:
+  case PQ_FLOAT: {
+    if (len - p < 4) return -1;
+    uint32_t x = (uint32_t)b[p] | (uint32_t)b[p + 1] << 8 | (uint32_t)b[p + 2] << 16 | (uint32_t)b[p + 3] << 24;
+    if (type == PQ_INT32) v->i = (int32_t)x;
+    else {
+      float f;
+      memcpy(&f, &x, 4);
+      v->d = f;
+    }
+    *pos = p + 4;
+    return 0;
+  }
+  case PQ_INT64:
+  case PQ_DOUBLE: {
+    if (len - p < 8) return -1;
+    uint64_t x = 0;
+    for (int k = 7; k >= 0; k--) x = x << 8 | b[p + (size_t)k];
+    if (type == PQ_INT64) v->i = (int64_t)x;
+    else memcpy(&v->d, &x, 8);
+    *pos = p + 8;
+    return 0;
+  }
+  case PQ_INT96:
+    if (len - p < 12) return -1;
+    v->bytes = b + p;
+    v->len = 12;
+    *pos = p + 12;
+    return 0;
+  case PQ_BYTE_ARRAY: {
+    if (len - p < 4) return -1;
+    uint32_t n = (uint32_t)b[p] | (uint32_t)b[p + 1] << 8 | (uint32_t)b[p + 2] << 16 | (uint32_t)b[p + 3] << 24;
+    if (n > len - p - 4) return -1;
+    v->bytes = b + p + 4;
+    v->len = n;
+    *pos = p + 4 + n;
+    return 0;
+  }
+  case PQ_FIXED_LEN_BYTE_ARRAY:
+    if (tlen <= 0 || (size_t)tlen > len - p) return -1;
+    v->bytes = b + p;
+    v->len = (size_t)tlen;
+    *pos = p + (size_t)tlen;
+    return 0;
+  }
+  return -1;
+}
+
+static const pq_schema *leaf_for(const pq_meta *m, const char *path) {
+  for (size_t i = 1; i < m->nschema; i++)
+    if (m->schema[i].num_children == 0 && !strcmp(m->schema[i].name, path)) return &m->schema[i];
+  return NULL;
+}
+
+int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq_meta *m, size_t rg, size_t ci,
+                               pq_value_cb cb, void *ctx, whorl_error *err) {
+  if (rg >= m->nrow_groups || ci >= m->row_groups[rg].ncolumns)
+    return whorl__error(err, WHORL_EINVAL, path, -1, "no such column chunk");
+  const pq_column *col = &m->row_groups[rg].columns[ci];
+  const pq_schema *s = leaf_for(m, col->path);
+  if (!s || strchr(col->path, '.') || m->schema[0].num_children != (int32_t)m->nschema - 1)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "nested Parquet schemas are not supported yet (column %s)",
+                        col->path);
+  if (s->repetition == PQ_REPEATED)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "repeated Parquet columns are not supported yet (%s)",
+                        col->path);
+  int max_def = s->repetition == PQ_OPTIONAL ? 1 : 0;
+  int64_t pos = col->dictionary_page_offset >= 4 && col->dictionary_page_offset < col->data_page_offset
+                    ? col->dictionary_page_offset
+                    : col->data_page_offset;
+  int64_t end = pos + col->total_compressed_size;
+  int64_t seen = 0;
+  dict d;
+  memset(&d, 0, sizeof d);
+  uint8_t *cbuf = NULL, *ubuf = NULL;
+  uint32_t *levels = NULL, *idx = NULL;
+  int rc = WHORL_OK, stop = 0;
+#define FAIL(code, ...)                                                \
+  do {                                                                 \
+    rc = whorl__error(err, code, path, (int64_t)pos, __VA_ARGS__);     \
+    goto out;                                                          \
+  } while (0)
+  while (seen < col->num_values && !stop) {
+    if (pos >= end) FAIL(WHORL_EFORMAT, "column %s: pages end before its %lld values", col->path, (long long)col->num_values);
+    uint8_t hb[4096];
+    size_t want = (size_t)(end - pos) < sizeof hb ? (size_t)(end - pos) : sizeof hb;
+    long long got = whorl__pread_full(fd, hb, want, (uint64_t)pos);
+    if (got <= 0) FAIL(WHORL_EIO, "cannot read column %s", col->path);
+    tc t = {hb, hb + got, hb, 0};
+    page_hdr h;
+    if (parse_page_header(&t, &h)) FAIL(WHORL_EFORMAT, "column %s: corrupt page header", col->path);
+    int64_t body = pos + (int64_t)tc_offset(&t);
+    if ((uint32_t)h.usize > MAX_PAGE || (uint32_t)h.csize > MAX_PAGE || h.csize > end - body)
+      FAIL(WHORL_EFORMAT, "column %s: page sizes out of range", col->path);
+    free(cbuf);
+    free(ubuf);
+    cbuf = malloc((size_t)h.csize + 1);
+    ubuf = malloc((size_t)h.usize + 1);
+    if (!cbuf || !ubuf) FAIL(WHORL_ENOMEM, "out of memory");
+    if (whorl__pread_full(fd, cbuf, (size_t)h.csize, (uint64_t)body) != h.csize)
+      FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
+    pos = body;
+    /* v2 pages keep their levels uncompressed in front. */
+    size_t lv = h.type == PAGE_DATA_V2 ? (size_t)h.v2_def_len + (size_t)h.v2_rep_len : 0;
+    if (h.type == PAGE_DATA_V2 && (h.v2_def_len < 0 || h.v2_rep_len < 0 || lv > (size_t)h.csize || lv > (size_t)h.usize))
+      FAIL(WHORL_EFORMAT, "column %s: bad level lengths", col->path);
+    memcpy(ubuf, cbuf, lv);
+    int dr = (h.type == PAGE_DATA_V2 && !h.v2_compressed)
+                 ? decompress(CODEC_NONE, cbuf + lv, (size_t)h.csize - lv, ubuf + lv, (size_t)h.usize - lv)
+                 : decompress(col->codec, cbuf + lv, (size_t)h.csize - lv, ubuf + lv, (size_t)h.usize - lv);
+    if (dr == -2) FAIL(WHORL_EUNSUPPORTED, "column %s: compression codec %d is not supported", col->path, col->codec);
+    if (dr) FAIL(WHORL_EFORMAT, "column %s: page does not decompress", col->path);
+    const uint8_t *u = ubuf;
+    size_t ulen = (size_t)h.usize;
+    if (h.type == PAGE_DICT) {
+      if (h.encoding != ENC_PLAIN && h.encoding != ENC_PLAIN_DICT)
+        FAIL(WHORL_EUNSUPPORTED, "column %s: dictionary encoding %d", col->path, h.encoding);
+      dict_free(&d);
+      d.type = col->type;
+      d.n = (size_t)h.num_values;
+      if (d.n > ulen * 8 + 1) FAIL(WHORL_EFORMAT, "column %s: dictionary larger than its page", col->path);
+      d.store = malloc(ulen + 1);
+      d.ints = calloc(d.n + 1, sizeof *d.ints);
+      d.dbls = calloc(d.n + 1, sizeof *d.dbls);
+      d.ptr = calloc(d.n + 1, sizeof *d.ptr);
+      d.lens = calloc(d.n + 1, sizeof *d.lens);
+      if (!d.store || !d.ints || !d.dbls || !d.ptr || !d.lens) FAIL(WHORL_ENOMEM, "out of memory");
+      memcpy(d.store, u, ulen);
+      size_t p = 0;
+      for (size_t i = 0; i < d.n; i++) {
+        pq_value v;
+        memset(&v, 0, sizeof v);
+        if (plain_value(d.store, ulen, &p, col->type, s->type_length, i, &v))
+          FAIL(WHORL_EFORMAT, "column %s: dictionary page truncated", col->path);
+        d.ints[i] = v.i;
+        d.dbls[i] = v.d;
+        d.ptr[i] = v.bytes;
+        d.lens[i] = v.len;
+      }
+    } else if (h.type == PAGE_DATA || h.type == PAGE_DATA_V2) {
+      size_t nv = (size_t)h.num_values;
+      if ((int64_t)nv > col->num_values - seen) FAIL(WHORL_EFORMAT, "column %s: more values than announced", col->path);
+      free(levels);
+      free(idx);
+      levels = calloc(nv + 1, sizeof *levels);
+      idx = calloc(nv + 1, sizeof *idx);
+      if (!levels || !idx) FAIL(WHORL_ENOMEM, "out of memory");
+      size_t p = 0, nonnull = nv;
+      if (h.type == PAGE_DATA_V2) {
+        if (h.v2_rep_len) FAIL(WHORL_EUNSUPPORTED, "column %s: repetition levels (nested data) not supported yet", col->path);
+        if (max_def && whorl__rle_hybrid(u, (size_t)h.v2_def_len, 1, levels, nv) < 0)
+          FAIL(WHORL_EFORMAT, "column %s: bad definition levels", col->path);
+        p = lv;
+      } else if (max_def) {
+        if (h.def_enc != ENC_RLE) FAIL(WHORL_EUNSUPPORTED, "column %s: definition level encoding %d", col->path, h.def_enc);
+        if (ulen < 4) FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
+        uint32_t dl = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+        if (dl > ulen - 4 || whorl__rle_hybrid(u + 4, dl, 1, levels, nv) < 0)
+          FAIL(WHORL_EFORMAT, "column %s: bad definition levels", col->path);
+        p = 4 + dl;
+      }
+      if (max_def) {
+        nonnull = 0;
+        for (size_t i = 0; i < nv; i++) {
+          if (levels[i] > 1) FAIL(WHORL_EFORMAT, "column %s: bad definition level", col->path);
+          nonnull += levels[i];
+        }
+      } else {
+        for (size_t i = 0; i < nv; i++) levels[i] = 1;
+      }
+      int dictenc = h.encoding == ENC_PLAIN_DICT || h.encoding == ENC_RLE_DICT;
+      if (dictenc) {
+        if (!d.store) FAIL(WHORL_EFORMAT, "column %s: dictionary-encoded page without a dictionary", col->path);
+        if (p >= ulen && nonnull) FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
+        int bw = nonnull ? u[p] : 0;
+        if (nonnull && (bw > 32 || whorl__rle_hybrid(u + p + 1, ulen - p - 1, bw, idx, nonnull) < 0))
+          FAIL(WHORL_EFORMAT, "column %s: bad dictionary indices", col->path);
+      } else if (h.encoding != ENC_PLAIN) {
+        FAIL(WHORL_EUNSUPPORTED, "column %s: value encoding %d is not supported yet", col->path, h.encoding);
+      }
+      size_t k = 0;
+      for (size_t i = 0; i < nv && !stop; i++) {
+        pq_value v;
+        memset(&v, 0, sizeof v);
+        v.type = col->type;
+        if (!levels[i]) {
+          v.is_null = 1;
+        } else if (dictenc) {
+          uint32_t x = idx[k++];
+          if (x >= d.n) FAIL(WHORL_EFORMAT, "column %s: dictionary index %u out of range", col->path, x);
+          v.i = d.ints[x];
+          v.d = d.dbls[x];
+          v.bytes = d.ptr[x];
+          v.len = d.lens[x];
+        } else {
+          if (col->type == PQ_BOOLEAN) {
+            if (plain_value(u + p, ulen - p, &(size_t){0}, PQ_BOOLEAN, 0, k, &v))
+              FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
+            k++;
+          } else if (plain_value(u, ulen, &p, col->type, s->type_length, 0, &v)) {
+            FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
+          }
+        }
+        if (cb(ctx, &v)) stop = 1;
+      }
+      seen += (int64_t)nv;
+    }
+    pos = body + h.csize;
+  }
+out:
+#undef FAIL
+  dict_free(&d);
+  free(cbuf);
+  free(ubuf);
+  free(levels);
+  free(idx);
+  (void)size;
+  return rc;
+}

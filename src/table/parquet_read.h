@@ -1,0 +1,41 @@
+/* parquet_read.h - reading the values of one flat Parquet column chunk.
+ *
+ * Pages: dictionary pages and data pages v1 and v2, compressed with
+ * nothing, snappy, gzip or zstd; encodings PLAIN, PLAIN_DICTIONARY /
+ * RLE_DICTIONARY (indices in the RLE/bit-packed hybrid) and RLE definition
+ * levels (max level 0 or 1: flat schemas). Nested columns (repetition, or
+ * definition levels above 1) are refused as "not supported yet". Every
+ * size, count and index is checked against what the page holds.
+ */
+#ifndef WHORL_TABLE_PARQUET_READ_H
+#define WHORL_TABLE_PARQUET_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "table/parquet_meta.h"
+
+typedef struct pq_value {
+  int is_null;
+  int type;          /* PQ_* physical type */
+  int64_t i;         /* BOOLEAN, INT32, INT64 */
+  double d;          /* FLOAT, DOUBLE */
+  const uint8_t *bytes; /* BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96: valid during the callback */
+  size_t len;
+} pq_value;
+
+/* Called for each value in order; return non-zero to stop (the read then
+ * returns WHORL_OK early). */
+typedef int (*pq_value_cb)(void *ctx, const pq_value *v);
+
+/* Reads column `col` of row group `rg`; the schema element for it is looked
+ * up by name among the leaves (flat schemas). */
+int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq_meta *m, size_t rg, size_t col,
+                               pq_value_cb cb, void *ctx, whorl_error *err);
+
+/* RLE/bit-packed hybrid decoding of `count` values of bit_width bits from
+ * buf[0..len) into out (exposed for tests and fuzzing). Returns the bytes
+ * consumed, or -1 if the data is short or malformed. */
+long long whorl__rle_hybrid(const uint8_t *buf, size_t len, int bit_width, uint32_t *out, size_t count);
+
+#endif
