@@ -12,7 +12,62 @@
 
 #define MAX_PAGE (256u << 20)
 enum { PAGE_DATA = 0, PAGE_INDEX = 1, PAGE_DICT = 2, PAGE_DATA_V2 = 3 };
-enum { ENC_PLAIN = 0, ENC_PLAIN_DICT = 2, ENC_RLE = 3, ENC_RLE_DICT = 8 };
+enum { ENC_PLAIN = 0, ENC_PLAIN_DICT = 2, ENC_RLE = 3, ENC_DELTA_BP = 5, ENC_RLE_DICT = 8, ENC_BSS = 9 };
+
+static int uvarint(const uint8_t *b, size_t len, size_t *p, uint64_t *v) {
+  uint64_t x = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*p >= len) return -1;
+    uint8_t c = b[(*p)++];
+    x |= (uint64_t)(c & 0x7f) << shift;
+    if (!(c & 0x80)) {
+      *v = x;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* DELTA_BINARY_PACKED (parquet encodings spec): n integers into out.
+ * Arithmetic wraps modulo 2^64, as the writer's did. */
+static int delta_bp(const uint8_t *b, size_t len, size_t *pos, int64_t *out, size_t n) {
+  size_t p = *pos;
+  uint64_t block, minis, total, zz;
+  if (uvarint(b, len, &p, &block) || uvarint(b, len, &p, &minis) || uvarint(b, len, &p, &total) ||
+      uvarint(b, len, &p, &zz))
+    return -1;
+  if (!block || block % 128 || !minis || block % minis || (block / minis) % 32 || block > (1u << 20) || total < n)
+    return -1;
+  uint64_t per = block / minis;
+  uint64_t cur = (zz >> 1) ^ (uint64_t)-(int64_t)(zz & 1);
+  size_t k = 0;
+  if (n) out[k++] = (int64_t)cur;
+  uint8_t widths[1024];
+  if (minis > sizeof widths) return -1;
+  while (k < n) {
+    uint64_t mzz;
+    if (uvarint(b, len, &p, &mzz)) return -1;
+    uint64_t mind = (mzz >> 1) ^ (uint64_t)-(int64_t)(mzz & 1);
+    if (minis > len - p) return -1;
+    memcpy(widths, b + p, minis);
+    p += minis;
+    for (uint64_t mi = 0; mi < minis && k < n; mi++) {
+      unsigned w = widths[mi];
+      if (w > 64) return -1;
+      uint64_t bytes = per * w / 8;
+      if (bytes > len - p) return -1;
+      for (uint64_t i = 0; i < per && k < n; i++) {
+        uint64_t v = 0, bit = i * w;
+        for (unsigned j = 0; j < w; j++, bit++) v |= (uint64_t)((b[p + bit / 8] >> (bit % 8)) & 1) << j;
+        cur += mind + v;
+        out[k++] = (int64_t)cur;
+      }
+      p += (size_t)bytes;
+    }
+  }
+  *pos = p;
+  return 0;
+}
 enum { CODEC_NONE = 0, CODEC_SNAPPY = 1, CODEC_GZIP = 2, CODEC_ZSTD = 6 };
 
 long long whorl__rle_hybrid(const uint8_t *buf, size_t len, int bw, uint32_t *out, size_t count) {
@@ -349,6 +404,67 @@ int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq
         for (size_t i = 0; i < nv; i++) levels[i] = 1;
       }
       int dictenc = h.encoding == ENC_PLAIN_DICT || h.encoding == ENC_RLE_DICT;
+      int64_t *dec_i = NULL; /* DELTA_BINARY_PACKED / BYTE_STREAM_SPLIT: decoded up front */
+      double *dec_d = NULL;
+      if (h.encoding == ENC_DELTA_BP) {
+        if (col->type != PQ_INT32 && col->type != PQ_INT64)
+          FAIL(WHORL_EFORMAT, "column %s: DELTA_BINARY_PACKED on a non-integer column", col->path);
+        dec_i = calloc(nonnull + 1, sizeof *dec_i);
+        if (!dec_i) FAIL(WHORL_ENOMEM, "out of memory");
+        size_t q = p;
+        if (delta_bp(u, ulen, &q, dec_i, nonnull)) {
+          free(dec_i);
+          FAIL(WHORL_EFORMAT, "column %s: bad DELTA_BINARY_PACKED data", col->path);
+        }
+        if (col->type == PQ_INT32)
+          for (size_t i = 0; i < nonnull; i++) dec_i[i] = (int32_t)dec_i[i];
+      } else if (h.encoding == ENC_BSS) {
+        size_t w = col->type == PQ_FLOAT || col->type == PQ_INT32 ? 4 : col->type == PQ_DOUBLE || col->type == PQ_INT64 ? 8 : 0;
+        if (!w || nonnull > (ulen - p) / w) FAIL(WHORL_EFORMAT, "column %s: bad BYTE_STREAM_SPLIT data", col->path);
+        dec_i = calloc(nonnull + 1, sizeof *dec_i);
+        dec_d = calloc(nonnull + 1, sizeof *dec_d);
+        if (!dec_i || !dec_d) {
+          free(dec_i);
+          free(dec_d);
+          FAIL(WHORL_ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < nonnull; i++) {
+          uint8_t v[8];
+          for (size_t k2 = 0; k2 < w; k2++) v[k2] = u[p + k2 * nonnull + i];
+          if (w == 4) {
+            uint32_t x = (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
+            float f;
+            memcpy(&f, &x, 4);
+            dec_d[i] = f;
+            dec_i[i] = (int32_t)x;
+          } else {
+            uint64_t x = 0;
+            for (int k2 = 7; k2 >= 0; k2--) x = x << 8 | v[k2];
+            memcpy(&dec_d[i], &x, 8);
+            dec_i[i] = (int64_t)x;
+          }
+        }
+      }
+      if (dec_i) {
+        size_t k2 = 0;
+        for (size_t i = 0; i < nv && !stop; i++) {
+          pq_value v;
+          memset(&v, 0, sizeof v);
+          v.type = col->type;
+          if (!levels[i]) v.is_null = 1;
+          else {
+            v.i = dec_i[k2];
+            v.d = dec_d ? dec_d[k2] : 0;
+            k2++;
+          }
+          if (cb(ctx, &v)) stop = 1;
+        }
+        free(dec_i);
+        free(dec_d);
+        seen += (int64_t)nv;
+        pos = body + h.csize;
+        continue;
+      }
       if (dictenc) {
         if (!d.store) FAIL(WHORL_EFORMAT, "column %s: dictionary-encoded page without a dictionary", col->path);
         if (p >= ulen && nonnull) FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);

@@ -1,0 +1,113 @@
+/* Parquet written by DuckDB (tests/data/duckdb): every column of every
+ * compression and page version reads back to the same canonical cells as
+ * the CSV DuckDB wrote of the same table - the logical tier's promise, on
+ * real files from another tool. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "t.h"
+#include "table/csv.h"
+#include "table/parquet_read.h"
+#include "table/value.h"
+#include "util/util.h"
+
+#define ROWS 1000
+#define COLS 6
+static char *cells[COLS][ROWS]; /* canonical bytes from the CSV, NUL-free */
+static size_t cell_len[COLS][ROWS];
+static char names[COLS][32];
+
+typedef struct src {
+  FILE *f;
+} src;
+static long long rd(void *ctx, uint8_t *buf, size_t cap) { return (long long)fread(buf, 1, cap, ((src *)ctx)->f); }
+
+typedef struct cmp {
+  int col;
+  size_t row, mismatches;
+} cmp;
+
+static int check(void *ctx, const pq_value *v) {
+  cmp *c = ctx;
+  whorl_buf b = WHORL_BUF_INIT;
+  if (v->is_null) whorl__value_null(&b);
+  else if (v->type == PQ_BOOLEAN) whorl__value_bool((int)v->i, &b);
+  else if (v->type == PQ_INT32 || v->type == PQ_INT64) whorl__value_int(v->i, &b);
+  else if (v->type == PQ_FLOAT || v->type == PQ_DOUBLE) whorl__value_double(v->d, &b);
+  else whorl__value_text((const char *)v->bytes, v->len, 1, &b);
+  if (c->row >= ROWS || b.len != cell_len[c->col][c->row] || memcmp(b.data, cells[c->col][c->row], b.len)) {
+    if (c->mismatches++ < 3 && c->row < ROWS)
+      fprintf(stderr, "col %s row %zu: parquet %.*s csv %.*s\n", names[c->col], c->row, (int)b.len, b.data,
+              (int)cell_len[c->col][c->row], cells[c->col][c->row]);
+  }
+  c->row++;
+  whorl_buf_free(&b);
+  return 0;
+}
+
+int main(void) {
+  const char *srcdir = getenv("WHORL_SRC");
+  char p[1024];
+  snprintf(p, sizeof p, "%s/tests/data/duckdb/duck-t.csv", srcdir ? srcdir : "..");
+  src s = {fopen(p, "rb")};
+  CHECK(s.f != NULL);
+  if (!s.f) T_DONE();
+  whorl_csv_opts o = {',', 0, 0, p};
+  whorl_csv *csv = NULL;
+  whorl_error err;
+  CHECK(whorl_csv_new(&o, rd, &s, &csv, &err) == WHORL_OK);
+  whorl_csv_record r;
+  CHECK(whorl_csv_next(csv, &r, &err) == 1 && r.nfields == COLS);
+  for (int k = 0; k < COLS; k++) snprintf(names[k], sizeof names[k], "%s", r.field[k]);
+  size_t rows = 0;
+  while (whorl_csv_next(csv, &r, &err) == 1 && rows < ROWS) {
+    for (int k = 0; k < COLS && k < (int)r.nfields; k++) {
+      whorl_buf b = WHORL_BUF_INIT;
+      whorl__value_text(r.field[k], r.len[k], r.quoted[k], &b);
+      cell_len[k][rows] = b.len;
+      cells[k][rows] = whorl_buf_detach(&b, NULL);
+    }
+    rows++;
+  }
+  CHECK_INT(rows, ROWS);
+  whorl_csv_free(csv);
+  fclose(s.f);
+
+  const char *files[] = {"duck-uncompressed", "duck-snappy", "duck-gzip", "duck-zstd", "duck-v2"};
+  for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+    snprintf(p, sizeof p, "%s/tests/data/duckdb/%s.parquet", srcdir ? srcdir : "..", files[f]);
+    int fd = open(p, O_RDONLY);
+    struct stat st;
+    fstat(fd, &st);
+    pq_meta m;
+    int rc = whorl__parquet_meta_read(fd, (uint64_t)st.st_size, p, &m, &err);
+    if (rc) fprintf(stderr, "%s: %s\n", files[f], err.message);
+    CHECK(rc == WHORL_OK);
+    if (rc) continue;
+    CHECK(m.num_rows == ROWS);
+    int checked = 0;
+    for (int k = 0; k < COLS; k++) {
+      cmp c = {k, 0, 0};
+      for (size_t g = 0; g < m.nrow_groups; g++)
+        for (size_t ci = 0; ci < m.row_groups[g].ncolumns; ci++)
+          if (!strcmp(m.row_groups[g].columns[ci].path, names[k])) {
+            rc = whorl__parquet_read_column(fd, (uint64_t)st.st_size, p, &m, g, ci, check, &c, &err);
+            if (rc) fprintf(stderr, "%s %s: %s\n", files[f], names[k], err.message);
+            CHECK(rc == WHORL_OK);
+          }
+      CHECK_INT(c.row, ROWS);
+      CHECK_INT(c.mismatches, 0);
+      checked++;
+    }
+    CHECK_INT(checked, COLS);
+    whorl__parquet_meta_free(&m);
+    close(fd);
+  }
+  for (int k = 0; k < COLS; k++)
+    for (int i = 0; i < ROWS; i++) free(cells[k][i]);
+  T_DONE();
+}
