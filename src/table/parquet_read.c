@@ -12,7 +12,8 @@
 
 #define MAX_PAGE (256u << 20)
 enum { PAGE_DATA = 0, PAGE_INDEX = 1, PAGE_DICT = 2, PAGE_DATA_V2 = 3 };
-enum { ENC_PLAIN = 0, ENC_PLAIN_DICT = 2, ENC_RLE = 3, ENC_DELTA_BP = 5, ENC_RLE_DICT = 8, ENC_BSS = 9 };
+enum { ENC_PLAIN = 0, ENC_PLAIN_DICT = 2, ENC_RLE = 3, ENC_DELTA_BP = 5, ENC_DELTA_LBA = 6, ENC_DELTA_BA = 7,
+       ENC_RLE_DICT = 8, ENC_BSS = 9 };
 
 static int uvarint(const uint8_t *b, size_t len, size_t *p, uint64_t *v) {
   uint64_t x = 0;
@@ -444,6 +445,62 @@ int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq
             dec_i[i] = (int64_t)x;
           }
         }
+      }
+      if (h.encoding == ENC_DELTA_LBA || h.encoding == ENC_DELTA_BA) {
+        if (col->type != PQ_BYTE_ARRAY) FAIL(WHORL_EFORMAT, "column %s: DELTA byte-array encoding on another type", col->path);
+        /* DELTA_LENGTH_BYTE_ARRAY: lengths (DELTA_BINARY_PACKED), then the
+         * bytes back to back. DELTA_BYTE_ARRAY: prefix lengths shared with
+         * the previous value, then the suffixes as DELTA_LENGTH_BYTE_ARRAY. */
+        int64_t *pre = calloc(nonnull + 1, sizeof *pre), *lens = calloc(nonnull + 1, sizeof *lens);
+        uint8_t *prev = NULL, *curv = NULL;
+        size_t prevlen = 0, q = p;
+        int bad = !pre || !lens;
+        if (!bad && h.encoding == ENC_DELTA_BA && delta_bp(u, ulen, &q, pre, nonnull)) bad = 1;
+        if (!bad && delta_bp(u, ulen, &q, lens, nonnull)) bad = 1;
+        size_t k2 = 0;
+        for (size_t i = 0; i < nv && !stop && !bad; i++) {
+          pq_value v;
+          memset(&v, 0, sizeof v);
+          v.type = col->type;
+          if (!levels[i]) {
+            v.is_null = 1;
+          } else {
+            int64_t pl = h.encoding == ENC_DELTA_BA ? pre[k2] : 0, sl = lens[k2];
+            k2++;
+            if (pl < 0 || sl < 0 || (uint64_t)pl > prevlen || (uint64_t)sl > ulen - q) {
+              bad = 1;
+              break;
+            }
+            uint8_t *nvb = malloc((size_t)pl + (size_t)sl + 1);
+            if (!nvb) {
+              bad = 2;
+              break;
+            }
+            if (pl) memcpy(nvb, prev, (size_t)pl);
+            memcpy(nvb + pl, u + q, (size_t)sl);
+            q += (size_t)sl;
+            free(curv);
+            curv = nvb;
+            v.bytes = curv;
+            v.len = (size_t)(pl + sl);
+          }
+          if (cb(ctx, &v)) stop = 1;
+          if (!v.is_null) {
+            free(prev);
+            prev = curv;
+            prevlen = v.len;
+            curv = NULL;
+          }
+        }
+        free(pre);
+        free(lens);
+        free(prev);
+        free(curv);
+        if (bad == 2) FAIL(WHORL_ENOMEM, "out of memory");
+        if (bad) FAIL(WHORL_EFORMAT, "column %s: bad DELTA byte-array data", col->path);
+        seen += (int64_t)nv;
+        pos = body + h.csize;
+        continue;
       }
       if (dec_i) {
         size_t k2 = 0;

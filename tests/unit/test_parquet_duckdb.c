@@ -15,11 +15,12 @@
 #include "table/value.h"
 #include "util/util.h"
 
-#define ROWS 1000
-#define COLS 6
-static char *cells[COLS][ROWS]; /* canonical bytes from the CSV, NUL-free */
-static size_t cell_len[COLS][ROWS];
-static char names[COLS][32];
+#define MAXROWS 3000
+#define MAXCOLS 6
+static int ROWS = 1000, COLS = 6;
+static char *cells[MAXCOLS][MAXROWS]; /* canonical bytes from the CSV */
+static size_t cell_len[MAXCOLS][MAXROWS];
+static char names[MAXCOLS][32];
 
 typedef struct src {
   FILE *f;
@@ -39,8 +40,8 @@ static int check(void *ctx, const pq_value *v) {
   else if (v->type == PQ_INT32 || v->type == PQ_INT64) whorl__value_int(v->i, &b);
   else if (v->type == PQ_FLOAT || v->type == PQ_DOUBLE) whorl__value_double(v->d, &b);
   else whorl__value_text((const char *)v->bytes, v->len, 1, &b);
-  if (c->row >= ROWS || b.len != cell_len[c->col][c->row] || memcmp(b.data, cells[c->col][c->row], b.len)) {
-    if (c->mismatches++ < 3 && c->row < ROWS)
+  if (c->row >= (size_t)ROWS || b.len != cell_len[c->col][c->row] || memcmp(b.data, cells[c->col][c->row], b.len)) {
+    if (c->mismatches++ < 3 && c->row < (size_t)ROWS)
       fprintf(stderr, "col %s row %zu: parquet %.*s csv %.*s\n", names[c->col], c->row, (int)b.len, b.data,
               (int)cell_len[c->col][c->row], cells[c->col][c->row]);
   }
@@ -49,37 +50,40 @@ static int check(void *ctx, const pq_value *v) {
   return 0;
 }
 
-int main(void) {
+static void check_table(const char *csvname, int rows, int cols, int ncheck, const char *const *files, size_t nfiles) {
+  ROWS = rows;
+  COLS = cols;
   const char *srcdir = getenv("WHORL_SRC");
   char p[1024];
-  snprintf(p, sizeof p, "%s/tests/data/duckdb/duck-t.csv", srcdir ? srcdir : "..");
+  snprintf(p, sizeof p, "%s/tests/data/duckdb/%s", srcdir ? srcdir : "..", csvname);
   src s = {fopen(p, "rb")};
   CHECK(s.f != NULL);
-  if (!s.f) T_DONE();
+  if (!s.f) return;
   whorl_csv_opts o = {',', 0, 0, p};
   whorl_csv *csv = NULL;
   whorl_error err;
   CHECK(whorl_csv_new(&o, rd, &s, &csv, &err) == WHORL_OK);
   whorl_csv_record r;
-  CHECK(whorl_csv_next(csv, &r, &err) == 1 && r.nfields == COLS);
+  CHECK(whorl_csv_next(csv, &r, &err) == 1 && r.nfields == (size_t)COLS);
   for (int k = 0; k < COLS; k++) snprintf(names[k], sizeof names[k], "%s", r.field[k]);
-  size_t rows = 0;
-  while (whorl_csv_next(csv, &r, &err) == 1 && rows < ROWS) {
+  size_t nrows = 0;
+  while (whorl_csv_next(csv, &r, &err) == 1 && nrows < (size_t)ROWS) {
+    size_t rows_ = nrows;
     for (int k = 0; k < COLS && k < (int)r.nfields; k++) {
       whorl_buf b = WHORL_BUF_INIT;
       whorl__value_text(r.field[k], r.len[k], r.quoted[k], &b);
-      cell_len[k][rows] = b.len;
-      cells[k][rows] = whorl_buf_detach(&b, NULL);
+      cell_len[k][rows_] = b.len;
+      cells[k][rows_] = whorl_buf_detach(&b, NULL);
     }
-    rows++;
+    nrows++;
   }
-  CHECK_INT(rows, ROWS);
+  CHECK_INT(nrows, ROWS);
   whorl_csv_free(csv);
   fclose(s.f);
 
-  const char *files[] = {"duck-uncompressed", "duck-snappy", "duck-gzip", "duck-zstd", "duck-v2"};
-  for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+  for (size_t f = 0; f < nfiles; f++) {
     snprintf(p, sizeof p, "%s/tests/data/duckdb/%s.parquet", srcdir ? srcdir : "..", files[f]);
+    (void)0;
     int fd = open(p, O_RDONLY);
     struct stat st;
     fstat(fd, &st);
@@ -90,7 +94,7 @@ int main(void) {
     if (rc) continue;
     CHECK(m.num_rows == ROWS);
     int checked = 0;
-    for (int k = 0; k < COLS; k++) {
+    for (int k = 0; k < ncheck; k++) {
       cmp c = {k, 0, 0};
       for (size_t g = 0; g < m.nrow_groups; g++)
         for (size_t ci = 0; ci < m.row_groups[g].ncolumns; ci++)
@@ -103,11 +107,23 @@ int main(void) {
       CHECK_INT(c.mismatches, 0);
       checked++;
     }
-    CHECK_INT(checked, COLS);
+    CHECK_INT(checked, ncheck);
     whorl__parquet_meta_free(&m);
     close(fd);
   }
   for (int k = 0; k < COLS; k++)
-    for (int i = 0; i < ROWS; i++) free(cells[k][i]);
+    for (int i = 0; i < ROWS; i++) {
+      free(cells[k][i]);
+      cells[k][i] = NULL;
+    }
+}
+
+int main(void) {
+  static const char *const numeric[] = {"duck-uncompressed", "duck-snappy", "duck-gzip", "duck-zstd", "duck-v2"};
+  check_table("duck-t.csv", 1000, 6, 6, numeric, 5);
+  /* DELTA_BINARY_PACKED ids and DELTA_LENGTH_BYTE_ARRAY strings with NULLs
+   * (the date column waits for the date mapping: docs/design/tables.md) */
+  static const char *const strings[] = {"duck-strings-v2"};
+  check_table("duck-strings.csv", 3000, 3, 2, strings, 1);
   T_DONE();
 }
