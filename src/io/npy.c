@@ -1,4 +1,6 @@
 /* npy.c - NumPy .npy header parsing: see npy.h. */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/npy.h"
@@ -155,4 +157,90 @@ int whorl__npy_parse(const uint8_t *buf, size_t len, uint64_t file_size, const c
                         ".npy data truncated: %llu bytes announced, %llu present", (unsigned long long)o->nbytes,
                         (unsigned long long)(file_size > o->data_offset ? file_size - o->data_offset : 0));
   return WHORL_OK;
+}
+
+static double half_to_double(uint16_t h) {
+  int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  double v;
+  if (e == 0) v = ldexp((double)m, -24);
+  else if (e == 31) v = m ? NAN : INFINITY;
+  else v = ldexp((double)(m | 0x400), e - 25);
+  return (h & 0x8000) ? -v : v;
+}
+
+int whorl__npy_read(int fd, const whorl_npy *n, const char *path, whorl_npy_cb cb, void *ctx, whorl_error *err) {
+  enum { PIECE = 1 << 20 };
+  size_t w = (size_t)n->itemsize;
+  size_t per = PIECE / w;
+  uint8_t *buf = malloc(per * w);
+  if (!buf) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  /* Storage-order multi-index, to compute the C-order position of each
+   * element of a Fortran-ordered array. */
+  uint64_t idx[WHORL_NPY_MAX_DIMS] = {0};
+  uint64_t done = 0;
+  int rc = WHORL_OK;
+  while (done < n->count && rc == WHORL_OK) {
+    size_t k = n->count - done < per ? (size_t)(n->count - done) : per;
+    uint64_t off = n->data_offset + done * w;
+    if (whorl__pread_full(fd, buf, k * w, off) != (long long)(k * w)) {
+      rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)off, ".npy data truncated");
+      break;
+    }
+    for (size_t j = 0; j < k && rc == WHORL_OK; j++) {
+      const uint8_t *p = buf + j * w;
+      uint8_t le[16];
+      /* to little-endian, per component (complex: two halves) */
+      size_t comp = n->kind == 'c' ? w / 2 : w;
+      for (size_t c0 = 0; c0 < w; c0 += comp)
+        for (size_t b = 0; b < comp; b++) le[c0 + b] = n->big_endian ? p[c0 + comp - 1 - b] : p[c0 + b];
+      uint64_t x = 0, y = 0;
+      for (size_t b = comp; b-- > 0;) x = x << 8 | le[b];
+      if (n->kind == 'c')
+        for (size_t b = comp; b-- > 0;) y = y << 8 | le[comp + b];
+      whorl_npy_elem e;
+      memset(&e, 0, sizeof e);
+      e.kind = n->kind;
+      switch (n->kind) {
+      case 'b': e.i = x != 0; break;
+      case 'i': e.i = comp == 8 ? (int64_t)x : (int64_t)(x ^ (1ULL << (8 * comp - 1))) - (int64_t)(1ULL << (8 * comp - 1)); break;
+      case 'u': e.u = x; break;
+      case 'f':
+      case 'c':
+        if (comp == 2) e.d = half_to_double((uint16_t)x);
+        else if (comp == 4) {
+          float f;
+          uint32_t x32 = (uint32_t)x;
+          memcpy(&f, &x32, 4);
+          e.d = f;
+          if (n->kind == 'c') {
+            uint32_t y32 = (uint32_t)y;
+            memcpy(&f, &y32, 4);
+            e.im = f;
+          }
+        } else {
+          memcpy(&e.d, &x, 8);
+          if (n->kind == 'c') memcpy(&e.im, &y, 8);
+        }
+        break;
+      }
+      /* C-order index from the storage multi-index. */
+      if (!n->fortran_order || n->ndim < 2) e.index = done + j;
+      else {
+        uint64_t ci = 0;
+        for (int d = 0; d < n->ndim; d++) ci = ci * n->shape[d] + idx[d];
+        e.index = ci;
+        for (int d = 0; d < n->ndim; d++) { /* Fortran order: first index fastest */
+          if (++idx[d] < n->shape[d]) break;
+          idx[d] = 0;
+        }
+      }
+      if (cb(ctx, &e)) {
+        done = n->count;
+        break;
+      }
+    }
+    if (done < n->count) done += k;
+  }
+  free(buf);
+  return rc;
 }

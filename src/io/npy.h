@@ -46,4 +46,19 @@ typedef struct whorl_npy {
 int whorl__npy_parse(const uint8_t *buf, size_t len, uint64_t file_size, const char *path, whorl_npy *out,
                      whorl_error *err);
 
+/* One element, as the host sees it (byte order already undone). */
+typedef struct whorl_npy_elem {
+  uint64_t index;   /* position in C (row-major) order, whatever the file's order */
+  char kind;        /* as in whorl_npy */
+  int64_t i;        /* 'b', 'i' */
+  uint64_t u;       /* 'u' */
+  double d, im;     /* 'f' (float16 widened exactly), 'c' (real, imaginary) */
+} whorl_npy_elem;
+typedef int (*whorl_npy_cb)(void *ctx, const whorl_npy_elem *e); /* non-zero stops */
+
+/* Streams every element of the array whose header is n (from fd, data at
+ * n->data_offset) in storage order, each with its C-order index; memory
+ * stays bounded (reads in 1 MiB pieces). */
+int whorl__npy_read(int fd, const whorl_npy *n, const char *path, whorl_npy_cb cb, void *ctx, whorl_error *err);
+
 #endif

@@ -6,11 +6,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include "io/npy.h"
 #include "t.h"
 #include "util/util.h"
 #include "whorl/whorl.h"
+
+static whorl_json *got_vals;
+static int mismatches, seen_count;
+
+static int compare_elem(void *ctx, const whorl_npy_elem *e) {
+  (void)ctx;
+  seen_count++;
+  whorl_json *want = whorl_json_array_get(got_vals, (size_t)e->index);
+  if (!want) {
+    mismatches++;
+    return 0;
+  }
+  double w, wi = 0;
+  if (whorl_json_typeof(want) == WHORL_JSON_ARRAY) {
+    w = whorl_json_get_double(whorl_json_array_get(want, 0));
+    wi = whorl_json_get_double(whorl_json_array_get(want, 1));
+  } else {
+    w = whorl_json_get_double(want);
+  }
+  double g = e->kind == 'u' ? (double)e->u : (e->kind == 'f' || e->kind == 'c') ? e->d : (double)e->i;
+  if (g != w || (e->kind == 'c' && e->im != wi)) mismatches++;
+  return 0;
+}
 
 static int parse_file(const char *path, whorl_npy *n, whorl_error *err) {
   char *data = NULL;
@@ -116,6 +140,48 @@ int main(void) {
     memcpy(h + 10, hostile[i], hl);
     CHECK(whorl__npy_parse(h, 10 + hl, 0, "h.npy", &n, &err) == WHORL_EFORMAT);
   }
+  /* Values: every element of arrays NumPy wrote, placed by its C-order
+   * index, equals what NumPy's tolist() says (C order). */
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && /usr/bin/python3 -c '\n"
+           "import json, numpy as np\n"
+           "m = []\n"
+           "base = np.array([0, 1, -2, 3, -120, 127, 5, 100, -7, 9, 11, -13])\n"
+           "for i, dt in enumerate([\"?\",\"i1\",\"<i2\",\">i2\",\"<i4\",\">i8\",\"u1\",\">u2\",\"<u8\",\"<f2\",\">f4\",\"<f8\",\"<c8\",\">c16\"]):\n"
+           "    a = base.astype(dt)\n"
+           "    if dt.endswith(\"c8\") or dt.endswith(\"c16\"): a = a + 0.5j * base.astype(dt)\n"
+           "    for order in (\"C\", \"F\"):\n"
+           "        b = a.reshape(3, 4)\n"
+           "        b = np.asfortranarray(b) if order == \"F\" else b\n"
+           "        name = \"v%%d%%s.npy\" %% (i, order); np.save(name, b)\n"
+           "        flat = b.flatten(order=\"C\").tolist()\n"
+           "        m.append(dict(file=name, vals=[[float(x.real), float(x.imag)] if isinstance(x, complex) else (float(x) if isinstance(x, float) else int(x)) for x in flat]))\n"
+           "c3 = np.asfortranarray(np.arange(24, dtype=\"<i4\").reshape(2, 3, 4)); np.save(\"f3.npy\", c3)\n"
+           "m.append(dict(file=\"f3.npy\", vals=c3.flatten(order=\"C\").tolist()))\n"
+           "json.dump(m, open(\"values.json\", \"w\"))\n"
+           "'",
+           dir);
+  CHECK(system(cmd) == 0);
+  snprintf(mpath, sizeof mpath, "%s/values.json", dir);
+  m = NULL;
+  CHECK(whorl_json_parse_file(mpath, 0, &m, &err) == WHORL_OK);
+  size_t files_ok = 0;
+  for (size_t i = 0; i < whorl_json_size(m); i++) {
+    whorl_json *e = whorl_json_array_get(m, i);
+    snprintf(p, sizeof p, "%s/%s", dir, whorl_json_object_get_string(e, "file"));
+    CHECK(parse_file(p, &n, &err) == WHORL_OK);
+    got_vals = whorl_json_object_get(e, "vals");
+    mismatches = 0;
+    seen_count = 0;
+    int fd = open(p, O_RDONLY);
+    CHECK(whorl__npy_read(fd, &n, p, compare_elem, NULL, &err) == WHORL_OK);
+    close(fd);
+    CHECK((size_t)seen_count == whorl_json_size(got_vals));
+    if (!mismatches && (size_t)seen_count == whorl_json_size(got_vals)) files_ok++;
+    else fprintf(stderr, "%s: %d mismatches\n", p, mismatches);
+  }
+  CHECK_INT(files_ok, 29);
+  whorl_json_free(m);
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) return 1;
   T_DONE();
