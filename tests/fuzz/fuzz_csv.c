@@ -7,30 +7,16 @@
 #include <string.h>
 
 #include "table/csv.h"
+#include "../unit/memsrc.h"
 #include "util/util.h"
-
-typedef struct src {
-  const uint8_t *data;
-  size_t len, pos, piece;
-} src;
-
-static long long rd(void *ctx, uint8_t *buf, size_t cap) {
-  src *s = ctx;
-  size_t n = s->len - s->pos;
-  if (n > cap) n = cap;
-  if (n > s->piece) n = s->piece;
-  memcpy(buf, s->data + s->pos, n);
-  s->pos += n;
-  return (long long)n;
-}
 
 /* Serializes every record (fields with lengths, line, flags) into out. */
 static int run(const uint8_t *data, size_t size, char delim, size_t maxrec, size_t piece, whorl_buf *out) {
-  src s = {data, size, 0, piece};
+  memsrc s = {data, size, 0, piece};
   whorl_csv_opts o = {delim, 0, maxrec, "fuzz.csv"};
   whorl_csv *c = NULL;
   whorl_error err;
-  if (whorl_csv_new(&o, rd, &s, &c, &err)) return -1;
+  if (whorl_csv_new(&o, memsrc_read, &s, &c, &err)) return -1;
   whorl_csv_record r;
   int rc;
   while ((rc = whorl_csv_next(c, &r, &err)) == 1) {

@@ -6,28 +6,14 @@
 #include <string.h>
 
 #include "table/jsonl.h"
+#include "../unit/memsrc.h"
 #include "util/util.h"
 
-typedef struct src {
-  const uint8_t *d;
-  size_t len, pos, piece;
-} src;
-
-static long long rd(void *ctx, uint8_t *buf, size_t cap) {
-  src *s = ctx;
-  size_t n = s->len - s->pos;
-  if (n > cap) n = cap;
-  if (n > s->piece) n = s->piece;
-  memcpy(buf, s->d + s->pos, n);
-  s->pos += n;
-  return (long long)n;
-}
-
 static void run(const uint8_t *data, size_t size, size_t piece, whorl_buf *out) {
-  src s = {data, size, 0, piece};
+  memsrc s = {data, size, 0, piece};
   whorl_jsonl *r = NULL;
   whorl_error err;
-  if (whorl_jsonl_new(rd, &s, "fuzz.jsonl", 256, &r, &err)) return;
+  if (whorl_jsonl_new(memsrc_read, &s, "fuzz.jsonl", 256, &r, &err)) return;
   const whorl_json *o;
   uint64_t line;
   int rc;

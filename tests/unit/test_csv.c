@@ -8,29 +8,15 @@
 #include <unistd.h>
 
 #include "t.h"
+#include "memsrc.h"
 #include "table/csv.h"
 #include "util/util.h"
 #include "whorl/whorl.h"
 
-typedef struct src {
-  const uint8_t *data;
-  size_t len, pos, piece;
-} src;
-
-static long long src_read(void *ctx, uint8_t *buf, size_t cap) {
-  src *s = ctx;
-  size_t n = s->len - s->pos;
-  if (n > cap) n = cap;
-  if (n > s->piece) n = s->piece;
-  memcpy(buf, s->data + s->pos, n);
-  s->pos += n;
-  return (long long)n;
-}
-
 /* Tokenizes text; returns records as "a|b|c\n" lines (fields joined by '|'),
  * or "ERR line:..." */
 static char *tok(const char *text, size_t len, char delim, size_t piece, size_t max_record, unsigned *flags_or) {
-  src s = {(const uint8_t *)text, len, 0, piece};
+  memsrc s = {(const uint8_t *)text, len, 0, piece};
   whorl_csv_opts o = {delim, 0, max_record, "t.csv"};
   whorl_csv *c = NULL;
   whorl_error err;
@@ -38,7 +24,7 @@ static char *tok(const char *text, size_t len, char delim, size_t piece, size_t 
   size_t n = 0;
   out[0] = 0;
   if (flags_or) *flags_or = 0;
-  if (whorl_csv_new(&o, src_read, &s, &c, &err)) return strcpy(out, "ERR new");
+  if (whorl_csv_new(&o, memsrc_read, &s, &c, &err)) return strcpy(out, "ERR new");
   whorl_csv_record r;
   int rc;
   while ((rc = whorl_csv_next(c, &r, &err)) == 1) {
@@ -76,12 +62,12 @@ int main(void) {
   CHECK(fl & WHORL_CSV_STRAY_QUOTE);
   {
     /* per-field quoting: an empty quoted field is not an empty unquoted one */
-    src s2 = {(const uint8_t *)"\"\",,\"x\"\n", 8, 0, 2};
+    memsrc s2 = {(const uint8_t *)"\"\",,\"x\"\n", 8, 0, 2};
     whorl_csv_opts o2 = {',', 0, 0, "q.csv"};
     whorl_csv *c2 = NULL;
     whorl_error e2;
     whorl_csv_record r2;
-    CHECK(whorl_csv_new(&o2, src_read, &s2, &c2, &e2) == WHORL_OK);
+    CHECK(whorl_csv_new(&o2, memsrc_read, &s2, &c2, &e2) == WHORL_OK);
     CHECK(whorl_csv_next(c2, &r2, &e2) == 1);
     CHECK(r2.nfields == 3 && r2.quoted[0] == 1 && r2.quoted[1] == 0 && r2.quoted[2] == 1);
     whorl_csv_free(c2);
@@ -133,10 +119,10 @@ int main(void) {
   size_t tl = 0;
   CHECK(whorl__read_file(csvp, 1 << 26, &text, &tl, &err) == WHORL_OK);
   if (want && text) {
-    src s = {(const uint8_t *)text, tl, 0, 4093};
+    memsrc s = {(const uint8_t *)text, tl, 0, 4093};
     whorl_csv_opts o = {',', 0, 0, csvp};
     whorl_csv *c = NULL;
-    CHECK(whorl_csv_new(&o, src_read, &s, &c, &err) == WHORL_OK);
+    CHECK(whorl_csv_new(&o, memsrc_read, &s, &c, &err) == WHORL_OK);
     whorl_csv_record r;
     size_t i = 0, bad = 0;
     while (c && whorl_csv_next(c, &r, &err) == 1) {

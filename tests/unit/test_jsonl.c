@@ -6,33 +6,19 @@
 #include <string.h>
 
 #include "t.h"
+#include "memsrc.h"
 #include "table/csv.h"
 #include "table/jsonl.h"
-
-typedef struct src {
-  const uint8_t *d;
-  size_t len, pos, piece;
-} src;
-
-static long long rd(void *ctx, uint8_t *buf, size_t cap) {
-  src *s = ctx;
-  size_t n = s->len - s->pos;
-  if (n > cap) n = cap;
-  if (n > s->piece) n = s->piece;
-  memcpy(buf, s->d + s->pos, n);
-  s->pos += n;
-  return (long long)n;
-}
 
 /* All records as "line:key=canon;key=canon|" in the objects' key order. */
 static char *jsonl(const char *text, size_t piece, size_t max_line) {
   static char out[4096];
   size_t n = 0;
-  src s = {(const uint8_t *)text, strlen(text), 0, piece};
+  memsrc s = {(const uint8_t *)text, strlen(text), 0, piece};
   whorl_jsonl *r = NULL;
   whorl_error err;
   out[0] = 0;
-  if (whorl_jsonl_new(rd, &s, "t.jsonl", max_line, &r, &err)) return strcpy(out, "ERR new");
+  if (whorl_jsonl_new(memsrc_read, &s, "t.jsonl", max_line, &r, &err)) return strcpy(out, "ERR new");
   const whorl_json *o;
   uint64_t line;
   int rc;
@@ -77,18 +63,18 @@ int main(void) {
   const char *jl = "{\"id\": 1, \"name\": \"ann\", \"score\": 1.5, \"ok\": true, \"note\": \"\"}\n"
                    "{\"id\": 2.0, \"name\": \"bob\", \"score\": null, \"ok\": false, \"note\": \"x\"}\n"
                    "{\"id\": \"3\", \"name\": \"c,d\", \"score\": 70, \"ok\": true, \"note\": \"say \\\"hi\\\"\"}\n";
-  src cs = {(const uint8_t *)csv, strlen(csv), 0, 5};
+  memsrc cs = {(const uint8_t *)csv, strlen(csv), 0, 5};
   whorl_csv_opts co = {',', 0, 0, "t.csv"};
   whorl_csv *c = NULL;
   whorl_error err;
-  CHECK(whorl_csv_new(&co, rd, &cs, &c, &err) == WHORL_OK);
+  CHECK(whorl_csv_new(&co, memsrc_read, &cs, &c, &err) == WHORL_OK);
   whorl_csv_record rec;
   CHECK(whorl_csv_next(c, &rec, &err) == 1); /* header */
   char header[5][16];
   for (int i = 0; i < 5; i++) snprintf(header[i], sizeof header[i], "%s", rec.field[i]);
-  src js = {(const uint8_t *)jl, strlen(jl), 0, 9};
+  memsrc js = {(const uint8_t *)jl, strlen(jl), 0, 9};
   whorl_jsonl *j = NULL;
-  CHECK(whorl_jsonl_new(rd, &js, "t.jsonl", 0, &j, &err) == WHORL_OK);
+  CHECK(whorl_jsonl_new(memsrc_read, &js, "t.jsonl", 0, &j, &err) == WHORL_OK);
   int rows = 0, cells = 0;
   const whorl_json *o;
   uint64_t line;
