@@ -1,4 +1,5 @@
 /* parquet_read.c - values of a flat Parquet column chunk: see parquet_read.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -569,4 +570,73 @@ out:
   free(idx);
   (void)size;
   return rc;
+}
+
+void whorl__iso_date(int64_t days, char out[48]) {
+  /* Civil date from days (Howard Hinnant's public-domain algorithm,
+   * written out from its description). */
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  int mm = (int)(m % 100), dd = (int)(d % 100); /* 1..12 and 1..31 */
+  if (y >= 0 && y <= 9999) snprintf(out, 48, "%04d-%02d-%02d", (int)y, mm, dd);
+  else snprintf(out, 48, "%+lld-%02d-%02d", (long long)y, mm, dd);
+}
+
+int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) {
+  if (v->is_null) return whorl__value_null(out);
+  int conv = s->converted_type, lt = s->logical;
+  switch (v->type) {
+  case PQ_BOOLEAN: return whorl__value_bool((int)v->i, out);
+  case PQ_INT32:
+  case PQ_INT64:
+    if (conv == 6 || lt == 6) { /* DATE */
+      char d[48];
+      whorl__iso_date(v->i, d);
+      return whorl__value_text(d, strlen(d), 1, out);
+    }
+    if (conv == 5 || lt == 5) { /* DECIMAL: unscaled integer and scale */
+      if (s->scale < 0 || s->scale > 38) return -1;
+      char digits[48], txt[96];
+      int neg = v->i < 0;
+      uint64_t mag = neg ? (uint64_t)(-(v->i + 1)) + 1 : (uint64_t)v->i;
+      int nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)mag);
+      int sc = s->scale;
+      size_t k = 0;
+      if (neg) txt[k++] = '-';
+      if (nd <= sc) {
+        txt[k++] = '0';
+        txt[k++] = '.';
+        for (int z = 0; z < sc - nd; z++) txt[k++] = '0';
+        memcpy(txt + k, digits, (size_t)nd);
+        k += (size_t)nd;
+      } else {
+        memcpy(txt + k, digits, (size_t)(nd - sc));
+        k += (size_t)(nd - sc);
+        if (sc) {
+          txt[k++] = '.';
+          memcpy(txt + k, digits + nd - sc, (size_t)sc);
+          k += (size_t)sc;
+        }
+      }
+      return whorl__value_text(txt, k, 1, out);
+    }
+    if (conv == 7 || conv == 8 || conv == 9 || conv == 10 || lt == 7 || lt == 8) return -1; /* time, timestamp */
+    if (conv >= 11 && conv <= 14) /* UINT_8..UINT_64 */
+      return whorl__value_uint(v->type == PQ_INT32 ? (uint64_t)(uint32_t)v->i : (uint64_t)v->i, out);
+    return whorl__value_int(v->i, out);
+  case PQ_FLOAT:
+  case PQ_DOUBLE: return whorl__value_double(v->d, out);
+  case PQ_BYTE_ARRAY:
+    if (conv == 5 || lt == 5) return -1; /* decimals as bytes: not yet */
+    return whorl__value_text((const char *)v->bytes, v->len, 1, out);
+  default: return -1;
+  }
 }

@@ -38,4 +38,17 @@ int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq
  * consumed, or -1 if the data is short or malformed. */
 long long whorl__rle_hybrid(const uint8_t *buf, size_t len, int bit_width, uint32_t *out, size_t count);
 
+#include "table/value.h"
+
+/* Canonical table value (whorl-value-1) of a Parquet value, by the column's
+ * logical/converted type: UTF8/STRING/ENUM/JSON text by appearance (as CSV
+ * text), DATE as the ISO day "YYYY-MM-DD" (a string, as CSV spells it),
+ * DECIMAL(scale) exactly as its decimal text, UINT_* as unsigned, other
+ * integers, floats and booleans by value. Returns WHORL_V_* or -1 for
+ * types whose mapping is not decided yet (TIME, TIMESTAMP, INT96, INTERVAL,
+ * FIXED_LEN_BYTE_ARRAY decimals). */
+int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out);
+/* "YYYY-MM-DD" of a day count since 1970-01-01 (proleptic Gregorian). */
+void whorl__iso_date(int64_t days, char out[48]);
+
 #endif
