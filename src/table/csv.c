@@ -4,22 +4,17 @@
 #include <string.h>
 
 #include "table/csv.h"
+#include "table/window.h"
 #include "util/util.h"
 
 #define CHUNK (1u << 20)
 #define SNIFF_BYTES (64u * 1024)
 
 struct whorl_csv {
-  whorl_csv_read_fn read;
-  void *ctx;
+  whorl_window w;
   char delim, quote; /* quote 0: none */
   size_t max_record;
   const char *path;
-
-  uint8_t *buf;
-  size_t cap, start, end;
-  int eof;
-  uint64_t base;   /* file offset of buf[0] */
   uint64_t line;   /* line of the next record */
 
   whorl_buf out;   /* field bytes of the current record, NUL-separated */
@@ -29,30 +24,19 @@ struct whorl_csv {
   size_t nf, capf;
 };
 
+/* One message wherever the bound is noticed: the result must not depend on
+ * how the input happened to be split into reads. */
+static int too_long(whorl_csv *c, whorl_error *err) {
+  return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)(c->w.base + c->w.start),
+                      "line %llu: record longer than %zu bytes (a line without its line break?)",
+                      (unsigned long long)c->line, c->max_record);
+}
+
 static int fill(whorl_csv *c, whorl_error *err) {
-  if (c->eof) return 0;
-  if (c->start > 0) {
-    memmove(c->buf, c->buf + c->start, c->end - c->start);
-    c->base += c->start;
-    c->end -= c->start;
-    c->start = 0;
-  }
-  if (c->end == c->cap) {
-    size_t ncap = c->cap * 2;
-    if (ncap > c->max_record + CHUNK) ncap = c->max_record + CHUNK;
-    if (ncap <= c->cap)
-      return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)c->base,
-                          "line %llu: record longer than %zu bytes (a line without its line break?)",
-                          (unsigned long long)c->line, c->max_record);
-    uint8_t *nb = realloc(c->buf, ncap + 1);
-    if (!nb) return whorl__error(err, WHORL_ENOMEM, c->path, -1, "out of memory");
-    c->buf = nb;
-    c->cap = ncap;
-  }
-  long long n = c->read(c->ctx, c->buf + c->end, c->cap - c->end);
-  if (n < 0) return whorl__error_errno(err, errno, c->path, "read");
-  if (n == 0) c->eof = 1;
-  c->end += (size_t)n;
+  int rc = whorl__window_fill(&c->w);
+  if (rc == 1) return too_long(c, err);
+  if (rc == -2) return whorl__error(err, WHORL_ENOMEM, c->path, -1, "out of memory");
+  if (rc == -1) return whorl__error_errno(err, errno, c->path, "read");
   return 0;
 }
 
@@ -93,30 +77,26 @@ int whorl_csv_new(const whorl_csv_opts *opts, whorl_csv_read_fn read, void *ctx,
   *out = NULL;
   whorl_csv *c = calloc(1, sizeof *c);
   if (!c) return whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
-  c->read = read;
-  c->ctx = ctx;
   c->delim = opts ? opts->delim : 0;
   c->quote = !opts || opts->quote == 0 ? '"' : opts->quote == -1 ? 0 : opts->quote;
   c->max_record = opts && opts->max_record ? opts->max_record : (64u << 20);
   c->path = opts ? opts->path : NULL;
   c->line = 1;
-  c->cap = CHUNK < c->max_record + 1 ? CHUNK : c->max_record + 1;
-  c->buf = malloc(c->cap + 1);
-  if (!c->buf) {
+  if (whorl__window_init(&c->w, read, ctx, c->max_record + CHUNK)) {
     free(c);
     return whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
   }
   /* Read ahead enough to skip a BOM and, if asked, to sniff. */
   size_t want = c->delim ? 3 : SNIFF_BYTES;
-  while (!c->eof && c->end < want && c->end < c->cap) {
+  while (!c->w.eof && c->w.end < want && c->w.end < c->w.cap) {
     int rc = fill(c, err);
     if (rc) {
       whorl_csv_free(c);
       return rc;
     }
   }
-  if (c->end >= 3 && memcmp(c->buf, "\xef\xbb\xbf", 3) == 0) c->start = 3;
-  if (!c->delim) c->delim = whorl_csv_sniff_delimiter(c->buf + c->start, c->end - c->start);
+  if (c->w.end >= 3 && memcmp(c->w.buf, "\xef\xbb\xbf", 3) == 0) c->w.start = 3;
+  if (!c->delim) c->delim = whorl_csv_sniff_delimiter(c->w.buf + c->w.start, c->w.end - c->w.start);
   *out = c;
   return WHORL_OK;
 }
@@ -146,10 +126,10 @@ static int push_field(whorl_csv *c, size_t off, size_t len, int quoted) {
 
 enum { NEED_MORE = 1, DONE = 2 };
 
-/* Tries to parse one record starting at c->start. */
+/* Tries to parse one record starting at c->w.start. */
 static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
-  const uint8_t *b = c->buf;
-  size_t pos = c->start, end = c->end;
+  const uint8_t *b = c->w.buf;
+  size_t pos = c->w.start, end = c->w.end;
   const uint8_t d = (uint8_t)c->delim, q = (uint8_t)c->quote;
   unsigned flags = 0;
   uint64_t inner_lines = 0;
@@ -167,12 +147,13 @@ static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
         for (size_t k = pos; k < qpos; k++) inner_lines += b[k] == '\n';
         whorl_buf_put(&c->out, b + pos, qpos - pos);
         if (!hit) {
-          if (!c->eof) return NEED_MORE;
-          return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)(c->base + c->start),
+          if (!c->w.eof) return NEED_MORE;
+          if (end - c->w.start > c->max_record + 1) return too_long(c, err); /* as a split read would see it */
+          return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)(c->w.base + c->w.start),
                               "line %llu: quoted field not closed before the end of the file",
                               (unsigned long long)c->line);
         }
-        if (qpos + 1 == end && !c->eof) return NEED_MORE;
+        if (qpos + 1 == end && !c->w.eof) return NEED_MORE;
         if (qpos + 1 < end && b[qpos + 1] == q) {
           whorl_buf_putc(&c->out, (char)q);
           pos = qpos + 2;
@@ -184,7 +165,7 @@ static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
       /* Text between the closing quote and the delimiter. */
       size_t s0 = pos;
       while (pos < end && b[pos] != d && b[pos] != '\n' && b[pos] != '\r') pos++;
-      if (pos == end && !c->eof) return NEED_MORE;
+      if (pos == end && !c->w.eof) return NEED_MORE;
       if (pos > s0) {
         flags |= WHORL_CSV_STRAY_QUOTE;
         whorl_buf_put(&c->out, b + s0, pos - s0);
@@ -192,22 +173,20 @@ static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
     } else {
       size_t s0 = pos;
       while (pos < end && b[pos] != d && b[pos] != '\n' && b[pos] != '\r') pos++;
-      if (pos == end && !c->eof) return NEED_MORE;
+      if (pos == end && !c->w.eof) return NEED_MORE;
       whorl_buf_put(&c->out, b + s0, pos - s0);
     }
     size_t flen = c->out.len - foff;
     whorl_buf_putc(&c->out, 0);
     if (c->out.oom || push_field(c, foff, flen, fquoted)) return whorl__error(err, WHORL_ENOMEM, c->path, -1, "out of memory");
-    if (pos - c->start > c->max_record)
-      return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)(c->base + c->start),
-                          "line %llu: record longer than %zu bytes", (unsigned long long)c->line, c->max_record);
+    if (pos - c->w.start > c->max_record) return too_long(c, err);
     if (pos == end) break; /* end of input: last record without a line break */
     if (b[pos] == d) {
       pos++;
       continue;
     }
     if (b[pos] == '\r') {
-      if (pos + 1 == end && !c->eof) return NEED_MORE;
+      if (pos + 1 == end && !c->w.eof) return NEED_MORE;
       pos += (pos + 1 < end && b[pos + 1] == '\n') ? 2 : 1;
     } else {
       pos++; /* '\n' */
@@ -220,17 +199,17 @@ static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
   rec->len = c->lens;
   rec->quoted = c->quoted;
   rec->line = c->line;
-  rec->offset = c->base + c->start;
+  rec->offset = c->w.base + c->w.start;
   rec->flags = flags;
   c->line += 1 + inner_lines;
-  c->start = pos;
+  c->w.start = pos;
   return DONE;
 }
 
 int whorl_csv_next(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
   for (;;) {
-    if (c->start == c->end) {
-      if (c->eof) return 0;
+    if (c->w.start == c->w.end) {
+      if (c->w.eof) return 0;
       int rc = fill(c, err);
       if (rc) return rc;
       continue;
@@ -241,21 +220,20 @@ int whorl_csv_next(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
     /* NEED_MORE: keep the partial record and read on, until the data at
      * hand has at least doubled, so a long record is parsed O(log n)
      * times, not once per read() (pipes give 64 KiB at a time). */
-    size_t have = c->end - c->start;
-    if (have > c->max_record)
-      return whorl__error(err, WHORL_EFORMAT, c->path, (int64_t)(c->base + c->start),
-                          "line %llu: record longer than %zu bytes (a line without its line break?)",
-                          (unsigned long long)c->line, c->max_record);
+    size_t have = c->w.end - c->w.start;
+    /* Buffered bytes all belong to this record, but for one byte of
+     * look-ahead (the LF after a CR, the quote after a quote). */
+    if (have > c->max_record + 1) return too_long(c, err);
     do {
       int rc = fill(c, err);
       if (rc) return rc;
-    } while (!c->eof && c->end - c->start < 2 * have && c->end - c->start <= c->max_record);
+    } while (!c->w.eof && c->w.end - c->w.start < 2 * have && c->w.end - c->w.start <= c->max_record + 1);
   }
 }
 
 void whorl_csv_free(whorl_csv *c) {
   if (!c) return;
-  free(c->buf);
+  whorl__window_free(&c->w);
   whorl_buf_free(&c->out);
   free(c->offs);
   free(c->lens);

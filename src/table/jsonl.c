@@ -4,19 +4,14 @@
 #include <string.h>
 
 #include "table/jsonl.h"
+#include "table/window.h"
 #include "util/util.h"
 
-#define CHUNK (1u << 20)
-
 struct whorl_jsonl {
-  whorl_csv_read_fn read;
-  void *ctx;
+  whorl_window w;
   const char *path;
   size_t max_line;
-  uint8_t *buf;
-  size_t cap, start, end;
-  int eof;
-  uint64_t base, line;
+  uint64_t line;
   whorl_json *cur;
 };
 
@@ -25,13 +20,9 @@ int whorl_jsonl_new(whorl_csv_read_fn read, void *ctx, const char *path, size_t 
   *out = NULL;
   whorl_jsonl *r = calloc(1, sizeof *r);
   if (!r) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-  r->read = read;
-  r->ctx = ctx;
   r->path = path;
   r->max_line = max_line ? max_line : (64u << 20);
-  r->cap = CHUNK < r->max_line + 1 ? CHUNK : r->max_line + 1;
-  r->buf = malloc(r->cap);
-  if (!r->buf) {
+  if (whorl__window_init(&r->w, read, ctx, r->max_line + 1)) {
     free(r);
     return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   }
@@ -40,27 +31,13 @@ int whorl_jsonl_new(whorl_csv_read_fn read, void *ctx, const char *path, size_t 
 }
 
 static int fill(whorl_jsonl *r, whorl_error *err) {
-  if (r->start > 0) {
-    memmove(r->buf, r->buf + r->start, r->end - r->start);
-    r->base += r->start;
-    r->end -= r->start;
-    r->start = 0;
-  }
-  if (r->end == r->cap) {
-    size_t ncap = r->cap * 2 > r->max_line + 1 ? r->max_line + 1 : r->cap * 2;
-    if (ncap <= r->cap)
-      return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)r->base,
-                          "line %llu: longer than %zu bytes (a line without its line break?)",
-                          (unsigned long long)r->line + 1, r->max_line);
-    uint8_t *nb = realloc(r->buf, ncap);
-    if (!nb) return whorl__error(err, WHORL_ENOMEM, r->path, -1, "out of memory");
-    r->buf = nb;
-    r->cap = ncap;
-  }
-  long long n = r->read(r->ctx, r->buf + r->end, r->cap - r->end);
-  if (n < 0) return whorl__error_errno(err, errno, r->path, "read");
-  if (n == 0) r->eof = 1;
-  r->end += (size_t)n;
+  int rc = whorl__window_fill(&r->w);
+  if (rc == 1)
+    return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)r->w.base,
+                        "line %llu: longer than %zu bytes (a line without its line break?)",
+                        (unsigned long long)r->line + 1, r->max_line);
+  if (rc == -2) return whorl__error(err, WHORL_ENOMEM, r->path, -1, "out of memory");
+  if (rc == -1) return whorl__error_errno(err, errno, r->path, "read");
   return 0;
 }
 
@@ -69,22 +46,22 @@ int whorl_jsonl_next(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, who
   r->cur = NULL;
   size_t scanned = 0;
   for (;;) {
-    const uint8_t *nl = memchr(r->buf + r->start + scanned, '\n', r->end - r->start - scanned);
-    if (!nl && !r->eof) {
-      scanned = r->end - r->start;
+    const uint8_t *nl = memchr(r->w.buf + r->w.start + scanned, '\n', r->w.end - r->w.start - scanned);
+    if (!nl && !r->w.eof) {
+      scanned = r->w.end - r->w.start;
       int rc = fill(r, err);
       if (rc) return rc;
       continue;
     }
-    if (!nl && r->start == r->end) return 0;
-    size_t lend = nl ? (size_t)(nl - r->buf) : r->end;
-    size_t next = nl ? lend + 1 : r->end;
+    if (!nl && r->w.start == r->w.end) return 0;
+    size_t lend = nl ? (size_t)(nl - r->w.buf) : r->w.end;
+    size_t next = nl ? lend + 1 : r->w.end;
     r->line++;
-    const char *s = (const char *)r->buf + r->start;
-    size_t len = lend - r->start;
+    const char *s = (const char *)r->w.buf + r->w.start;
+    size_t len = lend - r->w.start;
     if (len && s[len - 1] == '\r') len--;
-    uint64_t off = r->base + r->start;
-    r->start = next;
+    uint64_t off = r->w.base + r->w.start;
+    r->w.start = next;
     scanned = 0;
     size_t k = 0;
     while (k < len && (s[k] == ' ' || s[k] == '\t')) k++;
@@ -108,7 +85,7 @@ int whorl_jsonl_next(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, who
 void whorl_jsonl_free(whorl_jsonl *r) {
   if (!r) return;
   whorl_json_free(r->cur);
-  free(r->buf);
+  whorl__window_free(&r->w);
   free(r);
 }
 

@@ -2,21 +2,11 @@
 #include <string.h>
 
 #include "table/types.h"
+#include "table/value.h"
 
 const char *whorl__ltype_name(whorl_ltype t) {
   static const char *names[] = {"null", "bool", "int", "float", "date", "timestamp", "string"};
   return (unsigned)t < sizeof names / sizeof *names ? names[t] : "string";
-}
-
-static int ieq(const char *s, size_t len, const char *w) {
-  size_t n = strlen(w);
-  if (len != n) return 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-    if (c != w[i]) return 0;
-  }
-  return 1;
 }
 
 static int digits(const char *s, size_t n) {
@@ -64,27 +54,10 @@ static int is_timestamp(const char *s, size_t len) {
 
 whorl_ltype whorl__ltype_of_text(const char *s, size_t len, int quoted) {
   if (len == 0) return quoted ? WHORL_T_STRING : WHORL_T_NULL;
-  if (ieq(s, len, "true") || ieq(s, len, "false")) return WHORL_T_BOOL;
-  size_t i = 0, d = 0;
-  int frac = 0;
-  if (s[0] == '+' || s[0] == '-') i++;
-  while (i < len && s[i] >= '0' && s[i] <= '9') i++, d++;
-  if (i < len && s[i] == '.') {
-    frac = 1;
-    i++;
-    while (i < len && s[i] >= '0' && s[i] <= '9') i++, d++;
-  }
-  if (d && i < len && (s[i] == 'e' || s[i] == 'E')) {
-    size_t e0 = ++i;
-    if (i < len && (s[i] == '+' || s[i] == '-')) i++, e0++;
-    while (i < len && s[i] >= '0' && s[i] <= '9') i++;
-    if (i > e0 && i == len) return WHORL_T_FLOAT;
-    d = 0; /* malformed exponent: not a number */
-  }
-  if (d && i == len) return frac ? WHORL_T_FLOAT : WHORL_T_INT;
-  static const char *specials[] = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"};
-  for (size_t k = 0; k < sizeof specials / sizeof *specials; k++)
-    if (ieq(s, len, specials[k])) return WHORL_T_FLOAT;
+  if (whorl__text_ieq(s, len, "true") || whorl__text_ieq(s, len, "false")) return WHORL_T_BOOL;
+  int is_int;
+  if (whorl__text_numeric(s, len, &is_int)) return is_int ? WHORL_T_INT : WHORL_T_FLOAT;
+  if (whorl__text_float_special(s, len)) return WHORL_T_FLOAT;
   if (is_date(s, len)) return WHORL_T_DATE;
   if (is_timestamp(s, len)) return WHORL_T_TIMESTAMP;
   return WHORL_T_STRING;

@@ -53,7 +53,7 @@ whorl_vkind whorl__value_double(double v, whorl_buf *out) {
   return WHORL_V_NUMBER;
 }
 
-static int ieq(const char *s, size_t len, const char *word) {
+int whorl__text_ieq(const char *s, size_t len, const char *word) {
   size_t n = strlen(word);
   if (len != n) return 0;
   for (size_t i = 0; i < n; i++) {
@@ -64,9 +64,7 @@ static int ieq(const char *s, size_t len, const char *word) {
   return 1;
 }
 
-/* 1 if s is [+-]?(digits[.digits?]|.digits)([eE][+-]?digits)?; sets
- * *is_int when there is neither a point nor an exponent. */
-static int numeric(const char *s, size_t len, int *is_int) {
+int whorl__text_numeric(const char *s, size_t len, int *is_int) {
   size_t i = 0, digits = 0;
   *is_int = 1;
   if (i < len && (s[i] == '+' || s[i] == '-')) i++;
@@ -88,6 +86,13 @@ static int numeric(const char *s, size_t len, int *is_int) {
   return i == len;
 }
 
+int whorl__text_float_special(const char *s, size_t len) {
+  static const char *w[] = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"};
+  for (size_t k = 0; k < sizeof w / sizeof *w; k++)
+    if (whorl__text_ieq(s, len, w[k])) return 1;
+  return 0;
+}
+
 whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *out) {
   if (len == 0) {
     if (quoted) {
@@ -96,10 +101,10 @@ whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *
     }
     return whorl__value_null(out);
   }
-  if (ieq(s, len, "true")) return whorl__value_bool(1, out);
-  if (ieq(s, len, "false")) return whorl__value_bool(0, out);
+  if (whorl__text_ieq(s, len, "true")) return whorl__value_bool(1, out);
+  if (whorl__text_ieq(s, len, "false")) return whorl__value_bool(0, out);
   int is_int;
-  if (len <= 400 && numeric(s, len, &is_int)) {
+  if (len <= 400 && whorl__text_numeric(s, len, &is_int)) {
     if (is_int) {
       /* Exact, any size: sign, then digits without leading zeros. */
       size_t i = 0;
@@ -117,10 +122,11 @@ whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *
     tmp[len] = 0;
     return whorl__value_double(strtod(tmp, NULL), out);
   }
-  if (ieq(s, len, "nan") || ieq(s, len, "+nan") || ieq(s, len, "-nan")) return whorl__value_double(NAN, out);
-  if (ieq(s, len, "inf") || ieq(s, len, "+inf") || ieq(s, len, "infinity") || ieq(s, len, "+infinity"))
-    return whorl__value_double(INFINITY, out);
-  if (ieq(s, len, "-inf") || ieq(s, len, "-infinity")) return whorl__value_double(-INFINITY, out);
+  if (whorl__text_float_special(s, len)) {
+    const char *t = s + (s[0] == '+' || s[0] == '-');
+    double v = (t[0] == 'n' || t[0] == 'N') ? NAN : s[0] == '-' ? -INFINITY : INFINITY;
+    return whorl__value_double(v, out);
+  }
   whorl_buf_putc(out, 'S');
   whorl_buf_put(out, s, len);
   return WHORL_V_STRING;

@@ -43,6 +43,17 @@ typedef enum whorl_vkind {
   WHORL_V_JSON = 'J' /* nested array/object (JSON Lines): 'J' + RFC 8785 text */
 } whorl_vkind;
 
+/* Spelling tests shared with type inference (types.c), so a value's
+ * canonical kind and its column type can never disagree on what a number
+ * or a boolean looks like. */
+/* 1 if s equals the lowercase word, ignoring ASCII letter case. */
+int whorl__text_ieq(const char *s, size_t len, const char *word);
+/* 1 if s is [+-]?(digits[.digits?]|.digits)([eE][+-]?digits)?; *is_int is
+ * set when there is neither a point nor an exponent. */
+int whorl__text_numeric(const char *s, size_t len, int *is_int);
+/* 1 for nan / inf / infinity with an optional sign, any letter case. */
+int whorl__text_float_special(const char *s, size_t len);
+
 /* Appends the canonical bytes of a text value and returns its kind.
  * `quoted`: the field was quoted in CSV, so an empty one is the empty string,
  * not null (unquoted empty fields are null). */
