@@ -38,4 +38,13 @@ int cli_parse_threads(const char *arg, int *out);
 int cmd_fingerprint(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
+/* Table reading options shared by fingerprint and diff. */
+enum { CLI_OPT_AS = 1000, CLI_OPT_DELIM, CLI_OPT_NOHEADER, CLI_OPT_HEADER, CLI_OPT_STRICT, CLI_OPT_KEYFILE };
+#define CLI_TABLE_LONGOPTS                                                                             \
+  {"as", required_argument, NULL, CLI_OPT_AS}, {"delimiter", required_argument, NULL, CLI_OPT_DELIM},  \
+      {"no-header", no_argument, NULL, CLI_OPT_NOHEADER}, {"header", no_argument, NULL, CLI_OPT_HEADER}, \
+      {"strict", no_argument, NULL, CLI_OPT_STRICT}, {"key-file", required_argument, NULL, CLI_OPT_KEYFILE}
+/* Applies one of them: 0, or 2 after printing an error. */
+int cli_table_opt(int c, const char *arg, whorl_fp_options *o);
+
 #endif

@@ -15,14 +15,20 @@ static const char help[] =
     "Says 'identical', or what differs: for files the changed byte ranges (at\n"
     "chunk granularity), for folders the added, removed, changed and renamed\n"
     "entries, and, when both folders are on disk, the changed byte ranges of\n"
-    "up to 100 changed files (only those files are read again).\n"
+    "up to 100 changed files (only those files are read again); for tables\n"
+    "the first tier at which they differ: identical bytes, the same values in\n"
+    "another serialization, the same rows in another order, or which columns\n"
+    "were added, removed, renamed, retyped or changed.\n"
     "\n"
     "options:\n"
     "  --json                 print the diff report as JSON (docs/diff-format.md)\n"
     "  --no-detail            for two folders on disk, do not read changed files\n"
     "                         again to find their changed byte ranges\n"
-    "  --level quick|content  level for paths (default content, or the saved\n"
+    "  --level LEVEL          level for paths: quick, content or logical (default:\n"
+    "                         logical for tables, content otherwise, or the saved\n"
     "                         fingerprint's level)\n"
+    "  --as, --delimiter, --no-header, --header, --strict, --key-file\n"
+    "                         how to read tables given as paths (see 'whorl fp --help')\n"
     "  --no-cache             neither read nor update the stat cache\n"
     "  --cache FILE           use this stat cache database\n"
     "  --threads N            worker threads (default: all cores)\n"
@@ -38,7 +44,7 @@ int cmd_diff(int argc, char **argv) {
       {"json", no_argument, NULL, OPT_JSON},         {"no-detail", no_argument, NULL, OPT_NODETAIL},         {"level", required_argument, NULL, OPT_LEVEL},
       {"no-cache", no_argument, NULL, OPT_NOCACHE},  {"cache", required_argument, NULL, OPT_CACHE},
       {"threads", required_argument, NULL, OPT_THREADS}, {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+      {"help", no_argument, NULL, 'h'},              CLI_TABLE_LONGOPTS, {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
   cli_ctx ctx = {0, 0, 0, cli_now_ns()};
   int json = 0, level_given = 0, detail = 1;
@@ -60,6 +66,9 @@ int cmd_diff(int argc, char **argv) {
     case OPT_CACHE: o.cache_path = optarg; break;
     case OPT_THREADS:
       if (cli_parse_threads(optarg, &o.threads)) return EXIT_ERROR;
+      break;
+    case CLI_OPT_AS: case CLI_OPT_DELIM: case CLI_OPT_NOHEADER: case CLI_OPT_HEADER: case CLI_OPT_STRICT: case CLI_OPT_KEYFILE:
+      if (cli_table_opt(c, optarg, &o)) return EXIT_ERROR;
       break;
     case 'q': ctx.quiet = 1; break;
     case 'h': fputs(help, stdout); return 0;

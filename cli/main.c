@@ -83,7 +83,7 @@ void cli_progress_end(cli_ctx *c) {
 
 int cli_parse_level(const char *arg, whorl_level *out) {
   if (whorl_level_parse(arg, out) == WHORL_OK) return 0;
-  cli_msg("error: unknown level '%s' (choose quick or content)", arg);
+  cli_msg("error: unknown level '%s' (choose quick, content or logical)", arg);
   return -1;
 }
 
@@ -164,5 +164,30 @@ int main(int argc, char **argv) {
     return 0;
   }
   cli_msg("error: unknown command '%s' (see 'whorl --help')", cmd);
+  return EXIT_ERROR;
+}
+
+int cli_table_opt(int c, const char *arg, whorl_fp_options *o) {
+  switch (c) {
+  case CLI_OPT_AS:
+    if (strcmp(arg, "csv") && strcmp(arg, "tsv") && strcmp(arg, "jsonl") && strcmp(arg, "parquet") && strcmp(arg, "npy")) {
+      cli_msg("error: unknown table format '%s' (choose csv, tsv, jsonl, parquet or npy)", arg);
+      return EXIT_ERROR;
+    }
+    o->table_format = arg;
+    return 0;
+  case CLI_OPT_DELIM:
+    if (!strcmp(arg, "tab") || !strcmp(arg, "\\t")) o->delimiter = '\t';
+    else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r') o->delimiter = arg[0];
+    else {
+      cli_msg("error: --delimiter takes one character (or 'tab'), not '%s'", arg);
+      return EXIT_ERROR;
+    }
+    return 0;
+  case CLI_OPT_NOHEADER: o->header = 0; return 0;
+  case CLI_OPT_HEADER: o->header = 1; return 0;
+  case CLI_OPT_STRICT: o->strict = 1; return 0;
+  case CLI_OPT_KEYFILE: o->key_file = arg; return 0;
+  }
   return EXIT_ERROR;
 }

@@ -51,11 +51,32 @@ step "whorl diff v1 v1   # unchanged"
 echo "(exit status $?: 0 means identical)"
 set -e
 
-step "whorl fp --id v1/readings.csv; b3sum v1/readings.csv   # the same BLAKE3"
-"$WHORL" fp --no-cache --id v1/readings.csv
+step "whorl fp v1/readings.csv   # a table: fingerprinted by its values"
+"$WHORL" fp --no-cache v1/readings.csv
+
+# The same table re-serialized: tab-separated with Windows line endings,
+# and the same rows in another order (header kept first).
+tr ',' '\t' < v1/readings.csv | sed 's/$/\r/' > readings.tsv
+{ head -n 1 v1/readings.csv; tail -n +2 v1/readings.csv | sort -t, -k3,3 -k1,1 -k2,2; } > readings-sorted.csv
+set +e
+step "whorl diff v1/readings.csv readings.tsv   # another format, the same values"
+"$WHORL" diff --no-cache v1/readings.csv readings.tsv
+echo "(exit status $?: 0, the logical content is identical)"
+
+step "whorl diff v1/readings.csv readings-sorted.csv   # the same rows, reordered"
+"$WHORL" diff --no-cache v1/readings.csv readings-sorted.csv
+echo "(exit status $?)"
+
+step "whorl diff v1/readings.csv v2/readings.csv   # one edited value: which column"
+"$WHORL" diff --no-cache v1/readings.csv v2/readings.csv
+echo "(exit status $?)"
+set -e
+
+step "whorl fp --level content --id v1/readings.csv; b3sum v1/readings.csv   # the same BLAKE3"
+"$WHORL" fp --no-cache --level content --id v1/readings.csv
 if command -v b3sum >/dev/null; then b3sum v1/readings.csv; fi
 
-step "whorl fp --digest sha256,md5 v1/readings.csv   # one read, three digests"
-"$WHORL" fp --no-cache --digest sha256,md5 v1/readings.csv
+step "whorl fp --level content --digest sha256,md5 v1/readings.csv   # one read, three digests"
+"$WHORL" fp --no-cache --level content --digest sha256,md5 v1/readings.csv
 sha256sum v1/readings.csv
 md5sum v1/readings.csv

@@ -22,11 +22,16 @@ extern "C" {
 #define WHORL_FORMAT_VERSION 1
 
 typedef enum whorl_level {
-  WHORL_LEVEL_QUICK = 1,  /* size, sniffed format, sampled blocks: O(1) I/O */
-  WHORL_LEVEL_CONTENT = 2 /* every byte: BLAKE3 (+ optional digests), chunks */
+  WHORL_LEVEL_AUTO = 0,    /* the deepest level below "profile" that fits the
+                              input: logical for tables, content otherwise */
+  WHORL_LEVEL_QUICK = 1,   /* size, sniffed format, sampled blocks: O(1) I/O */
+  WHORL_LEVEL_CONTENT = 2, /* every byte: BLAKE3 (+ optional digests), chunks */
+  WHORL_LEVEL_LOGICAL = 3  /* tables: values, independent of the file format
+                              (and content, so a diff can tell both apart) */
 } whorl_level;
 
-/* Parses "quick" / "content". Returns WHORL_OK or WHORL_EINVAL. */
+/* Parses "quick" / "content" / "logical" ("auto" too). Returns WHORL_OK or
+ * WHORL_EINVAL. */
 int whorl_level_parse(const char *s, whorl_level *out);
 const char *whorl_level_name(whorl_level level);
 
@@ -62,10 +67,18 @@ typedef struct whorl_fp_options {
   whorl_progress_cb on_progress; /* may be NULL */
   void *cb_ctx;
   whorl_fp_stats *stats;    /* if non-NULL, filled (zeroed first) */
+  /* Tables (kind "table", docs/fingerprint-format.md): */
+  const char *table_format; /* "csv", "tsv", "jsonl", "parquet", "npy"; NULL =
+                               recognise by content and extension */
+  char delimiter;           /* CSV: 0 = sniff */
+  int header;               /* CSV: -1 = detect, 0 = no header row, 1 = header */
+  int strict;               /* ragged rows / invalid UTF-8: errors, not warnings */
+  const char *key_file;     /* keyed mode: value hashes keyed by a secret drawn
+                               from this file's bytes (NULL = plain hashes) */
 } whorl_fp_options;
 
 #define WHORL_FP_OPTIONS_INIT \
-  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_CONTENT, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL }
+  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL }
 
 /* Fingerprints a file or folder. A symlink named on the command line is
  * followed; symlinks inside folders are recorded, not followed.

@@ -2,10 +2,18 @@
 #ifndef WHORL_COMPARE_INT_H
 #define WHORL_COMPARE_INT_H
 
+#include "whorl/errors.h"
 #include "whorl/json.h"
 
 /* Adds "ranges" and "unchanged_bytes" (or a "note") to `rep` from the chunk
  * lists of two content-level file documents. WHORL_OK or WHORL_ENOMEM. */
 int whorl__diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json *rep);
+
+/* Tables: fills rep["table"] with the tier at which two kind "table"
+ * documents differ (bytes, logical, unordered, columns) and the column-level
+ * changes; sets *verdict (static) and *same (1 when bytes or logical
+ * content are equal). Keyed fingerprints with different keys: WHORL_EINVAL. */
+int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
+                      whorl_error *err);
 
 #endif

@@ -374,7 +374,7 @@ static int diff_folder(const whorl_json *a, const whorl_json *b, whorl_json *rep
 
 static whorl_json *side(const whorl_json *d) {
   whorl_json *o = whorl_json_object();
-  static const char *keys[] = {"kind", "level", "id", "name", "size", "files", "format"};
+  static const char *keys[] = {"kind", "level", "id", "name", "size", "files", "format", "rows"};
   for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
     whorl_json *v = whorl_json_object_get(d, keys[i]);
     if (v) whorl_json_object_set(o, keys[i], whorl_json_clone(v));
@@ -419,6 +419,12 @@ int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, in
                           "cannot compare a %s-level fingerprint with a %s-level one of the same size; "
                           "fingerprint both at the same --level",
                           la, lb);
+    }
+  } else if (!strcmp(ka, "table")) {
+    rc = whorl__diff_table(a, b, rep, &verdict, &same, err);
+    if (rc) {
+      whorl_json_free(rep);
+      return rc;
     }
   } else if (!strcmp(ia, ib)) {
     same = 1;

@@ -41,7 +41,35 @@ static void render_fp(whorl_buf *b, const whorl_json *d) {
     whorl_buf_puts(b, ")");
   }
   whorl_buf_putc(b, '\n');
-  if (!strcmp(kind, "file")) {
+  if (!strcmp(kind, "table")) {
+    const whorl_json *t = whorl_json_object_get(d, "table");
+    whorl_buf_printf(b, "%-9s %s", "format", str(d, "format"));
+    const char *comp = str(t, "compression");
+    if (*comp && strcmp(comp, "none")) whorl_buf_printf(b, " (%s)", comp);
+    const char *dl = str(t, "delimiter");
+    if (*dl) whorl_buf_printf(b, ", delimiter %s%s%s, %s", !strcmp(dl, "\t") ? "" : "'", !strcmp(dl, "\t") ? "tab" : dl, !strcmp(dl, "\t") ? "" : "'",
+                              whorl_json_get_bool(whorl_json_object_get(t, "header")) ? "header row" : "no header row");
+    whorl_buf_putc(b, '\n');
+    whorl_buf_printf(b, "%-9s %" PRId64 "\n", "rows", whorl_json_object_get_int(d, "rows", 0));
+    const whorl_json *lg = whorl_json_object_get(d, "logical");
+    field(b, "unordered", str(lg, "unordered"));
+    field(b, "schema", str(whorl_json_object_get(d, "schema"), "id"));
+    field(b, "content", str(whorl_json_object_get(d, "content"), "blake3"));
+    if (*str(lg, "key_id")) whorl_buf_printf(b, "%-9s keyed (key id %s)\n", "hashes", str(lg, "key_id"));
+    const whorl_json *cols = whorl_json_object_get(d, "columns");
+    size_t nc = whorl_json_size(cols), shown = nc > 40 ? 40 : nc;
+    whorl_buf_printf(b, "%-9s %zu\n", "columns", nc);
+    for (size_t i = 0; i < shown; i++) {
+      const whorl_json *c = whorl_json_array_get(cols, i);
+      int64_t nulls = whorl_json_object_get_int(c, "nulls", 0);
+      whorl_buf_printf(b, "  %-24s %-9s %.16s", str(c, "name"), str(c, "type"), str(whorl_json_object_get(c, "hash"), "ordered"));
+      if (nulls) whorl_buf_printf(b, "  %" PRId64 " null%s", nulls, nulls == 1 ? "" : "s");
+      whorl_buf_putc(b, '\n');
+    }
+    if (nc > shown) whorl_buf_printf(b, "  ... and %zu more (--json lists all)\n", nc - shown);
+    const whorl_json *w = whorl_json_object_get(d, "warnings");
+    if (w) whorl_buf_printf(b, "%-9s %" PRId64 " (--json lists the first ones)\n", "warnings", whorl_json_object_get_int(w, "count", 0));
+  } else if (!strcmp(kind, "file")) {
     field(b, "format", str(d, "format"));
     const whorl_json *c = whorl_json_object_get(d, "content");
     field(b, "sha256", str(c, "sha256"));
@@ -112,10 +140,62 @@ static void entry_desc(whorl_buf *b, const whorl_json *e) {
   }
 }
 
+static void render_table_diff(whorl_buf *b, const whorl_json *r) {
+  const whorl_json *a = whorl_json_object_get(r, "a"), *bb = whorl_json_object_get(r, "b");
+  const whorl_json *t = whorl_json_object_get(r, "table");
+  const whorl_json *rows = whorl_json_object_get(t, "rows"), *fmt = whorl_json_object_get(t, "format");
+  int64_t ra = whorl_json_object_get_int(rows, "a", 0), rb = whorl_json_object_get_int(rows, "b", 0);
+  whorl_buf_printf(b, "%s (table, %s)", str(r, "verdict"), str(t, "tier"));
+  if (strcmp(str(fmt, "a"), str(fmt, "b"))) whorl_buf_printf(b, ": %s -> %s", str(fmt, "a"), str(fmt, "b"));
+  whorl_buf_putc(b, '\n');
+  if (ra != rb) whorl_buf_printf(b, "  rows      %" PRId64 " -> %" PRId64 "\n", ra, rb);
+  else whorl_buf_printf(b, "  rows      %" PRId64 "\n", ra);
+  if (!strcmp(str(t, "tier"), "bytes")) whorl_buf_printf(b, "  bytes     identical (id %.16s...)\n", str(a, "id"));
+  else if (!strcmp(str(t, "tier"), "logical"))
+    whorl_buf_printf(b, "  values    identical in another serialization (logical id %.16s...)\n", str(a, "id"));
+  else if (!strcmp(str(t, "tier"), "unordered"))
+    whorl_buf_puts(b, "  values    the same rows in another order (logical.unordered equal)\n");
+  (void)bb;
+  const whorl_json *c = whorl_json_object_get(t, "columns");
+  if (!c) return;
+  const whorl_json *ch = whorl_json_object_get(c, "changed"), *ad = whorl_json_object_get(c, "added"),
+                   *rm = whorl_json_object_get(c, "removed"), *rn = whorl_json_object_get(c, "renamed"),
+                   *ty = whorl_json_object_get(c, "type_changed");
+  whorl_buf_printf(b, "  columns   %zu changed, %zu added, %zu removed, %zu renamed, %" PRId64 " unchanged\n",
+                   whorl_json_size(ch), whorl_json_size(ad), whorl_json_size(rm), whorl_json_size(rn),
+                   whorl_json_object_get_int(c, "unchanged", 0));
+  for (size_t i = 0; i < whorl_json_size(ch); i++) {
+    const whorl_json *e = whorl_json_array_get(ch, i);
+    int order_only = whorl_json_get_bool(whorl_json_object_get(e, "order_only"));
+    whorl_buf_printf(b, "  ~ %s (%s", str(e, "name"), order_only ? "same values, other order" : "values changed");
+    const whorl_json *nl = whorl_json_object_get(e, "nulls");
+    if (nl)
+      whorl_buf_printf(b, "; nulls %" PRId64 " -> %" PRId64, whorl_json_object_get_int(nl, "a", 0),
+                       whorl_json_object_get_int(nl, "b", 0));
+    whorl_buf_puts(b, ")\n");
+  }
+  for (size_t i = 0; i < whorl_json_size(ty); i++) {
+    const whorl_json *e = whorl_json_array_get(ty, i);
+    whorl_buf_printf(b, "  ! %s: type %s -> %s\n", str(e, "name"), str(e, "a"), str(e, "b"));
+  }
+  for (size_t i = 0; i < whorl_json_size(ad); i++)
+    whorl_buf_printf(b, "  + %s\n", whorl_json_get_string(whorl_json_array_get(ad, i), NULL));
+  for (size_t i = 0; i < whorl_json_size(rm); i++)
+    whorl_buf_printf(b, "  - %s\n", whorl_json_get_string(whorl_json_array_get(rm, i), NULL));
+  for (size_t i = 0; i < whorl_json_size(rn); i++) {
+    const whorl_json *e = whorl_json_array_get(rn, i);
+    whorl_buf_printf(b, "  > %s -> %s (same content)\n", str(e, "from"), str(e, "to"));
+  }
+}
+
 static void render_diff(whorl_buf *b, const whorl_json *r) {
   const whorl_json *a = whorl_json_object_get(r, "a"), *bb = whorl_json_object_get(r, "b");
   const char *verdict = str(r, "verdict");
   const char *kind = str(a, "kind");
+  if (whorl_json_object_get(r, "table")) {
+    render_table_diff(b, r);
+    return;
+  }
   if (whorl_json_get_bool(whorl_json_object_get(r, "identical"))) {
     whorl_buf_printf(b, "identical %s (%s level, id %.16s...)\n", kind, str(r, "level"), str(a, "id"));
     return;

@@ -19,6 +19,8 @@
 int whorl_level_parse(const char *s, whorl_level *out) {
   if (s && !strcmp(s, "quick")) *out = WHORL_LEVEL_QUICK;
   else if (s && !strcmp(s, "content")) *out = WHORL_LEVEL_CONTENT;
+  else if (s && !strcmp(s, "logical")) *out = WHORL_LEVEL_LOGICAL;
+  else if (s && !strcmp(s, "auto")) *out = WHORL_LEVEL_AUTO;
   else return WHORL_EINVAL;
   return WHORL_OK;
 }
@@ -27,6 +29,8 @@ const char *whorl_level_name(whorl_level level) {
   switch (level) {
   case WHORL_LEVEL_QUICK: return "quick";
   case WHORL_LEVEL_CONTENT: return "content";
+  case WHORL_LEVEL_LOGICAL: return "logical";
+  case WHORL_LEVEL_AUTO: return "auto";
   }
   return "unknown";
 }
@@ -347,14 +351,21 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
       return whorl__error(err, WHORL_EINVAL, NULL, -1, "options version %u not supported", opts->version);
     o = *opts;
   }
-  if (o.level != WHORL_LEVEL_QUICK && o.level != WHORL_LEVEL_CONTENT)
+  if (o.level != WHORL_LEVEL_QUICK && o.level != WHORL_LEVEL_CONTENT && o.level != WHORL_LEVEL_LOGICAL &&
+      o.level != WHORL_LEVEL_AUTO)
     return whorl__error(err, WHORL_EINVAL, NULL, -1, "unknown level");
   if (o.stats) memset(o.stats, 0, sizeof *o.stats);
   if (o.threads <= 0) o.threads = whorl__cpu_count();
   if (o.threads > 64) o.threads = 64;
   struct stat st;
   if (stat(path, &st) != 0) return whorl__error_errno(err, errno, path, NULL);
-  if (S_ISDIR(st.st_mode)) return whorl__fp_folder(path, &o, out, err);
+  if (S_ISDIR(st.st_mode)) {
+    if (o.level == WHORL_LEVEL_LOGICAL)
+      return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                          "is a folder: the logical level is for tables (fingerprint the table files one by one)");
+    if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
+    return whorl__fp_folder(path, &o, out, err);
+  }
   if (!S_ISREG(st.st_mode)) {
     const char *what = S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket"
                      : S_ISCHR(st.st_mode) ? "a character device" : S_ISBLK(st.st_mode) ? "a block device"
@@ -370,7 +381,24 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
     close(fd);
     return whorl__error(err, WHORL_ECHANGED, path, -1, "changed while being opened");
   }
-  int rc = fp_file(path, fd, &fst, &o, out, err);
+  int rc;
+  if (o.level == WHORL_LEVEL_QUICK) {
+    rc = fp_file(path, fd, &fst, &o, out, err);
+  } else {
+    whorl_level want = o.level;
+    o.level = WHORL_LEVEL_CONTENT;
+    rc = fp_file(path, fd, &fst, &o, out, err);
+    o.level = want;
+    if (!rc && (want == WHORL_LEVEL_LOGICAL || want == WHORL_LEVEL_AUTO || o.table_format)) {
+      whorl_json *table = NULL;
+      rc = whorl__fp_table(path, fd, &fst, &o, *out, &table, err);
+      if (rc == 1) rc = WHORL_OK; /* not a table: the file document stands */
+      else {
+        whorl_json_free(*out);
+        *out = table;
+      }
+    }
+  }
   close(fd);
   return rc;
 }
@@ -395,7 +423,7 @@ int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err) {
                         (long long)whorl_json_get_int(v), WHORL_FORMAT_VERSION);
   const char *kind = whorl_json_object_get_string(doc, "kind");
   if (!kind) return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: no \"kind\"");
-  if (strcmp(kind, "file") && strcmp(kind, "folder"))
+  if (strcmp(kind, "file") && strcmp(kind, "folder") && strcmp(kind, "table"))
     return whorl__error(err, WHORL_EUNSUPPORTED, NULL, -1, "fingerprint kind \"%s\" is not known to this whorl", kind);
   const char *id = whorl_json_object_get_string(doc, "id");
   const char *level = whorl_json_object_get_string(doc, "level");

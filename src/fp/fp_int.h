@@ -4,6 +4,7 @@
 
 #include "whorl/fingerprint.h"
 #include "whorl/json.h"
+#include <sys/stat.h>
 
 #define WHORL_RULES_FILE_CONTENT "file-content-v1"
 #define WHORL_RULES_FILE_QUICK "file-quick-v1"
@@ -27,6 +28,14 @@ int whorl__json_set_hex(whorl_json *obj, const char *key, const uint8_t *bytes, 
  * cache as content while writing it (e.g. `whorl fp ~` with the cache in
  * ~/.cache/whorl), so the cache must not be used. */
 int whorl__cache_inside(const char *db, const char *root);
+
+/* Table tier of a regular file open as fd, whose content document is
+ * `filedoc` (borrowed): 0 and *out a kind "table" document; 1 when the file
+ * is not a table and the level allows that (the file document stands); or
+ * a negative status. */
+#define WHORL_RULES_TABLE_LOGICAL "table-logical-1"
+int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const whorl_json *filedoc,
+                    whorl_json **out, whorl_error *err);
 
 int whorl__fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
 

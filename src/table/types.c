@@ -5,7 +5,7 @@
 #include "table/value.h"
 
 const char *whorl__ltype_name(whorl_ltype t) {
-  static const char *names[] = {"null", "bool", "int", "float", "date", "timestamp", "string"};
+  static const char *names[] = {"null", "bool", "int", "float", "date", "timestamp", "string", "json"};
   return (unsigned)t < sizeof names / sizeof *names ? names[t] : "string";
 }
 

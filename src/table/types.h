@@ -9,6 +9,7 @@
  *   YYYY-MM-DD       date (a real calendar day)
  *   YYYY-MM-DD[T ]hh:mm[:ss[.fraction]][Z|+hh:mm|-hh:mm]   timestamp
  *   anything else    string
+ * (JSON Lines arrays and objects are json.)
  * A column's type joins its values' types over the WHOLE column (not the
  * first rows): null joins into anything (and makes the column nullable);
  * int with float gives float; date with timestamp gives timestamp; any
@@ -27,7 +28,8 @@ typedef enum whorl_ltype {
   WHORL_T_FLOAT,
   WHORL_T_DATE,
   WHORL_T_TIMESTAMP,
-  WHORL_T_STRING
+  WHORL_T_STRING,
+  WHORL_T_JSON /* nested arrays/objects (JSON Lines, Parquet JSON) */
 } whorl_ltype;
 
 const char *whorl__ltype_name(whorl_ltype t);

@@ -116,12 +116,16 @@ golden() { # name, then the command (run in $G)
 }
 golden fp-folder-json "$W" fp --no-cache --json data
 golden fp-folder-text "$W" fp --no-cache data
-golden fp-file-json "$W" fp --no-cache --json --digest sha256,md5 data/table.csv
+golden fp-file-json "$W" fp --no-cache --json --level content --digest sha256,md5 data/table.csv
+golden fp-table-json "$W" fp --no-cache --json data/table.csv
+golden fp-table-text "$W" fp --no-cache data/table.csv
 golden fp-file-quick "$W" fp --no-cache --json --level quick data/table.csv
 golden fp-id-two "$W" fp --no-cache --id data data/table.csv
 golden diff-folder-text "$W" diff --no-cache data data2
 golden diff-folder-json "$W" diff --no-cache --json data data2
-golden diff-file-text "$W" diff --no-cache data/table.csv data2/table.csv
+golden diff-file-text "$W" diff --no-cache --level content data/table.csv data2/table.csv
+golden diff-table-text "$W" diff --no-cache data/table.csv data2/table.csv
+golden diff-table-json "$W" diff --no-cache --json data/table.csv data2/table.csv
 golden diff-folder-nodetail "$W" diff --no-cache --no-detail data data2
 golden diff-same "$W" diff --no-cache data data
 golden fp-help "$W" fp --help
@@ -159,7 +163,7 @@ run "$W" diff --no-cache "$T/quick.json" "$T/saved.json"; eq "$rc" 2 "quick vs c
 has "$err" "same --level" "hint to use the same level"
 run "$W" fp --no-cache --json "$G/data" "$G/data/table.csv"
 got=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d), d[0]["kind"], d[1]["kind"])' <<<"$out")
-eq "$got" "2 folder file" "--json with two paths gives an array"
+eq "$got" "2 folder table" "--json with two paths gives an array"
 
 # ---- 4. errors: one line, exit 2, nothing on stdout ----
 run "$W" fp "$T/nope"; eq "$rc" 2 "missing exit"; eq "$out" "" "missing: no stdout"
@@ -239,7 +243,7 @@ run "$W" fp --no-cache --id "$T/esc/a
 b" "$T/esc/c\\d"; eq "$out" "$(b3sum "$T/esc/a
 b" "$T/esc/c\\d")" "--id lines escape like b3sum"
 # documents made under other rules are not compared
-"$W" fp --no-cache --json "$G/data/table.csv" | sed 's/file-content-v1/file-content-v9/' > "$T/v9.json"
+"$W" fp --no-cache --json --level content "$G/data/table.csv" | sed 's/file-content-v1/file-content-v9/' > "$T/v9.json"
 run "$W" diff "$T/v9.json" "$G/data/table.csv"; eq "$rc" 2 "different rules exit"; has "$err" "different rules" "different rules message"
 
 # a folder that changes during the walk (a writer appends all the time)

@@ -1,0 +1,141 @@
+/* table.c - what differs between two kind "table" fingerprints, tier by
+ * tier: bytes, logical content (another serialization), row order only,
+ * then schema and columns (docs/diff-format.md, "Tables"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare/compare_int.h"
+#include "util/util.h"
+
+static const char *s(const whorl_json *o, const char *k) {
+  const char *v = whorl_json_object_get_string(o, k);
+  return v ? v : "";
+}
+
+static const char *path2(const whorl_json *d, const char *a, const char *b) {
+  return s(whorl_json_object_get(d, a), b);
+}
+
+static whorl_json *str_pair(const char *ka, const char *a, const char *kb, const char *b) {
+  whorl_json *o = whorl_json_object();
+  whorl_json_object_set(o, ka, whorl_json_string(a));
+  whorl_json_object_set(o, kb, whorl_json_string(b));
+  return o;
+}
+
+int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
+                      whorl_error *err) {
+  const char *ka = path2(a, "logical", "key_id"), *kb = path2(b, "logical", "key_id");
+  if (strcmp(ka, kb))
+    return whorl__error(err, WHORL_EINVAL, NULL, -1,
+                        "the two table fingerprints were made with %s keys (--key-file): their value hashes "
+                        "cannot be compared",
+                        *ka && *kb ? "different" : *ka ? "a key and without" : "without and with a");
+  whorl_json *t = whorl_json_object();
+  whorl_json_object_set(rep, "table", t);
+  int64_t ra = whorl_json_object_get_int(a, "rows", -1), rb = whorl_json_object_get_int(b, "rows", -1);
+  whorl_json *rows = whorl_json_object();
+  whorl_json_object_set(rows, "a", whorl_json_int(ra));
+  whorl_json_object_set(rows, "b", whorl_json_int(rb));
+  whorl_json_object_set(t, "rows", rows);
+  whorl_json_object_set(t, "format", str_pair("a", s(a, "format"), "b", s(b, "format")));
+  const char *ca = path2(a, "content", "blake3"), *cb = path2(b, "content", "blake3");
+  int same_bytes = *ca && !strcmp(ca, cb);
+  int same_logical = !strcmp(path2(a, "logical", "id"), path2(b, "logical", "id"));
+  int same_unordered = !strcmp(path2(a, "logical", "unordered"), path2(b, "logical", "unordered"));
+  int same_schema = !strcmp(path2(a, "schema", "id"), path2(b, "schema", "id"));
+  whorl_json_object_set(t, "same_bytes", whorl_json_bool(same_bytes));
+  whorl_json_object_set(t, "same_schema", whorl_json_bool(same_schema));
+  const char *tier;
+  if (same_bytes) {
+    tier = "bytes";
+    *verdict = "identical";
+  } else if (same_logical) {
+    tier = "logical";
+    *verdict = "same logical content, different bytes";
+  } else if (same_unordered) {
+    tier = "unordered";
+    *verdict = "rows reordered only";
+  } else {
+    tier = "columns";
+    *verdict = "content changed";
+  }
+  *same = same_bytes || same_logical;
+  whorl_json_object_set(t, "tier", whorl_json_string(tier));
+  if (*same) return WHORL_OK;
+
+  /* Column by column: matched by name; an unmatched column of b whose
+   * ordered hash equals an unmatched one of a is a rename. */
+  const whorl_json *cola = whorl_json_object_get(a, "columns"), *colb = whorl_json_object_get(b, "columns");
+  size_t na = whorl_json_size(cola), nb = whorl_json_size(colb);
+  unsigned char *used_a = calloc(na + 1, 1), *used_b = calloc(nb + 1, 1);
+  if (!used_a || !used_b) {
+    free(used_a);
+    free(used_b);
+    return WHORL_ENOMEM;
+  }
+  whorl_json *changed = whorl_json_array(), *added = whorl_json_array(), *removed = whorl_json_array(),
+             *renamed = whorl_json_array(), *retyped = whorl_json_array();
+  size_t unchanged = 0;
+  for (size_t j = 0; j < nb; j++) {
+    const whorl_json *cbj = whorl_json_array_get(colb, j);
+    const char *name = s(cbj, "name");
+    for (size_t i = 0; i < na; i++) {
+      const whorl_json *cai = whorl_json_array_get(cola, i);
+      if (used_a[i] || strcmp(s(cai, "name"), name)) continue;
+      used_a[i] = used_b[j] = 1;
+      if (strcmp(s(cai, "type"), s(cbj, "type"))) {
+        whorl_json *o = whorl_json_object();
+        whorl_json_object_set(o, "name", whorl_json_string(name));
+        whorl_json_object_set(o, "a", whorl_json_string(s(cai, "type")));
+        whorl_json_object_set(o, "b", whorl_json_string(s(cbj, "type")));
+        whorl_json_array_append(retyped, o);
+      }
+      const whorl_json *ha = whorl_json_object_get(cai, "hash"), *hb = whorl_json_object_get(cbj, "hash");
+      if (!strcmp(s(ha, "ordered"), s(hb, "ordered"))) {
+        unchanged++;
+      } else {
+        whorl_json *o = whorl_json_object();
+        whorl_json_object_set(o, "name", whorl_json_string(name));
+        int order_only = !strcmp(s(ha, "unordered"), s(hb, "unordered"));
+        whorl_json_object_set(o, "order_only", whorl_json_bool(order_only));
+        int64_t nua = whorl_json_object_get_int(cai, "nulls", -1), nub = whorl_json_object_get_int(cbj, "nulls", -1);
+        if (nua != nub) {
+          whorl_json *nl = whorl_json_object();
+          whorl_json_object_set(nl, "a", whorl_json_int(nua));
+          whorl_json_object_set(nl, "b", whorl_json_int(nub));
+          whorl_json_object_set(o, "nulls", nl);
+        }
+        whorl_json_array_append(changed, o);
+      }
+      break;
+    }
+  }
+  for (size_t j = 0; j < nb; j++) {
+    if (used_b[j]) continue;
+    const whorl_json *cbj = whorl_json_array_get(colb, j);
+    const char *hb = path2(cbj, "hash", "ordered");
+    for (size_t i = 0; i < na; i++) {
+      const whorl_json *cai = whorl_json_array_get(cola, i);
+      if (used_a[i] || strcmp(path2(cai, "hash", "ordered"), hb)) continue;
+      used_a[i] = used_b[j] = 1;
+      whorl_json_array_append(renamed, str_pair("from", s(cai, "name"), "to", s(cbj, "name")));
+      break;
+    }
+  }
+  for (size_t i = 0; i < na; i++)
+    if (!used_a[i]) whorl_json_array_append(removed, whorl_json_string(s(whorl_json_array_get(cola, i), "name")));
+  for (size_t j = 0; j < nb; j++)
+    if (!used_b[j]) whorl_json_array_append(added, whorl_json_string(s(whorl_json_array_get(colb, j), "name")));
+  free(used_a);
+  free(used_b);
+  whorl_json *cols = whorl_json_object();
+  whorl_json_object_set(cols, "changed", changed);
+  whorl_json_object_set(cols, "added", added);
+  whorl_json_object_set(cols, "removed", removed);
+  whorl_json_object_set(cols, "renamed", renamed);
+  whorl_json_object_set(cols, "type_changed", retyped);
+  whorl_json_object_set(cols, "unchanged", whorl_json_int((int64_t)unchanged));
+  whorl_json_object_set(t, "columns", cols);
+  return WHORL_OK;
+}

@@ -1,0 +1,167 @@
+/* table.c - kind "table" documents: the logical tier of CSV/TSV, JSON Lines,
+ * Parquet and .npy files (docs/fingerprint-format.md, "Tables"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blake3.h"
+#include "fp/fp_int.h"
+#include "table/logical.h"
+#include "table/reader.h"
+#include "util/util.h"
+#include "whorl/hash.h"
+
+/* The 32-byte key of keyed mode: BLAKE3 derive_key of the key file's bytes,
+ * so any secret file (a random 32-byte file, a passphrase) serves. */
+static int load_key(const char *path, uint8_t key[32], char key_id[17], whorl_error *err) {
+  char *text = NULL;
+  size_t len = 0;
+  int rc = whorl__read_file(path, 1u << 20, &text, &len, err);
+  if (rc) return rc;
+  if (len == 0) {
+    free(text);
+    return whorl__error(err, WHORL_EINVAL, path, -1, "key file is empty");
+  }
+  blake3_hasher h;
+  blake3_hasher_init_derive_key(&h, "whorl 2026 table key-file v1");
+  blake3_hasher_update(&h, text, len);
+  blake3_hasher_finalize(&h, key, 32);
+  memset(text, 0, len);
+  free(text);
+  /* A public name for the key: which key, revealing nothing about it. */
+  uint8_t id[8];
+  blake3_hasher_init_keyed(&h, key);
+  blake3_hasher_update(&h, "whorl-key-id-1", 15);
+  blake3_hasher_finalize(&h, id, 8);
+  whorl_hex(id, 8, key_id);
+  return WHORL_OK;
+}
+
+static void set_hex(whorl_json *o, const char *k, const uint8_t *b, size_t n) { whorl__json_set_hex(o, k, b, n); }
+
+int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const whorl_json *filedoc,
+                    whorl_json **out, whorl_error *err) {
+  *out = NULL;
+  const char *sniffed = whorl_json_object_get_string(filedoc, "format");
+  const char *fmt = o->table_format;
+  if (!fmt) fmt = whorl__table_detect(path, sniffed ? sniffed : "binary");
+  if (!fmt) {
+    if (o->level == WHORL_LEVEL_LOGICAL)
+      return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                          "not recognised as a table (%s): CSV/TSV, JSON Lines, Parquet and .npy are; "
+                          "name the format with --as",
+                          sniffed ? sniffed : "unknown");
+    return 1;
+  }
+  uint8_t key[32];
+  char key_id[17] = "";
+  int rc;
+  if (o->key_file && (rc = load_key(o->key_file, key, key_id, err))) return rc;
+  whorl_lacc *acc = NULL;
+  rc = whorl__lacc_new(o->key_file ? key : NULL, &acc);
+  memset(key, 0, sizeof key);
+  if (rc) return whorl__error(err, rc, path, -1, "out of memory");
+  whorl_table_sink sink = whorl__lacc_sink(acc);
+  whorl_table_opts topts = WHORL_TABLE_OPTS_INIT;
+  topts.format = fmt;
+  topts.delimiter = o->delimiter;
+  topts.header = o->header;
+  topts.strict = o->strict;
+  whorl_table_info *info = calloc(1, sizeof *info);
+  if (!info) {
+    whorl__lacc_free(acc);
+    return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  }
+  rc = whorl__table_read(path, fd, st, &topts, &sink, info, err);
+  const whorl_lresult *res = NULL;
+  if (!rc) rc = whorl__lacc_finish(acc, &res);
+  if (rc) {
+    if (err && !err->message[0]) whorl__error(err, rc, path, -1, "reading the table failed");
+    whorl__lacc_free(acc);
+    free(info);
+    return rc;
+  }
+  if (o->on_issue)
+    for (uint64_t i = 0; i < info->nwarnings && i < WHORL_TABLE_MAX_WARNINGS; i++) {
+      whorl_error w;
+      whorl_error_clear(&w);
+      w.code = WHORL_EFORMAT;
+      snprintf(w.path, sizeof w.path, "%s", path);
+      if (info->warning[i].line)
+        snprintf(w.message, sizeof w.message, "line %llu: %s", (unsigned long long)info->warning[i].line,
+                 info->warning[i].message);
+      else snprintf(w.message, sizeof w.message, "%s", info->warning[i].message);
+      o->on_issue(o->cb_ctx, &w, 0);
+    }
+
+  whorl_json *d = whorl_json_clone(filedoc);
+  if (!d) {
+    whorl__lacc_free(acc);
+    free(info);
+    return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  }
+  whorl_json_object_set(d, "kind", whorl_json_string("table"));
+  whorl_json_object_set(d, "level", whorl_json_string("logical"));
+  whorl_json_object_set(d, "rules", whorl_json_string(WHORL_RULES_TABLE_LOGICAL));
+  set_hex(d, "id", res->id, 32);
+  whorl_json_object_set(d, "format", whorl_json_string(info->format));
+  whorl_json_object_set(d, "rows", whorl_json_int((int64_t)res->rows));
+
+  whorl_json *t = whorl_json_object();
+  whorl_json_object_set(t, "compression", whorl_json_string(info->compression));
+  if (!strcmp(info->format, "csv") || !strcmp(info->format, "tsv")) {
+    char dl[2] = {info->delimiter, 0};
+    whorl_json_object_set(t, "delimiter", whorl_json_string(dl));
+    whorl_json_object_set(t, "header", whorl_json_bool(info->header));
+  }
+  whorl_json_object_set(d, "table", t);
+
+  whorl_json *sc = whorl_json_object();
+  set_hex(sc, "id", res->schema, 32);
+  whorl_json_object_set(d, "schema", sc);
+
+  whorl_json *lg = whorl_json_object();
+  whorl_json_object_set(lg, "rules", whorl_json_string(WHORL_TABLE_LOGICAL_RULES "+" WHORL_VALUE_RULES));
+  set_hex(lg, "id", res->id, 32);
+  set_hex(lg, "unordered", res->unordered, 32);
+  set_hex(lg, "row_sum", res->row_sum, 16);
+  if (o->key_file) whorl_json_object_set(lg, "key_id", whorl_json_string(key_id));
+  whorl_json_object_set(d, "logical", lg);
+
+  whorl_json *cols = whorl_json_array();
+  for (size_t i = 0; i < res->ncols; i++) {
+    const whorl_lcol_result *c = &res->col[i];
+    whorl_json *cj = whorl_json_object();
+    whorl__json_set_bytes(cj, "name", c->name, c->name_len);
+    whorl_json_object_set(cj, "type", whorl_json_string(whorl__ltype_name(c->type.type)));
+    whorl_json_object_set(cj, "nullable", whorl_json_bool(c->type.nullable));
+    whorl_json_object_set(cj, "nulls", whorl_json_int((int64_t)c->nulls));
+    whorl_json *h = whorl_json_object();
+    set_hex(h, "ordered", c->ordered, 32);
+    set_hex(h, "unordered", c->unordered, 32);
+    set_hex(h, "sum", c->sum, 16);
+    whorl_json_object_set(cj, "hash", h);
+    whorl_json_array_append(cols, cj);
+  }
+  whorl_json_object_set(d, "columns", cols);
+
+  if (info->nwarnings) {
+    whorl_json *w = whorl_json_object();
+    whorl_json_object_set(w, "count", whorl_json_int((int64_t)info->nwarnings));
+    whorl_json_object_set(w, "ragged_rows", whorl_json_int((int64_t)info->ragged_rows));
+    whorl_json_object_set(w, "invalid_utf8", whorl_json_int((int64_t)info->invalid_utf8));
+    whorl_json *first = whorl_json_array();
+    for (uint64_t i = 0; i < info->nwarnings && i < WHORL_TABLE_MAX_WARNINGS; i++) {
+      whorl_json *e = whorl_json_object();
+      if (info->warning[i].line) whorl_json_object_set(e, "line", whorl_json_int((int64_t)info->warning[i].line));
+      whorl_json_object_set(e, "message", whorl_json_string(info->warning[i].message));
+      whorl_json_array_append(first, e);
+    }
+    whorl_json_object_set(w, "first", first);
+    whorl_json_object_set(d, "warnings", w);
+  }
+  whorl__lacc_free(acc);
+  free(info);
+  *out = d;
+  return WHORL_OK;
+}

@@ -1,0 +1,339 @@
+/* logical.c - the logical-tier accumulator: see logical.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "blake3.h"
+#include "table/logical.h"
+#include "util/util.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#define SECRET_LEN 192
+
+typedef struct lcol {
+  char *name;
+  size_t name_len;
+  blake3_hasher ord;
+  uint64_t count, nulls;
+  uint64_t slo, shi; /* multiset sum of cell hashes */
+  whorl_coltype type;
+  uint64_t klo, khi; /* row weights */
+  size_t filled;     /* rows of the current window delivered */
+} lcol;
+
+struct whorl_lacc {
+  int keyed;
+  uint8_t key[32];
+  uint8_t secret[SECRET_LEN];
+  XXH128_hash_t null_h;
+  lcol *col;
+  size_t ncols, cap;
+  uint64_t rows;
+  uint64_t rlo, rhi; /* sum of row hashes */
+  size_t win_n;
+  int in_window;
+  uint64_t *racc;
+  size_t racc_cap;
+  int finished;
+  whorl_lresult res;
+};
+
+void whorl__cell_put(whorl_buf *enc, const void *canon, size_t len) {
+  uint8_t v[10];
+  size_t k = 0, x = len;
+  do {
+    v[k] = (uint8_t)(x & 0x7f);
+    x >>= 7;
+    if (x) v[k] |= 0x80;
+    k++;
+  } while (x);
+  whorl_buf_put(enc, v, k);
+  whorl_buf_put(enc, canon, len);
+}
+
+int whorl__cell_next(const uint8_t *enc, size_t enc_len, size_t *pos, const uint8_t **bytes, size_t *len) {
+  size_t p = *pos, x = 0;
+  for (int shift = 0;; shift += 7) {
+    if (p >= enc_len || shift > 56) return -1;
+    uint8_t b = enc[p++];
+    x |= (size_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+  }
+  if (x > enc_len - p) return -1;
+  *bytes = enc + p;
+  *len = x;
+  *pos = p + x;
+  return 0;
+}
+
+static void b3_init(const whorl_lacc *a, blake3_hasher *h, const char *tag) {
+  if (a->keyed) blake3_hasher_init_keyed(h, a->key);
+  else blake3_hasher_init(h);
+  blake3_hasher_update(h, tag, strlen(tag) + 1); /* with its NUL */
+}
+
+static void b3_u64(blake3_hasher *h, uint64_t v) {
+  uint8_t b[8];
+  for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
+  blake3_hasher_update(h, b, 8);
+}
+
+static void b3_name(blake3_hasher *h, const char *s, size_t n) {
+  b3_u64(h, n);
+  blake3_hasher_update(h, s, n);
+}
+
+static inline XXH128_hash_t cell_hash(const whorl_lacc *a, const uint8_t *p, size_t n) {
+  return a->keyed ? XXH3_128bits_withSecret(p, n, a->secret, SECRET_LEN) : XXH3_128bits(p, n);
+}
+
+static void put128(uint8_t out[16], uint64_t lo, uint64_t hi) {
+  for (int i = 0; i < 8; i++) {
+    out[i] = (uint8_t)(lo >> (8 * i));
+    out[8 + i] = (uint8_t)(hi >> (8 * i));
+  }
+}
+
+int whorl__lacc_new(const uint8_t *key32, whorl_lacc **out) {
+  whorl_lacc *a = calloc(1, sizeof *a);
+  *out = NULL;
+  if (!a) return WHORL_ENOMEM;
+  if (key32) {
+    a->keyed = 1;
+    memcpy(a->key, key32, 32);
+    blake3_hasher h;
+    blake3_hasher_init_keyed(&h, a->key);
+    blake3_hasher_update(&h, "whorl-xxh3-secret-1", 20);
+    blake3_hasher_finalize(&h, a->secret, SECRET_LEN);
+  }
+  static const uint8_t null_canon[1] = {'N'};
+  a->null_h = cell_hash(a, null_canon, 1);
+  *out = a;
+  return WHORL_OK;
+}
+
+/* Adds `n` null cells to column c (stream, sum, counts). */
+static void pad_nulls(whorl_lacc *a, lcol *c, uint64_t n) {
+  if (!n) return;
+  static uint8_t nulls[4096];
+  if (!nulls[0])
+    for (size_t i = 0; i < sizeof nulls; i += 2) nulls[i] = 1, nulls[i + 1] = 'N';
+  uint64_t left = n;
+  while (left) {
+    uint64_t k = left < sizeof nulls / 2 ? left : sizeof nulls / 2;
+    blake3_hasher_update(&c->ord, nulls, (size_t)k * 2);
+    left -= k;
+  }
+  unsigned __int128 s = ((unsigned __int128)c->shi << 64) | c->slo;
+  unsigned __int128 h = ((unsigned __int128)a->null_h.high64 << 64) | a->null_h.low64;
+  s += h * n;
+  c->slo = (uint64_t)s;
+  c->shi = (uint64_t)(s >> 64);
+  c->count += n;
+  c->nulls += n;
+  whorl__coltype_add(&c->type, WHORL_T_NULL);
+}
+
+static int s_column(void *ctx, const char *name, size_t len) {
+  whorl_lacc *a = ctx;
+  if (a->finished) return WHORL_EINVAL;
+  if (a->ncols == a->cap) {
+    size_t n = a->cap ? a->cap * 2 : 16;
+    lcol *c = realloc(a->col, n * sizeof *c);
+    if (!c) return WHORL_ENOMEM;
+    a->col = c;
+    a->cap = n;
+  }
+  lcol *c = &a->col[a->ncols];
+  memset(c, 0, sizeof *c);
+  c->name = malloc(len + 1);
+  if (!c->name) return WHORL_ENOMEM;
+  memcpy(c->name, name, len);
+  c->name[len] = 0;
+  c->name_len = len;
+  c->type.type = WHORL_T_NULL;
+  uint8_t k[16];
+  blake3_hasher h;
+  b3_init(a, &h, "whorl-row-weight-1");
+  blake3_hasher_update(&h, name, len);
+  blake3_hasher_finalize(&h, k, 16);
+  for (int i = 0; i < 8; i++) {
+    c->klo |= (uint64_t)k[i] << (8 * i);
+    c->khi |= (uint64_t)k[8 + i] << (8 * i);
+  }
+  c->klo |= 1;
+  c->khi |= 1;
+  b3_init(a, &c->ord, "whorl-column-1");
+  pad_nulls(a, c, a->rows); /* rows before it was seen */
+  a->ncols++;
+  return WHORL_OK;
+}
+
+static int s_begin(void *ctx, size_t nrows) {
+  whorl_lacc *a = ctx;
+  if (a->in_window || a->finished) return WHORL_EINVAL;
+  if (nrows > a->racc_cap) {
+    uint64_t *r = realloc(a->racc, nrows * 2 * sizeof *r);
+    if (!r) return WHORL_ENOMEM;
+    a->racc = r;
+    a->racc_cap = nrows;
+  }
+  memset(a->racc, 0, nrows * 2 * sizeof *a->racc);
+  for (size_t i = 0; i < a->ncols; i++) a->col[i].filled = 0;
+  a->win_n = nrows;
+  a->in_window = 1;
+  return WHORL_OK;
+}
+
+static int s_batch(void *ctx, const whorl_colbatch *b) {
+  whorl_lacc *a = ctx;
+  if (!a->in_window || b->col >= a->ncols) return WHORL_EINVAL;
+  lcol *c = &a->col[b->col];
+  if (b->row != c->filled || b->n > a->win_n - b->row) return WHORL_EINVAL;
+  uint64_t slo = c->slo, shi = c->shi, nulls = 0;
+  uint64_t *racc = a->racc + 2 * b->row;
+  size_t pos = 0;
+  whorl_ltype t = c->type.type;
+  int nullable = c->type.nullable;
+  for (size_t i = 0; i < b->n; i++) {
+    const uint8_t *p;
+    size_t len;
+    if (whorl__cell_next(b->enc, b->enc_len, &pos, &p, &len)) return WHORL_EINVAL;
+    XXH128_hash_t h = cell_hash(a, p, len);
+    uint64_t lo = slo + h.low64;
+    shi += h.high64 + (lo < slo);
+    slo = lo;
+    uint8_t ty = b->type[i];
+    if (ty == WHORL_T_NULL) {
+      nulls++;
+      nullable = 1;
+    } else {
+      racc[2 * i] += c->klo * h.low64;
+      racc[2 * i + 1] += c->khi * h.high64;
+      if (ty != t) t = whorl__ltype_join(t, (whorl_ltype)ty);
+    }
+  }
+  if (pos != b->enc_len) return WHORL_EINVAL;
+  c->type.type = t;
+  c->type.nullable = nullable;
+  c->slo = slo;
+  c->shi = shi;
+  c->nulls += nulls;
+  c->count += b->n;
+  c->filled += b->n;
+  blake3_hasher_update(&c->ord, b->enc, b->enc_len);
+  return WHORL_OK;
+}
+
+static int s_end(void *ctx) {
+  whorl_lacc *a = ctx;
+  if (!a->in_window) return WHORL_EINVAL;
+  for (size_t i = 0; i < a->ncols; i++) {
+    lcol *c = &a->col[i];
+    if (c->filled < a->win_n) pad_nulls(a, c, a->win_n - c->filled);
+  }
+  uint64_t rlo = a->rlo, rhi = a->rhi;
+  for (size_t r = 0; r < a->win_n; r++) {
+    XXH128_hash_t h = a->keyed ? XXH3_128bits_withSecret(a->racc + 2 * r, 16, a->secret, SECRET_LEN)
+                               : XXH3_128bits(a->racc + 2 * r, 16);
+    uint64_t lo = rlo + h.low64;
+    rhi += h.high64 + (lo < rlo);
+    rlo = lo;
+  }
+  a->rlo = rlo;
+  a->rhi = rhi;
+  a->rows += a->win_n;
+  a->in_window = 0;
+  return WHORL_OK;
+}
+
+whorl_table_sink whorl__lacc_sink(whorl_lacc *a) {
+  whorl_table_sink s = {a, s_column, s_begin, s_batch, s_end};
+  return s;
+}
+
+static int by_name(const void *x, const void *y, void *ctx) {
+  const whorl_lresult *res = ctx;
+  const whorl_lcol_result *p = &res->col[*(const size_t *)x], *q = &res->col[*(const size_t *)y];
+  size_t n = p->name_len < q->name_len ? p->name_len : q->name_len;
+  int c = memcmp(p->name, q->name, n);
+  if (c) return c;
+  if (p->name_len != q->name_len) return p->name_len < q->name_len ? -1 : 1;
+  return memcmp(p->ordered, q->ordered, 32);
+}
+
+int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
+  if (a->in_window) return WHORL_EINVAL;
+  whorl_lresult *r = &a->res;
+  if (!a->finished) {
+    a->finished = 1;
+    r->rows = a->rows;
+    r->ncols = a->ncols;
+    r->col = calloc(a->ncols ? a->ncols : 1, sizeof *r->col);
+    size_t *order = malloc((a->ncols ? a->ncols : 1) * sizeof *order);
+    if (!r->col || !order) {
+      free(order);
+      return WHORL_ENOMEM;
+    }
+    for (size_t i = 0; i < a->ncols; i++) {
+      lcol *c = &a->col[i];
+      whorl_lcol_result *cr = &r->col[i];
+      cr->name = c->name;
+      cr->name_len = c->name_len;
+      cr->type = c->type;
+      cr->nulls = c->nulls;
+      blake3_hasher_finalize(&c->ord, cr->ordered, 32);
+      put128(cr->sum, c->slo, c->shi);
+      blake3_hasher h;
+      b3_init(a, &h, "whorl-column-unordered-1");
+      b3_u64(&h, c->count);
+      blake3_hasher_update(&h, cr->sum, 16);
+      blake3_hasher_finalize(&h, cr->unordered, 32);
+      order[i] = i;
+    }
+    qsort_r(order, a->ncols, sizeof *order, by_name, r);
+    put128(r->row_sum, a->rlo, a->rhi);
+    blake3_hasher h;
+    b3_init(a, &h, "whorl-table-logical-1");
+    b3_u64(&h, r->rows);
+    b3_u64(&h, r->ncols);
+    for (size_t k = 0; k < a->ncols; k++) {
+      const whorl_lcol_result *c = &r->col[order[k]];
+      b3_name(&h, c->name, c->name_len);
+      blake3_hasher_update(&h, c->ordered, 32);
+    }
+    blake3_hasher_finalize(&h, r->id, 32);
+    b3_init(a, &h, "whorl-table-unordered-1");
+    b3_u64(&h, r->rows);
+    b3_u64(&h, r->ncols);
+    for (size_t k = 0; k < a->ncols; k++) b3_name(&h, r->col[order[k]].name, r->col[order[k]].name_len);
+    blake3_hasher_update(&h, r->row_sum, 16);
+    blake3_hasher_finalize(&h, r->unordered, 32);
+    /* The schema id is not keyed: it holds names and types, no values. */
+    blake3_hasher_init(&h);
+    blake3_hasher_update(&h, "whorl-table-schema-1", 21);
+    b3_u64(&h, r->ncols);
+    for (size_t k = 0; k < a->ncols; k++) {
+      const whorl_lcol_result *c = &r->col[order[k]];
+      b3_name(&h, c->name, c->name_len);
+      const char *tn = whorl__ltype_name(c->type.type);
+      b3_name(&h, tn, strlen(tn));
+      uint8_t nb = (uint8_t)(c->type.nullable != 0);
+      blake3_hasher_update(&h, &nb, 1);
+    }
+    blake3_hasher_finalize(&h, r->schema, 32);
+    free(order);
+  }
+  *out = r;
+  return WHORL_OK;
+}
+
+void whorl__lacc_free(whorl_lacc *a) {
+  if (!a) return;
+  for (size_t i = 0; i < a->ncols; i++) free(a->col[i].name);
+  free(a->col);
+  free(a->racc);
+  free(a->res.col);
+  free(a);
+}

@@ -1,0 +1,832 @@
+/* reader.c - table readers behind one interface: see reader.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "io/decomp.h"
+#include "io/npy.h"
+#include "table/csv.h"
+#include "table/jsonl.h"
+#include "table/parquet_meta.h"
+#include "table/parquet_read.h"
+#include "table/reader.h"
+#include "table/types.h"
+#include "table/value.h"
+#include "util/util.h"
+
+#define WIN_ROWS 8192
+#define WIN_BYTES (4u << 20)
+#define PQ_BATCH 65536
+
+/* ---- window builder: rows of cells gathered per column, then handed to
+ * the sink as one column batch per column ---------------------------------- */
+
+typedef struct wcol {
+  whorl_buf enc;
+  uint8_t *type;
+  size_t n;
+} wcol;
+
+typedef struct wb {
+  whorl_table_sink *sink;
+  wcol *col;
+  size_t ncols, cap;
+  size_t rows;      /* rows in the window */
+  size_t bytes;
+  size_t type_cap;  /* capacity of each type array */
+} wb;
+
+static int wb_add_column(wb *w, const char *name, size_t len) {
+  if (w->ncols == w->cap) {
+    size_t n = w->cap ? w->cap * 2 : 16;
+    wcol *c = realloc(w->col, n * sizeof *c);
+    if (!c) return WHORL_ENOMEM;
+    w->col = c;
+    w->cap = n;
+  }
+  wcol *c = &w->col[w->ncols];
+  memset(c, 0, sizeof *c);
+  c->type = malloc(w->type_cap ? w->type_cap : 1);
+  if (!c->type) return WHORL_ENOMEM;
+  w->ncols++;
+  int rc = w->sink->column(w->sink->ctx, name, len);
+  if (rc) return rc;
+  /* Rows of this window before the column appeared are null in it. */
+  for (size_t r = 0; r < w->rows; r++) {
+    whorl__cell_put(&c->enc, "N", 1);
+    c->type[c->n++] = WHORL_T_NULL;
+  }
+  return c->enc.oom ? WHORL_ENOMEM : WHORL_OK;
+}
+
+static int wb_init(wb *w, whorl_table_sink *sink, size_t rows_cap) {
+  memset(w, 0, sizeof *w);
+  w->sink = sink;
+  w->type_cap = rows_cap;
+  return WHORL_OK;
+}
+
+static void wb_free(wb *w) {
+  for (size_t i = 0; i < w->ncols; i++) {
+    whorl_buf_free(&w->col[i].enc);
+    free(w->col[i].type);
+  }
+  free(w->col);
+}
+
+/* Starts a cell in column c: returns the position of its length byte. */
+static inline size_t cell_open(wcol *c) {
+  size_t pos = c->enc.len;
+  whorl_buf_putc(&c->enc, 0);
+  return pos;
+}
+
+/* Closes the cell opened at pos: writes its length (LEB128, moving the
+ * bytes when it needs more than one byte). */
+static inline void cell_close(wcol *c, size_t pos, whorl_ltype t) {
+  size_t len = c->enc.len - pos - 1;
+  if (len < 128) c->enc.data[pos] = (char)len;
+  else {
+    uint8_t v[10];
+    size_t k = 0, x = len;
+    do {
+      v[k] = (uint8_t)(x & 0x7f);
+      x >>= 7;
+      if (x) v[k] |= 0x80;
+      k++;
+    } while (x);
+    if (whorl_buf_grow(&c->enc, k - 1)) return;
+    memmove(c->enc.data + pos + k, c->enc.data + pos + 1, len);
+    memcpy(c->enc.data + pos, v, k);
+    c->enc.len += k - 1;
+    c->enc.data[c->enc.len] = 0;
+  }
+  c->type[c->n++] = (uint8_t)t;
+}
+
+static int wb_flush(wb *w) {
+  if (w->rows == 0) return WHORL_OK;
+  whorl_table_sink *s = w->sink;
+  int rc = s->begin(s->ctx, w->rows);
+  for (size_t i = 0; i < w->ncols && !rc; i++) {
+    wcol *c = &w->col[i];
+    if (c->enc.oom) return WHORL_ENOMEM;
+    whorl_colbatch b = {i, 0, c->n, (const uint8_t *)c->enc.data, c->enc.len, c->type};
+    rc = s->batch(s->ctx, &b);
+    c->enc.len = 0;
+    c->n = 0;
+  }
+  if (!rc) rc = s->end(s->ctx);
+  w->rows = 0;
+  w->bytes = 0;
+  return rc;
+}
+
+/* ---- warnings -------------------------------------------------------------- */
+
+static void warn(whorl_table_info *info, uint64_t line, const char *fmt, ...) WHORL_PRINTF(3, 4);
+static void warn(whorl_table_info *info, uint64_t line, const char *fmt, ...) {
+  if (info->nwarnings < WHORL_TABLE_MAX_WARNINGS) {
+    whorl_table_warning *w = &info->warning[info->nwarnings];
+    w->line = line;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->message, sizeof w->message, fmt, ap);
+    va_end(ap);
+  }
+  info->nwarnings++;
+}
+
+/* ---- byte source adapter (plain, gzip, zstd) ----------------------------- */
+
+typedef struct srcctx {
+  whorl_src *src;
+  whorl_error err;
+  int failed;
+} srcctx;
+
+static long long src_read(void *ctx, uint8_t *buf, size_t cap) {
+  srcctx *s = ctx;
+  long long n = whorl__src_read(s->src, buf, cap, &s->err);
+  if (n < 0) {
+    s->failed = 1;
+    errno = EIO;
+    return -1;
+  }
+  return n;
+}
+
+/* A tokenizer error caused by the byte source is the source's error. */
+static int src_error(srcctx *s, int rc, whorl_error *err) {
+  if (s->failed && err) *err = s->err;
+  return s->failed ? s->err.code : rc;
+}
+
+static const char *codec_name(whorl_codec c) {
+  return c == WHORL_CODEC_GZIP ? "gzip" : c == WHORL_CODEC_ZSTD ? "zstd" : "none";
+}
+
+/* ---- CSV / TSV ------------------------------------------------------------- */
+
+static int is_header(const whorl_csv_record *r) {
+  size_t nonempty = 0;
+  for (size_t i = 0; i < r->nfields; i++) {
+    if (r->len[i] == 0) continue;
+    nonempty++;
+    if (whorl__ltype_of_text(r->field[i], r->len[i], r->quoted[i]) != WHORL_T_STRING) return 0;
+    for (size_t j = 0; j < i; j++)
+      if (r->len[j] == r->len[i] && memcmp(r->field[j], r->field[i], r->len[i]) == 0) return 0;
+  }
+  return nonempty > 0;
+}
+
+static int index_name(wb *w, size_t i) {
+  char name[24];
+  int n = snprintf(name, sizeof name, "%zu", i);
+  return wb_add_column(w, name, (size_t)n);
+}
+
+static int read_csv(const char *path, const whorl_table_opts *o, whorl_table_sink *sink, whorl_table_info *info,
+                    whorl_error *err) {
+  srcctx sc;
+  memset(&sc, 0, sizeof sc);
+  int rc = whorl__src_open(path, 0, 0, &sc.src, err);
+  if (rc) return rc;
+  snprintf(info->compression, sizeof info->compression, "%s", codec_name(whorl__src_codec(sc.src)));
+  whorl_csv_opts co = {o->delimiter, 0, o->max_record, path};
+  if (!co.delim && o->format && !strcmp(o->format, "tsv")) co.delim = '\t';
+  whorl_csv *csv = NULL;
+  rc = whorl_csv_new(&co, src_read, &sc, &csv, err);
+  if (rc) {
+    rc = src_error(&sc, rc, err);
+    whorl__src_close(sc.src);
+    return rc;
+  }
+  info->delimiter = whorl_csv_delimiter(csv);
+  snprintf(info->format, sizeof info->format, "%s", info->delimiter == '\t' ? "tsv" : "csv");
+  wb w;
+  wb_init(&w, sink, WIN_ROWS);
+  whorl_csv_record rec;
+  size_t ncols = 0;
+  int first = 1;
+  while ((rc = whorl_csv_next(csv, &rec, err)) == 1) {
+    rc = 0;
+    /* A blank line is no row (as pandas and DuckDB read them). */
+    if (rec.nfields == 1 && rec.len[0] == 0 && !rec.quoted[0]) continue;
+    if (first) {
+      first = 0;
+      int hdr = o->header >= 0 ? o->header : is_header(&rec);
+      info->header = hdr;
+      for (size_t i = 0; i < rec.nfields && !rc; i++) rc = hdr ? wb_add_column(&w, rec.field[i], rec.len[i]) : index_name(&w, i);
+      if (rc) break;
+      ncols = rec.nfields;
+      if (hdr) {
+        for (size_t i = 0; i < rec.nfields; i++)
+          if (!whorl__utf8_valid(rec.field[i], rec.len[i])) {
+            info->invalid_utf8++;
+            if (o->strict) {
+              rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)rec.offset,
+                                "line %llu: column name %zu is not valid UTF-8", (unsigned long long)rec.line, i + 1);
+              break;
+            }
+            warn(info, rec.line, "column name %zu is not valid UTF-8", i + 1);
+          }
+        if (rc) break;
+        continue;
+      }
+    }
+    if (rec.nfields != ncols) {
+      info->ragged_rows++;
+      if (o->strict) {
+        rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)rec.offset, "line %llu: %zu fields where the %s has %zu",
+                          (unsigned long long)rec.line, rec.nfields, info->header ? "header" : "first row", ncols);
+        break;
+      }
+      warn(info, rec.line, "%zu fields where the %s has %zu%s", rec.nfields, info->header ? "header" : "first row",
+           ncols, rec.nfields < ncols ? " (the missing ones are null)" : " (the extra ones form new columns)");
+      while (w.ncols < rec.nfields && !rc) rc = index_name(&w, w.ncols);
+      if (rc) break;
+    }
+    for (size_t i = 0; i < w.ncols; i++) {
+      wcol *c = &w.col[i];
+      size_t pos = cell_open(c);
+      whorl_ltype t;
+      if (i < rec.nfields) {
+        const char *f = rec.field[i];
+        size_t len = rec.len[i];
+        if (!whorl__utf8_valid(f, len)) {
+          info->invalid_utf8++;
+          if (o->strict) {
+            rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)rec.offset, "line %llu, field %zu: not valid UTF-8",
+                              (unsigned long long)rec.line, i + 1);
+            break;
+          }
+          warn(info, rec.line, "field %zu is not valid UTF-8 (hashed as its bytes)", i + 1);
+        }
+        t = whorl__ltype_of_text(f, len, rec.quoted[i]);
+        whorl__value_text(f, len, rec.quoted[i], &c->enc);
+      } else {
+        t = WHORL_T_NULL;
+        whorl__value_null(&c->enc);
+      }
+      cell_close(c, pos, t);
+    }
+    if (rc) break;
+    w.rows++;
+    info->rows++;
+    w.bytes = 0;
+    if (w.rows == WIN_ROWS || w.col[0].enc.len > WIN_BYTES) {
+      rc = wb_flush(&w);
+      if (rc) {
+        if (rc == WHORL_ENOMEM) whorl__error(err, rc, path, -1, "out of memory");
+        break;
+      }
+    }
+  }
+  if (rc < 0) rc = src_error(&sc, rc, err);
+  if (rc == 0) {
+    rc = wb_flush(&w);
+    if (rc) whorl__error(err, rc, path, -1, "out of memory");
+  }
+  wb_free(&w);
+  whorl_csv_free(csv);
+  whorl__src_close(sc.src);
+  return rc;
+}
+
+/* ---- JSON Lines ------------------------------------------------------------ */
+
+static whorl_ltype ltype_of_json(const whorl_json *v) {
+  switch (whorl_json_typeof(v)) {
+  case WHORL_JSON_NULL: return WHORL_T_NULL;
+  case WHORL_JSON_BOOL: return WHORL_T_BOOL;
+  case WHORL_JSON_NUMBER: return whorl_json_is_int(v) ? WHORL_T_INT : WHORL_T_FLOAT;
+  case WHORL_JSON_STRING: {
+    size_t n = 0;
+    const char *s = whorl_json_get_string(v, &n);
+    return whorl__ltype_of_text(s, n, 1);
+  }
+  default: return WHORL_T_JSON;
+  }
+}
+
+typedef struct keymap {
+  char **name;
+  size_t *len;
+  size_t n, cap;
+  size_t *slot; /* open addressing: index+1, 0 empty */
+  size_t nslots;
+} keymap;
+
+static size_t key_hash(const char *s, size_t n) {
+  size_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+  return h;
+}
+
+static long long keymap_find(const keymap *m, const char *s, size_t n) {
+  if (!m->nslots) return -1;
+  for (size_t i = key_hash(s, n) & (m->nslots - 1);; i = (i + 1) & (m->nslots - 1)) {
+    size_t v = m->slot[i];
+    if (!v) return -1;
+    if (m->len[v - 1] == n && memcmp(m->name[v - 1], s, n) == 0) return (long long)(v - 1);
+  }
+}
+
+static int keymap_add(keymap *m, const char *s, size_t n) {
+  if (m->n == m->cap) {
+    size_t c = m->cap ? m->cap * 2 : 16;
+    char **nm = realloc(m->name, c * sizeof *nm);
+    if (nm) m->name = nm;
+    size_t *ln = realloc(m->len, c * sizeof *ln);
+    if (ln) m->len = ln;
+    if (!nm || !ln) return WHORL_ENOMEM;
+    m->cap = c;
+  }
+  if ((m->n + 1) * 2 > m->nslots) {
+    size_t ns = m->nslots ? m->nslots * 2 : 32;
+    size_t *sl = calloc(ns, sizeof *sl);
+    if (!sl) return WHORL_ENOMEM;
+    free(m->slot);
+    m->slot = sl;
+    m->nslots = ns;
+    for (size_t k = 0; k < m->n; k++) {
+      size_t i = key_hash(m->name[k], m->len[k]) & (ns - 1);
+      while (sl[i]) i = (i + 1) & (ns - 1);
+      sl[i] = k + 1;
+    }
+  }
+  char *copy = malloc(n + 1);
+  if (!copy) return WHORL_ENOMEM;
+  memcpy(copy, s, n);
+  copy[n] = 0;
+  m->name[m->n] = copy;
+  m->len[m->n] = n;
+  size_t i = key_hash(s, n) & (m->nslots - 1);
+  while (m->slot[i]) i = (i + 1) & (m->nslots - 1);
+  m->slot[i] = ++m->n;
+  return WHORL_OK;
+}
+
+static void keymap_free(keymap *m) {
+  for (size_t i = 0; i < m->n; i++) free(m->name[i]);
+  free(m->name);
+  free(m->len);
+  free(m->slot);
+}
+
+static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_sink *sink, whorl_table_info *info,
+                      whorl_error *err) {
+  srcctx sc;
+  memset(&sc, 0, sizeof sc);
+  int rc = whorl__src_open(path, 0, 0, &sc.src, err);
+  if (rc) return rc;
+  snprintf(info->compression, sizeof info->compression, "%s", codec_name(whorl__src_codec(sc.src)));
+  snprintf(info->format, sizeof info->format, "jsonl");
+  whorl_jsonl *jr = NULL;
+  rc = whorl_jsonl_new(src_read, &sc, path, o->max_record, &jr, err);
+  if (rc) {
+    rc = src_error(&sc, rc, err);
+    whorl__src_close(sc.src);
+    return rc;
+  }
+  wb w;
+  wb_init(&w, sink, WIN_ROWS);
+  keymap km;
+  memset(&km, 0, sizeof km);
+  unsigned char *seen = NULL;
+  size_t seen_cap = 0;
+  const whorl_json *obj;
+  uint64_t line;
+  while ((rc = whorl_jsonl_next(jr, &obj, &line, err)) == 1) {
+    rc = 0;
+    size_t nk = whorl_json_size(obj);
+    for (size_t k = 0; k < nk && !rc; k++) {
+      size_t kl = 0;
+      const char *key = whorl_json_object_key(obj, k, &kl);
+      if (keymap_find(&km, key, kl) < 0) {
+        rc = keymap_add(&km, key, kl);
+        if (!rc) rc = wb_add_column(&w, key, kl);
+      }
+    }
+    if (rc) {
+      whorl__error(err, rc, path, -1, "out of memory");
+      break;
+    }
+    if (seen_cap < w.ncols) {
+      unsigned char *s2 = realloc(seen, w.ncols * 2);
+      if (!s2) {
+        rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+        break;
+      }
+      seen = s2;
+      seen_cap = w.ncols * 2;
+    }
+    memset(seen, 0, w.ncols);
+    for (size_t k = 0; k < nk; k++) {
+      size_t kl = 0;
+      const char *key = whorl_json_object_key(obj, k, &kl);
+      size_t ci = (size_t)keymap_find(&km, key, kl);
+      if (seen[ci]) continue; /* a repeated key: the first one counts */
+      seen[ci] = 1;
+      const whorl_json *v = whorl_json_object_value(obj, k);
+      wcol *c = &w.col[ci];
+      size_t pos = cell_open(c);
+      whorl_ltype t = ltype_of_json(v);
+      whorl__value_json(v, &c->enc);
+      cell_close(c, pos, t);
+    }
+    for (size_t ci = 0; ci < w.ncols; ci++)
+      if (!seen[ci]) {
+        wcol *c = &w.col[ci];
+        size_t pos = cell_open(c);
+        whorl__value_null(&c->enc);
+        cell_close(c, pos, WHORL_T_NULL);
+      }
+    w.rows++;
+    info->rows++;
+    if (w.rows == WIN_ROWS || (w.ncols && w.col[0].enc.len > WIN_BYTES)) {
+      rc = wb_flush(&w);
+      if (rc) {
+        whorl__error(err, rc, path, -1, "out of memory");
+        break;
+      }
+    }
+  }
+  if (rc < 0) rc = src_error(&sc, rc, err);
+  if (rc == 0) {
+    rc = wb_flush(&w);
+    if (rc) whorl__error(err, rc, path, -1, "out of memory");
+  }
+  (void)o;
+  free(seen);
+  keymap_free(&km);
+  wb_free(&w);
+  whorl_jsonl_free(jr);
+  whorl__src_close(sc.src);
+  return rc;
+}
+
+/* ---- Parquet ----------------------------------------------------------------- */
+
+typedef struct pqctx {
+  whorl_table_sink *sink;
+  const pq_schema *s;
+  whorl_ltype decl;  /* the column's declared logical type */
+  size_t col, row;   /* next row of the window */
+  whorl_buf enc;
+  uint8_t *type;
+  size_t n;
+  int rc;
+  int undecided;     /* a value whose mapping is not decided */
+} pqctx;
+
+static whorl_ltype pq_ltype(const pq_schema *s) {
+  int conv = s->converted_type, lt = s->logical;
+  switch (s->type) {
+  case PQ_BOOLEAN: return WHORL_T_BOOL;
+  case PQ_INT32:
+  case PQ_INT64:
+    if (conv == 6 || lt == 6) return WHORL_T_DATE;
+    if (conv == 5 || lt == 5) return s->scale > 0 ? WHORL_T_FLOAT : WHORL_T_INT;
+    if (conv == 7 || conv == 8 || conv == 9 || conv == 10 || lt == 7 || lt == 8) return WHORL_T_TIMESTAMP;
+    return WHORL_T_INT;
+  case PQ_FLOAT:
+  case PQ_DOUBLE: return WHORL_T_FLOAT;
+  case PQ_INT96: return WHORL_T_TIMESTAMP;
+  default:
+    if (conv == 5 || lt == 5) return s->scale > 0 ? WHORL_T_FLOAT : WHORL_T_INT;
+    if (conv == 19 || lt == 12) return WHORL_T_JSON;
+    return WHORL_T_STRING;
+  }
+}
+
+static int pq_flush(pqctx *p) {
+  if (!p->n) return 0;
+  whorl_colbatch b = {p->col, p->row, p->n, (const uint8_t *)p->enc.data, p->enc.len, p->type};
+  if (p->enc.oom) return WHORL_ENOMEM;
+  int rc = p->sink->batch(p->sink->ctx, &b);
+  p->row += p->n;
+  p->n = 0;
+  p->enc.len = 0;
+  return rc;
+}
+
+static int pq_cell(void *ctx, const pq_value *v) {
+  pqctx *p = ctx;
+  size_t pos = p->enc.len;
+  whorl_buf_putc(&p->enc, 0);
+  int k = whorl__value_parquet(p->s, v, &p->enc);
+  if (k < 0) {
+    p->undecided = 1;
+    return 1;
+  }
+  size_t len = p->enc.len - pos - 1;
+  if (len < 128) p->enc.data[pos] = (char)len;
+  else {
+    /* rare: re-encode the length */
+    char *tmp = malloc(len);
+    if (!tmp) {
+      p->rc = WHORL_ENOMEM;
+      return 1;
+    }
+    memcpy(tmp, p->enc.data + pos + 1, len);
+    p->enc.len = pos;
+    whorl__cell_put(&p->enc, tmp, len);
+    free(tmp);
+  }
+  p->type[p->n++] = (uint8_t)(v->is_null ? WHORL_T_NULL : p->decl);
+  if (p->n == PQ_BATCH || p->enc.len > WIN_BYTES) {
+    p->rc = pq_flush(p);
+    if (p->rc) return 1;
+  }
+  return 0;
+}
+
+static int read_parquet(const char *path, int fd, const struct stat *st, whorl_table_sink *sink,
+                        whorl_table_info *info, whorl_error *err) {
+  snprintf(info->format, sizeof info->format, "parquet");
+  snprintf(info->compression, sizeof info->compression, "none");
+  pq_meta m;
+  int rc = whorl__parquet_meta_read(fd, (uint64_t)st->st_size, path, &m, err);
+  if (rc) return rc;
+  /* Leaves, in schema order; nested schemas are refused by the column reader. */
+  const pq_schema **leaf = calloc(m.nschema ? m.nschema : 1, sizeof *leaf);
+  size_t nleaf = 0;
+  if (!leaf) {
+    whorl__parquet_meta_free(&m);
+    return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  }
+  for (size_t i = 1; i < m.nschema; i++) {
+    if (m.schema[i].num_children > 0 || m.schema[i].type < 0) {
+      rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                        "nested Parquet column \"%s\" (groups, lists, maps): not supported yet", m.schema[i].name);
+      break;
+    }
+    leaf[nleaf++] = &m.schema[i];
+  }
+  for (size_t i = 0; i < nleaf && !rc; i++) rc = sink->column(sink->ctx, leaf[i]->name, strlen(leaf[i]->name));
+  pqctx p;
+  memset(&p, 0, sizeof p);
+  p.sink = sink;
+  p.type = malloc(PQ_BATCH);
+  if (!rc && !p.type) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  for (size_t g = 0; g < m.nrow_groups && !rc; g++) {
+    const pq_row_group *rg = &m.row_groups[g];
+    if (rg->ncolumns != nleaf) {
+      rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu has %zu columns, the schema %zu", g, rg->ncolumns,
+                        nleaf);
+      break;
+    }
+    if (rg->num_rows < 0 || (uint64_t)rg->num_rows > (uint64_t)st->st_size * 8 + 8) {
+      rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu claims %lld rows", g, (long long)rg->num_rows);
+      break;
+    }
+    rc = sink->begin(sink->ctx, (size_t)rg->num_rows);
+    for (size_t c = 0; c < nleaf && !rc; c++) {
+      p.s = leaf[c];
+      p.decl = pq_ltype(leaf[c]);
+      p.col = c;
+      p.row = 0;
+      p.n = 0;
+      p.enc.len = 0;
+      p.rc = 0;
+      rc = whorl__parquet_read_column(fd, (uint64_t)st->st_size, path, &m, g, c, pq_cell, &p, err);
+      if (!rc && p.undecided)
+        rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "column \"%s\": values of this Parquet type (%s) are not supported yet",
+                          leaf[c]->name, whorl__ltype_name(p.decl));
+      if (!rc && p.rc) rc = whorl__error(err, p.rc, path, -1, "out of memory");
+      if (!rc) rc = pq_flush(&p);
+      if (!rc && p.row != (size_t)rg->num_rows)
+        rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu, column \"%s\": %zu values for %lld rows", g,
+                          leaf[c]->name, p.row, (long long)rg->num_rows);
+    }
+    if (!rc) rc = sink->end(sink->ctx);
+    if (!rc) info->rows += (uint64_t)rg->num_rows;
+  }
+  if (rc > 0) rc = WHORL_EINVAL;
+  whorl_buf_free(&p.enc);
+  free(p.type);
+  free(leaf);
+  whorl__parquet_meta_free(&m);
+  return rc;
+}
+
+/* ---- NumPy .npy ------------------------------------------------------------ */
+
+typedef struct npyctx {
+  wb *w;
+  uint64_t ncols;
+  whorl_ltype t;
+  int rc;
+  /* Fortran order: whole columns one after the other, in one window */
+  int fortran;
+  uint64_t nrows;
+  size_t col, row;
+} npyctx;
+
+static void npy_cell(npyctx *n, wcol *c, const whorl_npy_elem *e) {
+  size_t pos = cell_open(c);
+  switch (e->kind) {
+  case 'b': whorl__value_bool((int)e->i, &c->enc); break;
+  case 'i': whorl__value_int(e->i, &c->enc); break;
+  case 'u': whorl__value_uint(e->u, &c->enc); break;
+  default: whorl__value_double(e->d, &c->enc); break;
+  }
+  cell_close(c, pos, n->t);
+}
+
+static int npy_fortran_flush(npyctx *n) {
+  wcol *c = &n->w->col[0];
+  if (!c->n) return 0;
+  if (c->enc.oom) return WHORL_ENOMEM;
+  whorl_colbatch b = {n->col, n->row, c->n, (const uint8_t *)c->enc.data, c->enc.len, c->type};
+  int rc = n->w->sink->batch(n->w->sink->ctx, &b);
+  n->row += c->n;
+  c->n = 0;
+  c->enc.len = 0;
+  return rc;
+}
+
+static int npy_elem(void *ctx, const whorl_npy_elem *e) {
+  npyctx *n = ctx;
+  if (n->fortran) {
+    size_t col = (size_t)(e->index % n->ncols);
+    if (col != n->col) {
+      if ((n->rc = npy_fortran_flush(n))) return 1;
+      n->col = col;
+      n->row = 0;
+    }
+    npy_cell(n, &n->w->col[0], e);
+    if (n->w->col[0].n == PQ_BATCH && (n->rc = npy_fortran_flush(n))) return 1;
+    return 0;
+  }
+  size_t col = (size_t)(e->index % n->ncols);
+  npy_cell(n, &n->w->col[col], e);
+  if (col + 1 == n->ncols) {
+    n->w->rows++;
+    if (n->w->rows == WIN_ROWS) {
+      n->rc = wb_flush(n->w);
+      if (n->rc) return 1;
+    }
+  }
+  return 0;
+}
+
+static int read_npy(const char *path, int fd, const struct stat *st, whorl_table_sink *sink, whorl_table_info *info,
+                    whorl_error *err) {
+  snprintf(info->format, sizeof info->format, "npy");
+  snprintf(info->compression, sizeof info->compression, "none");
+  uint8_t *head = malloc(1 << 20);
+  if (!head) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  long long hn = whorl__pread_full(fd, head, 1 << 20, 0);
+  if (hn < 0) {
+    free(head);
+    return whorl__error_errno(err, errno, path, "read");
+  }
+  whorl_npy h;
+  int rc = whorl__npy_parse(head, (size_t)hn, (uint64_t)st->st_size, path, &h, err);
+  free(head);
+  if (rc) return rc;
+  if (h.ndim < 1 || h.ndim > 2)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a %d-dimensional array is not a table (1-D and 2-D are)", h.ndim);
+  if (h.kind == 'c') return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "complex numbers (%s) are not table values", h.descr);
+  uint64_t ncols = h.ndim == 2 ? h.shape[1] : 1;
+  if (ncols > 100000) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "%llu columns: too many for a table", (unsigned long long)ncols);
+  wb w;
+  wb_init(&w, sink, WIN_ROWS > PQ_BATCH ? WIN_ROWS : PQ_BATCH);
+  for (uint64_t i = 0; i < ncols && !rc; i++) rc = index_name(&w, (size_t)i);
+  npyctx n;
+  memset(&n, 0, sizeof n);
+  n.w = &w;
+  n.ncols = ncols;
+  n.t = h.kind == 'b' ? WHORL_T_BOOL : h.kind == 'f' ? WHORL_T_FLOAT : WHORL_T_INT;
+  n.fortran = h.fortran_order && h.ndim == 2 && ncols > 1 && h.shape[0] > 1;
+  n.nrows = h.shape[0];
+  if (!rc && ncols > 0 && h.shape[0] > 0) {
+    if (n.fortran) rc = sink->begin(sink->ctx, (size_t)h.shape[0]);
+    if (!rc) rc = whorl__npy_read(fd, &h, path, npy_elem, &n, err);
+    if (!rc && n.rc) rc = whorl__error(err, n.rc, path, -1, "out of memory");
+    if (!rc && n.fortran) {
+      rc = npy_fortran_flush(&n);
+      if (!rc) rc = sink->end(sink->ctx);
+    }
+  }
+  if (!rc) info->rows = ncols ? h.shape[0] : 0;
+  if (!rc && !n.fortran) rc = wb_flush(&w);
+  wb_free(&w);
+  return rc;
+}
+
+/* ---- detection and dispatch ------------------------------------------------- */
+
+static const char *ext_format(const char *name) {
+  const char *dot = strrchr(name, '.');
+  if (!dot) return NULL;
+  static const struct { const char *ext, *fmt; } map[] = {
+      {".csv", "csv"}, {".tsv", "tsv"}, {".tab", "tsv"}, {".psv", "csv"}, {".jsonl", "jsonl"},
+      {".ndjson", "jsonl"}, {".parquet", "parquet"}, {".pq", "parquet"}, {".npy", "npy"}};
+  for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+    if (!strcasecmp(dot, map[i].ext)) return map[i].fmt;
+  return NULL;
+}
+
+/* Looks at up to 64 KiB of decompressed text: JSON Lines when the first
+ * non-blank line is a JSON object; delimited when the first lines split
+ * into the same number (> 1) of fields. */
+static const char *content_format(const uint8_t *b, size_t n) {
+  size_t i = 0;
+  if (n >= 3 && !memcmp(b, "\xef\xbb\xbf", 3)) i = 3;
+  while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
+  if (i < n && b[i] == '{') {
+    const uint8_t *nl = memchr(b + i, '\n', n - i);
+    size_t e = nl ? (size_t)(nl - b) : n;
+    whorl_json *v = NULL;
+    whorl_error perr;
+    if ((nl || n < 65536) && whorl_json_parse((const char *)b + i, e - i, &v, &perr) == WHORL_OK) {
+      int obj = whorl_json_typeof(v) == WHORL_JSON_OBJECT;
+      whorl_json_free(v);
+      if (obj) return "jsonl";
+    }
+    return NULL;
+  }
+  char d = whorl_csv_sniff_delimiter(b + i, n - i);
+  /* Consistency: at least two lines, and most of them with the same count > 1. */
+  size_t lines = 0, counts[16], fields = 1;
+  int inq = 0;
+  for (size_t k = i; k < n && lines < 16; k++) {
+    if (b[k] == '"') inq = !inq;
+    else if (!inq && b[k] == (uint8_t)d) fields++;
+    else if (!inq && b[k] == '\n') {
+      counts[lines++] = fields;
+      fields = 1;
+    }
+  }
+  if (lines < 2) return NULL;
+  size_t same = 0;
+  for (size_t k = 0; k < lines; k++) same += counts[k] == counts[0];
+  if (counts[0] < 2 || same * 10 < lines * 9) return NULL;
+  return d == '\t' ? "tsv" : "csv";
+}
+
+const char *whorl__table_detect(const char *path, const char *sniffed) {
+  if (!strcmp(sniffed, "parquet")) return "parquet";
+  if (!strcmp(sniffed, "npy")) return "npy";
+  if (strcmp(sniffed, "text") && strcmp(sniffed, "json") && strcmp(sniffed, "gzip") && strcmp(sniffed, "zstd"))
+    return NULL;
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  char name[256];
+  snprintf(name, sizeof name, "%s", base);
+  char *dot = strrchr(name, '.');
+  if (dot && (!strcasecmp(dot, ".gz") || !strcasecmp(dot, ".zst") || !strcasecmp(dot, ".zstd"))) *dot = 0;
+  const char *byext = ext_format(name);
+  if (byext && (!strcmp(byext, "parquet") || !strcmp(byext, "npy"))) byext = NULL; /* magic said otherwise */
+  /* Look at the (decompressed) start. */
+  whorl_src *src = NULL;
+  whorl_error e;
+  if (whorl__src_open(path, 0, 0, &src, &e)) return byext;
+  uint8_t *buf = malloc(65536);
+  size_t n = 0;
+  if (buf) {
+    while (n < 65536) {
+      long long k = whorl__src_read(src, buf + n, 65536 - n, &e);
+      if (k <= 0) break;
+      n += (size_t)k;
+    }
+  }
+  whorl__src_close(src);
+  const char *bycontent = NULL;
+  if (buf && n) {
+    /* Decompressed data must look like text. */
+    int text = 1;
+    for (size_t k = 0; k < n && text; k++) text = buf[k] != 0;
+    if (text) bycontent = content_format(buf, n);
+  }
+  free(buf);
+  if (byext) {
+    /* The extension decides between CSV and TSV only if content agrees it is delimited. */
+    if (!strcmp(byext, "jsonl")) return "jsonl";
+    if (bycontent && strcmp(bycontent, "jsonl")) return bycontent;
+    return byext;
+  }
+  return bycontent;
+}
+
+int whorl__table_read(const char *path, int fd, const struct stat *st, const whorl_table_opts *opts,
+                      whorl_table_sink *sink, whorl_table_info *info, whorl_error *err) {
+  whorl_table_opts o = WHORL_TABLE_OPTS_INIT;
+  if (opts) o = *opts;
+  memset(info, 0, sizeof *info);
+  const char *fmt = o.format;
+  if (!fmt) return whorl__error(err, WHORL_EINVAL, path, -1, "no table format given");
+  if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv")) return read_csv(path, &o, sink, info, err);
+  if (!strcmp(fmt, "jsonl")) return read_jsonl(path, &o, sink, info, err);
+  if (!strcmp(fmt, "parquet")) return read_parquet(path, fd, st, sink, info, err);
+  if (!strcmp(fmt, "npy")) return read_npy(path, fd, st, sink, info, err);
+  return whorl__error(err, WHORL_EINVAL, path, -1, "unknown table format \"%s\"", fmt);
+}
