@@ -283,10 +283,15 @@ static int plain_value(const uint8_t *b, size_t len, size_t *pos, int type, int3
   return -1;
 }
 
-static const pq_schema *leaf_for(const pq_meta *m, const char *path) {
+/* In a flat schema (the root's children are all leaves), column chunk ci
+ * belongs to leaf ci, whose name is its whole path (even when the name holds
+ * a '.', the separator of joined paths). */
+static const pq_schema *leaf_for(const pq_meta *m, size_t ci, const char *path) {
+  if (m->nschema < 2 || m->schema[0].num_children != (int32_t)m->nschema - 1 || ci + 1 >= m->nschema) return NULL;
   for (size_t i = 1; i < m->nschema; i++)
-    if (m->schema[i].num_children == 0 && !strcmp(m->schema[i].name, path)) return &m->schema[i];
-  return NULL;
+    if (m->schema[i].num_children > 0) return NULL;
+  const pq_schema *s = &m->schema[ci + 1];
+  return s->name && !strcmp(s->name, path) ? s : NULL;
 }
 
 int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq_meta *m, size_t rg, size_t ci,
@@ -294,8 +299,8 @@ int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq
   if (rg >= m->nrow_groups || ci >= m->row_groups[rg].ncolumns)
     return whorl__error(err, WHORL_EINVAL, path, -1, "no such column chunk");
   const pq_column *col = &m->row_groups[rg].columns[ci];
-  const pq_schema *s = leaf_for(m, col->path);
-  if (!s || strchr(col->path, '.') || m->schema[0].num_children != (int32_t)m->nschema - 1)
+  const pq_schema *s = leaf_for(m, ci, col->path);
+  if (!s)
     return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "nested Parquet schemas are not supported yet (column %s)",
                         col->path);
   if (s->repetition == PQ_REPEATED)
