@@ -54,6 +54,7 @@ whorl_vkind whorl__value_double(double v, whorl_buf *out) {
 }
 
 int whorl__text_ieq(const char *s, size_t len, const char *word) {
+  if (len == 0 || len > 16 || (s[0] | 0x20) != word[0]) return 0;
   size_t n = strlen(word);
   if (len != n) return 0;
   for (size_t i = 0; i < n; i++) {
@@ -87,10 +88,87 @@ int whorl__text_numeric(const char *s, size_t len, int *is_int) {
 }
 
 int whorl__text_float_special(const char *s, size_t len) {
+  if (len < 3 || len > 9) return 0;
+  char c = s[0] == '+' || s[0] == '-' ? s[1] : s[0];
+  if (c != 'n' && c != 'N' && c != 'i' && c != 'I') return 0;
   static const char *w[] = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"};
   for (size_t k = 0; k < sizeof w / sizeof *w; k++)
     if (whorl__text_ieq(s, len, w[k])) return 1;
   return 0;
+}
+
+/* The canonical text of a plain decimal literal ([+-]?digits.digits, no
+ * exponent) with at most 15 significant digits, without going through a
+ * double: such a decimal survives the round trip to the nearest double and
+ * back (DBL_DIG = 15), and no shorter digit string reaches the same double,
+ * so its shortest round-trip digits are its own digits without leading and
+ * trailing zeros. Printed as ECMAScript prints numbers (a point, no
+ * exponent, for decimal exponents in -6 < n <= 21). Returns 0 when the
+ * literal is outside this fast path. */
+static int decimal_fast(const char *s, size_t len, whorl_buf *out) {
+  size_t i = 0;
+  int neg = 0;
+  if (s[0] == '+' || s[0] == '-') neg = s[0] == '-', i++;
+  char dig[24];
+  size_t nd = 0;
+  long point = -1; /* digits before the point, once seen */
+  int seen_nonzero = 0;
+  long lead = 0;   /* leading zeros skipped after the point */
+  for (; i < len; i++) {
+    char c = s[i];
+    if (c == '.') {
+      if (point >= 0) return 0;
+      point = (long)nd;
+      continue;
+    }
+    if (c < '0' || c > '9') return 0;
+    if (!seen_nonzero) {
+      if (c == '0') {
+        if (point >= 0) lead++;
+        continue;
+      }
+      seen_nonzero = 1;
+    }
+    if (nd == sizeof dig) return 0;
+    dig[nd++] = c;
+  }
+  if (point < 0) point = (long)nd;
+  while (nd > 0 && dig[nd - 1] == '0' && (long)nd > 0) {
+    /* trailing zeros: only those after the point change nothing; zeros of
+     * the integer part are kept through the exponent below */
+    nd--;
+  }
+  if (nd == 0) {
+    whorl_buf_put(out, "D0", 2);
+    return 1;
+  }
+  if (nd > 15) return 0;
+  /* value = 0.dig * 10^n */
+  long n = point - lead;
+  if (!(n > -6 && n <= 21)) return 0;
+  char t[48];
+  size_t k = 0;
+  t[k++] = 'D';
+  if (neg) t[k++] = '-';
+  if (n <= 0) {
+    t[k++] = '0';
+    t[k++] = '.';
+    for (long z = 0; z < -n; z++) t[k++] = '0';
+    memcpy(t + k, dig, nd);
+    k += nd;
+  } else if ((long)nd <= n) {
+    memcpy(t + k, dig, nd);
+    k += nd;
+    for (long z = (long)nd; z < n; z++) t[k++] = '0';
+  } else {
+    memcpy(t + k, dig, (size_t)n);
+    k += (size_t)n;
+    t[k++] = '.';
+    memcpy(t + k, dig + n, nd - (size_t)n);
+    k += nd - (size_t)n;
+  }
+  whorl_buf_put(out, t, k);
+  return 1;
 }
 
 whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *out) {
@@ -117,6 +195,7 @@ whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *
       whorl_buf_put(out, s + i, len - i);
       return WHORL_V_NUMBER;
     }
+    if (decimal_fast(s, len, out)) return WHORL_V_NUMBER;
     char tmp[408];
     memcpy(tmp, s, len);
     tmp[len] = 0;

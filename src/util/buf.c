@@ -25,20 +25,8 @@ int whorl_buf_grow(whorl_buf *b, size_t extra) {
   return 0;
 }
 
-void whorl_buf_put(whorl_buf *b, const void *data, size_t len) {
-  if (whorl_buf_grow(b, len)) return;
-  if (len) memcpy(b->data + b->len, data, len);
-  b->len += len;
-  b->data[b->len] = 0;
-}
-
 void whorl_buf_puts(whorl_buf *b, const char *s) { whorl_buf_put(b, s, strlen(s)); }
 
-void whorl_buf_putc(whorl_buf *b, char c) {
-  if (whorl_buf_grow(b, 1)) return;
-  b->data[b->len++] = c;
-  b->data[b->len] = 0;
-}
 
 void whorl_buf_printf(whorl_buf *b, const char *fmt, ...) {
   va_list ap;

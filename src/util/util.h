@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 #include "whorl/errors.h"
 
@@ -32,9 +33,19 @@ typedef struct whorl_buf {
 
 #define WHORL_BUF_INIT {NULL, 0, 0, 0}
 int whorl_buf_grow(whorl_buf *b, size_t extra);
-void whorl_buf_put(whorl_buf *b, const void *data, size_t len);
+/* put/putc are inline: the table readers call them per cell. */
+static inline void whorl_buf_put(whorl_buf *b, const void *data, size_t len) {
+  if (b->len + len + 1 > b->cap && whorl_buf_grow(b, len)) return;
+  if (len) memcpy(b->data + b->len, data, len);
+  b->len += len;
+  b->data[b->len] = 0;
+}
+static inline void whorl_buf_putc(whorl_buf *b, char c) {
+  if (b->len + 2 > b->cap && whorl_buf_grow(b, 1)) return;
+  b->data[b->len++] = c;
+  b->data[b->len] = 0;
+}
 void whorl_buf_puts(whorl_buf *b, const char *s);
-void whorl_buf_putc(whorl_buf *b, char c);
 void whorl_buf_printf(whorl_buf *b, const char *fmt, ...) WHORL_PRINTF(2, 3);
 /* Returns the data (caller frees) and resets b; NULL if an allocation failed. */
 char *whorl_buf_detach(whorl_buf *b, size_t *len);

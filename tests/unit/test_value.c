@@ -2,6 +2,7 @@
  * file wrote; null distinct from the empty string where the format says so. */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "t.h"
@@ -72,5 +73,33 @@ int main(void) {
   CHECK_STR(text("+", 0), "S+");
   CHECK_STR(text("0x10", 0), "S0x10");
   CHECK_STR(text("caf\xc3\xa9", 0), "Scaf\xc3\xa9");
+  /* Plain decimals take a path that never builds a double: it must agree
+   * with the nearest double's shortest printing on every literal. */
+  CHECK_STR(text("0.000001", 0), "D0.000001");
+  CHECK_STR(text("0.0000001", 0), "D1e-7");
+  CHECK_STR(text("120.50", 0), "D120.5");
+  CHECK_STR(text("1200.0", 0), "D1200");
+  CHECK_STR(text("-0.0012", 0), "D-0.0012");
+  CHECK_STR(text("123456789012345.6", 0), "D123456789012345.6");
+  CHECK_STR(text("1234567890123456.7", 0), "D1234567890123456.8");
+  uint64_t st = 88172645463325252ULL;
+  int bad = 0;
+  for (int n = 0; n < 300000; n++) {
+    char lit[64];
+    size_t k = 0;
+    st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+    if (st & 1) lit[k++] = '-';
+    int ni = (int)((st >> 8) % 12), nf = (int)((st >> 16) % 19);
+    for (int i = 0; i < ni; i++) lit[k++] = (char)('0' + (st >> (20 + i * 3)) % 10);
+    lit[k++] = '.';
+    st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+    for (int i = 0; i < nf; i++) lit[k++] = (char)('0' + ((st >> (i * 3)) % 10) * ((st >> 60) % 3 != 0 || i > 2));
+    if (ni == 0 && nf == 0) lit[k++] = '5';
+    lit[k] = 0;
+    char want[512];
+    snprintf(want, sizeof want, "%s", dbl(strtod(lit, NULL)));
+    if (strcmp(text(lit, 0), want) && bad++ < 5) fprintf(stderr, "%s: %s vs %s\n", lit, got, want);
+  }
+  CHECK_INT(bad, 0);
   T_DONE();
 }
