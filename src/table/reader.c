@@ -776,8 +776,6 @@ static const char *content_format(const uint8_t *b, size_t n) {
 const char *whorl__table_detect(const char *path, const char *sniffed) {
   if (!strcmp(sniffed, "parquet")) return "parquet";
   if (!strcmp(sniffed, "npy")) return "npy";
-  if (strcmp(sniffed, "text") && strcmp(sniffed, "json") && strcmp(sniffed, "gzip") && strcmp(sniffed, "zstd"))
-    return NULL;
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   char name[256];
@@ -786,6 +784,11 @@ const char *whorl__table_detect(const char *path, const char *sniffed) {
   if (dot && (!strcasecmp(dot, ".gz") || !strcasecmp(dot, ".zst") || !strcasecmp(dot, ".zstd"))) *dot = 0;
   const char *byext = ext_format(name);
   if (byext && (!strcmp(byext, "parquet") || !strcmp(byext, "npy"))) byext = NULL; /* magic said otherwise */
+  /* Text, or "binary" that is text with invalid UTF-8 under a table's name
+   * (a Latin-1 CSV: read, with warnings). */
+  if (strcmp(sniffed, "text") && strcmp(sniffed, "json") && strcmp(sniffed, "gzip") && strcmp(sniffed, "zstd") &&
+      !(byext && !strcmp(sniffed, "binary")))
+    return NULL;
   /* Look at the (decompressed) start. */
   whorl_src *src = NULL;
   whorl_error e;

@@ -314,5 +314,48 @@ if [[ $(id -u) -eq 0 ]]; then
   eq "${out%% *}" "$new" "foreign cache: right id"
 fi
 
+# ---- 6. tables ----
+D="$WHORL_SRC/tests/data/duckdb"
+mkdir -p "$T/tab"
+printf 'a,b\n1,x\n2,y\n' > "$T/tab/t.csv"
+head -c 32 /dev/urandom > "$T/tab/k1"; head -c 32 /dev/urandom > "$T/tab/k2"
+run "$W" fp --no-cache --id --key-file "$T/tab/k1" "$T/tab/t.csv"; k1a=${out%% *}
+run "$W" fp --no-cache --id --key-file "$T/tab/k1" "$T/tab/t.csv"; eq "${out%% *}" "$k1a" "keyed: same key, same id"
+run "$W" fp --no-cache --id --key-file "$T/tab/k2" "$T/tab/t.csv"; [[ "${out%% *}" != "$k1a" ]] && ok || bad "keyed: another key, another id"
+run "$W" fp --no-cache --id "$T/tab/t.csv"; plain=${out%% *}; [[ "$plain" != "$k1a" ]] && ok || bad "keyed id differs from the plain one"
+"$W" fp --no-cache --json --key-file "$T/tab/k1" -o "$T/tab/k1.json" "$T/tab/t.csv"
+run "$W" diff --no-cache "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 2 "keyed vs plain: refused"; has "$err" "key" "keyed vs plain: says why"
+run "$W" diff --no-cache --key-file "$T/tab/k1" "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 0 "keyed vs the same key: identical"
+run "$W" fp --no-cache --id --threads 1 "$D/duck-t.csv"; one=${out%% *}
+run "$W" fp --no-cache --id --threads 2 "$D/duck-t.csv"; eq "${out%% *}" "$one" "table id: 1 and 2 threads"
+run "$W" fp --no-cache --id "$D/duck-zstd.parquet"; eq "${out%% *}" "$one" "DuckDB's Parquet and CSV: one logical id"
+# bad input: one line naming the file (and where), exit 2, nothing on stdout
+head -c 3000 "$D/duck-zstd.parquet" > "$T/tab/trunc.parquet"
+run "$W" fp --no-cache --as parquet "$T/tab/trunc.parquet"; eq "$rc" 2 "truncated Parquet: exit 2"; eq "$out" "" "truncated Parquet: no stdout"
+has "$err" "trunc.parquet" "truncated Parquet: names the file"; eq "$(wc -l <<<"$err")" 1 "truncated Parquet: one line"
+printf 'a,b\n1,"x\n2,y\n' > "$T/tab/open.csv"
+run "$W" fp --no-cache "$T/tab/open.csv"; eq "$rc" 2 "unterminated quote: exit 2"; has "$err" "line 2" "unterminated quote: the line"
+printf 'a,b\n1,2\n3,4,5\n6\n' > "$T/tab/ragged.csv"
+run "$W" fp --no-cache --json "$T/tab/ragged.csv"; eq "$rc" 0 "ragged rows: read"; has "$err" "line 3" "ragged rows: warning with the line"
+got=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["warnings"]["ragged_rows"], [c["name"] for c in d["columns"]], d["columns"][1]["nulls"])' <<<"$out")
+eq "$got" "2 ['a', 'b', '2'] 1" "ragged rows: extra column, missing cell null"
+run "$W" fp --no-cache --strict "$T/tab/ragged.csv"; eq "$rc" 2 "--strict: ragged row is an error"; has "$err" "line 3" "--strict: the line"
+printf 'a,b\n1,caf\xe9\n' > "$T/tab/latin1.csv"
+run "$W" fp --no-cache "$T/tab/latin1.csv"; eq "$rc" 0 "invalid UTF-8: read"; has "$err" "line 2" "invalid UTF-8: warning with the line"
+run "$W" fp --no-cache --strict "$T/tab/latin1.csv"; eq "$rc" 2 "invalid UTF-8 --strict: error"
+printf 'a,b\n1,2\n' | gzip -c | head -c 20 > "$T/tab/cut.csv.gz"
+run "$W" fp --no-cache "$T/tab/cut.csv.gz"; eq "$rc" 2 "truncated gzip table: exit 2"; has "$err" "cut.csv.gz" "truncated gzip: names the file"
+run "$W" fp --no-cache --level logical "$WHORL_SRC/README.md"; eq "$rc" 2 "logical level on a non-table"; has "$err" "not recognised as a table" "says so"
+run "$W" fp --no-cache --as npy "$T/tab/t.csv"; eq "$rc" 2 "--as npy on a CSV: error"
+# the same table in five serializations, one logical id
+printf 'id\tname\tscore\r\n1\tann\t2.50\r\n2\t"b,c"\t3\r\n' > "$T/tab/t5.tsv"
+printf 'id,name,score\n1,ann,2.5\n2,"b,c",3.0\n' > "$T/tab/t5.csv"
+printf '{"score":2.5,"id":1,"name":"ann"}\n{"id":2,"name":"b,c","score":3}\n' > "$T/tab/t5.jsonl"
+gzip -c "$T/tab/t5.csv" > "$T/tab/t5.csv.gz"
+printf 'name,id,score\n"b,c",2,3\nann,1,2.5\n' > "$T/tab/t5-shuffled.csv"
+ids5=$(for f in t5.tsv t5.csv t5.jsonl t5.csv.gz; do "$W" fp --no-cache --id "$T/tab/$f" | cut -c1-64; done | sort -u | wc -l)
+eq "$ids5" 1 "CSV, TSV+CRLF, JSON Lines, gzip: one logical id"
+run "$W" diff --no-cache "$T/tab/t5.csv" "$T/tab/t5-shuffled.csv"; eq "$rc" 1 "shuffled rows and columns: different"; has "$out" "rows reordered only" "shuffled: says reordered"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
