@@ -164,6 +164,60 @@ int main(void) {
     whorl_json_free(q);
   }
 
+  /* Tables: the logical tier (docs/fingerprint-format.md section 12). A
+   * vector with "key" is fingerprinted in keyed mode with a key file holding
+   * that text; "same_as" names an earlier vector whose ids must be equal. */
+  whorl_json *tables = whorl_json_object_get(v, "tables");
+  for (size_t i = 0; i < whorl_json_size(tables); i++) {
+    whorl_json *c = whorl_json_array_get(tables, i);
+    const char *name = whorl_json_object_get_string(c, "name");
+    size_t n;
+    unsigned char *b = gen(whorl_json_object_get(c, "input"), &n);
+    char path[800], kpath[800];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    write_file(path, b, n);
+    free(b);
+    whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+    o.level = WHORL_LEVEL_LOGICAL;
+    o.use_cache = 0;
+    const char *key = whorl_json_object_get_string(c, "key");
+    if (key) {
+      snprintf(kpath, sizeof kpath, "%s/%s.key", dir, name);
+      write_file(kpath, (const unsigned char *)key, strlen(key));
+      o.key_file = kpath;
+    }
+    whorl_json *d = NULL;
+    CHECK(whorl_fingerprint(path, &o, &d, &err) == WHORL_OK);
+    if (!d) {
+      fprintf(stderr, "%s: %s\n", name, err.message);
+      continue;
+    }
+    whorl_json *lg = whorl_json_object_get(d, "logical");
+    expect(c, "id", whorl_json_object_get(d, "id"), update, name);
+    expect(c, "unordered", whorl_json_object_get(lg, "unordered"), update, name);
+    expect(c, "row_sum", whorl_json_object_get(lg, "row_sum"), update, name);
+    expect(c, "schema_id", whorl_json_object_get(whorl_json_object_get(d, "schema"), "id"), update, name);
+    expect(c, "rows", whorl_json_object_get(d, "rows"), update, name);
+    expect(c, "format", whorl_json_object_get(d, "format"), update, name);
+    expect(c, "columns", whorl_json_object_get(d, "columns"), update, name);
+    whorl_json_free(d);
+    /* Equalities that hold by design, whatever the recorded values. */
+    int64_t same = whorl_json_object_get_int(c, "same_id_as", -1);
+    if (same >= 0) {
+      CHECK(whorl_json_equal(whorl_json_object_get(c, "id"),
+                             whorl_json_object_get(whorl_json_array_get(tables, (size_t)same), "id")));
+      CHECK(whorl_json_equal(whorl_json_object_get(c, "unordered"),
+                             whorl_json_object_get(whorl_json_array_get(tables, (size_t)same), "unordered")));
+    }
+    same = whorl_json_object_get_int(c, "same_unordered_as", -1);
+    if (same >= 0) {
+      CHECK(whorl_json_equal(whorl_json_object_get(c, "unordered"),
+                             whorl_json_object_get(whorl_json_array_get(tables, (size_t)same), "unordered")));
+      CHECK(!whorl_json_equal(whorl_json_object_get(c, "id"),
+                              whorl_json_object_get(whorl_json_array_get(tables, (size_t)same), "id")));
+    }
+  }
+
   if (update) {
     char *out = NULL;
     size_t len = 0;
