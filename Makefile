@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build build-asan demo test test-fast test-asan bench fuzz clean
+.PHONY: all setup build build-asan demo test test-fast test-asan bench bench-tables fuzz clean
 
 all: build
 
@@ -34,6 +34,12 @@ test: test-fast test-asan
 bench: build
 	@bash scripts/setup.sh --bench
 	@bash bench/run.sh build/whorl
+
+# Tables (issue 3): whorl logical level vs DuckDB's row hash and wc -l on a
+# generated 1 GB CSV (BENCH_ROWS rows). DuckDB: see bench/tables.sh.
+BENCH_ROWS ?= 10000000
+bench-tables: build
+	@bash bench/tables.sh build/whorl $(BENCH_ROWS)
 
 # libFuzzer (clang 14): builds every tests/fuzz/fuzz_*.c and runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
