@@ -59,7 +59,6 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   if (o->key_file && (rc = load_key(o->key_file, key, key_id, err))) return rc;
   whorl_lacc *acc = NULL;
   rc = whorl__lacc_new(o->key_file ? key : NULL, &acc);
-  memset(key, 0, sizeof key);
   if (rc) return whorl__error(err, rc, path, -1, "out of memory");
   whorl_table_sink sink = whorl__lacc_sink(acc);
   whorl_table_opts topts = WHORL_TABLE_OPTS_INIT;
@@ -72,7 +71,22 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
     whorl__lacc_free(acc);
     return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   }
+  topts.threads = o->threads > 0 ? o->threads : 1;
   rc = whorl__table_read(path, fd, st, &topts, &sink, info, err);
+  if (rc == WHORL__RETRY) {
+    /* The parallel reader met something only the serial one reports (with
+     * line numbers): again, on one thread, into a fresh accumulator. */
+    whorl__lacc_free(acc);
+    acc = NULL;
+    rc = whorl__lacc_new(o->key_file ? key : NULL, &acc);
+    if (!rc) {
+      sink = whorl__lacc_sink(acc);
+      topts.threads = 1;
+      if (err) whorl_error_clear(err);
+      rc = whorl__table_read(path, fd, st, &topts, &sink, info, err);
+    }
+  }
+  memset(key, 0, sizeof key);
   const whorl_lresult *res = NULL;
   if (!rc) rc = whorl__lacc_finish(acc, &res);
   if (rc) {

@@ -95,13 +95,15 @@ int whorl_csv_new(const whorl_csv_opts *opts, whorl_csv_read_fn read, void *ctx,
       return rc;
     }
   }
-  if (c->w.end >= 3 && memcmp(c->w.buf, "\xef\xbb\xbf", 3) == 0) c->w.start = 3;
+  if (!(opts && opts->keep_bom) && c->w.end >= 3 && memcmp(c->w.buf, "\xef\xbb\xbf", 3) == 0) c->w.start = 3;
   if (!c->delim) c->delim = whorl_csv_sniff_delimiter(c->w.buf + c->w.start, c->w.end - c->w.start);
   *out = c;
   return WHORL_OK;
 }
 
 char whorl_csv_delimiter(const whorl_csv *c) { return c->delim; }
+
+uint64_t whorl_csv_tell(const whorl_csv *c) { return c->w.base + c->w.start; }
 
 static int push_field(whorl_csv *c, size_t off, size_t len, int quoted) {
   if (c->nf == c->capf) {

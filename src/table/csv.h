@@ -36,6 +36,8 @@ typedef struct whorl_csv_opts {
   char quote;          /* 0 = '"'; -1 = no quoting at all */
   size_t max_record;   /* 0 = 64 MiB */
   const char *path;    /* for error messages, may be NULL */
+  int keep_bom;        /* 1: a BOM at the start is data (a tokenizer started
+                          in the middle of a file) */
 } whorl_csv_opts;
 
 #define WHORL_CSV_STRAY_QUOTE 1u /* text after a closing quote */
@@ -62,6 +64,9 @@ int whorl_csv_new(const whorl_csv_opts *opts, whorl_csv_read_fn read, void *ctx,
 /* Next record: 1 and *rec filled, 0 at end of input, or a negative status
  * with err filled (path, byte offset, line in the message). */
 int whorl_csv_next(whorl_csv *c, whorl_csv_record *rec, whorl_error *err);
+/* Offset (from the start of the input) of the first byte not yet
+ * consumed: after a record, where the next one starts. */
+uint64_t whorl_csv_tell(const whorl_csv *c);
 /* The delimiter in use (after sniffing). */
 char whorl_csv_delimiter(const whorl_csv *c);
 void whorl_csv_free(whorl_csv *c); /* NULL ok */

@@ -20,9 +20,11 @@ typedef struct lcol {
   whorl_coltype type;
   uint64_t klo, khi; /* row weights */
   size_t filled;     /* rows of the current window delivered */
+  whorl_buf kept;    /* partial mode: the ordered stream's bytes, kept for absorb */
 } lcol;
 
 struct whorl_lacc {
+  int partial; /* keeps column streams instead of hashing them (absorb) */
   int keyed;
   uint8_t key[32];
   uint8_t secret[SECRET_LEN];
@@ -122,7 +124,8 @@ static void pad_nulls(whorl_lacc *a, lcol *c, uint64_t n) {
   uint64_t left = n;
   while (left) {
     uint64_t k = left < sizeof nulls / 2 ? left : sizeof nulls / 2;
-    blake3_hasher_update(&c->ord, nulls, (size_t)k * 2);
+    if (a->partial) whorl_buf_put(&c->kept, nulls, (size_t)k * 2);
+    else blake3_hasher_update(&c->ord, nulls, (size_t)k * 2);
     left -= k;
   }
   unsigned __int128 s = ((unsigned __int128)c->shi << 64) | c->slo;
@@ -222,7 +225,12 @@ static int s_batch(void *ctx, const whorl_colbatch *b) {
   c->nulls += nulls;
   c->count += b->n;
   c->filled += b->n;
-  blake3_hasher_update(&c->ord, b->enc, b->enc_len);
+  if (a->partial) {
+    whorl_buf_put(&c->kept, b->enc, b->enc_len);
+    if (c->kept.oom) return WHORL_ENOMEM;
+  } else {
+    blake3_hasher_update(&c->ord, b->enc, b->enc_len);
+  }
   return WHORL_OK;
 }
 
@@ -248,9 +256,29 @@ static int s_end(void *ctx) {
   return WHORL_OK;
 }
 
+static int s_fork(void *ctx, whorl_table_sink *part);
+static int s_join(void *ctx, whorl_table_sink *part) { return whorl__lacc_absorb(ctx, part->ctx); }
+static void s_drop(whorl_table_sink *part) {
+  whorl__lacc_free(part->ctx);
+  part->ctx = NULL;
+}
+
 whorl_table_sink whorl__lacc_sink(whorl_lacc *a) {
-  whorl_table_sink s = {a, s_column, s_begin, s_batch, s_end};
+  whorl_table_sink s = {a, s_column, s_begin, s_batch, s_end, a->partial ? NULL : s_fork, s_join, s_drop};
   return s;
+}
+
+static int s_fork(void *ctx, whorl_table_sink *part) {
+  whorl_lacc *a = ctx, *p = NULL;
+  if (a->in_window || a->finished) return WHORL_EINVAL;
+  int rc = whorl__lacc_new_partial(a->keyed ? a->key : NULL, &p);
+  for (size_t i = 0; i < a->ncols && !rc; i++) rc = s_column(p, a->col[i].name, a->col[i].name_len);
+  if (rc) {
+    whorl__lacc_free(p);
+    return rc;
+  }
+  *part = whorl__lacc_sink(p);
+  return WHORL_OK;
 }
 
 static int by_name(const void *x, const void *y, void *ctx) {
@@ -329,9 +357,41 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
   return WHORL_OK;
 }
 
+int whorl__lacc_new_partial(const uint8_t *key32, whorl_lacc **out) {
+  int rc = whorl__lacc_new(key32, out);
+  if (!rc) (*out)->partial = 1;
+  return rc;
+}
+
+int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *p) {
+  if (a->partial || !p->partial || a->in_window || p->in_window || a->finished || a->keyed != p->keyed ||
+      p->ncols != a->ncols)
+    return WHORL_EINVAL;
+  for (size_t i = 0; i < a->ncols; i++) {
+    lcol *c = &a->col[i], *q = &p->col[i];
+    if (c->name_len != q->name_len || memcmp(c->name, q->name, c->name_len)) return WHORL_EINVAL;
+    if (q->kept.oom) return WHORL_ENOMEM;
+    if (q->kept.len) blake3_hasher_update(&c->ord, q->kept.data, q->kept.len);
+    uint64_t lo = c->slo + q->slo;
+    c->shi += q->shi + (lo < c->slo);
+    c->slo = lo;
+    c->count += q->count;
+    c->nulls += q->nulls;
+    whorl__coltype_merge(&c->type, &q->type);
+  }
+  uint64_t lo = a->rlo + p->rlo;
+  a->rhi += p->rhi + (lo < a->rlo);
+  a->rlo = lo;
+  a->rows += p->rows;
+  return WHORL_OK;
+}
+
 void whorl__lacc_free(whorl_lacc *a) {
   if (!a) return;
-  for (size_t i = 0; i < a->ncols; i++) free(a->col[i].name);
+  for (size_t i = 0; i < a->ncols; i++) {
+    free(a->col[i].name);
+    whorl_buf_free(&a->col[i].kept);
+  }
   free(a->col);
   free(a->racc);
   free(a->res.col);

@@ -67,6 +67,13 @@ typedef struct whorl_table_sink {
   int (*begin)(void *ctx, size_t nrows);
   int (*batch)(void *ctx, const whorl_colbatch *b);
   int (*end)(void *ctx);
+  /* Optional (NULL: the reader uses one thread). fork makes a sink for a
+   * part of the table read on another thread, knowing the same columns;
+   * join adds a part after everything joined before it (parts are joined in
+   * table order); drop frees a part (joined or not). */
+  int (*fork)(void *ctx, struct whorl_table_sink *part);
+  int (*join)(void *ctx, struct whorl_table_sink *part);
+  void (*drop)(struct whorl_table_sink *part);
 } whorl_table_sink;
 
 /* Appends one cell of canonical bytes to an encoding buffer. */
@@ -101,6 +108,13 @@ typedef struct whorl_lresult {
 int whorl__lacc_new(const uint8_t *key32, whorl_lacc **out);
 /* The sink that feeds this accumulator. */
 whorl_table_sink whorl__lacc_sink(whorl_lacc *a);
+/* A partial accumulator for one part of a table read on another thread:
+ * it computes everything that commutes (sums, counts, types) and keeps the
+ * column streams; whorl__lacc_absorb then adds it to the main accumulator,
+ * parts in table order. The partial must announce the same columns.
+ * Absorbing leaves the partial to be freed. */
+int whorl__lacc_new_partial(const uint8_t *key32, whorl_lacc **out);
+int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *partial);
 /* Finishes (once): results valid until whorl__lacc_free. */
 int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out);
 void whorl__lacc_free(whorl_lacc *a);

@@ -38,6 +38,7 @@ typedef struct wb {
   size_t rows;      /* rows in the window */
   size_t bytes;
   size_t type_cap;  /* capacity of each type array */
+  int silent;       /* columns already known to the sink: do not announce */
 } wb;
 
 static int wb_add_column(wb *w, const char *name, size_t len) {
@@ -53,7 +54,7 @@ static int wb_add_column(wb *w, const char *name, size_t len) {
   c->type = malloc(w->type_cap ? w->type_cap : 1);
   if (!c->type) return WHORL_ENOMEM;
   w->ncols++;
-  int rc = w->sink->column(w->sink->ctx, name, len);
+  int rc = w->silent ? 0 : w->sink->column(w->sink->ctx, name, len);
   if (rc) return rc;
   /* Rows of this window before the column appeared are null in it. */
   for (size_t r = 0; r < w->rows; r++) {
@@ -190,14 +191,247 @@ static int index_name(wb *w, size_t i) {
   return wb_add_column(w, name, (size_t)n);
 }
 
-static int read_csv(const char *path, const whorl_table_opts *o, whorl_table_sink *sink, whorl_table_info *info,
-                    whorl_error *err) {
+/* The data records of a CSV, shared by the serial reader and the parallel
+ * workers. A worker has no info: anything that would be a warning (or a
+ * --strict error) makes it give up with WHORL__RETRY, and the table is read
+ * again serially, which reports it with its line number. */
+typedef struct csvrun {
+  const whorl_table_opts *o;
+  const char *path;
+  whorl_table_info *info; /* NULL in a worker */
+  wb *w;
+  size_t ncols;
+  int header;
+  uint64_t rows;
+} csvrun;
+
+static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
+  wb *w = r->w;
+  whorl_table_info *info = r->info;
+  const whorl_table_opts *o = r->o;
+  int rc = 0;
+  if (rec->nfields != r->ncols) {
+    if (!info) return WHORL__RETRY;
+    info->ragged_rows++;
+    if (o->strict)
+      return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)rec->offset, "line %llu: %zu fields where the %s has %zu",
+                          (unsigned long long)rec->line, rec->nfields, r->header ? "header" : "first row", r->ncols);
+    warn(info, rec->line, "%zu fields where the %s has %zu%s", rec->nfields, r->header ? "header" : "first row",
+         r->ncols, rec->nfields < r->ncols ? " (the missing ones are null)" : " (the extra ones form new columns)");
+    while (w->ncols < rec->nfields && !rc) rc = index_name(w, w->ncols);
+    if (rc) return whorl__error(err, rc, r->path, -1, "out of memory");
+  }
+  for (size_t i = 0; i < w->ncols; i++) {
+    wcol *c = &w->col[i];
+    size_t pos = cell_open(c);
+    whorl_ltype t;
+    if (i < rec->nfields) {
+      const char *f = rec->field[i];
+      size_t len = rec->len[i];
+      if (!whorl__utf8_valid(f, len)) {
+        if (!info) return WHORL__RETRY;
+        info->invalid_utf8++;
+        if (o->strict)
+          return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)rec->offset, "line %llu, field %zu: not valid UTF-8",
+                              (unsigned long long)rec->line, i + 1);
+        warn(info, rec->line, "field %zu is not valid UTF-8 (hashed as its bytes)", i + 1);
+      }
+      t = whorl__ltype_of_text(f, len, rec->quoted[i]);
+      whorl__value_text(f, len, rec->quoted[i], &c->enc);
+    } else {
+      t = WHORL_T_NULL;
+      whorl__value_null(&c->enc);
+    }
+    cell_close(c, pos, t);
+  }
+  w->rows++;
+  r->rows++;
+  if (w->rows == WIN_ROWS || w->col[0].enc.len > WIN_BYTES) {
+    rc = wb_flush(w);
+    if (rc) return whorl__error(err, rc, r->path, -1, "out of memory");
+  }
+  return WHORL_OK;
+}
+
+/* ---- CSV on several threads -------------------------------------------------
+ *
+ * A plain (uncompressed) file is cut into segments of SEG bytes. Segment k
+ * speculatively starts at B[k], just after the first line feed at or after
+ * k*SEG - 1, and holds the records that start before B[k+1]. Its worker
+ * parses from B[k] (reading past its end to finish its last record) and
+ * notes E[k], where the first record at or after B[k+1] starts. The guess
+ * B[k+1] was right exactly when E[k] == B[k+1]: otherwise the line feed was
+ * inside a quoted field, and segment k+1 is parsed again from E[k] on the
+ * committing thread. Parts are absorbed into the sink in file order, so the
+ * result is the serial one bit for bit, whatever the thread count. */
+
+#define SEG (4u << 20)
+
+typedef struct seg {
+  uint64_t start, stop; /* parse records starting in [start, stop) */
+  uint64_t end;         /* E: where the first record at or after stop starts */
+  whorl_table_sink child;
+  int have_child;
+  int rc;
+  uint64_t rows;
+} seg;
+
+typedef struct prun {
+  const char *path;
+  int fd;
+  uint64_t size;
+  const whorl_table_opts *o;
+  whorl_table_sink *sink;
+  char delim;
+  size_t ncols;
+  int header;
+  char **names;
+  size_t *name_len;
+} prun;
+
+typedef struct fdsrc {
+  int fd;
+  uint64_t off, size;
+} fdsrc;
+
+static long long fd_read(void *ctx, uint8_t *buf, size_t cap) {
+  fdsrc *f = ctx;
+  if (f->off >= f->size) return 0;
+  if (cap > f->size - f->off) cap = (size_t)(f->size - f->off);
+  long long n = whorl__pread_full(f->fd, buf, cap, f->off);
+  if (n > 0) f->off += (uint64_t)n;
+  return n;
+}
+
+/* Parses one segment into a fresh child sink. */
+static void seg_run(prun *p, seg *g) {
+  whorl_error err;
+  g->rc = 0;
+  g->rows = 0;
+  if (g->have_child) {
+    p->sink->drop(&g->child);
+    g->have_child = 0;
+  }
+  if (p->sink->fork(p->sink->ctx, &g->child)) {
+    g->rc = WHORL__RETRY;
+    return;
+  }
+  g->have_child = 1;
+  g->end = g->start;
+  if (g->start >= g->stop) return;
+  fdsrc fs = {p->fd, g->start, p->size};
+  whorl_csv_opts co = {p->delim, 0, p->o->max_record, p->path, 1};
+  whorl_csv *csv = NULL;
+  if (whorl_csv_new(&co, fd_read, &fs, &csv, &err)) {
+    g->rc = WHORL__RETRY;
+    return;
+  }
+  wb w;
+  wb_init(&w, &g->child, WIN_ROWS);
+  w.silent = 1;
+  int rc = 0;
+  for (size_t i = 0; i < p->ncols && !rc; i++) rc = wb_add_column(&w, p->names[i], p->name_len[i]);
+  csvrun r = {p->o, p->path, NULL, &w, p->ncols, p->header, 0};
+  whorl_csv_record rec;
+  g->end = p->size;
+  while (!rc && (rc = whorl_csv_next(csv, &rec, &err)) == 1) {
+    rc = 0;
+    uint64_t at = g->start + rec.offset;
+    if (at >= g->stop) {
+      g->end = at;
+      break;
+    }
+    if (rec.nfields == 1 && rec.len[0] == 0 && !rec.quoted[0]) continue;
+    rc = csv_row(&r, &rec, &err);
+  }
+  if (!rc) rc = wb_flush(&w);
+  /* Any error (a damaged record, a warning): the serial reader says it. */
+  g->rc = rc ? WHORL__RETRY : 0;
+  g->rows = r.rows;
+  wb_free(&w);
+  whorl_csv_free(csv);
+}
+
+/* Start of the first line after the line feed at or after `at` (the file
+ * size when there is none). */
+static uint64_t next_line(int fd, uint64_t at, uint64_t size) {
+  uint8_t buf[65536];
+  while (at < size) {
+    size_t want = size - at < sizeof buf ? (size_t)(size - at) : sizeof buf;
+    long long n = whorl__pread_full(fd, buf, want, at);
+    if (n <= 0) return size;
+    const uint8_t *nl = memchr(buf, '\n', (size_t)n);
+    if (nl) return at + (uint64_t)(nl - buf) + 1;
+    at += (uint64_t)n;
+  }
+  return size;
+}
+
+typedef struct pwork {
+  prun *p;
+  seg *segs;
+  size_t first, count;
+  int next; /* atomic index */
+} pwork;
+
+static void *pwork_main(void *arg) {
+  pwork *pw = arg;
+  for (;;) {
+    int i = __atomic_fetch_add(&pw->next, 1, __ATOMIC_RELAXED);
+    if ((size_t)i >= pw->count) break;
+    seg_run(pw->p, &pw->segs[pw->first + (size_t)i]);
+  }
+  return NULL;
+}
+
+static int read_csv_parallel(prun *p, uint64_t data_start, whorl_table_info *info, int threads) {
+  uint64_t span = p->size - data_start;
+  size_t nseg = (size_t)((span + SEG - 1) / SEG);
+  seg *segs = calloc(nseg + 1, sizeof *segs);
+  if (!segs) return WHORL_ENOMEM;
+  for (size_t k = 0; k < nseg; k++) segs[k].start = k == 0 ? data_start : next_line(p->fd, data_start + k * (uint64_t)SEG - 1, p->size);
+  for (size_t k = 0; k < nseg; k++) segs[k].stop = k + 1 < nseg ? segs[k + 1].start : p->size;
+  int rc = 0;
+  /* Rounds of 2 segments per thread: parse in parallel, then absorb in order. */
+  size_t per_round = (size_t)threads * 2;
+  for (size_t base = 0; base < nseg && !rc; base += per_round) {
+    size_t cnt = nseg - base < per_round ? nseg - base : per_round;
+    pwork pw = {p, segs, base, cnt, 0};
+    whorl__parallel(threads, pwork_main, &pw, &pw);
+    for (size_t k = base; k < base + cnt && !rc; k++) {
+      seg *g = &segs[k];
+      if (k > 0 && segs[k - 1].end != g->start) {
+        /* The guess was inside a quoted field: parse again from where the
+         * previous segment really ended. */
+        g->start = segs[k - 1].end;
+        if (g->start > g->stop) g->stop = g->start;
+        seg_run(p, g);
+      }
+      if (g->rc) rc = g->rc;
+      else rc = p->sink->join(p->sink->ctx, &g->child);
+      if (!rc) info->rows += g->rows;
+    }
+    for (size_t k = base; k < base + cnt; k++)
+      if (segs[k].have_child) {
+        p->sink->drop(&segs[k].child);
+        segs[k].have_child = 0;
+      }
+  }
+  for (size_t k = 0; k < nseg; k++)
+    if (segs[k].have_child) p->sink->drop(&segs[k].child);
+  free(segs);
+  return rc;
+}
+
+static int read_csv(const char *path, int fd, const struct stat *st, const whorl_table_opts *o,
+                    whorl_table_sink *sink, whorl_table_info *info, whorl_error *err) {
   srcctx sc;
   memset(&sc, 0, sizeof sc);
   int rc = whorl__src_open(path, 0, 0, &sc.src, err);
   if (rc) return rc;
-  snprintf(info->compression, sizeof info->compression, "%s", codec_name(whorl__src_codec(sc.src)));
-  whorl_csv_opts co = {o->delimiter, 0, o->max_record, path};
+  whorl_codec codec = whorl__src_codec(sc.src);
+  snprintf(info->compression, sizeof info->compression, "%s", codec_name(codec));
+  whorl_csv_opts co = {o->delimiter, 0, o->max_record, path, 0};
   if (!co.delim && o->format && !strcmp(o->format, "tsv")) co.delim = '\t';
   whorl_csv *csv = NULL;
   rc = whorl_csv_new(&co, src_read, &sc, &csv, err);
@@ -211,8 +445,10 @@ static int read_csv(const char *path, const whorl_table_opts *o, whorl_table_sin
   wb w;
   wb_init(&w, sink, WIN_ROWS);
   whorl_csv_record rec;
-  size_t ncols = 0;
+  csvrun r = {o, path, info, &w, 0, 0, 0};
   int first = 1;
+  int parallel = codec == WHORL_CODEC_NONE && o->threads > 1 && sink->fork && st &&
+                 (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
   while ((rc = whorl_csv_next(csv, &rec, err)) == 1) {
     rc = 0;
     /* A blank line is no row (as pandas and DuckDB read them). */
@@ -220,10 +456,10 @@ static int read_csv(const char *path, const whorl_table_opts *o, whorl_table_sin
     if (first) {
       first = 0;
       int hdr = o->header >= 0 ? o->header : is_header(&rec);
-      info->header = hdr;
+      info->header = r.header = hdr;
       for (size_t i = 0; i < rec.nfields && !rc; i++) rc = hdr ? wb_add_column(&w, rec.field[i], rec.len[i]) : index_name(&w, i);
       if (rc) break;
-      ncols = rec.nfields;
+      r.ncols = rec.nfields;
       if (hdr) {
         for (size_t i = 0; i < rec.nfields; i++)
           if (!whorl__utf8_valid(rec.field[i], rec.len[i])) {
@@ -236,57 +472,46 @@ static int read_csv(const char *path, const whorl_table_opts *o, whorl_table_sin
             warn(info, rec.line, "column name %zu is not valid UTF-8", i + 1);
           }
         if (rc) break;
-        continue;
       }
-    }
-    if (rec.nfields != ncols) {
-      info->ragged_rows++;
-      if (o->strict) {
-        rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)rec.offset, "line %llu: %zu fields where the %s has %zu",
-                          (unsigned long long)rec.line, rec.nfields, info->header ? "header" : "first row", ncols);
-        break;
-      }
-      warn(info, rec.line, "%zu fields where the %s has %zu%s", rec.nfields, info->header ? "header" : "first row",
-           ncols, rec.nfields < ncols ? " (the missing ones are null)" : " (the extra ones form new columns)");
-      while (w.ncols < rec.nfields && !rc) rc = index_name(&w, w.ncols);
-      if (rc) break;
-    }
-    for (size_t i = 0; i < w.ncols; i++) {
-      wcol *c = &w.col[i];
-      size_t pos = cell_open(c);
-      whorl_ltype t;
-      if (i < rec.nfields) {
-        const char *f = rec.field[i];
-        size_t len = rec.len[i];
-        if (!whorl__utf8_valid(f, len)) {
-          info->invalid_utf8++;
-          if (o->strict) {
-            rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)rec.offset, "line %llu, field %zu: not valid UTF-8",
-                              (unsigned long long)rec.line, i + 1);
+      if (parallel && !info->nwarnings) {
+        /* The rest on several threads, from the first data record on. */
+        prun p = {path, fd, (uint64_t)st->st_size, o, sink, info->delimiter, r.ncols, hdr, NULL, NULL};
+        p.names = calloc(w.ncols ? w.ncols : 1, sizeof *p.names);
+        p.name_len = calloc(w.ncols ? w.ncols : 1, sizeof *p.name_len);
+        if (!p.names || !p.name_len) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+        for (size_t i = 0; i < w.ncols && !rc; i++) {
+          char nm[24];
+          int nl = hdr ? 0 : snprintf(nm, sizeof nm, "%zu", i);
+          const char *src = hdr ? rec.field[i] : nm;
+          size_t len = hdr ? rec.len[i] : (size_t)nl;
+          p.names[i] = malloc(len + 1);
+          if (!p.names[i]) {
+            rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
             break;
           }
-          warn(info, rec.line, "field %zu is not valid UTF-8 (hashed as its bytes)", i + 1);
+          memcpy(p.names[i], src, len);
+          p.names[i][len] = 0;
+          p.name_len[i] = len;
         }
-        t = whorl__ltype_of_text(f, len, rec.quoted[i]);
-        whorl__value_text(f, len, rec.quoted[i], &c->enc);
-      } else {
-        t = WHORL_T_NULL;
-        whorl__value_null(&c->enc);
+        uint64_t data_start = hdr ? whorl_csv_tell(csv) : rec.offset;
+        if (!rc) {
+          rc = read_csv_parallel(&p, data_start, info, o->threads);
+          if (rc == WHORL_ENOMEM) whorl__error(err, rc, path, -1, "out of memory");
+        }
+        for (size_t i = 0; p.names && i < w.ncols; i++) free(p.names[i]);
+        free(p.names);
+        free(p.name_len);
+        wb_free(&w);
+        whorl_csv_free(csv);
+        whorl__src_close(sc.src);
+        return rc;
       }
-      cell_close(c, pos, t);
+      if (hdr) continue;
     }
+    rc = csv_row(&r, &rec, err);
     if (rc) break;
-    w.rows++;
-    info->rows++;
-    w.bytes = 0;
-    if (w.rows == WIN_ROWS || w.col[0].enc.len > WIN_BYTES) {
-      rc = wb_flush(&w);
-      if (rc) {
-        if (rc == WHORL_ENOMEM) whorl__error(err, rc, path, -1, "out of memory");
-        break;
-      }
-    }
   }
+  info->rows += r.rows;
   if (rc < 0) rc = src_error(&sc, rc, err);
   if (rc == 0) {
     rc = wb_flush(&w);
@@ -827,7 +1052,7 @@ int whorl__table_read(const char *path, int fd, const struct stat *st, const who
   memset(info, 0, sizeof *info);
   const char *fmt = o.format;
   if (!fmt) return whorl__error(err, WHORL_EINVAL, path, -1, "no table format given");
-  if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv")) return read_csv(path, &o, sink, info, err);
+  if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv")) return read_csv(path, fd, st, &o, sink, info, err);
   if (!strcmp(fmt, "jsonl")) return read_jsonl(path, &o, sink, info, err);
   if (!strcmp(fmt, "parquet")) return read_parquet(path, fd, st, sink, info, err);
   if (!strcmp(fmt, "npy")) return read_npy(path, fd, st, sink, info, err);

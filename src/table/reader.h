@@ -28,8 +28,15 @@ typedef struct whorl_table_opts {
   int header;         /* CSV: -1 = detect, 0 = none, 1 = first row */
   int strict;         /* ragged rows and invalid UTF-8 are errors, not warnings */
   size_t max_record;  /* longest CSV record / JSON line; 0 = 64 MiB */
+  int threads;        /* plain CSV/TSV files are read on this many threads
+                         when the sink can fork (logical.h) */
 } whorl_table_opts;
-#define WHORL_TABLE_OPTS_INIT {NULL, 0, -1, 0, 0}
+#define WHORL_TABLE_OPTS_INIT {NULL, 0, -1, 0, 0, 1}
+
+/* Returned by whorl__table_read when a parallel read met something only
+ * the serial reader reports properly (a warning, an error, ragged rows):
+ * the caller starts again with a fresh sink and threads = 1. */
+#define WHORL__RETRY 1001
 
 #define WHORL_TABLE_MAX_WARNINGS 20
 typedef struct whorl_table_warning {

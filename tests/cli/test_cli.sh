@@ -357,5 +357,21 @@ ids5=$(for f in t5.tsv t5.csv t5.jsonl t5.csv.gz; do "$W" fp --no-cache --id "$T
 eq "$ids5" 1 "CSV, TSV+CRLF, JSON Lines, gzip: one logical id"
 run "$W" diff --no-cache "$T/tab/t5.csv" "$T/tab/t5-shuffled.csv"; eq "$rc" 1 "shuffled rows and columns: different"; has "$out" "rows reordered only" "shuffled: says reordered"
 
+# the parallel CSV reader (files of 8 MiB and more): the serial result, bit
+# for bit, also when segment guesses fall inside quoted fields with line
+# breaks, and warnings keep their line numbers
+awk 'BEGIN { print "id,note,x"; for (i = 0; i < 300000; i++) printf "%d,\"first line %d\nsecond, line\",%d.5\n", i, i, i % 97 }' > "$T/tab/nl.csv"
+run "$W" fp --no-cache --id --threads 1 "$T/tab/nl.csv"; s1=${out%% *}
+run "$W" fp --no-cache --id --threads 2 "$T/tab/nl.csv"; eq "${out%% *}" "$s1" "quoted line breaks: 2 threads = 1 thread"
+run "$W" fp --no-cache --id --threads 5 "$T/tab/nl.csv"; eq "${out%% *}" "$s1" "quoted line breaks: 5 threads = 1 thread"
+awk 'BEGIN { printf "\xef\xbb\xbfa,b,c\r\n"; for (i = 0; i < 700000; i++) { if (i == 400000) printf "%d,x,y,extra\r\n", i; else printf "%d,v%d,%d\r\n", i, i % 13, i % 7 } }' > "$T/tab/rag.csv"
+run "$W" fp --no-cache --json --threads 1 "$T/tab/rag.csv"; r1=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$out")
+run "$W" fp --no-cache --json --threads 2 "$T/tab/rag.csv"; eq "$rc" 0 "big ragged file, 2 threads: read"
+has "$err" "line 400002" "big ragged file, 2 threads: the warning's line"
+eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$out")" "$r1" "big ragged file: 2 threads = 1 thread"
+awk 'BEGIN { for (i = 0; i < 700000; i++) printf "%d,%d\n", i, i * 3 }' > "$T/tab/nohdr.csv"
+run "$W" fp --no-cache --id --threads 1 "$T/tab/nohdr.csv"; n1=${out%% *}
+run "$W" fp --no-cache --id --threads 2 "$T/tab/nohdr.csv"; eq "${out%% *}" "$n1" "big headerless file: 2 threads = 1 thread"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -13,7 +13,7 @@
 /* Serializes every record (fields with lengths, line, flags) into out. */
 static int run(const uint8_t *data, size_t size, char delim, size_t maxrec, size_t piece, whorl_buf *out) {
   memsrc s = {data, size, 0, piece};
-  whorl_csv_opts o = {delim, 0, maxrec, "fuzz.csv"};
+  whorl_csv_opts o = {delim, 0, maxrec, "fuzz.csv", 0};
   whorl_csv *c = NULL;
   whorl_error err;
   if (whorl_csv_new(&o, memsrc_read, &s, &c, &err)) return -1;

@@ -17,7 +17,7 @@
  * or "ERR line:..." */
 static char *tok(const char *text, size_t len, char delim, size_t piece, size_t max_record, unsigned *flags_or) {
   memsrc s = {(const uint8_t *)text, len, 0, piece};
-  whorl_csv_opts o = {delim, 0, max_record, "t.csv"};
+  whorl_csv_opts o = {delim, 0, max_record, "t.csv", 0};
   whorl_csv *c = NULL;
   whorl_error err;
   static char out[1 << 16];
@@ -63,7 +63,7 @@ int main(void) {
   {
     /* per-field quoting: an empty quoted field is not an empty unquoted one */
     memsrc s2 = {(const uint8_t *)"\"\",,\"x\"\n", 8, 0, 2};
-    whorl_csv_opts o2 = {',', 0, 0, "q.csv"};
+    whorl_csv_opts o2 = {',', 0, 0, "q.csv", 0};
     whorl_csv *c2 = NULL;
     whorl_error e2;
     whorl_csv_record r2;
@@ -120,7 +120,7 @@ int main(void) {
   CHECK(whorl__read_file(csvp, 1 << 26, &text, &tl, &err) == WHORL_OK);
   if (want && text) {
     memsrc s = {(const uint8_t *)text, tl, 0, 4093};
-    whorl_csv_opts o = {',', 0, 0, csvp};
+    whorl_csv_opts o = {',', 0, 0, csvp, 0};
     whorl_csv *c = NULL;
     CHECK(whorl_csv_new(&o, memsrc_read, &s, &c, &err) == WHORL_OK);
     whorl_csv_record r;

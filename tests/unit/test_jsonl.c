@@ -64,7 +64,7 @@ int main(void) {
                    "{\"id\": 2.0, \"name\": \"bob\", \"score\": null, \"ok\": false, \"note\": \"x\"}\n"
                    "{\"id\": \"3\", \"name\": \"c,d\", \"score\": 70, \"ok\": true, \"note\": \"say \\\"hi\\\"\"}\n";
   memsrc cs = {(const uint8_t *)csv, strlen(csv), 0, 5};
-  whorl_csv_opts co = {',', 0, 0, "t.csv"};
+  whorl_csv_opts co = {',', 0, 0, "t.csv", 0};
   whorl_csv *c = NULL;
   whorl_error err;
   CHECK(whorl_csv_new(&co, memsrc_read, &cs, &c, &err) == WHORL_OK);

@@ -56,7 +56,7 @@ static void check_table(const char *csvname, int rows, int cols, int ncheck, con
   src s = {fopen(p, "rb")};
   CHECK(s.f != NULL);
   if (!s.f) return;
-  whorl_csv_opts o = {',', 0, 0, p};
+  whorl_csv_opts o = {',', 0, 0, p, 0};
   whorl_csv *csv = NULL;
   whorl_error err;
   CHECK(whorl_csv_new(&o, rd, &s, &csv, &err) == WHORL_OK);
