@@ -45,8 +45,9 @@ typedef struct whorl_csv_opts {
 
 typedef struct whorl_csv_record {
   size_t nfields;
-  const char *const *field; /* field[i] points into the tokenizer's buffer,
-                               NUL-terminated, valid until the next call */
+  const char *const *field; /* field[i]: len[i] bytes in the tokenizer's
+                               buffers (not NUL-terminated), valid until the
+                               next call */
   const size_t *len;        /* field lengths (fields may hold NUL bytes) */
   const unsigned char *quoted; /* quoted[i]: field i was quoted (an empty
                                quoted field is the empty string, not null) */

@@ -205,6 +205,19 @@ typedef struct csvrun {
   uint64_t rows;
 } csvrun;
 
+/* UTF-8 check with an ASCII fast path (8 bytes at a time). */
+static inline int text_ok(const char *f, size_t len) {
+  size_t i = 0;
+  uint64_t acc = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t x;
+    memcpy(&x, f + i, 8);
+    acc |= x;
+  }
+  for (; i < len; i++) acc |= (uint8_t)f[i];
+  return (acc & 0x8080808080808080ULL) == 0 || whorl__utf8_valid(f, len);
+}
+
 static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
   wb *w = r->w;
   whorl_table_info *info = r->info;
@@ -228,7 +241,7 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
     if (i < rec->nfields) {
       const char *f = rec->field[i];
       size_t len = rec->len[i];
-      if (!whorl__utf8_valid(f, len)) {
+      if (!text_ok(f, len)) {
         if (!info) return WHORL__RETRY;
         info->invalid_utf8++;
         if (o->strict)
@@ -236,8 +249,7 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
                               (unsigned long long)rec->line, i + 1);
         warn(info, rec->line, "field %zu is not valid UTF-8 (hashed as its bytes)", i + 1);
       }
-      t = whorl__ltype_of_text(f, len, rec->quoted[i]);
-      whorl__value_text(f, len, rec->quoted[i], &c->enc);
+      t = whorl__cell_text(f, len, rec->quoted[i], &c->enc);
     } else {
       t = WHORL_T_NULL;
       whorl__value_null(&c->enc);

@@ -21,7 +21,7 @@ static int num(const char *s, size_t n) {
   return v;
 }
 
-static int is_date(const char *s, size_t len) {
+int whorl__text_date(const char *s, size_t len) {
   if (len != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4) || !digits(s + 5, 2) || !digits(s + 8, 2)) return 0;
   int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -30,8 +30,8 @@ static int is_date(const char *s, size_t len) {
   return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
-static int is_timestamp(const char *s, size_t len) {
-  if (len < 16 || !is_date(s, 10) || (s[10] != 'T' && s[10] != ' ')) return 0;
+int whorl__text_timestamp(const char *s, size_t len) {
+  if (len < 16 || !whorl__text_date(s, 10) || (s[10] != 'T' && s[10] != ' ')) return 0;
   const char *t = s + 11;
   size_t n = len - 11, i = 0;
   if (n < 5 || !digits(t, 2) || t[2] != ':' || !digits(t + 3, 2) || num(t, 2) > 23 || num(t + 3, 2) > 59) return 0;
@@ -58,8 +58,8 @@ whorl_ltype whorl__ltype_of_text(const char *s, size_t len, int quoted) {
   int is_int;
   if (whorl__text_numeric(s, len, &is_int)) return is_int ? WHORL_T_INT : WHORL_T_FLOAT;
   if (whorl__text_float_special(s, len)) return WHORL_T_FLOAT;
-  if (is_date(s, len)) return WHORL_T_DATE;
-  if (is_timestamp(s, len)) return WHORL_T_TIMESTAMP;
+  if (whorl__text_date(s, len)) return WHORL_T_DATE;
+  if (whorl__text_timestamp(s, len)) return WHORL_T_TIMESTAMP;
   return WHORL_T_STRING;
 }
 

@@ -33,8 +33,17 @@ typedef enum whorl_ltype {
 } whorl_ltype;
 
 const char *whorl__ltype_name(whorl_ltype t);
+/* 1 for YYYY-MM-DD (a real calendar day) / the timestamp spelling above. */
+int whorl__text_date(const char *s, size_t len);
+int whorl__text_timestamp(const char *s, size_t len);
 whorl_ltype whorl__ltype_of_text(const char *s, size_t len, int quoted);
 whorl_ltype whorl__ltype_join(whorl_ltype a, whorl_ltype b);
+
+#include "util/util.h"
+/* Both at once, in one dispatch on the first byte: appends the canonical
+ * bytes of a text value (exactly whorl__value_text) and returns its type
+ * (exactly whorl__ltype_of_text). The readers' hot path. */
+whorl_ltype whorl__cell_text(const char *s, size_t len, int quoted, whorl_buf *out);
 
 /* Running type of one column. */
 typedef struct whorl_coltype {

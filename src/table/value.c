@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table/types.h"
 #include "table/value.h"
 #include "whorl/json.h"
 
@@ -209,4 +210,68 @@ whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *
   whorl_buf_putc(out, 'S');
   whorl_buf_put(out, s, len);
   return WHORL_V_STRING;
+}
+
+whorl_ltype whorl__cell_text(const char *s, size_t len, int quoted, whorl_buf *out) {
+  if (len == 0) {
+    whorl_buf_putc(out, quoted ? 'S' : 'N');
+    return quoted ? WHORL_T_STRING : WHORL_T_NULL;
+  }
+  if (len > 400) { /* rare: the two separate functions decide */
+    whorl_ltype t = whorl__ltype_of_text(s, len, quoted);
+    whorl__value_text(s, len, quoted, out);
+    return t;
+  }
+  unsigned char c = (unsigned char)s[0];
+  if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+    size_t i = c == '+' || c == '-';
+    size_t d0 = i;
+    while (i < len && (unsigned char)(s[i] - '0') < 10) i++;
+    if (i == len && i > d0) {
+      /* An integer: exact, any size, sign then digits without leading zeros. */
+      int neg = c == '-';
+      size_t k = d0;
+      while (k + 1 < len && s[k] == '0') k++;
+      if (len - k == 1 && s[k] == '0') neg = 0;
+      size_t need = 2 + (len - k);
+      if (out->len + need + 1 > out->cap && whorl_buf_grow(out, need)) return WHORL_T_INT;
+      char *o = out->data + out->len;
+      *o++ = 'D';
+      if (neg) *o++ = '-';
+      memcpy(o, s + k, len - k);
+      o += len - k;
+      *o = 0;
+      out->len = (size_t)(o - out->data);
+      return WHORL_T_INT;
+    }
+    if (i < len && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) {
+      int is_int;
+      if (whorl__text_numeric(s, len, &is_int)) {
+        if (decimal_fast(s, len, out)) return WHORL_T_FLOAT;
+        whorl__value_text(s, len, quoted, out);
+        return WHORL_T_FLOAT;
+      }
+    } else if (c >= '0' && c <= '9' && len >= 10 && i == 4 && s[4] == '-') {
+      whorl_ltype t = WHORL_T_STRING;
+      if (len == 10 && whorl__text_date(s, len)) t = WHORL_T_DATE;
+      else if (len >= 16 && whorl__text_timestamp(s, len)) t = WHORL_T_TIMESTAMP;
+      whorl_buf_putc(out, 'S');
+      whorl_buf_put(out, s, len);
+      return t;
+    } else if ((c == '+' || c == '-') && whorl__text_float_special(s, len)) {
+      whorl__value_text(s, len, quoted, out);
+      return WHORL_T_FLOAT;
+    }
+  } else if ((c | 0x20) == 't' || (c | 0x20) == 'f') {
+    if (whorl__text_ieq(s, len, "true")) return whorl__value_bool(1, out), WHORL_T_BOOL;
+    if (whorl__text_ieq(s, len, "false")) return whorl__value_bool(0, out), WHORL_T_BOOL;
+  } else if ((c | 0x20) == 'n' || (c | 0x20) == 'i') {
+    if (whorl__text_float_special(s, len)) {
+      whorl__value_text(s, len, quoted, out);
+      return WHORL_T_FLOAT;
+    }
+  }
+  whorl_buf_putc(out, 'S');
+  whorl_buf_put(out, s, len);
+  return WHORL_T_STRING;
 }

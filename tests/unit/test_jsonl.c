@@ -71,7 +71,7 @@ int main(void) {
   whorl_csv_record rec;
   CHECK(whorl_csv_next(c, &rec, &err) == 1); /* header */
   char header[5][16];
-  for (int i = 0; i < 5; i++) snprintf(header[i], sizeof header[i], "%s", rec.field[i]);
+  for (int i = 0; i < 5; i++) snprintf(header[i], sizeof header[i], "%.*s", (int)rec.len[i], rec.field[i]);
   memsrc js = {(const uint8_t *)jl, strlen(jl), 0, 9};
   whorl_jsonl *j = NULL;
   CHECK(whorl_jsonl_new(memsrc_read, &js, "t.jsonl", 0, &j, &err) == WHORL_OK);

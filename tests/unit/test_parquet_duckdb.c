@@ -62,7 +62,7 @@ static void check_table(const char *csvname, int rows, int cols, int ncheck, con
   CHECK(whorl_csv_new(&o, rd, &s, &csv, &err) == WHORL_OK);
   whorl_csv_record r;
   CHECK(whorl_csv_next(csv, &r, &err) == 1 && r.nfields == (size_t)COLS);
-  for (int k = 0; k < COLS; k++) snprintf(names[k], sizeof names[k], "%s", r.field[k]);
+  for (int k = 0; k < COLS; k++) snprintf(names[k], sizeof names[k], "%.*s", (int)r.len[k], r.field[k]);
   size_t nrows = 0;
   while (whorl_csv_next(csv, &r, &err) == 1 && nrows < (size_t)ROWS) {
     size_t rows_ = nrows;
