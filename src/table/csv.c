@@ -105,6 +105,17 @@ char whorl_csv_delimiter(const whorl_csv *c) { return c->delim; }
 
 uint64_t whorl_csv_tell(const whorl_csv *c) { return c->w.base + c->w.start; }
 
+void whorl_csv_restart(whorl_csv *c, whorl_csv_read_fn read, void *ctx) {
+  c->w.read = read;
+  c->w.ctx = ctx;
+  c->w.start = c->w.end = 0;
+  c->w.base = 0;
+  c->w.eof = 0;
+  c->line = 1;
+  c->nf = 0;
+  c->out.len = 0;
+}
+
 static int push_field(whorl_csv *c, size_t off, size_t len, int quoted) {
   if (c->nf == c->capf) {
     size_t n = c->capf ? c->capf * 2 : 16;

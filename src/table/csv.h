@@ -65,6 +65,9 @@ int whorl_csv_new(const whorl_csv_opts *opts, whorl_csv_read_fn read, void *ctx,
 /* Next record: 1 and *rec filled, 0 at end of input, or a negative status
  * with err filled (path, byte offset, line in the message). */
 int whorl_csv_next(whorl_csv *c, whorl_csv_record *rec, whorl_error *err);
+/* Starts over on another input (same options; no BOM or delimiter
+ * sniffing), keeping the buffers. */
+void whorl_csv_restart(whorl_csv *c, whorl_csv_read_fn read, void *ctx);
 /* Offset (from the start of the input) of the first byte not yet
  * consumed: after a record, where the next one starts. */
 uint64_t whorl_csv_tell(const whorl_csv *c);

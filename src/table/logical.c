@@ -263,8 +263,23 @@ static void s_drop(whorl_table_sink *part) {
   part->ctx = NULL;
 }
 
+static int s_reset(whorl_table_sink *part) {
+  whorl_lacc *p = part->ctx;
+  if (!p->partial || p->in_window) return WHORL_EINVAL;
+  for (size_t i = 0; i < p->ncols; i++) {
+    lcol *c = &p->col[i];
+    c->kept.len = 0;
+    c->count = c->nulls = c->slo = c->shi = 0;
+    c->type.type = WHORL_T_NULL;
+    c->type.nullable = 0;
+    c->filled = 0;
+  }
+  p->rows = p->rlo = p->rhi = 0;
+  return WHORL_OK;
+}
+
 whorl_table_sink whorl__lacc_sink(whorl_lacc *a) {
-  whorl_table_sink s = {a, s_column, s_begin, s_batch, s_end, a->partial ? NULL : s_fork, s_join, s_drop};
+  whorl_table_sink s = {a, s_column, s_begin, s_batch, s_end, a->partial ? NULL : s_fork, s_join, s_drop, s_reset};
   return s;
 }
 

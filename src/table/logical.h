@@ -70,10 +70,12 @@ typedef struct whorl_table_sink {
   /* Optional (NULL: the reader uses one thread). fork makes a sink for a
    * part of the table read on another thread, knowing the same columns;
    * join adds a part after everything joined before it (parts are joined in
-   * table order); drop frees a part (joined or not). */
+   * table order); drop frees a part (joined or not); reset empties a part
+ * (same columns) so it can take another piece. */
   int (*fork)(void *ctx, struct whorl_table_sink *part);
   int (*join)(void *ctx, struct whorl_table_sink *part);
   void (*drop)(struct whorl_table_sink *part);
+  int (*reset)(struct whorl_table_sink *part); /* empties a joined part for reuse */
 } whorl_table_sink;
 
 /* Appends one cell of canonical bytes to an encoding buffer. */

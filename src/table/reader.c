@@ -18,7 +18,7 @@
 #include "table/value.h"
 #include "util/util.h"
 
-#define WIN_ROWS 8192
+#define WIN_ROWS 2048
 #define WIN_BYTES (4u << 20)
 #define PQ_BATCH 65536
 
@@ -234,6 +234,23 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
     while (w->ncols < rec->nfields && !rc) rc = index_name(w, w->ncols);
     if (rc) return whorl__error(err, rc, r->path, -1, "out of memory");
   }
+  /* The fields lie one after the other in one buffer (the read buffer, or
+   * the tokenizer's copy): one ASCII check for the whole record first. */
+  int ascii = 0;
+  if (rec->nfields > 0) {
+    const char *f0 = rec->field[0], *fe = rec->field[rec->nfields - 1] + rec->len[rec->nfields - 1];
+    if (fe >= f0 && (size_t)(fe - f0) < ((size_t)1 << 20)) {
+      uint64_t acc = 0;
+      size_t n = (size_t)(fe - f0), i = 0;
+      for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, f0 + i, 8);
+        acc |= x;
+      }
+      for (; i < n; i++) acc |= (uint8_t)f0[i];
+      ascii = (acc & 0x8080808080808080ULL) == 0;
+    }
+  }
   for (size_t i = 0; i < w->ncols; i++) {
     wcol *c = &w->col[i];
     size_t pos = cell_open(c);
@@ -241,7 +258,7 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
     if (i < rec->nfields) {
       const char *f = rec->field[i];
       size_t len = rec->len[i];
-      if (!text_ok(f, len)) {
+      if (!ascii && !text_ok(f, len)) {
         if (!info) return WHORL__RETRY;
         info->invalid_utf8++;
         if (o->strict)
@@ -279,11 +296,20 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
 
 #define SEG (4u << 20)
 
+/* A worker's tools, reused from segment to segment (no allocation churn):
+ * its part sink, tokenizer and window builder. */
+typedef struct slot {
+  whorl_table_sink child;
+  int have_child;
+  whorl_csv *csv;
+  wb w;
+  int have_wb;
+} slot;
+
 typedef struct seg {
   uint64_t start, stop; /* parse records starting in [start, stop) */
   uint64_t end;         /* E: where the first record at or after stop starts */
-  whorl_table_sink child;
-  int have_child;
+  slot *sl;
   int rc;
   uint64_t rows;
 } seg;
@@ -315,38 +341,57 @@ static long long fd_read(void *ctx, uint8_t *buf, size_t cap) {
   return n;
 }
 
-/* Parses one segment into a fresh child sink. */
+static void slot_free(prun *p, slot *sl) {
+  if (sl->have_child) p->sink->drop(&sl->child);
+  if (sl->have_wb) wb_free(&sl->w);
+  whorl_csv_free(sl->csv);
+  memset(sl, 0, sizeof *sl);
+}
+
+/* Parses one segment into its slot's (empty) part sink. */
 static void seg_run(prun *p, seg *g) {
   whorl_error err;
+  slot *sl = g->sl;
   g->rc = 0;
   g->rows = 0;
-  if (g->have_child) {
-    p->sink->drop(&g->child);
-    g->have_child = 0;
-  }
-  if (p->sink->fork(p->sink->ctx, &g->child)) {
+  g->end = g->start;
+  int rc = 0;
+  if (!sl->have_child) {
+    if (p->sink->fork(p->sink->ctx, &sl->child)) {
+      g->rc = WHORL__RETRY;
+      return;
+    }
+    sl->have_child = 1;
+  } else if (p->sink->reset(&sl->child)) {
     g->rc = WHORL__RETRY;
     return;
   }
-  g->have_child = 1;
-  g->end = g->start;
+  if (!sl->have_wb) {
+    wb_init(&sl->w, &sl->child, WIN_ROWS);
+    sl->w.silent = 1;
+    sl->have_wb = 1;
+    for (size_t i = 0; i < p->ncols && !rc; i++) rc = wb_add_column(&sl->w, p->names[i], p->name_len[i]);
+    if (rc) {
+      g->rc = WHORL__RETRY;
+      return;
+    }
+  }
   if (g->start >= g->stop) return;
   fdsrc fs = {p->fd, g->start, p->size};
-  whorl_csv_opts co = {p->delim, 0, p->o->max_record, p->path, 1};
-  whorl_csv *csv = NULL;
-  if (whorl_csv_new(&co, fd_read, &fs, &csv, &err)) {
-    g->rc = WHORL__RETRY;
-    return;
+  if (!sl->csv) {
+    whorl_csv_opts co = {p->delim, 0, p->o->max_record, p->path, 1};
+    if (whorl_csv_new(&co, fd_read, &fs, &sl->csv, &err)) {
+      g->rc = WHORL__RETRY;
+      return;
+    }
+  } else {
+    whorl_csv_restart(sl->csv, fd_read, &fs);
   }
-  wb w;
-  wb_init(&w, &g->child, WIN_ROWS);
-  w.silent = 1;
-  int rc = 0;
-  for (size_t i = 0; i < p->ncols && !rc; i++) rc = wb_add_column(&w, p->names[i], p->name_len[i]);
-  csvrun r = {p->o, p->path, NULL, &w, p->ncols, p->header, 0};
+  wb *w = &sl->w;
+  csvrun r = {p->o, p->path, NULL, w, p->ncols, p->header, 0};
   whorl_csv_record rec;
   g->end = p->size;
-  while (!rc && (rc = whorl_csv_next(csv, &rec, &err)) == 1) {
+  while (!rc && (rc = whorl_csv_next(sl->csv, &rec, &err)) == 1) {
     rc = 0;
     uint64_t at = g->start + rec.offset;
     if (at >= g->stop) {
@@ -356,12 +401,15 @@ static void seg_run(prun *p, seg *g) {
     if (rec.nfields == 1 && rec.len[0] == 0 && !rec.quoted[0]) continue;
     rc = csv_row(&r, &rec, &err);
   }
-  if (!rc) rc = wb_flush(&w);
-  /* Any error (a damaged record, a warning): the serial reader says it. */
+  if (!rc) rc = wb_flush(w);
+  /* Any error (a damaged record, a warning): the serial reader says it. The
+   * window builder may hold a half row: start it afresh next time. */
+  if (rc) {
+    wb_free(w);
+    sl->have_wb = 0;
+  }
   g->rc = rc ? WHORL__RETRY : 0;
   g->rows = r.rows;
-  wb_free(&w);
-  whorl_csv_free(csv);
 }
 
 /* Start of the first line after the line feed at or after `at` (the file
@@ -399,15 +447,21 @@ static void *pwork_main(void *arg) {
 static int read_csv_parallel(prun *p, uint64_t data_start, whorl_table_info *info, int threads) {
   uint64_t span = p->size - data_start;
   size_t nseg = (size_t)((span + SEG - 1) / SEG);
+  /* Rounds of 2 segments per thread: parse in parallel, then absorb in order. */
+  size_t per_round = (size_t)threads * 2;
   seg *segs = calloc(nseg + 1, sizeof *segs);
-  if (!segs) return WHORL_ENOMEM;
+  slot *slots = calloc(per_round, sizeof *slots);
+  if (!segs || !slots) {
+    free(segs);
+    free(slots);
+    return WHORL_ENOMEM;
+  }
   for (size_t k = 0; k < nseg; k++) segs[k].start = k == 0 ? data_start : next_line(p->fd, data_start + k * (uint64_t)SEG - 1, p->size);
   for (size_t k = 0; k < nseg; k++) segs[k].stop = k + 1 < nseg ? segs[k + 1].start : p->size;
   int rc = 0;
-  /* Rounds of 2 segments per thread: parse in parallel, then absorb in order. */
-  size_t per_round = (size_t)threads * 2;
   for (size_t base = 0; base < nseg && !rc; base += per_round) {
     size_t cnt = nseg - base < per_round ? nseg - base : per_round;
+    for (size_t k = base; k < base + cnt; k++) segs[k].sl = &slots[k - base];
     pwork pw = {p, segs, base, cnt, 0};
     whorl__parallel(threads, pwork_main, &pw, &pw);
     for (size_t k = base; k < base + cnt && !rc; k++) {
@@ -420,17 +474,12 @@ static int read_csv_parallel(prun *p, uint64_t data_start, whorl_table_info *inf
         seg_run(p, g);
       }
       if (g->rc) rc = g->rc;
-      else rc = p->sink->join(p->sink->ctx, &g->child);
+      else rc = p->sink->join(p->sink->ctx, &g->sl->child);
       if (!rc) info->rows += g->rows;
     }
-    for (size_t k = base; k < base + cnt; k++)
-      if (segs[k].have_child) {
-        p->sink->drop(&segs[k].child);
-        segs[k].have_child = 0;
-      }
   }
-  for (size_t k = 0; k < nseg; k++)
-    if (segs[k].have_child) p->sink->drop(&segs[k].child);
+  for (size_t i = 0; i < per_round; i++) slot_free(p, &slots[i]);
+  free(slots);
   free(segs);
   return rc;
 }
