@@ -19,6 +19,7 @@ static char *dupn(const uint8_t *s, size_t n) {
 
 static void parse_schema(tc *t, pq_schema *s) {
   s->type = s->repetition = s->converted_type = s->logical = -1;
+  s->ts_utc = s->ts_unit = -1;
   int16_t last = 0, id;
   int ft;
   while ((ft = tc_field(t, &last, &id)) != TC_STOP) {
@@ -39,8 +40,26 @@ static void parse_schema(tc *t, pq_schema *s) {
       int f2 = tc_field(t, &l2, &id2);
       if (f2 != TC_STOP) {
         s->logical = id2;
-        tc_skip(t, f2, 1);
-        while ((f2 = tc_field(t, &l2, &id2)) != TC_STOP) tc_skip(t, f2, 1);
+        if ((id2 == 7 || id2 == 8) && f2 == TC_STRUCT) {
+          /* TimeType / TimestampType { 1: isAdjustedToUTC, 2: unit } */
+          int16_t l3 = 0, id3;
+          int f3;
+          while ((f3 = tc_field(t, &l3, &id3)) != TC_STOP && !t->failed) {
+            if (id3 == 1 && (f3 == TC_TRUE || f3 == TC_FALSE)) s->ts_utc = tc_bool(t, f3);
+            else if (id3 == 2 && f3 == TC_STRUCT) {
+              int16_t l4 = 0, id4;
+              int f4 = tc_field(t, &l4, &id4);
+              if (f4 != TC_STOP) {
+                if (id4 >= 1 && id4 <= 3) s->ts_unit = id4 - 1;
+                tc_skip(t, f4, 2);
+                while ((f4 = tc_field(t, &l4, &id4)) != TC_STOP && !t->failed) tc_skip(t, f4, 2);
+              }
+            } else tc_skip(t, f3, 2);
+          }
+        } else {
+          tc_skip(t, f2, 1);
+        }
+        while ((f2 = tc_field(t, &l2, &id2)) != TC_STOP && !t->failed) tc_skip(t, f2, 1);
       }
     } else tc_skip(t, ft, 1);
   }

@@ -30,6 +30,8 @@ typedef struct pq_schema {
   int converted_type; /* -1 when absent */
   int32_t scale, precision;
   int logical;       /* field id of the LogicalType union member, -1 when absent */
+  int ts_utc;        /* TIMESTAMP/TIME logical type: isAdjustedToUTC (0/1), -1 absent */
+  int ts_unit;       /* ... and its unit: 0 millis, 1 micros, 2 nanos, -1 absent */
 } pq_schema;
 
 typedef struct pq_column {

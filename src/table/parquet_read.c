@@ -577,22 +577,17 @@ out:
   return rc;
 }
 
-void whorl__iso_date(int64_t days, char out[48]) {
-  /* Civil date from days (Howard Hinnant's public-domain algorithm,
-   * written out from its description). */
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-  int mm = (int)(m % 100), dd = (int)(d % 100); /* 1..12 and 1..31 */
-  if (y >= 0 && y <= 9999) snprintf(out, 48, "%04d-%02d-%02d", (int)y, mm, dd);
-  else snprintf(out, 48, "%+lld-%02d-%02d", (long long)y, mm, dd);
+/* A timestamp of `unit` (0 ms, 1 us, 2 ns) since 1970-01-01T00:00:00. */
+static int pq_timestamp(int64_t v, int unit, int utc, whorl_buf *out) {
+  static const int64_t per[] = {1000, 1000000, 1000000000};
+  int64_t p = per[unit];
+  int64_t secs = v / p, sub = v % p;
+  if (sub < 0) sub += p, secs--;
+  int64_t days = secs / 86400, sod = secs % 86400;
+  if (sod < 0) sod += 86400, days--;
+  char frac[16];
+  int nf = snprintf(frac, sizeof frac, "%0*lld", unit == 0 ? 3 : unit == 1 ? 6 : 9, (long long)sub);
+  return whorl__value_timestamp(days, sod, frac, nf > 0 ? (size_t)nf : 0, utc, out);
 }
 
 int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) {
@@ -604,7 +599,7 @@ int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) 
   case PQ_INT64:
     if (conv == 6 || lt == 6) { /* DATE */
       char d[48];
-      whorl__iso_date(v->i, d);
+      whorl__iso_day(v->i, d);
       return whorl__value_text(d, strlen(d), 1, out);
     }
     if (conv == 5 || lt == 5) { /* DECIMAL: unscaled integer and scale */
@@ -633,10 +628,42 @@ int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) 
       }
       return whorl__value_text(txt, k, 1, out);
     }
-    if (conv == 7 || conv == 8 || conv == 9 || conv == 10 || lt == 7 || lt == 8) return -1; /* time, timestamp */
+    if (lt == 8 || conv == 9 || conv == 10) { /* TIMESTAMP */
+      int unit = s->ts_unit >= 0 ? s->ts_unit : conv == 9 ? 0 : conv == 10 ? 1 : -1;
+      if (unit < 0 || v->type != PQ_INT64) return -1;
+      /* legacy converted types are UTC-adjusted (parquet-format's rules) */
+      int utc = s->ts_utc >= 0 ? s->ts_utc : 1;
+      return pq_timestamp(v->i, unit, utc, out);
+    }
+    if (lt == 7 || conv == 7 || conv == 8) { /* TIME of day: as CSV writes it */
+      int unit = s->ts_unit >= 0 ? s->ts_unit : conv == 7 ? 0 : 1;
+      static const int64_t per[] = {1000, 1000000, 1000000000};
+      if (unit < 0 || unit > 2 || v->i < 0 || v->i / per[unit] > 86400) return -1;
+      int64_t secs = v->i / per[unit], sub = v->i % per[unit];
+      char t[64], frac[16];
+      int nf = snprintf(frac, sizeof frac, "%0*lld", unit == 0 ? 3 : unit == 1 ? 6 : 9, (long long)sub);
+      while (nf > 0 && frac[nf - 1] == '0') nf--;
+      int n = snprintf(t, sizeof t, "%02d:%02d:%02d%s%.*s", (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
+                       nf ? "." : "", nf, frac);
+      return whorl__value_text(t, (size_t)n, 1, out);
+    }
     if (conv >= 11 && conv <= 14) /* UINT_8..UINT_64 */
       return whorl__value_uint(v->type == PQ_INT32 ? (uint64_t)(uint32_t)v->i : (uint64_t)v->i, out);
     return whorl__value_int(v->i, out);
+  case PQ_INT96: {
+    /* legacy timestamps: nanoseconds of the day (8 bytes LE), then the
+     * Julian day number (4 bytes LE); read as local time (no zone) */
+    if (v->len != 12) return -1;
+    uint64_t ns = 0;
+    uint32_t jd = 0;
+    for (int k = 7; k >= 0; k--) ns = ns << 8 | v->bytes[k];
+    for (int k = 11; k >= 8; k--) jd = jd << 8 | v->bytes[k];
+    if (ns >= 86400ULL * 1000000000ULL) return -1;
+    int64_t days = (int64_t)jd - 2440588;
+    char frac[16];
+    int nf = snprintf(frac, sizeof frac, "%09llu", (unsigned long long)(ns % 1000000000ULL));
+    return whorl__value_timestamp(days, (int64_t)(ns / 1000000000ULL), frac, (size_t)nf, 0, out);
+  }
   case PQ_FLOAT:
   case PQ_DOUBLE: return whorl__value_double(v->d, out);
   case PQ_BYTE_ARRAY:

@@ -48,7 +48,5 @@ long long whorl__rle_hybrid(const uint8_t *buf, size_t len, int bit_width, uint3
  * types whose mapping is not decided yet (TIME, TIMESTAMP, INT96, INTERVAL,
  * FIXED_LEN_BYTE_ARRAY decimals). */
 int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out);
-/* "YYYY-MM-DD" of a day count since 1970-01-01 (proleptic Gregorian). */
-void whorl__iso_date(int64_t days, char out[48]);
 
 #endif

@@ -779,7 +779,8 @@ static whorl_ltype pq_ltype(const pq_schema *s) {
   case PQ_INT64:
     if (conv == 6 || lt == 6) return WHORL_T_DATE;
     if (conv == 5 || lt == 5) return s->scale > 0 ? WHORL_T_FLOAT : WHORL_T_INT;
-    if (conv == 7 || conv == 8 || conv == 9 || conv == 10 || lt == 7 || lt == 8) return WHORL_T_TIMESTAMP;
+    if (conv == 9 || conv == 10 || lt == 8) return WHORL_T_TIMESTAMP;
+    if (conv == 7 || conv == 8 || lt == 7) return WHORL_T_STRING; /* time of day, as text */
     return WHORL_T_INT;
   case PQ_FLOAT:
   case PQ_DOUBLE: return WHORL_T_FLOAT;

@@ -47,8 +47,12 @@ int whorl__text_timestamp(const char *s, size_t len) {
   }
   if (i == n) return 1;
   if (t[i] == 'Z' && i + 1 == n) return 1;
-  if ((t[i] == '+' || t[i] == '-') && i + 6 == n && digits(t + i + 1, 2) && t[i + 3] == ':' && digits(t + i + 4, 2))
-    return num(t + i + 1, 2) <= 23 && num(t + i + 4, 2) <= 59;
+  /* offsets: +hh:mm, +hhmm or +hh (as DuckDB writes "+00") */
+  if ((t[i] == '+' || t[i] == '-') && i + 3 <= n && digits(t + i + 1, 2) && num(t + i + 1, 2) <= 23) {
+    if (i + 3 == n) return 1;
+    if (i + 6 == n && t[i + 3] == ':' && digits(t + i + 4, 2)) return num(t + i + 4, 2) <= 59;
+    if (i + 5 == n && digits(t + i + 3, 2)) return num(t + i + 3, 2) <= 59;
+  }
   return 0;
 }
 

@@ -1,5 +1,6 @@
 /* value.c - canonical value encoding: see value.h. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,6 +203,7 @@ whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *
     tmp[len] = 0;
     return whorl__value_double(strtod(tmp, NULL), out);
   }
+  if (len >= 16 && whorl__text_timestamp(s, len)) return whorl__value_timestamp_text(s, len, out);
   if (whorl__text_float_special(s, len)) {
     const char *t = s + (s[0] == '+' || s[0] == '-');
     double v = (t[0] == 'n' || t[0] == 'N') ? NAN : s[0] == '-' ? -INFINITY : INFINITY;
@@ -254,7 +256,10 @@ whorl_ltype whorl__cell_text(const char *s, size_t len, int quoted, whorl_buf *o
     } else if (c >= '0' && c <= '9' && len >= 10 && i == 4 && s[4] == '-') {
       whorl_ltype t = WHORL_T_STRING;
       if (len == 10 && whorl__text_date(s, len)) t = WHORL_T_DATE;
-      else if (len >= 16 && whorl__text_timestamp(s, len)) t = WHORL_T_TIMESTAMP;
+      else if (len >= 16 && whorl__text_timestamp(s, len)) {
+        whorl__value_timestamp_text(s, len, out);
+        return WHORL_T_TIMESTAMP;
+      }
       whorl_buf_putc(out, 'S');
       whorl_buf_put(out, s, len);
       return t;
@@ -275,3 +280,85 @@ whorl_ltype whorl__cell_text(const char *s, size_t len, int quoted, whorl_buf *o
   whorl_buf_put(out, s, len);
   return WHORL_T_STRING;
 }
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static int dd(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+
+whorl_vkind whorl__value_timestamp(int64_t days, int64_t sod, const char *frac, size_t nfrac, int utc, whorl_buf *out) {
+  /* normalise seconds of day into [0, 86400) */
+  days += sod >= 0 ? sod / 86400 : -((-sod + 86399) / 86400);
+  sod -= (sod >= 0 ? sod / 86400 : -((-sod + 86399) / 86400)) * 86400;
+  char d[48];
+  whorl__iso_day(days, d);
+  while (nfrac > 0 && frac[nfrac - 1] == '0') nfrac--;
+  char t[128];
+  int n = snprintf(t, sizeof t, "T%sT%02d:%02d:%02d", d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+  if (n < 0) n = 0;
+  whorl_buf_put(out, t, (size_t)n);
+  if (nfrac) {
+    whorl_buf_putc(out, '.');
+    whorl_buf_put(out, frac, nfrac);
+  }
+  if (utc) whorl_buf_putc(out, 'Z');
+  return WHORL_V_TIMESTAMP;
+}
+
+whorl_vkind whorl__value_timestamp_text(const char *s, size_t len, whorl_buf *out) {
+  /* s passed whorl__text_timestamp: YYYY-MM-DD[T ]hh:mm[:ss[.f]][Z|+-hh[:mm|mm]] */
+  int64_t y = dd(s) * 100 + dd(s + 2);
+  int64_t days = days_from_civil(y, dd(s + 5), dd(s + 8));
+  int64_t sod = (int64_t)dd(s + 11) * 3600 + dd(s + 14) * 60;
+  size_t i = 16;
+  const char *frac = NULL;
+  size_t nfrac = 0;
+  if (i < len && s[i] == ':') {
+    sod += dd(s + i + 1);
+    i += 3;
+    if (i < len && s[i] == '.') {
+      frac = s + i + 1;
+      i++;
+      while (i < len && s[i] >= '0' && s[i] <= '9') i++, nfrac++;
+    }
+  }
+  int utc = 0;
+  if (i < len) {
+    utc = 1;
+    if (s[i] != 'Z') {
+      int sign = s[i] == '-' ? -1 : 1;
+      int oh = dd(s + i + 1), om = 0;
+      if (i + 6 == len) om = dd(s + i + 4);
+      else if (i + 5 == len) om = dd(s + i + 3);
+      sod -= sign * (oh * 3600 + om * 60);
+    }
+  }
+  return whorl__value_timestamp(days, sod, frac, nfrac, utc, out);
+}
+
+void whorl__iso_day(int64_t days, char out[48]) {
+  /* Civil date from days (Howard Hinnant's public-domain algorithm,
+   * written out from its description). */
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  int mm = (int)(m % 100), dd = (int)(d % 100); /* 1..12 and 1..31 */
+  if (y >= 0 && y <= 9999) snprintf(out, 48, "%04d-%02d-%02d", (int)y, mm, dd);
+  else snprintf(out, 48, "%+lld-%02d-%02d", (long long)y, mm, dd);
+}
+

@@ -15,6 +15,12 @@
  *               - others through the nearest double, printed as ECMAScript
  *                 prints it (shortest round trip: 1.50 -> 1.5, 1e3 -> 1000);
  *               - -0 is 0; every NaN is 'F' 'N'; +-infinity 'F' '+' / 'F' '-'
+ *   timestamp 'T' YYYY-MM-DD 'T' hh:mm:ss [.fraction] ['Z']
+ *                                     a text timestamp (types.h spelling) or a
+ *                                     typed one: seconds always written, the
+ *                                     fraction without trailing zeros, a zone
+ *                                     offset applied (the time in UTC, 'Z');
+ *                                     no zone: local time, no 'Z'
  *   string    'S' <UTF-8 bytes>       anything else, byte for byte
  *   nested    'J' <canonical JSON>    arrays and objects (JSON Lines)
  *
@@ -40,6 +46,7 @@ typedef enum whorl_vkind {
   WHORL_V_NUMBER = 'D',
   WHORL_V_FLOAT_SPECIAL = 'F',
   WHORL_V_STRING = 'S',
+  WHORL_V_TIMESTAMP = 'T',
   WHORL_V_JSON = 'J' /* nested array/object (JSON Lines): 'J' + RFC 8785 text */
 } whorl_vkind;
 
@@ -63,5 +70,13 @@ whorl_vkind whorl__value_uint(uint64_t v, whorl_buf *out);
 whorl_vkind whorl__value_double(double v, whorl_buf *out);
 whorl_vkind whorl__value_bool(int v, whorl_buf *out);
 whorl_vkind whorl__value_null(whorl_buf *out);
+/* A timestamp: days since 1970-01-01, seconds of that day (any value: it is
+ * normalised), the fraction's decimal digits, and whether it is UTC. */
+whorl_vkind whorl__value_timestamp(int64_t days, int64_t sod, const char *frac, size_t nfrac, int utc, whorl_buf *out);
+/* A text timestamp that passed whorl__text_timestamp. */
+whorl_vkind whorl__value_timestamp_text(const char *s, size_t len, whorl_buf *out);
+/* "YYYY-MM-DD" (more year digits or a sign outside 0000..9999) of a day
+ * count since 1970-01-01, proleptic Gregorian. */
+void whorl__iso_day(int64_t days, char out[48]);
 
 #endif

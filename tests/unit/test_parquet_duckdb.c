@@ -132,15 +132,15 @@ int main(void) {
   check_table("duck-decimal.csv", 200, 6, 6, decimals, 1);
   /* the calendar */
   char d[48];
-  whorl__iso_date(0, d);
+  whorl__iso_day(0, d);
   CHECK_STR(d, "1970-01-01");
-  whorl__iso_date(19723, d);
+  whorl__iso_day(19723, d);
   CHECK_STR(d, "2024-01-01");
-  whorl__iso_date(11016, d);
+  whorl__iso_day(11016, d);
   CHECK_STR(d, "2000-02-29");
-  whorl__iso_date(-1, d);
+  whorl__iso_day(-1, d);
   CHECK_STR(d, "1969-12-31");
-  whorl__iso_date(-719528, d);
+  whorl__iso_day(-719528, d);
   CHECK_STR(d, "0000-01-01");
   T_DONE();
 }

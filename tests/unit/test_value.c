@@ -73,6 +73,19 @@ int main(void) {
   CHECK_STR(text("+", 0), "S+");
   CHECK_STR(text("0x10", 0), "S0x10");
   CHECK_STR(text("caf\xc3\xa9", 0), "Scaf\xc3\xa9");
+  /* timestamps: one spelling (T separator, seconds, fraction without
+   * trailing zeros, offsets applied to UTC 'Z') */
+  CHECK_STR(text("2024-01-02 03:04:05", 0), "T2024-01-02T03:04:05");
+  CHECK_STR(text("2024-01-02T03:04:05.500", 0), "T2024-01-02T03:04:05.5");
+  CHECK_STR(text("2024-01-02T03:04:05.000", 0), "T2024-01-02T03:04:05");
+  CHECK_STR(text("2024-01-02 03:04", 0), "T2024-01-02T03:04:00");
+  CHECK_STR(text("2024-01-02T03:04:05Z", 0), "T2024-01-02T03:04:05Z");
+  CHECK_STR(text("2024-01-02 03:04:05+00", 0), "T2024-01-02T03:04:05Z");
+  CHECK_STR(text("2024-01-02T01:04:05+02:00", 0), "T2024-01-01T23:04:05Z");
+  CHECK_STR(text("2024-03-01T00:30:00+0100", 0), "T2024-02-29T23:30:00Z");
+  CHECK_STR(text("2023-12-31T23:30:00-01:00", 0), "T2024-01-01T00:30:00Z");
+  CHECK_STR(text("1969-12-31 23:59:59.9", 0), "T1969-12-31T23:59:59.9");
+  CHECK_STR(text("2024-01-02", 0), "S2024-01-02"); /* a date stays its text */
   /* Plain decimals take a path that never builds a double: it must agree
    * with the nearest double's shortest printing on every literal. */
   CHECK_STR(text("0.000001", 0), "D0.000001");
