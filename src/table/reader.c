@@ -185,6 +185,90 @@ static int is_header(const whorl_csv_record *r) {
   return nonempty > 0;
 }
 
+typedef struct memsrc {
+  const uint8_t *p;
+  size_t n, off;
+} memsrc;
+
+static long long mem_read(void *ctx, uint8_t *buf, size_t cap) {
+  memsrc *m = ctx;
+  size_t k = m->n - m->off < cap ? m->n - m->off : cap;
+  memcpy(buf, m->p + m->off, k);
+  m->off += k;
+  return (long long)k;
+}
+
+static int int_value(const char *s, size_t len, long long *v) {
+  if (len == 0 || len > 9) return 0;
+  long long x = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] < '0' || s[i] > '9') return 0;
+    x = x * 10 + (s[i] - '0');
+  }
+  *v = x;
+  return 1;
+}
+
+/* Header detection beyond the first row's own spelling: the types of the
+ * next rows (up to 100, from the bytes already buffered) show a header
+ * when a column's first value is a string above typed values, or when the
+ * first row's numbers count up by one across columns above non-integer
+ * columns (pandas' 0, 1, 2... names; years). */
+static int header_by_lookahead(whorl_csv *csv, char delim, const whorl_csv_record *first, whorl_error *err) {
+  size_t nf = first->nfields;
+  whorl_ltype *top = calloc(nf ? nf : 1, sizeof *top), *below = calloc(nf ? nf : 1, sizeof *below);
+  long long *num = calloc(nf ? nf : 1, sizeof *num);
+  unsigned char *isnum = calloc(nf ? nf : 1, 1);
+  int hdr = 0;
+  if (!top || !below || !num || !isnum) goto done;
+  for (size_t i = 0; i < nf; i++) {
+    if (first->len[i] == 0) continue;
+    for (size_t j = 0; j < i; j++)
+      if (first->len[j] == first->len[i] && memcmp(first->field[j], first->field[i], first->len[i]) == 0) goto done;
+    top[i] = whorl__ltype_of_text(first->field[i], first->len[i], first->quoted[i]);
+    isnum[i] = top[i] == WHORL_T_INT && int_value(first->field[i], first->len[i], &num[i]);
+  }
+  const uint8_t *p;
+  size_t n;
+  if (whorl_csv_lookahead(csv, 256 * 1024, &p, &n, err)) goto done;
+  memsrc ms = {p, n, 0};
+  whorl_csv_opts co = {delim, 0, 0, NULL, 1};
+  whorl_csv *t = NULL;
+  whorl_error e2;
+  if (whorl_csv_new(&co, mem_read, &ms, &t, &e2)) goto done;
+  whorl_csv_record r;
+  size_t rows = 0;
+  while (rows < 100 && whorl_csv_next(t, &r, &e2) == 1) {
+    if (r.nfields == 1 && r.len[0] == 0 && !r.quoted[0]) continue;
+    /* the last record of the sample may be cut: only whole lines count */
+    if (ms.off == ms.n && !ms.n) break;
+    for (size_t i = 0; i < nf && i < r.nfields; i++)
+      below[i] = whorl__ltype_join(below[i], whorl__ltype_of_text(r.field[i], r.len[i], r.quoted[i]));
+    rows++;
+  }
+  whorl_csv_free(t);
+  if (rows == 0) goto done;
+  for (size_t i = 0; i < nf && !hdr; i++)
+    if (top[i] == WHORL_T_STRING && below[i] != WHORL_T_NULL && below[i] != WHORL_T_STRING && below[i] != WHORL_T_JSON)
+      hdr = 1;
+  for (size_t i = 0; i + 1 < nf && !hdr; i++) {
+    size_t j = i;
+    int nonint = 0;
+    while (j + 1 < nf && isnum[j] && isnum[j + 1] && num[j + 1] == num[j] + 1) {
+      nonint |= below[j] == WHORL_T_FLOAT || below[j] == WHORL_T_STRING || below[j + 1] == WHORL_T_FLOAT ||
+                below[j + 1] == WHORL_T_STRING;
+      j++;
+    }
+    if (j > i && nonint) hdr = 1;
+  }
+done:
+  free(top);
+  free(below);
+  free(num);
+  free(isnum);
+  return hdr;
+}
+
 static int index_name(wb *w, size_t i) {
   char name[24];
   int n = snprintf(name, sizeof name, "%zu", i);
@@ -516,14 +600,40 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
     if (rec.nfields == 1 && rec.len[0] == 0 && !rec.quoted[0]) continue;
     if (first) {
       first = 0;
-      int hdr = o->header >= 0 ? o->header : is_header(&rec);
+      /* A copy of the first record: reading ahead (header detection) moves
+       * the buffer its fields may point into. */
+      size_t nf = rec.nfields;
+      whorl_buf keep = WHORL_BUF_INIT;
+      size_t *lens = malloc((nf ? nf : 1) * sizeof *lens);
+      const char **fp = malloc((nf ? nf : 1) * sizeof *fp);
+      unsigned char *q = malloc(nf ? nf : 1);
+      if (lens && fp && q) {
+        for (size_t i = 0; i < nf; i++) {
+          lens[i] = keep.len; /* offset for now */
+          whorl_buf_put(&keep, rec.field[i], rec.len[i]);
+          q[i] = rec.quoted[i];
+        }
+        for (size_t i = 0; i < nf; i++) {
+          fp[i] = keep.data ? keep.data + lens[i] : "";
+          lens[i] = rec.len[i];
+        }
+      }
+      whorl_csv_record one = rec;
+      one.field = fp;
+      one.len = lens;
+      one.quoted = q;
+      if (!lens || !fp || !q || keep.oom) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+      int hdr = 0;
+      if (!rc) {
+        hdr = o->header >= 0 ? o->header : is_header(&one);
+        if (o->header < 0 && !hdr) hdr = header_by_lookahead(csv, info->delimiter, &one, err);
+      }
       info->header = r.header = hdr;
-      for (size_t i = 0; i < rec.nfields && !rc; i++) rc = hdr ? wb_add_column(&w, rec.field[i], rec.len[i]) : index_name(&w, i);
-      if (rc) break;
-      r.ncols = rec.nfields;
-      if (hdr) {
-        for (size_t i = 0; i < rec.nfields; i++)
-          if (!whorl__utf8_valid(rec.field[i], rec.len[i])) {
+      for (size_t i = 0; i < nf && !rc; i++) rc = hdr ? wb_add_column(&w, fp[i], lens[i]) : index_name(&w, i);
+      r.ncols = nf;
+      if (!rc && hdr) {
+        for (size_t i = 0; i < nf; i++)
+          if (!whorl__utf8_valid(fp[i], lens[i])) {
             info->invalid_utf8++;
             if (o->strict) {
               rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)rec.offset,
@@ -532,9 +642,8 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
             }
             warn(info, rec.line, "column name %zu is not valid UTF-8", i + 1);
           }
-        if (rc) break;
       }
-      if (parallel && !info->nwarnings) {
+      if (!rc && parallel && !info->nwarnings) {
         /* The rest on several threads, from the first data record on. */
         prun p = {path, fd, (uint64_t)st->st_size, o, sink, info->delimiter, r.ncols, hdr, NULL, NULL};
         p.names = calloc(w.ncols ? w.ncols : 1, sizeof *p.names);
@@ -543,8 +652,8 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         for (size_t i = 0; i < w.ncols && !rc; i++) {
           char nm[24];
           int nl = hdr ? 0 : snprintf(nm, sizeof nm, "%zu", i);
-          const char *src = hdr ? rec.field[i] : nm;
-          size_t len = hdr ? rec.len[i] : (size_t)nl;
+          const char *src = hdr ? fp[i] : nm;
+          size_t len = hdr ? lens[i] : (size_t)nl;
           p.names[i] = malloc(len + 1);
           if (!p.names[i]) {
             rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -562,12 +671,22 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         for (size_t i = 0; p.names && i < w.ncols; i++) free(p.names[i]);
         free(p.names);
         free(p.name_len);
+        free(lens);
+        free(fp);
+        free(q);
+        whorl_buf_free(&keep);
         wb_free(&w);
         whorl_csv_free(csv);
         whorl__src_close(sc.src);
         return rc;
       }
-      if (hdr) continue;
+      if (!rc && !hdr) rc = csv_row(&r, &one, err);
+      free(lens);
+      free(fp);
+      free(q);
+      whorl_buf_free(&keep);
+      if (rc) break;
+      continue;
     }
     rc = csv_row(&r, &rec, err);
     if (rc) break;
