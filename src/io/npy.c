@@ -1,3 +1,4 @@
+#include <errno.h>
 /* npy.c - NumPy .npy header parsing: see npy.h. */
 #include <math.h>
 #include <stdlib.h>
@@ -168,7 +169,67 @@ static double half_to_double(uint16_t h) {
   return (h & 0x8000) ? -v : v;
 }
 
+void whorl__npy_decode(const whorl_npy *n, const uint8_t *p, whorl_npy_elem *out) {
+  size_t w = (size_t)n->itemsize;
+  uint8_t le[16];
+  /* to little-endian, per component (complex: two halves) */
+  size_t comp = n->kind == 'c' ? w / 2 : w;
+  for (size_t c0 = 0; c0 < w; c0 += comp)
+    for (size_t b = 0; b < comp; b++) le[c0 + b] = n->big_endian ? p[c0 + comp - 1 - b] : p[c0 + b];
+  uint64_t x = 0, y = 0;
+  for (size_t b = comp; b-- > 0;) x = x << 8 | le[b];
+  if (n->kind == 'c')
+    for (size_t b = comp; b-- > 0;) y = y << 8 | le[comp + b];
+  whorl_npy_elem e;
+  memset(&e, 0, sizeof e);
+  e.kind = n->kind;
+  switch (n->kind) {
+  case 'b': e.i = x != 0; break;
+  case 'i': e.i = comp == 8 ? (int64_t)x : (int64_t)(x ^ (1ULL << (8 * comp - 1))) - (int64_t)(1ULL << (8 * comp - 1)); break;
+  case 'u': e.u = x; break;
+  case 'f':
+  case 'c':
+    if (comp == 2) e.d = half_to_double((uint16_t)x);
+    else if (comp == 4) {
+      float f;
+      uint32_t x32 = (uint32_t)x;
+      memcpy(&f, &x32, 4);
+      e.d = f;
+      if (n->kind == 'c') {
+        uint32_t y32 = (uint32_t)y;
+        memcpy(&f, &y32, 4);
+        e.im = f;
+      }
+    } else {
+      memcpy(&e.d, &x, 8);
+      if (n->kind == 'c') memcpy(&e.im, &y, 8);
+    }
+    break;
+  }
+  *out = e;
+}
+
+typedef struct fdnext {
+  int fd;
+  uint64_t off;
+  const char *path;
+} fdnext;
+
+static long long fd_next(void *ctx, uint8_t *buf, size_t len, whorl_error *err) {
+  fdnext *f = ctx;
+  long long n = whorl__pread_full(f->fd, buf, len, f->off);
+  if (n < 0) return whorl__error_errno(err, errno, f->path, "read");
+  f->off += (uint64_t)n;
+  return n;
+}
+
 int whorl__npy_read(int fd, const whorl_npy *n, const char *path, whorl_npy_cb cb, void *ctx, whorl_error *err) {
+  fdnext f = {fd, n->data_offset, path};
+  return whorl__npy_read_stream(n, path, fd_next, &f, cb, ctx, err);
+}
+
+int whorl__npy_read_stream(const whorl_npy *n, const char *path, whorl_npy_next_fn next, void *nctx, whorl_npy_cb cb,
+                           void *ctx, whorl_error *err) {
   enum { PIECE = 1 << 20 };
   size_t w = (size_t)n->itemsize;
   size_t per = PIECE / w;
@@ -182,47 +243,24 @@ int whorl__npy_read(int fd, const whorl_npy *n, const char *path, whorl_npy_cb c
   while (done < n->count && rc == WHORL_OK) {
     size_t k = n->count - done < per ? (size_t)(n->count - done) : per;
     uint64_t off = n->data_offset + done * w;
-    if (whorl__pread_full(fd, buf, k * w, off) != (long long)(k * w)) {
-      rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)off, ".npy data truncated");
+    size_t got = 0;
+    while (got < k * w) {
+      long long r = next(nctx, buf + got, k * w - got, err);
+      if (r < 0) {
+        rc = (int)r;
+        break;
+      }
+      if (r == 0) break;
+      got += (size_t)r;
+    }
+    if (rc) break;
+    if (got != k * w) {
+      rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)(off + got), ".npy data truncated");
       break;
     }
     for (size_t j = 0; j < k && rc == WHORL_OK; j++) {
-      const uint8_t *p = buf + j * w;
-      uint8_t le[16];
-      /* to little-endian, per component (complex: two halves) */
-      size_t comp = n->kind == 'c' ? w / 2 : w;
-      for (size_t c0 = 0; c0 < w; c0 += comp)
-        for (size_t b = 0; b < comp; b++) le[c0 + b] = n->big_endian ? p[c0 + comp - 1 - b] : p[c0 + b];
-      uint64_t x = 0, y = 0;
-      for (size_t b = comp; b-- > 0;) x = x << 8 | le[b];
-      if (n->kind == 'c')
-        for (size_t b = comp; b-- > 0;) y = y << 8 | le[comp + b];
       whorl_npy_elem e;
-      memset(&e, 0, sizeof e);
-      e.kind = n->kind;
-      switch (n->kind) {
-      case 'b': e.i = x != 0; break;
-      case 'i': e.i = comp == 8 ? (int64_t)x : (int64_t)(x ^ (1ULL << (8 * comp - 1))) - (int64_t)(1ULL << (8 * comp - 1)); break;
-      case 'u': e.u = x; break;
-      case 'f':
-      case 'c':
-        if (comp == 2) e.d = half_to_double((uint16_t)x);
-        else if (comp == 4) {
-          float f;
-          uint32_t x32 = (uint32_t)x;
-          memcpy(&f, &x32, 4);
-          e.d = f;
-          if (n->kind == 'c') {
-            uint32_t y32 = (uint32_t)y;
-            memcpy(&f, &y32, 4);
-            e.im = f;
-          }
-        } else {
-          memcpy(&e.d, &x, 8);
-          if (n->kind == 'c') memcpy(&e.im, &y, 8);
-        }
-        break;
-      }
+      whorl__npy_decode(n, buf + j * w, &e);
       /* C-order index from the storage multi-index. */
       if (!n->fortran_order || n->ndim < 2) e.index = done + j;
       else {

@@ -55,10 +55,18 @@ typedef struct whorl_npy_elem {
   double d, im;     /* 'f' (float16 widened exactly), 'c' (real, imaginary) */
 } whorl_npy_elem;
 typedef int (*whorl_npy_cb)(void *ctx, const whorl_npy_elem *e); /* non-zero stops */
+/* Decodes the element at p (itemsize bytes); index is left 0. */
+void whorl__npy_decode(const whorl_npy *n, const uint8_t *p, whorl_npy_elem *e);
 
 /* Streams every element of the array whose header is n (from fd, data at
  * n->data_offset) in storage order, each with its C-order index; memory
  * stays bounded (reads in 1 MiB pieces). */
 int whorl__npy_read(int fd, const whorl_npy *n, const char *path, whorl_npy_cb cb, void *ctx, whorl_error *err);
+/* The same from a sequential byte stream positioned at the array's first
+ * data byte (an .npz member): next fills up to len bytes, returning the
+ * count, 0 at the end, or a negative status with err filled. */
+typedef long long (*whorl_npy_next_fn)(void *ctx, uint8_t *buf, size_t len, whorl_error *err);
+int whorl__npy_read_stream(const whorl_npy *n, const char *path, whorl_npy_next_fn next, void *nctx, whorl_npy_cb cb,
+                           void *ctx, whorl_error *err);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "io/decomp.h"
 #include "io/npy.h"
+#include "io/zip.h"
 #include "table/csv.h"
 #include "table/jsonl.h"
 #include "table/parquet_meta.h"
@@ -1128,6 +1129,204 @@ static int read_npy(const char *path, int fd, const struct stat *st, whorl_table
   return rc;
 }
 
+/* ---- NumPy .npz --------------------------------------------------------------
+ *
+ * A zip of .npy members (np.savez stores them, np.savez_compressed deflates
+ * them). One table: several 1-D arrays of one length are its columns, named
+ * by their members (np.savez(f, age=..., income=...)); a single 1-D array is
+ * one column so named; a single 2-D array is read as a .npy file is.
+ * Columns are read in lockstep, a window of rows at a time. */
+
+typedef struct npzcol {
+  whorl_zip_reader *r;
+  whorl_npy h;
+  uint8_t *pre; /* bytes read past the header */
+  size_t pre_len, pre_off;
+  char *name;
+  size_t name_len;
+  whorl_ltype t;
+} npzcol;
+
+static int npz_fill(npzcol *c, uint8_t *buf, size_t len, const char *path, whorl_error *err) {
+  size_t got = 0;
+  while (got < len && c->pre_off < c->pre_len) {
+    size_t k = c->pre_len - c->pre_off < len - got ? c->pre_len - c->pre_off : len - got;
+    memcpy(buf + got, c->pre + c->pre_off, k);
+    c->pre_off += k;
+    got += k;
+  }
+  while (got < len) {
+    long long n = whorl__zip_member_read(c->r, buf + got, len - got, err);
+    if (n < 0) return (int)n;
+    if (n == 0) return whorl__error(err, WHORL_EFORMAT, path, -1, "npz member %s: array data truncated", c->name);
+    got += (size_t)n;
+  }
+  return WHORL_OK;
+}
+
+static void npz_cell(wcol *c, const whorl_npy_elem *e, whorl_ltype t) {
+  size_t pos = cell_open(c);
+  switch (e->kind) {
+  case 'b': whorl__value_bool((int)e->i, &c->enc); break;
+  case 'i': whorl__value_int(e->i, &c->enc); break;
+  case 'u': whorl__value_uint(e->u, &c->enc); break;
+  default: whorl__value_double(e->d, &c->enc); break;
+  }
+  cell_close(c, pos, t);
+}
+
+static int read_npz(const char *path, int fd, const struct stat *st, whorl_table_sink *sink, whorl_table_info *info,
+                    whorl_error *err) {
+  snprintf(info->format, sizeof info->format, "npz");
+  snprintf(info->compression, sizeof info->compression, "none");
+  whorl_zip z;
+  int rc = whorl__zip_open(fd, (uint64_t)st->st_size, path, &z, err);
+  if (rc) return rc;
+  npzcol *cols = calloc(z.n ? z.n : 1, sizeof *cols);
+  uint8_t *buf = malloc(1 << 20);
+  wb w;
+  wb_init(&w, sink, WIN_ROWS);
+  if (!cols || !buf) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  if (!rc && z.n == 0) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "an .npz archive without arrays");
+  int compressed = 0;
+  for (size_t i = 0; i < z.n && !rc; i++) {
+    npzcol *c = &cols[i];
+    const char *nm = z.e[i].name;
+    size_t nl = strlen(nm);
+    if (nl < 4 || strcmp(nm + nl - 4, ".npy")) {
+      rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "npz member %s is not a .npy array", nm);
+      break;
+    }
+    compressed |= z.e[i].method != 0;
+    c->name = z.e[i].name;
+    c->name_len = nl - 4;
+    rc = whorl__zip_member_open(&z, i, &c->r, err);
+    if (rc) break;
+    /* the header: from the member's first bytes */
+    size_t want = z.e[i].usize < (1u << 20) ? (size_t)z.e[i].usize : (1u << 20), got = 0;
+    while (got < want) {
+      long long n = whorl__zip_member_read(c->r, buf + got, want - got, err);
+      if (n < 0) {
+        rc = (int)n;
+        break;
+      }
+      if (n == 0) break;
+      got += (size_t)n;
+    }
+    if (rc) break;
+    whorl_error perr;
+    rc = whorl__npy_parse(buf, got, z.e[i].usize, path, &c->h, &perr);
+    if (rc) {
+      whorl__error(err, rc, path, -1, "npz member %s: %s", nm, perr.message);
+      break;
+    }
+    if (c->h.kind == 'c') {
+      rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "npz member %s: complex numbers (%s) are not table values", nm, c->h.descr);
+      break;
+    }
+    c->t = c->h.kind == 'b' ? WHORL_T_BOOL : c->h.kind == 'f' ? WHORL_T_FLOAT : WHORL_T_INT;
+    size_t off = (size_t)c->h.data_offset;
+    c->pre_len = got > off ? got - off : 0;
+    c->pre = malloc(c->pre_len ? c->pre_len : 1);
+    if (!c->pre) {
+      rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+      break;
+    }
+    if (c->pre_len) memcpy(c->pre, buf + off, c->pre_len);
+  }
+  if (!rc) snprintf(info->compression, sizeof info->compression, "%s", compressed ? "deflate" : "none");
+  /* the shape of the table */
+  uint64_t rows = 0, ncols = 0;
+  int single2d = 0;
+  if (!rc) {
+    if (z.n == 1 && cols[0].h.ndim == 2) {
+      single2d = 1;
+      rows = cols[0].h.shape[0];
+      ncols = cols[0].h.shape[1];
+      if (cols[0].h.fortran_order && rows > 1 && ncols > 1)
+        rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "npz member %s: a Fortran-order 2-D array inside an .npz: not supported yet (save it C-ordered or as .npy)", cols[0].name);
+      if (ncols > 100000) rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "%llu columns: too many for a table", (unsigned long long)ncols);
+      for (uint64_t i = 0; i < ncols && !rc; i++) rc = index_name(&w, (size_t)i);
+    } else {
+      for (size_t i = 0; i < z.n && !rc; i++) {
+        if (cols[i].h.ndim != 1) {
+          rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                            "npz member %s is %d-dimensional: an .npz table is 1-D arrays of one length, or a single 2-D array",
+                            cols[i].name, cols[i].h.ndim);
+          break;
+        }
+        if (i > 0 && cols[i].h.shape[0] != cols[0].h.shape[0]) {
+          rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                            "npz members %s (%llu) and %s (%llu) differ in length: not one table", cols[0].name,
+                            (unsigned long long)cols[0].h.shape[0], cols[i].name, (unsigned long long)cols[i].h.shape[0]);
+          break;
+        }
+        rc = wb_add_column(&w, cols[i].name, cols[i].name_len);
+      }
+      rows = z.n ? cols[0].h.shape[0] : 0;
+      ncols = z.n;
+    }
+  }
+  /* rows, a window at a time */
+  for (uint64_t done = 0; !rc && done < rows && ncols > 0;) {
+    size_t k = rows - done < WIN_ROWS ? (size_t)(rows - done) : WIN_ROWS;
+    if (single2d) {
+      npzcol *c = &cols[0];
+      size_t isz = (size_t)c->h.itemsize, per = (1u << 20) / (isz * (size_t)ncols);
+      if (per == 0) per = 1;
+      if (k > per) k = per;
+      if (k * ncols * isz > (1u << 20)) {
+        rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "rows of more than 1 MiB: too wide");
+        break;
+      }
+      rc = npz_fill(c, buf, k * (size_t)ncols * isz, path, err);
+      for (size_t j = 0; j < k * ncols && !rc; j++) {
+        whorl_npy_elem e;
+        whorl__npy_decode(&c->h, buf + j * isz, &e);
+        npz_cell(&w.col[j % ncols], &e, c->t);
+      }
+    } else {
+      for (size_t i = 0; i < ncols && !rc; i++) {
+        npzcol *c = &cols[i];
+        size_t isz = (size_t)c->h.itemsize;
+        rc = npz_fill(c, buf, k * isz, path, err);
+        for (size_t j = 0; j < k && !rc; j++) {
+          whorl_npy_elem e;
+          whorl__npy_decode(&c->h, buf + j * isz, &e);
+          npz_cell(&w.col[i], &e, c->t);
+        }
+      }
+    }
+    if (rc) break;
+    w.rows += k;
+    done += k;
+    rc = wb_flush(&w);
+    if (rc) whorl__error(err, rc, path, -1, "out of memory");
+  }
+  /* each member must end where its array does (CRC and size checked) */
+  for (size_t i = 0; i < z.n && !rc; i++) {
+    uint8_t extra[1];
+    if (!cols[i].r) continue;
+    if (cols[i].pre_off < cols[i].pre_len) {
+      rc = whorl__error(err, WHORL_EFORMAT, path, -1, "npz member %s: bytes after the array", cols[i].name);
+      break;
+    }
+    long long n = whorl__zip_member_read(cols[i].r, extra, 1, err);
+    if (n < 0) rc = (int)n;
+    else if (n > 0) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "npz member %s: bytes after the array", cols[i].name);
+  }
+  if (!rc) info->rows = rows;
+  for (size_t i = 0; cols && i < z.n; i++) {
+    whorl__zip_member_close(cols[i].r);
+    free(cols[i].pre);
+  }
+  free(cols);
+  free(buf);
+  wb_free(&w);
+  whorl__zip_close(&z);
+  return rc;
+}
+
 /* ---- detection and dispatch ------------------------------------------------- */
 
 static const char *ext_format(const char *name) {
@@ -1135,7 +1334,7 @@ static const char *ext_format(const char *name) {
   if (!dot) return NULL;
   static const struct { const char *ext, *fmt; } map[] = {
       {".csv", "csv"}, {".tsv", "tsv"}, {".tab", "tsv"}, {".psv", "csv"}, {".jsonl", "jsonl"},
-      {".ndjson", "jsonl"}, {".parquet", "parquet"}, {".pq", "parquet"}, {".npy", "npy"}};
+      {".ndjson", "jsonl"}, {".parquet", "parquet"}, {".pq", "parquet"}, {".npy", "npy"}, {".npz", "npz"}};
   for (size_t i = 0; i < sizeof map / sizeof *map; i++)
     if (!strcasecmp(dot, map[i].ext)) return map[i].fmt;
   return NULL;
@@ -1182,6 +1381,7 @@ static const char *content_format(const uint8_t *b, size_t n) {
 const char *whorl__table_detect(const char *path, const char *sniffed) {
   if (!strcmp(sniffed, "parquet")) return "parquet";
   if (!strcmp(sniffed, "npy")) return "npy";
+  if (!strcmp(sniffed, "npz")) return "npz";
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   char name[256];
@@ -1189,7 +1389,7 @@ const char *whorl__table_detect(const char *path, const char *sniffed) {
   char *dot = strrchr(name, '.');
   if (dot && (!strcasecmp(dot, ".gz") || !strcasecmp(dot, ".zst") || !strcasecmp(dot, ".zstd"))) *dot = 0;
   const char *byext = ext_format(name);
-  if (byext && (!strcmp(byext, "parquet") || !strcmp(byext, "npy"))) byext = NULL; /* magic said otherwise */
+  if (byext && (!strcmp(byext, "parquet") || !strcmp(byext, "npy") || !strcmp(byext, "npz"))) byext = NULL; /* magic said otherwise */
   /* Text, or "binary" that is text with invalid UTF-8 under a table's name
    * (a Latin-1 CSV: read, with warnings). */
   if (strcmp(sniffed, "text") && strcmp(sniffed, "json") && strcmp(sniffed, "gzip") && strcmp(sniffed, "zstd") &&
@@ -1237,5 +1437,6 @@ int whorl__table_read(const char *path, int fd, const struct stat *st, const who
   if (!strcmp(fmt, "jsonl")) return read_jsonl(path, &o, sink, info, err);
   if (!strcmp(fmt, "parquet")) return read_parquet(path, fd, st, sink, info, err);
   if (!strcmp(fmt, "npy")) return read_npy(path, fd, st, sink, info, err);
+  if (!strcmp(fmt, "npz")) return read_npz(path, fd, st, sink, info, err);
   return whorl__error(err, WHORL_EINVAL, path, -1, "unknown table format \"%s\"", fmt);
 }

@@ -349,6 +349,23 @@ printf 'a,b\n1,2\n' | gzip -c | head -c 20 > "$T/tab/cut.csv.gz"
 run "$W" fp --no-cache "$T/tab/cut.csv.gz"; eq "$rc" 2 "truncated gzip table: exit 2"; has "$err" "cut.csv.gz" "truncated gzip: names the file"
 run "$W" fp --no-cache --level logical "$WHORL_SRC/README.md"; eq "$rc" 2 "logical level on a non-table"; has "$err" "not recognised as a table" "says so"
 run "$W" fp --no-cache --as npy "$T/tab/t.csv"; eq "$rc" 2 "--as npy on a CSV: error"
+# .npz tables: named 1-D columns, stored or deflated; damaged archives
+/usr/bin/python3 -c "
+import numpy as np
+a = np.arange(6); b = np.array([0.5, 1.5, 2.5, 3.5, 4.5, 5.5]); c = a % 2 == 0
+np.savez('$T/tab/t.npz', id=a, x=b, even=c)
+np.savez_compressed('$T/tab/tc.npz', even=c, id=a, x=b)
+np.savez('$T/tab/bad.npz', id=a, x=np.arange(5))
+"
+printf 'id,x,even\n0,0.5,true\n1,1.5,false\n2,2.5,true\n3,3.5,false\n4,4.5,true\n5,5.5,false\n' > "$T/tab/npz.csv"
+run "$W" fp --no-cache --id "$T/tab/npz.csv"; nc=${out%% *}
+run "$W" fp --no-cache --id "$T/tab/t.npz"; eq "${out%% *}" "$nc" ".npz (stored) = CSV"
+run "$W" fp --no-cache --id "$T/tab/tc.npz"; eq "${out%% *}" "$nc" ".npz (deflated, other member order) = CSV"
+run "$W" fp --no-cache "$T/tab/bad.npz"; eq "$rc" 2 ".npz of unequal lengths: exit 2"; has "$err" "differ in length" ".npz of unequal lengths: says why"
+head -c 300 "$T/tab/tc.npz" > "$T/tab/cut.npz"
+run "$W" fp --no-cache --as npz "$T/tab/cut.npz"; eq "$rc" 2 "truncated .npz: exit 2"; has "$err" "cut.npz" "truncated .npz: names the file"
+cp "$T/tab/t.npz" "$T/tab/flip.npz"; printf '\x41' | dd of="$T/tab/flip.npz" bs=1 seek=200 conv=notrunc 2>/dev/null
+run "$W" fp --no-cache "$T/tab/flip.npz"; eq "$rc" 2 ".npz with a flipped data byte: CRC error, exit 2"; has "$err" "CRC" ".npz flipped byte: CRC named"
 # header detection beyond the first row's spelling
 printf ',0,1,2\n0,0.5,1.5,2.5\n1,3.5,4.5,5.5\n' > "$T/tab/pandas.csv"
 run "$W" fp --no-cache --json "$T/tab/pandas.csv"

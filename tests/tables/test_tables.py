@@ -117,6 +117,7 @@ def main():
     rng = random.Random(20261127)
     picked = [n for n in sorted(csvs) if n not in DIVERGENT and not csvs[n].endswith(".gz")]
     numeric_done = 0
+    npz_done = [0]
     for name in picked:
         p = csvs[name]
         base, _ = fp(p)
@@ -206,8 +207,20 @@ def main():
                 # array's columns are float)
                 check(a is not None and b is not None and ids(a) == ids(b),
                       f"{name}: .npy ({order} order) has the headerless CSV's ids ({e1} {e2})")
+            # and as .npz: named 1-D columns (np.savez stores,
+            # np.savez_compressed deflates) have the CSV's ids, header included
+            cols = {h: arr[:, i] for i, h in enumerate(header)}
+            if all(h.isidentifier() for h in header) and len(set(header)) == len(header):
+                for saver, tag in ((np.savez, "stored"), (np.savez_compressed, "deflated")):
+                    t = os.path.join(TMP, f"{name}-{tag}.npz")
+                    saver(t, **cols)
+                    b, e2 = fp(t)
+                    check(b is not None and ids(b) == (lid, uid, n),
+                          f"{name}: .npz ({tag}) of named columns has the CSV's ids ({e2})")
+                    npz_done[0] += 1
             numeric_done += 1
     check(numeric_done >= 3, f"at least 3 all-numeric datasets compared with .npy (got {numeric_done})")
+    check(npz_done[0] >= 4, f"at least 2 all-numeric datasets compared with .npz (got {npz_done[0]} files)")
 
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
