@@ -1,5 +1,6 @@
 /* reader.c - table readers behind one interface: see reader.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -145,21 +146,143 @@ static void warn(whorl_table_info *info, uint64_t line, const char *fmt, ...) {
 
 /* ---- byte source adapter (plain, gzip, zstd) ----------------------------- */
 
+/* With more than one thread, a compressed input is decompressed ahead on
+ * its own thread (a ring of PF_N blocks), so inflating and parsing overlap. */
+#define PF_N 4
+#define PF_BLOCK (1u << 20)
+
 typedef struct srcctx {
   whorl_src *src;
   whorl_error err;
   int failed;
+  /* read-ahead thread */
+  int threaded;
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  uint8_t *blk[PF_N];
+  size_t len[PF_N];
+  int last[PF_N];     /* the block that ends the input (or failed) */
+  size_t head, tail;  /* consumer / producer block counters */
+  size_t off;         /* consumed bytes of the head block */
+  int stop, done;
 } srcctx;
+
+static void *pf_main(void *arg) {
+  srcctx *s = arg;
+  for (;;) {
+    pthread_mutex_lock(&s->mu);
+    while (s->tail - s->head == PF_N && !s->stop) pthread_cond_wait(&s->cv, &s->mu);
+    int stop = s->stop;
+    size_t slot = s->tail % PF_N;
+    pthread_mutex_unlock(&s->mu);
+    if (stop) return NULL;
+    size_t got = 0;
+    int last = 0, failed = 0;
+    whorl_error e;
+    whorl_error_clear(&e);
+    while (got < PF_BLOCK) {
+      long long n = whorl__src_read(s->src, s->blk[slot] + got, PF_BLOCK - got, &e);
+      if (n < 0) {
+        failed = last = 1;
+        break;
+      }
+      if (n == 0) {
+        last = 1;
+        break;
+      }
+      got += (size_t)n;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->len[slot] = got;
+    s->last[slot] = last;
+    if (failed) {
+      s->err = e;
+      s->failed = 1;
+    }
+    s->tail++;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    if (last) return NULL;
+  }
+}
 
 static long long src_read(void *ctx, uint8_t *buf, size_t cap) {
   srcctx *s = ctx;
-  long long n = whorl__src_read(s->src, buf, cap, &s->err);
-  if (n < 0) {
-    s->failed = 1;
+  if (!s->threaded) {
+    long long n = whorl__src_read(s->src, buf, cap, &s->err);
+    if (n < 0) {
+      s->failed = 1;
+      errno = EIO;
+      return -1;
+    }
+    return n;
+  }
+  if (s->done) {
+    if (s->failed) { /* the bytes before the damage were delivered: now the error */
+      errno = EIO;
+      return -1;
+    }
+    return 0;
+  }
+  pthread_mutex_lock(&s->mu);
+  while (s->head == s->tail) pthread_cond_wait(&s->cv, &s->mu);
+  size_t slot = s->head % PF_N;
+  size_t avail = s->len[slot] - s->off;
+  int last = s->last[slot], failed = s->failed;
+  pthread_mutex_unlock(&s->mu);
+  size_t k = avail < cap ? avail : cap;
+  memcpy(buf, s->blk[slot] + s->off, k);
+  s->off += k;
+  if (s->off == s->len[slot]) {
+    if (last) {
+      s->done = 1;
+    } else {
+      pthread_mutex_lock(&s->mu);
+      s->head++;
+      s->off = 0;
+      pthread_cond_broadcast(&s->cv);
+      pthread_mutex_unlock(&s->mu);
+    }
+  }
+  if (k == 0 && last && failed) {
     errno = EIO;
     return -1;
   }
-  return n;
+  return (long long)k;
+}
+
+/* Starts the read-ahead thread (when it helps: compressed input, more than
+ * one thread); without it everything still works, on one thread. */
+static void src_start(srcctx *s, int threads) {
+  if (threads < 2 || whorl__src_codec(s->src) == WHORL_CODEC_NONE) return;
+  for (int i = 0; i < PF_N; i++)
+    if (!(s->blk[i] = malloc(PF_BLOCK))) return;
+  pthread_mutex_init(&s->mu, NULL);
+  pthread_cond_init(&s->cv, NULL);
+  if (pthread_create(&s->th, NULL, pf_main, s) != 0) {
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    return;
+  }
+  s->threaded = 1;
+}
+
+static void src_stop(srcctx *s) {
+  if (s->threaded) {
+    pthread_mutex_lock(&s->mu);
+    s->stop = 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->th, NULL);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    s->threaded = 0;
+  }
+  for (int i = 0; i < PF_N; i++) {
+    free(s->blk[i]);
+    s->blk[i] = NULL;
+  }
 }
 
 /* A tokenizer error caused by the byte source is the source's error. */
@@ -580,8 +703,10 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
   whorl_csv_opts co = {o->delimiter, 0, o->max_record, path, 0};
   if (!co.delim && o->format && !strcmp(o->format, "tsv")) co.delim = '\t';
   whorl_csv *csv = NULL;
+  src_start(&sc, o->threads);
   rc = whorl_csv_new(&co, src_read, &sc, &csv, err);
   if (rc) {
+    src_stop(&sc);
     rc = src_error(&sc, rc, err);
     whorl__src_close(sc.src);
     return rc;
@@ -678,6 +803,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         whorl_buf_free(&keep);
         wb_free(&w);
         whorl_csv_free(csv);
+        src_stop(&sc);
         whorl__src_close(sc.src);
         return rc;
       }
@@ -693,6 +819,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
     if (rc) break;
   }
   info->rows += r.rows;
+  src_stop(&sc);
   if (rc < 0) rc = src_error(&sc, rc, err);
   if (rc == 0) {
     rc = wb_flush(&w);
@@ -794,8 +921,10 @@ static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_s
   snprintf(info->compression, sizeof info->compression, "%s", codec_name(whorl__src_codec(sc.src)));
   snprintf(info->format, sizeof info->format, "jsonl");
   whorl_jsonl *jr = NULL;
+  src_start(&sc, o->threads);
   rc = whorl_jsonl_new(src_read, &sc, path, o->max_record, &jr, err);
   if (rc) {
+    src_stop(&sc);
     rc = src_error(&sc, rc, err);
     whorl__src_close(sc.src);
     return rc;
@@ -863,6 +992,7 @@ static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_s
       }
     }
   }
+  src_stop(&sc);
   if (rc < 0) rc = src_error(&sc, rc, err);
   if (rc == 0) {
     rc = wb_flush(&w);

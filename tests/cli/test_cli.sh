@@ -366,6 +366,15 @@ head -c 300 "$T/tab/tc.npz" > "$T/tab/cut.npz"
 run "$W" fp --no-cache --as npz "$T/tab/cut.npz"; eq "$rc" 2 "truncated .npz: exit 2"; has "$err" "cut.npz" "truncated .npz: names the file"
 cp "$T/tab/t.npz" "$T/tab/flip.npz"; printf '\x41' | dd of="$T/tab/flip.npz" bs=1 seek=200 conv=notrunc 2>/dev/null
 run "$W" fp --no-cache "$T/tab/flip.npz"; eq "$rc" 2 ".npz with a flipped data byte: CRC error, exit 2"; has "$err" "CRC" ".npz flipped byte: CRC named"
+# a compressed table is decompressed ahead on another thread: a truncated
+# stream is still an error, whatever the thread count
+awk 'BEGIN { print "a,b"; for (i = 0; i < 400000; i++) printf "%d,v%d\n", i, i * 7 }' | gzip -1 > "$T/tab/long.csv.gz"
+head -c $(( $(stat -c %s "$T/tab/long.csv.gz") / 2 )) "$T/tab/long.csv.gz" > "$T/tab/long-cut.csv.gz"
+for th in 1 2; do
+  run "$W" fp --no-cache --threads $th "$T/tab/long-cut.csv.gz"; eq "$rc" 2 "truncated gzip, $th threads: exit 2"; has "$err" "truncated" "truncated gzip, $th threads: says so"
+done
+run "$W" fp --no-cache --id --threads 1 "$T/tab/long.csv.gz"; g1=${out%% *}
+run "$W" fp --no-cache --id --threads 2 "$T/tab/long.csv.gz"; eq "${out%% *}" "$g1" "gzip table: 2 threads = 1 thread"
 # header detection beyond the first row's spelling
 printf ',0,1,2\n0,0.5,1.5,2.5\n1,3.5,4.5,5.5\n' > "$T/tab/pandas.csv"
 run "$W" fp --no-cache --json "$T/tab/pandas.csv"
