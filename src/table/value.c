@@ -301,10 +301,17 @@ whorl_vkind whorl__value_timestamp(int64_t days, int64_t sod, const char *frac, 
   char d[48];
   whorl__iso_day(days, d);
   while (nfrac > 0 && frac[nfrac - 1] == '0') nfrac--;
-  char t[128];
-  int n = snprintf(t, sizeof t, "T%sT%02d:%02d:%02d", d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
-  if (n < 0) n = 0;
-  whorl_buf_put(out, t, (size_t)n);
+  char t[80];
+  size_t n = 0, dl = strlen(d);
+  t[n++] = 'T';
+  memcpy(t + n, d, dl);
+  n += dl;
+  int hh = (int)(sod / 3600), mi = (int)(sod / 60 % 60), ss = (int)(sod % 60);
+  t[n++] = 'T';
+  t[n++] = (char)('0' + hh / 10), t[n++] = (char)('0' + hh % 10), t[n++] = ':';
+  t[n++] = (char)('0' + mi / 10), t[n++] = (char)('0' + mi % 10), t[n++] = ':';
+  t[n++] = (char)('0' + ss / 10), t[n++] = (char)('0' + ss % 10);
+  whorl_buf_put(out, t, n);
   if (nfrac) {
     whorl_buf_putc(out, '.');
     whorl_buf_put(out, frac, nfrac);
@@ -315,6 +322,58 @@ whorl_vkind whorl__value_timestamp(int64_t days, int64_t sod, const char *frac, 
 
 whorl_vkind whorl__value_timestamp_text(const char *s, size_t len, whorl_buf *out) {
   /* s passed whorl__text_timestamp: YYYY-MM-DD[T ]hh:mm[:ss[.f]][Z|+-hh[:mm|mm]] */
+  {
+    /* Fast path, no arithmetic: no zone, Z, or a zero offset. */
+    size_t i = 16, fs = 0, fe = 0;
+    int has_sec = 0;
+    if (i < len && s[i] == ':') {
+      has_sec = 1;
+      i += 3;
+      if (i < len && s[i] == '.') {
+        fs = ++i;
+        while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+        fe = i;
+      }
+    }
+    int utc = -1;
+    if (i == len) utc = 0;
+    else if (s[i] == 'Z') utc = 1;
+    else {
+      int zero = 1;
+      for (size_t k = i + 1; k < len; k++) zero &= s[k] == '0' || s[k] == ':';
+      if (zero) utc = 1;
+    }
+    if (utc >= 0) {
+      char t[64];
+      size_t k = 0;
+      t[k++] = 'T';
+      memcpy(t + k, s, 10);
+      k += 10;
+      t[k++] = 'T';
+      memcpy(t + k, s + 11, 5);
+      k += 5;
+      if (has_sec) {
+        memcpy(t + k, s + 16, 3);
+        k += 3;
+      } else {
+        memcpy(t + k, ":00", 3);
+        k += 3;
+      }
+      while (fe > fs && s[fe - 1] == '0') fe--;
+      size_t nf = fe - fs;
+      if (nf && k + 1 + nf + 1 < sizeof t) {
+        t[k++] = '.';
+        memcpy(t + k, s + fs, nf);
+        k += nf;
+      } else if (nf) {
+        goto slow; /* a very long fraction */
+      }
+      if (utc) t[k++] = 'Z';
+      whorl_buf_put(out, t, k);
+      return WHORL_V_TIMESTAMP;
+    }
+  }
+slow:;
   int64_t y = dd(s) * 100 + dd(s + 2);
   int64_t days = days_from_civil(y, dd(s + 5), dd(s + 8));
   int64_t sod = (int64_t)dd(s + 11) * 3600 + dd(s + 14) * 60;
@@ -358,7 +417,13 @@ void whorl__iso_day(int64_t days, char out[48]) {
   int64_t m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
   int mm = (int)(m % 100), dd = (int)(d % 100); /* 1..12 and 1..31 */
-  if (y >= 0 && y <= 9999) snprintf(out, 48, "%04d-%02d-%02d", (int)y, mm, dd);
-  else snprintf(out, 48, "%+lld-%02d-%02d", (long long)y, mm, dd);
+  if (y >= 0 && y <= 9999) {
+    int yy = (int)y;
+    out[0] = (char)('0' + yy / 1000), out[1] = (char)('0' + yy / 100 % 10), out[2] = (char)('0' + yy / 10 % 10);
+    out[3] = (char)('0' + yy % 10), out[4] = '-', out[5] = (char)('0' + mm / 10), out[6] = (char)('0' + mm % 10);
+    out[7] = '-', out[8] = (char)('0' + dd / 10), out[9] = (char)('0' + dd % 10), out[10] = 0;
+  } else {
+    snprintf(out, 48, "%+lld-%02d-%02d", (long long)y, mm, dd);
+  }
 }
 

@@ -86,6 +86,33 @@ int main(void) {
   CHECK_STR(text("2023-12-31T23:30:00-01:00", 0), "T2024-01-01T00:30:00Z");
   CHECK_STR(text("1969-12-31 23:59:59.9", 0), "T1969-12-31T23:59:59.9");
   CHECK_STR(text("2024-01-02", 0), "S2024-01-02"); /* a date stays its text */
+  /* The no-offset fast path and the arithmetic path agree: the same instant
+   * written in UTC and with a +01:30 offset. */
+  {
+    uint64_t st = 977;
+    int bad = 0;
+    for (int n = 0; n < 20000; n++) {
+      st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+      int y = 1900 + (int)(st % 200), m = 1 + (int)((st >> 8) % 12), d = 1 + (int)((st >> 12) % 28);
+      int hh = (int)((st >> 20) % 24), mi = (int)((st >> 26) % 60), ss = (int)((st >> 32) % 60);
+      int fr = (int)((st >> 40) % 1000);
+      char a[64], b[64], ca[64];
+      snprintf(a, sizeof a, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss, fr);
+      /* the same instant at +01:30 */
+      int t = hh * 60 + mi + 90, dd = d, mm = m, yy = y;
+      if (t >= 24 * 60) {
+        t -= 24 * 60;
+        static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
+        if (++dd > md[mm - 1] + (mm == 2 && leap)) dd = 1, mm++;
+        if (mm > 12) mm = 1, yy++;
+      }
+      snprintf(b, sizeof b, "%04d-%02d-%02d %02d:%02d:%02d.%03d0+01:30", yy, mm, dd, t / 60, t % 60, ss, fr);
+      snprintf(ca, sizeof ca, "%s", text(a, 0));
+      if (strcmp(ca, text(b, 0)) && bad++ < 3) fprintf(stderr, "%s -> %s, %s -> %s\n", a, ca, b, got);
+    }
+    CHECK_INT(bad, 0);
+  }
   /* Plain decimals take a path that never builds a double: it must agree
    * with the nearest double's shortest printing on every literal. */
   CHECK_STR(text("0.000001", 0), "D0.000001");
