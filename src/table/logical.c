@@ -20,8 +20,34 @@ typedef struct lcol {
   whorl_coltype type;
   uint64_t klo, khi; /* row weights */
   size_t filled;     /* rows of the current window delivered */
-  whorl_buf kept;    /* partial mode: the ordered stream's bytes, kept for absorb */
+  whorl_buf kept;    /* partial mode: the ordered stream's bytes, kept for absorb;
+                        otherwise bytes staged for BLAKE3 (updates in whole
+                        16 KiB pieces keep all its SIMD lanes busy) */
 } lcol;
+
+#define STAGE (16u * 1024)
+
+/* Feeds the column stream: through the stage, so BLAKE3 sees big updates. */
+static void ord_update(lcol *c, const void *p, size_t n) {
+  const uint8_t *b = p;
+  if (c->kept.len) {
+    size_t k = STAGE - c->kept.len < n ? STAGE - c->kept.len : n;
+    whorl_buf_put(&c->kept, b, k);
+    b += k;
+    n -= k;
+    if (c->kept.len < STAGE) return;
+    blake3_hasher_update(&c->ord, c->kept.data, c->kept.len);
+    c->kept.len = 0;
+  }
+  size_t whole = n / STAGE * STAGE;
+  if (whole) blake3_hasher_update(&c->ord, b, whole);
+  if (n > whole) whorl_buf_put(&c->kept, b + whole, n - whole);
+}
+
+static void ord_flush(lcol *c) {
+  if (c->kept.len) blake3_hasher_update(&c->ord, c->kept.data, c->kept.len);
+  c->kept.len = 0;
+}
 
 struct whorl_lacc {
   int partial; /* keeps column streams instead of hashing them (absorb) */
@@ -125,7 +151,7 @@ static void pad_nulls(whorl_lacc *a, lcol *c, uint64_t n) {
   while (left) {
     uint64_t k = left < sizeof nulls / 2 ? left : sizeof nulls / 2;
     if (a->partial) whorl_buf_put(&c->kept, nulls, (size_t)k * 2);
-    else blake3_hasher_update(&c->ord, nulls, (size_t)k * 2);
+    else ord_update(c, nulls, (size_t)k * 2);
     left -= k;
   }
   unsigned __int128 s = ((unsigned __int128)c->shi << 64) | c->slo;
@@ -167,7 +193,11 @@ static int s_column(void *ctx, const char *name, size_t len) {
   }
   c->klo |= 1;
   c->khi |= 1;
-  b3_init(a, &c->ord, "whorl-column-1");
+  /* The tag goes through the stage too, so the stream's updates stay
+   * aligned to BLAKE3 chunks. */
+  if (a->keyed) blake3_hasher_init_keyed(&c->ord, a->key);
+  else blake3_hasher_init(&c->ord);
+  if (!a->partial) ord_update(c, "whorl-column-1", sizeof "whorl-column-1");
   pad_nulls(a, c, a->rows); /* rows before it was seen */
   a->ncols++;
   return WHORL_OK;
@@ -229,7 +259,8 @@ static int s_batch(void *ctx, const whorl_colbatch *b) {
     whorl_buf_put(&c->kept, b->enc, b->enc_len);
     if (c->kept.oom) return WHORL_ENOMEM;
   } else {
-    blake3_hasher_update(&c->ord, b->enc, b->enc_len);
+    ord_update(c, b->enc, b->enc_len);
+    if (c->kept.oom) return WHORL_ENOMEM;
   }
   return WHORL_OK;
 }
@@ -326,6 +357,11 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
       cr->name_len = c->name_len;
       cr->type = c->type;
       cr->nulls = c->nulls;
+      if (c->kept.oom) {
+        free(order);
+        return WHORL_ENOMEM;
+      }
+      ord_flush(c);
       blake3_hasher_finalize(&c->ord, cr->ordered, 32);
       put128(cr->sum, c->slo, c->shi);
       blake3_hasher h;
@@ -386,7 +422,7 @@ int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *p) {
     lcol *c = &a->col[i], *q = &p->col[i];
     if (c->name_len != q->name_len || memcmp(c->name, q->name, c->name_len)) return WHORL_EINVAL;
     if (q->kept.oom) return WHORL_ENOMEM;
-    if (q->kept.len) blake3_hasher_update(&c->ord, q->kept.data, q->kept.len);
+    if (q->kept.len) ord_update(c, q->kept.data, q->kept.len);
     uint64_t lo = c->slo + q->slo;
     c->shi += q->shi + (lo < c->slo);
     c->slo = lo;
