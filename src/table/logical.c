@@ -14,7 +14,8 @@
 typedef struct lcol {
   char *name;
   size_t name_len;
-  blake3_hasher ord;
+  blake3_hasher *ord; /* made when the stream first outgrows its stage: a
+                         wide table of few rows keeps ~2 KiB per column less */
   uint64_t count, nulls;
   uint64_t slo, shi; /* multiset sum of cell hashes */
   whorl_coltype type;
@@ -27,26 +28,53 @@ typedef struct lcol {
 
 #define STAGE (16u * 1024)
 
-/* Feeds the column stream: through the stage, so BLAKE3 sees big updates. */
-static void ord_update(lcol *c, const void *p, size_t n) {
+static const uint8_t *lacc_key(const void *a);
+
+/* Feeds the column stream: through the stage, so BLAKE3 sees big updates.
+ * (Where an update is cut does not change a BLAKE3 hash.) Returns -1 when
+ * out of memory. */
+static int ord_hasher(lcol *c, const uint8_t *key) {
+  if (c->ord) return 0;
+  c->ord = malloc(sizeof *c->ord);
+  if (!c->ord) return -1;
+  if (key) blake3_hasher_init_keyed(c->ord, key);
+  else blake3_hasher_init(c->ord);
+  return 0;
+}
+
+static int ord_update_st(lcol *c, const uint8_t *key, const void *p, size_t n, size_t st) {
   const uint8_t *b = p;
   if (c->kept.len) {
-    size_t k = STAGE - c->kept.len < n ? STAGE - c->kept.len : n;
+    size_t k = st > c->kept.len ? st - c->kept.len : 0;
+    if (k > n) k = n;
     whorl_buf_put(&c->kept, b, k);
     b += k;
     n -= k;
-    if (c->kept.len < STAGE) return;
-    blake3_hasher_update(&c->ord, c->kept.data, c->kept.len);
+    if (c->kept.len < st) return c->kept.oom ? -1 : 0;
+    if (ord_hasher(c, key)) return -1;
+    blake3_hasher_update(c->ord, c->kept.data, c->kept.len);
     c->kept.len = 0;
   }
-  size_t whole = n / STAGE * STAGE;
-  if (whole) blake3_hasher_update(&c->ord, b, whole);
+  size_t whole = n / st * st;
+  if (whole) {
+    if (ord_hasher(c, key)) return -1;
+    blake3_hasher_update(c->ord, b, whole);
+  }
   if (n > whole) whorl_buf_put(&c->kept, b + whole, n - whole);
+  return c->kept.oom ? -1 : 0;
 }
 
-static void ord_flush(lcol *c) {
-  if (c->kept.len) blake3_hasher_update(&c->ord, c->kept.data, c->kept.len);
+/* Wide tables stage less per column: memory stays near 3 KiB a column. */
+#define ord_update(c, key, p, n) ord_update_st((c), (key), (p), (n), a->ncols <= 64 ? STAGE : a->ncols <= 1024 ? 4096 : 1024)
+
+static int ord_finish(lcol *c, const uint8_t *key, uint8_t out[32]) {
+  if (c->kept.oom || ord_hasher(c, key)) return -1;
+  if (c->kept.len) blake3_hasher_update(c->ord, c->kept.data, c->kept.len);
   c->kept.len = 0;
+  blake3_hasher_finalize(c->ord, out, 32);
+  free(c->ord); /* one at a time: a wide table never holds them all */
+  c->ord = NULL;
+  return 0;
 }
 
 struct whorl_lacc {
@@ -66,6 +94,11 @@ struct whorl_lacc {
   int finished;
   whorl_lresult res;
 };
+
+static const uint8_t *lacc_key(const void *p) {
+  const whorl_lacc *a = p;
+  return a->keyed ? a->key : NULL;
+}
 
 void whorl__cell_put(whorl_buf *enc, const void *canon, size_t len) {
   uint8_t v[10];
@@ -151,7 +184,7 @@ static void pad_nulls(whorl_lacc *a, lcol *c, uint64_t n) {
   while (left) {
     uint64_t k = left < sizeof nulls / 2 ? left : sizeof nulls / 2;
     if (a->partial) whorl_buf_put(&c->kept, nulls, (size_t)k * 2);
-    else ord_update(c, nulls, (size_t)k * 2);
+    else ord_update(c, lacc_key(a), nulls, (size_t)k * 2);
     left -= k;
   }
   unsigned __int128 s = ((unsigned __int128)c->shi << 64) | c->slo;
@@ -195,9 +228,7 @@ static int s_column(void *ctx, const char *name, size_t len) {
   c->khi |= 1;
   /* The tag goes through the stage too, so the stream's updates stay
    * aligned to BLAKE3 chunks. */
-  if (a->keyed) blake3_hasher_init_keyed(&c->ord, a->key);
-  else blake3_hasher_init(&c->ord);
-  if (!a->partial) ord_update(c, "whorl-column-1", sizeof "whorl-column-1");
+  if (!a->partial && ord_update(c, lacc_key(a), "whorl-column-1", sizeof "whorl-column-1")) return WHORL_ENOMEM;
   pad_nulls(a, c, a->rows); /* rows before it was seen */
   a->ncols++;
   return WHORL_OK;
@@ -258,9 +289,8 @@ static int s_batch(void *ctx, const whorl_colbatch *b) {
   if (a->partial) {
     whorl_buf_put(&c->kept, b->enc, b->enc_len);
     if (c->kept.oom) return WHORL_ENOMEM;
-  } else {
-    ord_update(c, b->enc, b->enc_len);
-    if (c->kept.oom) return WHORL_ENOMEM;
+  } else if (ord_update(c, lacc_key(a), b->enc, b->enc_len)) {
+    return WHORL_ENOMEM;
   }
   return WHORL_OK;
 }
@@ -357,12 +387,10 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
       cr->name_len = c->name_len;
       cr->type = c->type;
       cr->nulls = c->nulls;
-      if (c->kept.oom) {
+      if (ord_finish(c, lacc_key(a), cr->ordered)) {
         free(order);
         return WHORL_ENOMEM;
       }
-      ord_flush(c);
-      blake3_hasher_finalize(&c->ord, cr->ordered, 32);
       put128(cr->sum, c->slo, c->shi);
       blake3_hasher h;
       b3_init(a, &h, "whorl-column-unordered-1");
@@ -422,7 +450,7 @@ int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *p) {
     lcol *c = &a->col[i], *q = &p->col[i];
     if (c->name_len != q->name_len || memcmp(c->name, q->name, c->name_len)) return WHORL_EINVAL;
     if (q->kept.oom) return WHORL_ENOMEM;
-    if (q->kept.len) ord_update(c, q->kept.data, q->kept.len);
+    if (q->kept.len && ord_update(c, lacc_key(a), q->kept.data, q->kept.len)) return WHORL_ENOMEM;
     uint64_t lo = c->slo + q->slo;
     c->shi += q->shi + (lo < c->slo);
     c->slo = lo;
@@ -441,6 +469,7 @@ void whorl__lacc_free(whorl_lacc *a) {
   if (!a) return;
   for (size_t i = 0; i < a->ncols; i++) {
     free(a->col[i].name);
+    free(a->col[i].ord);
     whorl_buf_free(&a->col[i].kept);
   }
   free(a->col);

@@ -22,6 +22,8 @@
 
 #define WIN_ROWS 2048
 #define WIN_BYTES (4u << 20)
+/* More columns than this: refused (each costs a few KiB while reading). */
+#define MAX_COLUMNS 100000
 #define PQ_BATCH 65536
 
 /* ---- window builder: rows of cells gathered per column, then handed to
@@ -39,11 +41,33 @@ typedef struct wb {
   size_t ncols, cap;
   size_t rows;      /* rows in the window */
   size_t bytes;
-  size_t type_cap;  /* capacity of each type array */
+  size_t type_cap;  /* capacity of the type arrays of the first columns */
+  size_t win_rows;  /* rows per window: fewer for wide tables (memory) */
   int silent;       /* columns already known to the sink: do not announce */
 } wb;
 
+static int wb_flush(wb *w);
+
+/* The message for a failed wb_add_column / wb_flush. */
+static int col_err(whorl_error *err, const char *path, int rc) {
+  if (rc == WHORL_EUNSUPPORTED)
+    return whorl__error(err, rc, path, -1, "more than %d columns: not supported", MAX_COLUMNS);
+  return whorl__error(err, rc, path, -1, "out of memory");
+}
+
 static int wb_add_column(wb *w, const char *name, size_t len) {
+  if (w->ncols >= MAX_COLUMNS) return WHORL_EUNSUPPORTED;
+  /* A window holds about WIN_BYTES: fewer rows when there are many columns. */
+  size_t rows = WIN_BYTES / (16 * (w->ncols + 1));
+  if (rows > w->type_cap) rows = w->type_cap;
+  if (rows < 16) rows = 16;
+  if (rows < w->win_rows) {
+    if (w->rows >= rows) {
+      int rc = wb_flush(w);
+      if (rc) return rc;
+    }
+    w->win_rows = rows;
+  }
   if (w->ncols == w->cap) {
     size_t n = w->cap ? w->cap * 2 : 16;
     wcol *c = realloc(w->col, n * sizeof *c);
@@ -53,7 +77,7 @@ static int wb_add_column(wb *w, const char *name, size_t len) {
   }
   wcol *c = &w->col[w->ncols];
   memset(c, 0, sizeof *c);
-  c->type = malloc(w->type_cap ? w->type_cap : 1);
+  c->type = malloc(w->win_rows ? w->win_rows : 1);
   if (!c->type) return WHORL_ENOMEM;
   w->ncols++;
   int rc = w->silent ? 0 : w->sink->column(w->sink->ctx, name, len);
@@ -70,6 +94,7 @@ static int wb_init(wb *w, whorl_table_sink *sink, size_t rows_cap) {
   memset(w, 0, sizeof *w);
   w->sink = sink;
   w->type_cap = rows_cap;
+  w->win_rows = rows_cap;
   return WHORL_OK;
 }
 
@@ -297,16 +322,49 @@ static const char *codec_name(whorl_codec c) {
 
 /* ---- CSV / TSV ------------------------------------------------------------- */
 
+/* 1 when two non-empty fields of r are equal (sorting by a hash: wide
+ * headers of 100,000 names stay fast). */
+typedef struct fkey {
+  uint64_t h;
+  const char *s;
+  size_t n;
+} fkey;
+
+static int fkey_cmp(const void *x, const void *y) {
+  const fkey *a = x, *b = y;
+  if (a->h != b->h) return a->h < b->h ? -1 : 1;
+  if (a->n != b->n) return a->n < b->n ? -1 : 1;
+  return memcmp(a->s, b->s, a->n);
+}
+
+static int has_duplicates(const whorl_csv_record *r) {
+  fkey *k = malloc((r->nfields ? r->nfields : 1) * sizeof *k);
+  if (!k) return 1; /* say "not a header" when out of memory */
+  size_t m = 0;
+  for (size_t i = 0; i < r->nfields; i++) {
+    if (r->len[i] == 0) continue;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t j = 0; j < r->len[i]; j++) h = (h ^ (uint8_t)r->field[i][j]) * 1099511628211ULL;
+    k[m].h = h;
+    k[m].s = r->field[i];
+    k[m].n = r->len[i];
+    m++;
+  }
+  qsort(k, m, sizeof *k, fkey_cmp);
+  int dup = 0;
+  for (size_t i = 1; i < m && !dup; i++) dup = fkey_cmp(&k[i - 1], &k[i]) == 0;
+  free(k);
+  return dup;
+}
+
 static int is_header(const whorl_csv_record *r) {
   size_t nonempty = 0;
   for (size_t i = 0; i < r->nfields; i++) {
     if (r->len[i] == 0) continue;
     nonempty++;
     if (whorl__ltype_of_text(r->field[i], r->len[i], r->quoted[i]) != WHORL_T_STRING) return 0;
-    for (size_t j = 0; j < i; j++)
-      if (r->len[j] == r->len[i] && memcmp(r->field[j], r->field[i], r->len[i]) == 0) return 0;
   }
-  return nonempty > 0;
+  return nonempty > 0 && !has_duplicates(r);
 }
 
 typedef struct memsrc {
@@ -345,10 +403,9 @@ static int header_by_lookahead(whorl_csv *csv, char delim, const whorl_csv_recor
   unsigned char *isnum = calloc(nf ? nf : 1, 1);
   int hdr = 0;
   if (!top || !below || !num || !isnum) goto done;
+  if (has_duplicates(first)) goto done;
   for (size_t i = 0; i < nf; i++) {
     if (first->len[i] == 0) continue;
-    for (size_t j = 0; j < i; j++)
-      if (first->len[j] == first->len[i] && memcmp(first->field[j], first->field[i], first->len[i]) == 0) goto done;
     top[i] = whorl__ltype_of_text(first->field[i], first->len[i], first->quoted[i]);
     isnum[i] = top[i] == WHORL_T_INT && int_value(first->field[i], first->len[i], &num[i]);
   }
@@ -440,7 +497,7 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
     warn(info, rec->line, "%zu fields where the %s has %zu%s", rec->nfields, r->header ? "header" : "first row",
          r->ncols, rec->nfields < r->ncols ? " (the missing ones are null)" : " (the extra ones form new columns)");
     while (w->ncols < rec->nfields && !rc) rc = index_name(w, w->ncols);
-    if (rc) return whorl__error(err, rc, r->path, -1, "out of memory");
+    if (rc) return col_err(err, r->path, rc);
   }
   /* The fields lie one after the other in one buffer (the read buffer, or
    * the tokenizer's copy): one ASCII check for the whole record first. */
@@ -483,7 +540,9 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
   }
   w->rows++;
   r->rows++;
-  if (w->rows == WIN_ROWS || w->col[0].enc.len > WIN_BYTES) {
+  w->bytes += rec->nfields;
+  for (size_t i = 0; i < rec->nfields; i++) w->bytes += rec->len[i];
+  if (w->rows >= w->win_rows || w->bytes > WIN_BYTES) {
     rc = wb_flush(w);
     if (rc) return whorl__error(err, rc, r->path, -1, "out of memory");
   }
@@ -756,6 +815,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
       }
       info->header = r.header = hdr;
       for (size_t i = 0; i < nf && !rc; i++) rc = hdr ? wb_add_column(&w, fp[i], lens[i]) : index_name(&w, i);
+      if (rc) col_err(err, path, rc);
       r.ncols = nf;
       if (!rc && hdr) {
         for (size_t i = 0; i < nf; i++)
@@ -949,7 +1009,7 @@ static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_s
       }
     }
     if (rc) {
-      whorl__error(err, rc, path, -1, "out of memory");
+      col_err(err, path, rc);
       break;
     }
     if (seen_cap < w.ncols) {
@@ -984,7 +1044,8 @@ static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_s
       }
     w.rows++;
     info->rows++;
-    if (w.rows == WIN_ROWS || (w.ncols && w.col[0].enc.len > WIN_BYTES)) {
+    w.bytes += 8 * w.ncols;
+    if (w.rows >= w.win_rows || w.bytes > WIN_BYTES) {
       rc = wb_flush(&w);
       if (rc) {
         whorl__error(err, rc, path, -1, "out of memory");
@@ -1104,6 +1165,10 @@ static int read_parquet(const char *path, int fd, const struct stat *st, whorl_t
                         "nested Parquet column \"%s\" (groups, lists, maps): not supported yet", m.schema[i].name);
       break;
     }
+    if (nleaf >= MAX_COLUMNS) {
+      rc = col_err(err, path, WHORL_EUNSUPPORTED);
+      break;
+    }
     leaf[nleaf++] = &m.schema[i];
   }
   for (size_t i = 0; i < nleaf && !rc; i++) rc = sink->column(sink->ctx, leaf[i]->name, strlen(leaf[i]->name));
@@ -1199,14 +1264,14 @@ static int npy_elem(void *ctx, const whorl_npy_elem *e) {
       n->row = 0;
     }
     npy_cell(n, &n->w->col[0], e);
-    if (n->w->col[0].n == PQ_BATCH && (n->rc = npy_fortran_flush(n))) return 1;
+    if (n->w->col[0].n >= n->w->win_rows && (n->rc = npy_fortran_flush(n))) return 1;
     return 0;
   }
   size_t col = (size_t)(e->index % n->ncols);
   npy_cell(n, &n->w->col[col], e);
   if (col + 1 == n->ncols) {
     n->w->rows++;
-    if (n->w->rows == WIN_ROWS) {
+    if (n->w->rows >= n->w->win_rows) {
       n->rc = wb_flush(n->w);
       if (n->rc) return 1;
     }
@@ -1237,6 +1302,10 @@ static int read_npy(const char *path, int fd, const struct stat *st, whorl_table
   wb w;
   wb_init(&w, sink, WIN_ROWS > PQ_BATCH ? WIN_ROWS : PQ_BATCH);
   for (uint64_t i = 0; i < ncols && !rc; i++) rc = index_name(&w, (size_t)i);
+  if (rc) {
+    wb_free(&w);
+    return col_err(err, path, rc);
+  }
   npyctx n;
   memset(&n, 0, sizeof n);
   n.w = &w;
@@ -1377,6 +1446,7 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
         rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "npz member %s: a Fortran-order 2-D array inside an .npz: not supported yet (save it C-ordered or as .npy)", cols[0].name);
       if (ncols > 100000) rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "%llu columns: too many for a table", (unsigned long long)ncols);
       for (uint64_t i = 0; i < ncols && !rc; i++) rc = index_name(&w, (size_t)i);
+      if (rc) col_err(err, path, rc);
     } else {
       for (size_t i = 0; i < z.n && !rc; i++) {
         if (cols[i].h.ndim != 1) {
@@ -1392,6 +1462,7 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
           break;
         }
         rc = wb_add_column(&w, cols[i].name, cols[i].name_len);
+        if (rc) col_err(err, path, rc);
       }
       rows = z.n ? cols[0].h.shape[0] : 0;
       ncols = z.n;
@@ -1399,7 +1470,7 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
   }
   /* rows, a window at a time */
   for (uint64_t done = 0; !rc && done < rows && ncols > 0;) {
-    size_t k = rows - done < WIN_ROWS ? (size_t)(rows - done) : WIN_ROWS;
+    size_t k = rows - done < w.win_rows ? (size_t)(rows - done) : w.win_rows;
     if (single2d) {
       npzcol *c = &cols[0];
       size_t isz = (size_t)c->h.itemsize, per = (1u << 20) / (isz * (size_t)ncols);

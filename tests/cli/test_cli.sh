@@ -375,6 +375,16 @@ for th in 1 2; do
 done
 run "$W" fp --no-cache --id --threads 1 "$T/tab/long.csv.gz"; g1=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$T/tab/long.csv.gz"; eq "${out%% *}" "$g1" "gzip table: 2 threads = 1 thread"
+# very wide tables: 60,000 columns read fast; more than 100,000 refused
+/usr/bin/python3 -c "
+n = 60000
+open('$T/tab/wide.csv', 'w').write(','.join('c%d' % i for i in range(n)) + '\\n' + ','.join(str(i) for i in range(n)) + '\\n')
+n = 100001
+open('$T/tab/wider.csv', 'w').write(','.join('c%d' % i for i in range(n)) + '\\n')
+"
+run "$W" fp --no-cache --json "$T/tab/wide.csv"; eq "$rc" 0 "60,000 columns: read"
+eq "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["columns"]))' <<<"$out")" 60000 "60,000 columns: all listed"
+run "$W" fp --no-cache "$T/tab/wider.csv"; eq "$rc" 2 "100,001 columns: refused"; has "$err" "more than 100000 columns" "100,001 columns: says why"
 # header detection beyond the first row's spelling
 printf ',0,1,2\n0,0.5,1.5,2.5\n1,3.5,4.5,5.5\n' > "$T/tab/pandas.csv"
 run "$W" fp --no-cache --json "$T/tab/pandas.csv"
