@@ -39,7 +39,61 @@ whorl_vkind whorl__value_int(int64_t v, whorl_buf *out) {
   return WHORL_V_NUMBER;
 }
 
+/* Shortest round-trip digits of a double without the general algorithm,
+ * for the common case: 1e-6 <= |v| < 2^53 with at most 15 significant
+ * digits. For the fewest fraction digits p such that some integer n (below
+ * 2^53) gives n / 10^p == v exactly — a correctly rounded division of two
+ * exact doubles, i.e. the decimal n * 10^-p reads back as v — n's digits
+ * are the shortest spelling (two decimals of at most 15 digits never read
+ * as the same double), printed without exponent as ECMAScript does in this
+ * range. Returns the length written to out, 0 when outside the fast path. */
+static size_t double_fast(double v, char out[40]) {
+  static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  double a = v < 0 ? -v : v;
+  if (!(a >= 1e-6 && a < 9007199254740992.0)) return 0;
+  for (int p = 0; p <= 22; p++) {
+    double sc = a * p10[p];
+    if (sc >= 9007199254740992.0) return 0;
+    double r = nearbyint(sc);
+    for (int d = -1; d <= 1; d++) {
+      double c = r + d;
+      if (c < 1 || c / p10[p] != a) continue;
+      uint64_t n = (uint64_t)c;
+      char dig[24];
+      int nd = 0;
+      while (n) dig[nd++] = (char)('0' + n % 10), n /= 10; /* reversed */
+      if (nd > 15) return 0;
+      size_t k = 0;
+      if (v < 0) out[k++] = '-';
+      if (nd <= p) {
+        out[k++] = '0';
+        out[k++] = '.';
+        for (int z = 0; z < p - nd; z++) out[k++] = '0';
+        for (int i = nd - 1; i >= 0; i--) out[k++] = dig[i];
+      } else {
+        for (int i = nd - 1; i >= p; i--) out[k++] = dig[i];
+        if (p) {
+          out[k++] = '.';
+          for (int i = p - 1; i >= 0; i--) out[k++] = dig[i];
+        }
+      }
+      return k;
+    }
+  }
+  return 0;
+}
+
 whorl_vkind whorl__value_double(double v, whorl_buf *out) {
+  if (v != 0 && !isnan(v) && !isinf(v)) {
+    char t[41];
+    size_t n = double_fast(v, t + 1);
+    if (n) {
+      t[0] = 'D';
+      whorl_buf_put(out, t, n + 1);
+      return WHORL_V_NUMBER;
+    }
+  }
   if (isnan(v)) {
     whorl_buf_put(out, "FN", 2);
     return WHORL_V_FLOAT_SPECIAL;
