@@ -994,19 +994,36 @@ static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_s
   keymap km;
   memset(&km, 0, sizeof km);
   unsigned char *seen = NULL;
-  size_t seen_cap = 0;
+  size_t seen_cap = 0, *kidx = NULL, ki_cap = 0;
   const whorl_json *obj;
   uint64_t line;
   while ((rc = whorl_jsonl_next(jr, &obj, &line, err)) == 1) {
     rc = 0;
     size_t nk = whorl_json_size(obj);
+    /* Column of each key: most lines repeat the previous line's keys in
+     * the same order, so try that first (no hashing). */
+    if (ki_cap < nk) {
+      size_t *k2 = realloc(kidx, nk * 2 * sizeof *k2);
+      if (!k2) {
+        rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+        break;
+      }
+      for (size_t k = ki_cap; k < nk * 2; k++) k2[k] = SIZE_MAX;
+      kidx = k2;
+      ki_cap = nk * 2;
+    }
     for (size_t k = 0; k < nk && !rc; k++) {
       size_t kl = 0;
       const char *key = whorl_json_object_key(obj, k, &kl);
-      if (keymap_find(&km, key, kl) < 0) {
+      size_t ci = kidx[k];
+      if (ci < km.n && km.len[ci] == kl && memcmp(km.name[ci], key, kl) == 0) continue;
+      long long f = keymap_find(&km, key, kl);
+      if (f < 0) {
         rc = keymap_add(&km, key, kl);
         if (!rc) rc = wb_add_column(&w, key, kl);
+        f = (long long)km.n - 1;
       }
+      kidx[k] = (size_t)f;
     }
     if (rc) {
       col_err(err, path, rc);
@@ -1023,9 +1040,7 @@ static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_s
     }
     memset(seen, 0, w.ncols);
     for (size_t k = 0; k < nk; k++) {
-      size_t kl = 0;
-      const char *key = whorl_json_object_key(obj, k, &kl);
-      size_t ci = (size_t)keymap_find(&km, key, kl);
+      size_t ci = kidx[k];
       if (seen[ci]) continue; /* a repeated key: the first one counts */
       seen[ci] = 1;
       const whorl_json *v = whorl_json_object_value(obj, k);
@@ -1061,6 +1076,7 @@ static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_s
   }
   (void)o;
   free(seen);
+  free(kidx);
   keymap_free(&km);
   wb_free(&w);
   whorl_jsonl_free(jr);
