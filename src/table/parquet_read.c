@@ -577,6 +577,35 @@ out:
   return rc;
 }
 
+/* A DECIMAL stored as bytes: a big-endian two's complement unscaled
+ * integer (at most 16 bytes: precision 38), written out exactly. */
+static int pq_decimal_bytes(const uint8_t *b, size_t len, int scale, whorl_buf *out) {
+  if (len == 0 || len > 16 || scale < 0 || scale > 38) return -1;
+  unsigned __int128 u = (b[0] & 0x80) ? ~(unsigned __int128)0 : 0;
+  for (size_t i = 0; i < len; i++) u = u << 8 | b[i];
+  int neg = (b[0] & 0x80) != 0;
+  if (neg) u = ~u + 1;
+  char digits[48], txt[96];
+  int nd = 0;
+  do digits[nd++] = (char)('0' + (int)(u % 10)), u /= 10;
+  while (u);
+  size_t k = 0;
+  if (neg) txt[k++] = '-';
+  if (nd <= scale) {
+    txt[k++] = '0';
+    txt[k++] = '.';
+    for (int z = 0; z < scale - nd; z++) txt[k++] = '0';
+    for (int i = nd - 1; i >= 0; i--) txt[k++] = digits[i];
+  } else {
+    for (int i = nd - 1; i >= scale; i--) txt[k++] = digits[i];
+    if (scale) {
+      txt[k++] = '.';
+      for (int i = scale - 1; i >= 0; i--) txt[k++] = digits[i];
+    }
+  }
+  return whorl__value_text(txt, k, 1, out);
+}
+
 /* A timestamp of `unit` (0 ms, 1 us, 2 ns) since 1970-01-01T00:00:00. */
 static int pq_timestamp(int64_t v, int unit, int utc, whorl_buf *out) {
   static const int64_t per[] = {1000, 1000000, 1000000000};
@@ -667,7 +696,20 @@ int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) 
   case PQ_FLOAT:
   case PQ_DOUBLE: return whorl__value_double(v->d, out);
   case PQ_BYTE_ARRAY:
-    if (conv == 5 || lt == 5) return -1; /* decimals as bytes: not yet */
+  case PQ_FIXED_LEN_BYTE_ARRAY:
+    if (conv == 5 || lt == 5) return pq_decimal_bytes(v->bytes, v->len, s->scale, out);
+    if (lt == 14 && v->type == PQ_FIXED_LEN_BYTE_ARRAY && v->len == 16) { /* UUID, as text */
+      static const char hx[] = "0123456789abcdef";
+      char u[36];
+      size_t k = 0;
+      for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) u[k++] = '-';
+        u[k++] = hx[v->bytes[i] >> 4];
+        u[k++] = hx[v->bytes[i] & 15];
+      }
+      return whorl__value_text(u, k, 1, out);
+    }
+    if (v->type == PQ_FIXED_LEN_BYTE_ARRAY && conv < 0 && lt < 0) return -1; /* raw bytes: no text form decided */
     return whorl__value_text((const char *)v->bytes, v->len, 1, out);
   default: return -1;
   }

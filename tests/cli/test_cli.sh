@@ -329,6 +329,8 @@ run "$W" diff --no-cache --key-file "$T/tab/k1" "$T/tab/k1.json" "$T/tab/t.csv";
 run "$W" fp --no-cache --id --threads 1 "$D/duck-t.csv"; one=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$D/duck-t.csv"; eq "${out%% *}" "$one" "table id: 1 and 2 threads"
 run "$W" fp --no-cache --id "$D/duck-zstd.parquet"; eq "${out%% *}" "$one" "DuckDB's Parquet and CSV: one logical id"
+run "$W" fp --no-cache --id "$D/duck-decimal38.csv"; dcsv=${out%% *}
+run "$W" fp --no-cache --id "$D/duck-decimal38.parquet"; eq "${out%% *}" "$dcsv" "DuckDB DECIMAL(30,4) as fixed-length bytes and UUIDs: Parquet = CSV"
 run "$W" fp --no-cache --id "$D/duck-time.csv"; tcsv=${out%% *}
 run "$W" fp --no-cache --id "$D/duck-time.parquet"; eq "${out%% *}" "$tcsv" "DuckDB timestamps (ms/us/ns, UTC and local), times, dates: Parquet = CSV"
 # bad input: one line naming the file (and where), exit 2, nothing on stdout
