@@ -589,20 +589,7 @@ static int pq_decimal_bytes(const uint8_t *b, size_t len, int scale, whorl_buf *
   int nd = 0;
   do digits[nd++] = (char)('0' + (int)(u % 10)), u /= 10;
   while (u);
-  size_t k = 0;
-  if (neg) txt[k++] = '-';
-  if (nd <= scale) {
-    txt[k++] = '0';
-    txt[k++] = '.';
-    for (int z = 0; z < scale - nd; z++) txt[k++] = '0';
-    for (int i = nd - 1; i >= 0; i--) txt[k++] = digits[i];
-  } else {
-    for (int i = nd - 1; i >= scale; i--) txt[k++] = digits[i];
-    if (scale) {
-      txt[k++] = '.';
-      for (int i = scale - 1; i >= 0; i--) txt[k++] = digits[i];
-    }
-  }
+  size_t k = whorl__point_digits(digits, nd, scale, neg, txt);
   return whorl__value_text(txt, k, 1, out);
 }
 
@@ -633,29 +620,12 @@ int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) 
     }
     if (conv == 5 || lt == 5) { /* DECIMAL: unscaled integer and scale */
       if (s->scale < 0 || s->scale > 38) return -1;
-      char digits[48], txt[96];
-      int neg = v->i < 0;
+      char rev[24], txt[72];
+      int neg = v->i < 0, nd = 0;
       uint64_t mag = neg ? (uint64_t)(-(v->i + 1)) + 1 : (uint64_t)v->i;
-      int nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)mag);
-      int sc = s->scale;
-      size_t k = 0;
-      if (neg) txt[k++] = '-';
-      if (nd <= sc) {
-        txt[k++] = '0';
-        txt[k++] = '.';
-        for (int z = 0; z < sc - nd; z++) txt[k++] = '0';
-        memcpy(txt + k, digits, (size_t)nd);
-        k += (size_t)nd;
-      } else {
-        memcpy(txt + k, digits, (size_t)(nd - sc));
-        k += (size_t)(nd - sc);
-        if (sc) {
-          txt[k++] = '.';
-          memcpy(txt + k, digits + nd - sc, (size_t)sc);
-          k += (size_t)sc;
-        }
-      }
-      return whorl__value_text(txt, k, 1, out);
+      do rev[nd++] = (char)('0' + mag % 10), mag /= 10;
+      while (mag);
+      return whorl__value_text(txt, whorl__point_digits(rev, nd, s->scale, neg, txt), 1, out);
     }
     if (lt == 8 || conv == 9 || conv == 10) { /* TIMESTAMP */
       int unit = s->ts_unit >= 0 ? s->ts_unit : conv == 9 ? 0 : conv == 10 ? 1 : -1;

@@ -154,6 +154,20 @@ static int wb_flush(wb *w) {
   return rc;
 }
 
+/* Hands n cells of column `col` (rows *row on) to the sink and empties
+ * the buffers: the readers that deliver a column at a time (Parquet,
+ * Fortran-order arrays). */
+static int emit_batch(whorl_table_sink *sink, size_t col, size_t *row, whorl_buf *enc, const uint8_t *type, size_t *n) {
+  if (!*n) return 0;
+  if (enc->oom) return WHORL_ENOMEM;
+  whorl_colbatch b = {col, *row, *n, (const uint8_t *)enc->data, enc->len, type};
+  int rc = sink->batch(sink->ctx, &b);
+  *row += *n;
+  *n = 0;
+  enc->len = 0;
+  return rc;
+}
+
 /* ---- warnings -------------------------------------------------------------- */
 
 static void warn(whorl_table_info *info, uint64_t line, const char *fmt, ...) WHORL_PRINTF(3, 4);
@@ -1119,16 +1133,7 @@ static whorl_ltype pq_ltype(const pq_schema *s) {
   }
 }
 
-static int pq_flush(pqctx *p) {
-  if (!p->n) return 0;
-  whorl_colbatch b = {p->col, p->row, p->n, (const uint8_t *)p->enc.data, p->enc.len, p->type};
-  if (p->enc.oom) return WHORL_ENOMEM;
-  int rc = p->sink->batch(p->sink->ctx, &b);
-  p->row += p->n;
-  p->n = 0;
-  p->enc.len = 0;
-  return rc;
-}
+static int pq_flush(pqctx *p) { return emit_batch(p->sink, p->col, &p->row, &p->enc, p->type, &p->n); }
 
 static int pq_cell(void *ctx, const pq_value *v) {
   pqctx *p = ctx;
@@ -1247,7 +1252,8 @@ typedef struct npyctx {
   size_t col, row;
 } npyctx;
 
-static void npy_cell(npyctx *n, wcol *c, const whorl_npy_elem *e) {
+/* One array element as a cell of column c (.npy and .npz). */
+static void elem_cell(wcol *c, const whorl_npy_elem *e, whorl_ltype t) {
   size_t pos = cell_open(c);
   switch (e->kind) {
   case 'b': whorl__value_bool((int)e->i, &c->enc); break;
@@ -1255,19 +1261,14 @@ static void npy_cell(npyctx *n, wcol *c, const whorl_npy_elem *e) {
   case 'u': whorl__value_uint(e->u, &c->enc); break;
   default: whorl__value_double(e->d, &c->enc); break;
   }
-  cell_close(c, pos, n->t);
+  cell_close(c, pos, t);
 }
+
+static void npy_cell(npyctx *n, wcol *c, const whorl_npy_elem *e) { elem_cell(c, e, n->t); }
 
 static int npy_fortran_flush(npyctx *n) {
   wcol *c = &n->w->col[0];
-  if (!c->n) return 0;
-  if (c->enc.oom) return WHORL_ENOMEM;
-  whorl_colbatch b = {n->col, n->row, c->n, (const uint8_t *)c->enc.data, c->enc.len, c->type};
-  int rc = n->w->sink->batch(n->w->sink->ctx, &b);
-  n->row += c->n;
-  c->n = 0;
-  c->enc.len = 0;
-  return rc;
+  return emit_batch(n->w->sink, n->col, &n->row, &c->enc, c->type, &c->n);
 }
 
 static int npy_elem(void *ctx, const whorl_npy_elem *e) {
@@ -1379,16 +1380,6 @@ static int npz_fill(npzcol *c, uint8_t *buf, size_t len, const char *path, whorl
   return WHORL_OK;
 }
 
-static void npz_cell(wcol *c, const whorl_npy_elem *e, whorl_ltype t) {
-  size_t pos = cell_open(c);
-  switch (e->kind) {
-  case 'b': whorl__value_bool((int)e->i, &c->enc); break;
-  case 'i': whorl__value_int(e->i, &c->enc); break;
-  case 'u': whorl__value_uint(e->u, &c->enc); break;
-  default: whorl__value_double(e->d, &c->enc); break;
-  }
-  cell_close(c, pos, t);
-}
 
 static int read_npz(const char *path, int fd, const struct stat *st, whorl_table_sink *sink, whorl_table_info *info,
                     whorl_error *err) {
@@ -1500,7 +1491,7 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
       for (size_t j = 0; j < k * ncols && !rc; j++) {
         whorl_npy_elem e;
         whorl__npy_decode(&c->h, buf + j * isz, &e);
-        npz_cell(&w.col[j % ncols], &e, c->t);
+        elem_cell(&w.col[j % ncols], &e, c->t);
       }
     } else {
       for (size_t i = 0; i < ncols && !rc; i++) {
@@ -1510,7 +1501,7 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
         for (size_t j = 0; j < k && !rc; j++) {
           whorl_npy_elem e;
           whorl__npy_decode(&c->h, buf + j * isz, &e);
-          npz_cell(&w.col[i], &e, c->t);
+          elem_cell(&w.col[i], &e, c->t);
         }
       }
     }

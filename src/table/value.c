@@ -39,6 +39,24 @@ whorl_vkind whorl__value_int(int64_t v, whorl_buf *out) {
   return WHORL_V_NUMBER;
 }
 
+size_t whorl__point_digits(const char *rev, int nd, int scale, int neg, char *out) {
+  size_t k = 0;
+  if (neg) out[k++] = '-';
+  if (nd <= scale) {
+    out[k++] = '0';
+    out[k++] = '.';
+    for (int z = 0; z < scale - nd; z++) out[k++] = '0';
+    for (int i = nd - 1; i >= 0; i--) out[k++] = rev[i];
+  } else {
+    for (int i = nd - 1; i >= scale; i--) out[k++] = rev[i];
+    if (scale) {
+      out[k++] = '.';
+      for (int i = scale - 1; i >= 0; i--) out[k++] = rev[i];
+    }
+  }
+  return k;
+}
+
 /* Shortest round-trip digits of a double without the general algorithm,
  * for the common case: 1e-6 <= |v| < 2^53 with at most 15 significant
  * digits. For the fewest fraction digits p such that some integer n (below
@@ -64,21 +82,7 @@ static size_t double_fast(double v, char out[40]) {
       int nd = 0;
       while (n) dig[nd++] = (char)('0' + n % 10), n /= 10; /* reversed */
       if (nd > 15) return 0;
-      size_t k = 0;
-      if (v < 0) out[k++] = '-';
-      if (nd <= p) {
-        out[k++] = '0';
-        out[k++] = '.';
-        for (int z = 0; z < p - nd; z++) out[k++] = '0';
-        for (int i = nd - 1; i >= 0; i--) out[k++] = dig[i];
-      } else {
-        for (int i = nd - 1; i >= p; i--) out[k++] = dig[i];
-        if (p) {
-          out[k++] = '.';
-          for (int i = p - 1; i >= 0; i--) out[k++] = dig[i];
-        }
-      }
-      return k;
+      return whorl__point_digits(dig, nd, p, v < 0, out);
     }
   }
   return 0;

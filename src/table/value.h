@@ -75,6 +75,11 @@ whorl_vkind whorl__value_null(whorl_buf *out);
 whorl_vkind whorl__value_timestamp(int64_t days, int64_t sod, const char *frac, size_t nfrac, int utc, whorl_buf *out);
 /* A text timestamp that passed whorl__text_timestamp. */
 whorl_vkind whorl__value_timestamp_text(const char *s, size_t len, whorl_buf *out);
+/* Writes [-]digits with a decimal point `scale` digits from the right
+ * ("0.00ddd" when scale >= the digit count), from nd digits given in
+ * reverse order (least significant first). out needs nd + scale + 3 bytes.
+ * Returns the length. */
+size_t whorl__point_digits(const char *rev, int nd, int scale, int neg, char *out);
 /* "YYYY-MM-DD" (more year digits or a sign outside 0000..9999) of a day
  * count since 1970-01-01, proleptic Gregorian. */
 void whorl__iso_day(int64_t days, char out[48]);
