@@ -48,7 +48,7 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   if (!fmt) {
     if (o->level == WHORL_LEVEL_LOGICAL)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
-                          "not recognised as a table (%s): CSV/TSV, JSON Lines, Parquet and .npy are; "
+                          "not recognised as a table (%s): CSV/TSV, JSON Lines, Parquet, .npy and .npz are; "
                           "name the format with --as",
                           sniffed ? sniffed : "unknown");
     return 1;

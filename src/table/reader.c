@@ -1600,6 +1600,7 @@ const char *whorl__table_detect(const char *path, const char *sniffed) {
   if (byext && (!strcmp(byext, "parquet") || !strcmp(byext, "npy") || !strcmp(byext, "npz"))) byext = NULL; /* magic said otherwise */
   /* Text, or "binary" that is text with invalid UTF-8 under a table's name
    * (a Latin-1 CSV: read, with warnings). */
+  if (!strcmp(sniffed, "empty")) return byext; /* an empty data.csv: a table of nothing */
   if (strcmp(sniffed, "text") && strcmp(sniffed, "json") && strcmp(sniffed, "gzip") && strcmp(sniffed, "zstd") &&
       !(byext && !strcmp(sniffed, "binary")))
     return NULL;
