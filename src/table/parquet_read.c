@@ -1,4 +1,5 @@
 /* parquet_read.c - values of a flat Parquet column chunk: see parquet_read.h. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,8 +295,49 @@ static const pq_schema *leaf_for(const pq_meta *m, size_t ci, const char *path) 
   return s->name && !strcmp(s->name, path) ? s : NULL;
 }
 
-int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq_meta *m, size_t rg, size_t ci,
-                               pq_value_cb cb, void *ctx, whorl_error *err) {
+/* A column chunk being read, page by page: a data page is decoded when it
+ * is reached, and values are handed out from it on demand, so a caller can
+ * read many columns in step, a few thousand rows at a time. */
+enum { PK_NONE, PK_VALUES, PK_DECODED, PK_DELTA_BA };
+
+struct pq_colreader {
+  int fd;
+  const char *path;
+  const pq_column *col;
+  const pq_schema *s;
+  int max_def;
+  int64_t pos, end, seen;
+  dict d;
+  uint8_t *cbuf, *ubuf;
+  uint32_t *levels, *idx;
+  /* the current data page */
+  int kind, dictenc, plain_bool;
+  const uint8_t *u;
+  size_t ulen, nv, i, k, p;
+  int64_t *dec_i, *pre, *lens;
+  double *dec_d;
+  size_t q, prevlen;
+  uint8_t *prev, *curv;
+};
+
+static void page_reset(pq_colreader *r) {
+  free(r->dec_i);
+  free(r->dec_d);
+  free(r->pre);
+  free(r->lens);
+  free(r->prev);
+  free(r->curv);
+  r->dec_i = r->pre = r->lens = NULL;
+  r->dec_d = NULL;
+  r->prev = r->curv = NULL;
+  r->prevlen = 0;
+  r->kind = PK_NONE;
+  r->nv = r->i = r->k = r->p = r->q = 0;
+}
+
+int whorl__pq_col_open(int fd, const char *path, const pq_meta *m, size_t rg, size_t ci, pq_colreader **out,
+                       whorl_error *err) {
+  *out = NULL;
   if (rg >= m->nrow_groups || ci >= m->row_groups[rg].ncolumns)
     return whorl__error(err, WHORL_EINVAL, path, -1, "no such column chunk");
   const pq_column *col = &m->row_groups[rg].columns[ci];
@@ -306,274 +348,283 @@ int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq
   if (s->repetition == PQ_REPEATED)
     return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "repeated Parquet columns are not supported yet (%s)",
                         col->path);
-  int max_def = s->repetition == PQ_OPTIONAL ? 1 : 0;
-  int64_t pos = col->dictionary_page_offset >= 4 && col->dictionary_page_offset < col->data_page_offset
-                    ? col->dictionary_page_offset
-                    : col->data_page_offset;
-  int64_t end = pos + col->total_compressed_size;
-  int64_t seen = 0;
-  dict d;
-  memset(&d, 0, sizeof d);
-  uint8_t *cbuf = NULL, *ubuf = NULL;
-  uint32_t *levels = NULL, *idx = NULL;
-  int rc = WHORL_OK, stop = 0;
-#define FAIL(code, ...)                                                \
-  do {                                                                 \
-    rc = whorl__error(err, code, path, (int64_t)pos, __VA_ARGS__);     \
-    goto out;                                                          \
-  } while (0)
-  while (seen < col->num_values && !stop) {
-    if (pos >= end) FAIL(WHORL_EFORMAT, "column %s: pages end before its %lld values", col->path, (long long)col->num_values);
-    uint8_t hb[4096];
-    size_t want = (size_t)(end - pos) < sizeof hb ? (size_t)(end - pos) : sizeof hb;
-    long long got = whorl__pread_full(fd, hb, want, (uint64_t)pos);
-    if (got <= 0) FAIL(WHORL_EIO, "cannot read column %s", col->path);
-    tc t = {hb, hb + got, hb, 0};
-    page_hdr h;
-    if (parse_page_header(&t, &h)) FAIL(WHORL_EFORMAT, "column %s: corrupt page header", col->path);
-    int64_t body = pos + (int64_t)tc_offset(&t);
-    if ((uint32_t)h.usize > MAX_PAGE || (uint32_t)h.csize > MAX_PAGE || h.csize > end - body)
-      FAIL(WHORL_EFORMAT, "column %s: page sizes out of range", col->path);
-    free(cbuf);
-    free(ubuf);
-    cbuf = malloc((size_t)h.csize + 1);
-    ubuf = malloc((size_t)h.usize + 1);
-    if (!cbuf || !ubuf) FAIL(WHORL_ENOMEM, "out of memory");
-    if (whorl__pread_full(fd, cbuf, (size_t)h.csize, (uint64_t)body) != h.csize)
-      FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
-    pos = body;
-    /* v2 pages keep their levels uncompressed in front. */
-    size_t lv = h.type == PAGE_DATA_V2 ? (size_t)h.v2_def_len + (size_t)h.v2_rep_len : 0;
-    if (h.type == PAGE_DATA_V2 && (h.v2_def_len < 0 || h.v2_rep_len < 0 || lv > (size_t)h.csize || lv > (size_t)h.usize))
-      FAIL(WHORL_EFORMAT, "column %s: bad level lengths", col->path);
-    memcpy(ubuf, cbuf, lv);
-    int dr = (h.type == PAGE_DATA_V2 && !h.v2_compressed)
-                 ? decompress(CODEC_NONE, cbuf + lv, (size_t)h.csize - lv, ubuf + lv, (size_t)h.usize - lv)
-                 : decompress(col->codec, cbuf + lv, (size_t)h.csize - lv, ubuf + lv, (size_t)h.usize - lv);
-    if (dr == -2) FAIL(WHORL_EUNSUPPORTED, "column %s: compression codec %d is not supported", col->path, col->codec);
-    if (dr) FAIL(WHORL_EFORMAT, "column %s: page does not decompress", col->path);
-    const uint8_t *u = ubuf;
-    size_t ulen = (size_t)h.usize;
-    if (h.type == PAGE_DICT) {
-      if (h.encoding != ENC_PLAIN && h.encoding != ENC_PLAIN_DICT)
-        FAIL(WHORL_EUNSUPPORTED, "column %s: dictionary encoding %d", col->path, h.encoding);
-      dict_free(&d);
-      d.type = col->type;
-      d.n = (size_t)h.num_values;
-      if (d.n > ulen * 8 + 1) FAIL(WHORL_EFORMAT, "column %s: dictionary larger than its page", col->path);
-      d.store = malloc(ulen + 1);
-      d.ints = calloc(d.n + 1, sizeof *d.ints);
-      d.dbls = calloc(d.n + 1, sizeof *d.dbls);
-      d.ptr = calloc(d.n + 1, sizeof *d.ptr);
-      d.lens = calloc(d.n + 1, sizeof *d.lens);
-      if (!d.store || !d.ints || !d.dbls || !d.ptr || !d.lens) FAIL(WHORL_ENOMEM, "out of memory");
-      memcpy(d.store, u, ulen);
-      size_t p = 0;
-      for (size_t i = 0; i < d.n; i++) {
-        pq_value v;
-        memset(&v, 0, sizeof v);
-        if (plain_value(d.store, ulen, &p, col->type, s->type_length, i, &v))
-          FAIL(WHORL_EFORMAT, "column %s: dictionary page truncated", col->path);
-        d.ints[i] = v.i;
-        d.dbls[i] = v.d;
-        d.ptr[i] = v.bytes;
-        d.lens[i] = v.len;
-      }
-    } else if (h.type == PAGE_DATA || h.type == PAGE_DATA_V2) {
-      size_t nv = (size_t)h.num_values;
-      if ((int64_t)nv > col->num_values - seen) FAIL(WHORL_EFORMAT, "column %s: more values than announced", col->path);
-      free(levels);
-      free(idx);
-      levels = calloc(nv + 1, sizeof *levels);
-      idx = calloc(nv + 1, sizeof *idx);
-      if (!levels || !idx) FAIL(WHORL_ENOMEM, "out of memory");
-      size_t p = 0, nonnull = nv;
-      if (h.type == PAGE_DATA_V2) {
-        if (h.v2_rep_len) FAIL(WHORL_EUNSUPPORTED, "column %s: repetition levels (nested data) not supported yet", col->path);
-        if (max_def && whorl__rle_hybrid(u, (size_t)h.v2_def_len, 1, levels, nv) < 0)
-          FAIL(WHORL_EFORMAT, "column %s: bad definition levels", col->path);
-        p = lv;
-      } else if (max_def) {
-        if (h.def_enc != ENC_RLE) FAIL(WHORL_EUNSUPPORTED, "column %s: definition level encoding %d", col->path, h.def_enc);
-        if (ulen < 4) FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
-        uint32_t dl = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
-        if (dl > ulen - 4 || whorl__rle_hybrid(u + 4, dl, 1, levels, nv) < 0)
-          FAIL(WHORL_EFORMAT, "column %s: bad definition levels", col->path);
-        p = 4 + dl;
-      }
-      if (max_def) {
-        nonnull = 0;
-        for (size_t i = 0; i < nv; i++) {
-          if (levels[i] > 1) FAIL(WHORL_EFORMAT, "column %s: bad definition level", col->path);
-          nonnull += levels[i];
-        }
-      } else {
-        for (size_t i = 0; i < nv; i++) levels[i] = 1;
-      }
-      int dictenc = h.encoding == ENC_PLAIN_DICT || h.encoding == ENC_RLE_DICT;
-      int64_t *dec_i = NULL; /* DELTA_BINARY_PACKED / BYTE_STREAM_SPLIT: decoded up front */
-      double *dec_d = NULL;
-      if (h.encoding == ENC_DELTA_BP) {
-        if (col->type != PQ_INT32 && col->type != PQ_INT64)
-          FAIL(WHORL_EFORMAT, "column %s: DELTA_BINARY_PACKED on a non-integer column", col->path);
-        dec_i = calloc(nonnull + 1, sizeof *dec_i);
-        if (!dec_i) FAIL(WHORL_ENOMEM, "out of memory");
-        size_t q = p;
-        if (delta_bp(u, ulen, &q, dec_i, nonnull)) {
-          free(dec_i);
-          FAIL(WHORL_EFORMAT, "column %s: bad DELTA_BINARY_PACKED data", col->path);
-        }
-        if (col->type == PQ_INT32)
-          for (size_t i = 0; i < nonnull; i++) dec_i[i] = (int32_t)dec_i[i];
-      } else if (h.encoding == ENC_BSS) {
-        size_t w = col->type == PQ_FLOAT || col->type == PQ_INT32 ? 4 : col->type == PQ_DOUBLE || col->type == PQ_INT64 ? 8 : 0;
-        if (!w || nonnull > (ulen - p) / w) FAIL(WHORL_EFORMAT, "column %s: bad BYTE_STREAM_SPLIT data", col->path);
-        dec_i = calloc(nonnull + 1, sizeof *dec_i);
-        dec_d = calloc(nonnull + 1, sizeof *dec_d);
-        if (!dec_i || !dec_d) {
-          free(dec_i);
-          free(dec_d);
-          FAIL(WHORL_ENOMEM, "out of memory");
-        }
-        for (size_t i = 0; i < nonnull; i++) {
-          uint8_t v[8];
-          for (size_t k2 = 0; k2 < w; k2++) v[k2] = u[p + k2 * nonnull + i];
-          if (w == 4) {
-            uint32_t x = (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
-            float f;
-            memcpy(&f, &x, 4);
-            dec_d[i] = f;
-            dec_i[i] = (int32_t)x;
-          } else {
-            uint64_t x = 0;
-            for (int k2 = 7; k2 >= 0; k2--) x = x << 8 | v[k2];
-            memcpy(&dec_d[i], &x, 8);
-            dec_i[i] = (int64_t)x;
-          }
-        }
-      }
-      if (h.encoding == ENC_DELTA_LBA || h.encoding == ENC_DELTA_BA) {
-        if (col->type != PQ_BYTE_ARRAY) FAIL(WHORL_EFORMAT, "column %s: DELTA byte-array encoding on another type", col->path);
-        /* DELTA_LENGTH_BYTE_ARRAY: lengths (DELTA_BINARY_PACKED), then the
-         * bytes back to back. DELTA_BYTE_ARRAY: prefix lengths shared with
-         * the previous value, then the suffixes as DELTA_LENGTH_BYTE_ARRAY. */
-        int64_t *pre = calloc(nonnull + 1, sizeof *pre), *lens = calloc(nonnull + 1, sizeof *lens);
-        uint8_t *prev = NULL, *curv = NULL;
-        size_t prevlen = 0, q = p;
-        int bad = !pre || !lens;
-        if (!bad && h.encoding == ENC_DELTA_BA && delta_bp(u, ulen, &q, pre, nonnull)) bad = 1;
-        if (!bad && delta_bp(u, ulen, &q, lens, nonnull)) bad = 1;
-        size_t k2 = 0;
-        for (size_t i = 0; i < nv && !stop && !bad; i++) {
-          pq_value v;
-          memset(&v, 0, sizeof v);
-          v.type = col->type;
-          if (!levels[i]) {
-            v.is_null = 1;
-          } else {
-            int64_t pl = h.encoding == ENC_DELTA_BA ? pre[k2] : 0, sl = lens[k2];
-            k2++;
-            if (pl < 0 || sl < 0 || (uint64_t)pl > prevlen || (uint64_t)sl > ulen - q) {
-              bad = 1;
-              break;
-            }
-            uint8_t *nvb = malloc((size_t)pl + (size_t)sl + 1);
-            if (!nvb) {
-              bad = 2;
-              break;
-            }
-            if (pl) memcpy(nvb, prev, (size_t)pl);
-            memcpy(nvb + pl, u + q, (size_t)sl);
-            q += (size_t)sl;
-            free(curv);
-            curv = nvb;
-            v.bytes = curv;
-            v.len = (size_t)(pl + sl);
-          }
-          if (cb(ctx, &v)) stop = 1;
-          if (!v.is_null) {
-            free(prev);
-            prev = curv;
-            prevlen = v.len;
-            curv = NULL;
-          }
-        }
-        free(pre);
-        free(lens);
-        free(prev);
-        free(curv);
-        if (bad == 2) FAIL(WHORL_ENOMEM, "out of memory");
-        if (bad) FAIL(WHORL_EFORMAT, "column %s: bad DELTA byte-array data", col->path);
-        seen += (int64_t)nv;
-        pos = body + h.csize;
-        continue;
-      }
-      if (dec_i) {
-        size_t k2 = 0;
-        for (size_t i = 0; i < nv && !stop; i++) {
-          pq_value v;
-          memset(&v, 0, sizeof v);
-          v.type = col->type;
-          if (!levels[i]) v.is_null = 1;
-          else {
-            v.i = dec_i[k2];
-            v.d = dec_d ? dec_d[k2] : 0;
-            k2++;
-          }
-          if (cb(ctx, &v)) stop = 1;
-        }
-        free(dec_i);
-        free(dec_d);
-        seen += (int64_t)nv;
-        pos = body + h.csize;
-        continue;
-      }
-      if (dictenc) {
-        if (!d.store) FAIL(WHORL_EFORMAT, "column %s: dictionary-encoded page without a dictionary", col->path);
-        if (p >= ulen && nonnull) FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
-        int bw = nonnull ? u[p] : 0;
-        if (nonnull && (bw > 32 || whorl__rle_hybrid(u + p + 1, ulen - p - 1, bw, idx, nonnull) < 0))
-          FAIL(WHORL_EFORMAT, "column %s: bad dictionary indices", col->path);
-      } else if (h.encoding != ENC_PLAIN) {
-        FAIL(WHORL_EUNSUPPORTED, "column %s: value encoding %d is not supported yet", col->path, h.encoding);
-      }
-      size_t k = 0;
-      for (size_t i = 0; i < nv && !stop; i++) {
-        pq_value v;
-        memset(&v, 0, sizeof v);
-        v.type = col->type;
-        if (!levels[i]) {
-          v.is_null = 1;
-        } else if (dictenc) {
-          uint32_t x = idx[k++];
-          if (x >= d.n) FAIL(WHORL_EFORMAT, "column %s: dictionary index %u out of range", col->path, x);
-          v.i = d.ints[x];
-          v.d = d.dbls[x];
-          v.bytes = d.ptr[x];
-          v.len = d.lens[x];
-        } else {
-          if (col->type == PQ_BOOLEAN) {
-            if (plain_value(u + p, ulen - p, &(size_t){0}, PQ_BOOLEAN, 0, k, &v))
-              FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
-            k++;
-          } else if (plain_value(u, ulen, &p, col->type, s->type_length, 0, &v)) {
-            FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
-          }
-        }
-        if (cb(ctx, &v)) stop = 1;
-      }
-      seen += (int64_t)nv;
+  pq_colreader *r = calloc(1, sizeof *r);
+  if (!r) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  r->fd = fd;
+  r->path = path;
+  r->col = col;
+  r->s = s;
+  r->max_def = s->repetition == PQ_OPTIONAL ? 1 : 0;
+  r->pos = col->dictionary_page_offset >= 4 && col->dictionary_page_offset < col->data_page_offset
+               ? col->dictionary_page_offset
+               : col->data_page_offset;
+  r->end = r->pos + col->total_compressed_size;
+  *out = r;
+  return WHORL_OK;
+}
+
+void whorl__pq_col_close(pq_colreader *r) {
+  if (!r) return;
+  page_reset(r);
+  dict_free(&r->d);
+  free(r->cbuf);
+  free(r->ubuf);
+  free(r->levels);
+  free(r->idx);
+  free(r);
+}
+
+/* Reads the next page: a dictionary page is stored, a data page decoded up
+ * to its values (r->kind). */
+static int next_page(pq_colreader *r, whorl_error *err) {
+  const pq_column *col = r->col;
+  const char *path = r->path;
+  int64_t pos = r->pos;
+#define FAIL(code, ...) return whorl__error(err, code, path, (int64_t)pos, __VA_ARGS__)
+  page_reset(r);
+  if (pos >= r->end) FAIL(WHORL_EFORMAT, "column %s: pages end before its %lld values", col->path, (long long)col->num_values);
+  uint8_t hb[4096];
+  size_t want = (size_t)(r->end - pos) < sizeof hb ? (size_t)(r->end - pos) : sizeof hb;
+  long long got = whorl__pread_full(r->fd, hb, want, (uint64_t)pos);
+  if (got <= 0) FAIL(WHORL_EIO, "cannot read column %s", col->path);
+  tc t = {hb, hb + got, hb, 0};
+  page_hdr h;
+  if (parse_page_header(&t, &h)) FAIL(WHORL_EFORMAT, "column %s: corrupt page header", col->path);
+  int64_t body = pos + (int64_t)tc_offset(&t);
+  if ((uint32_t)h.usize > MAX_PAGE || (uint32_t)h.csize > MAX_PAGE || h.csize > r->end - body)
+    FAIL(WHORL_EFORMAT, "column %s: page sizes out of range", col->path);
+  free(r->cbuf);
+  free(r->ubuf);
+  r->cbuf = malloc((size_t)h.csize + 1);
+  r->ubuf = malloc((size_t)h.usize + 1);
+  if (!r->cbuf || !r->ubuf) FAIL(WHORL_ENOMEM, "out of memory");
+  if (whorl__pread_full(r->fd, r->cbuf, (size_t)h.csize, (uint64_t)body) != h.csize)
+    FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
+  pos = body;
+  r->pos = body + h.csize; /* the next page */
+  /* v2 pages keep their levels uncompressed in front. */
+  size_t lv = h.type == PAGE_DATA_V2 ? (size_t)h.v2_def_len + (size_t)h.v2_rep_len : 0;
+  if (h.type == PAGE_DATA_V2 && (h.v2_def_len < 0 || h.v2_rep_len < 0 || lv > (size_t)h.csize || lv > (size_t)h.usize))
+    FAIL(WHORL_EFORMAT, "column %s: bad level lengths", col->path);
+  memcpy(r->ubuf, r->cbuf, lv);
+  int dr = (h.type == PAGE_DATA_V2 && !h.v2_compressed)
+               ? decompress(CODEC_NONE, r->cbuf + lv, (size_t)h.csize - lv, r->ubuf + lv, (size_t)h.usize - lv)
+               : decompress(col->codec, r->cbuf + lv, (size_t)h.csize - lv, r->ubuf + lv, (size_t)h.usize - lv);
+  if (dr == -2) FAIL(WHORL_EUNSUPPORTED, "column %s: compression codec %d is not supported", col->path, col->codec);
+  if (dr) FAIL(WHORL_EFORMAT, "column %s: page does not decompress", col->path);
+  free(r->cbuf); /* not needed once decompressed: less memory per column */
+  r->cbuf = NULL;
+  const uint8_t *u = r->ubuf;
+  size_t ulen = (size_t)h.usize;
+  if (h.type == PAGE_DICT) {
+    dict *d = &r->d;
+    if (h.encoding != ENC_PLAIN && h.encoding != ENC_PLAIN_DICT)
+      FAIL(WHORL_EUNSUPPORTED, "column %s: dictionary encoding %d", col->path, h.encoding);
+    dict_free(d);
+    d->type = col->type;
+    d->n = (size_t)h.num_values;
+    if (d->n > ulen * 8 + 1) FAIL(WHORL_EFORMAT, "column %s: dictionary larger than its page", col->path);
+    d->store = malloc(ulen + 1);
+    d->ints = calloc(d->n + 1, sizeof *d->ints);
+    d->dbls = calloc(d->n + 1, sizeof *d->dbls);
+    d->ptr = calloc(d->n + 1, sizeof *d->ptr);
+    d->lens = calloc(d->n + 1, sizeof *d->lens);
+    if (!d->store || !d->ints || !d->dbls || !d->ptr || !d->lens) FAIL(WHORL_ENOMEM, "out of memory");
+    memcpy(d->store, u, ulen);
+    size_t p = 0;
+    for (size_t i = 0; i < d->n; i++) {
+      pq_value v;
+      memset(&v, 0, sizeof v);
+      if (plain_value(d->store, ulen, &p, col->type, r->s->type_length, i, &v))
+        FAIL(WHORL_EFORMAT, "column %s: dictionary page truncated", col->path);
+      d->ints[i] = v.i;
+      d->dbls[i] = v.d;
+      d->ptr[i] = v.bytes;
+      d->lens[i] = v.len;
     }
-    pos = body + h.csize;
+    return WHORL_OK;
   }
-out:
+  if (h.type != PAGE_DATA && h.type != PAGE_DATA_V2) return WHORL_OK; /* index pages: skipped */
+  size_t nv = (size_t)h.num_values;
+  if ((int64_t)nv > col->num_values - r->seen) FAIL(WHORL_EFORMAT, "column %s: more values than announced", col->path);
+  free(r->levels);
+  free(r->idx);
+  r->levels = calloc(nv + 1, sizeof *r->levels);
+  r->idx = calloc(nv + 1, sizeof *r->idx);
+  if (!r->levels || !r->idx) FAIL(WHORL_ENOMEM, "out of memory");
+  uint32_t *levels = r->levels;
+  size_t p = 0, nonnull = nv;
+  if (h.type == PAGE_DATA_V2) {
+    if (h.v2_rep_len) FAIL(WHORL_EUNSUPPORTED, "column %s: repetition levels (nested data) not supported yet", col->path);
+    if (r->max_def && whorl__rle_hybrid(u, (size_t)h.v2_def_len, 1, levels, nv) < 0)
+      FAIL(WHORL_EFORMAT, "column %s: bad definition levels", col->path);
+    p = lv;
+  } else if (r->max_def) {
+    if (h.def_enc != ENC_RLE) FAIL(WHORL_EUNSUPPORTED, "column %s: definition level encoding %d", col->path, h.def_enc);
+    if (ulen < 4) FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
+    uint32_t dl = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+    if (dl > ulen - 4 || whorl__rle_hybrid(u + 4, dl, 1, levels, nv) < 0)
+      FAIL(WHORL_EFORMAT, "column %s: bad definition levels", col->path);
+    p = 4 + dl;
+  }
+  if (r->max_def) {
+    nonnull = 0;
+    for (size_t i = 0; i < nv; i++) {
+      if (levels[i] > 1) FAIL(WHORL_EFORMAT, "column %s: bad definition level", col->path);
+      nonnull += levels[i];
+    }
+  } else {
+    for (size_t i = 0; i < nv; i++) levels[i] = 1;
+  }
+  r->u = u;
+  r->ulen = ulen;
+  r->nv = nv;
+  r->p = p;
+  r->seen += (int64_t)nv;
+  r->dictenc = h.encoding == ENC_PLAIN_DICT || h.encoding == ENC_RLE_DICT;
+  if (h.encoding == ENC_DELTA_BP) {
+    if (col->type != PQ_INT32 && col->type != PQ_INT64)
+      FAIL(WHORL_EFORMAT, "column %s: DELTA_BINARY_PACKED on a non-integer column", col->path);
+    r->dec_i = calloc(nonnull + 1, sizeof *r->dec_i);
+    if (!r->dec_i) FAIL(WHORL_ENOMEM, "out of memory");
+    size_t q = p;
+    if (delta_bp(u, ulen, &q, r->dec_i, nonnull)) FAIL(WHORL_EFORMAT, "column %s: bad DELTA_BINARY_PACKED data", col->path);
+    if (col->type == PQ_INT32)
+      for (size_t i = 0; i < nonnull; i++) r->dec_i[i] = (int32_t)r->dec_i[i];
+    r->kind = PK_DECODED;
+    return WHORL_OK;
+  }
+  if (h.encoding == ENC_BSS) {
+    size_t w = col->type == PQ_FLOAT || col->type == PQ_INT32 ? 4 : col->type == PQ_DOUBLE || col->type == PQ_INT64 ? 8 : 0;
+    if (!w || nonnull > (ulen - p) / w) FAIL(WHORL_EFORMAT, "column %s: bad BYTE_STREAM_SPLIT data", col->path);
+    r->dec_i = calloc(nonnull + 1, sizeof *r->dec_i);
+    r->dec_d = calloc(nonnull + 1, sizeof *r->dec_d);
+    if (!r->dec_i || !r->dec_d) FAIL(WHORL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nonnull; i++) {
+      uint8_t v[8];
+      for (size_t k2 = 0; k2 < w; k2++) v[k2] = u[p + k2 * nonnull + i];
+      if (w == 4) {
+        uint32_t x = (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
+        float f;
+        memcpy(&f, &x, 4);
+        r->dec_d[i] = f;
+        r->dec_i[i] = (int32_t)x;
+      } else {
+        uint64_t x = 0;
+        for (int k2 = 7; k2 >= 0; k2--) x = x << 8 | v[k2];
+        memcpy(&r->dec_d[i], &x, 8);
+        r->dec_i[i] = (int64_t)x;
+      }
+    }
+    r->kind = PK_DECODED;
+    return WHORL_OK;
+  }
+  if (h.encoding == ENC_DELTA_LBA || h.encoding == ENC_DELTA_BA) {
+    if (col->type != PQ_BYTE_ARRAY) FAIL(WHORL_EFORMAT, "column %s: DELTA byte-array encoding on another type", col->path);
+    /* DELTA_LENGTH_BYTE_ARRAY: lengths (DELTA_BINARY_PACKED), then the
+     * bytes back to back. DELTA_BYTE_ARRAY: prefix lengths shared with
+     * the previous value, then the suffixes as DELTA_LENGTH_BYTE_ARRAY. */
+    r->pre = calloc(nonnull + 1, sizeof *r->pre);
+    r->lens = calloc(nonnull + 1, sizeof *r->lens);
+    if (!r->pre || !r->lens) FAIL(WHORL_ENOMEM, "out of memory");
+    size_t q = p;
+    if (h.encoding == ENC_DELTA_BA && delta_bp(u, ulen, &q, r->pre, nonnull))
+      FAIL(WHORL_EFORMAT, "column %s: bad DELTA byte-array data", col->path);
+    if (delta_bp(u, ulen, &q, r->lens, nonnull)) FAIL(WHORL_EFORMAT, "column %s: bad DELTA byte-array data", col->path);
+    r->q = q;
+    r->plain_bool = h.encoding == ENC_DELTA_BA; /* here: prefixes in use */
+    r->kind = PK_DELTA_BA;
+    return WHORL_OK;
+  }
+  if (r->dictenc) {
+    if (!r->d.store) FAIL(WHORL_EFORMAT, "column %s: dictionary-encoded page without a dictionary", col->path);
+    if (p >= ulen && nonnull) FAIL(WHORL_EFORMAT, "column %s: page truncated", col->path);
+    int bw = nonnull ? u[p] : 0;
+    if (nonnull && (bw > 32 || whorl__rle_hybrid(u + p + 1, ulen - p - 1, bw, r->idx, nonnull) < 0))
+      FAIL(WHORL_EFORMAT, "column %s: bad dictionary indices", col->path);
+  } else if (h.encoding != ENC_PLAIN) {
+    FAIL(WHORL_EUNSUPPORTED, "column %s: value encoding %d is not supported yet", col->path, h.encoding);
+  }
+  r->kind = PK_VALUES;
+  return WHORL_OK;
 #undef FAIL
-  dict_free(&d);
-  free(cbuf);
-  free(ubuf);
-  free(levels);
-  free(idx);
+}
+
+long long whorl__pq_col_pull(pq_colreader *r, size_t max, pq_value_cb cb, void *ctx, whorl_error *err) {
+  const pq_column *col = r->col;
+  size_t done = 0;
+  while (done < max) {
+    if (r->kind == PK_NONE || r->i == r->nv) {
+      if (r->seen >= col->num_values) {
+        page_reset(r);
+        return (long long)done;
+      }
+      int rc = next_page(r, err);
+      if (rc) return rc;
+      continue;
+    }
+    pq_value v;
+    memset(&v, 0, sizeof v);
+    v.type = col->type;
+    size_t i = r->i;
+    if (!r->levels[i]) {
+      v.is_null = 1;
+    } else if (r->kind == PK_DECODED) {
+      v.i = r->dec_i[r->k];
+      v.d = r->dec_d ? r->dec_d[r->k] : 0;
+      r->k++;
+    } else if (r->kind == PK_DELTA_BA) {
+      int64_t pl = r->plain_bool ? r->pre[r->k] : 0, sl = r->lens[r->k];
+      r->k++;
+      if (pl < 0 || sl < 0 || (uint64_t)pl > r->prevlen || (uint64_t)sl > r->ulen - r->q)
+        return whorl__error(err, WHORL_EFORMAT, r->path, r->pos, "column %s: bad DELTA byte-array data", col->path);
+      uint8_t *nvb = malloc((size_t)pl + (size_t)sl + 1);
+      if (!nvb) return whorl__error(err, WHORL_ENOMEM, r->path, -1, "out of memory");
+      if (pl) memcpy(nvb, r->prev, (size_t)pl);
+      memcpy(nvb + pl, r->u + r->q, (size_t)sl);
+      r->q += (size_t)sl;
+      free(r->curv);
+      r->curv = nvb;
+      v.bytes = r->curv;
+      v.len = (size_t)(pl + sl);
+    } else if (r->dictenc) {
+      uint32_t x = r->idx[r->k++];
+      if (x >= r->d.n)
+        return whorl__error(err, WHORL_EFORMAT, r->path, r->pos, "column %s: dictionary index %u out of range", col->path, x);
+      v.i = r->d.ints[x];
+      v.d = r->d.dbls[x];
+      v.bytes = r->d.ptr[x];
+      v.len = r->d.lens[x];
+    } else if (col->type == PQ_BOOLEAN) {
+      if (plain_value(r->u + r->p, r->ulen - r->p, &(size_t){0}, PQ_BOOLEAN, 0, r->k, &v))
+        return whorl__error(err, WHORL_EFORMAT, r->path, r->pos, "column %s: page truncated", col->path);
+      r->k++;
+    } else if (plain_value(r->u, r->ulen, &r->p, col->type, r->s->type_length, 0, &v)) {
+      return whorl__error(err, WHORL_EFORMAT, r->path, r->pos, "column %s: page truncated", col->path);
+    }
+    r->i++;
+    done++;
+    int stop = cb(ctx, &v);
+    if (r->kind == PK_DELTA_BA && !v.is_null) {
+      free(r->prev);
+      r->prev = r->curv;
+      r->prevlen = v.len;
+      r->curv = NULL;
+    }
+    if (stop) return (long long)done;
+  }
+  return (long long)done;
+}
+
+int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq_meta *m, size_t rg, size_t ci,
+                               pq_value_cb cb, void *ctx, whorl_error *err) {
   (void)size;
+  pq_colreader *r = NULL;
+  int rc = whorl__pq_col_open(fd, path, m, rg, ci, &r, err);
+  if (rc) return rc;
+  long long n = whorl__pq_col_pull(r, SIZE_MAX, cb, ctx, err); /* to the end, or until cb stops it */
+  if (n < 0) rc = (int)n;
+  whorl__pq_col_close(r);
   return rc;
 }
 

@@ -33,6 +33,15 @@ typedef int (*pq_value_cb)(void *ctx, const pq_value *v);
 int whorl__parquet_read_column(int fd, uint64_t size, const char *path, const pq_meta *m, size_t rg, size_t col,
                                pq_value_cb cb, void *ctx, whorl_error *err);
 
+/* The same as a puller, for reading columns in step: open, then pull up to
+ * max values at a time (the count, 0 at the end of the chunk, or a negative
+ * status; fewer than max only at the end or when cb returned non-zero). */
+typedef struct pq_colreader pq_colreader;
+int whorl__pq_col_open(int fd, const char *path, const pq_meta *m, size_t rg, size_t ci, pq_colreader **out,
+                       whorl_error *err);
+long long whorl__pq_col_pull(pq_colreader *r, size_t max, pq_value_cb cb, void *ctx, whorl_error *err);
+void whorl__pq_col_close(pq_colreader *r); /* NULL ok */
+
 /* RLE/bit-packed hybrid decoding of `count` values of bit_width bits from
  * buf[0..len) into out (exposed for tests and fuzzing). Returns the bytes
  * consumed, or -1 if the data is short or malformed. */

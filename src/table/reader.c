@@ -25,6 +25,8 @@
 /* More columns than this: refused (each costs a few KiB while reading). */
 #define MAX_COLUMNS 100000
 #define PQ_BATCH 65536
+#define PQ_WHOLE (4u << 20) /* rows: a row group this small is one window (16 B a row) */
+#define PQ_STEP 65536
 
 /* ---- window builder: rows of cells gathered per column, then handed to
  * the sink as one column batch per column ---------------------------------- */
@@ -1166,8 +1168,8 @@ static int pq_cell(void *ctx, const pq_value *v) {
   return 0;
 }
 
-static int read_parquet(const char *path, int fd, const struct stat *st, whorl_table_sink *sink,
-                        whorl_table_info *info, whorl_error *err) {
+static int read_parquet(const char *path, int fd, const struct stat *st, const whorl_table_opts *o,
+                        whorl_table_sink *sink, whorl_table_info *info, whorl_error *err) {
   snprintf(info->format, sizeof info->format, "parquet");
   snprintf(info->compression, sizeof info->compression, "none");
   pq_meta m;
@@ -1209,27 +1211,52 @@ static int read_parquet(const char *path, int fd, const struct stat *st, whorl_t
       rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu claims %lld rows", g, (long long)rg->num_rows);
       break;
     }
-    rc = sink->begin(sink->ctx, (size_t)rg->num_rows);
-    for (size_t c = 0; c < nleaf && !rc; c++) {
-      p.s = leaf[c];
-      p.decl = pq_ltype(leaf[c]);
-      p.col = c;
-      p.row = 0;
-      p.n = 0;
-      p.enc.len = 0;
-      p.rc = 0;
-      rc = whorl__parquet_read_column(fd, (uint64_t)st->st_size, path, &m, g, c, pq_cell, &p, err);
-      if (!rc && p.undecided)
-        rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "column \"%s\": values of this Parquet type (%s) are not supported yet",
-                          leaf[c]->name, whorl__ltype_name(p.decl));
-      if (!rc && p.rc) rc = whorl__error(err, p.rc, path, -1, "out of memory");
-      if (!rc) rc = pq_flush(&p);
-      if (!rc && p.row != (size_t)rg->num_rows)
-        rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu, column \"%s\": %zu values for %lld rows", g,
-                          leaf[c]->name, p.row, (long long)rg->num_rows);
+    /* A row group up to PQ_WHOLE rows is one window, read a column at a
+     * time (one page in memory); a bigger one is read in windows of
+     * PQ_STEP rows, all columns in step (a page per column in memory), so
+     * memory never grows with the row count. */
+    uint64_t nrows = (uint64_t)rg->num_rows;
+    uint64_t whole = o->pq_whole_rows ? o->pq_whole_rows : PQ_WHOLE;
+    size_t step = nrows <= whole ? (size_t)nrows : (whole < PQ_STEP ? (size_t)whole : PQ_STEP);
+    pq_colreader **rd = NULL;
+    if (nrows > whole) {
+      rd = calloc(nleaf ? nleaf : 1, sizeof *rd);
+      if (!rd) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+      for (size_t c = 0; c < nleaf && !rc; c++) rc = whorl__pq_col_open(fd, path, &m, g, c, &rd[c], err);
     }
-    if (!rc) rc = sink->end(sink->ctx);
-    if (!rc) info->rows += (uint64_t)rg->num_rows;
+    for (uint64_t done = 0; !rc && (done < nrows || nrows == 0);) {
+      size_t k = nrows - done < step ? (size_t)(nrows - done) : step;
+      rc = sink->begin(sink->ctx, k);
+      for (size_t c = 0; c < nleaf && !rc; c++) {
+        p.s = leaf[c];
+        p.decl = pq_ltype(leaf[c]);
+        p.col = c;
+        p.row = 0;
+        p.n = 0;
+        p.enc.len = 0;
+        p.rc = 0;
+        if (rd) {
+          long long n = whorl__pq_col_pull(rd[c], k, pq_cell, &p, err);
+          if (n < 0) rc = (int)n;
+        } else {
+          rc = whorl__parquet_read_column(fd, (uint64_t)st->st_size, path, &m, g, c, pq_cell, &p, err);
+        }
+        if (!rc && p.undecided)
+          rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "column \"%s\": values of this Parquet type (%s) are not supported yet",
+                            leaf[c]->name, whorl__ltype_name(p.decl));
+        if (!rc && p.rc) rc = whorl__error(err, p.rc, path, -1, "out of memory");
+        if (!rc) rc = pq_flush(&p);
+        if (!rc && p.row != k)
+          rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu, column \"%s\": %llu values for %llu rows", g,
+                            leaf[c]->name, (unsigned long long)(done + p.row), (unsigned long long)(done + k));
+      }
+      if (!rc) rc = sink->end(sink->ctx);
+      done += k;
+      if (nrows == 0) break;
+    }
+    for (size_t c = 0; rd && c < nleaf; c++) whorl__pq_col_close(rd[c]);
+    free(rd);
+    if (!rc) info->rows += nrows;
   }
   if (rc > 0) rc = WHORL_EINVAL;
   whorl_buf_free(&p.enc);
@@ -1644,7 +1671,7 @@ int whorl__table_read(const char *path, int fd, const struct stat *st, const who
   if (!fmt) return whorl__error(err, WHORL_EINVAL, path, -1, "no table format given");
   if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv")) return read_csv(path, fd, st, &o, sink, info, err);
   if (!strcmp(fmt, "jsonl")) return read_jsonl(path, &o, sink, info, err);
-  if (!strcmp(fmt, "parquet")) return read_parquet(path, fd, st, sink, info, err);
+  if (!strcmp(fmt, "parquet")) return read_parquet(path, fd, st, &o, sink, info, err);
   if (!strcmp(fmt, "npy")) return read_npy(path, fd, st, sink, info, err);
   if (!strcmp(fmt, "npz")) return read_npz(path, fd, st, sink, info, err);
   return whorl__error(err, WHORL_EINVAL, path, -1, "unknown table format \"%s\"", fmt);

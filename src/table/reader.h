@@ -30,8 +30,10 @@ typedef struct whorl_table_opts {
   size_t max_record;  /* longest CSV record / JSON line; 0 = 64 MiB */
   int threads;        /* plain CSV/TSV files are read on this many threads
                          when the sink can fork (logical.h) */
+  uint64_t pq_whole_rows; /* Parquet row groups above this many rows are read
+                             all columns in step (0 = 4 Mi rows; for tests) */
 } whorl_table_opts;
-#define WHORL_TABLE_OPTS_INIT {NULL, 0, -1, 0, 0, 1}
+#define WHORL_TABLE_OPTS_INIT {NULL, 0, -1, 0, 0, 1, 0}
 
 /* Returned by whorl__table_read when a parallel read met something only
  * the serial reader reports properly (a warning, an error, ragged rows):
