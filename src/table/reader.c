@@ -597,6 +597,7 @@ typedef struct seg {
   uint64_t rows;
 } seg;
 
+struct seg;
 typedef struct prun {
   const char *path;
   int fd;
@@ -608,6 +609,7 @@ typedef struct prun {
   int header;
   char **names;
   size_t *name_len;
+  void (*run)(struct prun *p, struct seg *g); /* parses one segment */
 } prun;
 
 typedef struct fdsrc {
@@ -631,6 +633,8 @@ static void slot_free(prun *p, slot *sl) {
   memset(sl, 0, sizeof *sl);
 }
 
+static int slot_ready(prun *p, slot *sl);
+
 /* Parses one segment into its slot's (empty) part sink. */
 static void seg_run(prun *p, seg *g) {
   whorl_error err;
@@ -639,25 +643,9 @@ static void seg_run(prun *p, seg *g) {
   g->rows = 0;
   g->end = g->start;
   int rc = 0;
-  if (!sl->have_child) {
-    if (p->sink->fork(p->sink->ctx, &sl->child)) {
-      g->rc = WHORL__RETRY;
-      return;
-    }
-    sl->have_child = 1;
-  } else if (p->sink->reset(&sl->child)) {
+  if (slot_ready(p, sl)) {
     g->rc = WHORL__RETRY;
     return;
-  }
-  if (!sl->have_wb) {
-    wb_init(&sl->w, &sl->child, WIN_ROWS);
-    sl->w.silent = 1;
-    sl->have_wb = 1;
-    for (size_t i = 0; i < p->ncols && !rc; i++) rc = wb_add_column(&sl->w, p->names[i], p->name_len[i]);
-    if (rc) {
-      g->rc = WHORL__RETRY;
-      return;
-    }
   }
   if (g->start >= g->stop) return;
   fdsrc fs = {p->fd, g->start, p->size};
@@ -722,12 +710,32 @@ static void *pwork_main(void *arg) {
   for (;;) {
     int i = __atomic_fetch_add(&pw->next, 1, __ATOMIC_RELAXED);
     if ((size_t)i >= pw->count) break;
-    seg_run(pw->p, &pw->segs[pw->first + (size_t)i]);
+    pw->p->run(pw->p, &pw->segs[pw->first + (size_t)i]);
   }
   return NULL;
 }
 
-static int read_csv_parallel(prun *p, uint64_t data_start, whorl_table_info *info, int threads) {
+/* Starts the slot's part sink afresh (forked once, then reset) and its
+ * window builder with the table's columns. Non-zero: give up (retry). */
+static int slot_ready(prun *p, slot *sl) {
+  if (!sl->have_child) {
+    if (p->sink->fork(p->sink->ctx, &sl->child)) return -1;
+    sl->have_child = 1;
+  } else if (p->sink->reset(&sl->child)) {
+    return -1;
+  }
+  if (!sl->have_wb) {
+    wb_init(&sl->w, &sl->child, WIN_ROWS);
+    sl->w.silent = 1;
+    sl->have_wb = 1;
+    int rc = 0;
+    for (size_t i = 0; i < p->ncols && !rc; i++) rc = wb_add_column(&sl->w, p->names[i], p->name_len[i]);
+    if (rc) return -1;
+  }
+  return 0;
+}
+
+static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, int threads) {
   uint64_t span = p->size - data_start;
   size_t nseg = (size_t)((span + SEG - 1) / SEG);
   /* Rounds of 2 segments per thread: parse in parallel, then absorb in order. */
@@ -754,7 +762,7 @@ static int read_csv_parallel(prun *p, uint64_t data_start, whorl_table_info *inf
          * previous segment really ended. */
         g->start = segs[k - 1].end;
         if (g->start > g->stop) g->stop = g->start;
-        seg_run(p, g);
+        p->run(p, g);
       }
       if (g->rc) rc = g->rc;
       else rc = p->sink->join(p->sink->ctx, &g->sl->child);
@@ -847,7 +855,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
       }
       if (!rc && parallel && !info->nwarnings) {
         /* The rest on several threads, from the first data record on. */
-        prun p = {path, fd, (uint64_t)st->st_size, o, sink, info->delimiter, r.ncols, hdr, NULL, NULL};
+        prun p = {path, fd, (uint64_t)st->st_size, o, sink, info->delimiter, r.ncols, hdr, NULL, NULL, seg_run};
         p.names = calloc(w.ncols ? w.ncols : 1, sizeof *p.names);
         p.name_len = calloc(w.ncols ? w.ncols : 1, sizeof *p.name_len);
         if (!p.names || !p.name_len) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -867,7 +875,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         }
         uint64_t data_start = hdr ? whorl_csv_tell(csv) : rec.offset;
         if (!rc) {
-          rc = read_csv_parallel(&p, data_start, info, o->threads);
+          rc = read_parallel(&p, data_start, info, o->threads);
           if (rc == WHORL_ENOMEM) whorl__error(err, rc, path, -1, "out of memory");
         }
         for (size_t i = 0; p.names && i < w.ncols; i++) free(p.names[i]);
@@ -988,13 +996,137 @@ static void keymap_free(keymap *m) {
   free(m->slot);
 }
 
-static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_sink *sink, whorl_table_info *info,
-                      whorl_error *err) {
+/* One JSON Lines object as a row: shared by the serial reader and the
+ * parallel workers (fixed: a key not seen before is WHORL__RETRY there). */
+typedef struct jrow {
+  wb *w;
+  keymap km;
+  unsigned char *seen;
+  size_t seen_cap, *kidx, ki_cap;
+  int fixed;
+} jrow;
+
+static void jrow_free(jrow *j) {
+  free(j->seen);
+  free(j->kidx);
+  keymap_free(&j->km);
+  memset(j, 0, sizeof *j);
+}
+
+static int jsonl_row(jrow *j, const whorl_json *obj, const char *path, whorl_error *err) {
+  wb *w = j->w;
+  int rc = 0;
+  size_t nk = whorl_json_size(obj);
+  /* Column of each key: most lines repeat the previous line's keys in the
+   * same order, so try that first (no hashing). */
+  if (j->ki_cap < nk) {
+    size_t *k2 = realloc(j->kidx, nk * 2 * sizeof *k2);
+    if (!k2) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    for (size_t k = j->ki_cap; k < nk * 2; k++) k2[k] = SIZE_MAX;
+    j->kidx = k2;
+    j->ki_cap = nk * 2;
+  }
+  for (size_t k = 0; k < nk && !rc; k++) {
+    size_t kl = 0;
+    const char *key = whorl_json_object_key(obj, k, &kl);
+    size_t ci = j->kidx[k];
+    if (ci < j->km.n && j->km.len[ci] == kl && memcmp(j->km.name[ci], key, kl) == 0) continue;
+    long long f = keymap_find(&j->km, key, kl);
+    if (f < 0) {
+      if (j->fixed) return WHORL__RETRY;
+      rc = keymap_add(&j->km, key, kl);
+      if (!rc) rc = wb_add_column(w, key, kl);
+      f = (long long)j->km.n - 1;
+    }
+    j->kidx[k] = (size_t)f;
+  }
+  if (rc) return col_err(err, path, rc);
+  if (j->seen_cap < w->ncols) {
+    unsigned char *s2 = realloc(j->seen, w->ncols * 2);
+    if (!s2) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    j->seen = s2;
+    j->seen_cap = w->ncols * 2;
+  }
+  memset(j->seen, 0, w->ncols);
+  for (size_t k = 0; k < nk; k++) {
+    size_t ci = j->kidx[k];
+    if (j->seen[ci]) continue; /* a repeated key: the first one counts */
+    j->seen[ci] = 1;
+    const whorl_json *v = whorl_json_object_value(obj, k);
+    wcol *c = &w->col[ci];
+    size_t pos = cell_open(c);
+    whorl_ltype t = ltype_of_json(v);
+    whorl__value_json(v, &c->enc);
+    cell_close(c, pos, t);
+  }
+  for (size_t ci = 0; ci < w->ncols; ci++)
+    if (!j->seen[ci]) {
+      wcol *c = &w->col[ci];
+      size_t pos = cell_open(c);
+      whorl__value_null(&c->enc);
+      cell_close(c, pos, WHORL_T_NULL);
+    }
+  w->rows++;
+  w->bytes += 8 * w->ncols;
+  if (w->rows >= w->win_rows || w->bytes > WIN_BYTES) {
+    rc = wb_flush(w);
+    if (rc) return whorl__error(err, rc, path, -1, "out of memory");
+  }
+  return WHORL_OK;
+}
+
+/* A segment of a plain JSON Lines file: its lines are exactly its own (a
+ * line feed cannot be inside a JSON value), so no guess is involved. */
+static void jseg_run(prun *p, seg *g) {
+  whorl_error err;
+  slot *sl = g->sl;
+  g->rc = 0;
+  g->rows = 0;
+  g->end = g->stop;
+  if (slot_ready(p, sl)) {
+    g->rc = WHORL__RETRY;
+    return;
+  }
+  if (g->start >= g->stop) return;
+  fdsrc fs = {p->fd, g->start, g->stop};
+  whorl_jsonl *jr = NULL;
+  if (whorl_jsonl_new(fd_read, &fs, p->path, p->o->max_record, &jr, &err)) {
+    g->rc = WHORL__RETRY;
+    return;
+  }
+  jrow j;
+  memset(&j, 0, sizeof j);
+  j.w = &sl->w;
+  j.fixed = 1;
+  int rc = 0;
+  for (size_t i = 0; i < p->ncols && !rc; i++) rc = keymap_add(&j.km, p->names[i], p->name_len[i]);
+  const whorl_json *obj;
+  uint64_t line;
+  while (!rc && (rc = whorl_jsonl_next(jr, &obj, &line, &err)) == 1) {
+    rc = jsonl_row(&j, obj, p->path, &err);
+    if (!rc) g->rows++;
+  }
+  if (!rc) rc = wb_flush(&sl->w);
+  if (rc) {
+    wb_free(&sl->w);
+    sl->have_wb = 0;
+  }
+  g->rc = rc ? WHORL__RETRY : 0;
+  jrow_free(&j);
+  whorl_jsonl_free(jr);
+}
+
+/* Start of the line after `at`'s line (a JSON Lines segment boundary). */
+static uint64_t next_line(int fd, uint64_t at, uint64_t size);
+
+static int read_jsonl(const char *path, int fd, const struct stat *st, const whorl_table_opts *o,
+                      whorl_table_sink *sink, whorl_table_info *info, whorl_error *err) {
   srcctx sc;
   memset(&sc, 0, sizeof sc);
   int rc = whorl__src_open(path, 0, 0, &sc.src, err);
   if (rc) return rc;
-  snprintf(info->compression, sizeof info->compression, "%s", codec_name(whorl__src_codec(sc.src)));
+  whorl_codec codec = whorl__src_codec(sc.src);
+  snprintf(info->compression, sizeof info->compression, "%s", codec_name(codec));
   snprintf(info->format, sizeof info->format, "jsonl");
   whorl_jsonl *jr = NULL;
   src_start(&sc, o->threads);
@@ -1007,82 +1139,53 @@ static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_s
   }
   wb w;
   wb_init(&w, sink, WIN_ROWS);
-  keymap km;
-  memset(&km, 0, sizeof km);
-  unsigned char *seen = NULL;
-  size_t seen_cap = 0, *kidx = NULL, ki_cap = 0;
+  jrow j;
+  memset(&j, 0, sizeof j);
+  j.w = &w;
+  int parallel = codec == WHORL_CODEC_NONE && o->threads > 1 && sink->fork && st &&
+                 (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
   const whorl_json *obj;
   uint64_t line;
+  int first = 1;
   while ((rc = whorl_jsonl_next(jr, &obj, &line, err)) == 1) {
-    rc = 0;
-    size_t nk = whorl_json_size(obj);
-    /* Column of each key: most lines repeat the previous line's keys in
-     * the same order, so try that first (no hashing). */
-    if (ki_cap < nk) {
-      size_t *k2 = realloc(kidx, nk * 2 * sizeof *k2);
-      if (!k2) {
-        rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-        break;
-      }
-      for (size_t k = ki_cap; k < nk * 2; k++) k2[k] = SIZE_MAX;
-      kidx = k2;
-      ki_cap = nk * 2;
-    }
-    for (size_t k = 0; k < nk && !rc; k++) {
-      size_t kl = 0;
-      const char *key = whorl_json_object_key(obj, k, &kl);
-      size_t ci = kidx[k];
-      if (ci < km.n && km.len[ci] == kl && memcmp(km.name[ci], key, kl) == 0) continue;
-      long long f = keymap_find(&km, key, kl);
-      if (f < 0) {
-        rc = keymap_add(&km, key, kl);
+    if (first && parallel) {
+      /* The first object's keys are the columns; the whole file is then
+       * read on several threads (a new key later: all again, serially). */
+      size_t nk = whorl_json_size(obj);
+      prun p = {path, fd, (uint64_t)st->st_size, o, sink, 0, 0, 0, NULL, NULL, jseg_run};
+      p.names = calloc(nk ? nk : 1, sizeof *p.names);
+      p.name_len = calloc(nk ? nk : 1, sizeof *p.name_len);
+      rc = p.names && p.name_len ? 0 : WHORL_ENOMEM;
+      for (size_t k = 0; k < nk && !rc; k++) {
+        size_t kl = 0;
+        const char *key = whorl_json_object_key(obj, k, &kl);
+        if (keymap_find(&j.km, key, kl) >= 0) continue; /* repeated key */
+        rc = keymap_add(&j.km, key, kl);
         if (!rc) rc = wb_add_column(&w, key, kl);
-        f = (long long)km.n - 1;
+        if (!rc) {
+          p.names[p.ncols] = j.km.name[j.km.n - 1];
+          p.name_len[p.ncols] = kl;
+          p.ncols++;
+        }
       }
-      kidx[k] = (size_t)f;
-    }
-    if (rc) {
-      col_err(err, path, rc);
-      break;
-    }
-    if (seen_cap < w.ncols) {
-      unsigned char *s2 = realloc(seen, w.ncols * 2);
-      if (!s2) {
-        rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-        break;
+      if (rc) col_err(err, path, rc);
+      else {
+        rc = read_parallel(&p, 0, info, o->threads);
+        if (rc == WHORL_ENOMEM) whorl__error(err, rc, path, -1, "out of memory");
       }
-      seen = s2;
-      seen_cap = w.ncols * 2;
+      free(p.names);
+      free(p.name_len);
+      jrow_free(&j);
+      wb_free(&w);
+      whorl_jsonl_free(jr);
+      src_stop(&sc);
+      whorl__src_close(sc.src);
+      return rc;
     }
-    memset(seen, 0, w.ncols);
-    for (size_t k = 0; k < nk; k++) {
-      size_t ci = kidx[k];
-      if (seen[ci]) continue; /* a repeated key: the first one counts */
-      seen[ci] = 1;
-      const whorl_json *v = whorl_json_object_value(obj, k);
-      wcol *c = &w.col[ci];
-      size_t pos = cell_open(c);
-      whorl_ltype t = ltype_of_json(v);
-      whorl__value_json(v, &c->enc);
-      cell_close(c, pos, t);
-    }
-    for (size_t ci = 0; ci < w.ncols; ci++)
-      if (!seen[ci]) {
-        wcol *c = &w.col[ci];
-        size_t pos = cell_open(c);
-        whorl__value_null(&c->enc);
-        cell_close(c, pos, WHORL_T_NULL);
-      }
-    w.rows++;
+    first = 0;
+    rc = jsonl_row(&j, obj, path, err);
+    if (rc) break;
     info->rows++;
-    w.bytes += 8 * w.ncols;
-    if (w.rows >= w.win_rows || w.bytes > WIN_BYTES) {
-      rc = wb_flush(&w);
-      if (rc) {
-        whorl__error(err, rc, path, -1, "out of memory");
-        break;
-      }
-    }
   }
   src_stop(&sc);
   if (rc < 0) rc = src_error(&sc, rc, err);
@@ -1090,10 +1193,7 @@ static int read_jsonl(const char *path, const whorl_table_opts *o, whorl_table_s
     rc = wb_flush(&w);
     if (rc) whorl__error(err, rc, path, -1, "out of memory");
   }
-  (void)o;
-  free(seen);
-  free(kidx);
-  keymap_free(&km);
+  jrow_free(&j);
   wb_free(&w);
   whorl_jsonl_free(jr);
   whorl__src_close(sc.src);
@@ -1670,7 +1770,7 @@ int whorl__table_read(const char *path, int fd, const struct stat *st, const who
   const char *fmt = o.format;
   if (!fmt) return whorl__error(err, WHORL_EINVAL, path, -1, "no table format given");
   if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv")) return read_csv(path, fd, st, &o, sink, info, err);
-  if (!strcmp(fmt, "jsonl")) return read_jsonl(path, &o, sink, info, err);
+  if (!strcmp(fmt, "jsonl")) return read_jsonl(path, fd, st, &o, sink, info, err);
   if (!strcmp(fmt, "parquet")) return read_parquet(path, fd, st, &o, sink, info, err);
   if (!strcmp(fmt, "npy")) return read_npy(path, fd, st, sink, info, err);
   if (!strcmp(fmt, "npz")) return read_npz(path, fd, st, sink, info, err);

@@ -387,6 +387,14 @@ open('$T/tab/wider.csv', 'w').write(','.join('c%d' % i for i in range(n)) + '\\n
 run "$W" fp --no-cache --json "$T/tab/wide.csv"; eq "$rc" 0 "60,000 columns: read"
 eq "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["columns"]))' <<<"$out")" 60000 "60,000 columns: all listed"
 run "$W" fp --no-cache "$T/tab/wider.csv"; eq "$rc" 2 "100,001 columns: refused"; has "$err" "more than 100000 columns" "100,001 columns: says why"
+# JSON Lines on several threads: the serial result; a key first seen late
+# (after the first line) sends the file back to the serial reader
+awk 'BEGIN { for (i = 0; i < 500000; i++) { if (i == 420000) printf "{\"a\":%d,\"b\":\"x%d\",\"late\":true}\n", i, i % 7; else printf "{\"a\":%d,\"b\":\"x%d\"}\n", i, i % 7 } }' > "$T/tab/late.jsonl"
+awk 'BEGIN { for (i = 0; i < 500000; i++) printf "{\"b\":\"y%d\",\"a\":%d.5}\n", i % 11, i }' > "$T/tab/plain.jsonl"
+for f in late plain; do
+  run "$W" fp --no-cache --json --threads 1 "$T/tab/$f.jsonl"; j1=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["rows"], len(d["columns"]))' <<<"$out")
+  run "$W" fp --no-cache --json --threads 2 "$T/tab/$f.jsonl"; eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["rows"], len(d["columns"]))' <<<"$out")" "$j1" "JSON Lines ($f): 2 threads = 1 thread"
+done
 # header detection beyond the first row's spelling
 printf ',0,1,2\n0,0.5,1.5,2.5\n1,3.5,4.5,5.5\n' > "$T/tab/pandas.csv"
 run "$W" fp --no-cache --json "$T/tab/pandas.csv"
