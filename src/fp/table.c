@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "blake3.h"
 #include "fp/fp_int.h"
@@ -35,6 +36,22 @@ static int load_key(const char *path, uint8_t key[32], char key_id[17], whorl_er
   blake3_hasher_finalize(&h, id, 8);
   whorl_hex(id, 8, key_id);
   return WHORL_OK;
+}
+
+/* Progress to the caller's callback, at most ten times a second. */
+typedef struct prog {
+  const whorl_fp_options *o;
+  int64_t last;
+} prog;
+
+static void table_progress(void *ctx, uint64_t done, uint64_t total) {
+  prog *p = ctx;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+  if (now - p->last < 100000000) return;
+  p->last = now;
+  p->o->on_progress(p->o->cb_ctx, done, total);
 }
 
 static void set_hex(whorl_json *o, const char *k, const uint8_t *b, size_t n) { whorl__json_set_hex(o, k, b, n); }
@@ -72,6 +89,11 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
     return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   }
   topts.threads = o->threads > 0 ? o->threads : 1;
+  prog pg = {o, 0};
+  if (o->on_progress) {
+    topts.progress = table_progress;
+    topts.pctx = &pg;
+  }
   rc = whorl__table_read(path, fd, st, &topts, &sink, info, err);
   if (rc == WHORL__RETRY) {
     /* The parallel reader met something only the serial one reports (with

@@ -767,6 +767,7 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
       if (g->rc) rc = g->rc;
       else rc = p->sink->join(p->sink->ctx, &g->sl->child);
       if (!rc) info->rows += g->rows;
+      if (!rc && p->o->progress) p->o->progress(p->o->pctx, g->stop, p->size);
     }
   }
   for (size_t i = 0; i < per_round; i++) slot_free(p, &slots[i]);
@@ -901,6 +902,8 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
     }
     rc = csv_row(&r, &rec, err);
     if (rc) break;
+    if (o->progress && (r.rows & 65535) == 0 && st)
+      o->progress(o->pctx, codec == WHORL_CODEC_NONE ? rec.offset : whorl__src_offset(sc.src), (uint64_t)st->st_size);
   }
   info->rows += r.rows;
   src_stop(&sc);
@@ -1186,6 +1189,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
     rc = jsonl_row(&j, obj, path, err);
     if (rc) break;
     info->rows++;
+    if (o->progress && (info->rows & 65535) == 0 && st) o->progress(o->pctx, whorl__src_offset(sc.src), (uint64_t)st->st_size);
   }
   src_stop(&sc);
   if (rc < 0) rc = src_error(&sc, rc, err);
@@ -1352,6 +1356,9 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
       }
       if (!rc) rc = sink->end(sink->ctx);
       done += k;
+      if (!rc && o->progress && m.nrow_groups)
+        o->progress(o->pctx, (uint64_t)((double)st->st_size * ((double)g + (nrows ? (double)done / (double)nrows : 1.0)) / (double)m.nrow_groups),
+                    (uint64_t)st->st_size);
       if (nrows == 0) break;
     }
     for (size_t c = 0; rd && c < nleaf; c++) whorl__pq_col_close(rd[c]);
