@@ -250,34 +250,76 @@ static int s_begin(void *ctx, size_t nrows) {
   return WHORL_OK;
 }
 
+/* The cells of a batch: hashes into the column's sum and the rows'
+ * accumulators, types joined. Specialised for keyed (constant) so the
+ * per-cell branch goes away. Returns the bytes consumed, or -1. */
+typedef struct bstate {
+  uint64_t slo, shi, nulls;
+  whorl_ltype t;
+  int nullable;
+} bstate;
+
+static inline __attribute__((always_inline)) long long batch_cells(const whorl_lacc *a, const lcol *c,
+                                                                     const whorl_colbatch *b, uint64_t *racc,
+                                                                     bstate *st, const int keyed) {
+  const uint8_t *e = b->enc, *end = b->enc + b->enc_len;
+  uint64_t slo = st->slo, shi = st->shi, nulls = 0;
+  whorl_ltype t = st->t;
+  int nullable = st->nullable;
+  const uint64_t klo = c->klo, khi = c->khi;
+  for (size_t i = 0; i < b->n; i++) {
+    if (e >= end) return -1;
+    size_t len = *e;
+    const uint8_t *p;
+    if (len < 0x80) {
+      p = e + 1;
+      if (len > (size_t)(end - p)) return -1;
+    } else {
+      size_t pos = (size_t)(e - b->enc);
+      if (whorl__cell_next(b->enc, b->enc_len, &pos, &p, &len)) return -1;
+    }
+    e = p + len;
+    uint8_t ty = b->type[i];
+    XXH128_hash_t h;
+    if (ty == WHORL_T_NULL && len == 1 && p[0] == 'N') { /* the null cell: its hash is known */
+      h = a->null_h;
+      nulls++;
+      nullable = 1;
+    } else if (ty == WHORL_T_NULL) {
+      h = keyed ? XXH3_128bits_withSecret(p, len, a->secret, SECRET_LEN) : XXH3_128bits(p, len);
+      nulls++;
+      nullable = 1;
+    } else {
+      h = keyed ? XXH3_128bits_withSecret(p, len, a->secret, SECRET_LEN) : XXH3_128bits(p, len);
+      racc[2 * i] += klo * h.low64;
+      racc[2 * i + 1] += khi * h.high64;
+      if (ty != t) t = whorl__ltype_join(t, (whorl_ltype)ty);
+    }
+    uint64_t lo = slo + h.low64;
+    shi += h.high64 + (lo < slo);
+    slo = lo;
+  }
+  st->slo = slo;
+  st->shi = shi;
+  st->nulls = nulls;
+  st->t = t;
+  st->nullable = nullable;
+  return (long long)(e - b->enc);
+}
+
 static int s_batch(void *ctx, const whorl_colbatch *b) {
   whorl_lacc *a = ctx;
   if (!a->in_window || b->col >= a->ncols) return WHORL_EINVAL;
   lcol *c = &a->col[b->col];
   if (b->row != c->filled || b->n > a->win_n - b->row) return WHORL_EINVAL;
-  uint64_t slo = c->slo, shi = c->shi, nulls = 0;
   uint64_t *racc = a->racc + 2 * b->row;
-  size_t pos = 0;
-  whorl_ltype t = c->type.type;
-  int nullable = c->type.nullable;
-  for (size_t i = 0; i < b->n; i++) {
-    const uint8_t *p;
-    size_t len;
-    if (whorl__cell_next(b->enc, b->enc_len, &pos, &p, &len)) return WHORL_EINVAL;
-    XXH128_hash_t h = cell_hash(a, p, len);
-    uint64_t lo = slo + h.low64;
-    shi += h.high64 + (lo < slo);
-    slo = lo;
-    uint8_t ty = b->type[i];
-    if (ty == WHORL_T_NULL) {
-      nulls++;
-      nullable = 1;
-    } else {
-      racc[2 * i] += c->klo * h.low64;
-      racc[2 * i + 1] += c->khi * h.high64;
-      if (ty != t) t = whorl__ltype_join(t, (whorl_ltype)ty);
-    }
-  }
+  bstate st0 = {c->slo, c->shi, 0, c->type.type, c->type.nullable};
+  long long used = a->keyed ? batch_cells(a, c, b, racc, &st0, 1) : batch_cells(a, c, b, racc, &st0, 0);
+  if (used < 0) return WHORL_EINVAL;
+  size_t pos = (size_t)used;
+  uint64_t slo = st0.slo, shi = st0.shi, nulls = st0.nulls;
+  whorl_ltype t = st0.t;
+  int nullable = st0.nullable;
   if (pos != b->enc_len) return WHORL_EINVAL;
   c->type.type = t;
   c->type.nullable = nullable;
