@@ -408,7 +408,16 @@ int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, in
   int64_t sa = whorl_json_object_get_int(a, "size", -1), sb = whorl_json_object_get_int(b, "size", -1);
   const char *verdict;
   int same = 0;
-  if (strcmp(ka, kb) != 0) {
+  const char *ba = whorl_json_object_get_string(whorl_json_object_get(a, "content"), "blake3"),
+             *bb = whorl_json_object_get_string(whorl_json_object_get(b, "content"), "blake3");
+  if (strcmp(ka, kb) != 0 && ((!strcmp(ka, "table") && !strcmp(kb, "file")) || (!strcmp(ka, "file") && !strcmp(kb, "table")))) {
+    /* A table fingerprinted once as a table, once as a file (--level
+     * content): their bytes can still be compared. */
+    same = ba && bb && !strcmp(ba, bb);
+    verdict = same ? "identical bytes (one side a table document, the other a file document)"
+                   : "content changed (one side a table document, the other a file document)";
+    la = lb = "content";
+  } else if (strcmp(ka, kb) != 0) {
     verdict = "kind changed";
   } else if (strcmp(la, lb) != 0) {
     if (sa != sb) {

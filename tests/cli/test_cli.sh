@@ -416,6 +416,13 @@ printf 'name,id,score\n"b,c",2,3\nann,1,2.5\n' > "$T/tab/t5-shuffled.csv"
 ids5=$(for f in t5.tsv t5.csv t5.jsonl t5.csv.gz; do "$W" fp --no-cache --id "$T/tab/$f" | cut -c1-64; done | sort -u | wc -l)
 eq "$ids5" 1 "CSV, TSV+CRLF, JSON Lines, gzip: one logical id"
 run "$W" diff --no-cache "$T/tab/t5.csv" "$T/tab/t5-shuffled.csv"; eq "$rc" 1 "shuffled rows and columns: different"; has "$out" "rows reordered only" "shuffled: says reordered"
+# a table saved as a file document (--level content) and as a table
+# document: their bytes are still compared
+"$W" fp --no-cache --level content --json -o "$T/tab/t5-file.json" "$T/tab/t5.csv"
+"$W" fp --no-cache --json -o "$T/tab/t5-table.json" "$T/tab/t5.csv"
+run "$W" diff "$T/tab/t5-file.json" "$T/tab/t5-table.json"; eq "$rc" 0 "file vs table document of the same bytes: identical"
+"$W" fp --no-cache --json -o "$T/tab/t5s-table.json" "$T/tab/t5-shuffled.csv"
+run "$W" diff "$T/tab/t5-file.json" "$T/tab/t5s-table.json"; eq "$rc" 1 "file vs table document of other bytes: different"
 
 # the parallel CSV reader (files of 8 MiB and more): the serial result, bit
 # for bit, also when segment guesses fall inside quoted fields with line
