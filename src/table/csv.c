@@ -105,13 +105,14 @@ char whorl_csv_delimiter(const whorl_csv *c) { return c->delim; }
 
 uint64_t whorl_csv_tell(const whorl_csv *c) { return c->w.base + c->w.start; }
 
-int whorl_csv_lookahead(whorl_csv *c, size_t want, const uint8_t **p, size_t *n, whorl_error *err) {
+int whorl_csv_lookahead(whorl_csv *c, size_t want, const uint8_t **p, size_t *n, int *all, whorl_error *err) {
   while (!c->w.eof && c->w.end - c->w.start < want && !(c->w.start == 0 && c->w.end == c->w.cap && c->w.cap >= c->w.max_cap)) {
     int rc = fill(c, err);
     if (rc) return rc;
   }
   *p = c->w.buf + c->w.start;
   *n = c->w.end - c->w.start;
+  *all = c->w.eof;
   return WHORL_OK;
 }
 

@@ -67,8 +67,9 @@ int whorl_csv_new(const whorl_csv_opts *opts, whorl_csv_read_fn read, void *ctx,
 int whorl_csv_next(whorl_csv *c, whorl_csv_record *rec, whorl_error *err);
 /* Reads ahead until at least `want` bytes past the current position are
  * buffered (or the input ends, or the record bound is reached) and shows
- * them: *p, *n. Pointers from earlier records are invalid afterwards. */
-int whorl_csv_lookahead(whorl_csv *c, size_t want, const uint8_t **p, size_t *n, whorl_error *err);
+ * them: *p, *n; *all is 1 when they are all the input has left. Pointers
+ * from earlier records are invalid afterwards. */
+int whorl_csv_lookahead(whorl_csv *c, size_t want, const uint8_t **p, size_t *n, int *all, whorl_error *err);
 /* Starts over on another input (same options; no BOM or delimiter
  * sniffing), keeping the buffers. */
 void whorl_csv_restart(whorl_csv *c, whorl_csv_read_fn read, void *ctx);

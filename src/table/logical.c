@@ -177,9 +177,8 @@ int whorl__lacc_new(const uint8_t *key32, whorl_lacc **out) {
 /* Adds `n` null cells to column c (stream, sum, counts). */
 static void pad_nulls(whorl_lacc *a, lcol *c, uint64_t n) {
   if (!n) return;
-  static uint8_t nulls[4096];
-  if (!nulls[0])
-    for (size_t i = 0; i < sizeof nulls; i += 2) nulls[i] = 1, nulls[i + 1] = 'N';
+  uint8_t nulls[4096]; /* on the stack: parts on other threads pad too */
+  for (size_t i = 0; i < sizeof nulls; i += 2) nulls[i] = 1, nulls[i + 1] = 'N';
   uint64_t left = n;
   while (left) {
     uint64_t k = left < sizeof nulls / 2 ? left : sizeof nulls / 2;

@@ -24,6 +24,8 @@
 #define WIN_BYTES (4u << 20)
 /* More columns than this: refused (each costs a few KiB while reading). */
 #define MAX_COLUMNS 100000
+/* .npz members are read in step, each open (~50 KiB with a deflate state). */
+#define MAX_NPZ_ARRAYS 1024
 #define PQ_BATCH 65536
 #define PQ_WHOLE (4u << 20) /* rows: a row group this small is one window (16 B a row) */
 #define PQ_STEP 65536
@@ -207,6 +209,7 @@ typedef struct srcctx {
   size_t head, tail;  /* consumer / producer block counters */
   size_t off;         /* consumed bytes of the head block */
   int stop, done;
+  uint64_t pub_off;   /* compressed bytes read, published by the thread */
 } srcctx;
 
 static void *pf_main(void *arg) {
@@ -237,6 +240,7 @@ static void *pf_main(void *arg) {
     pthread_mutex_lock(&s->mu);
     s->len[slot] = got;
     s->last[slot] = last;
+    s->pub_off = whorl__src_offset(s->src);
     if (failed) {
       s->err = e;
       s->failed = 1;
@@ -291,6 +295,15 @@ static long long src_read(void *ctx, uint8_t *buf, size_t cap) {
     return -1;
   }
   return (long long)k;
+}
+
+/* Compressed bytes read so far (for progress), whichever thread reads. */
+static uint64_t src_offset(srcctx *s) {
+  if (!s->threaded) return whorl__src_offset(s->src);
+  pthread_mutex_lock(&s->mu);
+  uint64_t o = s->pub_off;
+  pthread_mutex_unlock(&s->mu);
+  return o;
 }
 
 /* Starts the read-ahead thread (when it helps: compressed input, more than
@@ -427,7 +440,13 @@ static int header_by_lookahead(whorl_csv *csv, char delim, const whorl_csv_recor
   }
   const uint8_t *p;
   size_t n;
-  if (whorl_csv_lookahead(csv, 256 * 1024, &p, &n, err)) goto done;
+  /* A sample of exactly LOOK bytes (or all that is left): the decision must
+   * not depend on how the input happened to be read. */
+  enum { LOOK = 256 * 1024 };
+  int all = 0;
+  if (whorl_csv_lookahead(csv, LOOK, &p, &n, &all, err)) goto done;
+  int cut = !(all && n <= LOOK);
+  if (n > LOOK) n = LOOK;
   memsrc ms = {p, n, 0};
   whorl_csv_opts co = {delim, 0, 0, NULL, 1};
   whorl_csv *t = NULL;
@@ -436,9 +455,9 @@ static int header_by_lookahead(whorl_csv *csv, char delim, const whorl_csv_recor
   whorl_csv_record r;
   size_t rows = 0;
   while (rows < 100 && whorl_csv_next(t, &r, &e2) == 1) {
+    /* the record that reaches the sample's end may be cut: it does not count */
+    if (cut && whorl_csv_tell(t) >= n) break;
     if (r.nfields == 1 && r.len[0] == 0 && !r.quoted[0]) continue;
-    /* the last record of the sample may be cut: only whole lines count */
-    if (ms.off == ms.n && !ms.n) break;
     for (size_t i = 0; i < nf && i < r.nfields; i++)
       below[i] = whorl__ltype_join(below[i], whorl__ltype_of_text(r.field[i], r.len[i], r.quoted[i]));
     rows++;
@@ -685,9 +704,14 @@ static void seg_run(prun *p, seg *g) {
 
 /* Start of the first line after the line feed at or after `at` (the file
  * size when there is none). */
-static uint64_t next_line(int fd, uint64_t at, uint64_t size) {
+/* Start of the first line after the line feed at or after `at`: the file
+ * size when there is none, UINT64_MAX when none comes within `limit` bytes
+ * (lines too long to split the file at: the caller reads serially). */
+static uint64_t next_line(int fd, uint64_t at, uint64_t size, uint64_t limit) {
   uint8_t buf[65536];
+  uint64_t from = at;
   while (at < size) {
+    if (at - from > limit) return UINT64_MAX;
     size_t want = size - at < sizeof buf ? (size_t)(size - at) : sizeof buf;
     long long n = whorl__pread_full(fd, buf, want, at);
     if (n <= 0) return size;
@@ -747,9 +771,27 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
     free(slots);
     return WHORL_ENOMEM;
   }
-  for (size_t k = 0; k < nseg; k++) segs[k].start = k == 0 ? data_start : next_line(p->fd, data_start + k * (uint64_t)SEG - 1, p->size);
-  for (size_t k = 0; k < nseg; k++) segs[k].stop = k + 1 < nseg ? segs[k + 1].start : p->size;
+  /* Boundaries, each found after the previous one: a file without line
+   * feeds (CR line ends, one huge line) is not scanned again and again; a
+   * part that would grow beyond 4 segments (memory) sends the file back to
+   * the serial reader. */
   int rc = 0;
+  size_t used = 0;
+  for (size_t k = 0; k < nseg && !rc; k++) {
+    uint64_t b = data_start;
+    if (k > 0) {
+      uint64_t from = data_start + k * (uint64_t)SEG - 1;
+      if (from < segs[k - 1].start) from = segs[k - 1].start;
+      b = next_line(p->fd, from, p->size, 4 * (uint64_t)SEG);
+      if (b == UINT64_MAX || b - segs[k - 1].start > 4 * (uint64_t)SEG) rc = WHORL__RETRY;
+    }
+    segs[k].start = b;
+    used = k + 1;
+    if (b >= p->size) break;
+  }
+  nseg = used;
+  for (size_t k = 0; k < nseg; k++) segs[k].stop = k + 1 < nseg ? segs[k + 1].start : p->size;
+  if (!rc && nseg && p->size - segs[nseg - 1].start > 4 * (uint64_t)SEG) rc = WHORL__RETRY;
   for (size_t base = 0; base < nseg && !rc; base += per_round) {
     size_t cnt = nseg - base < per_round ? nseg - base : per_round;
     for (size_t k = base; k < base + cnt; k++) segs[k].sl = &slots[k - base];
@@ -903,7 +945,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
     rc = csv_row(&r, &rec, err);
     if (rc) break;
     if (o->progress && (r.rows & 65535) == 0 && st)
-      o->progress(o->pctx, codec == WHORL_CODEC_NONE ? rec.offset : whorl__src_offset(sc.src), (uint64_t)st->st_size);
+      o->progress(o->pctx, codec == WHORL_CODEC_NONE ? rec.offset : src_offset(&sc), (uint64_t)st->st_size);
   }
   info->rows += r.rows;
   src_stop(&sc);
@@ -1007,6 +1049,7 @@ typedef struct jrow {
   unsigned char *seen;
   size_t seen_cap, *kidx, ki_cap;
   int fixed;
+  uint64_t present, rows; /* cells given, rows read: how sparse the table is */
 } jrow;
 
 static void jrow_free(jrow *j) {
@@ -1044,6 +1087,15 @@ static int jsonl_row(jrow *j, const whorl_json *obj, const char *path, whorl_err
     j->kidx[k] = (size_t)f;
   }
   if (rc) return col_err(err, path, rc);
+  /* Every row holds a cell for every column: a file whose lines each bring
+   * new keys would make work (and the column streams) grow as rows x keys
+   * from a small input. Refuse tables that are more than 99.9% absent. */
+  j->present += nk;
+  j->rows++;
+  if (w->ncols > 64 && (double)j->rows * (double)w->ncols > 1000.0 * (double)j->present + 1e8)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                        "%zu keys over %llu lines, nearly all absent: too sparse to read as one table",
+                        w->ncols, (unsigned long long)j->rows);
   if (j->seen_cap < w->ncols) {
     unsigned char *s2 = realloc(j->seen, w->ncols * 2);
     if (!s2) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -1119,8 +1171,6 @@ static void jseg_run(prun *p, seg *g) {
   whorl_jsonl_free(jr);
 }
 
-/* Start of the line after `at`'s line (a JSON Lines segment boundary). */
-static uint64_t next_line(int fd, uint64_t at, uint64_t size);
 
 static int read_jsonl(const char *path, int fd, const struct stat *st, const whorl_table_opts *o,
                       whorl_table_sink *sink, whorl_table_info *info, whorl_error *err) {
@@ -1189,7 +1239,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
     rc = jsonl_row(&j, obj, path, err);
     if (rc) break;
     info->rows++;
-    if (o->progress && (info->rows & 65535) == 0 && st) o->progress(o->pctx, whorl__src_offset(sc.src), (uint64_t)st->st_size);
+    if (o->progress && (info->rows & 65535) == 0 && st) o->progress(o->pctx, src_offset(&sc), (uint64_t)st->st_size);
   }
   src_stop(&sc);
   if (rc < 0) rc = src_error(&sc, rc, err);
@@ -1237,6 +1287,12 @@ static whorl_ltype pq_ltype(const pq_schema *s) {
     if (conv == 19 || lt == 12) return WHORL_T_JSON;
     return WHORL_T_STRING;
   }
+}
+
+static int pq_count(void *ctx, const pq_value *v) {
+  (void)ctx;
+  (void)v;
+  return 0;
 }
 
 static int pq_flush(pqctx *p) { return emit_batch(p->sink, p->col, &p->row, &p->enc, p->type, &p->n); }
@@ -1348,7 +1404,10 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
         if (!rc && p.undecided)
           rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "column \"%s\": values of this Parquet type (%s) are not supported yet",
                             leaf[c]->name, whorl__ltype_name(p.decl));
-        if (!rc && p.rc) rc = whorl__error(err, p.rc, path, -1, "out of memory");
+        if (!rc && p.rc == WHORL_ENOMEM) rc = whorl__error(err, p.rc, path, -1, "out of memory");
+        else if (!rc && p.rc)
+          rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu, column \"%s\": more values than the row group's %llu rows",
+                            g, leaf[c]->name, (unsigned long long)nrows);
         if (!rc) rc = pq_flush(&p);
         if (!rc && p.row != k)
           rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu, column \"%s\": %llu values for %llu rows", g,
@@ -1360,6 +1419,20 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
         o->progress(o->pctx, (uint64_t)((double)st->st_size * ((double)g + (nrows ? (double)done / (double)nrows : 1.0)) / (double)m.nrow_groups),
                     (uint64_t)st->st_size);
       if (nrows == 0) break;
+    }
+    /* Read in step, a column must end with its row group. */
+    for (size_t c = 0; rd && c < nleaf && !rc; c++) {
+      p.s = leaf[c];
+      p.col = c;
+      p.row = 0;
+      p.n = 0;
+      p.enc.len = 0;
+      p.rc = 0;
+      long long extra = whorl__pq_col_pull(rd[c], 1, pq_count, NULL, err);
+      if (extra < 0) rc = (int)extra;
+      else if (extra > 0)
+        rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu, column \"%s\": more values than the row group's %llu rows",
+                          g, leaf[c]->name, (unsigned long long)nrows);
     }
     for (size_t c = 0; rd && c < nleaf; c++) whorl__pq_col_close(rd[c]);
     free(rd);
@@ -1400,24 +1473,8 @@ static void elem_cell(wcol *c, const whorl_npy_elem *e, whorl_ltype t) {
 
 static void npy_cell(npyctx *n, wcol *c, const whorl_npy_elem *e) { elem_cell(c, e, n->t); }
 
-static int npy_fortran_flush(npyctx *n) {
-  wcol *c = &n->w->col[0];
-  return emit_batch(n->w->sink, n->col, &n->row, &c->enc, c->type, &c->n);
-}
-
 static int npy_elem(void *ctx, const whorl_npy_elem *e) {
   npyctx *n = ctx;
-  if (n->fortran) {
-    size_t col = (size_t)(e->index % n->ncols);
-    if (col != n->col) {
-      if ((n->rc = npy_fortran_flush(n))) return 1;
-      n->col = col;
-      n->row = 0;
-    }
-    npy_cell(n, &n->w->col[0], e);
-    if (n->w->col[0].n >= n->w->win_rows && (n->rc = npy_fortran_flush(n))) return 1;
-    return 0;
-  }
   size_t col = (size_t)(e->index % n->ncols);
   npy_cell(n, &n->w->col[col], e);
   if (col + 1 == n->ncols) {
@@ -1451,7 +1508,7 @@ static int read_npy(const char *path, int fd, const struct stat *st, whorl_table
   uint64_t ncols = h.ndim == 2 ? h.shape[1] : 1;
   if (ncols > 100000) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "%llu columns: too many for a table", (unsigned long long)ncols);
   wb w;
-  wb_init(&w, sink, WIN_ROWS > PQ_BATCH ? WIN_ROWS : PQ_BATCH);
+  wb_init(&w, sink, WIN_ROWS);
   for (uint64_t i = 0; i < ncols && !rc; i++) rc = index_name(&w, (size_t)i);
   if (rc) {
     wb_free(&w);
@@ -1465,12 +1522,37 @@ static int read_npy(const char *path, int fd, const struct stat *st, whorl_table
   n.fortran = h.fortran_order && h.ndim == 2 && ncols > 1 && h.shape[0] > 1;
   n.nrows = h.shape[0];
   if (!rc && ncols > 0 && h.shape[0] > 0) {
-    if (n.fortran) rc = sink->begin(sink->ctx, (size_t)h.shape[0]);
-    if (!rc) rc = whorl__npy_read(fd, &h, path, npy_elem, &n, err);
-    if (!rc && n.rc) rc = whorl__error(err, n.rc, path, -1, "out of memory");
-    if (!rc && n.fortran) {
-      rc = npy_fortran_flush(&n);
-      if (!rc) rc = sink->end(sink->ctx);
+    if (n.fortran) {
+      /* Column-major: each column is one run of the file; read a window of
+       * rows from every column's run, so memory does not grow with rows. */
+      size_t isz = (size_t)h.itemsize;
+      uint64_t rows = h.shape[0];
+      uint8_t *buf = malloc(w.win_rows * isz);
+      if (!buf) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+      for (uint64_t done = 0; !rc && done < rows;) {
+        size_t k = rows - done < w.win_rows ? (size_t)(rows - done) : w.win_rows;
+        for (uint64_t j = 0; j < ncols && !rc; j++) {
+          uint64_t off = h.data_offset + (j * rows + done) * isz;
+          if (whorl__pread_full(fd, buf, k * isz, off) != (long long)(k * isz)) {
+            rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)off, ".npy data truncated");
+            break;
+          }
+          for (size_t i = 0; i < k; i++) {
+            whorl_npy_elem e;
+            whorl__npy_decode(&h, buf + i * isz, &e);
+            elem_cell(&w.col[j], &e, n.t);
+          }
+        }
+        if (rc) break;
+        w.rows += k;
+        done += k;
+        rc = wb_flush(&w);
+        if (rc) whorl__error(err, rc, path, -1, "out of memory");
+      }
+      free(buf);
+    } else {
+      rc = whorl__npy_read(fd, &h, path, npy_elem, &n, err);
+      if (!rc && n.rc) rc = whorl__error(err, n.rc, path, -1, "out of memory");
     }
   }
   if (!rc) info->rows = ncols ? h.shape[0] : 0;
@@ -1528,6 +1610,10 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
   wb_init(&w, sink, WIN_ROWS);
   if (!cols || !buf) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   if (!rc && z.n == 0) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "an .npz archive without arrays");
+  /* Its arrays are read in step, each member open at once: a bound. */
+  if (!rc && z.n > MAX_NPZ_ARRAYS)
+    rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "an .npz of %zu arrays: more than %d are not supported as one table",
+                      z.n, MAX_NPZ_ARRAYS);
   int compressed = 0;
   for (size_t i = 0; i < z.n && !rc; i++) {
     npzcol *c = &cols[i];

@@ -395,6 +395,29 @@ for f in late plain; do
   run "$W" fp --no-cache --json --threads 1 "$T/tab/$f.jsonl"; j1=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["rows"], len(d["columns"]))' <<<"$out")
   run "$W" fp --no-cache --json --threads 2 "$T/tab/$f.jsonl"; eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["rows"], len(d["columns"]))' <<<"$out")" "$j1" "JSON Lines ($f): 2 threads = 1 thread"
 done
+# found in review: the header guess must not depend on how the input is
+# read (plain or gzip, 1 or 2 threads); CR-only line ends fall back to one
+# reader; too many .npz arrays and too sparse JSON Lines are refused
+/usr/bin/python3 -c "
+import random
+r = random.Random(5)
+rows = ['x,5'] + [',' + ''.join(r.choice('abcdefghij') for _ in range(6000)) for _ in range(70)] + ['7,q'] + [',abc'] * 100
+open('$T/tab/hdr70.csv', 'w').write('\\n'.join(rows) + '\\n')
+import numpy as np
+np.savez('$T/tab/many.npz', **{'a%d' % i: np.arange(2) for i in range(1025)})
+"
+awk 'BEGIN { for (i = 0; i < 12000; i++) printf "{\"k%d\": 1}\n", i }' > "$T/tab/sparse.jsonl"
+gzip -kf "$T/tab/hdr70.csv"
+hv=""
+for f in hdr70.csv hdr70.csv.gz; do for th in 1 2; do
+  run "$W" fp --no-cache --id --threads $th "$T/tab/$f"; hv="$hv ${out%% *}"
+done; done
+eq "$(tr ' ' '\n' <<<"$hv" | sort -u | grep -c .)" 1 "header guess: one id for plain/gzip and 1/2 threads"
+awk 'BEGIN { printf "a,b\r"; for (i = 0; i < 600000; i++) printf "%d,v%d\r", i, i % 9 }' > "$T/tab/cr.csv"
+run "$W" fp --no-cache --id --threads 1 "$T/tab/cr.csv"; c1=${out%% *}
+run "$W" fp --no-cache --id --threads 2 "$T/tab/cr.csv"; eq "${out%% *}" "$c1" "CR-only CSV: 2 threads = 1 thread"
+run "$W" fp --no-cache "$T/tab/many.npz"; eq "$rc" 2 ".npz of 1025 arrays: refused"; has "$err" "more than 1024" ".npz of 1025 arrays: says why"
+run "$W" fp --no-cache "$T/tab/sparse.jsonl"; eq "$rc" 2 "sparse JSON Lines: refused"; has "$err" "too sparse" "sparse JSON Lines: says why"
 # header detection beyond the first row's spelling
 printf ',0,1,2\n0,0.5,1.5,2.5\n1,3.5,4.5,5.5\n' > "$T/tab/pandas.csv"
 run "$W" fp --no-cache --json "$T/tab/pandas.csv"
