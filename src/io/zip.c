@@ -17,6 +17,12 @@ static int bad(whorl_error *err, const char *path, uint64_t off, const char *wha
   return whorl__error(err, WHORL_EFORMAT, path, (int64_t)off, "damaged zip archive: %s", what);
 }
 
+static int by_offset(const void *x, const void *y, void *ctx) {
+  const whorl_zip_entry *e = ctx;
+  uint64_t a = e[*(const size_t *)x].local_offset, b = e[*(const size_t *)y].local_offset;
+  return a < b ? -1 : a > b;
+}
+
 int whorl__zip_open(int fd, uint64_t size, const char *path, whorl_zip *z, whorl_error *err) {
   memset(z, 0, sizeof *z);
   z->fd = fd;
@@ -125,6 +131,23 @@ int whorl__zip_open(int fd, uint64_t size, const char *path, whorl_zip *z, whorl
     p += 46 + nl + xl + cl;
   }
   free(cd);
+  /* Members must not share bytes: each occupies at least its local header
+   * (30 bytes and its name) and its data. Entries pointing at the same
+   * data would otherwise multiply work and memory from a small file. */
+  if (!rc && z->n > 1) {
+    size_t *ord = malloc(z->n * sizeof *ord);
+    if (!ord) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    else {
+      for (size_t i = 0; i < z->n; i++) ord[i] = i;
+      qsort_r(ord, z->n, sizeof *ord, by_offset, z->e);
+      for (size_t k = 1; k < z->n && !rc; k++) {
+        const whorl_zip_entry *a = &z->e[ord[k - 1]], *b = &z->e[ord[k]];
+        if (b->local_offset < a->local_offset + 30 + strlen(a->name) + a->csize)
+          rc = bad(err, path, b->local_offset, "members overlap");
+      }
+      free(ord);
+    }
+  }
   if (rc) whorl__zip_close(z);
   return rc;
 }

@@ -124,8 +124,10 @@ static int parse_row_group(tc *t, pq_row_group *g) {
     if (id == 1 && ft == TC_LIST && !g->columns) {
       uint64_t n;
       int et = tc_list(t, &n);
-      if (et != TC_STRUCT && n) {
-        t->failed = 1; /* a list of something else: malformed */
+      /* Each ColumnChunk holds at least its required fields (~15 bytes):
+       * a count the footer cannot hold is a lie, not an allocation. */
+      if ((et != TC_STRUCT && n) || n > (uint64_t)(t->end - t->p) / 15 || n > 100000) {
+        t->failed = 1; /* a list of something else, or a lying count: malformed */
         return -1;
       }
       g->columns = calloc(n ? n : 1, sizeof *g->columns);
@@ -150,7 +152,7 @@ int whorl__parquet_meta_parse(const uint8_t *buf, size_t len, uint64_t file_size
     else if (id == 2 && ft == TC_LIST && !m->schema) {
       uint64_t n;
       int et = tc_list(&t, &n);
-      if (et != TC_STRUCT && n) t.failed = 1;
+      if ((et != TC_STRUCT && n) || n > (uint64_t)(t.end - t.p) / 3 || n > 100001) t.failed = 1;
       else if (!(m->schema = calloc(n ? n : 1, sizeof *m->schema))) oom = 1;
       else {
         m->nschema = n;
@@ -160,7 +162,7 @@ int whorl__parquet_meta_parse(const uint8_t *buf, size_t len, uint64_t file_size
     else if (id == 4 && ft == TC_LIST && !m->row_groups) {
       uint64_t n;
       int et = tc_list(&t, &n);
-      if (et != TC_STRUCT && n) t.failed = 1;
+      if ((et != TC_STRUCT && n) || n > (uint64_t)(t.end - t.p) / 6) t.failed = 1;
       else if (!(m->row_groups = calloc(n ? n : 1, sizeof *m->row_groups))) oom = 1;
       else {
         m->nrow_groups = n;
@@ -200,7 +202,8 @@ int whorl__parquet_meta_parse(const uint8_t *buf, size_t len, uint64_t file_size
     else rows += rg->num_rows;
     for (size_t c = 0; !why && c < rg->ncolumns; c++) {
       pq_column *col = &rg->columns[c];
-      int64_t start = col->dictionary_page_offset >= 0 && col->dictionary_page_offset < col->data_page_offset
+      /* 0 means "no dictionary" for several writers (PARQUET-1402) */
+      int64_t start = col->dictionary_page_offset > 0 && col->dictionary_page_offset < col->data_page_offset
                           ? col->dictionary_page_offset
                           : col->data_page_offset;
       if (!col->path) why = "a column chunk has no metadata";

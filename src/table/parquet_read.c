@@ -318,7 +318,14 @@ struct pq_colreader {
   double *dec_d;
   size_t q, prevlen;
   uint8_t *prev, *curv;
+  uint64_t *budget_used, budget; /* shared by columns read in step */
+  uint64_t held;                   /* bytes of ubuf counted in it */
 };
+
+void whorl__pq_col_budget(pq_colreader *r, uint64_t *used, uint64_t limit) {
+  r->budget_used = used;
+  r->budget = limit;
+}
 
 static void page_reset(pq_colreader *r) {
   free(r->dec_i);
@@ -348,6 +355,10 @@ int whorl__pq_col_open(int fd, const char *path, const pq_meta *m, size_t rg, si
   if (s->repetition == PQ_REPEATED)
     return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "repeated Parquet columns are not supported yet (%s)",
                         col->path);
+  /* Flat, not repeated: one value (or null) per row, no more. */
+  if (col->num_values != m->row_groups[rg].num_rows)
+    return whorl__error(err, WHORL_EFORMAT, path, -1, "column %s: %lld values for %lld rows", col->path,
+                        (long long)col->num_values, (long long)m->row_groups[rg].num_rows);
   pq_colreader *r = calloc(1, sizeof *r);
   if (!r) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   r->fd = fd;
@@ -365,6 +376,7 @@ int whorl__pq_col_open(int fd, const char *path, const pq_meta *m, size_t rg, si
 
 void whorl__pq_col_close(pq_colreader *r) {
   if (!r) return;
+  if (r->budget_used) *r->budget_used -= r->held;
   page_reset(r);
   dict_free(&r->d);
   free(r->cbuf);
@@ -383,16 +395,49 @@ static int next_page(pq_colreader *r, whorl_error *err) {
 #define FAIL(code, ...) return whorl__error(err, code, path, (int64_t)pos, __VA_ARGS__)
   page_reset(r);
   if (pos >= r->end) FAIL(WHORL_EFORMAT, "column %s: pages end before its %lld values", col->path, (long long)col->num_values);
-  uint8_t hb[4096];
-  size_t want = (size_t)(r->end - pos) < sizeof hb ? (size_t)(r->end - pos) : sizeof hb;
-  long long got = whorl__pread_full(r->fd, hb, want, (uint64_t)pos);
-  if (got <= 0) FAIL(WHORL_EIO, "cannot read column %s", col->path);
-  tc t = {hb, hb + got, hb, 0};
+  /* The page header: 4 KiB usually holds it; statistics of long strings
+   * can make it bigger (up to 16 MiB here). */
+  uint8_t hb0[4096], *hb = hb0;
+  size_t cap = sizeof hb0;
   page_hdr h;
-  if (parse_page_header(&t, &h)) FAIL(WHORL_EFORMAT, "column %s: corrupt page header", col->path);
-  int64_t body = pos + (int64_t)tc_offset(&t);
+  int64_t body;
+  for (;;) {
+    size_t want = (size_t)(r->end - pos) < cap ? (size_t)(r->end - pos) : cap;
+    long long got = whorl__pread_full(r->fd, hb, want, (uint64_t)pos);
+    if (got <= 0) {
+      if (hb != hb0) free(hb);
+      FAIL(WHORL_EIO, "cannot read column %s", col->path);
+    }
+    tc t = {hb, hb + got, hb, 0};
+    int bad = parse_page_header(&t, &h);
+    if (!bad) {
+      body = pos + (int64_t)tc_offset(&t);
+      break;
+    }
+    if ((size_t)got < cap || cap >= (16u << 20)) {
+      if (hb != hb0) free(hb);
+      FAIL(WHORL_EFORMAT, "column %s: corrupt page header", col->path);
+    }
+    cap *= 4;
+    uint8_t *nb = hb == hb0 ? malloc(cap) : realloc(hb, cap);
+    if (!nb) {
+      if (hb != hb0) free(hb);
+      FAIL(WHORL_ENOMEM, "out of memory");
+    }
+    hb = nb;
+  }
+  if (hb != hb0) free(hb);
   if ((uint32_t)h.usize > MAX_PAGE || (uint32_t)h.csize > MAX_PAGE || h.csize > r->end - body)
     FAIL(WHORL_EFORMAT, "column %s: page sizes out of range", col->path);
+  if (r->budget_used) {
+    *r->budget_used -= r->held;
+    r->held = 0;
+    if (*r->budget_used + (uint64_t)h.usize > r->budget)
+      FAIL(WHORL_EUNSUPPORTED, "column %s: pages of the columns read together would take more than %llu MiB", col->path,
+           (unsigned long long)(r->budget >> 20));
+    *r->budget_used += (uint64_t)h.usize;
+    r->held = (uint64_t)h.usize;
+  }
   free(r->cbuf);
   free(r->ubuf);
   r->cbuf = malloc((size_t)h.csize + 1);
@@ -544,6 +589,11 @@ static int next_page(pq_colreader *r, whorl_error *err) {
       FAIL(WHORL_EFORMAT, "column %s: bad dictionary indices", col->path);
   } else if (h.encoding != ENC_PLAIN) {
     FAIL(WHORL_EUNSUPPORTED, "column %s: value encoding %d is not supported yet", col->path, h.encoding);
+  } else {
+    size_t w = col->type == PQ_INT32 || col->type == PQ_FLOAT ? 4 : col->type == PQ_INT64 || col->type == PQ_DOUBLE ? 8
+             : col->type == PQ_INT96 ? 12 : col->type == PQ_FIXED_LEN_BYTE_ARRAY && r->s->type_length > 0 ? (size_t)r->s->type_length : 0;
+    if (w && (nonnull > (ulen - p) / w || ulen - p - nonnull * w > 4096))
+      FAIL(WHORL_EFORMAT, "column %s: a PLAIN page of %zu values in %zu bytes", col->path, nonnull, ulen - p);
   }
   r->kind = PK_VALUES;
   return WHORL_OK;

@@ -41,6 +41,10 @@ int whorl__pq_col_open(int fd, const char *path, const pq_meta *m, size_t rg, si
                        whorl_error *err);
 long long whorl__pq_col_pull(pq_colreader *r, size_t max, pq_value_cb cb, void *ctx, whorl_error *err);
 void whorl__pq_col_close(pq_colreader *r); /* NULL ok */
+/* Columns read in step share a budget for their decompressed pages: a page
+ * that would take *used past limit is an error (a decompression bomb times
+ * the number of columns). */
+void whorl__pq_col_budget(pq_colreader *r, uint64_t *used, uint64_t limit);
 
 /* RLE/bit-packed hybrid decoding of `count` values of bit_width bits from
  * buf[0..len) into out (exposed for tests and fuzzing). Returns the bytes

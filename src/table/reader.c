@@ -29,6 +29,7 @@
 #define PQ_BATCH 65536
 #define PQ_WHOLE (4u << 20) /* rows: a row group this small is one window (16 B a row) */
 #define PQ_STEP 65536
+#define PQ_PAGE_BUDGET (512ull << 20) /* decompressed pages held by columns read in step */
 
 /* ---- window builder: rows of cells gathered per column, then handed to
  * the sink as one column batch per column ---------------------------------- */
@@ -1379,10 +1380,14 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
     uint64_t whole = o->pq_whole_rows ? o->pq_whole_rows : PQ_WHOLE;
     size_t step = nrows <= whole ? (size_t)nrows : (whole < PQ_STEP ? (size_t)whole : PQ_STEP);
     pq_colreader **rd = NULL;
+    uint64_t pages_held = 0;
     if (nrows > whole) {
       rd = calloc(nleaf ? nleaf : 1, sizeof *rd);
       if (!rd) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-      for (size_t c = 0; c < nleaf && !rc; c++) rc = whorl__pq_col_open(fd, path, &m, g, c, &rd[c], err);
+      for (size_t c = 0; c < nleaf && !rc; c++) {
+        rc = whorl__pq_col_open(fd, path, &m, g, c, &rd[c], err);
+        if (!rc) whorl__pq_col_budget(rd[c], &pages_held, PQ_PAGE_BUDGET);
+      }
     }
     for (uint64_t done = 0; !rc && (done < nrows || nrows == 0);) {
       size_t k = nrows - done < step ? (size_t)(nrows - done) : step;
@@ -1628,16 +1633,26 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
     c->name_len = nl - 4;
     rc = whorl__zip_member_open(&z, i, &c->r, err);
     if (rc) break;
-    /* the header: from the member's first bytes */
-    size_t want = z.e[i].usize < (1u << 20) ? (size_t)z.e[i].usize : (1u << 20), got = 0;
-    while (got < want) {
-      long long n = whorl__zip_member_read(c->r, buf + got, want - got, err);
-      if (n < 0) {
-        rc = (int)n;
-        break;
+    /* the header, and nothing past it: its length is in its first bytes
+     * (magic, version, then a 2- or 4-byte length) */
+    size_t got = 0, want = z.e[i].usize < 12 ? (size_t)z.e[i].usize : 12;
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+      while (got < want) {
+        long long n = whorl__zip_member_read(c->r, buf + got, want - got, err);
+        if (n < 0) {
+          rc = (int)n;
+          break;
+        }
+        if (n == 0) break;
+        got += (size_t)n;
       }
-      if (n == 0) break;
-      got += (size_t)n;
+      if (pass == 0 && got >= 10) {
+        uint64_t hl = buf[6] == 1 ? 10u + (buf[8] | (uint64_t)buf[9] << 8)
+                                  : 12u + (buf[8] | (uint64_t)buf[9] << 8 | (uint64_t)buf[10] << 16 | (uint64_t)buf[11] << 24);
+        if (hl > (1u << 20)) hl = 1u << 20; /* the parser refuses it */
+        if (hl > z.e[i].usize) hl = z.e[i].usize;
+        if (hl > want) want = (size_t)hl;
+      }
     }
     if (rc) break;
     whorl_error perr;

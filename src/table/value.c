@@ -352,7 +352,16 @@ static int64_t days_from_civil(int64_t y, int m, int d) {
 
 static int dd(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 
+static whorl_vkind timestamp_out(int64_t days, int64_t sod, const char *frac, size_t nfrac, int utc, int leap,
+                                 whorl_buf *out);
+
 whorl_vkind whorl__value_timestamp(int64_t days, int64_t sod, const char *frac, size_t nfrac, int utc, whorl_buf *out) {
+  return timestamp_out(days, sod, frac, nfrac, utc, 0, out);
+}
+
+/* leap: the second is a leap second (:60), counted as :59 in sod. */
+static whorl_vkind timestamp_out(int64_t days, int64_t sod, const char *frac, size_t nfrac, int utc, int leap,
+                                 whorl_buf *out) {
   /* normalise seconds of day into [0, 86400) */
   days += sod >= 0 ? sod / 86400 : -((-sod + 86399) / 86400);
   sod -= (sod >= 0 ? sod / 86400 : -((-sod + 86399) / 86400)) * 86400;
@@ -368,6 +377,7 @@ whorl_vkind whorl__value_timestamp(int64_t days, int64_t sod, const char *frac, 
   t[n++] = 'T';
   t[n++] = (char)('0' + hh / 10), t[n++] = (char)('0' + hh % 10), t[n++] = ':';
   t[n++] = (char)('0' + mi / 10), t[n++] = (char)('0' + mi % 10), t[n++] = ':';
+  if (leap) ss = 60; /* sod counted it as :59 */
   t[n++] = (char)('0' + ss / 10), t[n++] = (char)('0' + ss % 10);
   whorl_buf_put(out, t, n);
   if (nfrac) {
@@ -438,8 +448,11 @@ slow:;
   size_t i = 16;
   const char *frac = NULL;
   size_t nfrac = 0;
+  int leap = 0;
   if (i < len && s[i] == ':') {
-    sod += dd(s + i + 1);
+    int sec = dd(s + i + 1);
+    if (sec == 60) leap = 1, sec = 59; /* the offset arithmetic on :59, printed :60 */
+    sod += sec;
     i += 3;
     if (i < len && s[i] == '.') {
       frac = s + i + 1;
@@ -458,10 +471,16 @@ slow:;
       sod -= sign * (oh * 3600 + om * 60);
     }
   }
-  return whorl__value_timestamp(days, sod, frac, nfrac, utc, out);
+  return timestamp_out(days, sod, frac, nfrac, utc, leap, out);
 }
 
 void whorl__iso_day(int64_t days, char out[48]) {
+  /* Days beyond +-2^40 (some 3 billion years) are no calendar date: kept as
+   * their count, so the arithmetic below cannot overflow. */
+  if (days > ((int64_t)1 << 40) || days < -((int64_t)1 << 40)) {
+    snprintf(out, 48, "day%+lld", (long long)days);
+    return;
+  }
   /* Civil date from days (Howard Hinnant's public-domain algorithm,
    * written out from its description). */
   int64_t z = days + 719468;

@@ -418,6 +418,15 @@ run "$W" fp --no-cache --id --threads 1 "$T/tab/cr.csv"; c1=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$T/tab/cr.csv"; eq "${out%% *}" "$c1" "CR-only CSV: 2 threads = 1 thread"
 run "$W" fp --no-cache "$T/tab/many.npz"; eq "$rc" 2 ".npz of 1025 arrays: refused"; has "$err" "more than 1024" ".npz of 1025 arrays: says why"
 run "$W" fp --no-cache "$T/tab/sparse.jsonl"; eq "$rc" 2 "sparse JSON Lines: refused"; has "$err" "too sparse" "sparse JSON Lines: says why"
+# Parquet edge cases (tests/data/edge): page headers above 4 KiB, a zero
+# dictionary offset, nonsense dates, lying value counts
+E="$WHORL_SRC/tests/data/edge"
+run "$W" fp --no-cache --id "$E/nohdr.parquet"; nh=${out%% *}
+run "$W" fp --no-cache --id "$E/bighdr.parquet"; eq "$rc" 0 "Parquet page header above 4 KiB: read"; eq "${out%% *}" "$nh" "... same values as without statistics"
+run "$W" fp --no-cache --id "$E/base.parquet"; bs=${out%% *}
+run "$W" fp --no-cache --id "$E/dict0.parquet"; eq "${out%% *}" "$bs" "dictionary_page_offset 0 means no dictionary"
+run "$W" fp --no-cache --id "$E/date64.parquet"; eq "$rc" 0 "INT64 DATE of 2^63-1 days: read, no overflow"
+run "$W" fp --no-cache "$E/hugenv.parquet"; eq "$rc" 2 "2^31-1 values for one row: refused"; has "$err" "values for 1 rows" "lying value count: says so"
 # header detection beyond the first row's spelling
 printf ',0,1,2\n0,0.5,1.5,2.5\n1,3.5,4.5,5.5\n' > "$T/tab/pandas.csv"
 run "$W" fp --no-cache --json "$T/tab/pandas.csv"

@@ -87,6 +87,17 @@ int main(void) {
   CHECK_STR(text("2023-12-31T23:30:00-01:00", 0), "T2024-01-01T00:30:00Z");
   CHECK_STR(text("1969-12-31 23:59:59.9", 0), "T1969-12-31T23:59:59.9");
   CHECK_STR(text("2024-01-02", 0), "S2024-01-02"); /* a date stays its text */
+  /* a leap second is the same instant however its zone is written */
+  CHECK_STR(text("2016-12-31T23:59:60Z", 0), "T2016-12-31T23:59:60Z");
+  CHECK_STR(text("2017-01-01T00:59:60+01:00", 0), "T2016-12-31T23:59:60Z");
+  CHECK_STR(text("2016-12-31T22:59:60-01:00", 0), "T2016-12-31T23:59:60Z");
+  {
+    char d[48];
+    whorl__iso_day(INT64_MAX, d); /* no overflow on nonsense day counts */
+    CHECK_STR(d, "day+9223372036854775807");
+    whorl__iso_day(-1, d);
+    CHECK_STR(d, "1969-12-31");
+  }
   /* The no-offset fast path and the arithmetic path agree: the same instant
    * written in UTC and with a +01:30 offset. */
   {
