@@ -17,6 +17,7 @@ pkgs=(
   python3 util-linux                   # test helpers (json checks; setpriv for permission tests)
   python3-numpy                        # reference writer of .npy files in tests
   python3-pandas                       # ships a real Parquet file (tests/io/data/parquet)
+  python3-xxhash                       # XXH3-128 for the independent check of the table rules
 )
 for arg in "$@"; do
   case $arg in

@@ -1,0 +1,250 @@
+#!/usr/bin/python3
+"""An independent implementation of the table rules of
+docs/fingerprint-format.md section 12 (table-logical-1 + whorl-value-1),
+written from the document in Python, with b3sum (BLAKE3) and
+python3-xxhash (XXH3-128) as the primitives: every id and hash whorl prints
+for a few tables must equal what the document says they are.
+
+Run by ctest with WHORL_BIN and WHORL_TMP set.
+"""
+import csv
+import io
+import json
+import math
+import os
+import re
+import struct
+import subprocess
+import sys
+
+import xxhash
+
+W = os.environ["WHORL_BIN"]
+TMP = os.path.join(os.environ["WHORL_TMP"], "spec")
+passed = failed = 0
+
+
+def check(cond, msg):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", msg, flush=True)
+
+
+def b3(data, key=None):
+    cmd = ["b3sum", "--no-names"] + (["--keyed"] if key else [])
+    inp = (key + data) if key else data
+    return bytes.fromhex(subprocess.run(cmd, input=inp, capture_output=True, check=True).stdout.split()[0].decode())
+
+
+def u64(n):
+    return struct.pack("<Q", n)
+
+
+# ---- whorl-value-1: canonical bytes and types (section 12.2, 12.3) ----
+
+NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+INT = re.compile(r"^[+-]?\d+$")
+DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+TS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$")
+
+
+def js_number(x):
+    """ECMAScript Number::toString for a finite double."""
+    if x == 0:
+        return "0"
+    r = repr(x)  # shortest round trip digits
+    neg = r.startswith("-")
+    r = r.lstrip("-")
+    m = re.match(r"^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$", r)
+    ip, fp, ex = m.group(1), m.group(2) or "", int(m.group(3) or 0)
+    digits = (ip + fp).lstrip("0")
+    lead = len(ip + fp) - len((ip + fp).lstrip("0"))
+    digits = digits.rstrip("0") or "0"
+    n = len(ip) + ex - lead  # value = 0.digits * 10^n
+    k = len(digits)
+    if k <= n <= 21:
+        s = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        s = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        s = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        s = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + ("+" if e >= 0 else "-") + str(abs(e))
+    return ("-" if neg else "") + s
+
+
+def real_day(y, m, d):
+    mdays = [31, 29 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return 1 <= m <= 12 and 1 <= d <= mdays[m - 1]
+
+
+def canon(text, quoted):
+    """(canonical bytes, type) of one text cell."""
+    if text == "":
+        return (b"S", "string") if quoted else (b"N", "null")
+    low = text.lower()
+    if low in ("true", "false"):
+        return (b"B1" if low == "true" else b"B0"), "bool"
+    if NUM.match(text):
+        if INT.match(text):
+            neg = text.startswith("-")
+            d = text.lstrip("+-").lstrip("0") or "0"
+            return ("D" + ("-" if neg and d != "0" else "") + d).encode(), "int"
+        return ("D" + js_number(float(text))).encode(), "float"
+    if low.lstrip("+-") in ("nan", "inf", "infinity"):
+        if "nan" in low:
+            return b"FN", "float"
+        return (b"F-" if text.startswith("-") else b"F+"), "float"
+    m = DATE.match(text)
+    if m and real_day(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+        return ("S" + text).encode(), "date"
+    m = TS.match(text)
+    if m and real_day(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+        import datetime
+        y, mo, d, hh, mi = (int(m.group(i)) for i in range(1, 6))
+        ss = int(m.group(6) or 0)
+        frac = (m.group(7) or "").rstrip("0")
+        zone = m.group(8)
+        t = datetime.datetime(y, mo, d, hh, mi, ss)
+        if zone and zone != "Z":
+            sign = -1 if zone[0] == "-" else 1
+            z = zone[1:].replace(":", "")
+            off = int(z[:2]) * 60 + (int(z[2:4]) if len(z) > 2 else 0)
+            t -= sign * datetime.timedelta(minutes=off)
+        s = "T" + t.strftime("%Y-%m-%dT%H:%M:%S") + ("." + frac if frac else "") + ("Z" if zone else "")
+        return s.encode(), "timestamp"
+    return ("S" + text).encode(), "string"
+
+
+def join(a, b):
+    if a == b or b == "null":
+        return a
+    if a == "null":
+        return b
+    if {a, b} == {"int", "float"}:
+        return "float"
+    if {a, b} == {"date", "timestamp"}:
+        return "timestamp"
+    return "string"
+
+
+def leb128(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def h128(data):
+    v = xxhash.xxh3_128(data).intdigest()
+    return v & (2**64 - 1), v >> 64  # (low64, high64)
+
+
+# ---- table-logical-1 (section 12.4) ----
+
+
+def fingerprint(names, rows):
+    """rows: lists of (text, quoted). Returns the expected document parts."""
+    M = 2**64
+    cols = []
+    for ci, name in enumerate(names):
+        stream, s, count, nulls, typ, nullable = bytearray(b"whorl-column-1\0"), 0, 0, 0, "null", False
+        for r in rows:
+            c, t = canon(*r[ci])
+            stream += leb128(len(c)) + c
+            lo, hi = h128(c)
+            s = (s + (hi << 64 | lo)) % 2**128
+            count += 1
+            if t == "null":
+                nulls += 1
+                nullable = True
+            typ = join(typ, t)
+        ordered = b3(bytes(stream))
+        sum16 = s.to_bytes(16, "little")
+        unordered = b3(b"whorl-column-unordered-1\0" + u64(count) + sum16)
+        k = b3(b"whorl-row-weight-1\0" + name.encode())[:16]
+        klo, khi = struct.unpack("<QQ", k)
+        cols.append(dict(name=name, type=typ, nullable=nullable, nulls=nulls, ordered=ordered, unordered=unordered,
+                         sum=sum16, klo=klo | 1, khi=khi | 1))
+    row_sum = 0
+    for r in rows:
+        alo = ahi = 0
+        for ci, c in enumerate(cols):
+            cb, t = canon(*r[ci])
+            if t == "null":
+                continue
+            lo, hi = h128(cb)
+            alo = (alo + c["klo"] * lo) % M
+            ahi = (ahi + c["khi"] * hi) % M
+        lo, hi = h128(u64(alo) + u64(ahi))
+        row_sum = (row_sum + (hi << 64 | lo)) % 2**128
+    order = sorted(cols, key=lambda c: (c["name"].encode(), c["ordered"]))
+    rs16 = row_sum.to_bytes(16, "little")
+    lid = b"whorl-table-logical-1\0" + u64(len(rows)) + u64(len(cols))
+    for c in order:
+        lid += u64(len(c["name"].encode())) + c["name"].encode() + c["ordered"]
+    uid = b"whorl-table-unordered-1\0" + u64(len(rows)) + u64(len(cols))
+    for c in order:
+        uid += u64(len(c["name"].encode())) + c["name"].encode()
+    uid += rs16
+    sid = b"whorl-table-schema-1\0" + u64(len(cols))
+    for c in order:
+        sid += u64(len(c["name"].encode())) + c["name"].encode() + u64(len(c["type"])) + c["type"].encode()
+        sid += bytes([1 if c["nullable"] else 0])
+    return dict(id=b3(lid).hex(), unordered=b3(uid).hex(), row_sum=rs16.hex(), schema=b3(sid).hex(), cols=cols)
+
+
+TABLES = {
+    "mixed.csv": "id,name,price,when,ok,day\n"
+                 "1,ann,2.50,2024-01-02 03:04,true,2024-02-29\n"
+                 "007,\"b,c\",-0.0,2024-01-02T01:04:05.120+02:00,FALSE,\n"
+                 "3,,1e3,2023-12-31T23:30:00-01:00,True,1999-12-31\n"
+                 "-4,d\xe9j\xe0,0.000001,2024-01-02 03:04:05Z,,2000-01-01\n"
+                 "12345678901234567890,x,123456789.125,,false,2024-03-01\n",
+    "floats.csv": "a,b\n0.1,1e21\n0.30000000000000004,1E-7\n-1.5e-7,123456789012345680000\nnan,-inf\n",
+}
+
+
+def main():
+    os.makedirs(TMP, exist_ok=True)
+    for fname, text in TABLES.items():
+        path = os.path.join(TMP, fname)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        r = subprocess.run([W, "fp", "--no-cache", "--json", path], capture_output=True, text=True)
+        check(r.returncode == 0, f"{fname}: whorl reads it ({r.stderr.strip()})")
+        if r.returncode:
+            continue
+        doc = json.loads(r.stdout)
+        # the cells, with "quoted" known: none of these tables quotes an empty field
+        rd = list(csv.reader(io.StringIO(text)))
+        names, body = rd[0], rd[1:]
+        rows = [[(v, False) for v in row] for row in body]
+        want = fingerprint(names, rows)
+        check(doc["rows"] == len(rows), f"{fname}: rows")
+        check(doc["logical"]["id"] == want["id"], f"{fname}: logical.id {doc['logical']['id']} != {want['id']}")
+        check(doc["id"] == want["id"], f"{fname}: id")
+        check(doc["logical"]["unordered"] == want["unordered"], f"{fname}: logical.unordered")
+        check(doc["logical"]["row_sum"] == want["row_sum"], f"{fname}: logical.row_sum")
+        check(doc["schema"]["id"] == want["schema"], f"{fname}: schema.id")
+        for got, exp in zip(doc["columns"], want["cols"]):
+            n = exp["name"]
+            check(got["name"] == n, f"{fname}: column name {n}")
+            check(got["type"] == exp["type"], f"{fname}: {n}: type {got['type']} != {exp['type']}")
+            check(got["nullable"] == exp["nullable"] and got["nulls"] == exp["nulls"], f"{fname}: {n}: nulls")
+            check(got["hash"]["ordered"] == exp["ordered"].hex(), f"{fname}: {n}: ordered hash")
+            check(got["hash"]["unordered"] == exp["unordered"].hex(), f"{fname}: {n}: unordered hash")
+            check(got["hash"]["sum"] == exp["sum"].hex(), f"{fname}: {n}: sum")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
