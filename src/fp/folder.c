@@ -174,12 +174,6 @@ static void *open_cache(void *arg) {
   return NULL;
 }
 
-static int64_t realtime_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* The members of an entry that define it (hashed into the Merkle leaf). */
 static whorl_json *entry_identity(const walk_entry *e, const uint8_t *digest, int quick) {
   /* Members are set in canonical order, so writing needs no sorting. */
@@ -342,7 +336,7 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   walk_result wr;
   /* Clock read before anything is read: a file written after this moment
    * has an mtime/ctime at or after it and is never cached (racy entry). */
-  int64_t t0 = realtime_ns();
+  int64_t t0 = whorl__realtime_ns();
   /* The stat cache opens on its own thread while the folder is walked. */
   opener op;
   memset(&op, 0, sizeof op);

@@ -144,7 +144,7 @@ static char *base_name(const char *path) {
   return b;
 }
 
-static void cache_key(const struct stat *st, whorl_cache_key *k) {
+void whorl__fp_cache_key(const struct stat *st, whorl_cache_key *k) {
   k->dev = (uint64_t)st->st_dev;
   k->ino = (uint64_t)st->st_ino;
   k->size = (uint64_t)st->st_size;
@@ -152,7 +152,7 @@ static void cache_key(const struct stat *st, whorl_cache_key *k) {
   k->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 }
 
-static int64_t realtime_ns(void) {
+int64_t whorl__realtime_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -279,7 +279,7 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
   memset(&c, 0, sizeof c);
   whorl_cache *cache = NULL;
   whorl_cache_key key;
-  cache_key(st, &key);
+  whorl__fp_cache_key(st, &key);
   int hit = 0;
   if (o->use_cache) {
     char *db = o->cache_path ? strdup(o->cache_path) : whorl_cache_locate(path);
@@ -311,7 +311,7 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
   }
   if (!hit) {
     free(c.chunks);
-    int64_t t0 = realtime_ns(); /* before the read: see folder.c */
+    int64_t t0 = whorl__realtime_ns(); /* before the read: see folder.c */
     whorl_content_opts co = {o->digests, o->chunks, o->threads, o->on_progress, o->cb_ctx, NULL};
     rc = whorl__content_fd(fd, path, st, &co, &c, err);
     if (rc) {

@@ -37,6 +37,12 @@ int whorl__cache_inside(const char *db, const char *root);
 int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const whorl_json *filedoc,
                     whorl_json **out, whorl_error *err);
 
+#include "cache/cache.h"
+/* The stat-cache key of a file (device, inode, size, mtime, ctime). */
+void whorl__fp_cache_key(const struct stat *st, whorl_cache_key *k);
+/* CLOCK_REALTIME in ns (taken before reading: the racy-entry rule). */
+int64_t whorl__realtime_ns(void);
+
 int whorl__fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
 
 #endif

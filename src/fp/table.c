@@ -11,6 +11,7 @@
 #include "table/reader.h"
 #include "util/util.h"
 #include "whorl/hash.h"
+#include "whorl/whorl.h"
 
 /* The 32-byte key of keyed mode: BLAKE3 derive_key of the key file's bytes,
  * so any secret file (a random 32-byte file, a passphrase) serves. */
@@ -56,6 +57,98 @@ static void table_progress(void *ctx, uint64_t done, uint64_t total) {
 
 static void set_hex(whorl_json *o, const char *k, const uint8_t *b, size_t n) { whorl__json_set_hex(o, k, b, n); }
 
+/* ---- the stat cache for table documents ----------------------------------
+ * A table's logical tier costs a full parse: its document is kept in a
+ * second cache database beside the content one (tables.sqlite), under the
+ * same stat key, with "rules" naming everything that shapes the document
+ * (whorl's version, the rules, the reader options, the key id). Any
+ * difference is a miss; a hit returns the stored document (its content
+ * part and name refreshed from this run). */
+
+static char *tables_db(const whorl_fp_options *o, const char *path) {
+  char *db = o->cache_path ? strdup(o->cache_path) : whorl_cache_locate(path);
+  if (!db) return NULL;
+  whorl_buf b = WHORL_BUF_INIT;
+  const char *slash = strrchr(db, '/');
+  if (!o->cache_path && slash && !strcmp(slash + 1, "cache.sqlite")) {
+    whorl_buf_put(&b, db, (size_t)(slash + 1 - db));
+    whorl_buf_puts(&b, "tables.sqlite");
+  } else {
+    whorl_buf_puts(&b, db);
+    whorl_buf_puts(&b, ".tables");
+  }
+  free(db);
+  return whorl_buf_detach(&b, NULL);
+}
+
+static void table_rules(const whorl_fp_options *o, const char *fmt, const char *key_id, char *out, size_t cap) {
+  snprintf(out, cap, "whorl-table-doc-1;%s;%s+%s;as=%s;delim=%d;header=%d;strict=%d;key=%s", whorl_version(),
+           WHORL_RULES_TABLE_LOGICAL, WHORL_VALUE_RULES, fmt, (int)(unsigned char)o->delimiter, o->header, o->strict,
+           key_id[0] ? key_id : "-");
+}
+
+/* The stored document with this run's name and content part; NULL on a miss. */
+static whorl_json *cached_doc(whorl_cache *c, const whorl_cache_key *k, const whorl_json *filedoc) {
+  whorl_cache_entry e;
+  memset(&e, 0, sizeof e);
+  if (whorl_cache_get(c, k, 0, 1, &e) != 1) return NULL;
+  whorl_json *d = NULL;
+  whorl_error perr;
+  if (whorl_json_parse((const char *)e.extra, e.extra_len, &d, &perr) != WHORL_OK ||
+      whorl_json_typeof(d) != WHORL_JSON_OBJECT || !whorl_json_object_get(d, "logical")) {
+    whorl_json_free(d);
+    d = NULL;
+  }
+  free(e.extra);
+  if (!d) return NULL;
+  static const char *keep[] = {"name", "name_hex", "content", "size"};
+  for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
+    whorl_json_object_remove(d, keep[i]);
+    const whorl_json *v = whorl_json_object_get(filedoc, keep[i]);
+    if (v) whorl_json_object_set(d, keep[i], whorl_json_clone(v));
+  }
+  return d;
+}
+
+static void store_doc(whorl_cache *c, const whorl_cache_key *k, const whorl_json *doc, int64_t t0) {
+  whorl_json *copy = whorl_json_clone(doc);
+  if (!copy) return;
+  whorl_json_object_remove(copy, "name");
+  whorl_json_object_remove(copy, "name_hex");
+  char *text = NULL;
+  size_t len = 0;
+  if (whorl_json_canonical(copy, &text, &len) == WHORL_OK) {
+    whorl_cache_entry e;
+    memset(&e, 0, sizeof e);
+    e.extra = (uint8_t *)text;
+    e.extra_len = len;
+    whorl_cache_put(c, k, &e, t0);
+  }
+  free(text);
+  whorl_json_free(copy);
+}
+
+/* Warnings of a cached document, told again as the reading told them. */
+static void replay_warnings(const whorl_fp_options *o, const char *path, const whorl_json *doc) {
+  if (!o->on_issue) return;
+  const whorl_json *first = whorl_json_object_get(whorl_json_object_get(doc, "warnings"), "first");
+  for (size_t i = 0; i < whorl_json_size(first); i++) {
+    const whorl_json *w = whorl_json_array_get(first, i);
+    whorl_error e;
+    whorl_error_clear(&e);
+    e.code = WHORL_EFORMAT;
+    snprintf(e.path, sizeof e.path, "%s", path);
+    int64_t line = whorl_json_object_get_int(w, "line", 0);
+    const char *m = whorl_json_object_get_string(w, "message");
+    if (line) snprintf(e.message, sizeof e.message, "line %lld: %s", (long long)line, m ? m : "");
+    else snprintf(e.message, sizeof e.message, "%s", m ? m : "");
+    o->on_issue(o->cb_ctx, &e, 0);
+  }
+}
+
+static int fp_table_read(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
+                         const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err);
+
 int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const whorl_json *filedoc,
                     whorl_json **out, whorl_error *err) {
   *out = NULL;
@@ -70,6 +163,42 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
                           sniffed ? sniffed : "unknown");
     return 1;
   }
+  if (!o->use_cache) return fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
+  /* The key id is part of the cache rules: read the key file first. */
+  char key_id[17] = "";
+  if (o->key_file) {
+    uint8_t key[32];
+    int rc = load_key(o->key_file, key, key_id, err);
+    memset(key, 0, sizeof key);
+    if (rc) return rc;
+  }
+  char rules[512];
+  table_rules(o, o->table_format ? o->table_format : "auto", key_id, rules, sizeof rules);
+  whorl_cache *c = NULL;
+  char *db = tables_db(o, path);
+  if (db) whorl_cache_open(db, rules, &c, NULL);
+  free(db);
+  whorl_cache_key k;
+  whorl__fp_cache_key(st, &k);
+  if (c) {
+    whorl_json *d = cached_doc(c, &k, filedoc);
+    if (d) {
+      whorl_cache_close(c);
+      replay_warnings(o, path, d);
+      *out = d;
+      return WHORL_OK;
+    }
+  }
+  int64_t t0 = whorl__realtime_ns();
+  int rc = fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
+  if (!rc && c) store_doc(c, &k, *out, t0);
+  whorl_cache_close(c);
+  return rc;
+}
+
+static int fp_table_read(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
+                         const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err) {
+  *out = NULL;
   uint8_t key[32];
   char key_id[17] = "";
   int rc;

@@ -455,6 +455,19 @@ run "$W" diff --no-cache "$T/tab/t5.csv" "$T/tab/t5-shuffled.csv"; eq "$rc" 1 "s
 run "$W" diff "$T/tab/t5-file.json" "$T/tab/t5-table.json"; eq "$rc" 0 "file vs table document of the same bytes: identical"
 "$W" fp --no-cache --json -o "$T/tab/t5s-table.json" "$T/tab/t5-shuffled.csv"
 run "$W" diff "$T/tab/t5-file.json" "$T/tab/t5s-table.json"; eq "$rc" 1 "file vs table document of other bytes: different"
+# table documents in the stat cache (FILE.tables beside --cache FILE): a
+# warm run prints what a cold one does; a changed file or other reader
+# options are misses
+cp "$T/tab/t5.csv" "$T/tab/cached.csv"; touch -d '2020-01-01' "$T/tab/cached.csv"
+run "$W" fp --no-cache --json "$T/tab/cached.csv"; cold=$out
+run "$W" fp --cache "$T/tab/c.sqlite" --json "$T/tab/cached.csv"; eq "$out" "$cold" "table cache: first run = no cache"
+[[ -f "$T/tab/c.sqlite.tables" ]] && ok || bad "table cache: stored beside the content cache"
+run "$W" fp --cache "$T/tab/c.sqlite" --json "$T/tab/cached.csv"; eq "$out" "$cold" "table cache: warm run = cold run"
+run "$W" fp --cache "$T/tab/c.sqlite" --json --no-header "$T/tab/cached.csv"
+eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"])' <<<"$out")" 3 "table cache: other reader options, another document"
+printf '9,zed,1\n' >> "$T/tab/cached.csv"; touch -d '2020-01-02' "$T/tab/cached.csv"
+run "$W" fp --cache "$T/tab/c.sqlite" --json "$T/tab/cached.csv"
+eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"])' <<<"$out")" 3 "table cache: a changed file is read again"
 
 # the parallel CSV reader (files of 8 MiB and more): the serial result, bit
 # for bit, also when segment guesses fall inside quoted fields with line
