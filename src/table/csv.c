@@ -212,6 +212,90 @@ static int parse_fast(whorl_csv *c, whorl_csv_record *rec) {
 #endif
 }
 
+/* Records with quoted fields, fast: fields without quotes, or quoted without
+ * doubled quotes or text after the closing quote, all buffered. Fields point
+ * into the read buffer (no copy). Returns DONE, or 0 to let parse() (which
+ * handles everything) do it; both give the same record, flags and lines. */
+static int parse_fast_q(whorl_csv *c, whorl_csv_record *rec) {
+#ifdef HAVE_SSE2
+  const uint8_t *b = c->w.buf;
+  size_t start = c->w.start, pos = start, end = c->w.end;
+  const uint8_t d = (uint8_t)c->delim, q = (uint8_t)c->quote;
+  if (!q) return 0;
+  const __m128i vd = _mm_set1_epi8((char)d), vq = _mm_set1_epi8((char)q), vn = _mm_set1_epi8('\n'),
+                vr = _mm_set1_epi8('\r');
+  unsigned flags = 0;
+  uint64_t inner = 0;
+  c->nf = 0;
+  for (;;) {
+    if (pos >= end) return 0;
+    size_t fs, fl, at;
+    int quoted = 0;
+    if (b[pos] == q) {
+      const uint8_t *hit = memchr(b + pos + 1, q, end - pos - 1);
+      if (!hit) return 0;
+      size_t qpos = (size_t)(hit - b);
+      if (qpos + 1 >= end) return 0;
+      uint8_t nx = b[qpos + 1];
+      if (nx != d && nx != '\n' && nx != '\r') return 0; /* "" inside, or text after: parse() */
+      fs = pos + 1;
+      fl = qpos - fs;
+      quoted = 1;
+      flags |= WHORL_CSV_QUOTED;
+      for (const uint8_t *p = b + fs; p < b + qpos && (p = memchr(p, '\n', (size_t)(b + qpos - p))); p++) inner++;
+      at = qpos + 1;
+    } else {
+      size_t p = pos;
+      for (;;) {
+        if (end - p < 16 || p - start > c->max_record) return 0;
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + p));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq)),
+                                                              _mm_or_si128(_mm_cmpeq_epi8(v, vn), _mm_cmpeq_epi8(v, vr))));
+        if (m) {
+          p += (size_t)__builtin_ctz(m);
+          break;
+        }
+        p += 16;
+      }
+      if (b[p] == q) return 0; /* a quote inside an unquoted field is data: parse() */
+      fs = pos;
+      fl = p - pos;
+      at = p;
+    }
+    if (c->nf == c->capf && push_field(c, 0, 0, 0) == 0) c->nf--; /* grow only */
+    if (c->nf == c->capf) return 0;
+    c->ptrs[c->nf] = (const char *)b + fs;
+    c->lens[c->nf] = fl;
+    c->quoted[c->nf] = (unsigned char)quoted;
+    c->nf++;
+    if (at - start > c->max_record) return 0;
+    if (b[at] == d) {
+      pos = at + 1;
+      continue;
+    }
+    size_t next = at + 1;
+    if (b[at] == '\r') {
+      if (at + 1 >= end) return 0;
+      if (b[at + 1] == '\n') next++;
+    }
+    rec->nfields = c->nf;
+    rec->field = c->ptrs;
+    rec->len = c->lens;
+    rec->quoted = c->quoted;
+    rec->line = c->line;
+    rec->offset = c->w.base + start;
+    rec->flags = flags;
+    c->line += 1 + inner;
+    c->w.start = next;
+    return DONE;
+  }
+#else
+  (void)c;
+  (void)rec;
+  return 0;
+#endif
+}
+
 /* Tries to parse one record starting at c->w.start. */
 static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
   const uint8_t *b = c->w.buf;
@@ -300,7 +384,7 @@ int whorl_csv_next(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
       if (rc) return rc;
       continue;
     }
-    if (parse_fast(c, rec) == DONE) return 1;
+    if (parse_fast(c, rec) == DONE || parse_fast_q(c, rec) == DONE) return 1;
     int r = parse(c, rec, err);
     if (r == DONE) return 1;
     if (r < 0) return r;
