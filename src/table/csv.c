@@ -155,6 +155,38 @@ enum { NEED_MORE = 1, DONE = 2 };
 #define HAVE_SSE2 1
 #endif
 
+/* Fast paths' shared steps: add a field pointing into the read buffer;
+ * finish the record at separator position `at` (a line break). */
+static inline __attribute__((always_inline)) int fast_push(whorl_csv *c, const uint8_t *p, size_t len, int quoted) {
+  if (c->nf == c->capf && push_field(c, 0, 0, 0) == 0) c->nf--; /* grow only */
+  if (c->nf == c->capf) return -1;
+  c->ptrs[c->nf] = (const char *)p;
+  c->lens[c->nf] = len;
+  c->quoted[c->nf] = (unsigned char)quoted;
+  c->nf++;
+  return 0;
+}
+
+static inline __attribute__((always_inline)) int fast_end(whorl_csv *c, whorl_csv_record *rec, size_t start, size_t at, unsigned flags, uint64_t inner) {
+  const uint8_t *b = c->w.buf;
+  size_t next = at + 1;
+  if (b[at] == '\r') {
+    if (at + 1 >= c->w.end) return 0;
+    if (b[at + 1] == '\n') next++;
+  }
+  if (at - start > c->max_record) return 0;
+  rec->nfields = c->nf;
+  rec->field = c->ptrs;
+  rec->len = c->lens;
+  rec->quoted = c->quoted;
+  rec->line = c->line;
+  rec->offset = c->w.base + start;
+  rec->flags = flags;
+  c->line += 1 + inner;
+  c->w.start = next;
+  return DONE;
+}
+
 /* The common record, fast: no quote character anywhere in the 16-byte
  * blocks it spans, all buffered. Fields point into the read buffer (no
  * copy). Returns DONE, or 0 to let parse() (which handles everything) do
@@ -176,32 +208,12 @@ static int parse_fast(whorl_csv *c, whorl_csv_record *rec) {
     while (stop) {
       size_t at = pos + (size_t)__builtin_ctz(stop);
       stop &= stop - 1;
-      if (c->nf == c->capf && push_field(c, 0, 0, 0) == 0) c->nf--; /* grow only */
-      if (c->nf == c->capf) return 0;
-      c->ptrs[c->nf] = (const char *)b + fstart;
-      c->lens[c->nf] = at - fstart;
-      c->quoted[c->nf] = 0;
-      c->nf++;
+      if (fast_push(c, b + fstart, at - fstart, 0)) return 0;
       if (b[at] == (uint8_t)c->delim) {
         fstart = at + 1;
         continue;
       }
-      size_t next = at + 1;
-      if (b[at] == '\r') {
-        if (at + 1 >= end) return 0;
-        if (b[at + 1] == '\n') next++;
-      }
-      if (at - start > c->max_record) return 0;
-      rec->nfields = c->nf;
-      rec->field = c->ptrs;
-      rec->len = c->lens;
-      rec->quoted = c->quoted;
-      rec->line = c->line;
-      rec->offset = c->w.base + start;
-      rec->flags = 0;
-      c->line++;
-      c->w.start = next;
-      return DONE;
+      return fast_end(c, rec, start, at, 0, 0);
     }
     pos += 16;
   }
@@ -262,32 +274,13 @@ static int parse_fast_q(whorl_csv *c, whorl_csv_record *rec) {
       fl = p - pos;
       at = p;
     }
-    if (c->nf == c->capf && push_field(c, 0, 0, 0) == 0) c->nf--; /* grow only */
-    if (c->nf == c->capf) return 0;
-    c->ptrs[c->nf] = (const char *)b + fs;
-    c->lens[c->nf] = fl;
-    c->quoted[c->nf] = (unsigned char)quoted;
-    c->nf++;
+    if (fast_push(c, b + fs, fl, quoted)) return 0;
     if (at - start > c->max_record) return 0;
     if (b[at] == d) {
       pos = at + 1;
       continue;
     }
-    size_t next = at + 1;
-    if (b[at] == '\r') {
-      if (at + 1 >= end) return 0;
-      if (b[at + 1] == '\n') next++;
-    }
-    rec->nfields = c->nf;
-    rec->field = c->ptrs;
-    rec->len = c->lens;
-    rec->quoted = c->quoted;
-    rec->line = c->line;
-    rec->offset = c->w.base + start;
-    rec->flags = flags;
-    c->line += 1 + inner;
-    c->w.start = next;
-    return DONE;
+    return fast_end(c, rec, start, at, flags, inner);
   }
 #else
   (void)c;

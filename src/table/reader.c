@@ -819,14 +819,22 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
   return rc;
 }
 
+/* Opens the (maybe compressed) byte source of a text table. */
+static int open_src(const char *path, srcctx *sc, whorl_codec *codec, whorl_table_info *info, whorl_error *err) {
+  memset(sc, 0, sizeof *sc);
+  int rc = whorl__src_open(path, 0, 0, &sc->src, err);
+  if (rc) return rc;
+  *codec = whorl__src_codec(sc->src);
+  snprintf(info->compression, sizeof info->compression, "%s", codec_name(*codec));
+  return WHORL_OK;
+}
+
 static int read_csv(const char *path, int fd, const struct stat *st, const whorl_table_opts *o,
                     whorl_table_sink *sink, whorl_table_info *info, whorl_error *err) {
   srcctx sc;
-  memset(&sc, 0, sizeof sc);
-  int rc = whorl__src_open(path, 0, 0, &sc.src, err);
+  whorl_codec codec;
+  int rc = open_src(path, &sc, &codec, info, err);
   if (rc) return rc;
-  whorl_codec codec = whorl__src_codec(sc.src);
-  snprintf(info->compression, sizeof info->compression, "%s", codec_name(codec));
   whorl_csv_opts co = {o->delimiter, 0, o->max_record, path, 0};
   if (!co.delim && o->format && !strcmp(o->format, "tsv")) co.delim = '\t';
   whorl_csv *csv = NULL;
@@ -1176,11 +1184,9 @@ static void jseg_run(prun *p, seg *g) {
 static int read_jsonl(const char *path, int fd, const struct stat *st, const whorl_table_opts *o,
                       whorl_table_sink *sink, whorl_table_info *info, whorl_error *err) {
   srcctx sc;
-  memset(&sc, 0, sizeof sc);
-  int rc = whorl__src_open(path, 0, 0, &sc.src, err);
+  whorl_codec codec;
+  int rc = open_src(path, &sc, &codec, info, err);
   if (rc) return rc;
-  whorl_codec codec = whorl__src_codec(sc.src);
-  snprintf(info->compression, sizeof info->compression, "%s", codec_name(codec));
   snprintf(info->format, sizeof info->format, "jsonl");
   whorl_jsonl *jr = NULL;
   src_start(&sc, o->threads);
