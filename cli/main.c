@@ -171,8 +171,8 @@ int cli_table_opt(int c, const char *arg, whorl_fp_options *o) {
   switch (c) {
   case CLI_OPT_AS:
     if (strcmp(arg, "csv") && strcmp(arg, "tsv") && strcmp(arg, "jsonl") && strcmp(arg, "parquet") && strcmp(arg, "npy") &&
-        strcmp(arg, "npz")) {
-      cli_msg("error: unknown table format '%s' (choose csv, tsv, jsonl, parquet, npy or npz)", arg);
+        strcmp(arg, "npz") && strcmp(arg, "json")) {
+      cli_msg("error: unknown table format '%s' (choose csv, tsv, jsonl, json, parquet, npy or npz)", arg);
       return EXIT_ERROR;
     }
     o->table_format = arg;

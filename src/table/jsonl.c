@@ -13,6 +13,10 @@ struct whorl_jsonl {
   size_t max_line;
   uint64_t line;
   whorl_json *cur;
+  int array;       /* a JSON array of objects instead of lines */
+  int astate;      /* 0 before '[', 1 just inside, 2 after ']', 3 after an
+                      object, 4 after a ',' */
+  uint64_t count;  /* objects read (array mode) */
 };
 
 int whorl_jsonl_new(whorl_csv_read_fn read, void *ctx, const char *path, size_t max_line, whorl_jsonl **out,
@@ -41,9 +45,117 @@ static int fill(whorl_jsonl *r, whorl_error *err) {
   return 0;
 }
 
+void whorl_jsonl_set_array(whorl_jsonl *r) { r->array = 1; }
+
+/* Array mode: "[ {..}, {..}, ... ]", one object at a time. The object's
+ * extent is found by counting brackets outside strings; whorl_json_parse
+ * then checks it. Bounded like a line: an object may not exceed max_line. */
+
+/* Skips white space (counting lines), reading more as needed. 1 when the
+ * input ended, 0 when a byte waits at w.start, or a negative status. */
+static int skip_space(whorl_jsonl *r, whorl_error *err) {
+  for (;;) {
+    while (r->w.start < r->w.end) {
+      uint8_t ch = r->w.buf[r->w.start];
+      if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') return 0;
+      r->line += ch == '\n';
+      r->w.start++;
+    }
+    if (r->w.eof) return 1;
+    int rc = fill(r, err);
+    if (rc) return rc;
+  }
+}
+
+static int array_error(whorl_jsonl *r, whorl_error *err, const char *what) {
+  return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)(r->w.base + r->w.start), "line %llu: %s",
+                      (unsigned long long)r->line + 1, what);
+}
+
+static int next_in_array(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, whorl_error *err) {
+  for (;;) {
+    if (r->astate == 0 && r->w.base + r->w.start == 0) {
+      /* a UTF-8 byte order mark first */
+      while (!r->w.eof && r->w.end - r->w.start < 3) {
+        int rc = fill(r, err);
+        if (rc) return rc;
+      }
+      if (r->w.end - r->w.start >= 3 && !memcmp(r->w.buf + r->w.start, "\xef\xbb\xbf", 3)) r->w.start += 3;
+    }
+    int end = skip_space(r, err);
+    if (end < 0) return end;
+    if (end) return r->astate == 2 ? 0 : array_error(r, err, "the JSON array ends before its ']'");
+    uint8_t ch = r->w.buf[r->w.start];
+    if (r->astate == 0) {
+      if (ch != '[') return array_error(r, err, "not a JSON array of objects");
+      r->astate = 1;
+      r->w.start++;
+      continue;
+    }
+    if (r->astate == 2) return array_error(r, err, "text after the JSON array");
+    if (r->astate == 1 && ch == ']') { /* "[]", or after an object */
+      r->astate = 2;
+      r->w.start++;
+      continue;
+    }
+    if (r->astate == 3) { /* after an object: ',' or ']' */
+      if (ch == ']') {
+        r->astate = 2;
+        r->w.start++;
+        continue;
+      }
+      if (ch != ',') return array_error(r, err, "expected ',' or ']' in the JSON array");
+      r->astate = 4;
+      r->w.start++;
+      continue;
+    }
+    /* states 1 and 4: an object is due */
+    if (ch != '{') return array_error(r, err, "an element of the JSON array is not an object");
+    size_t k = 0;
+    int depth = 0, instr = 0, esc = 0;
+    uint64_t lines = 0;
+    for (;;) {
+      const uint8_t *b = r->w.buf + r->w.start;
+      size_t n = r->w.end - r->w.start;
+      for (; k < n; k++) {
+        uint8_t c = b[k];
+        if (c == '\n') lines++;
+        if (instr) {
+          if (esc) esc = 0;
+          else if (c == '\\') esc = 1;
+          else if (c == '"') instr = 0;
+        } else if (c == '"') {
+          instr = 1;
+        } else if (c == '{' || c == '[') {
+          depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+          break;
+        }
+      }
+      if (k < n) break;
+      if (r->w.eof) return array_error(r, err, "an object of the JSON array is not closed");
+      int rc = fill(r, err);
+      if (rc) return rc;
+    }
+    whorl_error perr;
+    uint64_t off = r->w.base + r->w.start;
+    if (whorl_json_parse((const char *)r->w.buf + r->w.start, k + 1, &r->cur, &perr) != WHORL_OK)
+      return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)(off + (uint64_t)(perr.offset > 0 ? perr.offset : 0)),
+                          "line %llu: %s", (unsigned long long)r->line + 1, perr.message);
+    *line = r->line + 1;
+    r->line += lines;
+    r->w.start += k + 1;
+    r->astate = 3;
+    r->count++;
+    *obj = r->cur;
+    return 1;
+  }
+}
+
 int whorl_jsonl_next(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, whorl_error *err) {
   whorl_json_free(r->cur);
   r->cur = NULL;
+  if (r->array) return next_in_array(r, obj, line, err);
   size_t scanned = 0;
   for (;;) {
     const uint8_t *nl = memchr(r->w.buf + r->w.start + scanned, '\n', r->w.end - r->w.start - scanned);

@@ -26,6 +26,11 @@ int whorl_jsonl_new(whorl_csv_read_fn read, void *ctx, const char *path, size_t 
  * 1-based line it came from), 0 at end, or a negative status. */
 int whorl_jsonl_next(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, whorl_error *err);
 void whorl_jsonl_free(whorl_jsonl *r); /* NULL ok */
+/* Reads one JSON array of objects ("[{...}, {...}]", as pandas'
+ * to_json(orient="records") writes) instead of lines: the objects are the
+ * rows, one at a time, each bounded like a line. Call before the first
+ * whorl_jsonl_next. */
+void whorl_jsonl_set_array(whorl_jsonl *r);
 
 /* Canonical bytes of a JSON value as a table value: null, booleans and
  * numbers by value, strings by appearance (whorl__value_text, quoted),

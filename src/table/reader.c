@@ -1187,10 +1187,12 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
   whorl_codec codec;
   int rc = open_src(path, &sc, &codec, info, err);
   if (rc) return rc;
-  snprintf(info->format, sizeof info->format, "jsonl");
+  int array = o->format && !strcmp(o->format, "json");
+  snprintf(info->format, sizeof info->format, "%s", array ? "json" : "jsonl");
   whorl_jsonl *jr = NULL;
   src_start(&sc, o->threads);
   rc = whorl_jsonl_new(src_read, &sc, path, o->max_record, &jr, err);
+  if (!rc && array) whorl_jsonl_set_array(jr);
   if (rc) {
     src_stop(&sc);
     rc = src_error(&sc, rc, err);
@@ -1202,7 +1204,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
   jrow j;
   memset(&j, 0, sizeof j);
   j.w = &w;
-  int parallel = codec == WHORL_CODEC_NONE && o->threads > 1 && sink->fork && st &&
+  int parallel = !array && codec == WHORL_CODEC_NONE && o->threads > 1 && sink->fork && st &&
                  (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
   const whorl_json *obj;
   uint64_t line;
@@ -1783,7 +1785,7 @@ static const char *ext_format(const char *name) {
   if (!dot) return NULL;
   static const struct { const char *ext, *fmt; } map[] = {
       {".csv", "csv"}, {".tsv", "tsv"}, {".tab", "tsv"}, {".psv", "csv"}, {".jsonl", "jsonl"},
-      {".ndjson", "jsonl"}, {".parquet", "parquet"}, {".pq", "parquet"}, {".npy", "npy"}, {".npz", "npz"}};
+      {".ndjson", "jsonl"}, {".json", "json"}, {".parquet", "parquet"}, {".pq", "parquet"}, {".npy", "npy"}, {".npz", "npz"}};
   for (size_t i = 0; i < sizeof map / sizeof *map; i++)
     if (!strcasecmp(dot, map[i].ext)) return map[i].fmt;
   return NULL;
@@ -1804,9 +1806,19 @@ static const char *content_format(const uint8_t *b, size_t n) {
     if ((nl || n < 65536) && whorl_json_parse((const char *)b + i, e - i, &v, &perr) == WHORL_OK) {
       int obj = whorl_json_typeof(v) == WHORL_JSON_OBJECT;
       whorl_json_free(v);
-      if (obj) return "jsonl";
+      /* JSON Lines: another object on a following line (a file of one
+       * object, a config.json, is not a table unless named .jsonl) */
+      size_t k = e;
+      while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r' || b[k] == '\n')) k++;
+      if (obj && k < n && b[k] == '{') return "jsonl";
     }
     return NULL;
+  }
+  if (i < n && b[i] == '[') {
+    /* a JSON array of objects (pandas' to_json(orient="records")) */
+    size_t k = i + 1;
+    while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r' || b[k] == '\n')) k++;
+    return k < n && b[k] == '{' ? "json" : NULL;
   }
   char d = whorl_csv_sniff_delimiter(b + i, n - i);
   /* Consistency: at least two lines, and most of them with the same count > 1. */
@@ -1868,6 +1880,10 @@ const char *whorl__table_detect(const char *path, const char *sniffed) {
   }
   free(buf);
   if (byext) {
+    /* .json: a table only if its content is one (an array of objects, or
+     * objects line by line); any other JSON file is a file */
+    if (!strcmp(byext, "json"))
+      return bycontent && (!strcmp(bycontent, "json") || !strcmp(bycontent, "jsonl")) ? bycontent : NULL;
     /* The extension decides between CSV and TSV only if content agrees it is delimited. */
     if (!strcmp(byext, "jsonl")) return "jsonl";
     if (bycontent && strcmp(bycontent, "jsonl")) return bycontent;
@@ -1884,7 +1900,7 @@ int whorl__table_read(const char *path, int fd, const struct stat *st, const who
   const char *fmt = o.format;
   if (!fmt) return whorl__error(err, WHORL_EINVAL, path, -1, "no table format given");
   if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv")) return read_csv(path, fd, st, &o, sink, info, err);
-  if (!strcmp(fmt, "jsonl")) return read_jsonl(path, fd, st, &o, sink, info, err);
+  if (!strcmp(fmt, "jsonl") || !strcmp(fmt, "json")) return read_jsonl(path, fd, st, &o, sink, info, err);
   if (!strcmp(fmt, "parquet")) return read_parquet(path, fd, st, &o, sink, info, err);
   if (!strcmp(fmt, "npy")) return read_npy(path, fd, st, sink, info, err);
   if (!strcmp(fmt, "npz")) return read_npz(path, fd, st, sink, info, err);

@@ -427,6 +427,25 @@ run "$W" fp --no-cache --id "$E/base.parquet"; bs=${out%% *}
 run "$W" fp --no-cache --id "$E/dict0.parquet"; eq "${out%% *}" "$bs" "dictionary_page_offset 0 means no dictionary"
 run "$W" fp --no-cache --id "$E/date64.parquet"; eq "$rc" 0 "INT64 DATE of 2^63-1 days: read, no overflow"
 run "$W" fp --no-cache "$E/hugenv.parquet"; eq "$rc" 2 "2^31-1 values for one row: refused"; has "$err" "values for 1 rows" "lying value count: says so"
+# JSON arrays of objects (pandas' to_json(orient="records")), indented or
+# not: the same table as JSON Lines; a JSON file of one object stays a file
+/usr/bin/python3 -c "
+import pandas as pd
+df = pd.DataFrame({'id': [1, 2, 3], 'name': ['ann', 'b,c', None], 'x': [0.5, 1.25, 2.0]})
+df.to_json('$T/tab/recs.json', orient='records', indent=2)
+df.to_json('$T/tab/recs-compact.json', orient='records')
+df.to_json('$T/tab/recs.jsonl', orient='records', lines=True)
+"
+rj=""
+for f in recs.json recs-compact.json recs.jsonl; do run "$W" fp --no-cache --id "$T/tab/$f"; rj="$rj ${out%% *}"; done
+eq "$(tr ' ' '\n' <<<"$rj" | sort -u | grep -c .)" 1 "JSON array of objects (indented, compact) = JSON Lines"
+run "$W" fp --no-cache --json "$T/tab/recs.json"; eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["format"], d["rows"])' <<<"$out")" "json 3" "JSON array: format json, 3 rows"
+printf '[{"a": 1}, {"a": 2}' > "$T/tab/open.json"
+run "$W" fp --no-cache --as json "$T/tab/open.json"; eq "$rc" 2 "unclosed JSON array: exit 2"; has "$err" "ends before its" "unclosed JSON array: says so"
+printf '[{"a": 1}, 7]' > "$T/tab/seven.json"
+run "$W" fp --no-cache --as json "$T/tab/seven.json"; eq "$rc" 2 "JSON array with a non-object: exit 2"; has "$err" "not an object" "... says so"
+printf '{"lr": 0.001}\n' > "$T/tab/config.json"
+run "$W" fp --no-cache --json "$T/tab/config.json"; eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["kind"])' <<<"$out")" file "a JSON config file stays a file"
 # header detection beyond the first row's spelling
 printf ',0,1,2\n0,0.5,1.5,2.5\n1,3.5,4.5,5.5\n' > "$T/tab/pandas.csv"
 run "$W" fp --no-cache --json "$T/tab/pandas.csv"

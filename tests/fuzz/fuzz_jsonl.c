@@ -9,11 +9,12 @@
 #include "../unit/memsrc.h"
 #include "util/util.h"
 
-static void run(const uint8_t *data, size_t size, size_t piece, whorl_buf *out) {
+static void run(const uint8_t *data, size_t size, size_t piece, int array, whorl_buf *out) {
   memsrc s = {data, size, 0, piece};
   whorl_jsonl *r = NULL;
   whorl_error err;
   if (whorl_jsonl_new(memsrc_read, &s, "fuzz.jsonl", 256, &r, &err)) return;
+  if (array) whorl_jsonl_set_array(r);
   const whorl_json *o;
   uint64_t line;
   int rc;
@@ -33,11 +34,13 @@ static void run(const uint8_t *data, size_t size, size_t piece, whorl_buf *out) 
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  whorl_buf a = WHORL_BUF_INIT, b = WHORL_BUF_INIT;
-  run(data, size, 1, &a);
-  run(data, size, 1u << 20, &b);
-  if (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) abort();
-  whorl_buf_free(&a);
-  whorl_buf_free(&b);
+  for (int array = 0; array < 2; array++) { /* lines, then one JSON array of objects */
+    whorl_buf a = WHORL_BUF_INIT, b = WHORL_BUF_INIT;
+    run(data, size, 1, array, &a);
+    run(data, size, 1u << 20, array, &b);
+    if (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) abort();
+    whorl_buf_free(&a);
+    whorl_buf_free(&b);
+  }
   return 0;
 }
