@@ -82,8 +82,9 @@ static char *tables_db(const whorl_fp_options *o, const char *path) {
 }
 
 static void table_rules(const whorl_fp_options *o, const char *fmt, const char *key_id, char *out, size_t cap) {
-  snprintf(out, cap, "whorl-table-doc-1;%s;%s+%s;as=%s;delim=%d;header=%d;strict=%d;key=%s", whorl_version(),
-           WHORL_RULES_TABLE_LOGICAL, WHORL_VALUE_RULES, fmt, (int)(unsigned char)o->delimiter, o->header, o->strict,
+  snprintf(out, cap, "whorl-table-doc-1;%s;%s;%s+%s;format=%s;as=%s;delim=%d;header=%d;strict=%d;key=%s", whorl_version(),
+           WHORL_TABLE_READER_REV, WHORL_RULES_TABLE_LOGICAL, WHORL_VALUE_RULES, fmt,
+           o->table_format ? o->table_format : "auto", (int)(unsigned char)o->delimiter, o->header, o->strict,
            key_id[0] ? key_id : "-");
 }
 
@@ -163,7 +164,14 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
                           sniffed ? sniffed : "unknown");
     return 1;
   }
-  if (!o->use_cache) return fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
+  if (!o->use_cache) {
+    int rc = fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
+    if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL) {
+      if (err) whorl_error_clear(err);
+      return 1; /* a .json file that only looked like an array of objects: a file */
+    }
+    return rc;
+  }
   /* The key id is part of the cache rules: read the key file first. */
   char key_id[17] = "";
   if (o->key_file) {
@@ -173,7 +181,7 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
     if (rc) return rc;
   }
   char rules[512];
-  table_rules(o, o->table_format ? o->table_format : "auto", key_id, rules, sizeof rules);
+  table_rules(o, fmt, key_id, rules, sizeof rules); /* the detected format: names (links) may differ */
   whorl_cache *c = NULL;
   char *db = tables_db(o, path);
   if (db) whorl_cache_open(db, rules, &c, NULL);
@@ -191,6 +199,12 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   }
   int64_t t0 = whorl__realtime_ns();
   int rc = fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
+  if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL) {
+    /* a .json file that only looked like an array of objects: a file */
+    whorl_cache_close(c);
+    if (err) whorl_error_clear(err);
+    return 1;
+  }
   if (!rc && c) store_doc(c, &k, *out, t0);
   whorl_cache_close(c);
   return rc;

@@ -36,6 +36,9 @@ int whorl_jsonl_new(whorl_csv_read_fn read, void *ctx, const char *path, size_t 
 
 static int fill(whorl_jsonl *r, whorl_error *err) {
   int rc = whorl__window_fill(&r->w);
+  if (rc == 1 && r->array)
+    return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)r->w.base, "line %llu: an object longer than %zu bytes",
+                        (unsigned long long)r->line + 1, r->max_line);
   if (rc == 1)
     return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)r->w.base,
                         "line %llu: longer than %zu bytes (a line without its line break?)",

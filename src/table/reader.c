@@ -1886,10 +1886,12 @@ const char *whorl__table_detect(const char *path, const char *sniffed) {
       return bycontent && (!strcmp(bycontent, "json") || !strcmp(bycontent, "jsonl")) ? bycontent : NULL;
     /* The extension decides between CSV and TSV only if content agrees it is delimited. */
     if (!strcmp(byext, "jsonl")) return "jsonl";
-    if (bycontent && strcmp(bycontent, "jsonl")) return bycontent;
+    if (bycontent && strcmp(bycontent, "jsonl") && strcmp(bycontent, "json")) return bycontent;
     return byext;
   }
-  return bycontent;
+  /* A JSON array is a table only under a .json name (a Python repr in a
+   * .txt, say, is not). */
+  return bycontent && !strcmp(bycontent, "json") ? NULL : bycontent;
 }
 
 int whorl__table_read(const char *path, int fd, const struct stat *st, const whorl_table_opts *opts,

@@ -446,6 +446,19 @@ printf '[{"a": 1}, 7]' > "$T/tab/seven.json"
 run "$W" fp --no-cache --as json "$T/tab/seven.json"; eq "$rc" 2 "JSON array with a non-object: exit 2"; has "$err" "not an object" "... says so"
 printf '{"lr": 0.001}\n' > "$T/tab/config.json"
 run "$W" fp --no-cache --json "$T/tab/config.json"; eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["kind"])' <<<"$out")" file "a JSON config file stays a file"
+# found in review: the table cache keys on the detected format (two names
+# of one file may be read differently); "[{" starts neither make a .csv nor
+# a .txt a JSON table; a .json that only looks like an array of objects is
+# a file unless --as json
+printf '{"a":1,"b":2}\n{"a":3,"b":4}\n' > "$T/tab/x.jsonl"; touch -d '2020-01-01' "$T/tab/x.jsonl"; ln -sf x.jsonl "$T/tab/y.csv"
+run "$W" fp --cache "$T/tab/c2.sqlite" --json "$T/tab/x.jsonl"
+run "$W" fp --cache "$T/tab/c2.sqlite" --json "$T/tab/y.csv"; warm=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["format"], d["rows"])' <<<"$out")
+run "$W" fp --no-cache --json "$T/tab/y.csv"; eq "$warm" "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["format"], d["rows"])' <<<"$out")" "table cache: a link under another name is read as that name says"
+printf '[{"a": 1}, "x,y"]\nfoo,bar\n1,2\n' > "$T/tab/bracket.csv"
+run "$W" fp --no-cache --json "$T/tab/bracket.csv"; eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["format"])' <<<"$out")" csv "a .csv starting with [{ is still a CSV"
+printf '[{"a":1},2]' > "$T/tab/mixed.json"
+run "$W" fp --no-cache --json "$T/tab/mixed.json"; eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["kind"])' <<<"$out")" file "a .json array that is not all objects: a file"
+run "$W" fp --no-cache --as json "$T/tab/mixed.json"; eq "$rc" 2 "... but --as json says why it is not a table"
 # header detection beyond the first row's spelling
 printf ',0,1,2\n0,0.5,1.5,2.5\n1,3.5,4.5,5.5\n' > "$T/tab/pandas.csv"
 run "$W" fp --no-cache --json "$T/tab/pandas.csv"
