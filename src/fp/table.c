@@ -147,8 +147,20 @@ static void replay_warnings(const whorl_fp_options *o, const char *path, const w
   }
 }
 
+static int read_table_doc(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
+                          const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err);
+
+/* The table document; 1 (the file document stands) for a .json file that
+ * only looked like an array of objects, when no table was asked for. */
 static int fp_table_read(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
-                         const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err);
+                         const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err) {
+  int rc = read_table_doc(path, fd, st, o, filedoc, fmt, out, err);
+  if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL) {
+    if (err) whorl_error_clear(err);
+    return 1;
+  }
+  return rc;
+}
 
 int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const whorl_json *filedoc,
                     whorl_json **out, whorl_error *err) {
@@ -164,14 +176,7 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
                           sniffed ? sniffed : "unknown");
     return 1;
   }
-  if (!o->use_cache) {
-    int rc = fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
-    if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL) {
-      if (err) whorl_error_clear(err);
-      return 1; /* a .json file that only looked like an array of objects: a file */
-    }
-    return rc;
-  }
+  if (!o->use_cache) return fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
   /* The key id is part of the cache rules: read the key file first. */
   char key_id[17] = "";
   if (o->key_file) {
@@ -199,19 +204,13 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   }
   int64_t t0 = whorl__realtime_ns();
   int rc = fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
-  if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL) {
-    /* a .json file that only looked like an array of objects: a file */
-    whorl_cache_close(c);
-    if (err) whorl_error_clear(err);
-    return 1;
-  }
   if (!rc && c) store_doc(c, &k, *out, t0);
   whorl_cache_close(c);
   return rc;
 }
 
-static int fp_table_read(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
-                         const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err) {
+static int read_table_doc(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
+                          const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err) {
   *out = NULL;
   uint8_t key[32];
   char key_id[17] = "";

@@ -199,13 +199,9 @@ static void pad_nulls(whorl_lacc *a, lcol *c, uint64_t n) {
 static int s_column(void *ctx, const char *name, size_t len) {
   whorl_lacc *a = ctx;
   if (a->finished) return WHORL_EINVAL;
-  if (a->ncols == a->cap) {
-    size_t n = a->cap ? a->cap * 2 : 16;
-    lcol *c = realloc(a->col, n * sizeof *c);
-    if (!c) return WHORL_ENOMEM;
-    a->col = c;
-    a->cap = n;
-  }
+  lcol *grown = whorl__grow_array(a->col, &a->cap, a->ncols, sizeof *a->col);
+  if (!grown) return WHORL_ENOMEM;
+  a->col = grown;
   lcol *c = &a->col[a->ncols];
   memset(c, 0, sizeof *c);
   c->name = malloc(len + 1);

@@ -73,13 +73,9 @@ static int wb_add_column(wb *w, const char *name, size_t len) {
     }
     w->win_rows = rows;
   }
-  if (w->ncols == w->cap) {
-    size_t n = w->cap ? w->cap * 2 : 16;
-    wcol *c = realloc(w->col, n * sizeof *c);
-    if (!c) return WHORL_ENOMEM;
-    w->col = c;
-    w->cap = n;
-  }
+  wcol *grown = whorl__grow_array(w->col, &w->cap, w->ncols, sizeof *w->col);
+  if (!grown) return WHORL_ENOMEM;
+  w->col = grown;
   wcol *c = &w->col[w->ncols];
   memset(c, 0, sizeof *c);
   c->type = malloc(w->win_rows ? w->win_rows : 1);
@@ -538,8 +534,10 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
   /* The fields lie one after the other in one buffer (the read buffer, or
    * the tokenizer's copy): one ASCII check for the whole record first. */
   int ascii = 0;
+  size_t rec_bytes = 1; /* the window's size estimate: the record's span */
   if (rec->nfields > 0) {
     const char *f0 = rec->field[0], *fe = rec->field[rec->nfields - 1] + rec->len[rec->nfields - 1];
+    if (fe >= f0) rec_bytes += (size_t)(fe - f0);
     if (fe >= f0 && (size_t)(fe - f0) < ((size_t)1 << 20)) {
       uint64_t acc = 0;
       size_t n = (size_t)(fe - f0), i = 0;
@@ -576,8 +574,7 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
   }
   w->rows++;
   r->rows++;
-  w->bytes += rec->nfields;
-  for (size_t i = 0; i < rec->nfields; i++) w->bytes += rec->len[i];
+  w->bytes += rec_bytes;
   if (w->rows >= w->win_rows || w->bytes > WIN_BYTES) {
     rc = wb_flush(w);
     if (rc) return whorl__error(err, rc, r->path, -1, "out of memory");

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,4 +60,13 @@ void whorl_buf_free(whorl_buf *b) {
   b->data = NULL;
   b->len = b->cap = 0;
   b->oom = 0;
+}
+
+void *whorl__grow_array(void *items, size_t *cap, size_t n, size_t size) {
+  if (n < *cap) return items;
+  size_t c = *cap ? *cap * 2 : 16;
+  if (c > SIZE_MAX / size) return NULL;
+  void *p = realloc(items, c * size);
+  if (p) *cap = c;
+  return p;
 }

@@ -46,6 +46,10 @@ static inline void whorl_buf_putc(whorl_buf *b, char c) {
   b->data[b->len] = 0;
 }
 void whorl_buf_puts(whorl_buf *b, const char *s);
+/* Makes room for one more element in a growable array (items, *cap
+ * elements of `size` bytes, `n` in use), doubling from 16. Returns the
+ * array (maybe moved), or NULL when out of memory (items unchanged). */
+void *whorl__grow_array(void *items, size_t *cap, size_t n, size_t size);
 void whorl_buf_printf(whorl_buf *b, const char *fmt, ...) WHORL_PRINTF(2, 3);
 /* Returns the data (caller frees) and resets b; NULL if an allocation failed. */
 char *whorl_buf_detach(whorl_buf *b, size_t *len);
