@@ -193,8 +193,9 @@ int main(void) {
     whorl_json_free(rr);
   }
 
-  /* Quick level: same for copies, differs when a sampled byte changes. */
-  sh("cd '%s' && head -c 5000000 /dev/urandom > q1 && cp q1 q2 && printf X | dd of=q2 bs=1 seek=0 conv=notrunc status=none",
+  /* Quick level: same for copies, differs when a sampled byte changes (the
+   * first byte is fixed so that writing X always changes it). */
+  sh("cd '%s' && printf A > q1 && head -c 4999999 /dev/urandom >> q1 && cp q1 q2 && printf X | dd of=q2 bs=1 seek=0 conv=notrunc status=none",
      root);
   whorl_json *q1 = fp("q1", 1, WHORL_LEVEL_QUICK), *q2 = fp("q2", 1, WHORL_LEVEL_QUICK);
   CHECK(q1 && q2 && strcmp(whorl_json_object_get_string(q1, "id"), whorl_json_object_get_string(q2, "id")) != 0);
