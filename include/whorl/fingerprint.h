@@ -22,15 +22,17 @@ extern "C" {
 #define WHORL_FORMAT_VERSION 1
 
 typedef enum whorl_level {
-  WHORL_LEVEL_AUTO = 0,    /* the deepest level below "profile" that fits the
-                              input: logical for tables, content otherwise */
+  WHORL_LEVEL_AUTO = 0,    /* the deepest level that fits the input: profile
+                              for tables, content otherwise */
   WHORL_LEVEL_QUICK = 1,   /* size, sniffed format, sampled blocks: O(1) I/O */
   WHORL_LEVEL_CONTENT = 2, /* every byte: BLAKE3 (+ optional digests), chunks */
-  WHORL_LEVEL_LOGICAL = 3  /* tables: values, independent of the file format
+  WHORL_LEVEL_LOGICAL = 3, /* tables: values, independent of the file format
                               (and content, so a diff can tell both apart) */
+  WHORL_LEVEL_PROFILE = 4  /* tables: logical + a statistical profile per
+                              column (docs/profile.md) */
 } whorl_level;
 
-/* Parses "quick" / "content" / "logical" ("auto" too). Returns WHORL_OK or
+/* Parses "quick" / "content" / "logical" / "profile" ("auto" too). Returns WHORL_OK or
  * WHORL_EINVAL. */
 int whorl_level_parse(const char *s, whorl_level *out);
 const char *whorl_level_name(whorl_level level);

@@ -28,11 +28,65 @@ static void field(whorl_buf *b, const char *label, const char *value) {
   if (value && *value) whorl_buf_printf(b, "%-9s %s\n", label, value);
 }
 
+/* A JSON scalar, short: numbers with 6 significant digits, strings quoted
+ * and cut at 24 bytes. */
+static void scalar(whorl_buf *b, const whorl_json *v) {
+  switch (whorl_json_typeof(v)) {
+  case WHORL_JSON_NUMBER:
+    if (whorl_json_is_int(v)) whorl_buf_printf(b, "%" PRId64, whorl_json_get_int(v));
+    else whorl_buf_printf(b, "%.6g", whorl_json_get_double(v));
+    break;
+  case WHORL_JSON_STRING: {
+    size_t n;
+    const char *s = whorl_json_get_string(v, &n);
+    whorl_buf_printf(b, "\"%.*s%s\"", n > 24 ? 24 : (int)n, s, n > 24 ? "..." : "");
+    break;
+  }
+  case WHORL_JSON_BOOL:
+    whorl_buf_puts(b, whorl_json_get_bool(v) ? "true" : "false");
+    break;
+  default:
+    whorl_buf_puts(b, "null");
+  }
+}
+
+/* The profile of a column in one line: range, mean and spread, distinct
+ * values and the most frequent one. */
+static void profile_line(whorl_buf *b, const whorl_json *p) {
+  const whorl_json *mn = whorl_json_object_get(p, "min"), *mx = whorl_json_object_get(p, "max");
+  if (mn && mx) {
+    whorl_buf_puts(b, "  ");
+    scalar(b, mn);
+    whorl_buf_puts(b, "..");
+    scalar(b, mx);
+  }
+  const whorl_json *mean = whorl_json_object_get(p, "mean"), *sd = whorl_json_object_get(p, "stddev");
+  if (mean) {
+    whorl_buf_puts(b, "  mean ");
+    scalar(b, mean);
+  }
+  if (sd && whorl_json_typeof(sd) == WHORL_JSON_NUMBER) {
+    whorl_buf_puts(b, "  sd ");
+    scalar(b, sd);
+  }
+  whorl_buf_printf(b, "  %s%" PRId64 " distinct", whorl_json_get_bool(whorl_json_object_get(p, "distinct_exact")) ? "" : "~",
+                   whorl_json_object_get_int(p, "distinct", 0));
+  const whorl_json *top = whorl_json_array_get(whorl_json_object_get(p, "frequent"), 0);
+  if (top && !mean) {
+    whorl_buf_puts(b, ", top ");
+    scalar(b, whorl_json_array_get(top, 0));
+    whorl_buf_printf(b, " x%" PRId64, whorl_json_get_int(whorl_json_array_get(top, 1)));
+  }
+  int64_t v = whorl_json_object_get_int(p, "violations", 0);
+  if (v) whorl_buf_printf(b, "  %" PRId64 " of another type", v);
+}
+
 static void render_fp(whorl_buf *b, const whorl_json *d) {
   const char *kind = str(d, "kind");
   field(b, kind, str(d, "name"));
   field(b, "id", str(d, "id"));
-  whorl_buf_printf(b, "%-9s %s (%s)\n", "level", str(d, "level"), str(d, "rules"));
+  const char *prules = str(whorl_json_object_get(d, "profile"), "rules");
+  whorl_buf_printf(b, "%-9s %s (%s%s%s)\n", "level", str(d, "level"), str(d, "rules"), *prules ? ", " : "", prules);
   int64_t size = whorl_json_object_get_int(d, "size", 0);
   whorl_buf_printf(b, "%-9s %" PRId64 " bytes", "size", size);
   if (size >= 1024) {
@@ -64,6 +118,8 @@ static void render_fp(whorl_buf *b, const whorl_json *d) {
       int64_t nulls = whorl_json_object_get_int(c, "nulls", 0);
       whorl_buf_printf(b, "  %-24s %-9s %.16s", str(c, "name"), str(c, "type"), str(whorl_json_object_get(c, "hash"), "ordered"));
       if (nulls) whorl_buf_printf(b, "  %" PRId64 " null%s", nulls, nulls == 1 ? "" : "s");
+      const whorl_json *p = whorl_json_object_get(c, "profile");
+      if (p) profile_line(b, p);
       whorl_buf_putc(b, '\n');
     }
     if (nc > shown) whorl_buf_printf(b, "  ... and %zu more (--json lists all)\n", nc - shown);

@@ -20,6 +20,7 @@ int whorl_level_parse(const char *s, whorl_level *out) {
   if (s && !strcmp(s, "quick")) *out = WHORL_LEVEL_QUICK;
   else if (s && !strcmp(s, "content")) *out = WHORL_LEVEL_CONTENT;
   else if (s && !strcmp(s, "logical")) *out = WHORL_LEVEL_LOGICAL;
+  else if (s && !strcmp(s, "profile")) *out = WHORL_LEVEL_PROFILE;
   else if (s && !strcmp(s, "auto")) *out = WHORL_LEVEL_AUTO;
   else return WHORL_EINVAL;
   return WHORL_OK;
@@ -30,6 +31,7 @@ const char *whorl_level_name(whorl_level level) {
   case WHORL_LEVEL_QUICK: return "quick";
   case WHORL_LEVEL_CONTENT: return "content";
   case WHORL_LEVEL_LOGICAL: return "logical";
+  case WHORL_LEVEL_PROFILE: return "profile";
   case WHORL_LEVEL_AUTO: return "auto";
   }
   return "unknown";
@@ -352,7 +354,7 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
     o = *opts;
   }
   if (o.level != WHORL_LEVEL_QUICK && o.level != WHORL_LEVEL_CONTENT && o.level != WHORL_LEVEL_LOGICAL &&
-      o.level != WHORL_LEVEL_AUTO)
+      o.level != WHORL_LEVEL_PROFILE && o.level != WHORL_LEVEL_AUTO)
     return whorl__error(err, WHORL_EINVAL, NULL, -1, "unknown level");
   if (o.stats) memset(o.stats, 0, sizeof *o.stats);
   if (o.threads <= 0) o.threads = whorl__cpu_count();
@@ -360,9 +362,10 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
   struct stat st;
   if (stat(path, &st) != 0) return whorl__error_errno(err, errno, path, NULL);
   if (S_ISDIR(st.st_mode)) {
-    if (o.level == WHORL_LEVEL_LOGICAL)
+    if (o.level == WHORL_LEVEL_LOGICAL || o.level == WHORL_LEVEL_PROFILE)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
-                          "is a folder: the logical level is for tables (fingerprint the table files one by one)");
+                          "is a folder: the %s level is for tables (fingerprint the table files one by one)",
+                          whorl_level_name(o.level));
     if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
     return whorl__fp_folder(path, &o, out, err);
   }
@@ -389,7 +392,8 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
     o.level = WHORL_LEVEL_CONTENT;
     rc = fp_file(path, fd, &fst, &o, out, err);
     o.level = want;
-    if (!rc && (want == WHORL_LEVEL_LOGICAL || want == WHORL_LEVEL_AUTO || o.table_format)) {
+    if (!rc && (want == WHORL_LEVEL_LOGICAL || want == WHORL_LEVEL_PROFILE || want == WHORL_LEVEL_AUTO ||
+                o.table_format)) {
       whorl_json *table = NULL;
       rc = whorl__fp_table(path, fd, &fst, &o, *out, &table, err);
       if (rc == 1) rc = WHORL_OK; /* not a table: the file document stands */

@@ -8,6 +8,7 @@
 #include "blake3.h"
 #include "fp/fp_int.h"
 #include "table/logical.h"
+#include "table/profile.h"
 #include "table/reader.h"
 #include "util/util.h"
 #include "whorl/hash.h"
@@ -82,8 +83,9 @@ static char *tables_db(const whorl_fp_options *o, const char *path) {
 }
 
 static void table_rules(const whorl_fp_options *o, const char *fmt, const char *key_id, char *out, size_t cap) {
-  snprintf(out, cap, "whorl-table-doc-1;%s;%s;%s+%s;format=%s;as=%s;delim=%d;header=%d;strict=%d;key=%s", whorl_version(),
-           WHORL_TABLE_READER_REV, WHORL_RULES_TABLE_LOGICAL, WHORL_VALUE_RULES, fmt,
+  snprintf(out, cap, "whorl-table-doc-1;%s;%s;%s+%s+%s;level=%s;format=%s;as=%s;delim=%d;header=%d;strict=%d;key=%s",
+           whorl_version(), WHORL_TABLE_READER_REV, WHORL_RULES_TABLE_LOGICAL, WHORL_VALUE_RULES, WHORL_PROFILE_RULES,
+           o->level == WHORL_LEVEL_LOGICAL ? "logical" : "profile", fmt,
            o->table_format ? o->table_format : "auto", (int)(unsigned char)o->delimiter, o->header, o->strict,
            key_id[0] ? key_id : "-");
 }
@@ -155,7 +157,8 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
 static int fp_table_read(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
                          const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err) {
   int rc = read_table_doc(path, fd, st, o, filedoc, fmt, out, err);
-  if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL) {
+  if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL &&
+      o->level != WHORL_LEVEL_PROFILE) {
     if (err) whorl_error_clear(err);
     return 1;
   }
@@ -169,7 +172,7 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   const char *fmt = o->table_format;
   if (!fmt) fmt = whorl__table_detect(path, sniffed ? sniffed : "binary");
   if (!fmt) {
-    if (o->level == WHORL_LEVEL_LOGICAL)
+    if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
                           "not recognised as a table (%s): CSV/TSV, JSON Lines, Parquet, .npy and .npz are; "
                           "name the format with --as",
@@ -217,14 +220,22 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
   int rc;
   if (o->key_file && (rc = load_key(o->key_file, key, key_id, err))) return rc;
   whorl_lacc *acc = NULL;
+  int profile = o->level != WHORL_LEVEL_LOGICAL;
   rc = whorl__lacc_new(o->key_file ? key : NULL, &acc);
-  if (rc) return whorl__error(err, rc, path, -1, "out of memory");
+  if (!rc && profile) rc = whorl__lacc_enable_profile(acc, WHORL_SAMPLE_ROWS);
+  if (rc) {
+    whorl__lacc_free(acc);
+    return whorl__error(err, rc, path, -1, "out of memory");
+  }
   whorl_table_sink sink = whorl__lacc_sink(acc);
   whorl_table_opts topts = WHORL_TABLE_OPTS_INIT;
   topts.format = fmt;
   topts.delimiter = o->delimiter;
   topts.header = o->header;
   topts.strict = o->strict;
+  /* the sample needs each window's cells until its end: Parquet row groups
+   * are read in windows of 64 Ki rows then (the same values) */
+  if (profile) topts.pq_whole_rows = 65536;
   whorl_table_info *info = calloc(1, sizeof *info);
   if (!info) {
     whorl__lacc_free(acc);
@@ -243,6 +254,7 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
     whorl__lacc_free(acc);
     acc = NULL;
     rc = whorl__lacc_new(o->key_file ? key : NULL, &acc);
+    if (!rc && profile) rc = whorl__lacc_enable_profile(acc, WHORL_SAMPLE_ROWS);
     if (!rc) {
       sink = whorl__lacc_sink(acc);
       topts.threads = 1;
@@ -279,7 +291,7 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
     return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   }
   whorl_json_object_set(d, "kind", whorl_json_string("table"));
-  whorl_json_object_set(d, "level", whorl_json_string("logical"));
+  whorl_json_object_set(d, "level", whorl_json_string(profile ? "profile" : "logical"));
   whorl_json_object_set(d, "rules", whorl_json_string(WHORL_RULES_TABLE_LOGICAL));
   set_hex(d, "id", res->id, 32);
   whorl_json_object_set(d, "format", whorl_json_string(info->format));
@@ -319,9 +331,16 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
     set_hex(h, "unordered", c->unordered, 32);
     set_hex(h, "sum", c->sum, 16);
     whorl_json_object_set(cj, "hash", h);
+    if (res->prof) whorl_json_object_set(cj, "profile", whorl__pcol_json(&res->prof[i], c->type.type, o->key_file != NULL));
     whorl_json_array_append(cols, cj);
   }
   whorl_json_object_set(d, "columns", cols);
+  if (res->prof) {
+    whorl_json *pj = whorl_json_object();
+    whorl_json_object_set(pj, "rules", whorl_json_string(WHORL_PROFILE_RULES));
+    whorl_json_object_set(pj, "sample", whorl__psample_json(res->sample, res->ncols));
+    whorl_json_object_set(d, "profile", pj);
+  }
 
   if (info->nwarnings) {
     whorl_json *w = whorl_json_object();

@@ -4,6 +4,7 @@
 
 #include "blake3.h"
 #include "table/logical.h"
+#include "table/profile.h"
 #include "util/util.h"
 
 #define XXH_INLINE_ALL
@@ -93,7 +94,66 @@ struct whorl_lacc {
   size_t racc_cap;
   int finished;
   whorl_lresult res;
+  /* profile level (profile.h): one profile per column, the row sample and,
+   * while sampling, each column's cells of the current window */
+  int profile;
+  size_t sample_k;
+  whorl_pcol *pc;
+  size_t pc_cap;
+  whorl_psample sample;
+  whorl_buf *stash;
+  size_t stash_cap;
+  struct cand *cand;
+  size_t cand_cap;
 };
+
+typedef struct cand {
+  size_t row;
+  uint64_t hlo, hhi;
+} cand;
+
+/* The window's sample candidates (rows in ascending order) with their
+ * cells from the stash: offered to the sample. */
+static int sample_window(whorl_lacc *a, size_t ncand) {
+  whorl_buf *rows = calloc(ncand, sizeof *rows);
+  if (!rows) return -1;
+  for (size_t c = 0; c < a->ncols; c++) {
+    const uint8_t *e = (const uint8_t *)a->stash[c].data;
+    size_t len = a->stash[c].len, pos = 0, row = 0;
+    for (size_t k = 0; k < ncand; k++) {
+      const uint8_t *p = (const uint8_t *)"N";
+      size_t n = 1;
+      while (pos < len) {
+        const uint8_t *q;
+        size_t m;
+        if (whorl__cell_next(e, len, &pos, &q, &m)) {
+          pos = len;
+          break;
+        }
+        if (row++ == a->cand[k].row) {
+          p = q, n = m;
+          break;
+        }
+      }
+      if (a->keyed) {
+        XXH128_hash_t h = XXH3_128bits_withSecret(p, n, a->secret, SECRET_LEN);
+        uint8_t kc[17];
+        kc[0] = 'K';
+        for (int b = 0; b < 8; b++) kc[1 + b] = (uint8_t)(h.low64 >> (8 * b)), kc[9 + b] = (uint8_t)(h.high64 >> (8 * b));
+        whorl__cell_put(&rows[k], kc, 17);
+      } else {
+        whorl__cell_put(&rows[k], p, n);
+      }
+    }
+  }
+  int rc = 0;
+  for (size_t k = 0; k < ncand; k++) {
+    if (!rc && (rows[k].oom || whorl__psample_add(&a->sample, a->cand[k].hlo, a->cand[k].hhi, &rows[k]))) rc = -1;
+    whorl_buf_free(&rows[k]);
+  }
+  free(rows);
+  return rc;
+}
 
 static const uint8_t *lacc_key(const void *p) {
   const whorl_lacc *a = p;
@@ -194,6 +254,7 @@ static void pad_nulls(whorl_lacc *a, lcol *c, uint64_t n) {
   c->count += n;
   c->nulls += n;
   whorl__coltype_add(&c->type, WHORL_T_NULL);
+  if (a->profile) whorl__pcol_cells(&a->pc[c - a->col], WHORL_T_NULL, (const uint8_t *)"N", 1, a->null_h.low64, a->null_h.high64, n);
 }
 
 static int s_column(void *ctx, const char *name, size_t len) {
@@ -210,6 +271,18 @@ static int s_column(void *ctx, const char *name, size_t len) {
   c->name[len] = 0;
   c->name_len = len;
   c->type.type = WHORL_T_NULL;
+  if (a->profile) {
+    whorl_pcol *pg = whorl__grow_array(a->pc, &a->pc_cap, a->ncols, sizeof *a->pc);
+    if (!pg) return WHORL_ENOMEM;
+    a->pc = pg;
+    whorl__pcol_init(&a->pc[a->ncols]);
+    if (a->sample_k) {
+      whorl_buf *sg = whorl__grow_array(a->stash, &a->stash_cap, a->ncols, sizeof *a->stash);
+      if (!sg) return WHORL_ENOMEM;
+      a->stash = sg;
+      memset(&a->stash[a->ncols], 0, sizeof *a->stash);
+    }
+  }
   uint8_t k[16];
   blake3_hasher h;
   b3_init(a, &h, "whorl-row-weight-1");
@@ -240,6 +313,8 @@ static int s_begin(void *ctx, size_t nrows) {
   }
   memset(a->racc, 0, nrows * 2 * sizeof *a->racc);
   for (size_t i = 0; i < a->ncols; i++) a->col[i].filled = 0;
+  if (a->stash)
+    for (size_t i = 0; i < a->ncols; i++) a->stash[i].len = 0;
   a->win_n = nrows;
   a->in_window = 1;
   return WHORL_OK;
@@ -256,7 +331,7 @@ typedef struct bstate {
 
 static inline __attribute__((always_inline)) long long batch_cells(const whorl_lacc *a, const lcol *c,
                                                                      const whorl_colbatch *b, uint64_t *racc,
-                                                                     bstate *st, const int keyed) {
+                                                                     bstate *st, const int keyed, whorl_pcol *pc) {
   const uint8_t *e = b->enc, *end = b->enc + b->enc_len;
   uint64_t slo = st->slo, shi = st->shi, nulls = 0;
   whorl_ltype t = st->t;
@@ -293,6 +368,7 @@ static inline __attribute__((always_inline)) long long batch_cells(const whorl_l
     uint64_t lo = slo + h.low64;
     shi += h.high64 + (lo < slo);
     slo = lo;
+    if (pc) whorl__pcol_cell(pc, ty, p, len, h.low64, h.high64);
   }
   st->slo = slo;
   st->shi = shi;
@@ -309,7 +385,13 @@ static int s_batch(void *ctx, const whorl_colbatch *b) {
   if (b->row != c->filled || b->n > a->win_n - b->row) return WHORL_EINVAL;
   uint64_t *racc = a->racc + 2 * b->row;
   bstate st0 = {c->slo, c->shi, 0, c->type.type, c->type.nullable};
-  long long used = a->keyed ? batch_cells(a, c, b, racc, &st0, 1) : batch_cells(a, c, b, racc, &st0, 0);
+  whorl_pcol *pc = a->profile ? &a->pc[b->col] : NULL;
+  long long used = a->keyed ? (pc ? batch_cells(a, c, b, racc, &st0, 1, pc) : batch_cells(a, c, b, racc, &st0, 1, NULL))
+                            : (pc ? batch_cells(a, c, b, racc, &st0, 0, pc) : batch_cells(a, c, b, racc, &st0, 0, NULL));
+  if (a->stash) {
+    whorl_buf_put(&a->stash[b->col], b->enc, b->enc_len);
+    if (a->stash[b->col].oom) return WHORL_ENOMEM;
+  }
   if (used < 0) return WHORL_EINVAL;
   size_t pos = (size_t)used;
   uint64_t slo = st0.slo, shi = st0.shi, nulls = st0.nulls;
@@ -340,13 +422,21 @@ static int s_end(void *ctx) {
     if (c->filled < a->win_n) pad_nulls(a, c, a->win_n - c->filled);
   }
   uint64_t rlo = a->rlo, rhi = a->rhi;
+  size_t ncand = 0;
   for (size_t r = 0; r < a->win_n; r++) {
     XXH128_hash_t h = a->keyed ? XXH3_128bits_withSecret(a->racc + 2 * r, 16, a->secret, SECRET_LEN)
                                : XXH3_128bits(a->racc + 2 * r, 16);
     uint64_t lo = rlo + h.low64;
     rhi += h.high64 + (lo < rlo);
     rlo = lo;
+    if (a->stash && whorl__psample_wants(&a->sample, h.low64, h.high64)) {
+      cand *g = whorl__grow_array(a->cand, &a->cand_cap, ncand, sizeof *a->cand);
+      if (!g) return WHORL_ENOMEM;
+      a->cand = g;
+      a->cand[ncand++] = (cand){r, h.low64, h.high64};
+    }
   }
+  if (ncand && sample_window(a, ncand)) return WHORL_ENOMEM;
   a->rlo = rlo;
   a->rhi = rhi;
   a->rows += a->win_n;
@@ -373,6 +463,15 @@ static int s_reset(whorl_table_sink *part) {
     c->filled = 0;
   }
   p->rows = p->rlo = p->rhi = 0;
+  if (p->profile) {
+    for (size_t i = 0; i < p->ncols; i++) {
+      whorl__pcol_free(&p->pc[i]);
+      whorl__pcol_init(&p->pc[i]);
+    }
+    size_t k = p->sample_k;
+    whorl__psample_free(&p->sample);
+    if (whorl__psample_init(&p->sample, k)) return WHORL_ENOMEM;
+  }
   return WHORL_OK;
 }
 
@@ -385,6 +484,7 @@ static int s_fork(void *ctx, whorl_table_sink *part) {
   whorl_lacc *a = ctx, *p = NULL;
   if (a->in_window || a->finished) return WHORL_EINVAL;
   int rc = whorl__lacc_new_partial(a->keyed ? a->key : NULL, &p);
+  if (!rc && a->profile) rc = whorl__lacc_enable_profile(p, a->sample_k);
   for (size_t i = 0; i < a->ncols && !rc; i++) rc = s_column(p, a->col[i].name, a->col[i].name_len);
   if (rc) {
     whorl__lacc_free(p);
@@ -411,6 +511,11 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
     a->finished = 1;
     r->rows = a->rows;
     r->ncols = a->ncols;
+    r->prof = a->profile ? a->pc : NULL;
+    r->sample = a->profile ? &a->sample : NULL;
+    if (a->profile)
+      for (size_t i = 0; i < a->ncols; i++)
+        if (a->pc[i].oom) return WHORL_ENOMEM;
     r->col = calloc(a->ncols ? a->ncols : 1, sizeof *r->col);
     size_t *order = malloc((a->ncols ? a->ncols : 1) * sizeof *order);
     if (!r->col || !order) {
@@ -494,7 +599,13 @@ int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *p) {
     c->count += q->count;
     c->nulls += q->nulls;
     whorl__coltype_merge(&c->type, &q->type);
+    if (a->profile) {
+      if (!p->profile) return WHORL_EINVAL;
+      whorl__pcol_merge(&a->pc[i], &p->pc[i]);
+      if (a->pc[i].oom) return WHORL_ENOMEM;
+    }
   }
+  if (a->profile && whorl__psample_merge(&a->sample, &p->sample)) return WHORL_ENOMEM;
   uint64_t lo = a->rlo + p->rlo;
   a->rhi += p->rhi + (lo < a->rlo);
   a->rlo = lo;
@@ -509,8 +620,23 @@ void whorl__lacc_free(whorl_lacc *a) {
     free(a->col[i].ord);
     whorl_buf_free(&a->col[i].kept);
   }
+  if (a->pc)
+    for (size_t i = 0; i < a->ncols; i++) whorl__pcol_free(&a->pc[i]);
+  free(a->pc);
+  if (a->stash)
+    for (size_t i = 0; i < a->ncols; i++) whorl_buf_free(&a->stash[i]);
+  free(a->stash);
+  free(a->cand);
+  whorl__psample_free(&a->sample);
   free(a->col);
   free(a->racc);
   free(a->res.col);
   free(a);
+}
+
+int whorl__lacc_enable_profile(whorl_lacc *a, size_t sample_k) {
+  if (a->ncols || a->rows || a->profile) return WHORL_EINVAL;
+  a->profile = 1;
+  a->sample_k = sample_k;
+  return whorl__psample_init(&a->sample, sample_k) ? WHORL_ENOMEM : WHORL_OK;
 }

@@ -105,9 +105,15 @@ typedef struct whorl_lresult {
   uint8_t unordered[32];  /* logical.unordered */
   uint8_t row_sum[16];
   uint8_t schema[32];     /* schema.id */
+  /* profile level only (else NULL): one profile per column, the sample */
+  const struct whorl_pcol *prof;
+  const struct whorl_psample *sample;
 } whorl_lresult;
 
 int whorl__lacc_new(const uint8_t *key32, whorl_lacc **out);
+/* Profiles every column too (profile.h), with a sample of sample_k rows
+ * (0: none); before any column is announced. */
+int whorl__lacc_enable_profile(whorl_lacc *a, size_t sample_k);
 /* The sink that feeds this accumulator. */
 whorl_table_sink whorl__lacc_sink(whorl_lacc *a);
 /* A partial accumulator for one part of a table read on another thread:

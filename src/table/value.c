@@ -341,7 +341,7 @@ whorl_ltype whorl__cell_text(const char *s, size_t len, int quoted, whorl_buf *o
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * days_from_civil algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
+int64_t whorl__days_from_civil(int64_t y, int m, int d) {
   y -= m <= 2;
   int64_t era = (y >= 0 ? y : y - 399) / 400;
   int64_t yoe = y - era * 400;
@@ -443,7 +443,7 @@ whorl_vkind whorl__value_timestamp_text(const char *s, size_t len, whorl_buf *ou
   }
 slow:;
   int64_t y = dd(s) * 100 + dd(s + 2);
-  int64_t days = days_from_civil(y, dd(s + 5), dd(s + 8));
+  int64_t days = whorl__days_from_civil(y, dd(s + 5), dd(s + 8));
   int64_t sod = (int64_t)dd(s + 11) * 3600 + dd(s + 14) * 60;
   size_t i = 16;
   const char *frac = NULL;

@@ -1,0 +1,141 @@
+/* sketch.h - mergeable, order-independent summaries for profiles (issue 4).
+ *
+ * Every structure here has the property the profiles rely on: its final
+ * state depends only on the multiset of values added, never on their order
+ * or on how the input was split, so a table read on one thread, on two, or
+ * as shards merged later gives byte-identical states. Merging two states
+ * equals adding both inputs to one.
+ *
+ *  - xsum: exact sums of decimal numbers m * 10^e (bins per exponent of
+ *    signed 192-bit integers): exact sums and sums of squares, so means and
+ *    variances do not depend on the summation order;
+ *  - hll: HyperLogLog with 2^12 six-bit registers (standard error 1.6%);
+ *  - dd: a log-linear histogram in the manner of DDSketch: 64 buckets per
+ *    power of two, so a bucket's midpoint is within 0.78% of every value in
+ *    it (relative error), at most WHORL_DD_CAP buckets per sign (the
+ *    smallest magnitudes are folded together past that);
+ *  - uh: a uniform histogram whose bucket width is a power of two, the
+ *    smallest that keeps the occupied range within WHORL_UH_CAP buckets:
+ *    error at most half a bucket, about range / WHORL_UH_CAP (absolute: good
+ *    for dates, timestamps and ids, where a relative error is not).
+ *
+ * States serialize to compact strings (base64 of varints) for JSON, and back.
+ * Docs: docs/profile.md.
+ */
+#ifndef WHORL_SKETCH_H
+#define WHORL_SKETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+/* ---- varints and base64 ---------------------------------------------------- */
+void whorl__put_uvarint(whorl_buf *b, uint64_t v);
+void whorl__put_svarint(whorl_buf *b, int64_t v);
+/* Returns -1 when the input ends or the varint is longer than 10 bytes. */
+int whorl__get_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+int whorl__get_svarint(const uint8_t **p, const uint8_t *end, int64_t *v);
+/* Standard base64 with padding; decode returns -1 on anything else. */
+void whorl__base64(const uint8_t *in, size_t n, whorl_buf *out);
+int whorl__unbase64(const char *in, size_t n, whorl_buf *out);
+
+/* ---- exact decimal sums ------------------------------------------------------ */
+typedef struct whorl_xbin {
+  int32_t e;
+  uint64_t w[3]; /* signed 192-bit, two's complement, little-endian limbs */
+} whorl_xbin;
+
+typedef struct whorl_xsum {
+  whorl_xbin *bin; /* sorted by e */
+  size_t n, cap, last;
+  int oom;
+} whorl_xsum;
+
+/* Adds (neg ? -m : m) * 10^e. */
+void whorl__xsum_add(whorl_xsum *s, int32_t e, unsigned __int128 m, int neg);
+void whorl__xsum_merge(whorl_xsum *s, const whorl_xsum *o);
+/* The sum in binary128 (relative error about 1e-33). */
+__float128 whorl__xsum_value(const whorl_xsum *s);
+/* "e:digits,e:digits" with signed decimal digits, bins in order; parse
+ * returns -1 on malformed text. */
+void whorl__xsum_write(const whorl_xsum *s, whorl_buf *out);
+int whorl__xsum_read(whorl_xsum *s, const char *text, size_t len);
+void whorl__xsum_free(whorl_xsum *s);
+
+/* ---- HyperLogLog ----------------------------------------------------------------- */
+#define WHORL_HLL_P 12
+#define WHORL_HLL_M (1u << WHORL_HLL_P)
+typedef struct whorl_hll {
+  uint8_t reg[WHORL_HLL_M];
+} whorl_hll;
+
+static inline void whorl__hll_add(whorl_hll *h, uint64_t x) {
+  uint32_t idx = (uint32_t)(x >> (64 - WHORL_HLL_P));
+  uint64_t rest = (x << WHORL_HLL_P) | (1ull << (WHORL_HLL_P - 1));
+  uint8_t rho = (uint8_t)(__builtin_clzll(rest) + 1);
+  if (rho > h->reg[idx]) h->reg[idx] = rho;
+}
+void whorl__hll_merge(whorl_hll *h, const whorl_hll *o);
+double whorl__hll_estimate(const whorl_hll *h);
+void whorl__hll_write(const whorl_hll *h, whorl_buf *out); /* base64 of packed 6-bit registers */
+int whorl__hll_read(whorl_hll *h, const char *text, size_t len);
+
+/* ---- histograms: buckets with value ranges, for quantiles ----------------------------- */
+typedef struct whorl_bucket {
+  double lo, hi; /* every value counted here is in [lo, hi] */
+  uint64_t count;
+} whorl_bucket;
+
+/* ---- log-linear (relative error) ------------------------------------------------------- */
+#define WHORL_DD_CAP 2048
+typedef struct whorl_ddstore {
+  uint64_t *cnt;
+  int32_t lo;  /* key of cnt[0] */
+  uint32_t n;  /* keys lo .. lo+n-1 allocated */
+  int32_t kmin, kmax; /* occupied range (empty while cnt is NULL) */
+} whorl_ddstore;
+
+typedef struct whorl_dd {
+  whorl_ddstore pos, neg; /* neg holds -x */
+  uint64_t zero;
+  int oom;
+} whorl_dd;
+
+void whorl__dd_add(whorl_dd *d, double x); /* finite x only */
+void whorl__dd_merge(whorl_dd *d, const whorl_dd *o);
+/* Buckets in value order; *out is malloc'd (free it). Returns the count. */
+size_t whorl__dd_buckets(const whorl_dd *d, whorl_bucket **out);
+void whorl__dd_write(const whorl_dd *d, whorl_buf *out);
+int whorl__dd_read(whorl_dd *d, const char *text, size_t len);
+void whorl__dd_free(whorl_dd *d);
+
+/* ---- uniform, power-of-two width (absolute error) ------------------------------------------ */
+#define WHORL_UH_CAP 1024
+typedef struct whorl_uh {
+  uint64_t *cnt; /* WHORL_UH_CAP counters once the first value came */
+  int64_t klo;   /* bucket key of cnt[0]: key k covers [k, k+1) * 2^j */
+  int32_t j;
+  double scale, lim; /* 2^-j; |x| below 2^(61+j) keeps keys in range */
+  uint32_t span; /* occupied keys klo .. klo+span-1 */
+  uint64_t n;
+  int oom;
+} whorl_uh;
+
+void whorl__uh_add(whorl_uh *u, double x); /* finite x only */
+void whorl__uh_merge(whorl_uh *u, const whorl_uh *o);
+size_t whorl__uh_buckets(const whorl_uh *u, whorl_bucket **out);
+double whorl__uh_width(const whorl_uh *u);
+void whorl__uh_write(const whorl_uh *u, whorl_buf *out);
+int whorl__uh_read(whorl_uh *u, const char *text, size_t len);
+void whorl__uh_free(whorl_uh *u);
+
+/* The value at rank r (0-based, fractional: linear interpolation between
+ * the order statistics floor(r) and ceil(r), as numpy's default) from
+ * buckets in value order holding n values: each order statistic is
+ * estimated by its bucket's midpoint clamped to [vmin, vmax]; *bound gets
+ * the largest distance from that estimate to the bucket's ends (the error
+ * bound). */
+double whorl__bucket_quantile(const whorl_bucket *b, size_t nb, double r, double vmin, double vmax, double *bound);
+
+#endif

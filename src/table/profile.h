@@ -1,0 +1,117 @@
+/* profile.h - per-column statistical profiles (rules "table-profile-1",
+ * docs/profile.md), computed in the logical tier's pass (logical.c) from
+ * each cell's canonical bytes (value.h), own type (types.h) and XXH3-128
+ * cell hash.
+ *
+ * Everything here is order-independent and mergeable (sketch.h): a
+ * profile is the same bytes whatever the thread count, and profiles of
+ * shards merge into the profile of their concatenation.
+ */
+#ifndef WHORL_TABLE_PROFILE_H
+#define WHORL_TABLE_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sketch/sketch.h"
+#include "table/logical.h"
+#include "table/types.h"
+#include "util/util.h"
+#include "whorl/json.h"
+
+#define WHORL_PROFILE_RULES "table-profile-1"
+#define WHORL_FREQ_CAP 256      /* distinct values counted exactly */
+#define WHORL_FREQ_MAXLEN 1024  /* longer values end exact counting */
+#define WHORL_STR_KEEP 256      /* string min/max compare this many bytes */
+#define WHORL_SAMPLE_ROWS 32    /* rows of the sample in a document */
+
+/* One numeric domain: numbers, or date/timestamp values as seconds since
+ * 1970-01-01 (a date at midnight). */
+typedef struct whorl_pnum {
+  uint64_t n;
+  double min, max;
+  whorl_xsum s1, s2; /* exact sum, sum of squares */
+  whorl_dd dd;       /* numbers only */
+  whorl_uh uh;
+} whorl_pnum;
+
+typedef struct whorl_fent {
+  uint64_t hlo, hhi, count;
+  uint32_t off, len; /* canonical bytes in the map's arena */
+} whorl_fent;
+
+typedef struct whorl_fmap {
+  whorl_fent *slot;
+  size_t nslots, n;
+  whorl_buf arena;
+} whorl_fmap;
+
+typedef struct whorl_pcol {
+  uint64_t types[8]; /* cells by their own type (whorl_ltype) */
+  uint64_t nan, pinf, ninf;
+  whorl_pnum *num, *tim;
+  uint64_t slen_n, slen_sum, slen_min, slen_max;
+  whorl_buf smin, smax; /* first WHORL_STR_KEEP bytes */
+  int shave;
+  whorl_hll *hll;
+  whorl_fmap *freq;
+  int freq_over;
+  int oom;
+} whorl_pcol;
+
+void whorl__pcol_init(whorl_pcol *c);
+void whorl__pcol_free(whorl_pcol *c);
+/* One cell: its own type, canonical bytes and cell hash (hlo, hhi). */
+void whorl__pcol_cell(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi);
+/* A run of n cells of one canonical value (nulls padded by the reader). */
+void whorl__pcol_cells(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi, uint64_t n);
+void whorl__pcol_merge(whorl_pcol *c, const whorl_pcol *o);
+
+/* The sample: the rows with the smallest row hashes (order-invariant). */
+typedef struct whorl_srow {
+  uint64_t hlo, hhi;
+  whorl_buf cells; /* LEB128(len) + canonical bytes, one per column (fewer: null) */
+} whorl_srow;
+
+typedef struct whorl_psample {
+  size_t k, n;
+  whorl_srow *row; /* ascending by (hhi, hlo, cells) */
+} whorl_psample;
+
+int whorl__psample_init(whorl_psample *s, size_t k);
+/* 1 when a row of this hash would be kept. */
+int whorl__psample_wants(const whorl_psample *s, uint64_t hlo, uint64_t hhi);
+/* Takes the row (its cells buffer is moved in). */
+int whorl__psample_add(whorl_psample *s, uint64_t hlo, uint64_t hhi, whorl_buf *cells);
+int whorl__psample_merge(whorl_psample *s, const whorl_psample *o);
+void whorl__psample_free(whorl_psample *s);
+
+/* ---- documents ----------------------------------------------------------------
+ * Profile JSON of a column whose type is `type` ("profile" member of a
+ * columns[] entry). keyed: raw values are replaced by keyed cell hashes
+ * (frequent values, sample) or left out (string min/max). */
+whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed);
+/* Rebuilds a column profile from its JSON (the "state" and "frequent"
+ * members). keyed: the document was keyed (values are hashes).
+ * Returns 0, or -1 when malformed. */
+int whorl__pcol_from_json(whorl_pcol *c, const whorl_json *profile, int keyed);
+/* The sample's first WHORL_SAMPLE_ROWS rows as [{"hash": hex, "values":
+ * [one per column, in the reader's order]}]. Keyed samples hold 'K' cells
+ * (17 bytes: 'K' and the keyed cell hash, little-endian lo then hi). */
+whorl_json *whorl__psample_json(const whorl_psample *s, size_t ncols);
+/* Adds the rows of such an array; source column c goes to map[c] of ndst
+ * columns (the others are null). */
+int whorl__psample_from_json(whorl_psample *s, const whorl_json *rows, const size_t *map, size_t nsrc, size_t ndst,
+                             int keyed);
+
+/* A canonical cell as a JSON value (strings, numbers, booleans, null; a
+ * keyed cell as "k:" + hex of its keyed hash), and back. */
+whorl_json *whorl__canon_to_json(const uint8_t *p, size_t len);
+int whorl__canon_from_json(const whorl_json *v, whorl_buf *out);
+
+/* Numeric value of a canonical number 'D...': mantissa (at most 19
+ * significant digits; more are truncated), decimal exponent, sign and the
+ * nearest double. Returns 0, or -1 when not a number. */
+int whorl__canon_number(const uint8_t *p, size_t len, uint64_t *m, int32_t *e, int *neg, double *x);
+
+#endif
