@@ -19,6 +19,7 @@ static const char usage[] =
     "commands:\n"
     "  fingerprint, fp   fingerprint files and folders\n"
     "  diff              compare two paths or saved fingerprints\n"
+    "  merge             the fingerprint of a table from its shards' fingerprints\n"
     "  version           print the version\n"
     "\n"
     "Run 'whorl <command> --help' for a command's options.\n"
@@ -83,7 +84,7 @@ void cli_progress_end(cli_ctx *c) {
 
 int cli_parse_level(const char *arg, whorl_level *out) {
   if (whorl_level_parse(arg, out) == WHORL_OK) return 0;
-  cli_msg("error: unknown level '%s' (choose quick, content or logical)", arg);
+  cli_msg("error: unknown level '%s' (choose quick, content, logical or profile)", arg);
   return -1;
 }
 
@@ -150,6 +151,7 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (!strcmp(cmd, "fingerprint") || !strcmp(cmd, "fp")) return cmd_fingerprint(argc - 1, argv + 1);
   if (!strcmp(cmd, "diff")) return cmd_diff(argc - 1, argv + 1);
+  if (!strcmp(cmd, "merge")) return cmd_merge(argc - 1, argv + 1);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
     printf("whorl %s (fingerprint format %d)\n", whorl_version(), WHORL_FORMAT_VERSION);
     return 0;
@@ -159,6 +161,7 @@ int main(int argc, char **argv) {
       char *h[] = {argv[2], "--help", NULL};
       if (!strcmp(argv[2], "fingerprint") || !strcmp(argv[2], "fp")) return cmd_fingerprint(2, h);
       if (!strcmp(argv[2], "diff")) return cmd_diff(2, h);
+      if (!strcmp(argv[2], "merge")) return cmd_merge(2, h);
     }
     fputs(usage, stdout);
     return 0;

@@ -93,6 +93,19 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
  * (malformed) or WHORL_EUNSUPPORTED (newer format version, unknown kind). */
 int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err);
 
+/* Merges the fingerprints of shards of one table (kind "table", in table
+ * order; each a document whorl_fingerprint made) into the fingerprint of
+ * their concatenation, from the documents alone: rows, logical.unordered,
+ * schema.id, each column's type, nulls and unordered hash, and the profile
+ * (counts, exact sums, quantile histograms, HyperLogLog, frequent values,
+ * sample) exactly as fingerprinting the whole table gives them. logical.id
+ * and the ordered column hashes need the data: a merged document has none
+ * (its "id" is logical.unordered) and says so under "merged". Columns are
+ * matched by name; a column a shard lacks is null in its rows. Keyed
+ * documents need the same key_file (else NULL). *out is the caller's
+ * (whorl_json_free). */
+int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, whorl_json **out, whorl_error *err);
+
 /* If the file at `path` is a saved fingerprint document, parses it into
  * *out and returns 1; returns 0 (and *out NULL) when it is some other file;
  * a negative whorl_status on error. */

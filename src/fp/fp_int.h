@@ -37,6 +37,9 @@ int whorl__cache_inside(const char *db, const char *root);
 int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const whorl_json *filedoc,
                     whorl_json **out, whorl_error *err);
 
+/* The 32-byte key of keyed mode from a key file, and its public id. */
+int whorl__table_load_key(const char *path, uint8_t key[32], char key_id[17], whorl_error *err);
+
 #include "cache/cache.h"
 /* The stat-cache key of a file (device, inode, size, mtime, ctime). */
 void whorl__fp_cache_key(const struct stat *st, whorl_cache_key *k);

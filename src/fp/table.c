@@ -16,7 +16,7 @@
 
 /* The 32-byte key of keyed mode: BLAKE3 derive_key of the key file's bytes,
  * so any secret file (a random 32-byte file, a passphrase) serves. */
-static int load_key(const char *path, uint8_t key[32], char key_id[17], whorl_error *err) {
+int whorl__table_load_key(const char *path, uint8_t key[32], char key_id[17], whorl_error *err) {
   char *text = NULL;
   size_t len = 0;
   int rc = whorl__read_file(path, 1u << 20, &text, &len, err);
@@ -184,7 +184,7 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   char key_id[17] = "";
   if (o->key_file) {
     uint8_t key[32];
-    int rc = load_key(o->key_file, key, key_id, err);
+    int rc = whorl__table_load_key(o->key_file, key, key_id, err);
     memset(key, 0, sizeof key);
     if (rc) return rc;
   }
@@ -218,7 +218,7 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
   uint8_t key[32];
   char key_id[17] = "";
   int rc;
-  if (o->key_file && (rc = load_key(o->key_file, key, key_id, err))) return rc;
+  if (o->key_file && (rc = whorl__table_load_key(o->key_file, key, key_id, err))) return rc;
   whorl_lacc *acc = NULL;
   int profile = o->level != WHORL_LEVEL_LOGICAL;
   rc = whorl__lacc_new(o->key_file ? key : NULL, &acc);

@@ -504,6 +504,60 @@ static int by_name(const void *x, const void *y, void *ctx) {
   return memcmp(p->ordered, q->ordered, 32);
 }
 
+int whorl__lresult_ids(const uint8_t *key32, whorl_lresult *r, int with_ordered) {
+  whorl_lacc k; /* only for the tag helpers: keyed or not */
+  memset(&k, 0, sizeof k);
+  if (key32) {
+    k.keyed = 1;
+    memcpy(k.key, key32, 32);
+  }
+  const whorl_lacc *a = &k;
+  size_t *order = malloc((r->ncols ? r->ncols : 1) * sizeof *order);
+  if (!order) return -1;
+  blake3_hasher h;
+  for (size_t i = 0; i < r->ncols; i++) {
+    whorl_lcol_result *cr = &r->col[i];
+    b3_init(a, &h, "whorl-column-unordered-1");
+    b3_u64(&h, r->rows);
+    blake3_hasher_update(&h, cr->sum, 16);
+    blake3_hasher_finalize(&h, cr->unordered, 32);
+    order[i] = i;
+  }
+  qsort_r(order, r->ncols, sizeof *order, by_name, r);
+  if (with_ordered) {
+    b3_init(a, &h, "whorl-table-logical-1");
+    b3_u64(&h, r->rows);
+    b3_u64(&h, r->ncols);
+    for (size_t k2 = 0; k2 < r->ncols; k2++) {
+      const whorl_lcol_result *c = &r->col[order[k2]];
+      b3_name(&h, c->name, c->name_len);
+      blake3_hasher_update(&h, c->ordered, 32);
+    }
+    blake3_hasher_finalize(&h, r->id, 32);
+  }
+  b3_init(a, &h, "whorl-table-unordered-1");
+  b3_u64(&h, r->rows);
+  b3_u64(&h, r->ncols);
+  for (size_t k2 = 0; k2 < r->ncols; k2++) b3_name(&h, r->col[order[k2]].name, r->col[order[k2]].name_len);
+  blake3_hasher_update(&h, r->row_sum, 16);
+  blake3_hasher_finalize(&h, r->unordered, 32);
+  /* The schema id is not keyed: it holds names and types, no values. */
+  blake3_hasher_init(&h);
+  blake3_hasher_update(&h, "whorl-table-schema-1", 21);
+  b3_u64(&h, r->ncols);
+  for (size_t k2 = 0; k2 < r->ncols; k2++) {
+    const whorl_lcol_result *c = &r->col[order[k2]];
+    b3_name(&h, c->name, c->name_len);
+    const char *tn = whorl__ltype_name(c->type.type);
+    b3_name(&h, tn, strlen(tn));
+    uint8_t nb = (uint8_t)(c->type.nullable != 0);
+    blake3_hasher_update(&h, &nb, 1);
+  }
+  blake3_hasher_finalize(&h, r->schema, 32);
+  free(order);
+  return 0;
+}
+
 int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
   if (a->in_window) return WHORL_EINVAL;
   whorl_lresult *r = &a->res;
@@ -517,11 +571,7 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
       for (size_t i = 0; i < a->ncols; i++)
         if (a->pc[i].oom) return WHORL_ENOMEM;
     r->col = calloc(a->ncols ? a->ncols : 1, sizeof *r->col);
-    size_t *order = malloc((a->ncols ? a->ncols : 1) * sizeof *order);
-    if (!r->col || !order) {
-      free(order);
-      return WHORL_ENOMEM;
-    }
+    if (!r->col) return WHORL_ENOMEM;
     for (size_t i = 0; i < a->ncols; i++) {
       lcol *c = &a->col[i];
       whorl_lcol_result *cr = &r->col[i];
@@ -529,50 +579,11 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
       cr->name_len = c->name_len;
       cr->type = c->type;
       cr->nulls = c->nulls;
-      if (ord_finish(c, lacc_key(a), cr->ordered)) {
-        free(order);
-        return WHORL_ENOMEM;
-      }
+      if (ord_finish(c, lacc_key(a), cr->ordered)) return WHORL_ENOMEM;
       put128(cr->sum, c->slo, c->shi);
-      blake3_hasher h;
-      b3_init(a, &h, "whorl-column-unordered-1");
-      b3_u64(&h, c->count);
-      blake3_hasher_update(&h, cr->sum, 16);
-      blake3_hasher_finalize(&h, cr->unordered, 32);
-      order[i] = i;
     }
-    qsort_r(order, a->ncols, sizeof *order, by_name, r);
     put128(r->row_sum, a->rlo, a->rhi);
-    blake3_hasher h;
-    b3_init(a, &h, "whorl-table-logical-1");
-    b3_u64(&h, r->rows);
-    b3_u64(&h, r->ncols);
-    for (size_t k = 0; k < a->ncols; k++) {
-      const whorl_lcol_result *c = &r->col[order[k]];
-      b3_name(&h, c->name, c->name_len);
-      blake3_hasher_update(&h, c->ordered, 32);
-    }
-    blake3_hasher_finalize(&h, r->id, 32);
-    b3_init(a, &h, "whorl-table-unordered-1");
-    b3_u64(&h, r->rows);
-    b3_u64(&h, r->ncols);
-    for (size_t k = 0; k < a->ncols; k++) b3_name(&h, r->col[order[k]].name, r->col[order[k]].name_len);
-    blake3_hasher_update(&h, r->row_sum, 16);
-    blake3_hasher_finalize(&h, r->unordered, 32);
-    /* The schema id is not keyed: it holds names and types, no values. */
-    blake3_hasher_init(&h);
-    blake3_hasher_update(&h, "whorl-table-schema-1", 21);
-    b3_u64(&h, r->ncols);
-    for (size_t k = 0; k < a->ncols; k++) {
-      const whorl_lcol_result *c = &r->col[order[k]];
-      b3_name(&h, c->name, c->name_len);
-      const char *tn = whorl__ltype_name(c->type.type);
-      b3_name(&h, tn, strlen(tn));
-      uint8_t nb = (uint8_t)(c->type.nullable != 0);
-      blake3_hasher_update(&h, &nb, 1);
-    }
-    blake3_hasher_finalize(&h, r->schema, 32);
-    free(order);
+    if (whorl__lresult_ids(lacc_key(a), r, 1)) return WHORL_ENOMEM;
   }
   *out = r;
   return WHORL_OK;

@@ -123,6 +123,11 @@ whorl_table_sink whorl__lacc_sink(whorl_lacc *a);
  * Absorbing leaves the partial to be freed. */
 int whorl__lacc_new_partial(const uint8_t *key32, whorl_lacc **out);
 int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *partial);
+/* The ids of a result from its columns' names, types, sums and (when
+ * with_ordered) ordered hashes, rows and row_sum: the per-column unordered
+ * hashes, logical.unordered, schema.id and (with_ordered) logical.id.
+ * Shard merging uses it with sums added up. Returns -1 when out of memory. */
+int whorl__lresult_ids(const uint8_t *key32, whorl_lresult *r, int with_ordered);
 /* Finishes (once): results valid until whorl__lacc_free. */
 int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out);
 void whorl__lacc_free(whorl_lacc *a);

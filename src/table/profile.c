@@ -763,7 +763,8 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     double var = d->n > 1 ? (double)((s2 - s1 * s1 / n) / (n - 1)) : NAN;
     if (var < 0) var = 0;
     double q[NQ], bound[NQ];
-    int exact = exact_quantiles(c, d, temporal, q);
+    /* keyed documents hold no values in their frequency maps: sketches only */
+    int exact = !keyed && exact_quantiles(c, d, temporal, q);
     if (exact)
       for (int k = 0; k < NQ; k++) bound[k] = 0;
     else sketch_quantiles(d, !temporal, q, bound);

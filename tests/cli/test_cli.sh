@@ -517,5 +517,24 @@ awk 'BEGIN { for (i = 0; i < 700000; i++) printf "%d,%d\n", i, i * 3 }' > "$T/ta
 run "$W" fp --no-cache --id --threads 1 "$T/tab/nohdr.csv"; n1=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$T/tab/nohdr.csv"; eq "${out%% *}" "$n1" "big headerless file: 2 threads = 1 thread"
 
+# ---- merge: shard fingerprints into the whole table's ----
+printf 'id,name,score\n1,ann,2.5\n2,bob,\n' > "$T/tab/m1.csv"; printf 'id,name,score\n3,cy,4\n4,ann,1e1\n' > "$T/tab/m2.csv"
+cat "$T/tab/m1.csv" > "$T/tab/mall.csv"; tail -n +2 "$T/tab/m2.csv" >> "$T/tab/mall.csv"
+"$W" fp --no-cache -o "$T/tab/m1.json" "$T/tab/m1.csv"; "$W" fp --no-cache -o "$T/tab/m2.json" "$T/tab/m2.csv"
+run "$W" merge --json "$T/tab/m1.json" "$T/tab/m2.json"; eq "$rc" 0 "merge exit"
+whole=$("$W" fp --no-cache --json "$T/tab/mall.csv")
+eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["logical"]["unordered"], json.dumps([c["profile"] for c in d["columns"]], sort_keys=True))' <<<"$out")" \
+   "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["logical"]["unordered"], json.dumps([c["profile"] for c in d["columns"]], sort_keys=True))' <<<"$whole")" \
+   "merge = the whole table's profile and unordered id"
+cp "$T/tab/m1.json" "$G/m1.json"; cp "$T/tab/m2.json" "$G/m2.json"
+golden merge-text "$W" merge m1.json m2.json
+rm -f "$G/m1.json" "$G/m2.json"
+golden merge-help "$W" merge --help
+"$W" fp --no-cache -o "$T/tab/mf.json" "$T/f"
+run "$W" merge "$T/tab/m1.json" "$T/tab/mf.json"; eq "$rc" 2 "merge of a file fingerprint: error"
+has "$err" "part 2: not a table fingerprint" "merge error names the part"
+run "$W" merge "$T/tab/m1.json" "$T/tab/m1.csv"; eq "$rc" 2 "merge of a data file: error"
+has "$err" "not a saved whorl fingerprint" "merge of a data file: message"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -149,7 +149,85 @@ def main():
     check_table("generated", big, d)
     sizes = len(a[1])
     print(f"generated table: {d['rows']} rows, profile document {sizes} bytes", flush=True)
+
+    # Merge: three shards (CSV, JSON Lines without the empty fields, CSV)
+    # merge into exactly the whole table's fingerprint.
+    key = os.path.join(TMP, "key")
+    with open(key, "wb") as fh:
+        fh.write(b"0123456789abcdef0123456789abcdef")
+    check_merge(big, d)
+    rc, out, err = run("fp", "--no-cache", "--json", "--key-file", key, big)
+    check(rc == 0, f"keyed fingerprint ({err})")
+    check("cat_" not in out and "omicron" not in out and '"US"' not in out,
+          "keyed mode: no raw string values in the document (frequent values and sample are keyed hashes)")
+    kd = json.loads(out)
+    check(all("min" not in c["profile"] for c in kd["columns"] if c["type"] == "string"), "keyed: no string min/max")
+    check_merge(big, json.loads(out), key)
+    for name in ["statsmodels-macrodata", "sklearn-iris", "statsmodels-star98"]:
+        if name in csvs:
+            dd, _ = fp(csvs[name])
+            if dd is not None:
+                check_merge(csvs[name], dd)
     return 0
+
+
+def value(s):
+    for conv in (int, float):
+        try:
+            return conv(s)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(s, s)
+
+
+def check_merge(path, whole, key=None):
+    """Splits the table in three, fingerprints each part and merges."""
+    import csv
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh, delimiter=whole["table"]["delimiter"]))
+    header, body = rows[0], rows[1:]
+    cut = [0, len(body) // 3, 2 * len(body) // 3, len(body)]
+    parts = []
+    base = os.path.join(TMP, os.path.basename(path))
+    for i in range(3):
+        chunk = body[cut[i]:cut[i + 1]]
+        if i == 1:
+            p = f"{base}.part{i}.jsonl"
+            with open(p, "w") as fh:
+                for r in chunk:
+                    fh.write(json.dumps({h: value(v) for h, v in zip(header, r) if v != ""}) + "\n")
+        else:
+            p = f"{base}.part{i}.csv"
+            with open(p, "w", newline="") as fh:
+                w = csv.writer(fh, delimiter=whole["table"]["delimiter"])
+                w.writerow(header)
+                w.writerows(chunk)
+        j = p + ".json"
+        opts = ["--key-file", key] if key else []
+        rc, _, err = run("fp", "--no-cache", "-o", j, *opts, p)
+        check(rc == 0, f"{p}: fingerprint ({err})")
+        parts.append(j)
+    opts = ["--key-file", key] if key else []
+    rc, out, err = run("merge", "--json", *opts, *parts)
+    check(rc == 0, f"merge of {path} ({err})")
+    if rc:
+        return
+    m = json.loads(out)
+    name = os.path.basename(path) + (" (keyed)" if key else "")
+    check(m["rows"] == whole["rows"] and m["logical"]["unordered"] == whole["logical"]["unordered"]
+          and m["schema"]["id"] == whole["schema"]["id"] and m["id"] == whole["logical"]["unordered"],
+          f"{name}: merged rows, logical.unordered, schema.id")
+    check("id" not in m["logical"] and m["merged"]["parts"] == 3, f"{name}: a merged document has no logical.id")
+    for a, b in zip(whole["columns"], m["columns"]):
+        same = (a["name"], a["type"], a["nullable"], a["nulls"], a["hash"]["unordered"], a["hash"]["sum"]) == \
+               (b["name"], b["type"], b["nullable"], b["nulls"], b["hash"]["unordered"], b["hash"]["sum"])
+        check(same, f"{name}.{a['name']}: merged column hashes")
+        check(json.dumps(a["profile"], sort_keys=True) == json.dumps(b["profile"], sort_keys=True),
+              f"{name}.{a['name']}: merged profile equals the whole's")
+    check(m["profile"] == whole["profile"], f"{name}: merged sample equals the whole's")
+    if not key:
+        rc, _, err = run("merge", "--json", "--key-file", os.path.join(TMP, "key"), *parts)
+        check(rc == 2 and "not keyed" in err, f"unkeyed parts with a key: refused ({err.strip()})")
 
 
 if __name__ == "__main__":
