@@ -44,6 +44,13 @@ static const char help[] =
     "                         (docs/fingerprint-format.md); several paths give\n"
     "                         a JSON array\n"
     "  -o, --output FILE      write the JSON document to FILE (one PATH only)\n"
+    "  --features MATRIX      fingerprint a feature pipeline (kind \"features\"):\n"
+    "                         the matrix (a table) with its profile and Pearson\n"
+    "                         correlations, and with\n"
+    "  --pipeline SPEC        the pipeline spec, JSON or YAML (canonical: key\n"
+    "                         order and formatting do not count)\n"
+    "  --code FILE            a code file of the pipeline (repeat for several)\n"
+    "  --input PATH           the input dataset: data, or its saved fingerprint\n"
     "  --id                   print only '<id>  <path>' lines (b3sum style)\n"
     "  --no-chunks            leave the chunk list out of file documents\n"
     "  --no-entries           leave the entry list out of folder documents (a\n"
@@ -59,7 +66,8 @@ static const char help[] =
     "\n"
     "Exit status: 0 ok, 2 error (nothing is printed for a path that failed).\n";
 
-enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_STATS, OPT_NOENTRIES };
+enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_STATS, OPT_NOENTRIES,
+       OPT_FEATURES, OPT_PIPELINE, OPT_CODE, OPT_INPUT };
 
 static whorl_json *last_doc;
 
@@ -84,6 +92,48 @@ static char *id_line(const char *id, const char *path, size_t *len) {
   return t;
 }
 
+/* `whorl fp --features MATRIX --pipeline SPEC ...`: one document. */
+static int features(const whorl_features_spec *fs, whorl_fp_options *o, cli_ctx *ctx, int json, const char *output,
+                    int npaths) {
+  if (!fs->matrix || !fs->pipeline) {
+    cli_msg("error: a features fingerprint needs --features MATRIX and --pipeline SPEC (see 'whorl fp --help')");
+    return EXIT_ERROR;
+  }
+  if (npaths) {
+    cli_msg("error: with --features, give the matrix with --features only (no other PATH)");
+    return EXIT_ERROR;
+  }
+  o->on_issue = cli_issue;
+  o->on_progress = cli_progress;
+  o->cb_ctx = ctx;
+  whorl_error err;
+  whorl_error_clear(&err);
+  whorl_json *doc = NULL;
+  int before = ctx->fatal_reported;
+  int rc = whorl_fingerprint_features(fs, o, &doc, &err);
+  cli_progress_end(ctx);
+  if (rc) {
+    if (ctx->fatal_reported == before) cli_error(&err);
+    return EXIT_ERROR;
+  }
+  char *text = NULL;
+  size_t len = 0;
+  rc = whorl_render(doc, output || json ? WHORL_RENDER_JSON : WHORL_RENDER_TEXT, &text, &len, &err);
+  whorl_json_free(doc);
+  int status = 0;
+  if (rc) {
+    cli_error(&err);
+    status = EXIT_ERROR;
+  } else if (output) {
+    if (cli_write_file(output, text, len)) status = EXIT_ERROR;
+  } else if (cli_write_stdout(text, len) || fflush(stdout)) {
+    cli_msg("error: cannot write to standard output");
+    status = EXIT_ERROR;
+  }
+  free(text);
+  return status;
+}
+
 int cmd_fingerprint(int argc, char **argv) {
   static const struct option longopts[] = {
       {"level", required_argument, NULL, OPT_LEVEL},  {"digest", required_argument, NULL, OPT_DIGEST},
@@ -93,6 +143,8 @@ int cmd_fingerprint(int argc, char **argv) {
       {"no-cache", no_argument, NULL, OPT_NOCACHE},   {"cache", required_argument, NULL, OPT_CACHE},
       {"threads", required_argument, NULL, OPT_THREADS}, {"quiet", no_argument, NULL, 'q'},
       {"stats", no_argument, NULL, OPT_STATS},     {"help", no_argument, NULL, 'h'},
+      {"features", required_argument, NULL, OPT_FEATURES}, {"pipeline", required_argument, NULL, OPT_PIPELINE},
+      {"code", required_argument, NULL, OPT_CODE},  {"input", required_argument, NULL, OPT_INPUT},
       CLI_TABLE_LONGOPTS,
       {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
@@ -100,6 +152,10 @@ int cmd_fingerprint(int argc, char **argv) {
   int json = 0, idonly = 0, stats = 0;
   whorl_fp_stats st;
   const char *output = NULL;
+  whorl_features_spec fs = {NULL, NULL, NULL, 0, NULL};
+  const char **code = calloc((size_t)argc + 1, sizeof *code);
+  if (!code) return EXIT_ERROR;
+  fs.code = code;
   whorl_error err;
   whorl_error_clear(&err);
   optind = 1;
@@ -127,6 +183,10 @@ int cmd_fingerprint(int argc, char **argv) {
       if (cli_parse_threads(optarg, &o.threads)) return EXIT_ERROR;
       break;
     case OPT_STATS: stats = 1; break;
+    case OPT_FEATURES: fs.matrix = optarg; break;
+    case OPT_PIPELINE: fs.pipeline = optarg; break;
+    case OPT_CODE: code[fs.ncode++] = optarg; break;
+    case OPT_INPUT: fs.input = optarg; break;
     case CLI_OPT_AS: case CLI_OPT_DELIM: case CLI_OPT_NOHEADER: case CLI_OPT_HEADER: case CLI_OPT_STRICT: case CLI_OPT_KEYFILE:
       if (cli_table_opt(c, optarg, &o)) return EXIT_ERROR;
       break;
@@ -138,6 +198,12 @@ int cmd_fingerprint(int argc, char **argv) {
     }
   }
   int npaths = argc - optind;
+  if (fs.matrix || fs.pipeline || fs.ncode || fs.input) {
+    int rc = features(&fs, &o, &ctx, json, output, npaths);
+    free(code);
+    return rc;
+  }
+  free(code);
   if (npaths < 1) {
     cli_msg("error: no PATH given (see 'whorl fp --help')");
     return EXIT_ERROR;

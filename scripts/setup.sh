@@ -18,6 +18,8 @@ pkgs=(
   python3-numpy                        # reference writer of .npy files in tests
   python3-pandas                       # ships a real Parquet file (tests/io/data/parquet)
   python3-xxhash                       # XXH3-128 for the independent check of the table rules
+  libfyaml-dev                         # YAML pipeline specs (features)
+  python3-yaml                         # independent YAML reader in the feature tests
 )
 for arg in "$@"; do
   case $arg in

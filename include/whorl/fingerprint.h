@@ -93,6 +93,24 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
  * (malformed) or WHORL_EUNSUPPORTED (newer format version, unknown kind). */
 int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err);
 
+/* A feature pipeline's parts (kind "features", docs/profile.md). */
+typedef struct whorl_features_spec {
+  const char *matrix;      /* the feature matrix: a table file */
+  const char *pipeline;    /* the pipeline spec: JSON or YAML */
+  const char *const *code; /* code files (ncode of them; may be NULL when 0) */
+  size_t ncode;
+  const char *input;       /* the input dataset: data or a saved fingerprint (NULL: none) */
+} whorl_features_spec;
+
+/* Fingerprints a feature pipeline: the spec's canonical hash (RFC 8785 of
+ * the JSON or YAML; key order and formatting do not count), the code
+ * files' hashes, the input's id and the matrix's table fingerprint at the
+ * profile level with Pearson correlations of its numeric columns (up to
+ * 256) over a 2048-row deterministic sample. Each part has its own id; the
+ * document's id covers all four. *out is the caller's. */
+int whorl_fingerprint_features(const whorl_features_spec *spec, const whorl_fp_options *opts, whorl_json **out,
+                               whorl_error *err);
+
 /* Merges the fingerprints of shards of one table (kind "table", in table
  * order; each a document whorl_fingerprint made) into the fingerprint of
  * their concatenation, from the documents alone: rows, logical.unordered,

@@ -10,4 +10,11 @@
  * quotes included, escaped exactly as whorl_json_canonical does. */
 void whorl__jcs_string(whorl_buf *b, const char *s, size_t len);
 
+#include "whorl/json.h"
+/* Parses one YAML document (text of len bytes; path names it in errors)
+ * into a JSON tree: anchors and aliases resolved, YAML 1.2 core schema for
+ * plain scalars. Several documents, syntax errors and keys without a JSON
+ * form are errors (with line and column). *out is the caller's. */
+int whorl__yaml_load(const char *path, const char *text, size_t len, whorl_json **out, whorl_error *err);
+
 #endif

@@ -13,6 +13,11 @@ int whorl__diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json
  * documents differ (bytes, logical, unordered, columns) and the column-level
  * changes; sets *verdict (static) and *same (1 when bytes or logical
  * content are equal). Keyed fingerprints with different keys: WHORL_EINVAL. */
+/* Features documents: the "features" member of the report (which parts
+ * changed, the pipeline's changed keys as JSON pointers, code files, input,
+ * the matrix's table diff). *verdict points to static storage. */
+int whorl__diff_features(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
+                         whorl_error *err);
 int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
                       whorl_error *err);
 

@@ -81,8 +81,68 @@ static void profile_line(whorl_buf *b, const whorl_json *p) {
   if (v) whorl_buf_printf(b, "  %" PRId64 " of another type", v);
 }
 
+static void render_fp(whorl_buf *b, const whorl_json *d);
+
+/* The strongest correlations (|r|, off the diagonal), at most five. */
+static void top_correlations(whorl_buf *b, const whorl_json *c) {
+  const whorl_json *names = whorl_json_object_get(c, "columns"), *m = whorl_json_object_get(c, "matrix");
+  size_t n = whorl_json_size(names);
+  struct pair {
+    size_t i, j;
+    double r;
+  } best[5];
+  size_t nb = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++) {
+      const whorl_json *v = whorl_json_array_get(whorl_json_array_get(m, i), j);
+      if (whorl_json_typeof(v) != WHORL_JSON_NUMBER) continue;
+      double r = whorl_json_get_double(v), a = r < 0 ? -r : r;
+      size_t k = nb < 5 ? nb++ : 5;
+      while (k > 0 && (best[k - 1].r < 0 ? -best[k - 1].r : best[k - 1].r) < a) {
+        if (k < 5) best[k] = best[k - 1];
+        k--;
+      }
+      if (k < 5) best[k] = (struct pair){i, j, r};
+    }
+  whorl_buf_printf(b, "%-9s pearson over %" PRId64 " sampled rows, %zu numeric columns\n", "correlate",
+                   whorl_json_object_get_int(c, "sample_rows", 0), n);
+  for (size_t k = 0; k < nb; k++)
+    whorl_buf_printf(b, "  %+.3f  %s ~ %s\n", best[k].r, whorl_json_get_string(whorl_json_array_get(names, best[k].i), NULL),
+                     whorl_json_get_string(whorl_json_array_get(names, best[k].j), NULL));
+}
+
+static void render_features(whorl_buf *b, const whorl_json *d) {
+  field(b, "features", str(d, "name"));
+  field(b, "id", str(d, "id"));
+  whorl_buf_printf(b, "%-9s %s (%s)\n", "level", str(d, "level"), str(d, "rules"));
+  const whorl_json *p = whorl_json_object_get(d, "pipeline");
+  whorl_buf_printf(b, "%-9s %s  %s (%s)\n", "pipeline", str(p, "id"), str(p, "name"), str(p, "format"));
+  const whorl_json *c = whorl_json_object_get(d, "code"), *files = whorl_json_object_get(c, "files");
+  whorl_buf_printf(b, "%-9s %s  %zu file%s\n", "code", str(c, "id"), whorl_json_size(files), whorl_json_size(files) == 1 ? "" : "s");
+  for (size_t i = 0; i < whorl_json_size(files); i++) {
+    const whorl_json *f = whorl_json_array_get(files, i);
+    whorl_buf_printf(b, "  %.16s  %s\n", str(f, "blake3"), str(f, "name"));
+  }
+  const whorl_json *in = whorl_json_object_get(d, "input");
+  if (in) whorl_buf_printf(b, "%-9s %s  %s (%s, from its %s)\n", "input", str(in, "id"), str(in, "name"), str(in, "kind"), str(in, "from"));
+  else whorl_buf_printf(b, "%-9s none given\n", "input");
+  const whorl_json *m = whorl_json_object_get(d, "matrix");
+  whorl_buf_printf(b, "%-9s %s\n", "matrix", str(m, "id"));
+  const whorl_json *corr = whorl_json_object_get(d, "correlation");
+  if (corr) top_correlations(b, corr);
+  const whorl_json *t = whorl_json_object_get(m, "table");
+  if (t) {
+    whorl_buf_puts(b, "\n");
+    render_fp(b, t);
+  }
+}
+
 static void render_fp(whorl_buf *b, const whorl_json *d) {
   const char *kind = str(d, "kind");
+  if (!strcmp(kind, "features")) {
+    render_features(b, d);
+    return;
+  }
   field(b, kind, str(d, "name"));
   field(b, "id", str(d, "id"));
   const char *prules = str(whorl_json_object_get(d, "profile"), "rules");
@@ -244,12 +304,87 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
   }
 }
 
+static void json_inline(whorl_buf *b, const whorl_json *v) {
+  char *t = NULL;
+  size_t n = 0;
+  if (v && whorl_json_canonical(v, &t, &n) == WHORL_OK) {
+    whorl_buf_printf(b, "%.*s%s", n > 60 ? 60 : (int)n, t, n > 60 ? "..." : "");
+    free(t);
+  }
+}
+
+static void render_features_diff(whorl_buf *b, const whorl_json *r, const whorl_json *fe) {
+  if (whorl_json_get_bool(whorl_json_object_get(r, "identical"))) {
+    whorl_buf_printf(b, "identical features (id %.16s...)\n", str(whorl_json_object_get(r, "a"), "id"));
+    return;
+  }
+  whorl_buf_printf(b, "%s\n", str(r, "verdict"));
+  const whorl_json *p = whorl_json_object_get(fe, "pipeline");
+  if (p) {
+    const whorl_json *keys = whorl_json_object_get(p, "keys");
+    whorl_buf_printf(b, "  pipeline  %.16s... -> %.16s...", str(p, "a"), str(p, "b"));
+    if (keys) whorl_buf_printf(b, ", %" PRId64 " key%s\n", whorl_json_object_get_int(p, "keys_changed", 0),
+                               whorl_json_object_get_int(p, "keys_changed", 0) == 1 ? "" : "s");
+    else whorl_buf_printf(b, " (%s)\n", str(p, "note"));
+    for (size_t i = 0; i < whorl_json_size(keys) && i < 20; i++) {
+      const whorl_json *k = whorl_json_array_get(keys, i);
+      const char *op = str(k, "op");
+      whorl_buf_printf(b, "    %c %s", !strcmp(op, "added") ? '+' : !strcmp(op, "removed") ? '-' : '~', str(k, "path"));
+      if (!strcmp(op, "changed")) {
+        whorl_buf_puts(b, ": ");
+        json_inline(b, whorl_json_object_get(k, "old"));
+        whorl_buf_puts(b, " -> ");
+        json_inline(b, whorl_json_object_get(k, "new"));
+      } else {
+        whorl_buf_puts(b, ": ");
+        json_inline(b, whorl_json_object_get(k, !strcmp(op, "added") ? "new" : "old"));
+      }
+      whorl_buf_putc(b, '\n');
+    }
+    if (whorl_json_size(keys) > 20) whorl_buf_printf(b, "    ... (--json lists up to 200)\n");
+  }
+  const whorl_json *c = whorl_json_object_get(fe, "code");
+  if (c) {
+    static const char *ops[] = {"added", "removed", "changed"};
+    static const char sym[] = {'+', '-', '~'};
+    whorl_buf_puts(b, "  code\n");
+    for (int k = 0; k < 3; k++) {
+      const whorl_json *l = whorl_json_object_get(c, ops[k]);
+      for (size_t i = 0; i < whorl_json_size(l); i++)
+        whorl_buf_printf(b, "    %c %s\n", sym[k], whorl_json_get_string(whorl_json_array_get(l, i), NULL));
+    }
+  }
+  const whorl_json *in = whorl_json_object_get(fe, "input");
+  if (in) whorl_buf_printf(b, "  input     %.16s -> %.16s\n", whorl_json_typeof(whorl_json_object_get(in, "a")) == WHORL_JSON_STRING ? str(in, "a") : "(none)",
+                           whorl_json_typeof(whorl_json_object_get(in, "b")) == WHORL_JSON_STRING ? str(in, "b") : "(none)");
+  const whorl_json *m = whorl_json_object_get(fe, "matrix");
+  if (m) {
+    whorl_buf_printf(b, "  matrix    %s\n", str(m, "verdict"));
+    const whorl_json *cols = whorl_json_object_get(whorl_json_object_get(m, "table"), "columns");
+    static const char *ops[] = {"changed", "added", "removed", "renamed", "type_changed"};
+    for (int k = 0; k < 5; k++) {
+      const whorl_json *l = whorl_json_object_get(cols, ops[k]);
+      for (size_t i = 0; i < whorl_json_size(l) && i < 20; i++) {
+        const whorl_json *e = whorl_json_array_get(l, i);
+        const char *nm = whorl_json_typeof(e) == WHORL_JSON_STRING ? whorl_json_get_string(e, NULL) : str(e, "name");
+        if (!*nm) nm = str(e, "to");
+        whorl_buf_printf(b, "    %s %s\n", ops[k], nm);
+      }
+    }
+  }
+}
+
 static void render_diff(whorl_buf *b, const whorl_json *r) {
   const whorl_json *a = whorl_json_object_get(r, "a"), *bb = whorl_json_object_get(r, "b");
   const char *verdict = str(r, "verdict");
   const char *kind = str(a, "kind");
   if (whorl_json_object_get(r, "table")) {
     render_table_diff(b, r);
+    return;
+  }
+  const whorl_json *fe = whorl_json_object_get(r, "features");
+  if (fe) {
+    render_features_diff(b, r, fe);
     return;
   }
   if (whorl_json_get_bool(whorl_json_object_get(r, "identical"))) {

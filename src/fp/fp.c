@@ -346,6 +346,11 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
 }
 
 int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json **out, whorl_error *err) {
+  return whorl__fingerprint_ex(path, opts, NULL, out, err);
+}
+
+int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl__fp_extra *x, whorl_json **out,
+                          whorl_error *err) {
   *out = NULL;
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
   if (opts) {
@@ -395,7 +400,7 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
     if (!rc && (want == WHORL_LEVEL_LOGICAL || want == WHORL_LEVEL_PROFILE || want == WHORL_LEVEL_AUTO ||
                 o.table_format)) {
       whorl_json *table = NULL;
-      rc = whorl__fp_table(path, fd, &fst, &o, *out, &table, err);
+      rc = whorl__fp_table(path, fd, &fst, &o, *out, x, &table, err);
       if (rc == 1) rc = WHORL_OK; /* not a table: the file document stands */
       else {
         whorl_json_free(*out);
@@ -427,7 +432,7 @@ int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err) {
                         (long long)whorl_json_get_int(v), WHORL_FORMAT_VERSION);
   const char *kind = whorl_json_object_get_string(doc, "kind");
   if (!kind) return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: no \"kind\"");
-  if (strcmp(kind, "file") && strcmp(kind, "folder") && strcmp(kind, "table"))
+  if (strcmp(kind, "file") && strcmp(kind, "folder") && strcmp(kind, "table") && strcmp(kind, "features"))
     return whorl__error(err, WHORL_EUNSUPPORTED, NULL, -1, "fingerprint kind \"%s\" is not known to this whorl", kind);
   const char *id = whorl_json_object_get_string(doc, "id");
   const char *level = whorl_json_object_get_string(doc, "level");

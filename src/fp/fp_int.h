@@ -34,8 +34,18 @@ int whorl__cache_inside(const char *db, const char *root);
  * is not a table and the level allows that (the file document stands); or
  * a negative status. */
 #define WHORL_RULES_TABLE_LOGICAL "table-logical-1"
+/* What the features fingerprint asks of a table read besides its
+ * document: a bigger sample, and the correlations computed from it. */
+typedef struct whorl__fp_extra {
+  size_t sample_k;  /* rows of the sample (the document still shows 32) */
+  size_t corr_cols; /* numeric columns correlated */
+  whorl_json *corr; /* out: whorl__psample_pearson's object (the caller's) */
+} whorl__fp_extra;
 int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const whorl_json *filedoc,
-                    whorl_json **out, whorl_error *err);
+                    whorl__fp_extra *x, whorl_json **out, whorl_error *err);
+/* whorl_fingerprint with the extra requests (x may be NULL). */
+int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl__fp_extra *x, whorl_json **out,
+                          whorl_error *err);
 
 /* The 32-byte key of keyed mode from a key file, and its public id. */
 int whorl__table_load_key(const char *path, uint8_t key[32], char key_id[17], whorl_error *err);

@@ -150,13 +150,15 @@ static void replay_warnings(const whorl_fp_options *o, const char *path, const w
 }
 
 static int read_table_doc(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
-                          const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err);
+                          const whorl_json *filedoc, const char *fmt, whorl__fp_extra *x, whorl_json **out,
+                          whorl_error *err);
 
 /* The table document; 1 (the file document stands) for a .json file that
  * only looked like an array of objects, when no table was asked for. */
 static int fp_table_read(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
-                         const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err) {
-  int rc = read_table_doc(path, fd, st, o, filedoc, fmt, out, err);
+                         const whorl_json *filedoc, const char *fmt, whorl__fp_extra *x, whorl_json **out,
+                         whorl_error *err) {
+  int rc = read_table_doc(path, fd, st, o, filedoc, fmt, x, out, err);
   if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL &&
       o->level != WHORL_LEVEL_PROFILE) {
     if (err) whorl_error_clear(err);
@@ -166,7 +168,7 @@ static int fp_table_read(const char *path, int fd, const struct stat *st, const 
 }
 
 int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const whorl_json *filedoc,
-                    whorl_json **out, whorl_error *err) {
+                    whorl__fp_extra *x, whorl_json **out, whorl_error *err) {
   *out = NULL;
   const char *sniffed = whorl_json_object_get_string(filedoc, "format");
   const char *fmt = o->table_format;
@@ -179,7 +181,7 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
                           sniffed ? sniffed : "unknown");
     return 1;
   }
-  if (!o->use_cache) return fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
+  if (!o->use_cache || x) return fp_table_read(path, fd, st, o, filedoc, fmt, x, out, err);
   /* The key id is part of the cache rules: read the key file first. */
   char key_id[17] = "";
   if (o->key_file) {
@@ -206,14 +208,15 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
     }
   }
   int64_t t0 = whorl__realtime_ns();
-  int rc = fp_table_read(path, fd, st, o, filedoc, fmt, out, err);
+  int rc = fp_table_read(path, fd, st, o, filedoc, fmt, NULL, out, err);
   if (!rc && c) store_doc(c, &k, *out, t0);
   whorl_cache_close(c);
   return rc;
 }
 
 static int read_table_doc(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
-                          const whorl_json *filedoc, const char *fmt, whorl_json **out, whorl_error *err) {
+                          const whorl_json *filedoc, const char *fmt, whorl__fp_extra *x, whorl_json **out,
+                          whorl_error *err) {
   *out = NULL;
   uint8_t key[32];
   char key_id[17] = "";
@@ -222,7 +225,7 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
   whorl_lacc *acc = NULL;
   int profile = o->level != WHORL_LEVEL_LOGICAL;
   rc = whorl__lacc_new(o->key_file ? key : NULL, &acc);
-  if (!rc && profile) rc = whorl__lacc_enable_profile(acc, WHORL_SAMPLE_ROWS);
+  if (!rc && profile) rc = whorl__lacc_enable_profile(acc, x ? x->sample_k : WHORL_SAMPLE_ROWS);
   if (rc) {
     whorl__lacc_free(acc);
     return whorl__error(err, rc, path, -1, "out of memory");
@@ -254,7 +257,7 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
     whorl__lacc_free(acc);
     acc = NULL;
     rc = whorl__lacc_new(o->key_file ? key : NULL, &acc);
-    if (!rc && profile) rc = whorl__lacc_enable_profile(acc, WHORL_SAMPLE_ROWS);
+    if (!rc && profile) rc = whorl__lacc_enable_profile(acc, x ? x->sample_k : WHORL_SAMPLE_ROWS);
     if (!rc) {
       sink = whorl__lacc_sink(acc);
       topts.threads = 1;
@@ -340,6 +343,7 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
     whorl_json_object_set(pj, "rules", whorl_json_string(WHORL_PROFILE_RULES));
     whorl_json_object_set(pj, "sample", whorl__psample_json(res->sample, res->ncols));
     whorl_json_object_set(d, "profile", pj);
+    if (x) x->corr = whorl__psample_pearson(res->sample, res, x->corr_cols);
   }
 
   if (info->nwarnings) {

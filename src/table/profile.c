@@ -1045,3 +1045,72 @@ int whorl__psample_from_json(whorl_psample *s, const whorl_json *rows, const siz
   free(cell);
   return rc;
 }
+
+/* ---- correlations ---------------------------------------------------------------------------- */
+
+whorl_json *whorl__psample_pearson(const whorl_psample *s, const whorl_lresult *res, size_t maxcols) {
+  size_t *cols = malloc((res->ncols + 1) * sizeof *cols), nc = 0;
+  if (!cols) return NULL;
+  for (size_t i = 0; i < res->ncols && nc < maxcols; i++)
+    if (res->col[i].type.type == WHORL_T_INT || res->col[i].type.type == WHORL_T_FLOAT) cols[nc++] = i;
+  /* values[row][k], NaN when null or not a finite number */
+  double *v = malloc((s->n * nc + 1) * sizeof *v);
+  whorl_json *j = NULL;
+  if (!v) goto done;
+  for (size_t r = 0; r < s->n; r++) {
+    size_t pos = 0, c = 0, k = 0;
+    const whorl_buf *cells = &s->row[r].cells;
+    for (size_t x = 0; x < nc; x++) v[r * nc + x] = NAN;
+    while (k < nc && pos < cells->len) {
+      const uint8_t *p;
+      size_t n;
+      if (whorl__cell_next((const uint8_t *)cells->data, cells->len, &pos, &p, &n)) break;
+      if (c == cols[k]) {
+        uint64_t m;
+        int32_t e;
+        int neg;
+        double x;
+        if (!whorl__canon_number(p, n, &m, &e, &neg, &x) && isfinite(x)) v[r * nc + k] = x;
+        k++;
+      }
+      c++;
+    }
+  }
+  j = whorl_json_object();
+  whorl_json_object_set(j, "method", whorl_json_string("pearson"));
+  whorl_json_object_set(j, "sample_rows", whorl_json_int((int64_t)s->n));
+  whorl_json *names = whorl_json_array(), *mat = whorl_json_array();
+  for (size_t a = 0; a < nc; a++) {
+    whorl_json_array_append(names, whorl_json_stringn(res->col[cols[a]].name, res->col[cols[a]].name_len));
+    whorl_json *row = whorl_json_array();
+    for (size_t b = 0; b < nc; b++) {
+      /* pairwise complete rows, two passes (means first) */
+      double sa = 0, sb = 0;
+      size_t n = 0;
+      for (size_t r = 0; r < s->n; r++) {
+        double x = v[r * nc + a], y = v[r * nc + b];
+        if (isnan(x) || isnan(y)) continue;
+        sa += x, sb += y, n++;
+      }
+      double ma = n ? sa / (double)n : 0, mb = n ? sb / (double)n : 0, sab = 0, saa = 0, sbb = 0;
+      for (size_t r = 0; r < s->n; r++) {
+        double x = v[r * nc + a], y = v[r * nc + b];
+        if (isnan(x) || isnan(y)) continue;
+        sab += (x - ma) * (y - mb), saa += (x - ma) * (x - ma), sbb += (y - mb) * (y - mb);
+      }
+      double rho = n > 1 && saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
+      if (rho > 1) rho = 1;
+      if (rho < -1) rho = -1;
+      /* six decimals: a summary, and a smaller document */
+      whorl_json_array_append(row, isfinite(rho) ? whorl_json_double(round(rho * 1e6) / 1e6 + 0.0) : whorl_json_null());
+    }
+    whorl_json_array_append(mat, row);
+  }
+  whorl_json_object_set(j, "columns", names);
+  whorl_json_object_set(j, "matrix", mat);
+  if (res->ncols > nc && nc == maxcols) whorl_json_object_set(j, "truncated", whorl_json_bool(1));
+done:
+  free(v);
+  free(cols);
+  return j;
+}

@@ -104,6 +104,11 @@ whorl_json *whorl__psample_json(const whorl_psample *s, size_t ncols);
 int whorl__psample_from_json(whorl_psample *s, const whorl_json *rows, const size_t *map, size_t nsrc, size_t ndst,
                              int keyed);
 
+/* Pearson correlations between the first maxcols numeric (int, float)
+ * columns of res, from the sample's rows (pairwise complete), rounded to
+ * six decimals: {"method", "sample_rows", "columns", "matrix"}. */
+whorl_json *whorl__psample_pearson(const whorl_psample *s, const whorl_lresult *res, size_t maxcols);
+
 /* A canonical cell as a JSON value (strings, numbers, booleans, null; a
  * keyed cell as "k:" + hex of its keyed hash), and back. */
 whorl_json *whorl__canon_to_json(const uint8_t *p, size_t len);

@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""Feature fingerprints (issue 4, "Features"): each kind of change - the
+pipeline spec, a code file, the input, the matrix - changes the features id
+and that part's id only, and whorl diff names it; key order, formatting and
+JSON vs YAML do not count; correlations agree with pandas; bad specs fail
+cleanly. The matrix is a real dataset Debian's python3-sklearn ships.
+Run by ctest with WHORL_BIN, WHORL_SRC and WHORL_TMP set.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import yaml
+
+W = os.environ["WHORL_BIN"]
+SRC = os.environ["WHORL_SRC"]
+TMP = os.path.join(os.environ["WHORL_TMP"], "features")
+passed = failed = 0
+
+
+def check(cond, msg):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", msg, flush=True)
+
+
+def run(*args):
+    r = subprocess.run([W, *args], capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+def feat(matrix, spec, code, inp=None, *extra):
+    args = ["fp", "--no-cache", "--json", "--features", matrix, "--pipeline", spec]
+    for c in code:
+        args += ["--code", c]
+    if inp:
+        args += ["--input", inp]
+    rc, out, err = run(*args, *extra)
+    check(rc == 0, f"features fingerprint ({err.strip()})")
+    return json.loads(out) if rc == 0 else None
+
+
+def parts(d):
+    return {k: d[k]["id"] if k in d else None for k in ("pipeline", "code", "input", "matrix")}
+
+
+def write(path, text):
+    with open(path, "w") as fh:
+        fh.write(text)
+    return path
+
+
+def main():
+    os.makedirs(TMP, exist_ok=True)
+    root = subprocess.run(["bash", os.path.join(SRC, "tests/tables/fetch-real.sh")], capture_output=True, text=True).stdout.strip()
+    iris = None
+    diabetes = None
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if f == "iris.csv" and "sklearn" in dirpath:
+                iris = os.path.join(dirpath, f)
+            if f == "macrodata.csv" and "statsmodels" in dirpath:
+                diabetes = os.path.join(dirpath, f)
+    check(iris is not None and diabetes is not None, "found iris.csv and macrodata.csv in the Debian packages")
+    if iris is None or diabetes is None:
+        return 1
+    # The matrix: macrodata (203 rows, all numeric), the input: iris.
+    matrix = os.path.join(TMP, "matrix.csv")
+    with open(diabetes) as src, open(matrix, "w") as dst:
+        dst.write(src.read())
+    spec = {"name": "macro-features", "steps": [{"op": "log", "columns": ["realgdp", "realcons"]},
+                                                {"op": "standard_scaler", "with_mean": True},
+                                                {"op": "pca", "n_components": 4, "seed": 7}],
+            "target": "infl"}
+    y1 = write(os.path.join(TMP, "spec.yaml"), "# pipeline\n" + yaml.safe_dump(spec, sort_keys=False))
+    j1 = write(os.path.join(TMP, "spec.json"), json.dumps(spec, indent=4, sort_keys=True))
+    y2 = write(os.path.join(TMP, "spec-flow.yaml"), yaml.safe_dump(spec, default_flow_style=True, sort_keys=True))
+    code1 = write(os.path.join(TMP, "prep.py"), "import numpy as np\n\ndef prep(df):\n    return np.log(df)\n")
+    code2 = write(os.path.join(TMP, "train.py"), "SEED = 7\n")
+    base = feat(matrix, y1, [code1, code2], iris)
+    if base is None:
+        return 1
+    check(base["kind"] == "features" and base["pipeline"]["format"] == "yaml", "kind features, a YAML spec")
+
+    # Formatting, key order, JSON vs YAML, order of --code: nothing changes.
+    for other, what in ((j1, "the same spec as indented JSON with sorted keys"), (y2, "the same spec as flow-style YAML")):
+        d = feat(matrix, other, [code2, code1], iris)
+        check(d and d["id"] == base["id"] and parts(d) == parts(base), f"{what}: same features id")
+
+    # Input as its saved fingerprint: same id.
+    saved = os.path.join(TMP, "iris.json")
+    rc, _, err = run("fp", "--no-cache", "-o", saved, iris)
+    d = feat(matrix, y1, [code1, code2], saved)
+    check(d and d["id"] == base["id"] and d["input"]["from"] == "fingerprint", "input given as its saved fingerprint: same id")
+
+    # The matrix re-serialized (TSV, CRLF): same logical id, same features id.
+    tsv = os.path.join(TMP, "matrix.tsv")
+    with open(matrix, newline="") as src, open(tsv, "w", newline="") as dst:
+        w = csv.writer(dst, delimiter="\t", lineterminator="\r\n")
+        for row in csv.reader(src):
+            w.writerow(row)
+    d = feat(tsv, y1, [code1, code2], iris)
+    check(d and d["id"] == base["id"], "the matrix as TSV with CRLF: same features id")
+
+    saved_base = os.path.join(TMP, "base.json")
+    with open(saved_base, "w") as fh:
+        json.dump(base, fh)
+
+    def changed(d, part, what):
+        if d is None:
+            return
+        diff = {k for k, v in parts(d).items() if v != parts(base)[k]}
+        check(d["id"] != base["id"], f"{what}: the features id changes")
+        check(diff == {part}, f"{what}: only the {part} id changes (changed: {sorted(diff)})")
+        p = os.path.join(TMP, "cur.json")
+        with open(p, "w") as fh:
+            json.dump(d, fh)
+        rc, out, err = run("diff", saved_base, p)
+        check(rc == 1 and f"changed: {part}" in out, f"{what}: diff says 'changed: {part}' ({out.strip()[:200]})")
+        return out
+
+    # 1. the spec: one key
+    spec2 = json.loads(json.dumps(spec))
+    spec2["steps"][2]["n_components"] = 5
+    out = changed(feat(matrix, write(os.path.join(TMP, "spec2.yaml"), yaml.safe_dump(spec2)), [code1, code2], iris),
+                  "pipeline", "n_components 4 -> 5")
+    check(out and "/steps/2/n_components: 4 -> 5" in out, "diff names the changed key as a JSON pointer")
+    spec3 = json.loads(json.dumps(spec))
+    spec3["steps"].append({"op": "clip"})
+    del spec3["target"]
+    out = changed(feat(matrix, write(os.path.join(TMP, "spec3.yaml"), yaml.safe_dump(spec3)), [code1, code2], iris),
+                  "pipeline", "a step added, a key removed")
+    check(out and "+ /steps/3" in out and "- /target" in out, "diff lists added and removed keys")
+    # 2. code
+    os.makedirs(os.path.join(TMP, "v2"), exist_ok=True)
+    code1b = write(os.path.join(TMP, "v2", "prep.py"), "import numpy as np\n\ndef prep(df):\n    return np.log1p(df)\n")
+    out = changed(feat(matrix, y1, [code1b, code2], iris), "code", "prep.py edited")
+    check(out and "~ prep.py" in out, "diff names the changed code file")
+    # 3. input: one changed cell of iris
+    with open(iris) as fh:
+        lines = fh.read().split("\n")
+    lines[5] = lines[5].replace("3.", "4.", 1)
+    iris2 = write(os.path.join(TMP, "iris2.csv"), "\n".join(lines))
+    changed(feat(matrix, y1, [code1, code2], iris2), "input", "input dataset changed")
+    # 4. matrix: one cell
+    df = pd.read_csv(matrix)
+    df.loc[17, "unemp"] = df.loc[17, "unemp"] + 0.1
+    m2 = os.path.join(TMP, "matrix2.csv")
+    df.to_csv(m2, index=False)
+    out = changed(feat(m2, y1, [code1, code2], iris), "matrix", "one matrix cell changed")
+    check(out and "changed unemp" in out, "diff names the matrix column")
+
+    # Correlations: 203 rows < the 2048-row sample, so they are pandas' on all rows.
+    ref = pd.read_csv(matrix).select_dtypes("number").corr()
+    c = base["correlation"]
+    worst = 0.0
+    for i, a in enumerate(c["columns"]):
+        for j, b in enumerate(c["columns"]):
+            worst = max(worst, abs(c["matrix"][i][j] - ref.loc[a, b]))
+    check(c["sample_rows"] == 203 and worst <= 1e-6, f"Pearson matrix = pandas' corr() (max difference {worst:.2e})")
+    check(len(c["columns"]) == len(ref.columns), "every numeric column correlated")
+
+    # Thread count: identical documents.
+    a = run("fp", "--no-cache", "--json", "--threads", "1", "--features", matrix, "--pipeline", y1, "--input", iris)
+    b = run("fp", "--no-cache", "--json", "--threads", "2", "--features", matrix, "--pipeline", y1, "--input", iris)
+    check(a[0] == 0 and a == b, "features: identical on 1 and 2 threads")
+
+    # Bad input: exit 2, one line naming the file and the position.
+    bad = write(os.path.join(TMP, "bad.yaml"), "steps:\n  - op: pca\n    n: [1, 2\n")
+    rc, out, err = run("fp", "--features", matrix, "--pipeline", bad)
+    check(rc == 2 and "bad.yaml" in err and "line" in err and out == "", f"invalid YAML: exit 2, file and line ({err.strip()})")
+    two = write(os.path.join(TMP, "two.yaml"), "a: 1\n---\nb: 2\n")
+    rc, out, err = run("fp", "--features", matrix, "--pipeline", two)
+    check(rc == 2 and "several YAML documents" in err, f"two YAML documents refused ({err.strip()})")
+    badj = write(os.path.join(TMP, "bad.json"), '{"a": 1,}')
+    rc, out, err = run("fp", "--features", matrix, "--pipeline", badj)
+    check(rc == 2 and "bad.json" in err, f"invalid JSON spec: exit 2 ({err.strip()})")
+    rc, out, err = run("fp", "--features", code1, "--pipeline", y1)
+    check(rc == 2 and "not recognised as a table" in err, f"a matrix that is not a table ({err.strip()})")
+    rc, out, err = run("fp", "--features", matrix)
+    check(rc == 2 and "--pipeline" in err, f"--features without --pipeline ({err.strip()})")
+    return 0
+
+
+if __name__ == "__main__":
+    rc = main()
+    print(f"{passed} checks passed, {failed} failed")
+    sys.exit(1 if failed or rc else 0)
