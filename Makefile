@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build build-asan demo test test-fast test-asan bench bench-tables fuzz clean
+.PHONY: all setup build build-asan demo test test-fast test-asan bench bench-tables bench-profile fuzz clean
 
 all: build
 
@@ -40,6 +40,10 @@ bench: build
 BENCH_ROWS ?= 10000000
 bench-tables: build
 	@bash bench/tables.sh build/whorl $(BENCH_ROWS)
+
+# Profiles (issue 4): whorl --level profile vs DuckDB SUMMARIZE and pandas.
+bench-profile: build
+	@bash bench/profile.sh build/whorl $(BENCH_ROWS)
 
 # libFuzzer (clang 14): builds every tests/fuzz/fuzz_*.c and runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60

@@ -138,6 +138,17 @@ void whorl__dd_add(whorl_dd *d, double x) {
   }
 }
 
+void whorl__dd_addn(whorl_dd *d, double x, uint64_t n) {
+  if (!n) return;
+  if (x > 0) {
+    if (store_add(&d->pos, dd_key(x), n)) d->oom = 1;
+  } else if (x < 0) {
+    if (store_add(&d->neg, dd_key(-x), n)) d->oom = 1;
+  } else {
+    d->zero += n;
+  }
+}
+
 static int store_merge(whorl_ddstore *s, const whorl_ddstore *o) {
   if (!o->cnt) return 0;
   /* the top first, so the fold point is final before the rest comes */
@@ -325,10 +336,23 @@ void whorl__uh_add(whorl_uh *u, double x) {
   if (!u->cnt && uh_alloc(u)) return;
   /* keys within +-2^61 */
   while (fabs(x) >= u->lim) uh_coarsen(u);
-  int64_t k = (int64_t)floor(x * u->scale);
+  double v = x * u->scale;
+  int64_t k = (int64_t)v; /* |v| < 2^61: exact truncation, then floor */
+  if ((double)k > v) k--;
   u->n++;
   if (u->span && k >= u->klo && k < u->klo + u->span) u->cnt[k - u->klo]++;
   else uh_put(u, k, 1);
+}
+
+void whorl__uh_addn(whorl_uh *u, double x, uint64_t n) {
+  if (!n) return;
+  if (!u->cnt && uh_alloc(u)) return;
+  while (fabs(x) >= u->lim) uh_coarsen(u);
+  double v = x * u->scale;
+  int64_t k = (int64_t)v;
+  if ((double)k > v) k--;
+  u->n += n;
+  uh_put(u, k, n);
 }
 
 void whorl__uh_merge(whorl_uh *u, const whorl_uh *o) {

@@ -54,6 +54,21 @@ typedef struct whorl_xsum {
 
 /* Adds (neg ? -m : m) * 10^e. */
 void whorl__xsum_add(whorl_xsum *s, int32_t e, unsigned __int128 m, int neg);
+/* The same, inline when the exponent is the last one used. */
+static inline void whorl__xsum_add1(whorl_xsum *s, int32_t e, unsigned __int128 m, int neg) {
+  if (s->n && s->bin[s->last].e == e && !neg) {
+    uint64_t *w = s->bin[s->last].w;
+    unsigned __int128 t = (unsigned __int128)w[0] + (uint64_t)m;
+    w[0] = (uint64_t)t;
+    t = (unsigned __int128)w[1] + (uint64_t)(m >> 64) + (uint64_t)(t >> 64);
+    w[1] = (uint64_t)t;
+    w[2] += (uint64_t)(t >> 64);
+    return;
+  }
+  whorl__xsum_add(s, e, m, neg);
+}
+/* Adds (neg ? -1 : 1) * m * times * 10^e (a 192-bit product). */
+void whorl__xsum_add_mul(whorl_xsum *s, int32_t e, unsigned __int128 m, uint64_t times, int neg);
 void whorl__xsum_merge(whorl_xsum *s, const whorl_xsum *o);
 /* The sum in binary128 (relative error about 1e-33). */
 __float128 whorl__xsum_value(const whorl_xsum *s);
@@ -103,6 +118,7 @@ typedef struct whorl_dd {
 } whorl_dd;
 
 void whorl__dd_add(whorl_dd *d, double x); /* finite x only */
+void whorl__dd_addn(whorl_dd *d, double x, uint64_t n);
 void whorl__dd_merge(whorl_dd *d, const whorl_dd *o);
 /* Buckets in value order; *out is malloc'd (free it). Returns the count. */
 size_t whorl__dd_buckets(const whorl_dd *d, whorl_bucket **out);
@@ -123,6 +139,22 @@ typedef struct whorl_uh {
 } whorl_uh;
 
 void whorl__uh_add(whorl_uh *u, double x); /* finite x only */
+/* The common case inline: x inside the occupied range. */
+static inline void whorl__uh_add1(whorl_uh *u, double x) {
+  if (u->cnt && x < u->lim && x > -u->lim) {
+    double v = x * u->scale;
+    int64_t k = (int64_t)v;
+    if ((double)k > v) k--;
+    uint64_t i = (uint64_t)(k - u->klo);
+    if (i < u->span) {
+      u->cnt[i]++;
+      u->n++;
+      return;
+    }
+  }
+  whorl__uh_add(u, x);
+}
+void whorl__uh_addn(whorl_uh *u, double x, uint64_t n);
 void whorl__uh_merge(whorl_uh *u, const whorl_uh *o);
 size_t whorl__uh_buckets(const whorl_uh *u, whorl_bucket **out);
 double whorl__uh_width(const whorl_uh *u);

@@ -61,6 +61,25 @@ void whorl__xsum_add(whorl_xsum *s, int32_t e, unsigned __int128 m, int neg) {
   if (b) add_to(b, m, neg);
 }
 
+void whorl__xsum_add_mul(whorl_xsum *s, int32_t e, unsigned __int128 m, uint64_t times, int neg) {
+  whorl_xbin *b = find_bin(s, e);
+  if (!b || !m || !times) return;
+  unsigned __int128 lo = (unsigned __int128)(uint64_t)m * times, hi = (m >> 64) * times;
+  /* product = hi * 2^64 + lo: three limbs */
+  uint64_t p0 = (uint64_t)lo;
+  unsigned __int128 mid = (lo >> 64) + (uint64_t)hi;
+  uint64_t p1 = (uint64_t)mid, p2 = (uint64_t)(hi >> 64) + (uint64_t)(mid >> 64);
+  if (neg) {
+    p0 = ~p0, p1 = ~p1, p2 = ~p2;
+    unsigned __int128 t = (unsigned __int128)p0 + 1;
+    p0 = (uint64_t)t;
+    t = (unsigned __int128)p1 + (uint64_t)(t >> 64);
+    p1 = (uint64_t)t;
+    p2 += (uint64_t)(t >> 64);
+  }
+  add192(b->w, p0, p1, p2);
+}
+
 void whorl__xsum_merge(whorl_xsum *s, const whorl_xsum *o) {
   for (size_t i = 0; i < o->n; i++) {
     whorl_xbin *b = find_bin(s, o->bin[i].e);

@@ -126,17 +126,25 @@ static void pnum_free(whorl_pnum *n) {
   free(n);
 }
 
-static inline void pnum_add(whorl_pnum *n, double x, int32_t e, uint64_t m, int neg, int with_dd) {
+static inline void pnum_add(whorl_pnum *n, double x, int32_t e, uint64_t m, int neg, int with_dd, uint64_t times) {
   if (!n->n) n->min = n->max = x;
   else {
     if (x < n->min) n->min = x;
     if (x > n->max) n->max = x;
   }
-  n->n++;
-  whorl__xsum_add(&n->s1, e, m, neg);
-  whorl__xsum_add(&n->s2, 2 * e, (unsigned __int128)m * m, 0);
-  if (with_dd) whorl__dd_add(&n->dd, x);
-  whorl__uh_add(&n->uh, x);
+  if (times == 1) {
+    n->n++;
+    whorl__xsum_add1(&n->s1, e, m, neg);
+    whorl__xsum_add1(&n->s2, 2 * e, (unsigned __int128)m * m, 0);
+    if (with_dd) whorl__dd_add(&n->dd, x);
+    whorl__uh_add1(&n->uh, x);
+    return;
+  }
+  n->n += times;
+  whorl__xsum_add_mul(&n->s1, e, m, times, neg);
+  whorl__xsum_add_mul(&n->s2, 2 * e, (unsigned __int128)m * m, times, 0);
+  if (with_dd) whorl__dd_addn(&n->dd, x, times);
+  whorl__uh_addn(&n->uh, x, times);
 }
 
 static void pnum_merge(whorl_pnum *n, const whorl_pnum *o) {
@@ -198,15 +206,45 @@ static int utf8_ok(const uint8_t *s, size_t n) {
   return 1;
 }
 
+static void value_stats(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t times);
+static int hll_on(whorl_pcol *c) {
+  if (!c->hll && !(c->hll = calloc(1, sizeof *c->hll))) {
+    c->oom = 1;
+    return -1;
+  }
+  return 0;
+}
+
+/* The statistics of the counted pairs, into c (the map stays). */
+static void replay(whorl_pcol *c, const whorl_fmap *f) {
+  if (!f || hll_on(c)) return;
+  for (size_t i = 0; i < f->nslots; i++) {
+    const whorl_fent *e = &f->slot[i];
+    if (!e->count) continue;
+    whorl__hll_add(c->hll, e->hhi);
+    if (e->len) value_stats(c, e->type, (const uint8_t *)f->arena.data + e->off, e->len, e->count);
+  }
+}
+
+/* Ends exact counting: the pairs go into the statistics. */
+static void freq_end(whorl_pcol *c) {
+  if (c->freq_over) return;
+  replay(c, c->freq);
+  fmap_free(c->freq);
+  c->freq = NULL;
+  c->freq_over = 1;
+}
+
 /* Counts n occurrences of a value; ends exact counting (over) when there
- * are too many distinct values or a value that cannot be shown. */
-static void freq_add(whorl_pcol *c, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi, uint64_t n) {
+ * are too many distinct values or a value that cannot be shown. Returns 1
+ * when it did, so the caller takes the cell into the statistics itself. */
+static int freq_add(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi, uint64_t n) {
   whorl_fmap *f = c->freq;
   if (!f) {
     f = c->freq = calloc(1, sizeof *f);
     if (!f || fmap_grow(f)) {
       c->oom = 1;
-      return;
+      return 0;
     }
   }
   size_t mask = f->nslots - 1, k = (size_t)hlo & mask;
@@ -215,22 +253,21 @@ static void freq_add(whorl_pcol *c, const uint8_t *p, size_t len, uint64_t hlo, 
     if (!e->count) break;
     if (e->hlo == hlo && e->hhi == hhi) {
       e->count += n;
-      return;
+      return 0;
     }
     k = (k + 1) & mask;
   }
   if (f->n + 1 > WHORL_FREQ_CAP || len > WHORL_FREQ_MAXLEN || (len && p[0] == 'S' && !utf8_ok(p + 1, len - 1))) {
-    fmap_free(f);
-    c->freq = NULL;
-    c->freq_over = 1;
-    return;
+    freq_end(c);
+    return 1;
   }
-  whorl_fent e = {hlo, hhi, n, (uint32_t)f->arena.len, (uint32_t)len};
+  whorl_fent e = {hlo, hhi, n, (uint32_t)f->arena.len, (uint32_t)len, (uint8_t)type};
   whorl_buf_put(&f->arena, p, len);
   if (f->arena.oom) c->oom = 1;
   f->slot[k] = e;
   f->n++;
   if (f->n * 2 > f->nslots && fmap_grow(f)) c->oom = 1;
+  return 0;
 }
 
 /* ---- columns ------------------------------------------------------------------------ */
@@ -262,6 +299,9 @@ static void set_trunc(whorl_buf *b, const uint8_t *s, size_t n) {
 }
 
 static void str_minmax(whorl_pcol *c, const uint8_t *s, size_t n) {
+  /* most strings start strictly between the two ends: no comparison */
+  if (c->shave && n && c->smin.len && c->smax.len && s[0] > (uint8_t)c->smin.data[0] && s[0] < (uint8_t)c->smax.data[0])
+    return;
   if (!c->shave) {
     set_trunc(&c->smin, s, n);
     set_trunc(&c->smax, s, n);
@@ -284,7 +324,7 @@ static void value_stats(whorl_pcol *c, int type, const uint8_t *p, size_t len, u
       c->oom = 1;
       return;
     }
-    for (uint64_t i = 0; i < times; i++) pnum_add(c->num, x, e, m, neg, 1);
+    pnum_add(c->num, x, e, m, neg, 1, times);
     return;
   }
   case 'F':
@@ -324,7 +364,7 @@ static void value_stats(whorl_pcol *c, int type, const uint8_t *p, size_t len, u
     else m += frac;
     double x = (double)sec + (nf ? (double)frac / P10[nf] : 0);
     if (m >> 64) return; /* beyond any calendar the readers make */
-    for (uint64_t i = 0; i < times; i++) pnum_add(c->tim, x, -nf, (uint64_t)m, neg && m, 0);
+    pnum_add(c->tim, x, -nf, (uint64_t)m, neg && m, 0, times);
     return;
   }
   default:
@@ -336,12 +376,9 @@ void whorl__pcol_cells(whorl_pcol *c, int type, const uint8_t *p, size_t len, ui
   if (!n) return;
   c->types[type & 7] += n;
   if (type == WHORL_T_NULL || !len) return;
-  if (!c->hll && !(c->hll = calloc(1, sizeof *c->hll))) {
-    c->oom = 1;
-    return;
-  }
+  if (!c->freq_over && !freq_add(c, type, p, len, hlo, hhi, n)) return; /* counted: statistics later */
+  if (hll_on(c)) return;
   whorl__hll_add(c->hll, hhi);
-  if (!c->freq_over) freq_add(c, p, len, hlo, hhi, n);
   value_stats(c, type, p, len, n);
 }
 
@@ -349,8 +386,8 @@ void whorl__pcol_cell(whorl_pcol *c, int type, const uint8_t *p, size_t len, uin
   whorl__pcol_cells(c, type, p, len, hlo, hhi, 1);
 }
 
-void whorl__pcol_merge(whorl_pcol *c, const whorl_pcol *o) {
-  for (int i = 0; i < 8; i++) c->types[i] += o->types[i];
+/* The statistics o holds itself (not those of its counted pairs). */
+static void merge_direct(whorl_pcol *c, const whorl_pcol *o) {
   c->nan += o->nan, c->pinf += o->pinf, c->ninf += o->ninf;
   if (o->num) {
     if (!c->num && !(c->num = pnum_new())) c->oom = 1;
@@ -370,21 +407,26 @@ void whorl__pcol_merge(whorl_pcol *c, const whorl_pcol *o) {
     str_minmax(c, (const uint8_t *)o->smin.data, o->smin.len);
     str_minmax(c, (const uint8_t *)o->smax.data, o->smax.len);
   }
-  if (o->hll) {
-    if (!c->hll && !(c->hll = calloc(1, sizeof *c->hll))) c->oom = 1;
-    else whorl__hll_merge(c->hll, o->hll);
-  }
-  if (o->freq_over) {
-    fmap_free(c->freq);
-    c->freq = NULL;
-    c->freq_over = 1;
-  } else if (o->freq && !c->freq_over) {
-    for (size_t i = 0; i < o->freq->nslots && !c->freq_over; i++) {
-      const whorl_fent *e = &o->freq->slot[i];
-      if (e->count) freq_add(c, (const uint8_t *)o->freq->arena.data + e->off, e->len, e->hlo, e->hhi, e->count);
-    }
-  }
+  if (o->hll && !hll_on(c)) whorl__hll_merge(c->hll, o->hll);
   if (o->oom) c->oom = 1;
+}
+
+void whorl__pcol_merge(whorl_pcol *c, const whorl_pcol *o) {
+  for (int i = 0; i < 8; i++) c->types[i] += o->types[i];
+  if (o->freq_over) freq_end(c);
+  merge_direct(c, o);
+  /* o's counted pairs: counted here too, or (c no longer counting) into
+   * the statistics */
+  const whorl_fmap *f = o->freq_over ? NULL : o->freq;
+  for (size_t i = 0; f && i < f->nslots; i++) {
+    const whorl_fent *e = &f->slot[i];
+    if (!e->count) continue;
+    const uint8_t *p = (const uint8_t *)f->arena.data + e->off;
+    if (!c->freq_over && !freq_add(c, e->type, p, e->len, e->hlo, e->hhi, e->count)) continue;
+    if (hll_on(c)) return;
+    whorl__hll_add(c->hll, e->hhi);
+    if (e->len) value_stats(c, e->type, p, e->len, e->count);
+  }
 }
 
 /* ---- sample ----------------------------------------------------------------------------- */
@@ -721,6 +763,12 @@ static fref *sorted_freq(const whorl_fmap *f, int keyed) {
 }
 
 whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
+  /* the statistics: c's own and those of its counted pairs */
+  int alive = c->freq && !c->freq_over;
+  whorl_pcol all;
+  whorl__pcol_init(&all);
+  merge_direct(&all, c);
+  if (alive) replay(&all, c->freq);
   whorl_json *j = whorl_json_object();
   uint64_t nonnull = 0, families[5] = {0, 0, 0, 0, 0};
   for (int t = 1; t < 8; t++) nonnull += c->types[t];
@@ -745,8 +793,8 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
   if (c->freq && !c->freq_over) {
     whorl_json_object_set(j, "distinct", whorl_json_int((int64_t)c->freq->n));
     whorl_json_object_set(j, "distinct_exact", whorl_json_bool(1));
-  } else if (c->hll) {
-    whorl_json_object_set(j, "distinct", whorl_json_int((int64_t)llround(whorl__hll_estimate(c->hll))));
+  } else if (all.hll) {
+    whorl_json_object_set(j, "distinct", whorl_json_int((int64_t)llround(whorl__hll_estimate(all.hll))));
     whorl_json_object_set(j, "distinct_exact", whorl_json_bool(0));
   } else {
     whorl_json_object_set(j, "distinct", whorl_json_int(0));
@@ -755,7 +803,7 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
 
   /* the column's own statistics, by its type */
   int temporal = type == WHORL_T_DATE || type == WHORL_T_TIMESTAMP;
-  const whorl_pnum *d = (type == WHORL_T_INT || type == WHORL_T_FLOAT) ? c->num : temporal ? c->tim : NULL;
+  const whorl_pnum *d = (type == WHORL_T_INT || type == WHORL_T_FLOAT) ? all.num : temporal ? all.tim : NULL;
   if (d && d->n) {
     __float128 s1 = whorl__xsum_value(&d->s1), s2 = whorl__xsum_value(&d->s2);
     __float128 n = (__float128)d->n;
@@ -791,22 +839,22 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     whorl_json_object_set(ej, "exact", whorl_json_bool(exact));
     whorl_json_object_set(ej, "max_abs_error", whorl_json_double(worst / unit));
     whorl_json_object_set(j, "quantile_error", ej);
-  } else if (type == WHORL_T_STRING && !keyed && c->shave) {
-    whorl_json_object_set(j, "min", whorl_json_stringn(c->smin.data, c->smin.len));
-    whorl_json_object_set(j, "max", whorl_json_stringn(c->smax.data, c->smax.len));
+  } else if (type == WHORL_T_STRING && !keyed && all.shave) {
+    whorl_json_object_set(j, "min", whorl_json_stringn(all.smin.data, all.smin.len));
+    whorl_json_object_set(j, "max", whorl_json_stringn(all.smax.data, all.smax.len));
   }
-  if (c->nan || c->pinf || c->ninf) {
+  if (all.nan || all.pinf || all.ninf) {
     whorl_json *nj = whorl_json_object();
-    whorl_json_object_set(nj, "nan", whorl_json_int((int64_t)c->nan));
-    whorl_json_object_set(nj, "inf", whorl_json_int((int64_t)c->pinf));
-    whorl_json_object_set(nj, "-inf", whorl_json_int((int64_t)c->ninf));
+    whorl_json_object_set(nj, "nan", whorl_json_int((int64_t)all.nan));
+    whorl_json_object_set(nj, "inf", whorl_json_int((int64_t)all.pinf));
+    whorl_json_object_set(nj, "-inf", whorl_json_int((int64_t)all.ninf));
     whorl_json_object_set(j, "non_finite", nj);
   }
-  if (c->slen_n) {
+  if (all.slen_n) {
     whorl_json *lj = whorl_json_object();
-    whorl_json_object_set(lj, "min", whorl_json_int((int64_t)c->slen_min));
-    whorl_json_object_set(lj, "max", whorl_json_int((int64_t)c->slen_max));
-    whorl_json_object_set(lj, "mean", jnum((double)c->slen_sum / (double)c->slen_n));
+    whorl_json_object_set(lj, "min", whorl_json_int((int64_t)all.slen_min));
+    whorl_json_object_set(lj, "max", whorl_json_int((int64_t)all.slen_max));
+    whorl_json_object_set(lj, "mean", jnum((double)all.slen_sum / (double)all.slen_n));
     whorl_json_object_set(j, "length", lj);
   }
   /* every exactly counted value, the most frequent first */
@@ -824,37 +872,44 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     whorl_json_object_set(j, "frequent", fj);
   }
 
-  /* the mergeable state */
+  /* the mergeable state: the counted pairs (under "frequent") stand for
+   * their statistics, except in keyed documents, whose pairs hold no values */
   whorl_json *st = whorl_json_object();
-  if (c->num) whorl_json_object_set(st, "number", pnum_state(c->num, 1));
-  if (c->tim) whorl_json_object_set(st, "temporal", pnum_state(c->tim, 0));
-  if (c->slen_n) {
+  if (alive && !keyed) {
+    whorl_json_object_set(j, "state", st);
+    whorl__pcol_free(&all);
+    return j;
+  }
+  if (all.num) whorl_json_object_set(st, "number", pnum_state(all.num, 1));
+  if (all.tim) whorl_json_object_set(st, "temporal", pnum_state(all.tim, 0));
+  if (all.slen_n) {
     whorl_json *s = whorl_json_object();
-    whorl_json_object_set(s, "n", whorl_json_int((int64_t)c->slen_n));
-    whorl_json_object_set(s, "len_sum", whorl_json_int((int64_t)c->slen_sum));
-    whorl_json_object_set(s, "len_min", whorl_json_int((int64_t)c->slen_min));
-    whorl_json_object_set(s, "len_max", whorl_json_int((int64_t)c->slen_max));
-    if (!keyed && c->shave) {
+    whorl_json_object_set(s, "n", whorl_json_int((int64_t)all.slen_n));
+    whorl_json_object_set(s, "len_sum", whorl_json_int((int64_t)all.slen_sum));
+    whorl_json_object_set(s, "len_min", whorl_json_int((int64_t)all.slen_min));
+    whorl_json_object_set(s, "len_max", whorl_json_int((int64_t)all.slen_max));
+    if (!keyed && all.shave) {
       whorl_buf b = WHORL_BUF_INIT;
-      whorl__base64((const uint8_t *)c->smin.data, c->smin.len, &b);
+      whorl__base64((const uint8_t *)all.smin.data, all.smin.len, &b);
       whorl_json_object_set(s, "min", whorl_json_stringn(b.data ? b.data : "", b.len));
       b.len = 0;
-      whorl__base64((const uint8_t *)c->smax.data, c->smax.len, &b);
+      whorl__base64((const uint8_t *)all.smax.data, all.smax.len, &b);
       whorl_json_object_set(s, "max", whorl_json_stringn(b.data ? b.data : "", b.len));
       whorl_buf_free(&b);
     }
     whorl_json_object_set(st, "string", s);
   }
-  if (c->nan) whorl_json_object_set(st, "nan", whorl_json_int((int64_t)c->nan));
-  if (c->pinf) whorl_json_object_set(st, "pinf", whorl_json_int((int64_t)c->pinf));
-  if (c->ninf) whorl_json_object_set(st, "ninf", whorl_json_int((int64_t)c->ninf));
-  if (c->freq_over && c->hll) {
+  if (all.nan) whorl_json_object_set(st, "nan", whorl_json_int((int64_t)all.nan));
+  if (all.pinf) whorl_json_object_set(st, "pinf", whorl_json_int((int64_t)all.pinf));
+  if (all.ninf) whorl_json_object_set(st, "ninf", whorl_json_int((int64_t)all.ninf));
+  if (!alive && all.hll) {
     whorl_buf b = WHORL_BUF_INIT;
-    whorl__hll_write(c->hll, &b);
+    whorl__hll_write(all.hll, &b);
     whorl_json_object_set(st, "hll", whorl_json_stringn(b.data ? b.data : "", b.len));
     whorl_buf_free(&b);
   }
   whorl_json_object_set(j, "state", st);
+  whorl__pcol_free(&all);
   return j;
 }
 
@@ -895,19 +950,23 @@ static int pnum_from_json(whorl_pnum **out, const whorl_json *st, int with_dd) {
   return 0;
 }
 
-int whorl__pcol_from_json(whorl_pcol *c, const whorl_json *pj, int keyed) {
-  whorl__pcol_init(c);
-  if (!pj || whorl_json_typeof(pj) != WHORL_JSON_OBJECT) return -1;
-  const whorl_json *tj = whorl_json_object_get(pj, "types"), *st = whorl_json_object_get(pj, "state");
-  if (!tj || !st || whorl_json_typeof(tj) != WHORL_JSON_OBJECT || whorl_json_typeof(st) != WHORL_JSON_OBJECT) return -1;
-  uint64_t nonnull = 0;
-  for (int t = 0; t < 8; t++) {
-    const whorl_json *v = whorl_json_object_get(tj, whorl__ltype_name((whorl_ltype)t));
-    if (!v) continue;
-    if (!whorl_json_is_int(v) || whorl_json_get_int(v) < 0) return -1;
-    c->types[t] = (uint64_t)whorl_json_get_int(v);
-    if (t) nonnull += c->types[t];
+/* The type of a canonical value (its spelling decides, as in the readers). */
+static int canon_type(const uint8_t *p, size_t len) {
+  switch (len ? p[0] : 'N') {
+  case 'B': return WHORL_T_BOOL;
+  case 'F': return WHORL_T_FLOAT;
+  case 'T': return WHORL_T_TIMESTAMP;
+  case 'J': return WHORL_T_JSON;
+  case 'D':
+    for (size_t i = 1; i < len; i++)
+      if (p[i] == '.' || p[i] == 'e') return WHORL_T_FLOAT;
+    return WHORL_T_INT;
+  case 'S': return whorl__text_date((const char *)p + 1, len - 1) ? WHORL_T_DATE : WHORL_T_STRING;
+  default: return WHORL_T_NULL;
   }
+}
+
+static int direct_from_json(whorl_pcol *c, const whorl_json *st) {
   if (pnum_from_json(&c->num, whorl_json_object_get(st, "number"), 1) ||
       pnum_from_json(&c->tim, whorl_json_object_get(st, "temporal"), 0))
     return -1;
@@ -927,16 +986,35 @@ int whorl__pcol_from_json(whorl_pcol *c, const whorl_json *pj, int keyed) {
   if (whorl_json_object_get(st, "nan") && get_u64(st, "nan", &c->nan)) return -1;
   if (whorl_json_object_get(st, "pinf") && get_u64(st, "pinf", &c->pinf)) return -1;
   if (whorl_json_object_get(st, "ninf") && get_u64(st, "ninf", &c->ninf)) return -1;
-  if (!nonnull) return 0;
-  if (!(c->hll = calloc(1, sizeof *c->hll))) return -1;
+  return 0;
+}
+
+int whorl__pcol_from_json(whorl_pcol *c, const whorl_json *pj, int keyed) {
+  whorl__pcol_init(c);
+  if (!pj || whorl_json_typeof(pj) != WHORL_JSON_OBJECT) return -1;
+  const whorl_json *tj = whorl_json_object_get(pj, "types"), *st = whorl_json_object_get(pj, "state");
+  if (!tj || !st || whorl_json_typeof(tj) != WHORL_JSON_OBJECT || whorl_json_typeof(st) != WHORL_JSON_OBJECT) return -1;
+  uint64_t nonnull = 0;
+  for (int t = 0; t < 8; t++) {
+    const whorl_json *v = whorl_json_object_get(tj, whorl__ltype_name((whorl_ltype)t));
+    if (!v) continue;
+    if (!whorl_json_is_int(v) || whorl_json_get_int(v) < 0) return -1;
+    c->types[t] = (uint64_t)whorl_json_get_int(v);
+    if (t) nonnull += c->types[t];
+  }
   const whorl_json *fj = whorl_json_object_get(pj, "frequent");
   if (!fj) {
+    if (!nonnull) return direct_from_json(c, st);
     const char *s;
     size_t n;
     c->freq_over = 1;
+    if (direct_from_json(c, st) || hll_on(c)) return -1;
     return get_str(st, "hll", &s, &n) || whorl__hll_read(c->hll, s, n) ? -1 : 0;
   }
-  if (whorl_json_typeof(fj) != WHORL_JSON_ARRAY) return -1;
+  /* counting: the pairs stand for their statistics (keyed: their hashes
+   * only, the statistics are in the state) */
+  if (keyed && direct_from_json(c, st)) return -1;
+  if (whorl_json_typeof(fj) != WHORL_JSON_ARRAY || whorl_json_size(fj) > WHORL_FREQ_CAP) return -1;
   uint64_t total = 0;
   whorl_buf b = WHORL_BUF_INIT;
   int rc = 0;
@@ -958,7 +1036,7 @@ int whorl__pcol_from_json(whorl_pcol *c, const whorl_json *pj, int keyed) {
         break;
       }
     } else {
-      if (whorl__canon_from_json(whorl_json_array_get(pair, 0), &b) || b.oom) {
+      if (whorl__canon_from_json(whorl_json_array_get(pair, 0), &b) || b.oom || !b.len || b.data[0] == 'N') {
         rc = -1;
         break;
       }
@@ -968,9 +1046,9 @@ int whorl__pcol_from_json(whorl_pcol *c, const whorl_json *pj, int keyed) {
     uint64_t k = (uint64_t)whorl_json_get_int(cnt);
     total += k;
     size_t before = c->freq ? c->freq->n : 0;
-    freq_add(c, (const uint8_t *)b.data, b.len, hlo, hhi, k);
-    if (c->freq_over || !c->freq || c->freq->n != before + 1) rc = -1; /* a duplicate, or too many */
-    whorl__hll_add(c->hll, hhi);
+    if (freq_add(c, keyed ? 0 : canon_type((const uint8_t *)b.data, b.len), (const uint8_t *)b.data, b.len, hlo, hhi, k) ||
+        !c->freq || c->freq->n != before + 1)
+      rc = -1; /* a duplicate, or a value that cannot be counted */
   }
   whorl_buf_free(&b);
   if (!rc && total != nonnull) rc = -1;

@@ -38,6 +38,7 @@ typedef struct whorl_pnum {
 typedef struct whorl_fent {
   uint64_t hlo, hhi, count;
   uint32_t off, len; /* canonical bytes in the map's arena */
+  uint8_t type;      /* the cells' own type (a function of their bytes) */
 } whorl_fent;
 
 typedef struct whorl_fmap {
@@ -46,6 +47,12 @@ typedef struct whorl_fmap {
   whorl_buf arena;
 } whorl_fmap;
 
+/* While a column has at most WHORL_FREQ_CAP distinct values, only their
+ * exact counts are kept: every other statistic is a function of the
+ * (value, count) pairs and is computed from them when the column is
+ * written, or when a new value ends exact counting (the pairs are then
+ * replayed into the statistics, which take every later cell directly).
+ * Both ways give the same state. */
 typedef struct whorl_pcol {
   uint64_t types[8]; /* cells by their own type (whorl_ltype) */
   uint64_t nan, pinf, ninf;
