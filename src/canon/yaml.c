@@ -1,12 +1,26 @@
-/* yaml.c - YAML documents as whorl_json trees, through libfyaml (YAML 1.2
- * core schema: anchors and aliases resolved, plain scalars typed as JSON
- * numbers, booleans and null where the schema says so). */
+/* yaml.c - YAML documents as whorl_json trees. libfyaml parses; the tree is
+ * walked here (not through libfyaml's JSON emitter): plain scalars are typed
+ * by the YAML 1.2 core schema, aliases are followed with a bound on the
+ * nodes they expand to (a "billion laughs" file is refused, not expanded),
+ * nesting is bounded, and keys must be scalars. */
+#include <errno.h>
 #include <libfyaml.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "canon/canon.h"
 #include "whorl/json.h"
+
+#define MAX_NODES 200000 /* after alias expansion */
+#define MAX_DEPTH 256
+
+typedef struct walk {
+  const char *path;
+  size_t nodes;
+  whorl_error *err;
+} walk;
 
 static int yaml_error(struct fy_diag *diag, const char *path, const char *fallback, whorl_error *err) {
   void *it = NULL;
@@ -15,6 +29,132 @@ static int yaml_error(struct fy_diag *diag, const char *path, const char *fallba
     return whorl__error(err, WHORL_EFORMAT, path, -1, "YAML line %d, column %d: %s", e->line + 1, e->column + 1,
                         e->msg ? e->msg : "invalid");
   return whorl__error(err, WHORL_EFORMAT, path, -1, "%s", fallback);
+}
+
+static int is_in(const char *s, size_t n, const char *const *words) {
+  for (; *words; words++)
+    if (strlen(*words) == n && !memcmp(s, *words, n)) return 1;
+  return 0;
+}
+
+/* A plain scalar by the YAML 1.2 core schema: null, bool, int (decimal,
+ * 0o, 0x), float; .inf/.nan (no JSON form) and the rest are strings. */
+static whorl_json *plain_scalar(const char *s, size_t n) {
+  static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
+  static const char *const trues[] = {"true", "True", "TRUE", NULL};
+  static const char *const falses[] = {"false", "False", "FALSE", NULL};
+  if (is_in(s, n, nulls)) return whorl_json_null();
+  if (is_in(s, n, trues)) return whorl_json_bool(1);
+  if (is_in(s, n, falses)) return whorl_json_bool(0);
+  if (n > 400) return whorl_json_stringn(s, n);
+  char t[408];
+  memcpy(t, s, n);
+  t[n] = 0;
+  size_t i = 0;
+  int base = 10;
+  if (n > 2 && t[0] == '0' && (t[1] == 'o' || t[1] == 'x')) base = t[1] == 'o' ? 8 : 16, i = 2;
+  else if (t[0] == '-' || t[0] == '+') i = 1;
+  size_t d0 = i;
+  while (i < n && ((base == 16 && ((t[i] >= '0' && t[i] <= '9') || ((t[i] | 0x20) >= 'a' && (t[i] | 0x20) <= 'f'))) ||
+                   (base == 8 && t[i] >= '0' && t[i] <= '7') || (base == 10 && t[i] >= '0' && t[i] <= '9')))
+    i++;
+  if (i == n && i > d0) {
+    errno = 0;
+    long long v = strtoll(base == 10 ? t : t + 2, NULL, base);
+    if (!errno) return whorl_json_int(v);
+    return whorl_json_stringn(s, n); /* beyond int64: kept as text */
+  }
+  /* float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+  i = (t[0] == '-' || t[0] == '+');
+  size_t di = 0;
+  while (i < n && t[i] >= '0' && t[i] <= '9') i++, di++;
+  if (i < n && t[i] == '.') {
+    i++;
+    while (i < n && t[i] >= '0' && t[i] <= '9') i++, di++;
+  }
+  if (di && i < n && (t[i] == 'e' || t[i] == 'E')) {
+    size_t e0 = ++i;
+    if (i < n && (t[i] == '-' || t[i] == '+')) i++, e0++;
+    while (i < n && t[i] >= '0' && t[i] <= '9') i++;
+    if (i == e0) di = 0;
+  }
+  if (di && i == n) {
+    double v = strtod(t, NULL);
+    whorl_json *j = whorl_json_double(v);
+    if (j) return j;
+  }
+  return whorl_json_stringn(s, n);
+}
+
+static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
+  *out = NULL;
+  if (depth > MAX_DEPTH) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML nested deeper than %d levels (or an alias that contains itself)", MAX_DEPTH);
+  if (++w->nodes > MAX_NODES)
+    return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML that expands to more than %d nodes (aliases): refused", MAX_NODES);
+  if (!n) {
+    *out = whorl_json_null();
+    return WHORL_OK;
+  }
+  if (fy_node_is_alias(n)) {
+    struct fy_node *t = fy_node_resolve_alias(n);
+    if (!t) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML alias to an unknown anchor");
+    return to_json(w, t, depth + 1, out);
+  }
+  switch (fy_node_get_type(n)) {
+  case FYNT_SCALAR: {
+    size_t len = 0;
+    const char *s = fy_node_get_scalar(n, &len);
+    if (!s) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "a YAML scalar that cannot be read");
+    *out = fy_node_get_style(n) == FYNS_PLAIN ? plain_scalar(s, len) : whorl_json_stringn(s, len);
+    break;
+  }
+  case FYNT_SEQUENCE: {
+    *out = whorl_json_array();
+    void *it = NULL;
+    struct fy_node *c;
+    while ((c = fy_node_sequence_iterate(n, &it))) {
+      whorl_json *v = NULL;
+      int rc = to_json(w, c, depth + 1, &v);
+      if (rc) {
+        whorl_json_free(v);
+        return rc;
+      }
+      whorl_json_array_append(*out, v);
+    }
+    break;
+  }
+  case FYNT_MAPPING: {
+    *out = whorl_json_object();
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(n, &it))) {
+      struct fy_node *k = fy_node_pair_key(p);
+      if (k && fy_node_is_alias(k)) k = fy_node_resolve_alias(k);
+      size_t kl = 0;
+      const char *ks = k && fy_node_get_type(k) == FYNT_SCALAR ? fy_node_get_scalar(k, &kl) : k ? NULL : "";
+      if (!ks) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "a YAML mapping key that is not a scalar (no JSON form)");
+      char *key = malloc(kl + 1);
+      if (!key) return whorl__error(w->err, WHORL_ENOMEM, w->path, -1, "out of memory");
+      memcpy(key, ks, kl);
+      key[kl] = 0;
+      if (memchr(ks, 0, kl) || whorl_json_object_get(*out, key)) {
+        free(key);
+        return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "a duplicate (or NUL-holding) YAML key");
+      }
+      whorl_json *v = NULL;
+      int rc = to_json(w, fy_node_pair_value(p), depth + 1, &v);
+      if (!rc) whorl_json_object_setn(*out, key, kl, v);
+      else whorl_json_free(v);
+      free(key);
+      if (rc) return rc;
+    }
+    break;
+  }
+  default:
+    return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "an unknown YAML node");
+  }
+  if (!*out) return whorl__error(w->err, WHORL_ENOMEM, w->path, -1, "out of memory");
+  return WHORL_OK;
 }
 
 int whorl__yaml_load(const char *path, const char *text, size_t len, whorl_json **out, whorl_error *err) {
@@ -27,7 +167,7 @@ int whorl__yaml_load(const char *path, const char *text, size_t len, whorl_json 
   if (diag) fy_diag_set_collect_errors(diag, true);
   struct fy_parse_cfg cfg;
   memset(&cfg, 0, sizeof cfg);
-  cfg.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT | FYPCF_COLLECT_DIAG;
+  cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
   cfg.diag = diag;
   struct fy_parser *p = fy_parser_create(&cfg);
   int rc = WHORL_OK;
@@ -44,12 +184,11 @@ int whorl__yaml_load(const char *path, const char *text, size_t len, whorl_json 
       } else if (fy_parser_get_stream_error(p)) {
         rc = yaml_error(diag, path, "not valid YAML", err);
       } else {
-        char *json = fy_emit_document_to_string(d, FYECF_MODE_JSON_ONELINE);
-        if (!json) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "YAML that has no JSON form (e.g. a non-string key)");
-        else {
-          rc = whorl_json_parse(json, strlen(json), out, err);
-          if (rc) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "YAML that has no JSON form");
-          free(json);
+        walk w = {path, 0, err};
+        rc = to_json(&w, fy_document_root(d), 0, out);
+        if (rc) {
+          whorl_json_free(*out);
+          *out = NULL;
         }
       }
       fy_parse_document_destroy(p, d);
