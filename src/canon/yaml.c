@@ -105,6 +105,7 @@ static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
     size_t len = 0;
     const char *s = fy_node_get_scalar(n, &len);
     if (!s) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "a YAML scalar that cannot be read");
+    if (!whorl__utf8_valid(s, len)) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML text that is not valid UTF-8");
     *out = fy_node_get_style(n) == FYNS_PLAIN ? plain_scalar(s, len) : whorl_json_stringn(s, len);
     break;
   }
@@ -133,6 +134,7 @@ static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
       size_t kl = 0;
       const char *ks = k && fy_node_get_type(k) == FYNT_SCALAR ? fy_node_get_scalar(k, &kl) : k ? NULL : "";
       if (!ks) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "a YAML mapping key that is not a scalar (no JSON form)");
+      if (!whorl__utf8_valid(ks, kl)) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML text that is not valid UTF-8");
       char *key = malloc(kl + 1);
       if (!key) return whorl__error(w->err, WHORL_ENOMEM, w->path, -1, "out of memory");
       memcpy(key, ks, kl);
@@ -157,8 +159,47 @@ static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
   return WHORL_OK;
 }
 
+/* The YAML character set (c-printable, in UTF-8): tab, line feed, carriage
+ * return, x20-x7E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF.
+ * Anything else is refused before libfyaml sees it (its scanner has been
+ * seen to loop forever on invalid bytes). Returns the offset of the first
+ * bad byte, or -1. */
+static long long bad_char(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = s[i];
+    if (c < 0x80) {
+      if (c < 0x20 && c != 9 && c != 10 && c != 13) return (long long)i;
+      if (c == 0x7f) return (long long)i;
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    size_t k;
+    if (c >= 0xc2 && c <= 0xdf) k = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef) k = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4) k = 4, cp = c & 0x07;
+    else return (long long)i;
+    if (i + k > n) return (long long)i;
+    for (size_t j = 1; j < k; j++) {
+      if ((s[i + j] & 0xc0) != 0x80) return (long long)i;
+      cp = cp << 6 | (s[i + j] & 0x3f);
+    }
+    if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff))) return (long long)i;
+    if ((cp < 0xa0 && cp != 0x85) || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff) {
+      if (!(cp == 0xfeff && i == 0)) return (long long)i; /* a BOM at the start is fine */
+    }
+    i += k;
+  }
+  return -1;
+}
+
 int whorl__yaml_load(const char *path, const char *text, size_t len, whorl_json **out, whorl_error *err) {
   *out = NULL;
+  long long bad = bad_char((const uint8_t *)text, len);
+  if (bad >= 0)
+    return whorl__error(err, WHORL_EFORMAT, path, bad, "not YAML: byte 0x%02x at offset %lld is not a printable UTF-8 character",
+                        (unsigned)(uint8_t)text[bad], bad);
   struct fy_diag_cfg dcfg;
   fy_diag_cfg_default(&dcfg);
   dcfg.fp = NULL;
