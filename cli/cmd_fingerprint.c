@@ -44,6 +44,18 @@ static const char help[] =
     "                         (docs/fingerprint-format.md); several paths give\n"
     "                         a JSON array\n"
     "  -o, --output FILE      write the JSON document to FILE (one PATH only)\n"
+    "Models (kind \"model\"): safetensors (and sharded folders), GGUF, PyTorch\n"
+    "zip checkpoints (.pt, .pth, .bin, .ckpt) and Hugging Face folders (config.json\n"
+    "and weights) are recognised; --model reads .npy/.npz as models too\n"
+    "(docs/model.md). Levels: quick (headers: layout, config), content\n"
+    "(default: per-tensor hashes, weights.root), stats (+ weight statistics).\n"
+    "  --model, --no-model    read PATH as a model / never as a model\n"
+    "  --config FILE          a JSON or YAML file for the model's config section\n"
+    "  --param KEY=VALUE      a training parameter (seed, optimizer, lr, ...; repeat)\n"
+    "  --training-file FILE   a file of the training regime (script, optimizer\n"
+    "                         state; repeat)\n"
+    "  --allow-unsafe-pickle  exit 0 even when a pickle names globals outside the\n"
+    "                         allow-list (they are reported, never run)\n"
     "  --features MATRIX      fingerprint a feature pipeline (kind \"features\"):\n"
     "                         the matrix (a table) with its profile and Pearson\n"
     "                         correlations, and with\n"
@@ -64,10 +76,12 @@ static const char help[] =
     "  -q, --quiet            no warnings on stderr\n"
     "  -h, --help             this help\n"
     "\n"
-    "Exit status: 0 ok, 2 error (nothing is printed for a path that failed).\n";
+    "Exit status: 0 ok, 1 an unsafe pickle (see --allow-unsafe-pickle), 2 error\n"
+    "(nothing is printed for a path that failed).\n";
 
 enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_STATS, OPT_NOENTRIES,
-       OPT_FEATURES, OPT_PIPELINE, OPT_CODE, OPT_INPUT };
+       OPT_FEATURES, OPT_PIPELINE, OPT_CODE, OPT_INPUT, OPT_MODEL, OPT_NOMODEL, OPT_CONFIG, OPT_PARAM, OPT_TRAINFILE,
+       OPT_ALLOWUNSAFE };
 
 static whorl_json *last_doc;
 
@@ -145,6 +159,10 @@ int cmd_fingerprint(int argc, char **argv) {
       {"stats", no_argument, NULL, OPT_STATS},     {"help", no_argument, NULL, 'h'},
       {"features", required_argument, NULL, OPT_FEATURES}, {"pipeline", required_argument, NULL, OPT_PIPELINE},
       {"code", required_argument, NULL, OPT_CODE},  {"input", required_argument, NULL, OPT_INPUT},
+      {"model", no_argument, NULL, OPT_MODEL},      {"no-model", no_argument, NULL, OPT_NOMODEL},
+      {"config", required_argument, NULL, OPT_CONFIG}, {"param", required_argument, NULL, OPT_PARAM},
+      {"training-file", required_argument, NULL, OPT_TRAINFILE},
+      {"allow-unsafe-pickle", no_argument, NULL, OPT_ALLOWUNSAFE},
       CLI_TABLE_LONGOPTS,
       {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
@@ -154,7 +172,11 @@ int cmd_fingerprint(int argc, char **argv) {
   const char *output = NULL;
   whorl_features_spec fs = {NULL, NULL, NULL, 0, NULL};
   const char **code = calloc((size_t)argc + 1, sizeof *code);
-  if (!code) return EXIT_ERROR;
+  const char **params = calloc((size_t)argc + 1, sizeof *params), **tfiles = calloc((size_t)argc + 1, sizeof *tfiles);
+  int allow_unsafe = 0, unsafe_seen = 0;
+  if (!code || !params || !tfiles) return EXIT_ERROR;
+  o.params = params;
+  o.training_files = tfiles;
   fs.code = code;
   whorl_error err;
   whorl_error_clear(&err);
@@ -187,6 +209,12 @@ int cmd_fingerprint(int argc, char **argv) {
     case OPT_PIPELINE: fs.pipeline = optarg; break;
     case OPT_CODE: code[fs.ncode++] = optarg; break;
     case OPT_INPUT: fs.input = optarg; break;
+    case OPT_MODEL: o.model = 1; break;
+    case OPT_NOMODEL: o.model = 0; break;
+    case OPT_CONFIG: o.config_file = optarg; break;
+    case OPT_PARAM: params[o.nparams++] = optarg; break;
+    case OPT_TRAINFILE: tfiles[o.ntraining_files++] = optarg; break;
+    case OPT_ALLOWUNSAFE: allow_unsafe = 1; break;
     case CLI_OPT_AS: case CLI_OPT_DELIM: case CLI_OPT_NOHEADER: case CLI_OPT_HEADER: case CLI_OPT_STRICT: case CLI_OPT_KEYFILE:
       if (cli_table_opt(c, optarg, &o)) return EXIT_ERROR;
       break;
@@ -201,6 +229,8 @@ int cmd_fingerprint(int argc, char **argv) {
   if (fs.matrix || fs.pipeline || fs.ncode || fs.input) {
     int rc = features(&fs, &o, &ctx, json, output, npaths);
     free(code);
+    free(params);
+    free(tfiles);
     return rc;
   }
   free(code);
@@ -239,6 +269,14 @@ int cmd_fingerprint(int argc, char **argv) {
       if (ctx.fatal_reported == before) cli_error(&err);
       status = EXIT_ERROR;
       continue;
+    }
+    const whorl_json *unsafe = whorl_json_object_get(doc, "unsafe");
+    if (whorl_json_size(unsafe) && !allow_unsafe) {
+      unsafe_seen = 1;
+      for (size_t k = 0; k < whorl_json_size(unsafe) && k < 10; k++) {
+        const whorl_json *f = whorl_json_array_get(unsafe, k);
+        cli_msg("unsafe: %s: %s (%s)", argv[i], whorl_json_object_get_string(f, "finding"), whorl_json_object_get_string(f, "where"));
+      }
     }
     char *text = NULL;
     size_t len = 0;
@@ -290,5 +328,9 @@ int cmd_fingerprint(int argc, char **argv) {
     cli_msg("error: cannot write to standard output");
     status = EXIT_ERROR;
   }
+  free(params);
+  free(tfiles);
+  /* an unsafe pickle is a violation (1) unless allowed; errors (2) win */
+  if (unsafe_seen && status == 0) status = EXIT_DIFFERENT;
   return status;
 }

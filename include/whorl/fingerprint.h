@@ -28,11 +28,13 @@ typedef enum whorl_level {
   WHORL_LEVEL_CONTENT = 2, /* every byte: BLAKE3 (+ optional digests), chunks */
   WHORL_LEVEL_LOGICAL = 3, /* tables: values, independent of the file format
                               (and content, so a diff can tell both apart) */
-  WHORL_LEVEL_PROFILE = 4  /* tables: logical + a statistical profile per
+  WHORL_LEVEL_PROFILE = 4, /* tables: logical + a statistical profile per
                               column (docs/profile.md) */
+  WHORL_LEVEL_STATS = 5    /* models: content + weight statistics per
+                              floating tensor (docs/model.md) */
 } whorl_level;
 
-/* Parses "quick" / "content" / "logical" / "profile" ("auto" too). Returns WHORL_OK or
+/* Parses "quick" / "content" / "logical" / "profile" / "stats" ("auto" too). Returns WHORL_OK or
  * WHORL_EINVAL. */
 int whorl_level_parse(const char *s, whorl_level *out);
 const char *whorl_level_name(whorl_level level);
@@ -77,10 +79,19 @@ typedef struct whorl_fp_options {
   int strict;               /* ragged rows / invalid UTF-8: errors, not warnings */
   const char *key_file;     /* keyed mode: value hashes keyed by a secret drawn
                                from this file's bytes (NULL = plain hashes) */
+  /* Models (kind "model", docs/model.md): */
+  int model;                /* -1 = recognise model files (safetensors, GGUF,
+                               PyTorch, Hugging Face folders), 1 = read the
+                               path as a model (also .npy/.npz), 0 = never */
+  const char *config_file;  /* a JSON or YAML file for the config section */
+  const char *const *params; /* "KEY=VALUE" training parameters */
+  size_t nparams;
+  const char *const *training_files; /* files of the training section */
+  size_t ntraining_files;
 } whorl_fp_options;
 
 #define WHORL_FP_OPTIONS_INIT \
-  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL }
+  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL, -1, NULL, NULL, 0, NULL, 0 }
 
 /* Fingerprints a file or folder. A symlink named on the command line is
  * followed; symlinks inside folders are recorded, not followed.

@@ -137,10 +137,71 @@ static void render_features(whorl_buf *b, const whorl_json *d) {
   }
 }
 
+static void render_model(whorl_buf *b, const whorl_json *d) {
+  field(b, "model", str(d, "name"));
+  field(b, "id", str(d, "id"));
+  whorl_buf_printf(b, "%-9s %s (%s)\n", "level", str(d, "level"), str(d, "rules"));
+  int64_t size = whorl_json_object_get_int(d, "size", 0);
+  whorl_buf_printf(b, "%-9s %s, %" PRId64 " bytes", "format", str(d, "format"), size);
+  if (size >= 1024) {
+    whorl_buf_puts(b, " (");
+    human_size(b, size);
+    whorl_buf_puts(b, ")");
+  }
+  whorl_buf_putc(b, '\n');
+  const whorl_json *a = whorl_json_object_get(d, "architecture");
+  whorl_buf_printf(b, "%-9s %s  %" PRId64 " tensors, ", "arch", str(a, "id"), whorl_json_object_get_int(a, "tensors", 0));
+  scalar(b, whorl_json_object_get(a, "parameters"));
+  whorl_buf_puts(b, " parameters\n");
+  const whorl_json *c = whorl_json_object_get(d, "config"), *cv = whorl_json_object_get(c, "value");
+  whorl_buf_printf(b, "%-9s %s", "config", str(c, "id"));
+  for (size_t i = 0; i < whorl_json_size(cv); i++) {
+    size_t kl;
+    const char *k = whorl_json_object_key(cv, i, &kl);
+    whorl_buf_printf(b, "%s%.*s", i ? ", " : "  ", (int)kl, k);
+  }
+  whorl_buf_putc(b, '\n');
+  const whorl_json *t = whorl_json_object_get(d, "training");
+  whorl_buf_printf(b, "%-9s %s  %zu param%s, %zu file%s\n", "training", str(t, "id"), whorl_json_size(whorl_json_object_get(t, "params")),
+                   whorl_json_size(whorl_json_object_get(t, "params")) == 1 ? "" : "s", whorl_json_size(whorl_json_object_get(t, "files")),
+                   whorl_json_size(whorl_json_object_get(t, "files")) == 1 ? "" : "s");
+  const whorl_json *w = whorl_json_object_get(d, "weights");
+  if (w) field(b, "weights", str(w, "root"));
+  const whorl_json *ts = whorl_json_object_get(d, "tensors");
+  size_t n = whorl_json_size(ts), shown = n > 40 ? 40 : n;
+  for (size_t i = 0; i < shown; i++) {
+    const whorl_json *x = whorl_json_array_get(ts, i), *sh = whorl_json_object_get(x, "shape");
+    whorl_buf_printf(b, "  %-32s %-9s [", str(x, "name"), str(x, "dtype"));
+    for (size_t k = 0; k < whorl_json_size(sh); k++)
+      whorl_buf_printf(b, "%s%" PRId64, k ? ", " : "", whorl_json_get_int(whorl_json_array_get(sh, k)));
+    whorl_buf_printf(b, "]  %.16s", str(x, "hash"));
+    const whorl_json *st = whorl_json_object_get(x, "stats");
+    if (st) {
+      whorl_buf_puts(b, "  mean ");
+      scalar(b, whorl_json_object_get(st, "mean"));
+      whorl_buf_puts(b, " std ");
+      scalar(b, whorl_json_object_get(st, "std"));
+      int64_t nan = whorl_json_object_get_int(st, "nan", 0), inf = whorl_json_object_get_int(st, "inf", 0);
+      if (nan || inf) whorl_buf_printf(b, " nan %" PRId64 " inf %" PRId64, nan, inf);
+    }
+    whorl_buf_putc(b, '\n');
+  }
+  if (n > shown) whorl_buf_printf(b, "  ... and %zu more (--json lists all)\n", n - shown);
+  const whorl_json *un = whorl_json_object_get(d, "unsafe");
+  for (size_t i = 0; i < whorl_json_size(un); i++) {
+    const whorl_json *f = whorl_json_array_get(un, i);
+    whorl_buf_printf(b, "%-9s %s (%s)\n", "UNSAFE", str(f, "finding"), str(f, "where"));
+  }
+}
+
 static void render_fp(whorl_buf *b, const whorl_json *d) {
   const char *kind = str(d, "kind");
   if (!strcmp(kind, "features")) {
     render_features(b, d);
+    return;
+  }
+  if (!strcmp(kind, "model")) {
+    render_model(b, d);
     return;
   }
   field(b, kind, str(d, "name"));

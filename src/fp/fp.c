@@ -21,6 +21,7 @@ int whorl_level_parse(const char *s, whorl_level *out) {
   else if (s && !strcmp(s, "content")) *out = WHORL_LEVEL_CONTENT;
   else if (s && !strcmp(s, "logical")) *out = WHORL_LEVEL_LOGICAL;
   else if (s && !strcmp(s, "profile")) *out = WHORL_LEVEL_PROFILE;
+  else if (s && !strcmp(s, "stats")) *out = WHORL_LEVEL_STATS;
   else if (s && !strcmp(s, "auto")) *out = WHORL_LEVEL_AUTO;
   else return WHORL_EINVAL;
   return WHORL_OK;
@@ -32,6 +33,7 @@ const char *whorl_level_name(whorl_level level) {
   case WHORL_LEVEL_CONTENT: return "content";
   case WHORL_LEVEL_LOGICAL: return "logical";
   case WHORL_LEVEL_PROFILE: return "profile";
+  case WHORL_LEVEL_STATS: return "stats";
   case WHORL_LEVEL_AUTO: return "auto";
   }
   return "unknown";
@@ -359,7 +361,7 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
     o = *opts;
   }
   if (o.level != WHORL_LEVEL_QUICK && o.level != WHORL_LEVEL_CONTENT && o.level != WHORL_LEVEL_LOGICAL &&
-      o.level != WHORL_LEVEL_PROFILE && o.level != WHORL_LEVEL_AUTO)
+      o.level != WHORL_LEVEL_PROFILE && o.level != WHORL_LEVEL_STATS && o.level != WHORL_LEVEL_AUTO)
     return whorl__error(err, WHORL_EINVAL, NULL, -1, "unknown level");
   if (o.stats) memset(o.stats, 0, sizeof *o.stats);
   if (o.threads <= 0) o.threads = whorl__cpu_count();
@@ -371,6 +373,13 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
                           "is a folder: the %s level is for tables (fingerprint the table files one by one)",
                           whorl_level_name(o.level));
+    if (o.model == 1 || (o.model == -1 && o.level != WHORL_LEVEL_LOGICAL && o.level != WHORL_LEVEL_PROFILE &&
+                         whorl__is_model_folder(path))) {
+      if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
+      return whorl__fp_model_folder(path, &o, out, err);
+    }
+    if (o.level == WHORL_LEVEL_STATS)
+      return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "is a folder: the stats level is for models");
     if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
     return whorl__fp_folder(path, &o, out, err);
   }
@@ -390,6 +399,22 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
     return whorl__error(err, WHORL_ECHANGED, path, -1, "changed while being opened");
   }
   int rc;
+  const char *mkind = o.model != 0 && !o.table_format ? whorl__model_detect(path, fd, o.model == 1) : NULL;
+  if (mkind) {
+    if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
+    rc = whorl__fp_model_file(path, fd, &fst, &o, mkind, out, err);
+    close(fd);
+    return rc;
+  }
+  if (o.model == 1) {
+    close(fd);
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                        "not a model format whorl reads (safetensors, GGUF, PyTorch zip, .npy, .npz)");
+  }
+  if (o.level == WHORL_LEVEL_STATS) {
+    close(fd);
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "the stats level is for models");
+  }
   if (o.level == WHORL_LEVEL_QUICK) {
     rc = fp_file(path, fd, &fst, &o, out, err);
   } else {
@@ -432,7 +457,8 @@ int whorl_fingerprint_validate(const whorl_json *doc, whorl_error *err) {
                         (long long)whorl_json_get_int(v), WHORL_FORMAT_VERSION);
   const char *kind = whorl_json_object_get_string(doc, "kind");
   if (!kind) return whorl__error(err, WHORL_EFORMAT, NULL, -1, "not a whorl fingerprint: no \"kind\"");
-  if (strcmp(kind, "file") && strcmp(kind, "folder") && strcmp(kind, "table") && strcmp(kind, "features"))
+  if (strcmp(kind, "file") && strcmp(kind, "folder") && strcmp(kind, "table") && strcmp(kind, "features") &&
+      strcmp(kind, "model"))
     return whorl__error(err, WHORL_EUNSUPPORTED, NULL, -1, "fingerprint kind \"%s\" is not known to this whorl", kind);
   const char *id = whorl_json_object_get_string(doc, "id");
   const char *level = whorl_json_object_get_string(doc, "level");

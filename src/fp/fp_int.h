@@ -47,6 +47,16 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
 int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl__fp_extra *x, whorl_json **out,
                           whorl_error *err);
 
+/* Models (fp/model.c): the reader a file needs ("safetensors", "gguf",
+ * "pytorch", "npz", "npy") or NULL; forced: also NumPy files and any zip
+ * or pickle. */
+const char *whorl__model_detect(const char *path, int fd, int forced);
+int whorl__fp_model_file(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const char *kind,
+                         whorl_json **out, whorl_error *err);
+/* 1 for a folder with config.json and weight files (Hugging Face layout). */
+int whorl__is_model_folder(const char *dir);
+int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
+
 /* The 32-byte key of keyed mode from a key file, and its public id. */
 int whorl__table_load_key(const char *path, uint8_t key[32], char key_id[17], whorl_error *err);
 

@@ -79,9 +79,13 @@ print(sum(1 for r in res if ours.get(r["name"]) == r["digest"]), len(res))' "$OM
   for pair in gguf/ggml-vocab-bert-bge.gguf:gguf safetensors/jfk-codes.safetensors:safetensors \
               torch-numpy/test.npy:npy torch-numpy/test.npz:npz torch-numpy/test.pt:pytorch \
               torch-numpy/fortran_tensor_3d.pth:pytorch; do
-    run "$W" fp --no-cache --json "$FIX/models/${pair%%:*}"
+    run "$W" fp --no-cache --no-model --json "$FIX/models/${pair%%:*}"
     has "$out" "\"format\": \"${pair##*:}\"" "format of ${pair%%:*}"
   done
+  # the two GGUF files there were damaged in transit (bytes replaced by
+  # U+FFFD): read as models they are refused, clearly
+  run "$W" fp --no-cache "$FIX/models/gguf/ggml-vocab-bert-bge.gguf"
+  eq "$rc" 2 "damaged GGUF: exit 2"; has "$err" "ggml-vocab-bert-bge.gguf: GGUF:" "damaged GGUF: names the file"
 else
   echo "note: $FIX not found; fixture checks skipped" >&2
 fi

@@ -1,0 +1,583 @@
+/* model.c - kind "model" documents (docs/model.md): a model file or a
+ * Hugging Face style folder read by the model tier (src/model), with
+ * sections architecture, config, training and weights, each with its id. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blake3.h"
+#include "canon/canon.h"
+#include "fp/fp_int.h"
+#include "model/model.h"
+#include "util/util.h"
+#include "whorl/hash.h"
+#include "whorl/whorl.h"
+
+static int ends_with(const char *s, const char *suf) {
+  size_t n = strlen(s), k = strlen(suf);
+  return n >= k && !strcmp(s + n - k, suf);
+}
+
+static const char *base_name(const char *p) {
+  const char *s = strrchr(p, '/');
+  return s && s[1] ? s + 1 : p;
+}
+
+/* Which model reader a file needs, from its name and first bytes; NULL:
+ * not a model (when not forced). */
+const char *whorl__model_detect(const char *path, int fd, int forced) {
+  uint8_t h[16];
+  long long n = whorl__pread_full(fd, h, sizeof h, 0);
+  if (n >= 4 && !memcmp(h, "GGUF", 4)) return "gguf";
+  if (ends_with(path, ".safetensors")) return "safetensors";
+  if (n >= 10 && h[8] == '{' && (h[9] == '"' || h[9] == ' ' || h[9] == '\n')) {
+    uint64_t len = 0;
+    for (int i = 7; i >= 0; i--) len = len << 8 | h[i];
+    if (len >= 2 && len < 100000000) return "safetensors";
+  }
+  int zip = n >= 4 && !memcmp(h, "PK\3\4", 4), pickle = n >= 2 && h[0] == 0x80 && h[1] <= 5;
+  if ((ends_with(path, ".pt") || ends_with(path, ".pth") || ends_with(path, ".ckpt") || ends_with(path, ".bin")) && (zip || pickle))
+    return "pytorch";
+  if (ends_with(path, ".gguf")) return "gguf";
+  if (forced) {
+    if (ends_with(path, ".npz") || (zip && ends_with(path, ".npz"))) return "npz";
+    if (n >= 6 && !memcmp(h, "\x93NUMPY", 6)) return "npy";
+    if (zip) return ends_with(path, ".npz") ? "npz" : "pytorch";
+    if (pickle) return "pytorch";
+  }
+  return NULL;
+}
+
+static int read_one(whorl_model *m, const char *kind, const char *path, int fd, uint64_t size, whorl_error *err) {
+  if (!strcmp(kind, "safetensors")) return whorl__safetensors_read(m, path, fd, size, NULL, err);
+  if (!strcmp(kind, "gguf")) return whorl__gguf_read(m, path, fd, size, err);
+  if (!strcmp(kind, "pytorch")) return whorl__torch_read(m, path, fd, size, err);
+  if (!strcmp(kind, "npz")) return whorl__npz_model_read(m, path, fd, size, err);
+  if (!strcmp(kind, "npy")) return whorl__npy_model_read(m, path, fd, size, err);
+  return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "not a model format whorl reads");
+}
+
+/* ---- hashing tensors on several threads ---------------------------------------------- */
+
+typedef struct pool {
+  whorl_model *m;
+  const char *path;
+  int stats;
+  atomic_size_t next;
+  atomic_int failed;
+  pthread_mutex_t mu;
+  whorl_error err;
+  int rc;
+} pool;
+
+static void *worker(void *arg) {
+  pool *p = arg;
+  for (;;) {
+    size_t i = atomic_fetch_add(&p->next, 1);
+    if (i >= p->m->n || atomic_load(&p->failed)) break;
+    whorl_error e;
+    whorl_error_clear(&e);
+    int rc = whorl__tensor_hash(&p->m->t[i], p->path, p->stats, &e);
+    if (rc) {
+      pthread_mutex_lock(&p->mu);
+      if (!p->rc) {
+        p->rc = rc;
+        p->err = e;
+      }
+      pthread_mutex_unlock(&p->mu);
+      atomic_store(&p->failed, 1);
+    }
+  }
+  return NULL;
+}
+
+static int hash_all(whorl_model *m, const char *path, int threads, int stats, whorl_error *err) {
+  pool p;
+  memset(&p, 0, sizeof p);
+  p.m = m;
+  p.path = path;
+  p.stats = stats;
+  pthread_mutex_init(&p.mu, NULL);
+  int nt = threads < 1 ? 1 : threads > 16 ? 16 : threads;
+  if ((size_t)nt > m->n) nt = (int)(m->n ? m->n : 1);
+  pthread_t th[16];
+  int started = 0;
+  for (int i = 1; i < nt; i++)
+    if (!pthread_create(&th[started], NULL, worker, &p)) started++;
+  worker(&p);
+  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+  pthread_mutex_destroy(&p.mu);
+  if (p.rc) {
+    if (err) *err = p.err;
+    return p.rc;
+  }
+  return WHORL_OK;
+}
+
+/* ---- sections ------------------------------------------------------------------------------ */
+
+static void b3_tag(blake3_hasher *h, const char *tag) {
+  blake3_hasher_init(h);
+  blake3_hasher_update(h, tag, strlen(tag) + 1);
+}
+
+static void b3_u64(blake3_hasher *h, uint64_t v) {
+  uint8_t b[8];
+  for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
+  blake3_hasher_update(h, b, 8);
+}
+
+static void b3_str(blake3_hasher *h, const char *s) {
+  b3_u64(h, strlen(s));
+  blake3_hasher_update(h, s, strlen(s));
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp((*(const whorl_mtensor *const *)a)->name, (*(const whorl_mtensor *const *)b)->name);
+}
+
+static void set_hex(whorl_json *o, const char *k, const uint8_t *b) {
+  char hex[65];
+  whorl_hex(b, 32, hex);
+  whorl_json_object_set(o, k, whorl_json_string(hex));
+}
+
+static int json_id(const char *tag, const whorl_json *v, uint8_t out[32]) {
+  char *c = NULL;
+  size_t n = 0;
+  if (whorl_json_canonical(v, &c, &n)) return -1;
+  blake3_hasher h;
+  b3_tag(&h, tag);
+  blake3_hasher_update(&h, c, n);
+  blake3_hasher_finalize(&h, out, 32);
+  free(c);
+  return 0;
+}
+
+/* A JSON or YAML file as a tree (the features' spec rules). */
+static int load_tree(const char *path, whorl_json **out, whorl_error *err) {
+  char *text = NULL;
+  size_t len = 0;
+  int rc = whorl__read_file(path, 64u << 20, &text, &len, err);
+  if (rc) return rc;
+  if (ends_with(path, ".yaml") || ends_with(path, ".yml")) rc = whorl__yaml_load(path, text, len, out, err);
+  else {
+    whorl_error e2;
+    rc = whorl_json_parse(text, len, out, &e2);
+    if (rc) {
+      if (ends_with(path, ".json")) rc = whorl__error(err, WHORL_EFORMAT, path, e2.offset, "not valid JSON: %s", e2.message);
+      else rc = whorl__yaml_load(path, text, len, out, err);
+    }
+  }
+  free(text);
+  return rc;
+}
+
+static int file_blake3(const char *path, char hex[65], int64_t *size, whorl_error *err) {
+  whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+  o.level = WHORL_LEVEL_CONTENT;
+  o.chunks = 0;
+  o.model = 0;
+  o.table_format = NULL;
+  whorl_json *d = NULL;
+  o.use_cache = 0;
+  int rc = whorl_fingerprint(path, &o, &d, err);
+  if (rc) return rc;
+  const char *id = whorl_json_object_get_string(whorl_json_object_get(d, "content"), "blake3");
+  if (!id) id = whorl_json_object_get_string(d, "id");
+  snprintf(hex, 65, "%s", id ? id : "");
+  *size = whorl_json_object_get_int(d, "size", 0);
+  whorl_json_free(d);
+  return WHORL_OK;
+}
+
+/* The training section: --param KEY=VALUE (VALUE as JSON when it parses,
+ * else a string) and --training-file FILE. */
+static int training_section(const whorl_fp_options *o, whorl_json **sec, uint8_t id[32], whorl_error *err) {
+  whorl_json *params = whorl_json_object(), *files = whorl_json_array();
+  for (size_t i = 0; i < o->nparams; i++) {
+    const char *kv = o->params[i], *eq = strchr(kv, '=');
+    if (!eq || eq == kv) {
+      whorl_json_free(params);
+      whorl_json_free(files);
+      return whorl__error(err, WHORL_EINVAL, NULL, -1, "--param takes KEY=VALUE, not \"%s\"", kv);
+    }
+    whorl_json *v = NULL;
+    whorl_error e2;
+    if (whorl_json_parse(eq + 1, strlen(eq + 1), &v, &e2) != WHORL_OK || !*(eq + 1)) {
+      whorl_json_free(v);
+      v = whorl_json_string(eq + 1);
+    }
+    whorl_json_object_setn(params, kv, (size_t)(eq - kv), v);
+  }
+  for (size_t i = 0; i < o->ntraining_files; i++) {
+    char hex[65];
+    int64_t size = 0;
+    int rc = file_blake3(o->training_files[i], hex, &size, err);
+    if (rc) {
+      whorl_json_free(params);
+      whorl_json_free(files);
+      return rc;
+    }
+    whorl_json *f = whorl_json_object();
+    whorl_json_object_set(f, "name", whorl_json_string(base_name(o->training_files[i])));
+    whorl_json_object_set(f, "blake3", whorl_json_string(hex));
+    whorl_json_object_set(f, "size", whorl_json_int(size));
+    whorl_json_array_append(files, f);
+  }
+  whorl_json *t = whorl_json_object();
+  whorl_json_object_set(t, "params", params);
+  whorl_json_object_set(t, "files", files);
+  /* the id: params and files sorted by name (canonical JSON sorts the keys;
+   * the list is sorted here) */
+  whorl_json *idv = whorl_json_object();
+  whorl_json_object_set(idv, "params", whorl_json_clone(params));
+  whorl_json *sorted = whorl_json_object();
+  for (size_t i = 0; i < whorl_json_size(files); i++) {
+    const whorl_json *f = whorl_json_array_get(files, i);
+    whorl_json_object_set(sorted, whorl_json_object_get_string(f, "name"), whorl_json_string(whorl_json_object_get_string(f, "blake3")));
+  }
+  whorl_json_object_set(idv, "files", sorted);
+  json_id("whorl-training-1", idv, id);
+  whorl_json_free(idv);
+  set_hex(t, "id", id);
+  *sec = t;
+  return WHORL_OK;
+}
+
+/* ---- the document ------------------------------------------------------------------------------ */
+
+static int model_doc(whorl_model *m, const char *path, const char *name, uint64_t size, const whorl_fp_options *o,
+                     whorl_json *config_value, whorl_json **out, whorl_error *err) {
+  int quick = o->level == WHORL_LEVEL_QUICK, stats = o->level == WHORL_LEVEL_STATS;
+  int rc = WHORL_OK;
+  if (!quick) rc = hash_all(m, path, o->threads, stats, err);
+  if (rc) return rc;
+  whorl_mtensor **ord = malloc((m->n + 1) * sizeof *ord);
+  if (!ord) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  for (size_t i = 0; i < m->n; i++) ord[i] = &m->t[i];
+  qsort(ord, m->n, sizeof *ord, by_name);
+  for (size_t i = 1; i < m->n; i++)
+    if (!strcmp(ord[i]->name, ord[i - 1]->name)) {
+      rc = whorl__error(err, WHORL_EFORMAT, path, -1, "two tensors named \"%s\"", ord[i]->name);
+      free(ord);
+      return rc;
+    }
+  /* architecture */
+  blake3_hasher h;
+  uint8_t arch[32], cfg[32], train[32], weights[32];
+  b3_tag(&h, "whorl-architecture-1");
+  b3_u64(&h, m->n);
+  unsigned __int128 params = 0;
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < m->n; i++) {
+    const whorl_mtensor *t = ord[i];
+    b3_str(&h, t->name);
+    b3_str(&h, t->dtype->name);
+    b3_u64(&h, (uint64_t)t->ndim);
+    uint64_t c = 1;
+    for (int d = 0; d < t->ndim; d++) b3_u64(&h, t->shape[d]), c *= t->shape[d];
+    params += c;
+    bytes += t->nbytes;
+  }
+  blake3_hasher_finalize(&h, arch, 32);
+  /* config */
+  json_id("whorl-config-1", config_value, cfg);
+  /* training */
+  whorl_json *tsec = NULL;
+  rc = training_section(o, &tsec, train, err);
+  if (rc) {
+    free(ord);
+    return rc;
+  }
+  /* weights */
+  if (!quick) {
+    b3_tag(&h, "whorl-weights-1");
+    b3_u64(&h, m->n);
+    for (size_t i = 0; i < m->n; i++) {
+      b3_str(&h, ord[i]->name);
+      blake3_hasher_update(&h, ord[i]->hash, 32);
+    }
+    blake3_hasher_finalize(&h, weights, 32);
+  }
+  uint8_t id[32];
+  b3_tag(&h, quick ? "whorl-model-quick-1" : "whorl-model-1");
+  blake3_hasher_update(&h, arch, 32);
+  blake3_hasher_update(&h, cfg, 32);
+  blake3_hasher_update(&h, train, 32);
+  if (!quick) blake3_hasher_update(&h, weights, 32);
+  blake3_hasher_finalize(&h, id, 32);
+
+  whorl_json *d = whorl_json_object();
+  whorl_json_object_set(d, "whorl", whorl_json_int(WHORL_FORMAT_VERSION));
+  whorl_json_object_set(d, "kind", whorl_json_string("model"));
+  whorl_json_object_set(d, "level", whorl_json_string(quick ? "quick" : stats ? "stats" : "content"));
+  whorl_json_object_set(d, "rules", whorl_json_string(WHORL_MODEL_RULES));
+  set_hex(d, "id", id);
+  whorl__json_set_bytes(d, "name", name, strlen(name));
+  whorl_json_object_set(d, "format", whorl_json_string(m->format));
+  whorl_json_object_set(d, "size", whorl_json_int((int64_t)size));
+  whorl_json *a = whorl_json_object();
+  set_hex(a, "id", arch);
+  whorl_json_object_set(a, "tensors", whorl_json_int((int64_t)m->n));
+  whorl_json_object_set(a, "parameters", params >> 62 ? whorl_json_double((double)params) : whorl_json_int((int64_t)params));
+  whorl_json_object_set(d, "architecture", a);
+  whorl_json *c = whorl_json_object();
+  set_hex(c, "id", cfg);
+  whorl_json_object_set(c, "value", config_value);
+  whorl_json_object_set(d, "config", c);
+  whorl_json_object_set(d, "training", tsec);
+  if (!quick) {
+    whorl_json *w = whorl_json_object();
+    set_hex(w, "root", weights);
+    whorl_json_object_set(w, "bytes", whorl_json_int((int64_t)bytes));
+    whorl_json_object_set(d, "weights", w);
+  }
+  whorl_json *ts = whorl_json_array();
+  for (size_t i = 0; i < m->n; i++) {
+    const whorl_mtensor *t = ord[i];
+    whorl_json *tj = whorl_json_object();
+    whorl__json_set_bytes(tj, "name", t->name, strlen(t->name));
+    whorl_json_object_set(tj, "dtype", whorl_json_string(t->dtype->name));
+    whorl_json *sh = whorl_json_array();
+    for (int k = 0; k < t->ndim; k++) whorl_json_array_append(sh, whorl_json_int((int64_t)t->shape[k]));
+    whorl_json_object_set(tj, "shape", sh);
+    whorl_json_object_set(tj, "bytes", whorl_json_int((int64_t)t->nbytes));
+    if (t->hashed) set_hex(tj, "hash", t->hash);
+    if (t->has_stats) {
+      whorl_json *s = whorl_json_object();
+      whorl_json *mean = whorl_json_double(t->mean), *std = whorl_json_double(t->std), *mn = whorl_json_double(t->min),
+                 *mx = whorl_json_double(t->max);
+      whorl_json_object_set(s, "mean", mean ? mean : whorl_json_null());
+      whorl_json_object_set(s, "std", std ? std : whorl_json_null());
+      whorl_json_object_set(s, "min", mn ? mn : whorl_json_null());
+      whorl_json_object_set(s, "max", mx ? mx : whorl_json_null());
+      whorl_json_object_set(s, "l2", whorl_json_double(t->l2) ? whorl_json_double(t->l2) : whorl_json_null());
+      whorl_json_object_set(s, "zero_fraction", t->count ? whorl_json_double((double)t->zeros / (double)t->count) : whorl_json_null());
+      whorl_json_object_set(s, "nan", whorl_json_int((int64_t)t->nans));
+      whorl_json_object_set(s, "inf", whorl_json_int((int64_t)t->infs));
+      whorl_json_object_set(tj, "stats", s);
+    }
+    whorl_json_array_append(ts, tj);
+  }
+  whorl_json_object_set(d, "tensors", ts);
+  whorl_json *un = whorl_json_array();
+  for (size_t i = 0; i < m->nfind; i++) {
+    whorl_json *f = whorl_json_object();
+    whorl_json_object_set(f, "finding", whorl_json_string(m->find[i].what));
+    whorl_json_object_set(f, "where", whorl_json_string(m->find[i].where));
+    whorl_json_array_append(un, f);
+  }
+  whorl_json_object_set(d, "unsafe", un);
+  free(ord);
+  *out = d;
+  return WHORL_OK;
+}
+
+/* The config value of a single file: the container's metadata, a
+ * checkpoint's non-tensor values, the user's --config file. */
+static int config_value(whorl_model *m, const whorl_fp_options *o, whorl_json *folder, whorl_json **out, whorl_error *err) {
+  whorl_json *v = folder ? folder : whorl_json_object();
+  if (m->meta) {
+    whorl_json_object_set(v, "metadata", m->meta);
+    m->meta = NULL;
+  }
+  if (m->extra) {
+    whorl_json_object_set(v, "checkpoint", m->extra);
+    m->extra = NULL;
+  }
+  if (o->config_file) {
+    whorl_json *u = NULL;
+    int rc = load_tree(o->config_file, &u, err);
+    if (rc) {
+      whorl_json_free(v);
+      return rc;
+    }
+    whorl_json_object_set(v, "user", u);
+  }
+  *out = v;
+  return WHORL_OK;
+}
+
+int whorl__fp_model_file(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const char *kind,
+                         whorl_json **out, whorl_error *err) {
+  *out = NULL;
+  if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a model file: the %s level is for tables (models: quick, content, stats)",
+                        whorl_level_name(o->level));
+  whorl_model m;
+  whorl__model_init(&m);
+  int rc = read_one(&m, kind, path, fd, (uint64_t)st->st_size, err);
+  whorl_json *cv = NULL;
+  if (!rc) rc = config_value(&m, o, NULL, &cv, err);
+  if (!rc) {
+    rc = model_doc(&m, path, base_name(path), (uint64_t)st->st_size, o, cv, out, err);
+    if (rc) whorl_json_free(cv);
+  }
+  whorl__model_free(&m);
+  return rc;
+}
+
+/* ---- Hugging Face style folders ---------------------------------------------------------------------- */
+
+static const char *const CONFIG_JSON[] = {"config.json", "generation_config.json", "tokenizer_config.json",
+                                          "special_tokens_map.json", "preprocessor_config.json", "added_tokens.json", NULL};
+static const char *const CONFIG_FILES[] = {"tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt", "merges.txt",
+                                           "spiece.model", "sentencepiece.bpe.model", NULL};
+
+int whorl__is_model_folder(const char *dir) {
+  char p[4096];
+  struct stat st;
+  snprintf(p, sizeof p, "%s/config.json", dir);
+  if (stat(p, &st) || !S_ISREG(st.st_mode)) return 0;
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  struct dirent *e;
+  int weights = 0;
+  while ((e = readdir(d)))
+    if (ends_with(e->d_name, ".safetensors") || !strcmp(e->d_name, "pytorch_model.bin") ||
+        (!strncmp(e->d_name, "pytorch_model-", 14) && ends_with(e->d_name, ".bin")) || ends_with(e->d_name, ".gguf"))
+      weights = 1;
+  closedir(d);
+  return weights;
+}
+
+static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
+  *out = NULL;
+  if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
+    return whorl__error(err, WHORL_EUNSUPPORTED, dir, -1, "a model folder: the %s level is for tables", whorl_level_name(o->level));
+  DIR *dd = opendir(dir);
+  if (!dd) return whorl__error_errno(err, errno, dir, "open");
+  char **names = NULL;
+  size_t nn = 0, cap = 0;
+  struct dirent *e;
+  int rc = WHORL_OK;
+  while ((e = readdir(dd))) {
+    if (e->d_name[0] == '.') continue;
+    char **g = whorl__grow_array(names, &cap, nn, sizeof *names);
+    if (!g || !(g[nn] = strdup(e->d_name))) {
+      rc = whorl__error(err, WHORL_ENOMEM, dir, -1, "out of memory");
+      if (g) names = g;
+      break;
+    }
+    names = g;
+    nn++;
+  }
+  closedir(dd);
+  if (names) qsort(names, nn, sizeof *names, cmpstr);
+  whorl_model m;
+  whorl__model_init(&m);
+  whorl_json *cv = whorl_json_object(), *files = whorl_json_object();
+  uint64_t total = 0;
+  char p[4096];
+  /* weights: an index names the shards; else every weight file */
+  const char *index = NULL;
+  for (size_t i = 0; i < nn; i++)
+    if (!strcmp(names[i], "model.safetensors.index.json") || !strcmp(names[i], "pytorch_model.bin.index.json")) index = names[i];
+  whorl_json *map = NULL;
+  if (!rc && index) {
+    snprintf(p, sizeof p, "%s/%s", dir, index);
+    whorl_json *ij = NULL;
+    rc = load_tree(p, &ij, err);
+    if (!rc) {
+      map = whorl_json_clone(whorl_json_object_get(ij, "weight_map"));
+      if (whorl_json_typeof(map) != WHORL_JSON_OBJECT) rc = whorl__error(err, WHORL_EFORMAT, p, -1, "no weight_map object");
+      const whorl_json *md = whorl_json_object_get(ij, "metadata");
+      if (md) whorl_json_object_set(cv, "index_metadata", whorl_json_clone(md));
+      whorl_json_free(ij);
+    }
+  }
+  for (size_t i = 0; i < nn && !rc; i++) {
+    const char *nm = names[i];
+    int weight = 0;
+    if (map) {
+      for (size_t k = 0; k < whorl_json_size(map) && !weight; k++) {
+        const whorl_json *sv = whorl_json_object_value(map, k);
+        weight = whorl_json_typeof(sv) == WHORL_JSON_STRING && !strcmp(whorl_json_get_string(sv, NULL), nm);
+      }
+    } else {
+      weight = ends_with(nm, ".safetensors") || !strcmp(nm, "pytorch_model.bin") || ends_with(nm, ".gguf");
+    }
+    snprintf(p, sizeof p, "%s/%s", dir, nm);
+    if (weight) {
+      int fd = open(p, O_RDONLY | O_CLOEXEC);
+      struct stat st;
+      if (fd < 0) {
+        rc = whorl__error_errno(err, errno, p, "open");
+        break;
+      }
+      if (fstat(fd, &st) || !S_ISREG(st.st_mode) || whorl__model_keep_fd(&m, fd)) {
+        close(fd);
+        rc = whorl__error(err, WHORL_EFORMAT, p, -1, "not a regular file");
+        break;
+      }
+      size_t before = m.n;
+      const char *kind = whorl__model_detect(p, fd, 1);
+      whorl_json *meta_before = m.meta;
+      m.meta = NULL;
+      rc = kind ? read_one(&m, kind, p, fd, (uint64_t)st.st_size, err)
+                : whorl__error(err, WHORL_EUNSUPPORTED, p, -1, "a weight file whorl cannot read");
+      if (m.meta) {
+        whorl_json_object_set(cv, nm, m.meta); /* a shard's own metadata, under its name */
+        m.meta = NULL;
+      }
+      m.meta = meta_before;
+      total += (uint64_t)st.st_size;
+      if (!rc && map)
+        for (size_t t = before; t < m.n && !rc; t++) {
+          const char *want = whorl_json_object_get_string(map, m.t[t].name);
+          if (!want || strcmp(want, nm))
+            rc = whorl__error(err, WHORL_EFORMAT, p, -1, "tensor \"%s\" is in %s, the index says %s", m.t[t].name, nm, want ? want : "nowhere");
+        }
+      continue;
+    }
+    int is_json = 0, is_file = 0;
+    for (const char *const *c = CONFIG_JSON; *c; c++) is_json |= !strcmp(*c, nm);
+    for (const char *const *c = CONFIG_FILES; *c; c++) is_file |= !strcmp(*c, nm);
+    if (is_json) {
+      whorl_json *v = NULL;
+      rc = load_tree(p, &v, err);
+      if (!rc) whorl_json_object_set(cv, nm, v);
+    } else if (is_file) {
+      char hex[65];
+      int64_t sz;
+      rc = file_blake3(p, hex, &sz, err);
+      if (!rc) whorl_json_object_set(files, nm, whorl_json_string(hex));
+    }
+  }
+  if (!rc && map) {
+    /* every tensor of the index was found */
+    for (size_t k = 0; k < whorl_json_size(map) && !rc; k++) {
+      size_t kl;
+      const char *tn = whorl_json_object_key(map, k, &kl);
+      size_t t = 0;
+      while (t < m.n && strcmp(m.t[t].name, tn)) t++;
+      if (t == m.n) rc = whorl__error(err, WHORL_EFORMAT, dir, -1, "the index names tensor \"%s\", no shard holds it", tn);
+    }
+  }
+  if (!rc && !m.n && !map) rc = whorl__error(err, WHORL_EFORMAT, dir, -1, "a model folder without weights");
+  if (whorl_json_size(files)) whorl_json_object_set(cv, "files", files);
+  else whorl_json_free(files);
+  whorl_json_free(map);
+  for (size_t i = 0; i < nn; i++) free(names[i]);
+  free(names);
+  snprintf(m.format, sizeof m.format, "hf-folder");
+  whorl_json *cfg = NULL;
+  if (!rc) rc = config_value(&m, o, cv, &cfg, err);
+  else whorl_json_free(cv);
+  if (!rc) {
+    rc = model_doc(&m, dir, base_name(dir), total, o, cfg, out, err);
+    if (rc) whorl_json_free(cfg);
+  }
+  whorl__model_free(&m);
+  return rc;
+}

@@ -1,0 +1,893 @@
+/* torch.c - PyTorch zip checkpoints (torch.save): the archive's data.pkl is
+ * run by a restricted pickle machine that never imports or calls anything.
+ * It simulates the stack, the memo and the marks; a GLOBAL is a name, and
+ * REDUCE / NEWOBJ / BUILD only *describe* calls. The few callables a state
+ * dict needs (OrderedDict, the tensor rebuild functions, storage classes,
+ * Parameter, Size, device, _codecs.encode, ...) are understood; every other
+ * global is reported as an unsafe finding (allow-list, not block-list:
+ * names assembled on the stack through STACK_GLOBAL are judged the same
+ * way). Tensors map to their storages in data/<key>, with dtype, shape,
+ * stride and offset checked against the storage's size. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/model.h"
+
+#define PKL_MAX (512u << 20)
+#define MAX_VALUES 20000000u
+#define MAX_MEMO 10000000u
+
+typedef enum { V_NONE, V_BOOL, V_INT, V_BIGINT, V_FLOAT, V_STR, V_BYTES, V_TUPLE, V_LIST, V_DICT, V_SET, V_GLOBAL, V_CALL, V_STORAGE, V_TENSOR, V_MARK } vkind;
+
+typedef struct val val;
+struct val {
+  vkind k;
+  int64_t i;
+  double f;
+  char *s; /* V_STR, V_BYTES, V_GLOBAL ("module\nname"), V_STORAGE key */
+  size_t len;
+  int borrowed; /* s belongs to another value */
+  val **items; /* tuple/list/set; dict: key, value, key, value ... */
+  size_t n, cap;
+  val *callee, *args; /* V_CALL */
+  /* V_STORAGE: dtype (NULL: untyped bytes), numel; V_TENSOR: storage, offset, shape, stride, dtype */
+  const whorl_dtype *dtype;
+  uint64_t numel;
+  val *storage;
+  uint64_t off;
+  int ndim;
+  uint64_t shape[WHORL_MODEL_MAX_DIMS];
+  int64_t stride[WHORL_MODEL_MAX_DIMS];
+};
+
+typedef struct vm {
+  const uint8_t *p, *end, *start;
+  val **stack;
+  size_t sp, scap;
+  size_t *marks;
+  size_t nmarks, mcap;
+  val **memo;
+  size_t nmemo;
+  val **all;
+  size_t nall, allcap;
+  whorl_model *m;
+  const char *path, *where;
+  whorl_error *err;
+  int err_set;
+} vm;
+
+static val *mk(vm *v, vkind k) {
+  if (v->nall >= MAX_VALUES) return NULL;
+  val **g = whorl__grow_array(v->all, &v->allcap, v->nall, sizeof *v->all);
+  if (!g) return NULL;
+  v->all = g;
+  val *x = calloc(1, sizeof *x);
+  if (!x) return NULL;
+  x->k = k;
+  v->all[v->nall++] = x;
+  return x;
+}
+
+static int push(vm *v, val *x) {
+  if (!x) return -1;
+  val **g = whorl__grow_array(v->stack, &v->scap, v->sp, sizeof *v->stack);
+  if (!g) return -1;
+  v->stack = g;
+  v->stack[v->sp++] = x;
+  return 0;
+}
+
+static val *pop(vm *v) {
+  if (!v->sp || (v->nmarks && v->sp <= v->marks[v->nmarks - 1])) return NULL;
+  return v->stack[--v->sp];
+}
+
+static int append(val *c, val *x) {
+  val **g = whorl__grow_array(c->items, &c->cap, c->n, sizeof *c->items);
+  if (!g) return -1;
+  c->items = g;
+  c->items[c->n++] = x;
+  return 0;
+}
+
+static int fail(vm *v, const char *what) {
+  if (!v->err_set)
+    whorl__error(v->err, WHORL_EFORMAT, v->path, -1, "%s: malformed pickle at offset %lld: %s", v->where,
+                 (long long)(v->p - v->start), what);
+  v->err_set = 1;
+  return -1;
+}
+
+/* ---- globals ------------------------------------------------------------------- */
+
+static const char *const ALLOWED[] = {
+    "collections\nOrderedDict",
+    "torch._utils\n_rebuild_tensor",
+    "torch._utils\n_rebuild_tensor_v2",
+    "torch._utils\n_rebuild_tensor_v3",
+    "torch._utils\n_rebuild_parameter",
+    "torch._utils\n_rebuild_parameter_with_state",
+    "torch._tensor\n_rebuild_from_type_v2",
+    "torch.nn.parameter\nParameter",
+    "torch\nSize",
+    "torch\ndevice",
+    "torch.storage\nUntypedStorage",
+    "torch.storage\nTypedStorage",
+    "_codecs\nencode",
+    "builtins\nset",
+    "builtins\nfrozenset",
+    "builtins\nbytearray",
+    "builtins\ncomplex",
+    "__builtin__\nset",
+    "__builtin__\nfrozenset",
+    "__builtin__\nbytearray",
+    "__builtin__\ncomplex",
+    "numpy.core.multiarray\nscalar",
+    "numpy._core.multiarray\nscalar",
+    "numpy\ndtype",
+    NULL,
+};
+
+static const struct {
+  const char *storage, *dtype;
+} STORAGES[] = {{"DoubleStorage", "float64"}, {"FloatStorage", "float32"},     {"HalfStorage", "float16"},
+                {"BFloat16Storage", "bfloat16"}, {"LongStorage", "int64"},     {"IntStorage", "int32"},
+                {"ShortStorage", "int16"},     {"CharStorage", "int8"},        {"ByteStorage", "uint8"},
+                {"BoolStorage", "bool"},       {"ComplexFloatStorage", "complex64"}, {"ComplexDoubleStorage", "complex128"},
+                {"QInt8Storage", "qint8"},     {"QUInt8Storage", "quint8"},    {"QInt32Storage", "qint32"}};
+
+static const struct {
+  const char *name, *dtype;
+} TDTYPES[] = {{"float64", "float64"}, {"double", "float64"}, {"float32", "float32"}, {"float", "float32"},
+               {"float16", "float16"}, {"half", "float16"}, {"bfloat16", "bfloat16"}, {"int64", "int64"},
+               {"long", "int64"}, {"int32", "int32"}, {"int", "int32"}, {"int16", "int16"}, {"short", "int16"},
+               {"int8", "int8"}, {"uint8", "uint8"}, {"uint16", "uint16"}, {"uint32", "uint32"}, {"uint64", "uint64"},
+               {"bool", "bool"}, {"complex64", "complex64"}, {"complex128", "complex128"}, {"complex32", "complex32"},
+               {"float8_e5m2", "float8_e5m2"}, {"float8_e4m3fn", "float8_e4m3fn"}, {"float8_e5m2fnuz", "float8_e5m2fnuz"},
+               {"float8_e4m3fnuz", "float8_e4m3fnuz"}, {"float8_e8m0fnu", "float8_e8m0fnu"}};
+
+static int is_global(const val *x, const char *mod_name) { return x && x->k == V_GLOBAL && !strcmp(x->s, mod_name); }
+
+/* The dtype a storage class or torch dtype global names, else NULL. */
+static const whorl_dtype *global_dtype(const val *g, int storage) {
+  if (!g || g->k != V_GLOBAL || strncmp(g->s, "torch\n", 6)) return NULL;
+  const char *n = g->s + 6;
+  if (storage) {
+    for (size_t i = 0; i < sizeof STORAGES / sizeof *STORAGES; i++)
+      if (!strcmp(n, STORAGES[i].storage)) return whorl__dtype_by_name(STORAGES[i].dtype);
+    return NULL;
+  }
+  for (size_t i = 0; i < sizeof TDTYPES / sizeof *TDTYPES; i++)
+    if (!strcmp(n, TDTYPES[i].name)) return whorl__dtype_by_name(TDTYPES[i].dtype);
+  return NULL;
+}
+
+static int allowed(const char *modname) {
+  for (const char *const *a = ALLOWED; *a; a++)
+    if (!strcmp(*a, modname)) return 1;
+  if (!strncmp(modname, "torch\n", 6)) {
+    val g = {.k = V_GLOBAL, .s = (char *)modname};
+    if (global_dtype(&g, 1) || global_dtype(&g, 0)) return 1;
+  }
+  return 0;
+}
+
+static val *make_global(vm *v, const char *mod, size_t ml, const char *name, size_t nl) {
+  val *g = mk(v, V_GLOBAL);
+  if (!g) return NULL;
+  g->s = malloc(ml + nl + 2);
+  if (!g->s) return NULL;
+  memcpy(g->s, mod, ml);
+  g->s[ml] = '\n';
+  memcpy(g->s + ml + 1, name, nl);
+  g->s[ml + 1 + nl] = 0;
+  if (!strncmp(g->s, "__builtin__\n", 12)) { /* protocol 2 spelling */
+    char *t = malloc(ml + nl + 2 + 2);
+    if (t) {
+      snprintf(t, ml + nl + 4, "builtins\n%s", g->s + 12);
+      free(g->s);
+      g->s = t;
+    }
+  }
+  if (!allowed(g->s)) {
+    char what[160], where[200];
+    char *nl2 = strchr(g->s, '\n');
+    snprintf(what, sizeof what, "%.*s.%s", (int)(nl2 - g->s), g->s, nl2 + 1);
+    snprintf(where, sizeof where, "%s, offset %lld", v->where, (long long)(v->p - v->start));
+    whorl__model_finding(v->m, where, "pickle names global %s: not on the allow-list (it would be imported and may run code)", what);
+  }
+  return g;
+}
+
+/* ---- REDUCE: describe, never call ------------------------------------------------------ */
+
+static int to_u64(const val *x, uint64_t *o) {
+  if (!x || x->k != V_INT || x->i < 0) return -1;
+  *o = (uint64_t)x->i;
+  return 0;
+}
+
+static val *rebuild_tensor(vm *v, val *args, const whorl_dtype *dt) {
+  /* (storage, storage_offset, size, stride, ...) */
+  if (!args || args->k != V_TUPLE || args->n < 4) return NULL;
+  val *st = args->items[0], *size = args->items[2], *stride = args->items[3];
+  if (!st || st->k != V_STORAGE || !size || (size->k != V_TUPLE && size->k != V_LIST) || !stride ||
+      (stride->k != V_TUPLE && stride->k != V_LIST) || size->n != stride->n || size->n > WHORL_MODEL_MAX_DIMS)
+    return NULL;
+  val *t = mk(v, V_TENSOR);
+  if (!t) return NULL;
+  t->storage = st;
+  if (to_u64(args->items[1], &t->off)) return NULL;
+  t->ndim = (int)size->n;
+  for (size_t i = 0; i < size->n; i++) {
+    if (to_u64(size->items[i], &t->shape[i])) return NULL;
+    if (!stride->items[i] || stride->items[i]->k != V_INT) return NULL;
+    t->stride[i] = stride->items[i]->i;
+  }
+  t->dtype = dt ? dt : st->dtype;
+  return t;
+}
+
+static val *reduce(vm *v, val *f, val *args) {
+  if (is_global(f, "collections\nOrderedDict")) return mk(v, V_DICT);
+  if (is_global(f, "torch._utils\n_rebuild_tensor_v2") || is_global(f, "torch._utils\n_rebuild_tensor")) {
+    val *t = rebuild_tensor(v, args, NULL);
+    if (t) return t;
+  }
+  if (is_global(f, "torch._utils\n_rebuild_tensor_v3") && args && args->k == V_TUPLE && args->n >= 7) {
+    val *t = rebuild_tensor(v, args, global_dtype(args->items[6], 0));
+    if (t) return t;
+  }
+  if ((is_global(f, "torch._utils\n_rebuild_parameter") || is_global(f, "torch._utils\n_rebuild_parameter_with_state") ||
+       is_global(f, "torch.nn.parameter\nParameter")) &&
+      args && args->k == V_TUPLE && args->n >= 1 && args->items[0] && args->items[0]->k == V_TENSOR)
+    return args->items[0];
+  if (is_global(f, "torch._tensor\n_rebuild_from_type_v2") && args && args->k == V_TUPLE && args->n >= 3 &&
+      args->items[2] && args->items[2]->k == V_TUPLE)
+    return reduce(v, args->items[0], args->items[2]);
+  if (is_global(f, "torch\nSize") && args && args->k == V_TUPLE && args->n == 1 && args->items[0] &&
+      (args->items[0]->k == V_TUPLE || args->items[0]->k == V_LIST))
+    return args->items[0];
+  if (is_global(f, "_codecs\nencode") && args && args->k == V_TUPLE && args->n >= 1 && args->items[0] &&
+      args->items[0]->k == V_STR) {
+    val *b = mk(v, V_BYTES);
+    if (!b) return NULL;
+    b->s = args->items[0]->s, b->len = args->items[0]->len; /* latin-1 of code points < 256 (the bytes are UTF-8 here; only hashed) */
+    b->borrowed = 1;
+    return b;
+  }
+  val *c = mk(v, V_CALL);
+  if (!c) return NULL;
+  c->callee = f;
+  c->args = args;
+  return c;
+}
+
+/* persistent_load: ('storage', storage class, key, location, numel) */
+static val *persid(vm *v, val *pid) {
+  if (!pid || pid->k != V_TUPLE || pid->n < 5 || !pid->items[0] || pid->items[0]->k != V_STR ||
+      strcmp(pid->items[0]->s, "storage") || !pid->items[2] || pid->items[2]->k != V_STR)
+    return NULL;
+  val *s = mk(v, V_STORAGE);
+  if (!s) return NULL;
+  val *cls = pid->items[1];
+  s->dtype = is_global(cls, "torch.storage\nUntypedStorage") ? whorl__dtype_by_name("uint8") : global_dtype(cls, 1);
+  if (!s->dtype) return NULL;
+  s->s = pid->items[2]->s;
+  s->borrowed = 1;
+  if (to_u64(pid->items[4], &s->numel)) return NULL;
+  return s;
+}
+
+/* ---- the machine ----------------------------------------------------------------------- */
+
+static int need(vm *v, size_t n) { return (size_t)(v->end - v->p) >= n ? 0 : fail(v, "truncated"); }
+
+static uint64_t le(const uint8_t *p, int n) {
+  uint64_t x = 0;
+  for (int i = n - 1; i >= 0; i--) x = x << 8 | p[i];
+  return x;
+}
+
+static val *str_val(vm *v, vkind k, const uint8_t *p, size_t n) {
+  val *x = mk(v, k);
+  if (!x) return NULL;
+  x->s = malloc(n + 1);
+  if (!x->s) return NULL;
+  memcpy(x->s, p, n);
+  x->s[n] = 0;
+  x->len = n;
+  return x;
+}
+
+static int line(vm *v, const uint8_t **s, size_t *n) {
+  const uint8_t *e = memchr(v->p, '\n', (size_t)(v->end - v->p));
+  if (!e) return fail(v, "unterminated text argument");
+  *s = v->p;
+  *n = (size_t)(e - v->p);
+  v->p = e + 1;
+  return 0;
+}
+
+static int memo_put(vm *v, uint64_t idx, val *x) {
+  if (!x || idx >= MAX_MEMO) return fail(v, "memo index too large");
+  if (idx >= v->nmemo) {
+    size_t nn = v->nmemo ? v->nmemo : 64;
+    while (nn <= idx) nn *= 2;
+    val **g = realloc(v->memo, nn * sizeof *g);
+    if (!g) return fail(v, "out of memory");
+    memset(g + v->nmemo, 0, (nn - v->nmemo) * sizeof *g);
+    v->memo = g;
+    v->nmemo = nn;
+  }
+  v->memo[idx] = x;
+  return 0;
+}
+
+static val *memo_get(vm *v, uint64_t idx) { return idx < v->nmemo ? v->memo[idx] : NULL; }
+
+/* Items from the last mark to the top, into container c (popping them and the mark). */
+static int take_marked(vm *v, val *c) {
+  if (!v->nmarks) return fail(v, "no mark");
+  size_t m = v->marks[--v->nmarks];
+  for (size_t i = m; i < v->sp; i++)
+    if (append(c, v->stack[i])) return fail(v, "out of memory");
+  v->sp = m;
+  return 0;
+}
+
+static int run(vm *v, val **result) {
+  size_t memo_next = 0;
+  while (v->p < v->end) {
+    uint8_t op = *v->p++;
+    val *x = NULL, *y = NULL, *z = NULL;
+    const uint8_t *s;
+    size_t n;
+    switch (op) {
+    case 0x80: /* PROTO */
+      if (need(v, 1)) return -1;
+      if (v->p[0] > 5) return fail(v, "protocol above 5");
+      v->p++;
+      break;
+    case 0x95: /* FRAME */
+      if (need(v, 8)) return -1;
+      v->p += 8;
+      break;
+    case '.': /* STOP */
+      if (v->sp != 1 || v->nmarks) return fail(v, "STOP with a stack that is not one value");
+      *result = v->stack[0];
+      return 0;
+    case '(':
+      if (v->nmarks >= 1000000) return fail(v, "too many marks");
+      {
+        size_t *g = whorl__grow_array(v->marks, &v->mcap, v->nmarks, sizeof *v->marks);
+        if (!g) return fail(v, "out of memory");
+        v->marks = g;
+        v->marks[v->nmarks++] = v->sp;
+      }
+      break;
+    case '0':
+      if (!pop(v)) return fail(v, "POP on an empty stack");
+      break;
+    case '1': /* POP_MARK */
+      if (!v->nmarks) return fail(v, "no mark");
+      v->sp = v->marks[--v->nmarks];
+      break;
+    case '2':
+      if (!v->sp) return fail(v, "DUP on an empty stack");
+      if (push(v, v->stack[v->sp - 1])) return fail(v, "out of memory");
+      break;
+    case 'N': if (push(v, mk(v, V_NONE))) return fail(v, "out of memory"); break;
+    case 0x88: case 0x89:
+      x = mk(v, V_BOOL);
+      if (!x) return fail(v, "out of memory");
+      x->i = op == 0x88;
+      push(v, x);
+      break;
+    case 'J': case 'K': case 'M': {
+      int w = op == 'J' ? 4 : op == 'K' ? 1 : 2;
+      if (need(v, (size_t)w)) return -1;
+      x = mk(v, V_INT);
+      if (!x) return fail(v, "out of memory");
+      uint64_t u = le(v->p, w);
+      x->i = w == 4 ? (int64_t)(int32_t)u : (int64_t)u;
+      v->p += w;
+      push(v, x);
+      break;
+    }
+    case 0x8a: case 0x8b: { /* LONG1, LONG4: little-endian two's complement */
+      int w = op == 0x8a ? 1 : 4;
+      if (need(v, (size_t)w)) return -1;
+      uint64_t len = le(v->p, w);
+      v->p += w;
+      if (need(v, len)) return -1;
+      if (len <= 8) {
+        x = mk(v, V_INT);
+        if (!x) return fail(v, "out of memory");
+        uint64_t u = len ? le(v->p, (int)len) : 0;
+        if (len && len < 8 && (v->p[len - 1] & 0x80)) u |= ~0ull << (8 * len);
+        x->i = (int64_t)u;
+      } else {
+        x = str_val(v, V_BIGINT, v->p, (size_t)len);
+      }
+      v->p += len;
+      if (push(v, x)) return fail(v, "out of memory");
+      break;
+    }
+    case 'I': case 'L': {
+      if (line(v, &s, &n)) return -1;
+      char t[64];
+      if (n >= sizeof t) return fail(v, "integer too long");
+      memcpy(t, s, n);
+      t[n] = 0;
+      if (n && t[n - 1] == 'L') t[n - 1] = 0;
+      x = mk(v, !strcmp(t, "00") || !strcmp(t, "01") ? V_BOOL : V_INT);
+      if (!x) return fail(v, "out of memory");
+      x->i = !strcmp(t, "01") ? 1 : !strcmp(t, "00") ? 0 : strtoll(t, NULL, 10);
+      push(v, x);
+      break;
+    }
+    case 'G':
+      if (need(v, 8)) return -1;
+      x = mk(v, V_FLOAT);
+      if (!x) return fail(v, "out of memory");
+      {
+        uint64_t u = 0;
+        for (int i = 0; i < 8; i++) u = u << 8 | v->p[i];
+        memcpy(&x->f, &u, 8);
+      }
+      v->p += 8;
+      push(v, x);
+      break;
+    case 'F': {
+      if (line(v, &s, &n)) return -1;
+      char t[64];
+      if (n >= sizeof t) return fail(v, "float too long");
+      memcpy(t, s, n);
+      t[n] = 0;
+      x = mk(v, V_FLOAT);
+      if (!x) return fail(v, "out of memory");
+      x->f = strtod(t, NULL);
+      push(v, x);
+      break;
+    }
+    case 'X': case 0x8c: case 0x8d: case 'B': case 'C': case 0x8e: case 'T': case 'U': case 0x96: {
+      int w = (op == 0x8c || op == 'C' || op == 'U') ? 1 : (op == 0x8d || op == 0x8e || op == 0x96) ? 8 : 4;
+      if (need(v, (size_t)w)) return -1;
+      uint64_t len = le(v->p, w);
+      v->p += w;
+      if (need(v, len)) return -1;
+      x = str_val(v, (op == 'X' || op == 0x8c || op == 0x8d || op == 'T' || op == 'U') ? V_STR : V_BYTES, v->p, (size_t)len);
+      v->p += len;
+      if (push(v, x)) return fail(v, "out of memory");
+      break;
+    }
+    case 'V': case 'S':
+      if (line(v, &s, &n)) return -1;
+      if (op == 'S' && n >= 2 && (s[0] == '\'' || s[0] == '"')) s++, n -= 2;
+      if (push(v, str_val(v, V_STR, s, n))) return fail(v, "out of memory");
+      break;
+    case ')': if (push(v, mk(v, V_TUPLE))) return fail(v, "out of memory"); break;
+    case ']': if (push(v, mk(v, V_LIST))) return fail(v, "out of memory"); break;
+    case '}': if (push(v, mk(v, V_DICT))) return fail(v, "out of memory"); break;
+    case 0x8f: if (push(v, mk(v, V_SET))) return fail(v, "out of memory"); break;
+    case 't': case 'l': case 'd': case 0x91:
+      x = mk(v, op == 't' ? V_TUPLE : op == 'l' ? V_LIST : op == 'd' ? V_DICT : V_SET);
+      if (!x || take_marked(v, x)) return fail(v, "out of memory");
+      if (op == 'd' && x->n % 2) return fail(v, "DICT with an odd number of items");
+      push(v, x);
+      break;
+    case 0x85: case 0x86: case 0x87: {
+      size_t k = (size_t)(op - 0x84);
+      x = mk(v, V_TUPLE);
+      if (!x) return fail(v, "out of memory");
+      val *it[3];
+      for (size_t i = 0; i < k; i++)
+        if (!(it[k - 1 - i] = pop(v))) return fail(v, "TUPLE on a short stack");
+      for (size_t i = 0; i < k; i++) append(x, it[i]);
+      push(v, x);
+      break;
+    }
+    case 'a':
+      y = pop(v);
+      if (!y || !v->sp || v->stack[v->sp - 1]->k != V_LIST) return fail(v, "APPEND not on a list");
+      append(v->stack[v->sp - 1], y);
+      break;
+    case 'e': case 0x90: {
+      if (!v->nmarks) return fail(v, "no mark");
+      size_t mk0 = v->marks[v->nmarks - 1];
+      if (!mk0) return fail(v, "APPENDS without a list");
+      val *l = v->stack[mk0 - 1];
+      if (l->k != (op == 'e' ? V_LIST : V_SET)) return fail(v, "APPENDS/ADDITEMS not on a list/set");
+      if (take_marked(v, l)) return -1;
+      break;
+    }
+    case 's':
+      y = pop(v), x = pop(v);
+      if (!x || !y || !v->sp || v->stack[v->sp - 1]->k != V_DICT) return fail(v, "SETITEM not on a dict");
+      append(v->stack[v->sp - 1], x);
+      append(v->stack[v->sp - 1], y);
+      break;
+    case 'u': {
+      if (!v->nmarks) return fail(v, "no mark");
+      size_t mk0 = v->marks[v->nmarks - 1];
+      if (!mk0 || v->stack[mk0 - 1]->k != V_DICT) return fail(v, "SETITEMS not on a dict");
+      if ((v->sp - mk0) % 2) return fail(v, "SETITEMS with an odd number of items");
+      if (take_marked(v, v->stack[mk0 - 1])) return -1;
+      break;
+    }
+    case 'c': case 'i': { /* GLOBAL, INST: "module\nname\n" */
+      const uint8_t *ms, *ns;
+      size_t ml, nl;
+      if (line(v, &ms, &ml) || line(v, &ns, &nl)) return -1;
+      x = make_global(v, (const char *)ms, ml, (const char *)ns, nl);
+      if (!x) return fail(v, "out of memory");
+      if (op == 'c') push(v, x);
+      else {
+        y = mk(v, V_TUPLE);
+        if (!y || take_marked(v, y)) return fail(v, "out of memory");
+        push(v, reduce(v, x, y));
+      }
+      break;
+    }
+    case 0x93: /* STACK_GLOBAL */
+      y = pop(v), x = pop(v);
+      if (!x || !y || x->k != V_STR || y->k != V_STR) return fail(v, "STACK_GLOBAL needs two strings");
+      z = make_global(v, x->s, x->len, y->s, y->len);
+      if (!z) return fail(v, "out of memory");
+      push(v, z);
+      break;
+    case 'o': { /* OBJ: mark, class, args... */
+      y = mk(v, V_TUPLE);
+      if (!y || take_marked(v, y) || !y->n) return fail(v, "OBJ without a class");
+      x = y->items[0];
+      memmove(y->items, y->items + 1, (y->n - 1) * sizeof *y->items);
+      y->n--;
+      push(v, reduce(v, x, y));
+      break;
+    }
+    case 'R': case 0x81:
+      y = pop(v), x = pop(v);
+      if (!x || !y) return fail(v, "REDUCE/NEWOBJ on a short stack");
+      if (y->k != V_TUPLE) return fail(v, "REDUCE/NEWOBJ arguments are not a tuple");
+      z = reduce(v, x, y);
+      if (!z) return fail(v, "malformed tensor or call");
+      push(v, z);
+      break;
+    case 0x92: /* NEWOBJ_EX: cls, args, kwargs */
+      z = pop(v), y = pop(v), x = pop(v);
+      if (!x || !y || !z || y->k != V_TUPLE) return fail(v, "NEWOBJ_EX on a short stack");
+      push(v, reduce(v, x, y));
+      break;
+    case 'b': /* BUILD: state is kept out of the description */
+      if (!pop(v) || !v->sp) return fail(v, "BUILD on a short stack");
+      break;
+    case 'Q':
+      x = pop(v);
+      if (!x) return fail(v, "BINPERSID on an empty stack");
+      y = persid(v, x);
+      if (!y) return fail(v, "a persistent id that is not a tensor storage");
+      push(v, y);
+      break;
+    case 'P':
+      return fail(v, "text persistent ids are not used by torch.save");
+    case 'h': case 'j': case 'g': {
+      uint64_t idx;
+      if (op == 'g') {
+        if (line(v, &s, &n)) return -1;
+        char t[32];
+        if (n >= sizeof t) return fail(v, "memo index too long");
+        memcpy(t, s, n), t[n] = 0;
+        idx = strtoull(t, NULL, 10);
+      } else {
+        int w = op == 'h' ? 1 : 4;
+        if (need(v, (size_t)w)) return -1;
+        idx = le(v->p, w);
+        v->p += w;
+      }
+      x = memo_get(v, idx);
+      if (!x) return fail(v, "memo read of an unset entry");
+      push(v, x);
+      break;
+    }
+    case 'q': case 'r': case 'p': case 0x94: {
+      uint64_t idx;
+      if (!v->sp) return fail(v, "memo write of an empty stack");
+      if (op == 0x94) idx = memo_next++;
+      else if (op == 'p') {
+        if (line(v, &s, &n)) return -1;
+        char t[32];
+        if (n >= sizeof t) return fail(v, "memo index too long");
+        memcpy(t, s, n), t[n] = 0;
+        idx = strtoull(t, NULL, 10);
+      } else {
+        int w = op == 'q' ? 1 : 4;
+        if (need(v, (size_t)w)) return -1;
+        idx = le(v->p, w);
+        v->p += w;
+      }
+      if (memo_put(v, idx, v->stack[v->sp - 1])) return -1;
+      break;
+    }
+    case 0x82: case 0x83: case 0x84: {
+      char where[200];
+      snprintf(where, sizeof where, "%s, offset %lld", v->where, (long long)(v->p - v->start - 1));
+      whorl__model_finding(v->m, where, "pickle uses the copyreg extension registry (EXT opcodes): objects by number, not allowed");
+      int w = op == 0x82 ? 1 : op == 0x83 ? 2 : 4;
+      if (need(v, (size_t)w)) return -1;
+      v->p += w;
+      if (push(v, mk(v, V_NONE))) return fail(v, "out of memory");
+      break;
+    }
+    case 0x97: case 0x98:
+      return fail(v, "out-of-band buffers are not used by torch.save");
+    default:
+      return fail(v, "unknown opcode");
+    }
+    if (v->sp > 10000000) return fail(v, "stack too deep");
+  }
+  return fail(v, "no STOP");
+}
+
+/* ---- from the object tree to tensors ----------------------------------------------------------- */
+
+typedef struct walkctx {
+  vm *v;
+  whorl_model *m;
+  const whorl_zip *z;
+  const char *prefix;
+  int fd;
+  int big_endian;
+  whorl_buf name;
+  int depth;
+  int rc;
+} walkctx;
+
+static int tensor_of(walkctx *w, const val *t) {
+  whorl_error *err = w->v->err;
+  const char *path = w->v->path;
+  const char *name = w->name.data ? w->name.data : "";
+  const val *st = t->storage;
+  const whorl_dtype *d = t->dtype;
+  if (!d || d->block != 1 || d->bits % 8)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "tensor \"%s\": dtype not supported", name);
+  size_t es = d->bits / 8;
+  /* data/<key> */
+  char ent[512];
+  snprintf(ent, sizeof ent, "%sdata/%s", w->prefix, st->s);
+  size_t zi = 0;
+  while (zi < w->z->n && strcmp(w->z->e[zi].name, ent)) zi++;
+  if (zi == w->z->n) return whorl__error(err, WHORL_EFORMAT, path, -1, "tensor \"%s\": storage %s missing from the archive", name, ent);
+  uint64_t ssize = w->z->e[zi].usize;
+  uint64_t sesize = st->dtype->bits / 8;
+  if (st->numel * sesize != ssize)
+    return whorl__error(err, WHORL_EFORMAT, path, -1, "tensor \"%s\": storage %s holds %llu bytes, its header says %llu x %llu", name, ent,
+                        (unsigned long long)ssize, (unsigned long long)st->numel, (unsigned long long)sesize);
+  uint64_t selems = ssize / es;
+  whorl_mtensor *mt = whorl__model_add(w->m, name, w->name.len);
+  if (!mt) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  mt->dtype = d;
+  mt->ndim = t->ndim;
+  unsigned __int128 count = 1;
+  int contiguous = 1;
+  int64_t expect = 1;
+  int64_t maxoff = 0;
+  for (int i = t->ndim - 1; i >= 0; i--) {
+    mt->shape[i] = t->shape[i];
+    count *= t->shape[i];
+    if (count >> 63) return whorl__error(err, WHORL_EFORMAT, path, -1, "tensor \"%s\": shape too large", name);
+    if (t->shape[i] > 1 && t->stride[i] != expect) contiguous = 0;
+    expect *= (int64_t)t->shape[i];
+    if (t->shape[i] && t->stride[i] < 0) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "tensor \"%s\": negative strides", name);
+    if (t->shape[i]) maxoff += (int64_t)(t->shape[i] - 1) * t->stride[i];
+  }
+  mt->nbytes = (uint64_t)count * es;
+  if (count && (t->off + (uint64_t)maxoff >= selems))
+    return whorl__error(err, WHORL_EFORMAT, path, -1, "tensor \"%s\": its elements reach beyond storage %s", name, ent);
+  if (!count) {
+    mt->src = WHORL_SRC_MEM;
+    return 0;
+  }
+  int swap = w->big_endian && es > 1;
+  whorl_zip_reader *r = NULL;
+  int rc = whorl__zip_member_open(w->z, zi, &r, err);
+  if (rc) return rc;
+  uint64_t doff = whorl__zip_member_data_offset(r);
+  whorl__zip_member_close(r);
+  if (contiguous && !swap) {
+    if (w->z->e[zi].method == 0 && doff) {
+      mt->src = WHORL_SRC_FILE;
+      mt->fd = w->fd;
+      mt->off = doff + t->off * es;
+    } else {
+      mt->src = WHORL_SRC_ZIP;
+      mt->zip = w->z;
+      mt->zip_index = zi;
+      mt->zip_skip = t->off * es;
+    }
+    return 0;
+  }
+  if (ssize > WHORL_MODEL_GATHER_MAX)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "tensor \"%s\": a strided or big-endian storage above 1 GiB: not supported yet", name);
+  uint8_t *raw = malloc(ssize + 1);
+  if (!raw) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  rc = whorl__zip_member_open(w->z, zi, &r, err);
+  uint64_t at = 0;
+  while (!rc && at < ssize) {
+    long long k = whorl__zip_member_read(r, raw + at, (size_t)(ssize - at), err);
+    if (k < 0) rc = (int)k;
+    else if (k == 0) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "storage %s ends early", ent);
+    else at += (uint64_t)k;
+  }
+  if (r) whorl__zip_member_close(r);
+  if (!rc) {
+    int g = whorl__gather(raw, selems, es, t->ndim, t->shape, t->stride, t->off, swap, d->kind == 'c', &mt->mem);
+    if (g == -1) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    else if (g) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "tensor \"%s\": element outside its storage", name);
+    else mt->src = WHORL_SRC_MEM;
+  }
+  free(raw);
+  return rc;
+}
+
+static whorl_json *scalar_json(const val *x) {
+  switch (x->k) {
+  case V_NONE: return whorl_json_null();
+  case V_BOOL: return whorl_json_bool((int)x->i);
+  case V_INT: return whorl_json_int(x->i);
+  case V_FLOAT: return whorl_json_double(x->f);
+  case V_STR: return whorl__utf8_valid(x->s, x->len) ? whorl_json_stringn(x->s, x->len) : NULL;
+  default: return NULL;
+  }
+}
+
+static void walk(walkctx *w, const val *x) {
+  if (w->rc || ++w->depth > 200) {
+    if (!w->rc && w->depth > 200) w->rc = whorl__error(w->v->err, WHORL_EUNSUPPORTED, w->v->path, -1, "checkpoint nested deeper than 200 levels");
+    w->depth--;
+    return;
+  }
+  size_t keep = w->name.len;
+  if (x->k == V_TENSOR) {
+    w->rc = tensor_of(w, x);
+  } else if (x->k == V_DICT) {
+    for (size_t i = 0; i + 1 < x->n && !w->rc; i += 2) {
+      const val *k = x->items[i];
+      char num[32];
+      const char *ks = NULL;
+      size_t kl = 0;
+      if (k->k == V_STR) ks = k->s, kl = k->len;
+      else if (k->k == V_INT) kl = (size_t)snprintf(num, sizeof num, "%lld", (long long)k->i), ks = num;
+      else continue; /* keys of other kinds hold no tensors we can name */
+      if (w->name.len) whorl_buf_putc(&w->name, '.');
+      whorl_buf_put(&w->name, ks, kl);
+      walk(w, x->items[i + 1]);
+      w->name.len = keep;
+      if (w->name.data) w->name.data[keep] = 0;
+    }
+  } else if (x->k == V_LIST || x->k == V_TUPLE) {
+    for (size_t i = 0; i < x->n && !w->rc; i++) {
+      whorl_buf_printf(&w->name, "%s%zu", w->name.len ? "." : "", i);
+      walk(w, x->items[i]);
+      w->name.len = keep;
+      if (w->name.data) w->name.data[keep] = 0;
+    }
+  } else {
+    whorl_json *j = scalar_json(x);
+    if (j) {
+      if (!w->m->extra) w->m->extra = whorl_json_object();
+      whorl_json_object_setn(w->m->extra, w->name.data ? w->name.data : "", w->name.len, j);
+    }
+  }
+  w->depth--;
+}
+
+int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err) {
+  snprintf(m->format, sizeof m->format, "pytorch");
+  uint8_t head[16];
+  long long got = whorl__pread_full(fd, head, sizeof head, 0);
+  if (got >= 2 && head[0] == 0x80 && head[1] <= 5)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, 0,
+                        "a legacy (non-zip) PyTorch file or a bare pickle: not supported (re-save it with torch.save, "
+                        "which writes a zip, or as safetensors)");
+  whorl_zip *z = whorl__model_new_zip(m);
+  if (!z) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  int rc = whorl__zip_open(fd, size, path, z, err);
+  if (rc) return rc;
+  size_t pk = z->n, nfound = 0;
+  for (size_t i = 0; i < z->n; i++) {
+    size_t l = strlen(z->e[i].name);
+    if (l >= 8 && !strcmp(z->e[i].name + l - 8, "data.pkl") && (l == 8 || z->e[i].name[l - 9] == '/')) pk = i, nfound++;
+    if (l >= 13 && !strcmp(z->e[i].name + l - 13, "constants.pkl"))
+      return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a TorchScript archive (constants.pkl): not supported yet");
+  }
+  if (nfound != 1) return whorl__error(err, WHORL_EFORMAT, path, -1, nfound ? "several data.pkl records: not one PyTorch checkpoint" : "a zip without data.pkl: not a PyTorch checkpoint");
+  if (z->e[pk].usize > PKL_MAX) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "data.pkl above 512 MiB");
+  char prefix[512];
+  size_t plen = strlen(z->e[pk].name) - 8;
+  if (plen >= sizeof prefix) return whorl__error(err, WHORL_EFORMAT, path, -1, "record name too long");
+  memcpy(prefix, z->e[pk].name, plen);
+  prefix[plen] = 0;
+  int big = 0;
+  for (size_t i = 0; i < z->n; i++) {
+    char bo[600];
+    snprintf(bo, sizeof bo, "%sbyteorder", prefix);
+    if (!strcmp(z->e[i].name, bo) && z->e[i].usize <= 16) {
+      whorl_zip_reader *r = NULL;
+      char b[17] = {0};
+      if (!whorl__zip_member_open(z, i, &r, err)) {
+        long long k = whorl__zip_member_read(r, (uint8_t *)b, 16, err);
+        whorl__zip_member_close(r);
+        if (k > 0 && !strncmp(b, "big", 3)) big = 1;
+      }
+    }
+  }
+  uint8_t *pkl = malloc(z->e[pk].usize + 1);
+  if (!pkl) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  whorl_zip_reader *r = NULL;
+  rc = whorl__zip_member_open(z, pk, &r, err);
+  uint64_t at = 0;
+  while (!rc && at < z->e[pk].usize) {
+    long long k = whorl__zip_member_read(r, pkl + at, (size_t)(z->e[pk].usize - at), err);
+    if (k < 0) rc = (int)k;
+    else if (k == 0) break;
+    else at += (uint64_t)k;
+  }
+  if (r) {
+    /* read to the end: the CRC check */
+    uint8_t extra[16];
+    while (!rc) {
+      long long k = whorl__zip_member_read(r, extra, sizeof extra, err);
+      if (k < 0) rc = (int)k;
+      if (k <= 0) break;
+    }
+    whorl__zip_member_close(r);
+  }
+  if (rc) {
+    free(pkl);
+    return rc;
+  }
+  vm v;
+  memset(&v, 0, sizeof v);
+  v.p = v.start = pkl;
+  v.end = pkl + at;
+  v.m = m;
+  v.path = path;
+  v.where = z->e[pk].name;
+  v.err = err;
+  val *root = NULL;
+  rc = run(&v, &root) ? (v.err_set ? WHORL_EFORMAT : WHORL_ENOMEM) : WHORL_OK;
+  if (rc == WHORL_ENOMEM && !v.err_set) whorl__error(err, rc, path, -1, "out of memory");
+  if (!rc && v.p < v.end) {
+    char where[200];
+    snprintf(where, sizeof where, "%s, offset %lld", v.where, (long long)(v.p - v.start));
+    whorl__model_finding(m, where, "%lld bytes after the pickle's STOP (a second pickle hides there?)", (long long)(v.end - v.p));
+  }
+  if (!rc) {
+    walkctx w = {&v, m, z, prefix, fd, big, WHORL_BUF_INIT, 0, 0};
+    walk(&w, root);
+    rc = w.rc;
+    whorl_buf_free(&w.name);
+  }
+  if (rc && m->nfind && err) {
+    /* say what was seen before the failure: a payload may sit before a parse error */
+    char msg[sizeof err->message + sizeof m->find[0].what + 64];
+    snprintf(msg, sizeof msg, "%s (after %zu unsafe finding%s, the first: %s)", err->message, m->nfind, m->nfind == 1 ? "" : "s", m->find[0].what);
+    memcpy(err->message, msg, sizeof err->message - 1);
+    err->message[sizeof err->message - 1] = 0;
+  }
+  for (size_t i = 0; i < v.nall; i++) {
+    val *x = v.all[i];
+    if (!x->borrowed) free(x->s);
+    free(x->items);
+  }
+  for (size_t i = 0; i < v.nall; i++) free(v.all[i]);
+  free(v.all);
+  free(v.stack);
+  free(v.marks);
+  free(v.memo);
+  free(pkl);
+  return rc;
+}
