@@ -20,6 +20,7 @@ pkgs=(
   python3-xxhash                       # XXH3-128 for the independent check of the table rules
   libfyaml-dev                         # YAML pipeline specs (features)
   python3-yaml                         # independent YAML reader in the feature tests
+  python3-torch                        # torch.save writes real .pt files in the model tests
 )
 for arg in "$@"; do
   case $arg in

@@ -144,6 +144,7 @@ int whorl__npz_model_read(whorl_model *m, const char *path, int fd, uint64_t siz
     whorl_zip_reader *r = NULL;
     rc = whorl__zip_member_open(z, i, &r, err);
     if (rc) break;
+    uint64_t doff = whorl__zip_member_data_offset(r); /* before reading: it advances */
     size_t got = 0;
     while (got < 65536) {
       long long k = whorl__zip_member_read(r, head + got, 65536 - got, err);
@@ -154,7 +155,6 @@ int whorl__npz_model_read(whorl_model *m, const char *path, int fd, uint64_t siz
       if (k == 0) break;
       got += (size_t)k;
     }
-    uint64_t doff = whorl__zip_member_data_offset(r);
     whorl__zip_member_close(r);
     if (rc) break;
     whorl_npy n;

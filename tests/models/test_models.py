@@ -1,0 +1,335 @@
+#!/usr/bin/python3
+"""Model fingerprints (issue 5, "Tests").
+
+Files are written during the test by Debian's python3-torch (torch.save)
+and numpy (numpy.savez), and by small independent writers of the
+safetensors and GGUF layouts (struct + json, from the format specs); the
+real files in ../shared/fixtures/models are read too. Checks:
+  - the same tensors have the same weights.root in .pt, .npz, .safetensors,
+    GGUF (same type) and sharded differently;
+  - one changed weight changes exactly one tensor hash; renamed tensors,
+    another dtype or shape change architecture.id; config key order and
+    whitespace do not change config.id;
+  - a crafted malicious pickle is flagged (exit 1) and nothing in it runs;
+  - stats agree with numpy; bad files fail with exit 2 and a clear line.
+Run by ctest with WHORL_BIN, WHORL_SRC and WHORL_TMP set.
+"""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+
+W = os.environ["WHORL_BIN"]
+SRC = os.environ["WHORL_SRC"]
+TMP = os.path.join(os.environ["WHORL_TMP"], "models")
+FIX = os.path.join(SRC, "..", "shared", "fixtures", "models")
+passed = failed = 0
+
+
+def check(cond, msg):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", msg, flush=True)
+
+
+def run(*args):
+    r = subprocess.run([W, *args], capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+def fp(path, *opts, want_rc=0):
+    rc, out, err = run("fp", "--no-cache", "--json", *opts, path)
+    check(rc == want_rc, f"fp {path} {opts}: exit {rc}, want {want_rc} ({err.strip()[:300]})")
+    return json.loads(out) if out.strip() else None
+
+
+def hashes(d):
+    return {t["name"]: t["hash"] for t in d["tensors"]}
+
+
+ST_DTYPES = {np.dtype("float32"): "F32", np.dtype("float16"): "F16", np.dtype("float64"): "F64",
+             np.dtype("int64"): "I64", np.dtype("int32"): "I32", np.dtype("uint8"): "U8", np.dtype("int8"): "I8",
+             np.dtype("bool"): "BOOL"}
+
+
+def write_safetensors(path, arrays, metadata=None, order=None, pad=0):
+    """safetensors per its README: u64 header length, JSON header, data."""
+    names = order or sorted(arrays)
+    header, blobs, off = {}, [], 0
+    for n in names:
+        a = np.ascontiguousarray(arrays[n])
+        b = a.astype(a.dtype.newbyteorder("<")).tobytes()
+        header[n] = {"dtype": ST_DTYPES[a.dtype], "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    if metadata:
+        header["__metadata__"] = metadata
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8 + pad)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def gguf_str(s):
+    b = s.encode()
+    return struct.pack("<Q", len(b)) + b
+
+
+def write_gguf(path, arrays, meta):
+    """GGUF v3 per ggml's docs/gguf.md: F32 tensors, dims fastest first."""
+    kv = b""
+    for k, v in meta.items():
+        if isinstance(v, str):
+            kv += gguf_str(k) + struct.pack("<I", 8) + gguf_str(v)
+        elif isinstance(v, list):
+            kv += gguf_str(k) + struct.pack("<IIQ", 9, 8, len(v)) + b"".join(gguf_str(x) for x in v)
+        else:
+            kv += gguf_str(k) + struct.pack("<Ii", 5, v)
+    infos, data, off = b"", b"", 0
+    for n, a in arrays.items():
+        a = np.ascontiguousarray(a, dtype=np.float32)
+        dims = list(reversed(a.shape))
+        infos += gguf_str(n) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
+        infos += struct.pack("<IQ", 0, off)
+        b = a.tobytes()
+        b += b"\0" * ((32 - len(b) % 32) % 32)
+        data += b
+        off += len(b)
+    head = b"GGUF" + struct.pack("<IQQ", 3, len(arrays), len(meta)) + kv + infos
+    head += b"\0" * ((32 - len(head) % 32) % 32)
+    with open(path, "wb") as f:
+        f.write(head + data)
+
+
+TORCH_WRITER = r'''
+import sys, torch, numpy as np
+out, mode = sys.argv[1], sys.argv[2]
+torch.manual_seed(0)
+g = np.random.default_rng(7)
+sd = {
+  "embed.weight": torch.tensor(g.standard_normal((16, 8)), dtype=torch.float32),
+  "layer.0.weight": torch.tensor(g.standard_normal((8, 8)), dtype=torch.float32),
+  "layer.0.bias": torch.zeros(8, dtype=torch.float32),
+  "layer.1.weight": torch.tensor(g.standard_normal((4, 8)), dtype=torch.float16),
+  "steps": torch.arange(5, dtype=torch.int64),
+  "mask": torch.tensor([True, False, True]),
+}
+if mode == "transposed":   # a non-contiguous view, saved as it is
+  base = torch.tensor(g.standard_normal((8, 16)), dtype=torch.float32)
+  sd["embed.weight"] = base.t()
+  assert not sd["embed.weight"].is_contiguous()
+if mode == "param":
+  sd = {k: torch.nn.Parameter(v, requires_grad=False) if v.is_floating_point() else v for k, v in sd.items()}
+if mode == "nested":
+  sd = {"model": sd, "epoch": 3, "lr": 0.001, "name": "demo"}
+if mode == "legacy":
+  torch.save(sd, out, _use_new_zipfile_serialization=False)
+else:
+  torch.save(sd, out)
+np.savez(out + ".npz", **{k: v.detach().numpy() for k, v in (sd["model"] if mode == "nested" else sd).items()})
+'''
+
+
+def main():
+    shutil.rmtree(TMP, ignore_errors=True)
+    os.makedirs(TMP)
+    w = os.path.join(TMP, "writer.py")
+    with open(w, "w") as f:
+        f.write(TORCH_WRITER)
+    pt = {}
+    for mode in ("plain", "transposed", "param", "nested", "legacy"):
+        p = os.path.join(TMP, f"{mode}.pt")
+        r = subprocess.run(["/usr/bin/python3", w, p, mode], capture_output=True, text=True)
+        check(r.returncode == 0, f"torch.save ({mode}): {r.stderr[-300:]}")
+        pt[mode] = p
+
+    base = fp(pt["plain"])
+    if base is None:
+        return 1
+    check(base["kind"] == "model" and base["format"] == "pytorch" and len(base["tensors"]) == 6, "a torch.save state dict: 6 tensors")
+    check(base["unsafe"] == [], "torch.save's pickle is safe")
+    # the same tensors in .npz (numpy.savez), safetensors, as Parameters, transposed-then-saved
+    npz = fp(pt["plain"] + ".npz", "--model")
+    check(npz and npz["weights"]["root"] == base["weights"]["root"], "numpy.savez of the same arrays: same weights.root")
+    check(npz and npz["architecture"]["id"] == base["architecture"]["id"], "numpy.savez: same architecture.id")
+    arrays = dict(np.load(pt["plain"] + ".npz"))
+    st = os.path.join(TMP, "model.safetensors")
+    write_safetensors(st, arrays, order=sorted(arrays, reverse=True), pad=24)
+    sd = fp(st)
+    check(sd and sd["weights"]["root"] == base["weights"]["root"], "safetensors (other order, padded header): same weights.root")
+    par = fp(pt["param"])
+    check(par and par["weights"]["root"] == base["weights"]["root"], "tensors saved as nn.Parameter: same weights.root")
+    tr = fp(pt["transposed"])
+    trz = fp(pt["transposed"] + ".npz", "--model")
+    check(tr and trz and tr["weights"]["root"] == trz["weights"]["root"], "a non-contiguous (transposed) tensor: its C-order bytes, as numpy has them")
+    nested = fp(pt["nested"])
+    check(nested and sorted(hashes(nested)) == sorted("model." + k for k in hashes(base)), "a nested checkpoint: dotted names")
+    check(nested and nested["config"]["value"].get("checkpoint") == {"epoch": 3, "lr": 0.001, "name": "demo"},
+          "a checkpoint's non-tensor values go to the config")
+    rc, out, err = run("fp", "--no-cache", pt["legacy"])
+    check(rc == 2 and "legacy" in err and "legacy.pt" in err, f"legacy non-zip torch file: unsupported, exit 2 ({err.strip()})")
+
+    # sharded: two safetensors shards + index = the single file
+    hf = os.path.join(TMP, "hf")
+    os.makedirs(hf)
+    names = sorted(arrays)
+    half = len(names) // 2
+    write_safetensors(os.path.join(hf, "model-00001-of-00002.safetensors"), {n: arrays[n] for n in names[:half]})
+    write_safetensors(os.path.join(hf, "model-00002-of-00002.safetensors"), {n: arrays[n] for n in names[half:]})
+    with open(os.path.join(hf, "model.safetensors.index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": 1}, "weight_map": {n: f"model-0000{1 if i < half else 2}-of-00002.safetensors" for i, n in enumerate(names)}}, f)
+    cfg = {"model_type": "demo", "hidden_size": 8, "num_layers": 2, "torch_dtype": "float32"}
+    with open(os.path.join(hf, "config.json"), "w") as f:
+        json.dump(cfg, f)
+    with open(os.path.join(hf, "tokenizer.json"), "w") as f:
+        f.write('{"version": "1.0"}')
+    d = fp(hf)
+    check(d and d["format"] == "hf-folder" and d["weights"]["root"] == base["weights"]["root"], "a sharded Hugging Face folder: same weights.root")
+    check(d and d["config"]["value"]["config.json"] == cfg and "tokenizer.json" in d["config"]["value"]["files"], "config.json and tokenizer files in the config")
+    with open(os.path.join(hf, "config.json"), "w") as f:
+        f.write(json.dumps(dict(reversed(list(cfg.items()))), indent=7) + "\n\n")
+    d2 = fp(hf)
+    check(d2 and d2["config"]["id"] == d["config"]["id"] and d2["id"] == d["id"], "config key order and whitespace: same config.id")
+    cfg["hidden_size"] = 16
+    with open(os.path.join(hf, "config.json"), "w") as f:
+        json.dump(cfg, f)
+    d3 = fp(hf)
+    check(d3 and d3["config"]["id"] != d["config"]["id"] and d3["weights"]["root"] == d["weights"]["root"], "a config value changed: config.id only")
+    with open(os.path.join(hf, "model.safetensors.index.json"), "w") as f:
+        json.dump({"weight_map": {n: "model-00001-of-00002.safetensors" for n in names}}, f)
+    rc, out, err = run("fp", "--no-cache", hf)
+    check(rc == 2 and "no shard holds it" in err, f"an index that lies about a shard: exit 2 ({err.strip()})")
+
+    # GGUF (F32) = safetensors (F32) for the same tensors
+    f32 = {k: v for k, v in arrays.items() if v.dtype == np.float32}
+    g = os.path.join(TMP, "m.gguf")
+    write_gguf(g, f32, {"general.architecture": "demo", "demo.block_count": 2, "tokenizer.ggml.tokens": [f"t{i}" for i in range(100)]})
+    gd = fp(g)
+    st32 = os.path.join(TMP, "f32.safetensors")
+    write_safetensors(st32, f32)
+    sd32 = fp(st32)
+    check(gd and sd32 and gd["weights"]["root"] == sd32["weights"]["root"], "GGUF F32 = safetensors F32: same weights.root (shape order fixed)")
+    tok = gd["config"]["value"]["metadata"]["tokenizer.ggml.tokens"] if gd else {}
+    check(tok.get("length") == 100 and len(tok.get("blake3", "")) == 64, "a long GGUF array is hashed into the config, not inlined")
+
+    # one changed weight: one tensor hash
+    a2 = dict(arrays)
+    a2["layer.0.weight"] = a2["layer.0.weight"].copy()
+    a2["layer.0.weight"][3, 4] += 1e-3
+    st2 = os.path.join(TMP, "changed.safetensors")
+    write_safetensors(st2, a2)
+    c = fp(st2)
+    diff = [n for n in hashes(sd) if hashes(sd)[n] != hashes(c)[n]] if c else None
+    check(diff == ["layer.0.weight"], f"one changed weight: exactly one tensor hash changes ({diff})")
+    check(c and c["architecture"]["id"] == sd["architecture"]["id"] and c["weights"]["root"] != sd["weights"]["root"], "... the architecture stays, weights.root changes")
+    # renamed, retyped, reshaped: the architecture changes
+    for what, arr in (("renamed", {("layer.0.w" if k == "layer.0.weight" else k): v for k, v in arrays.items()}),
+                      ("retyped", {k: (v.astype(np.float64) if k == "layer.0.bias" else v) for k, v in arrays.items()}),
+                      ("reshaped", {k: (v.reshape(4, 16) if k == "layer.0.weight" else v) for k, v in arrays.items()})):
+        p = os.path.join(TMP, f"{what}.safetensors")
+        write_safetensors(p, arr)
+        x = fp(p)
+        check(x and x["architecture"]["id"] != sd["architecture"]["id"], f"{what} tensor: architecture.id changes")
+    # training: params and files
+    t1 = fp(st, "--param", "seed=42", "--param", "optimizer=adamw", "--param", "lr=3e-4")
+    t2 = fp(st, "--param", "lr=3e-4", "--param", "optimizer=adamw", "--param", "seed=42")
+    t3 = fp(st, "--param", "seed=43", "--param", "optimizer=adamw", "--param", "lr=3e-4")
+    check(t1 and t2 and t1["training"]["id"] == t2["training"]["id"] and t1["id"] == t2["id"], "--param order does not count")
+    check(t3 and t3["training"]["id"] != t1["training"]["id"] and t3["weights"]["root"] == t1["weights"]["root"], "another seed: training.id changes")
+    check(t1 and t1["training"]["params"] == {"seed": 42, "optimizer": "adamw", "lr": 0.0003}, "params typed as JSON when they parse")
+    # quick: headers only
+    q = fp(st, "--level", "quick")
+    check(q and "weights" not in q and q["architecture"]["id"] == sd["architecture"]["id"] and all("hash" not in t for t in q["tensors"]), "quick level: layout, no weights")
+    # stats against numpy
+    s = fp(st, "--level", "stats")
+    ok = True
+    for t in (s["tensors"] if s else []):
+        a = arrays[t["name"]]
+        if a.dtype.kind != "f":
+            ok &= "stats" not in t
+            continue
+        x = a.astype(np.float64)
+        st_ = t["stats"]
+        ok &= abs(st_["mean"] - x.mean()) <= 1e-6 * max(1, abs(x.mean())) and abs(st_["std"] - x.std()) <= 1e-6 * max(1, x.std())
+        ok &= st_["min"] == x.min() and st_["max"] == x.max() and abs(st_["l2"] - np.sqrt((x * x).sum())) <= 1e-6 * max(1, np.sqrt((x * x).sum()))
+        ok &= abs(st_["zero_fraction"] - (x == 0).mean()) < 1e-12
+    check(s and ok, "stats level: mean, std, min, max, L2, zero fraction = numpy's")
+
+    # a malicious pickle: flagged, never run
+    marker = os.path.join(TMP, "PWNED")
+    evil = os.path.join(TMP, "evil.pt")
+    with zipfile.ZipFile(pt["plain"]) as zin, zipfile.ZipFile(evil, "w", zipfile.ZIP_STORED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.endswith("data.pkl"):
+                # a state dict whose last value is os.system("touch PWNED")
+                payload = b"cos\nsystem\n(V" + f"touch {marker}".encode() + b"\ntR"
+                data = b"\x80\x02}q\x00(X\x04\x00\x00\x00evilq\x01" + payload + b"u."
+            zout.writestr(item, data)
+    rc, out, err = run("fp", "--no-cache", evil)
+    check(rc == 1 and "os.system" in err and "unsafe" in err, f"malicious pickle: exit 1, names os.system ({err.strip()[:300]})")
+    check(not os.path.exists(marker), "nothing in the pickle ran")
+    rc, out, err = run("fp", "--no-cache", "--allow-unsafe-pickle", "--json", evil)
+    check(rc == 0 and json.loads(out)["unsafe"][0]["finding"].startswith("pickle names global os.system"), "--allow-unsafe-pickle: exit 0, still reported")
+    # the name assembled on the stack (STACK_GLOBAL, protocol 4)
+    evil2 = os.path.join(TMP, "evil2.pt")
+    with zipfile.ZipFile(pt["plain"]) as zin, zipfile.ZipFile(evil2, "w", zipfile.ZIP_STORED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.endswith("data.pkl"):
+                data = (b"\x80\x04}\x94(\x8c\x01x\x94\x8c\x08builtins\x94\x8c\x04eval\x94\x93\x94\x8c\x041+1\x94\x85\x94R\x94u.")
+            zout.writestr(item, data)
+    rc, out, err = run("fp", "--no-cache", evil2)
+    check(rc == 1 and "builtins.eval" in err, f"STACK_GLOBAL builtins.eval: flagged ({err.strip()[:200]})")
+
+    # real files written by other tools
+    for f in ("safetensors/hf-sample-overall.safetensors", "safetensors/jfk-codes.safetensors", "safetensors/voices.safetensors",
+              "torch-numpy/test.pt", "torch-numpy/test_with_key.pt", "torch-numpy/fortran_tensor_3d.pth"):
+        p = os.path.join(FIX, f)
+        if os.path.exists(p):
+            d = fp(p)
+            check(d and d["kind"] == "model" and d["tensors"], f"fixture {f}: a model with tensors")
+    p = os.path.join(FIX, "torch-numpy", "fortran_tensor_3d.pth")
+    if os.path.exists(p):
+        import torch
+        t = torch.load(p)
+        arr = (t["tensor_fortran"] if isinstance(t, dict) else t).contiguous().numpy()
+        q = os.path.join(TMP, "fortran.npz")
+        np.savez(q, tensor_fortran=arr)
+        a = fp(p)
+        b = fp(q, "--model")
+        check(a and b and a["weights"]["root"] == b["weights"]["root"], "the Fortran-strided .pth fixture = its C-order copy in .npz")
+    p = os.path.join(FIX, "torch-numpy", "test.npz")
+    if os.path.exists(p):
+        d = fp(p, "--model")
+        check(d and d["format"] == "npz" and d["tensors"], "the .npz fixture with --model")
+
+    # bad files: exit 2, one line naming the file
+    good = open(st, "rb").read()
+    hl = struct.unpack("<Q", good[:8])[0]
+    for what, data, msg in (
+            ("truncated", good[:-5], "data"),
+            ("header too big", struct.pack("<Q", 2**40) + good[8:], "limit"),
+            ("hole", good + b"\0" * 8, "after the last tensor"),
+            ("not json", good[:8] + b"{" + b"x" * (hl - 1) + good[8 + hl:], "JSON"),
+    ):
+        p = os.path.join(TMP, f"bad-{what.replace(' ', '-')}.safetensors")
+        with open(p, "wb") as f:
+            f.write(data)
+        rc, out, err = run("fp", "--no-cache", p)
+        check(rc == 2 and os.path.basename(p) in err and out == "" and err.count("\n") == 1, f"safetensors {what}: exit 2, one line ({err.strip()[:200]})")
+    return 0
+
+
+if __name__ == "__main__":
+    rc = main()
+    print(f"{passed} checks passed, {failed} failed")
+    sys.exit(1 if failed or rc else 0)
