@@ -46,6 +46,7 @@ const char *whorl__model_detect(const char *path, int fd, int forced) {
   if ((ends_with(path, ".pt") || ends_with(path, ".pth") || ends_with(path, ".ckpt") || ends_with(path, ".bin")) && (zip || pickle))
     return "pytorch";
   if (ends_with(path, ".gguf")) return "gguf";
+  if (ends_with(path, ".onnx")) return "onnx";
   if (forced) {
     if (ends_with(path, ".npz") || (zip && ends_with(path, ".npz"))) return "npz";
     if (n >= 6 && !memcmp(h, "\x93NUMPY", 6)) return "npy";
@@ -61,6 +62,14 @@ static int read_one(whorl_model *m, const char *kind, const char *path, int fd, 
   if (!strcmp(kind, "pytorch")) return whorl__torch_read(m, path, fd, size, err);
   if (!strcmp(kind, "npz")) return whorl__npz_model_read(m, path, fd, size, err);
   if (!strcmp(kind, "npy")) return whorl__npy_model_read(m, path, fd, size, err);
+  if (!strcmp(kind, "onnx")) {
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else snprintf(dir, sizeof dir, ".");
+    if (!dir[0]) snprintf(dir, sizeof dir, "/");
+    return whorl__onnx_read(m, path, fd, size, dir, err);
+  }
   return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "not a model format whorl reads");
 }
 
@@ -287,6 +296,7 @@ static int model_doc(whorl_model *m, const char *path, const char *name, uint64_
     params += c;
     bytes += t->nbytes;
   }
+  if (m->has_graph) blake3_hasher_update(&h, m->graph_id, 32); /* ONNX: the op graph */
   blake3_hasher_finalize(&h, arch, 32);
   /* config */
   json_id("whorl-config-1", config_value, cfg);
@@ -328,6 +338,7 @@ static int model_doc(whorl_model *m, const char *path, const char *name, uint64_
   set_hex(a, "id", arch);
   whorl_json_object_set(a, "tensors", whorl_json_int((int64_t)m->n));
   whorl_json_object_set(a, "parameters", params >> 62 ? whorl_json_double((double)params) : whorl_json_int((int64_t)params));
+  if (m->has_graph) set_hex(a, "graph", m->graph_id);
   whorl_json_object_set(d, "architecture", a);
   whorl_json *c = whorl_json_object();
   set_hex(c, "id", cfg);

@@ -220,8 +220,8 @@ int whorl__gguf_read(whorl_model *m, const char *path, int fd, uint64_t size, wh
   snprintf(m->format, sizeof m->format, "gguf");
   rd r = {fd, size, 0, malloc(BUFSZ), 0, 0, path, err};
   if (!r.buf) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-  uint32_t magic, version;
-  uint64_t ntensors, nkv;
+  uint32_t magic = 0, version = 0;
+  uint64_t ntensors = 0, nkv = 0;
   int rc = WHORL_OK;
   if (rd_u32(&r, &magic) || rd_u32(&r, &version) || rd_u64(&r, &ntensors) || rd_u64(&r, &nkv)) rc = err->code ? err->code : WHORL_EFORMAT;
   else if (magic != 0x46554747u) rc = whorl__error(err, WHORL_EFORMAT, path, 0, "not GGUF: bad magic");

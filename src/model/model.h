@@ -85,6 +85,8 @@ typedef struct whorl_model {
   size_t nzips;
   int *fds;             /* files kept open for FILE sources (owned) */
   size_t nfds;
+  int has_graph;        /* ONNX: the canonical op graph's hash */
+  uint8_t graph_id[32];
 } whorl_model;
 
 void whorl__model_init(whorl_model *m);
@@ -103,6 +105,8 @@ int whorl__safetensors_read(whorl_model *m, const char *path, int fd, uint64_t s
 int whorl__npy_model_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err);
 int whorl__npz_model_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err);
 int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err);
+/* dir: the model's folder (external data files are relative to it). */
+int whorl__onnx_read(whorl_model *m, const char *path, int fd, uint64_t size, const char *dir, whorl_error *err);
 int whorl__gguf_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err);
 
 /* C-order little-endian bytes (*out, malloc'd) of a tensor whose elements

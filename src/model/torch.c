@@ -183,6 +183,10 @@ static val *make_global(vm *v, const char *mod, size_t ml, const char *name, siz
   g->s[ml] = '\n';
   memcpy(g->s + ml + 1, name, nl);
   g->s[ml + 1 + nl] = 0;
+  /* control bytes (NUL, line feeds) inside the names: shown as '?', so the
+   * one separator stays the only line feed (and such a name is never allowed) */
+  for (size_t i = 0; i < ml + 1 + nl; i++)
+    if (i != ml && (unsigned char)g->s[i] < 0x20) g->s[i] = '?';
   if (!strncmp(g->s, "__builtin__\n", 12)) { /* protocol 2 spelling */
     char *t = malloc(ml + nl + 2 + 2);
     if (t) {
