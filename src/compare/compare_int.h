@@ -3,6 +3,7 @@
 #define WHORL_COMPARE_INT_H
 
 #include "whorl/errors.h"
+#include "util/util.h"
 #include "whorl/json.h"
 
 /* Adds "ranges" and "unchanged_bytes" (or a "note") to `rep` from the chunk
@@ -13,6 +14,15 @@ int whorl__diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json
  * documents differ (bytes, logical, unordered, columns) and the column-level
  * changes; sets *verdict (static) and *same (1 when bytes or logical
  * content are equal). Keyed fingerprints with different keys: WHORL_EINVAL. */
+/* The differences between two JSON values as {"op", "path" (RFC 6901),
+ * "old", "new"} entries appended to list (at most 200; *total counts all);
+ * path holds the pointer of a and b (empty at the top). */
+void whorl__json_changes(const whorl_json *a, const whorl_json *b, whorl_buf *path, whorl_json *list, size_t *total);
+/* Model documents: the "model" member of the report (sections changed,
+ * tensors added/removed/changed/retyped with stats deltas, config and
+ * training keys, unsafe findings). */
+int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
+                      whorl_error *err);
 /* Features documents: the "features" member of the report (which parts
  * changed, the pipeline's changed keys as JSON pointers, code files, input,
  * the matrix's table diff). *verdict points to static storage. */

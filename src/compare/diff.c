@@ -429,6 +429,12 @@ int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, in
                           "fingerprint both at the same --level",
                           la, lb);
     }
+  } else if (!strcmp(ka, "model")) {
+    rc = whorl__diff_model(a, b, rep, &verdict, &same, err);
+    if (rc) {
+      whorl_json_free(rep);
+      return rc;
+    }
   } else if (!strcmp(ka, "features")) {
     rc = whorl__diff_features(a, b, rep, &verdict, &same, err);
     if (rc) {

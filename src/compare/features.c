@@ -36,7 +36,7 @@ static void add_change(whorl_json *list, const char *op, const whorl_buf *path, 
 }
 
 /* Every leaf (or subtree) that differs, as added / removed / changed. */
-static void walk(const whorl_json *a, const whorl_json *b, whorl_buf *path, whorl_json *list, size_t *total) {
+void whorl__json_changes(const whorl_json *a, const whorl_json *b, whorl_buf *path, whorl_json *list, size_t *total) {
   whorl_json_type ta = whorl_json_typeof(a), tb = whorl_json_typeof(b);
   if (ta == WHORL_JSON_OBJECT && tb == WHORL_JSON_OBJECT) {
     size_t keep = path->len;
@@ -49,7 +49,7 @@ static void walk(const whorl_json *a, const whorl_json *b, whorl_buf *path, whor
         ++*total;
         add_change(list, "removed", path, va, NULL);
       } else {
-        walk(va, vb, path, list, total);
+        whorl__json_changes(va, vb, path, list, total);
       }
       path->len = keep;
     }
@@ -77,7 +77,7 @@ static void walk(const whorl_json *a, const whorl_json *b, whorl_buf *path, whor
         ++*total;
         add_change(list, "added", path, NULL, whorl_json_array_get(b, i));
       } else {
-        walk(whorl_json_array_get(a, i), whorl_json_array_get(b, i), path, list, total);
+        whorl__json_changes(whorl_json_array_get(a, i), whorl_json_array_get(b, i), path, list, total);
       }
       path->len = keep;
     }
@@ -132,7 +132,7 @@ int whorl__diff_features(const whorl_json *a, const whorl_json *b, whorl_json *r
       whorl_json *keys = whorl_json_array();
       whorl_buf path = WHORL_BUF_INIT;
       size_t total = 0;
-      walk(sa, sb, &path, keys, &total);
+      whorl__json_changes(sa, sb, &path, keys, &total);
       whorl_buf_free(&path);
       whorl_json_object_set(pj, "keys", keys);
       whorl_json_object_set(pj, "keys_changed", whorl_json_int((int64_t)total));

@@ -435,12 +435,80 @@ static void render_features_diff(whorl_buf *b, const whorl_json *r, const whorl_
   }
 }
 
+static void keys_lines(whorl_buf *b, const char *what, const whorl_json *k) {
+  const whorl_json *keys = whorl_json_object_get(k, "keys");
+  whorl_buf_printf(b, "  %-9s %" PRId64 " key%s\n", what, whorl_json_object_get_int(k, "keys_changed", 0),
+                   whorl_json_object_get_int(k, "keys_changed", 0) == 1 ? "" : "s");
+  for (size_t i = 0; i < whorl_json_size(keys) && i < 20; i++) {
+    const whorl_json *e = whorl_json_array_get(keys, i);
+    const char *op = str(e, "op");
+    whorl_buf_printf(b, "    %c %s: ", !strcmp(op, "added") ? '+' : !strcmp(op, "removed") ? '-' : '~', str(e, "path"));
+    if (!strcmp(op, "changed")) {
+      json_inline(b, whorl_json_object_get(e, "old"));
+      whorl_buf_puts(b, " -> ");
+    }
+    json_inline(b, whorl_json_object_get(e, !strcmp(op, "removed") ? "old" : "new"));
+    whorl_buf_putc(b, '\n');
+  }
+}
+
+static void render_model_diff(whorl_buf *b, const whorl_json *r, const whorl_json *m) {
+  if (whorl_json_get_bool(whorl_json_object_get(r, "identical"))) {
+    whorl_buf_printf(b, "identical model (id %.16s...)\n", str(whorl_json_object_get(r, "a"), "id"));
+    return;
+  }
+  whorl_buf_printf(b, "%s\n", str(r, "verdict"));
+  const whorl_json *t = whorl_json_object_get(m, "tensors");
+  static const char *ops[] = {"added", "removed"};
+  static const char sym[] = {'+', '-'};
+  for (int k = 0; k < 2; k++) {
+    const whorl_json *l = whorl_json_object_get(t, ops[k]);
+    for (size_t i = 0; i < whorl_json_size(l) && i < 50; i++)
+      whorl_buf_printf(b, "  %c tensor %s\n", sym[k], whorl_json_get_string(whorl_json_array_get(l, i), NULL));
+  }
+  const whorl_json *rt = whorl_json_object_get(t, "retyped");
+  for (size_t i = 0; i < whorl_json_size(rt) && i < 50; i++) {
+    const whorl_json *e = whorl_json_array_get(rt, i), *x = whorl_json_object_get(e, "a"), *y = whorl_json_object_get(e, "b");
+    whorl_buf_printf(b, "  ~ tensor %s: %s ", str(e, "name"), str(x, "dtype"));
+    json_inline(b, whorl_json_object_get(x, "shape"));
+    whorl_buf_printf(b, " -> %s ", str(y, "dtype"));
+    json_inline(b, whorl_json_object_get(y, "shape"));
+    whorl_buf_putc(b, '\n');
+  }
+  const whorl_json *ch = whorl_json_object_get(t, "changed");
+  for (size_t i = 0; i < whorl_json_size(ch) && i < 50; i++) {
+    const whorl_json *e = whorl_json_array_get(ch, i), *d = whorl_json_object_get(e, "stats_delta");
+    whorl_buf_printf(b, "  ~ tensor %s: values changed", str(e, "name"));
+    if (d) {
+      whorl_buf_puts(b, " (mean ");
+      scalar(b, whorl_json_object_get(d, "mean"));
+      whorl_buf_puts(b, ", std ");
+      scalar(b, whorl_json_object_get(d, "std"));
+      whorl_buf_puts(b, ")");
+    }
+    whorl_buf_putc(b, '\n');
+  }
+  if (whorl_json_size(ch) > 50) whorl_buf_printf(b, "  ... and %zu more (--json lists all)\n", whorl_json_size(ch) - 50);
+  const whorl_json *c = whorl_json_object_get(m, "config");
+  if (c) keys_lines(b, "config", c);
+  const whorl_json *tr = whorl_json_object_get(m, "training");
+  if (tr) keys_lines(b, "training", tr);
+  const whorl_json *un = whorl_json_object_get(m, "unsafe");
+  for (size_t i = 0; i < whorl_json_size(un); i++)
+    whorl_buf_printf(b, "  UNSAFE %s (%s)\n", str(whorl_json_array_get(un, i), "finding"), str(whorl_json_array_get(un, i), "where"));
+}
+
 static void render_diff(whorl_buf *b, const whorl_json *r) {
   const whorl_json *a = whorl_json_object_get(r, "a"), *bb = whorl_json_object_get(r, "b");
   const char *verdict = str(r, "verdict");
   const char *kind = str(a, "kind");
   if (whorl_json_object_get(r, "table")) {
     render_table_diff(b, r);
+    return;
+  }
+  const whorl_json *mo = whorl_json_object_get(r, "model");
+  if (mo) {
+    render_model_diff(b, r, mo);
     return;
   }
   const whorl_json *fe = whorl_json_object_get(r, "features");

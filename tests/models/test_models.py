@@ -230,6 +230,10 @@ def main():
     diff = [n for n in hashes(sd) if hashes(sd)[n] != hashes(c)[n]] if c else None
     check(diff == ["layer.0.weight"], f"one changed weight: exactly one tensor hash changes ({diff})")
     check(c and c["architecture"]["id"] == sd["architecture"]["id"] and c["weights"]["root"] != sd["weights"]["root"], "... the architecture stays, weights.root changes")
+    rc, out, err = run("diff", st, st2)
+    check(rc == 1 and "changed: weights (1 tensor)" in out and "~ tensor layer.0.weight" in out, f"whorl diff names the changed tensor ({out.strip()[:200]})")
+    rc, out, err = run("diff", "--json", pt["plain"], st)
+    check(rc == 0 and json.loads(out)["identical"], "whorl diff: the .pt and the safetensors file are the same model")
     # renamed, retyped, reshaped: the architecture changes
     for what, arr in (("renamed", {("layer.0.w" if k == "layer.0.weight" else k): v for k, v in arrays.items()}),
                       ("retyped", {k: (v.astype(np.float64) if k == "layer.0.bias" else v) for k, v in arrays.items()}),

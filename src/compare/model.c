@@ -1,0 +1,129 @@
+/* model.c - diff of two kind "model" documents (docs/diff-format.md,
+ * "Models"): which sections changed, which tensors were added, removed,
+ * retyped/reshaped or changed (with statistics deltas when both sides have
+ * them), the config's and training's changed keys, and unsafe findings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare/compare_int.h"
+#include "util/util.h"
+
+static const char *str(const whorl_json *o, const char *k) {
+  const char *s = whorl_json_object_get_string(o, k);
+  return s ? s : "";
+}
+
+static const whorl_json *find_tensor(const whorl_json *ts, const char *name) {
+  /* tensors are sorted by name in documents: binary search, linear fallback */
+  size_t lo = 0, hi = whorl_json_size(ts);
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(str(whorl_json_array_get(ts, mid), "name"), name);
+    if (!c) return whorl_json_array_get(ts, mid);
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t i = 0; i < whorl_json_size(ts); i++)
+    if (!strcmp(str(whorl_json_array_get(ts, i), "name"), name)) return whorl_json_array_get(ts, i);
+  return NULL;
+}
+
+static whorl_json *keys_diff(const whorl_json *a, const whorl_json *b) {
+  whorl_json *o = whorl_json_object(), *keys = whorl_json_array();
+  whorl_buf path = WHORL_BUF_INIT;
+  size_t total = 0;
+  whorl__json_changes(a ? a : whorl_json_object(), b ? b : whorl_json_object(), &path, keys, &total);
+  whorl_buf_free(&path);
+  whorl_json_object_set(o, "keys", keys);
+  whorl_json_object_set(o, "keys_changed", whorl_json_int((int64_t)total));
+  return o;
+}
+
+int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
+                      whorl_error *err) {
+  (void)err;
+  static char vbuf[200];
+  whorl_json *m = whorl_json_object(), *changed = whorl_json_array();
+  const whorl_json *wa = whorl_json_object_get(a, "weights"), *wb = whorl_json_object_get(b, "weights");
+  struct {
+    const char *sec, *key;
+  } parts[] = {{"architecture", "id"}, {"config", "id"}, {"training", "id"}, {"weights", "root"}};
+  for (int i = 0; i < 4; i++) {
+    const whorl_json *x = whorl_json_object_get(a, parts[i].sec), *y = whorl_json_object_get(b, parts[i].sec);
+    if (i == 3 && (!wa || !wb)) continue; /* a quick document has no weights */
+    if (strcmp(str(x, parts[i].key), str(y, parts[i].key))) whorl_json_array_append(changed, whorl_json_string(parts[i].sec));
+  }
+  /* tensors */
+  const whorl_json *ta = whorl_json_object_get(a, "tensors"), *tb = whorl_json_object_get(b, "tensors");
+  whorl_json *added = whorl_json_array(), *removed = whorl_json_array(), *tchanged = whorl_json_array(), *retyped = whorl_json_array();
+  for (size_t i = 0; i < whorl_json_size(ta); i++) {
+    const whorl_json *x = whorl_json_array_get(ta, i), *y = find_tensor(tb, str(x, "name"));
+    if (!y) {
+      whorl_json_array_append(removed, whorl_json_string(str(x, "name")));
+      continue;
+    }
+    if (strcmp(str(x, "dtype"), str(y, "dtype")) || !whorl_json_equal(whorl_json_object_get(x, "shape"), whorl_json_object_get(y, "shape"))) {
+      whorl_json *e = whorl_json_object();
+      whorl_json_object_set(e, "name", whorl_json_string(str(x, "name")));
+      whorl_json_object_set(e, "a", whorl_json_object());
+      whorl_json_object_set(whorl_json_object_get(e, "a"), "dtype", whorl_json_string(str(x, "dtype")));
+      whorl_json_object_set(whorl_json_object_get(e, "a"), "shape", whorl_json_clone(whorl_json_object_get(x, "shape")));
+      whorl_json_object_set(e, "b", whorl_json_object());
+      whorl_json_object_set(whorl_json_object_get(e, "b"), "dtype", whorl_json_string(str(y, "dtype")));
+      whorl_json_object_set(whorl_json_object_get(e, "b"), "shape", whorl_json_clone(whorl_json_object_get(y, "shape")));
+      whorl_json_array_append(retyped, e);
+    } else if (*str(x, "hash") && *str(y, "hash") && strcmp(str(x, "hash"), str(y, "hash"))) {
+      whorl_json *e = whorl_json_object();
+      whorl_json_object_set(e, "name", whorl_json_string(str(x, "name")));
+      const whorl_json *sx = whorl_json_object_get(x, "stats"), *sy = whorl_json_object_get(y, "stats");
+      if (sx && sy) {
+        whorl_json *d = whorl_json_object();
+        static const char *k[] = {"mean", "std", "min", "max", "l2"};
+        for (int q = 0; q < 5; q++) {
+          const whorl_json *vx = whorl_json_object_get(sx, k[q]), *vy = whorl_json_object_get(sy, k[q]);
+          if (whorl_json_typeof(vx) == WHORL_JSON_NUMBER && whorl_json_typeof(vy) == WHORL_JSON_NUMBER) {
+            whorl_json *dv = whorl_json_double(whorl_json_get_double(vy) - whorl_json_get_double(vx));
+            whorl_json_object_set(d, k[q], dv ? dv : whorl_json_null());
+          }
+        }
+        whorl_json_object_set(e, "stats_delta", d);
+      }
+      whorl_json_array_append(tchanged, e);
+    }
+  }
+  for (size_t i = 0; i < whorl_json_size(tb); i++) {
+    const whorl_json *y = whorl_json_array_get(tb, i);
+    if (!find_tensor(ta, str(y, "name"))) whorl_json_array_append(added, whorl_json_string(str(y, "name")));
+  }
+  whorl_json *t = whorl_json_object();
+  size_t nt = whorl_json_size(added) + whorl_json_size(removed) + whorl_json_size(tchanged) + whorl_json_size(retyped);
+  whorl_json_object_set(t, "added", added);
+  whorl_json_object_set(t, "removed", removed);
+  whorl_json_object_set(t, "changed", tchanged);
+  whorl_json_object_set(t, "retyped", retyped);
+  whorl_json_object_set(m, "tensors", t);
+  const whorl_json *ca = whorl_json_object_get(whorl_json_object_get(a, "config"), "value"),
+                   *cb = whorl_json_object_get(whorl_json_object_get(b, "config"), "value");
+  if (!whorl_json_equal(ca, cb)) whorl_json_object_set(m, "config", keys_diff(ca, cb));
+  const whorl_json *pa = whorl_json_object_get(a, "training"), *pb = whorl_json_object_get(b, "training");
+  if (strcmp(str(pa, "id"), str(pb, "id"))) whorl_json_object_set(m, "training", keys_diff(pa, pb));
+  const whorl_json *ub = whorl_json_object_get(b, "unsafe");
+  if (whorl_json_size(ub)) whorl_json_object_set(m, "unsafe", whorl_json_clone(ub));
+  size_t n = whorl_json_size(changed);
+  *same = n == 0 && !strcmp(str(a, "id"), str(b, "id"));
+  if (*same) *verdict = "identical";
+  else {
+    size_t k = (size_t)snprintf(vbuf, sizeof vbuf, "changed:");
+    for (size_t i = 0; i < n && k < sizeof vbuf; i++) {
+      const char *s = whorl_json_get_string(whorl_json_array_get(changed, i), NULL);
+      k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, "%s %s", i ? "," : "", s);
+      if (!strcmp(s, "weights") && k < sizeof vbuf) k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, " (%zu tensor%s)", nt, nt == 1 ? "" : "s");
+    }
+    if (!n && k < sizeof vbuf) snprintf(vbuf + k, sizeof vbuf - k, " id");
+    *verdict = vbuf;
+  }
+  whorl_json_object_set(m, "changed", changed);
+  whorl_json_object_set(rep, "model", m);
+  return WHORL_OK;
+}
