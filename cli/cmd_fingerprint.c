@@ -148,7 +148,7 @@ static int features(const whorl_features_spec *fs, whorl_fp_options *o, cli_ctx 
   return status;
 }
 
-int cmd_fingerprint(int argc, char **argv) {
+static int fp_main(int argc, char **argv, const char **code, const char **params, const char **tfiles) {
   static const struct option longopts[] = {
       {"level", required_argument, NULL, OPT_LEVEL},  {"digest", required_argument, NULL, OPT_DIGEST},
       {"json", no_argument, NULL, OPT_JSON},          {"output", required_argument, NULL, 'o'},
@@ -171,10 +171,7 @@ int cmd_fingerprint(int argc, char **argv) {
   whorl_fp_stats st;
   const char *output = NULL;
   whorl_features_spec fs = {NULL, NULL, NULL, 0, NULL};
-  const char **code = calloc((size_t)argc + 1, sizeof *code);
-  const char **params = calloc((size_t)argc + 1, sizeof *params), **tfiles = calloc((size_t)argc + 1, sizeof *tfiles);
   int allow_unsafe = 0, unsafe_seen = 0;
-  if (!code || !params || !tfiles) return EXIT_ERROR;
   o.params = params;
   o.training_files = tfiles;
   fs.code = code;
@@ -227,13 +224,8 @@ int cmd_fingerprint(int argc, char **argv) {
   }
   int npaths = argc - optind;
   if (fs.matrix || fs.pipeline || fs.ncode || fs.input) {
-    int rc = features(&fs, &o, &ctx, json, output, npaths);
-    free(code);
-    free(params);
-    free(tfiles);
-    return rc;
+    return features(&fs, &o, &ctx, json, output, npaths);
   }
-  free(code);
   if (npaths < 1) {
     cli_msg("error: no PATH given (see 'whorl fp --help')");
     return EXIT_ERROR;
@@ -328,9 +320,18 @@ int cmd_fingerprint(int argc, char **argv) {
     cli_msg("error: cannot write to standard output");
     status = EXIT_ERROR;
   }
-  free(params);
-  free(tfiles);
   /* an unsafe pickle is a violation (1) unless allowed; errors (2) win */
   if (unsafe_seen && status == 0) status = EXIT_DIFFERENT;
   return status;
+}
+
+int cmd_fingerprint(int argc, char **argv) {
+  /* the lists of repeated options: freed here whatever fp_main returns */
+  const char **code = calloc((size_t)argc + 1, sizeof *code);
+  const char **params = calloc((size_t)argc + 1, sizeof *params), **tfiles = calloc((size_t)argc + 1, sizeof *tfiles);
+  int rc = code && params && tfiles ? fp_main(argc, argv, code, params, tfiles) : EXIT_ERROR;
+  free(code);
+  free(params);
+  free(tfiles);
+  return rc;
 }

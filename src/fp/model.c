@@ -370,7 +370,8 @@ static int model_doc(whorl_model *m, const char *path, const char *name, uint64_
       whorl_json_object_set(s, "std", std ? std : whorl_json_null());
       whorl_json_object_set(s, "min", mn ? mn : whorl_json_null());
       whorl_json_object_set(s, "max", mx ? mx : whorl_json_null());
-      whorl_json_object_set(s, "l2", whorl_json_double(t->l2) ? whorl_json_double(t->l2) : whorl_json_null());
+      whorl_json *l2 = whorl_json_double(t->l2);
+      whorl_json_object_set(s, "l2", l2 ? l2 : whorl_json_null());
       whorl_json_object_set(s, "zero_fraction", t->count ? whorl_json_double((double)t->zeros / (double)t->count) : whorl_json_null());
       whorl_json_object_set(s, "nan", whorl_json_int((int64_t)t->nans));
       whorl_json_object_set(s, "inf", whorl_json_int((int64_t)t->infs));

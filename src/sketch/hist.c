@@ -92,23 +92,30 @@ static int store_add(whorl_ddstore *s, int32_t k, uint64_t n) {
   }
   if (k > s->kmax) {
     int32_t newmin = k - WHORL_DD_CAP + 1;
-    if (newmin > s->kmin) {
-      /* fold kmin .. newmin-1 into newmin */
-      uint64_t f = 0;
+    uint64_t folded = 0;
+    int fold = newmin > s->kmin;
+    if (fold) {
       int32_t top = newmin - 1 < s->kmax ? newmin - 1 : s->kmax;
       for (int32_t i = s->kmin; i <= top; i++) {
-        f += s->cnt[i - s->lo];
+        folded += s->cnt[i - s->lo];
         s->cnt[i - s->lo] = 0;
       }
-      int32_t oldmax = s->kmax;
+      if (newmin > s->kmax) { /* everything folds: start again at newmin */
+        free(s->cnt);
+        s->cnt = NULL;
+        s->n = 0;
+        if (store_cover(s, newmin, k)) return -1;
+        s->kmin = newmin;
+        s->kmax = k;
+        s->cnt[newmin - s->lo] += folded;
+        s->cnt[k - s->lo] += n;
+        return 0;
+      }
       s->kmin = newmin;
-      s->kmax = newmin > oldmax ? newmin : oldmax;
-      if (store_cover(s, newmin, k)) return -1;
-      s->cnt[newmin - s->lo] += f;
-    } else if (store_cover(s, s->kmin, k)) {
-      return -1;
     }
+    if (store_cover(s, s->kmin, k)) return -1;
     s->kmax = k;
+    if (fold) s->cnt[newmin - s->lo] += folded;
     s->cnt[k - s->lo] += n;
     return 0;
   }
