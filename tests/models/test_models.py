@@ -83,8 +83,8 @@ def gguf_str(s):
     return struct.pack("<Q", len(b)) + b
 
 
-def write_gguf(path, arrays, meta):
-    """GGUF v3 per ggml's docs/gguf.md: F32 tensors, dims fastest first."""
+def write_gguf(path, arrays, meta, version=3):
+    """GGUF per ggml's docs/gguf.md: F32 tensors, dims fastest first."""
     kv = b""
     for k, v in meta.items():
         if isinstance(v, str):
@@ -103,7 +103,7 @@ def write_gguf(path, arrays, meta):
         b += b"\0" * ((32 - len(b) % 32) % 32)
         data += b
         off += len(b)
-    head = b"GGUF" + struct.pack("<IQQ", 3, len(arrays), len(meta)) + kv + infos
+    head = b"GGUF" + struct.pack("<IQQ", version, len(arrays), len(meta)) + kv + infos
     head += b"\0" * ((32 - len(head) % 32) % 32)
     with open(path, "wb") as f:
         f.write(head + data)
@@ -208,6 +208,15 @@ def main():
     rc, out, err = run("fp", "--no-cache", hf)
     check(rc == 2 and "no shard holds it" in err, f"an index that lies about a shard: exit 2 ({err.strip()})")
 
+    # a folder with a PyTorch checkpoint
+    hf2 = os.path.join(TMP, "hf-pt")
+    os.makedirs(hf2)
+    shutil.copy(pt["plain"], os.path.join(hf2, "pytorch_model.bin"))
+    with open(os.path.join(hf2, "config.json"), "w") as f:
+        json.dump({"model_type": "demo"}, f)
+    d4 = fp(hf2)
+    check(d4 and d4["weights"]["root"] == base["weights"]["root"], "a folder with pytorch_model.bin: same weights.root")
+
     # GGUF (F32) = safetensors (F32) for the same tensors
     f32 = {k: v for k, v in arrays.items() if v.dtype == np.float32}
     g = os.path.join(TMP, "m.gguf")
@@ -217,6 +226,10 @@ def main():
     write_safetensors(st32, f32)
     sd32 = fp(st32)
     check(gd and sd32 and gd["weights"]["root"] == sd32["weights"]["root"], "GGUF F32 = safetensors F32: same weights.root (shape order fixed)")
+    g2 = os.path.join(TMP, "m2.gguf")
+    write_gguf(g2, f32, {"general.architecture": "demo", "demo.block_count": 2, "tokenizer.ggml.tokens": [f"t{i}" for i in range(100)]}, version=2)
+    gd2 = fp(g2)
+    check(gd2 and gd and gd2["id"] == gd["id"], "GGUF v2 = v3 (same layout)")
     tok = gd["config"]["value"]["metadata"]["tokenizer.ggml.tokens"] if gd else {}
     check(tok.get("length") == 100 and len(tok.get("blake3", "")) == 64, "a long GGUF array is hashed into the config, not inlined")
 
