@@ -118,6 +118,19 @@ typedef struct whorl_dd {
 } whorl_dd;
 
 void whorl__dd_add(whorl_dd *d, double x); /* finite x only */
+/* The common case inline: a positive value whose bucket is occupied. */
+static inline void whorl__dd_add1(whorl_dd *d, double x) {
+  if (x > 0 && d->pos.cnt) {
+    uint64_t b;
+    __builtin_memcpy(&b, &x, 8);
+    int32_t k = (int32_t)(b >> 46);
+    if (k >= d->pos.kmin && k <= d->pos.kmax) {
+      d->pos.cnt[k - d->pos.lo]++;
+      return;
+    }
+  }
+  whorl__dd_add(d, x);
+}
 void whorl__dd_addn(whorl_dd *d, double x, uint64_t n);
 void whorl__dd_merge(whorl_dd *d, const whorl_dd *o);
 /* Buckets in value order; *out is malloc'd (free it). Returns the count. */

@@ -136,7 +136,7 @@ static inline void pnum_add(whorl_pnum *n, double x, int32_t e, uint64_t m, int 
     n->n++;
     whorl__xsum_add1(&n->s1, e, m, neg);
     whorl__xsum_add1(&n->s2, 2 * e, (unsigned __int128)m * m, 0);
-    if (with_dd) whorl__dd_add(&n->dd, x);
+    if (with_dd) whorl__dd_add1(&n->dd, x);
     whorl__uh_add1(&n->uh, x);
     return;
   }
