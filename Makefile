@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build build-asan demo test test-fast test-asan bench bench-tables bench-profile fuzz clean
+.PHONY: all setup build build-asan demo test test-fast test-asan bench bench-tables bench-profile bench-models fuzz clean
 
 all: build
 
@@ -44,6 +44,10 @@ bench-tables: build
 # Profiles (issue 4): whorl --level profile vs DuckDB SUMMARIZE and pandas.
 bench-profile: build
 	@bash bench/profile.sh build/whorl $(BENCH_ROWS)
+
+# Models (issue 5): a generated 1 GiB safetensors file against b3sum and sha256sum.
+bench-models: build
+	@bash bench/models.sh build/whorl
 
 # libFuzzer (clang 14): builds every tests/fuzz/fuzz_*.c and runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
