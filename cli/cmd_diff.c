@@ -18,7 +18,9 @@ static const char help[] =
     "up to 100 changed files (only those files are read again); for tables\n"
     "the first tier at which they differ: identical bytes, the same values in\n"
     "another serialization, the same rows in another order, or which columns\n"
-    "were added, removed, renamed, retyped or changed.\n"
+    "were added, removed, renamed, retyped or changed; for models the sections\n"
+    "(architecture, config, training, weights) and tensors that changed; for\n"
+    "feature pipelines the parts (pipeline keys, code, input, matrix).\n"
     "\n"
     "options:\n"
     "  --json                 print the diff report as JSON (docs/diff-format.md)\n"
@@ -29,6 +31,7 @@ static const char help[] =
     "                         fingerprint's level)\n"
     "  --as, --delimiter, --no-header, --header, --strict, --key-file\n"
     "                         how to read tables given as paths (see 'whorl fp --help')\n"
+    "  --model, --no-model    read paths as models (also .npy/.npz) / never as models\n"
     "  --no-cache             neither read nor update the stat cache\n"
     "  --cache FILE           use this stat cache database\n"
     "  --threads N            worker threads (default: all cores)\n"
@@ -37,14 +40,15 @@ static const char help[] =
     "\n"
     "Exit status: 0 identical, 1 different, 2 error.\n";
 
-enum { OPT_JSON = 256, OPT_LEVEL, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_NODETAIL };
+enum { OPT_JSON = 256, OPT_LEVEL, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_NODETAIL, OPT_MODEL, OPT_NOMODEL };
 
 int cmd_diff(int argc, char **argv) {
   static const struct option longopts[] = {
       {"json", no_argument, NULL, OPT_JSON},         {"no-detail", no_argument, NULL, OPT_NODETAIL},         {"level", required_argument, NULL, OPT_LEVEL},
       {"no-cache", no_argument, NULL, OPT_NOCACHE},  {"cache", required_argument, NULL, OPT_CACHE},
       {"threads", required_argument, NULL, OPT_THREADS}, {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},              CLI_TABLE_LONGOPTS, {NULL, 0, NULL, 0}};
+      {"help", no_argument, NULL, 'h'},              {"model", no_argument, NULL, OPT_MODEL},
+      {"no-model", no_argument, NULL, OPT_NOMODEL},  CLI_TABLE_LONGOPTS, {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
   cli_ctx ctx = {0, 0, 0, cli_now_ns()};
   int json = 0, level_given = 0, detail = 1;
@@ -58,6 +62,8 @@ int cmd_diff(int argc, char **argv) {
     switch (c) {
     case OPT_JSON: json = 1; break;
     case OPT_NODETAIL: detail = 0; break;
+    case OPT_MODEL: o.model = 1; break;
+    case OPT_NOMODEL: o.model = 0; break;
     case OPT_LEVEL:
       if (cli_parse_level(optarg, &o.level)) return EXIT_ERROR;
       level_given = 1;

@@ -345,6 +345,10 @@ static int model_doc(whorl_model *m, const char *path, const char *name, uint64_
   whorl_json_object_set(c, "value", config_value);
   whorl_json_object_set(d, "config", c);
   whorl_json_object_set(d, "training", tsec);
+  if (m->container) {
+    whorl_json_object_set(d, "container", m->container); /* about the files; in no id */
+    m->container = NULL;
+  }
   if (!quick) {
     whorl_json *w = whorl_json_object();
     set_hex(w, "root", weights);
@@ -445,7 +449,7 @@ static const char *const CONFIG_FILES[] = {"tokenizer.json", "tokenizer.model", 
                                            "spiece.model", "sentencepiece.bpe.model", NULL};
 
 int whorl__is_model_folder(const char *dir) {
-  char p[4096];
+  char p[8192 + 512];
   struct stat st;
   snprintf(p, sizeof p, "%s/config.json", dir);
   if (stat(p, &st) || !S_ISREG(st.st_mode)) return 0;
@@ -463,8 +467,11 @@ int whorl__is_model_folder(const char *dir) {
 
 static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
+int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
   *out = NULL;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", dir0);
+  for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--) dir[l - 1] = 0;
   if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
     return whorl__error(err, WHORL_EUNSUPPORTED, dir, -1, "a model folder: the %s level is for tables", whorl_level_name(o->level));
   DIR *dd = opendir(dir);
@@ -490,11 +497,21 @@ int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_jso
   whorl__model_init(&m);
   whorl_json *cv = whorl_json_object(), *files = whorl_json_object();
   uint64_t total = 0;
-  char p[4096];
+  char p[8192 + 512];
   /* weights: an index names the shards; else every weight file */
+  /* as transformers does: safetensors first (an index, or the files), then
+   * PyTorch (an index, or pytorch_model.bin), then GGUF */
   const char *index = NULL;
-  for (size_t i = 0; i < nn; i++)
-    if (!strcmp(names[i], "model.safetensors.index.json") || !strcmp(names[i], "pytorch_model.bin.index.json")) index = names[i];
+  int has_st = 0, has_bin = 0;
+  for (size_t i = 0; i < nn; i++) {
+    if (!strcmp(names[i], "model.safetensors.index.json")) index = names[i];
+    has_st |= ends_with(names[i], ".safetensors");
+    has_bin |= !strcmp(names[i], "pytorch_model.bin");
+  }
+  if (!index && !has_st)
+    for (size_t i = 0; i < nn; i++)
+      if (!strcmp(names[i], "pytorch_model.bin.index.json")) index = names[i];
+  whorl_json *container = whorl_json_object();
   whorl_json *map = NULL;
   if (!rc && index) {
     snprintf(p, sizeof p, "%s/%s", dir, index);
@@ -504,7 +521,7 @@ int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_jso
       map = whorl_json_clone(whorl_json_object_get(ij, "weight_map"));
       if (whorl_json_typeof(map) != WHORL_JSON_OBJECT) rc = whorl__error(err, WHORL_EFORMAT, p, -1, "no weight_map object");
       const whorl_json *md = whorl_json_object_get(ij, "metadata");
-      if (md) whorl_json_object_set(cv, "index_metadata", whorl_json_clone(md));
+      if (md) whorl_json_object_set(container, "index_metadata", whorl_json_clone(md)); /* e.g. total_size: the files, not the model */
       whorl_json_free(ij);
     }
   }
@@ -517,7 +534,7 @@ int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_jso
         weight = whorl_json_typeof(sv) == WHORL_JSON_STRING && !strcmp(whorl_json_get_string(sv, NULL), nm);
       }
     } else {
-      weight = ends_with(nm, ".safetensors") || !strcmp(nm, "pytorch_model.bin") || ends_with(nm, ".gguf");
+      weight = has_st ? ends_with(nm, ".safetensors") : has_bin ? !strcmp(nm, "pytorch_model.bin") : ends_with(nm, ".gguf");
     }
     snprintf(p, sizeof p, "%s/%s", dir, nm);
     if (weight) {
@@ -538,11 +555,16 @@ int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_jso
       m.meta = NULL;
       rc = kind ? read_one(&m, kind, p, fd, (uint64_t)st.st_size, err)
                 : whorl__error(err, WHORL_EUNSUPPORTED, p, -1, "a weight file whorl cannot read");
-      if (m.meta) {
-        whorl_json_object_set(cv, nm, m.meta); /* a shard's own metadata, under its name */
+      if (m.meta) { /* a GGUF's key/values configure the model */
+        if (meta_before) whorl_json_object_set(cv, nm, m.meta);
+        else meta_before = m.meta;
         m.meta = NULL;
       }
       m.meta = meta_before;
+      if (m.container) { /* a shard's file metadata: under its name, in no id */
+        whorl_json_object_set(container, nm, m.container);
+        m.container = NULL;
+      }
       total += (uint64_t)st.st_size;
       if (!rc && map)
         for (size_t t = before; t < m.n && !rc; t++) {
@@ -583,6 +605,8 @@ int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_jso
   for (size_t i = 0; i < nn; i++) free(names[i]);
   free(names);
   snprintf(m.format, sizeof m.format, "hf-folder");
+  if (whorl_json_size(container)) m.container = container;
+  else whorl_json_free(container);
   whorl_json *cfg = NULL;
   if (!rc) rc = config_value(&m, o, cv, &cfg, err);
   else whorl_json_free(cv);

@@ -48,6 +48,16 @@ int whorl__zip_open(int fd, uint64_t size, const char *path, whorl_zip *z, whorl
     free(t);
     return bad(err, path, size, "no end of central directory record");
   }
+  /* Another end record signature after the one whose comment reaches the
+   * end: readers that take the last signature (miniz, which PyTorch uses)
+   * would read another archive than this one. Refused: a file that means
+   * two things is not fingerprinted as one. */
+  for (size_t i = (size_t)eocd + 4; i + 4 <= tail; i++)
+    if (le32(t + i) == 0x06054b50) {
+      free(t);
+      return bad(err, path, tstart + i,
+                 "a second end of central directory record inside the archive comment: zip readers disagree on what this archive holds");
+    }
   const uint8_t *e = t + eocd;
   uint64_t count = le16(e + 10), cd_size = le32(e + 12), cd_off = le32(e + 16);
   uint64_t eocd_abs = tstart + (uint64_t)eocd;

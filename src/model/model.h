@@ -75,7 +75,10 @@ typedef struct whorl_model {
   char format[16];
   whorl_mtensor *t;
   size_t n, cap;
-  whorl_json *meta;     /* the container's metadata as JSON (owned), or NULL */
+  whorl_json *meta;     /* metadata that configures the model (GGUF key/values,
+                           ONNX opsets and metadata_props): the config section */
+  whorl_json *container; /* about the file, not the model (safetensors
+                           __metadata__, ONNX producer): shown, in no id */
   const char *meta_src; /* where it came from: "safetensors __metadata__", "gguf" ... */
   whorl_json *extra;    /* non-tensor values of a checkpoint (pickles), or NULL */
   whorl_finding *find;

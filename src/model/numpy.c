@@ -31,8 +31,12 @@ static const whorl_dtype *npy_dtype(const whorl_npy *n) {
  * element (size esize; complex: each half). */
 int whorl__gather(const uint8_t *src, uint64_t src_elems, size_t esize, int ndim, const uint64_t *shape,
                   const int64_t *stride, uint64_t off, int swap, int complex_halves, uint8_t **out) {
-  uint64_t count = 1;
-  for (int i = 0; i < ndim; i++) count *= shape[i];
+  unsigned __int128 c128 = 1;
+  for (int i = 0; i < ndim; i++) {
+    c128 *= shape[i];
+    if (c128 * esize > WHORL_MODEL_GATHER_MAX) return -1; /* callers check first; never an overflowing size */
+  }
+  uint64_t count = (uint64_t)c128;
   uint8_t *o = malloc(count * esize + 1);
   if (!o) return -1;
   uint64_t idx[WHORL_MODEL_MAX_DIMS] = {0};

@@ -186,7 +186,10 @@ static int tensor(reader *x, uint64_t p0, uint64_t p1, const char *fallback, bla
   uint64_t off = p0;
   while (off < p1 && !rc) {
     field f;
-    if (next_field(r, &off, p1, &f)) return -1;
+    if (next_field(r, &off, p1, &f)) {
+      rc = -1;
+      break;
+    }
     switch (f.num) {
     case 1: /* dims */
       if (f.wt == 0) {
@@ -196,7 +199,10 @@ static int tensor(reader *x, uint64_t p0, uint64_t p1, const char *fallback, bla
         uint64_t q = f.p0;
         while (q < f.p1 && !rc) {
           uint64_t v;
-          if (varint(r, &q, f.p1, &v)) return -1;
+          if (varint(r, &q, f.p1, &v)) {
+            rc = -1;
+            break;
+          }
           if (nd >= WHORL_MODEL_MAX_DIMS) rc = bad(r, q, "more than 32 dims");
           else dims[nd++] = v;
         }
@@ -215,8 +221,8 @@ static int tensor(reader *x, uint64_t p0, uint64_t p1, const char *fallback, bla
       while (q < f.p1) {
         field g;
         if (next_field(r, &q, f.p1, &g)) {
-          free(k), free(v);
-          return -1;
+          rc = -1;
+          break;
         }
         if (g.wt == 2 && g.num == 1) free(k), k = pb_string(r, &g);
         if (g.wt == 2 && g.num == 2) free(v), v = pb_string(r, &g);
@@ -237,16 +243,23 @@ static int tensor(reader *x, uint64_t p0, uint64_t p1, const char *fallback, bla
           uint64_t v;
           if (fixed) {
             uint8_t b[8];
-            if (f.p1 - q < (uint64_t)fixed || pb_read(r, q, b, (size_t)fixed)) return bad(r, q, "truncated packed values");
+            if (f.p1 - q < (uint64_t)fixed || pb_read(r, q, b, (size_t)fixed)) {
+              rc = bad(r, q, "truncated packed values");
+              break;
+            }
             v = 0;
             for (int i = fixed - 1; i >= 0; i--) v = v << 8 | b[i];
             q += (uint64_t)fixed;
           } else if (varint(r, &q, f.p1, &v)) {
-            return -1;
+            rc = -1;
+            break;
           }
           whorl_buf_put(&typed, &v, 8);
           ntyped++;
-          if (typed.len > TYPED_MAX) return bad(r, q, "typed tensor data above 256 MiB");
+          if (typed.len > TYPED_MAX) {
+            rc = bad(r, q, "typed tensor data above 256 MiB");
+            break;
+          }
         }
       } else {
         whorl_buf_put(&typed, &f.v, 8);
@@ -729,14 +742,24 @@ int whorl__onnx_read(whorl_model *m, const char *path, int fd, uint64_t size, co
   if (rc && !err->message[0]) whorl__error(err, rc < 0 ? WHORL_EFORMAT : rc, path, -1, "ONNX: unreadable");
   if (rc < 0) rc = err->code ? err->code : WHORL_EFORMAT;
   if (!rc && !graphs) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "not an ONNX model: no graph");
+  if (!rc && !whorl_json_size(opsets)) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "an ONNX model without opset_import (truncated?)");
   if (rc) {
     whorl_json_free(meta), whorl_json_free(opsets), whorl_json_free(props);
     return rc;
   }
-  whorl_json_object_set(meta, "opset_import", opsets);
-  if (whorl_json_size(props)) whorl_json_object_set(meta, "metadata_props", props);
+  /* opsets, metadata_props and model_version configure the model; the
+   * producer and the IR version describe the file */
+  whorl_json *cfg = whorl_json_object();
+  whorl_json_object_set(cfg, "opset_import", opsets);
+  if (whorl_json_size(props)) whorl_json_object_set(cfg, "metadata_props", props);
   else whorl_json_free(props);
-  m->meta = meta;
+  const whorl_json *mv = whorl_json_object_get(meta, "model_version");
+  if (mv) {
+    whorl_json_object_set(cfg, "model_version", whorl_json_clone(mv));
+    whorl_json_object_remove(meta, "model_version");
+  }
+  m->meta = cfg;
+  m->container = meta;
   m->meta_src = "onnx";
   memcpy(m->graph_id, gid, 32);
   m->has_graph = 1;

@@ -93,8 +93,9 @@ int whorl__safetensors_read(whorl_model *m, const char *path, int fd, uint64_t s
         if (whorl_json_typeof(whorl_json_object_value(v, q)) != WHORL_JSON_STRING)
           rc = whorl__error(err, WHORL_EFORMAT, path, 8, "safetensors __metadata__ values must be strings");
       if (!rc) {
-        m->meta = whorl_json_clone(v);
-        m->meta_src = "safetensors __metadata__";
+        whorl_json_free(m->container);
+        m->container = whorl_json_object();
+        whorl_json_object_set(m->container, "safetensors_metadata", whorl_json_clone(v));
       }
       continue;
     }
@@ -135,6 +136,10 @@ int whorl__safetensors_read(whorl_model *m, const char *path, int fd, uint64_t s
       rc = whorl__error(err, WHORL_EFORMAT, path, 8, "safetensors tensor \"%s\": bad data_offsets", k);
     if (rc) break;
     unsigned __int128 bytes = count * d->bits / 8;
+    if (bytes >> 63) {
+      rc = whorl__error(err, WHORL_EFORMAT, path, 8, "safetensors tensor \"%s\": shape too large", k);
+      break;
+    }
     if ((count * d->bits) % 8 || bytes != (unsigned __int128)(e - b)) {
       rc = whorl__error(err, WHORL_EFORMAT, path, 8,
                         "safetensors tensor \"%s\": %s x shape is %llu bytes, data_offsets say %llu", k, d->name,

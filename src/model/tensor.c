@@ -46,6 +46,7 @@ void whorl__model_free(whorl_model *m) {
   }
   free(m->t);
   whorl_json_free(m->meta);
+  whorl_json_free(m->container);
   whorl_json_free(m->extra);
   free(m->find);
   for (size_t i = 0; i < m->nzips; i++) {

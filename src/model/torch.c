@@ -50,6 +50,9 @@ typedef struct vm {
   size_t nmarks, mcap;
   val **memo;
   size_t nmemo;
+  size_t memo_len; /* distinct entries set: MEMOIZE's index, as Python's len(memo) */
+  val **st;        /* storages made so far, by key */
+  size_t nst, stcap;
   val **all;
   size_t nall, allcap;
   whorl_model *m;
@@ -236,13 +239,13 @@ static val *rebuild_tensor(vm *v, val *args, const whorl_dtype *dt) {
 
 static val *reduce(vm *v, val *f, val *args) {
   if (is_global(f, "collections\nOrderedDict")) return mk(v, V_DICT);
-  if (is_global(f, "torch._utils\n_rebuild_tensor_v2") || is_global(f, "torch._utils\n_rebuild_tensor")) {
-    val *t = rebuild_tensor(v, args, NULL);
-    if (t) return t;
-  }
-  if (is_global(f, "torch._utils\n_rebuild_tensor_v3") && args && args->k == V_TUPLE && args->n >= 7) {
-    val *t = rebuild_tensor(v, args, global_dtype(args->items[6], 0));
-    if (t) return t;
+  /* a rebuild function with arguments that make no tensor: an error (torch
+   * would fail too), never a tensor silently left out */
+  if (is_global(f, "torch._utils\n_rebuild_tensor_v2") || is_global(f, "torch._utils\n_rebuild_tensor"))
+    return rebuild_tensor(v, args, NULL);
+  if (is_global(f, "torch._utils\n_rebuild_tensor_v3")) {
+    if (!args || args->k != V_TUPLE || args->n < 7 || !global_dtype(args->items[6], 0)) return NULL;
+    return rebuild_tensor(v, args, global_dtype(args->items[6], 0));
   }
   if ((is_global(f, "torch._utils\n_rebuild_parameter") || is_global(f, "torch._utils\n_rebuild_parameter_with_state") ||
        is_global(f, "torch.nn.parameter\nParameter")) &&
@@ -269,11 +272,15 @@ static val *reduce(vm *v, val *f, val *args) {
   return c;
 }
 
-/* persistent_load: ('storage', storage class, key, location, numel) */
+/* persistent_load: ('storage', storage class, key, location, numel). As
+ * torch.load, a key read before returns the storage made then (its first
+ * dtype and size). */
 static val *persid(vm *v, val *pid) {
   if (!pid || pid->k != V_TUPLE || pid->n < 5 || !pid->items[0] || pid->items[0]->k != V_STR ||
       strcmp(pid->items[0]->s, "storage") || !pid->items[2] || pid->items[2]->k != V_STR)
     return NULL;
+  for (size_t i = 0; i < v->nst; i++)
+    if (!strcmp(v->st[i]->s, pid->items[2]->s)) return v->st[i];
   val *s = mk(v, V_STORAGE);
   if (!s) return NULL;
   val *cls = pid->items[1];
@@ -282,6 +289,10 @@ static val *persid(vm *v, val *pid) {
   s->s = pid->items[2]->s;
   s->borrowed = 1;
   if (to_u64(pid->items[4], &s->numel)) return NULL;
+  val **g = whorl__grow_array(v->st, &v->stcap, v->nst, sizeof *v->st);
+  if (!g) return NULL;
+  v->st = g;
+  v->st[v->nst++] = s;
   return s;
 }
 
@@ -306,6 +317,90 @@ static val *str_val(vm *v, vkind k, const uint8_t *p, size_t n) {
   return x;
 }
 
+static void put_utf8(whorl_buf *b, uint32_t cp) {
+  char u[4];
+  if (cp < 0x80) u[0] = (char)cp, whorl_buf_put(b, u, 1);
+  else if (cp < 0x800) u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 63)), whorl_buf_put(b, u, 2);
+  else if (cp < 0x10000)
+    u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 63)), u[2] = (char)(0x80 | (cp & 63)), whorl_buf_put(b, u, 3);
+  else
+    u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 63)), u[2] = (char)(0x80 | ((cp >> 6) & 63)),
+    u[3] = (char)(0x80 | (cp & 63)), whorl_buf_put(b, u, 4);
+}
+
+static int hexval(uint8_t c) {
+  return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+static val *from_buf(vm *v, whorl_buf *b) {
+  val *x = b->oom ? NULL : str_val(v, V_STR, (const uint8_t *)(b->data ? b->data : ""), b->len);
+  whorl_buf_free(b);
+  return x;
+}
+
+/* protocol 0 STRING: Python's repr escapes (\\ \' \" \n \r \t \a \b \f \v
+ * \xHH, octal \ooo). */
+static val *unescape_repr(vm *v, const uint8_t *s, size_t n) {
+  whorl_buf b = WHORL_BUF_INIT;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] != '\\' || i + 1 == n) {
+      whorl_buf_putc(&b, (char)s[i]);
+      continue;
+    }
+    uint8_t c = s[++i];
+    const char *simple = strchr("\\'\"nrtabfv", c);
+    if (c && simple) {
+      static const char out[] = "\\'\"\n\r\t\a\b\f\v";
+      whorl_buf_putc(&b, out[simple - "\\'\"nrtabfv"]);
+    } else if (c == 'x' && i + 2 < n + 0 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+      whorl_buf_putc(&b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+      i += 2;
+    } else if (c >= '0' && c <= '7') {
+      int val_ = 0, k = 0;
+      while (k < 3 && i < n && s[i] >= '0' && s[i] <= '7') val_ = val_ * 8 + (s[i++] - '0'), k++;
+      i--;
+      whorl_buf_putc(&b, (char)val_);
+    } else {
+      whorl_buf_free(&b);
+      return NULL;
+    }
+  }
+  return from_buf(v, &b);
+}
+
+/* protocol 0 UNICODE: raw-unicode-escape (only \uXXXX and \UXXXXXXXX). */
+static val *unescape_raw_unicode(vm *v, const uint8_t *s, size_t n) {
+  whorl_buf b = WHORL_BUF_INIT;
+  for (size_t i = 0; i < n; i++) {
+    int w = 0;
+    if (s[i] == '\\' && i + 1 < n) w = s[i + 1] == 'u' ? 4 : s[i + 1] == 'U' ? 8 : 0;
+    if (!w) {
+      put_utf8(&b, s[i]); /* the other bytes are Latin-1 code points */
+      continue;
+    }
+    if (i + 2 + (size_t)w > n) {
+      whorl_buf_free(&b);
+      return NULL;
+    }
+    uint32_t cp = 0;
+    for (int k = 0; k < w; k++) {
+      int h = hexval(s[i + 2 + k]);
+      if (h < 0) {
+        whorl_buf_free(&b);
+        return NULL;
+      }
+      cp = cp << 4 | (uint32_t)h;
+    }
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      whorl_buf_free(&b);
+      return NULL;
+    }
+    put_utf8(&b, cp);
+    i += 1 + (size_t)w;
+  }
+  return from_buf(v, &b);
+}
+
 static int line(vm *v, const uint8_t **s, size_t *n) {
   const uint8_t *e = memchr(v->p, '\n', (size_t)(v->end - v->p));
   if (!e) return fail(v, "unterminated text argument");
@@ -317,6 +412,10 @@ static int line(vm *v, const uint8_t **s, size_t *n) {
 
 static int memo_put(vm *v, uint64_t idx, val *x) {
   if (!x || idx >= MAX_MEMO) return fail(v, "memo index too large");
+  if (idx < v->nmemo && v->memo[idx]) {
+    v->memo[idx] = x;
+    return 0;
+  }
   if (idx >= v->nmemo) {
     size_t nn = v->nmemo ? v->nmemo : 64;
     while (nn <= idx) nn *= 2;
@@ -327,6 +426,7 @@ static int memo_put(vm *v, uint64_t idx, val *x) {
     v->nmemo = nn;
   }
   v->memo[idx] = x;
+  v->memo_len++;
   return 0;
 }
 
@@ -343,7 +443,6 @@ static int take_marked(vm *v, val *c) {
 }
 
 static int run(vm *v, val **result) {
-  size_t memo_next = 0;
   while (v->p < v->end) {
     uint8_t op = *v->p++;
     val *x = NULL, *y = NULL, *z = NULL;
@@ -360,8 +459,8 @@ static int run(vm *v, val **result) {
       v->p += 8;
       break;
     case '.': /* STOP */
-      if (v->sp != 1 || v->nmarks) return fail(v, "STOP with a stack that is not one value");
-      *result = v->stack[0];
+      if (!v->sp) return fail(v, "STOP with an empty stack");
+      *result = v->stack[v->sp - 1]; /* as Python: the top, whatever lies below */
       return 0;
     case '(':
       if (v->nmarks >= 1000000) return fail(v, "too many marks");
@@ -468,11 +567,17 @@ static int run(vm *v, val **result) {
       if (push(v, x)) return fail(v, "out of memory");
       break;
     }
-    case 'V': case 'S':
+    case 'V': case 'S': {
       if (line(v, &s, &n)) return -1;
-      if (op == 'S' && n >= 2 && (s[0] == '\'' || s[0] == '"')) s++, n -= 2;
-      if (push(v, str_val(v, V_STR, s, n))) return fail(v, "out of memory");
+      if (op == 'S') {
+        if (n < 2 || (s[0] != '\'' && s[0] != '"') || s[n - 1] != s[0]) return fail(v, "STRING argument not quoted");
+        s++, n -= 2;
+      }
+      x = op == 'S' ? unescape_repr(v, s, n) : unescape_raw_unicode(v, s, n);
+      if (!x) return fail(v, "a bad escape in a text string");
+      if (push(v, x)) return fail(v, "out of memory");
       break;
+    }
     case ')': if (push(v, mk(v, V_TUPLE))) return fail(v, "out of memory"); break;
     case ']': if (push(v, mk(v, V_LIST))) return fail(v, "out of memory"); break;
     case '}': if (push(v, mk(v, V_DICT))) return fail(v, "out of memory"); break;
@@ -599,7 +704,7 @@ static int run(vm *v, val **result) {
     case 'q': case 'r': case 'p': case 0x94: {
       uint64_t idx;
       if (!v->sp) return fail(v, "memo write of an empty stack");
-      if (op == 0x94) idx = memo_next++;
+      if (op == 0x94) idx = v->memo_len;
       else if (op == 'p') {
         if (line(v, &s, &n)) return -1;
         char t[32];
@@ -687,6 +792,8 @@ static int tensor_of(walkctx *w, const val *t) {
     if (t->shape[i] && t->stride[i] < 0) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "tensor \"%s\": negative strides", name);
     if (t->shape[i]) maxoff += (int64_t)(t->shape[i] - 1) * t->stride[i];
   }
+  if ((unsigned __int128)count * es > ((unsigned __int128)1 << 62))
+    return whorl__error(err, WHORL_EFORMAT, path, -1, "tensor \"%s\": shape too large", name);
   mt->nbytes = (uint64_t)count * es;
   if (count && (t->off + (uint64_t)maxoff >= selems))
     return whorl__error(err, WHORL_EFORMAT, path, -1, "tensor \"%s\": its elements reach beyond storage %s", name, ent);
@@ -713,8 +820,8 @@ static int tensor_of(walkctx *w, const val *t) {
     }
     return 0;
   }
-  if (ssize > WHORL_MODEL_GATHER_MAX)
-    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "tensor \"%s\": a strided or big-endian storage above 1 GiB: not supported yet", name);
+  if (ssize > WHORL_MODEL_GATHER_MAX || mt->nbytes > WHORL_MODEL_GATHER_MAX)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "tensor \"%s\": a strided or big-endian tensor above 1 GiB: not supported yet", name);
   uint8_t *raw = malloc(ssize + 1);
   if (!raw) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   rc = whorl__zip_member_open(w->z, zi, &r, err);
@@ -889,6 +996,7 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
   }
   for (size_t i = 0; i < v.nall; i++) free(v.all[i]);
   free(v.all);
+  free(v.st);
   free(v.stack);
   free(v.marks);
   free(v.memo);

@@ -307,6 +307,34 @@ def main():
     rc, out, err = run("fp", "--no-cache", evil2)
     check(rc == 1 and "builtins.eval" in err, f"STACK_GLOBAL builtins.eval: flagged ({err.strip()[:200]})")
 
+    # crafted checkpoints from a review (tests/data/models/README.md)
+    R = os.path.join(SRC, "tests", "data", "models")
+    rc, out, err = run("fp", "--no-cache", os.path.join(R, "eocd.pt"))
+    check(rc == 2 and "zip readers disagree" in err, f"two end records: refused ({err.strip()[:200]})")
+    rc, out, err = run("fp", "--no-cache", os.path.join(R, "gather.pt"))
+    check(rc == 2 and err.count("\n") == 1, f"a huge strided view of a tiny storage: exit 2 ({err.strip()[:200]})")
+    ones = hashes(fp(os.path.join(R, "memo.pt")) or {"tensors": []})
+    check(list(ones) == ["w"], "MEMOIZE numbered as Python numbers it")
+    st2 = fp(os.path.join(R, "stdtype.pt"))
+    check(st2 and [t["dtype"] for t in st2["tensors"]] == ["float32", "float32"] and hashes(st2)["a"] == hashes(st2)["b"] == ones.get("w"),
+          "a storage key read twice keeps its first dtype (torch.load's ones)")
+    e = fp(os.path.join(R, "esc.pt"))
+    check(e and sorted(hashes(e)) == ["v2", "w1"], "protocol-0 string escapes decoded")
+    for f in ("drop_stride.pt", "drop_size.pt"):
+        rc, out, err = run("fp", "--no-cache", os.path.join(R, f))
+        check(rc == 2 and "malformed" in err, f"{f}: a malformed tensor is an error ({err.strip()[:200]})")
+    # a folder with the weights twice (safetensors and .bin): safetensors, as transformers reads it
+    both = os.path.join(TMP, "hf-both")
+    os.makedirs(both)
+    shutil.copy(pt["plain"], os.path.join(both, "pytorch_model.bin"))
+    shutil.copy(st, os.path.join(both, "model.safetensors"))
+    with open(os.path.join(both, "config.json"), "w") as f:
+        json.dump({"model_type": "demo"}, f)
+    d5 = fp(both)
+    check(d5 and d5["weights"]["root"] == base["weights"]["root"], "safetensors and pytorch_model.bin side by side: read once")
+    rc, out, err = run("diff", hf2, both)
+    check(rc == 0, f"the same model as .bin and as safetensors in folders: identical ({out.strip()[:200]})")
+
     # real files written by other tools
     for f in ("safetensors/hf-sample-overall.safetensors", "safetensors/jfk-codes.safetensors", "safetensors/voices.safetensors",
               "torch-numpy/test.pt", "torch-numpy/test_with_key.pt", "torch-numpy/fortran_tensor_3d.pth"):
