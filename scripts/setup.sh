@@ -22,6 +22,7 @@ pkgs=(
   python3-yaml                         # independent YAML reader in the feature tests
   python3-torch                        # torch.save writes real .pt files in the model tests
   python3-onnx                         # writes ONNX models (raw, typed, external data) in the model tests
+  python3-scipy                        # reference drift statistics (KS, Wasserstein, chi-square) in the tests
   libonnx-testdata                     # about a thousand real ONNX models the tests read
 )
 for arg in "$@"; do

@@ -18,6 +18,9 @@ int whorl__diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json
  * "old", "new"} entries appended to list (at most 200; *total counts all);
  * path holds the pointer of a and b (empty at the top). */
 void whorl__json_changes(const whorl_json *a, const whorl_json *b, whorl_buf *path, whorl_json *list, size_t *total);
+/* Drift metrics between two columns' profiles (docs/drift.md), or NULL
+ * when either has no profile. */
+whorl_json *whorl__drift(const whorl_json *cola, const whorl_json *colb, int keyed);
 /* Model documents: the "model" member of the report (sections changed,
  * tensors added/removed/changed/retyped with stats deltas, config and
  * training keys, unsafe findings). */

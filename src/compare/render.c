@@ -350,6 +350,22 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
       whorl_buf_printf(b, "; nulls %" PRId64 " -> %" PRId64, whorl_json_object_get_int(nl, "a", 0),
                        whorl_json_object_get_int(nl, "b", 0));
     whorl_buf_puts(b, ")\n");
+    const whorl_json *dr = whorl_json_object_get(e, "drift");
+    if (dr) {
+      whorl_buf_puts(b, "      drift");
+      static const char *keys[] = {"psi", "ks", "wasserstein_normalized", "jensen_shannon", "mean_shift_std", "l_infinity", "chi2_p_value"};
+      static const char *labels[] = {"PSI", "KS", "W1/" , "JS", "mean shift (sd)", "L-inf", "chi2 p"};
+      for (int k = 0; k < 7; k++) {
+        const whorl_json *v = whorl_json_object_get(dr, keys[k]);
+        if (whorl_json_typeof(v) != WHORL_JSON_NUMBER) continue;
+        if (k == 2) whorl_buf_printf(b, "  W1/%s %.3g", str(dr, "normalized_by"), whorl_json_get_double(v));
+        else whorl_buf_printf(b, "  %s %.3g", labels[k], whorl_json_get_double(v));
+      }
+      int64_t nn = whorl_json_object_get_int(dr, "new_categories", 0), nv = whorl_json_object_get_int(dr, "vanished_categories", 0);
+      if (nn || nv) whorl_buf_printf(b, "  categories +%" PRId64 " -%" PRId64, nn, nv);
+      if (!whorl_json_get_bool(whorl_json_object_get(dr, "exact")) && whorl_json_object_get(dr, "exact")) whorl_buf_puts(b, "  (from sketches)");
+      whorl_buf_putc(b, '\n');
+    }
   }
   for (size_t i = 0; i < whorl_json_size(ty); i++) {
     const whorl_json *e = whorl_json_array_get(ty, i);

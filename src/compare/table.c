@@ -106,6 +106,9 @@ int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep,
           whorl_json_object_set(nl, "b", whorl_json_int(nub));
           whorl_json_object_set(o, "nulls", nl);
         }
+        /* drift, from the two profiles (docs/drift.md) */
+        whorl_json *dr = order_only ? NULL : whorl__drift(cai, cbj, *ka != 0);
+        if (dr) whorl_json_object_set(o, "drift", dr);
         whorl_json_array_append(changed, o);
       }
       break;

@@ -362,6 +362,10 @@ void whorl__uh_addn(whorl_uh *u, double x, uint64_t n) {
   uh_put(u, k, n);
 }
 
+void whorl__uh_coarsen_to(whorl_uh *u, int32_t j) {
+  while (u->cnt && u->j < j) uh_coarsen(u);
+}
+
 void whorl__uh_merge(whorl_uh *u, const whorl_uh *o) {
   if (!o->n) return;
   if (!u->cnt && uh_alloc(u)) return;

@@ -169,6 +169,8 @@ static inline void whorl__uh_add1(whorl_uh *u, double x) {
 }
 void whorl__uh_addn(whorl_uh *u, double x, uint64_t n);
 void whorl__uh_merge(whorl_uh *u, const whorl_uh *o);
+/* Coarsens to bucket width 2^j (no-op when already as coarse). */
+void whorl__uh_coarsen_to(whorl_uh *u, int32_t j);
 size_t whorl__uh_buckets(const whorl_uh *u, whorl_bucket **out);
 double whorl__uh_width(const whorl_uh *u);
 void whorl__uh_write(const whorl_uh *u, whorl_buf *out);

@@ -1192,3 +1192,19 @@ done:
   free(cols);
   return j;
 }
+
+void whorl__pcol_materialize(const whorl_pcol *c, whorl_pcol *out) {
+  whorl__pcol_init(out);
+  for (int i = 0; i < 8; i++) out->types[i] = c->types[i];
+  merge_direct(out, c);
+  if (c->freq && !c->freq_over) replay(out, c->freq);
+}
+
+int whorl__pnum_moments(const whorl_pnum *d, double *mean, double *std) {
+  if (!d || !d->n) return -1;
+  __float128 s1 = whorl__xsum_value(&d->s1), s2 = whorl__xsum_value(&d->s2), n = (__float128)d->n;
+  *mean = (double)(s1 / n);
+  double var = d->n > 1 ? (double)((s2 - s1 * s1 / n) / (n - 1)) : 0;
+  *std = sqrt(var > 0 ? var : 0);
+  return 0;
+}

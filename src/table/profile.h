@@ -93,6 +93,12 @@ int whorl__psample_add(whorl_psample *s, uint64_t hlo, uint64_t hhi, whorl_buf *
 int whorl__psample_merge(whorl_psample *s, const whorl_psample *o);
 void whorl__psample_free(whorl_psample *s);
 
+/* Every statistic of c in one profile: c's own and its counted pairs'
+ * (out has no frequency map; free it with whorl__pcol_free). */
+void whorl__pcol_materialize(const whorl_pcol *c, whorl_pcol *out);
+/* Mean and sample standard deviation (ddof 1) from the exact sums. */
+int whorl__pnum_moments(const whorl_pnum *d, double *mean, double *std);
+
 /* ---- documents ----------------------------------------------------------------
  * Profile JSON of a column whose type is `type` ("profile" member of a
  * columns[] entry). keyed: raw values are replaced by keyed cell hashes

@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Drift metrics (issue 6, part 2) from two table profiles, against scipy
+and numpy on the raw data: exact where both profiles count every value
+(low-cardinality numbers, categories), within the stated error bounds where
+they come from the histograms. Definitions: docs/drift.md.
+Run by ctest with WHORL_BIN, WHORL_SRC and WHORL_TMP set.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+W = os.environ["WHORL_BIN"]
+TMP = os.path.join(os.environ["WHORL_TMP"], "drift")
+passed = failed = 0
+EPS = 1e-4
+
+
+def check(cond, msg):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", msg, flush=True)
+
+
+def psi_ref(a, b):
+    edges = np.unique(np.quantile(a, np.linspace(0.1, 0.9, 9)))
+    ia = np.searchsorted(edges, a, side="left")  # bins (-inf, e1], (e1, e2], ...
+    ib = np.searchsorted(edges, b, side="left")
+    pa = np.bincount(ia, minlength=len(edges) + 1) / len(a)
+    pb = np.bincount(ib, minlength=len(edges) + 1) / len(b)
+    pa, pb = np.maximum(pa, EPS), np.maximum(pb, EPS)
+    return float(np.sum((pb - pa) * np.log(pb / pa)))
+
+
+def aligned(a, b):
+    keys = sorted(set(a) | set(b))
+    ca, cb = pd.Series(a).value_counts(), pd.Series(b).value_counts()
+    pa = np.array([ca.get(k, 0) for k in keys], float)
+    pb = np.array([cb.get(k, 0) for k in keys], float)
+    return keys, pa, pb
+
+
+def main():
+    os.makedirs(TMP, exist_ok=True)
+    rng = np.random.default_rng(11)
+    n = 30000
+    base = pd.DataFrame({
+        "income": rng.lognormal(10, 0.6, n).round(2),
+        "age": rng.integers(18, 70, n),
+        "city": rng.choice(["paris", "lyon", "nice", "lille"], n, p=[.4, .3, .2, .1]),
+        "day": pd.to_datetime("2025-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
+    })
+    cur = pd.DataFrame({
+        "income": rng.lognormal(10.15, 0.7, n).round(2),
+        "age": rng.integers(20, 75, n),
+        "city": rng.choice(["paris", "lyon", "nice", "brest"], n, p=[.35, .3, .25, .1]),
+        "day": pd.to_datetime("2025-02-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
+    })
+    pa, pb = os.path.join(TMP, "base.csv"), os.path.join(TMP, "cur.csv")
+    base.assign(day=base.day.dt.strftime("%Y-%m-%d")).to_csv(pa, index=False)
+    cur.assign(day=cur.day.dt.strftime("%Y-%m-%d")).to_csv(pb, index=False)
+    r = subprocess.run([W, "diff", "--no-cache", "--json", pa, pb], capture_output=True, text=True)
+    check(r.returncode == 1, f"diff exit 1 ({r.stderr.strip()})")
+    rep = json.loads(r.stdout)
+    drift = {c["name"]: c.get("drift") for c in rep["table"]["columns"]["changed"]}
+    check(set(drift) == {"income", "age", "city", "day"} and all(drift.values()), f"drift for every changed column: {list(drift)}")
+
+    # income: high cardinality, from the histograms, within their bounds
+    d = drift["income"]
+    a, b = base.income.to_numpy(), cur.income.to_numpy()
+    ks = stats.ks_2samp(a, b).statistic
+    check(not d["exact"] and abs(d["ks"] - ks) <= d["ks_error_bound"] + 1e-12, f"income KS {d['ks']} vs scipy {ks} (bound {d['ks_error_bound']})")
+    w1 = stats.wasserstein_distance(a, b)
+    check(abs(d["wasserstein"] - w1) <= d["wasserstein_error_bound"] + 1e-9 * w1, f"income W1 {d['wasserstein']} vs scipy {w1} (bound {d['wasserstein_error_bound']})")
+    iqr = np.quantile(a, .75) - np.quantile(a, .25)
+    check(abs(d["wasserstein_normalized"] - w1 / iqr) <= (d["wasserstein_error_bound"] + 1e-9) / iqr * 1.5 + 0.01 * w1 / iqr,
+          f"income W1/IQR {d['wasserstein_normalized']} vs {w1 / iqr}")
+    check(abs(d["mean_shift_std"] - (b.mean() - a.mean()) / a.std(ddof=1)) < 1e-9, "income mean shift in baseline std units (exact sums)")
+    p = psi_ref(a, b)
+    check(abs(d["psi"] - p) <= 0.02 + 0.05 * p, f"income PSI {d['psi']} vs numpy {p} (deciles at histogram resolution)")
+    check(0 <= d["jensen_shannon"] <= 1, "income Jensen-Shannon distance in [0, 1]")
+
+    # age: 52-57 distinct integers, every value counted: exact
+    d = drift["age"]
+    a, b = base.age.to_numpy(), cur.age.to_numpy()
+    check(d["exact"], "age: exact (counted values)")
+    check(abs(d["ks"] - stats.ks_2samp(a, b).statistic) < 1e-12, "age KS = scipy")
+    check(abs(d["wasserstein"] - stats.wasserstein_distance(a, b)) < 1e-9, "age W1 = scipy")
+    check(abs(d["psi"] - psi_ref(a, b)) < 1e-9, f"age PSI {d['psi']} = numpy {psi_ref(a, b)}")
+    keys, ca, cb = aligned(a, b)
+    check(abs(d["jensen_shannon"] - jensenshannon(ca, cb, base=2)) < 1e-9, "age Jensen-Shannon = scipy")
+
+    # city: categorical, exact
+    d = drift["city"]
+    keys, ca, cb = aligned(base.city, cur.city)
+    check(d["kind"] == "categorical", "city: categorical")
+    check(abs(d["jensen_shannon"] - jensenshannon(ca, cb, base=2)) < 1e-9, "city Jensen-Shannon = scipy")
+    check(abs(d["l_infinity"] - np.max(np.abs(ca / ca.sum() - cb / cb.sum()))) < 1e-12, "city L-infinity")
+    chi2, pval, dof, _ = stats.chi2_contingency(np.vstack([ca, cb]), correction=False)
+    check(abs(d["chi2"] - chi2) < 1e-6 * chi2 and d["chi2_dof"] == dof, f"city chi2 {d['chi2']} = scipy {chi2}")
+    check(abs(d["chi2_p_value"] - pval) < 1e-12, f"city chi2 p-value {d['chi2_p_value']} = scipy {pval}")
+    pa_, pb_ = np.maximum(ca / ca.sum(), EPS), np.maximum(cb / cb.sum(), EPS)
+    check(abs(d["psi"] - np.sum((pb_ - pa_) * np.log(pb_ / pa_))) < 1e-9, "city PSI")
+    check(d["new"] == ["brest"] and d["vanished"] == ["lille"], f"city new/vanished: {d['new']} / {d['vanished']}")
+    # a chi-square p-value that is not 0: two close samples
+    small = pd.DataFrame({"c": rng.choice(["a", "b", "c"], 500)})
+    small2 = pd.DataFrame({"c": rng.choice(["a", "b", "c"], 480, p=[.3, .35, .35])})
+    s1, s2 = os.path.join(TMP, "s1.csv"), os.path.join(TMP, "s2.csv")
+    small.to_csv(s1, index=False)
+    small2.to_csv(s2, index=False)
+    r = json.loads(subprocess.run([W, "diff", "--no-cache", "--json", s1, s2], capture_output=True, text=True).stdout)
+    d = r["table"]["columns"]["changed"][0]["drift"]
+    keys, ca, cb = aligned(small.c, small2.c)
+    pval = stats.chi2_contingency(np.vstack([ca, cb]), correction=False)[1]
+    check(abs(d["chi2_p_value"] - pval) < 1e-10 and 0 < pval < 1, f"chi2 p-value {d['chi2_p_value']} = scipy {pval}")
+
+    # day: dates (temporal, seconds), counted: exact
+    d = drift["day"]
+    a = (base.day - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
+    b = (cur.day - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
+    check(abs(d["ks"] - stats.ks_2samp(a, b).statistic) <= d["ks_error_bound"] + 1e-12, "day KS (dates as seconds)")
+    check(abs(d["wasserstein"] - stats.wasserstein_distance(a, b)) <= d["wasserstein_error_bound"] + 1e-6 * abs(stats.wasserstein_distance(a, b)),
+          "day W1 in seconds")
+    check(abs(d["mean_shift_std"] - (b.mean() - a.mean()) / a.std(ddof=1)) < 1e-9, "day mean shift")
+
+    # null rate, distinct ratio, violations
+    nb = base.copy()
+    nc = cur.copy()
+    nc.loc[:999, "age"] = np.nan
+    nc["age"] = nc["age"].astype("Int64")
+    nc.loc[1000:1009, "age"] = pd.NA
+    pa2, pb2 = os.path.join(TMP, "nb.csv"), os.path.join(TMP, "nc.csv")
+    nb.assign(day=nb.day.dt.strftime("%Y-%m-%d")).to_csv(pa2, index=False)
+    nc.assign(day=nc.day.dt.strftime("%Y-%m-%d")).to_csv(pb2, index=False)
+    r = json.loads(subprocess.run([W, "diff", "--no-cache", "--json", pa2, pb2], capture_output=True, text=True).stdout)
+    d = {c["name"]: c["drift"] for c in r["table"]["columns"]["changed"]}["age"]
+    check(abs(d["null_rate_change"] - 1010 / n) < 1e-12, f"null rate change {d['null_rate_change']}")
+    return 0
+
+
+if __name__ == "__main__":
+    rc = main()
+    print(f"{passed} checks passed, {failed} failed")
+    sys.exit(1 if failed or rc else 0)
