@@ -38,6 +38,8 @@ int cli_parse_threads(const char *arg, int *out);
 int cmd_fingerprint(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_lock(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Table reading options shared by fingerprint and diff. */
 enum { CLI_OPT_AS = 1000, CLI_OPT_DELIM, CLI_OPT_NOHEADER, CLI_OPT_HEADER, CLI_OPT_STRICT, CLI_OPT_KEYFILE };

@@ -20,6 +20,8 @@ static const char usage[] =
     "  fingerprint, fp   fingerprint files and folders\n"
     "  diff              compare two paths or saved fingerprints\n"
     "  merge             the fingerprint of a table from its shards' fingerprints\n"
+    "  lock              record baselines in whorl.lock\n"
+    "  check             compare the locked artifacts with their current state (CI gate)\n"
     "  version           print the version\n"
     "\n"
     "Run 'whorl <command> --help' for a command's options.\n"
@@ -152,6 +154,8 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "fingerprint") || !strcmp(cmd, "fp")) return cmd_fingerprint(argc - 1, argv + 1);
   if (!strcmp(cmd, "diff")) return cmd_diff(argc - 1, argv + 1);
   if (!strcmp(cmd, "merge")) return cmd_merge(argc - 1, argv + 1);
+  if (!strcmp(cmd, "lock")) return cmd_lock(argc - 1, argv + 1);
+  if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
     printf("whorl %s (fingerprint format %d)\n", whorl_version(), WHORL_FORMAT_VERSION);
     return 0;
@@ -162,6 +166,8 @@ int main(int argc, char **argv) {
       if (!strcmp(argv[2], "fingerprint") || !strcmp(argv[2], "fp")) return cmd_fingerprint(2, h);
       if (!strcmp(argv[2], "diff")) return cmd_diff(2, h);
       if (!strcmp(argv[2], "merge")) return cmd_merge(2, h);
+      if (!strcmp(argv[2], "lock")) return cmd_lock(2, h);
+      if (!strcmp(argv[2], "check")) return cmd_check(2, h);
     }
     fputs(usage, stdout);
     return 0;

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "fingerprint.h"
 #include "diff.h"
+#include "check.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,172 @@
+/* cmd_check.c - `whorl lock PATH...` and `whorl check`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char lock_help[] =
+    "usage: whorl lock [options] PATH...\n"
+    "       whorl lock --update [NAME...]\n"
+    "\n"
+    "Record baselines: the fingerprint of each PATH (tables with their profile)\n"
+    "goes into the lock file (whorl.lock by default), pretty JSON with sorted\n"
+    "keys, deterministic and line-diff friendly: commit it. Names are relative\n"
+    "to the lock file's folder. An existing entry is replaced. After an intended\n"
+    "change, --update NAME fingerprints it again (all entries without NAME),\n"
+    "with the reader options it was locked with (docs/check.md).\n"
+    "\n"
+    "options:\n"
+    "  --lock FILE            the lock file (default: whorl.lock)\n"
+    "  --update               only artifacts already locked\n"
+    "  --level LEVEL          as for 'whorl fp' (default: profile for tables,\n"
+    "                         content otherwise)\n"
+    "  --model                read the paths as models\n"
+    "  --as, --delimiter, --no-header, --header, --strict, --key-file\n"
+    "                         how to read tables (see 'whorl fp --help')\n"
+    "  --threads N            worker threads (default: all cores)\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 written, 2 error (the lock file is left as it was).\n";
+
+static const char check_help[] =
+    "usage: whorl check [options]\n"
+    "\n"
+    "Compare every artifact of the lock file with its current state and judge\n"
+    "the differences by a policy (YAML or JSON; docs/check.md). Without a\n"
+    "policy: any change of content fails, re-serialized tables pass, drift\n"
+    "thresholds PSI 0.1 (warn) / 0.25 (fail) and KS 0.1 (fail) apply to\n"
+    "tables whose content may change. Unchanged files come from the stat\n"
+    "cache, so an unchanged project is checked in a moment.\n"
+    "\n"
+    "options:\n"
+    "  --lock FILE            the lock file (default: whorl.lock)\n"
+    "  --policy FILE          the policy (default: whorl.policy, whorl.policy.yaml or\n"
+    "                         whorl.policy.json beside the lock file, if present)\n"
+    "  --format FORMAT        text (default), json, markdown (a pull-request\n"
+    "                         comment) or junit (JUnit XML for CI systems)\n"
+    "  --threads N            worker threads (default: all cores)\n"
+    "  --no-cache             neither read nor update the stat cache\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 pass (warnings allowed), 1 a failing rule (a change, drift,\n"
+    "a missing or unreadable artifact), 2 error (no lock file, a bad policy).\n";
+
+enum { OPT_LOCK = 256, OPT_UPDATE, OPT_LEVEL, OPT_MODEL, OPT_THREADS, OPT_POLICY, OPT_FORMAT, OPT_NOCACHE };
+
+int cmd_lock(int argc, char **argv) {
+  static const struct option longopts[] = {{"lock", required_argument, NULL, OPT_LOCK},   {"update", no_argument, NULL, OPT_UPDATE},
+                                           {"level", required_argument, NULL, OPT_LEVEL}, {"model", no_argument, NULL, OPT_MODEL},
+                                           {"threads", required_argument, NULL, OPT_THREADS},
+                                           {"help", no_argument, NULL, 'h'},              CLI_TABLE_LONGOPTS,
+                                           {NULL, 0, NULL, 0}};
+  whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+  const char *lock = "whorl.lock";
+  int update = 0, c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    switch (c) {
+    case OPT_LOCK: lock = optarg; break;
+    case OPT_UPDATE: update = 1; break;
+    case OPT_LEVEL:
+      if (cli_parse_level(optarg, &o.level)) return EXIT_ERROR;
+      break;
+    case OPT_MODEL: o.model = 1; break;
+    case OPT_THREADS:
+      if (cli_parse_threads(optarg, &o.threads)) return EXIT_ERROR;
+      break;
+    case CLI_OPT_AS: case CLI_OPT_DELIM: case CLI_OPT_NOHEADER: case CLI_OPT_HEADER: case CLI_OPT_STRICT: case CLI_OPT_KEYFILE:
+      if (cli_table_opt(c, optarg, &o)) return EXIT_ERROR;
+      break;
+    case 'h': fputs(lock_help, stdout); return 0;
+    default:
+      cli_msg("error: unknown option or missing value: '%s' (see 'whorl lock --help')", argv[optind - 1]);
+      return EXIT_ERROR;
+    }
+  }
+  int n = argc - optind;
+  if (!n && !update) {
+    cli_msg("error: give the paths to lock, or --update (see 'whorl lock --help')");
+    return EXIT_ERROR;
+  }
+  whorl_error err;
+  whorl_error_clear(&err);
+  if (whorl_lock(lock, (const char *const *)argv + optind, (size_t)n, update, &o, &err) != WHORL_OK) {
+    cli_error(&err);
+    return EXIT_ERROR;
+  }
+  cli_msg("%s: %s %d artifact%s", lock, update ? "updated" : "locked", n, n == 1 ? "" : "s");
+  return 0;
+}
+
+int cmd_check(int argc, char **argv) {
+  static const struct option longopts[] = {{"lock", required_argument, NULL, OPT_LOCK},     {"policy", required_argument, NULL, OPT_POLICY},
+                                           {"format", required_argument, NULL, OPT_FORMAT}, {"threads", required_argument, NULL, OPT_THREADS},
+                                           {"no-cache", no_argument, NULL, OPT_NOCACHE},    {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
+  whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+  const char *lock = "whorl.lock", *policy = NULL, *format = "text";
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    switch (c) {
+    case OPT_LOCK: lock = optarg; break;
+    case OPT_POLICY: policy = optarg; break;
+    case OPT_FORMAT: format = optarg; break;
+    case OPT_NOCACHE: o.use_cache = 0; break;
+    case OPT_THREADS:
+      if (cli_parse_threads(optarg, &o.threads)) return EXIT_ERROR;
+      break;
+    case 'h': fputs(check_help, stdout); return 0;
+    default:
+      cli_msg("error: unknown option or missing value: '%s' (see 'whorl check --help')", argv[optind - 1]);
+      return EXIT_ERROR;
+    }
+  }
+  if (optind != argc) {
+    cli_msg("error: whorl check takes no paths: it checks the lock file's artifacts (see --lock)");
+    return EXIT_ERROR;
+  }
+  if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "markdown") && strcmp(format, "junit")) {
+    cli_msg("error: unknown format '%s' (choose text, json, markdown or junit)", format);
+    return EXIT_ERROR;
+  }
+  /* a policy beside the lock file, when none is named */
+  char found[4096];
+  if (!policy) {
+    const char *slash = strrchr(lock, '/');
+    static const char *names[] = {"whorl.policy", "whorl.policy.yaml", "whorl.policy.yml", "whorl.policy.json"};
+    for (size_t i = 0; i < sizeof names / sizeof *names && !policy; i++) {
+      snprintf(found, sizeof found, "%.*s%s", slash ? (int)(slash - lock + 1) : 0, lock, names[i]);
+      FILE *f = fopen(found, "r");
+      if (f) {
+        fclose(f);
+        policy = found;
+      }
+    }
+  }
+  whorl_error err;
+  whorl_error_clear(&err);
+  whorl_json *rep = NULL;
+  int failed = 0;
+  if (whorl_check(lock, policy, &o, &rep, &failed, &err) != WHORL_OK) {
+    cli_error(&err);
+    return EXIT_ERROR;
+  }
+  char *text = NULL;
+  size_t len = 0;
+  int status = failed ? EXIT_DIFFERENT : EXIT_SAME;
+  if (whorl_check_render(rep, format, &text, &len, &err) != WHORL_OK) {
+    cli_error(&err);
+    status = EXIT_ERROR;
+  } else if (cli_write_stdout(text, len)) {
+    cli_msg("error: cannot write to standard output");
+    status = EXIT_ERROR;
+  }
+  free(text);
+  whorl_json_free(rep);
+  return status;
+}

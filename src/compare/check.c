@@ -1,0 +1,519 @@
+/* check.c - whorl.lock and the CI gate (whorl/check.h, docs/check.md). */
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "canon/canon.h"
+#include "compare/compare_int.h"
+#include "util/util.h"
+#include "whorl/check.h"
+#include "whorl/diff.h"
+#include "whorl/fingerprint.h"
+
+static const char *str(const whorl_json *o, const char *k) {
+  const char *s = whorl_json_object_get_string(o, k);
+  return s ? s : "";
+}
+
+/* The folder of the lock file ("." for a bare name). */
+static void lock_dir(const char *lock, char *out, size_t cap) {
+  const char *s = strrchr(lock, '/');
+  if (!s) snprintf(out, cap, ".");
+  else if (s == lock) snprintf(out, cap, "/");
+  else snprintf(out, cap, "%.*s", (int)(s - lock), lock);
+}
+
+/* The artifact's path on disk from its name in the lock. */
+static void resolve(const char *dir, const char *name, char *out, size_t cap) {
+  if (name[0] == '/' || !strcmp(dir, ".")) snprintf(out, cap, "%s", name);
+  else snprintf(out, cap, "%s/%s", dir, name);
+}
+
+/* A path's name in the lock: relative to the lock's folder when inside it. */
+static int lock_name(const char *dir, const char *path, char *out, size_t cap, whorl_error *err) {
+  char rd[PATH_MAX], rp[PATH_MAX];
+  if (!realpath(path, rp)) return whorl__error_errno(err, errno, path, NULL);
+  if (!realpath(dir, rd)) return whorl__error_errno(err, errno, dir, NULL);
+  size_t n = strlen(rd);
+  if (!strcmp(rd, "/")) n = 0;
+  if (!strncmp(rp, rd, n) && rp[n] == '/') snprintf(out, cap, "%s", rp + n + 1);
+  else snprintf(out, cap, "%s", rp);
+  return WHORL_OK;
+}
+
+static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
+  *out = NULL;
+  struct stat st;
+  if (stat(lock, &st) != 0) {
+    if (errno == ENOENT) {
+      *out = whorl_json_object();
+      whorl_json_object_set(*out, "whorl_lock", whorl_json_int(WHORL_LOCK_VERSION));
+      whorl_json_object_set(*out, "artifacts", whorl_json_object());
+      return WHORL_OK;
+    }
+    return whorl__error_errno(err, errno, lock, NULL);
+  }
+  whorl_json *j = NULL;
+  int rc = whorl_json_parse_file(lock, 1u << 30, &j, err);
+  if (rc) return rc;
+  const whorl_json *v = whorl_json_object_get(j, "whorl_lock");
+  if (!v || !whorl_json_is_int(v) || whorl_json_typeof(whorl_json_object_get(j, "artifacts")) != WHORL_JSON_OBJECT) {
+    whorl_json_free(j);
+    return whorl__error(err, WHORL_EFORMAT, lock, -1, "not a whorl lock file (no \"whorl_lock\" version and \"artifacts\")");
+  }
+  if (whorl_json_get_int(v) > WHORL_LOCK_VERSION) {
+    whorl_json_free(j);
+    return whorl__error(err, WHORL_EUNSUPPORTED, lock, -1, "lock file version %lld is newer than this whorl reads", (long long)whorl_json_get_int(v));
+  }
+  *out = j;
+  return WHORL_OK;
+}
+
+/* Pretty JSON of the canonical form: keys sorted at every level. */
+static int write_lock(const char *lock, const whorl_json *j, whorl_error *err) {
+  char *c = NULL, *pretty = NULL;
+  size_t n = 0, pn = 0;
+  whorl_json *sorted = NULL;
+  int rc = whorl_json_canonical(j, &c, &n);
+  if (!rc) rc = whorl_json_parse(c, n, &sorted, err);
+  if (!rc) rc = whorl_json_pretty(sorted, &pretty, &pn);
+  free(c);
+  whorl_json_free(sorted);
+  if (rc) {
+    free(pretty);
+    return whorl__error(err, WHORL_ENOMEM, lock, -1, "cannot write the lock file");
+  }
+  char tmp[PATH_MAX + 16];
+  snprintf(tmp, sizeof tmp, "%s.tmp", lock);
+  FILE *f = fopen(tmp, "w");
+  if (!f) {
+    free(pretty);
+    return whorl__error_errno(err, errno, tmp, "open");
+  }
+  size_t w = fwrite(pretty, 1, pn, f);
+  int bad = w != pn || fflush(f) || fsync(fileno(f));
+  bad |= fclose(f) != 0;
+  free(pretty);
+  if (bad || rename(tmp, lock)) {
+    unlink(tmp);
+    return whorl__error_errno(err, errno, lock, "write");
+  }
+  return WHORL_OK;
+}
+
+static whorl_json *opts_json(const whorl_fp_options *o) {
+  whorl_json *j = whorl_json_object();
+  if (o->table_format) whorl_json_object_set(j, "as", whorl_json_string(o->table_format));
+  if (o->delimiter) {
+    char d[2] = {o->delimiter, 0};
+    whorl_json_object_set(j, "delimiter", whorl_json_string(d));
+  }
+  if (o->header >= 0) whorl_json_object_set(j, "header", whorl_json_bool(o->header));
+  if (o->model >= 0) whorl_json_object_set(j, "model", whorl_json_bool(o->model));
+  if (o->level != WHORL_LEVEL_AUTO) whorl_json_object_set(j, "level", whorl_json_string(whorl_level_name(o->level)));
+  return j;
+}
+
+static void opts_from(const whorl_json *j, whorl_fp_options *o) {
+  const char *as = whorl_json_object_get_string(j, "as"), *d = whorl_json_object_get_string(j, "delimiter");
+  if (as) o->table_format = as;
+  if (d && d[0]) o->delimiter = d[0];
+  const whorl_json *h = whorl_json_object_get(j, "header"), *m = whorl_json_object_get(j, "model");
+  if (h) o->header = whorl_json_get_bool(h);
+  if (m) o->model = whorl_json_get_bool(m);
+}
+
+int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int update_only, const whorl_fp_options *opts,
+               whorl_error *err) {
+  whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+  if (opts) o = *opts;
+  o.chunks = 0; /* a lock keeps ids and profiles, not chunk lists */
+  whorl_json *lock = NULL;
+  int rc = read_lock(lock_path, &lock, err);
+  if (rc) return rc;
+  whorl_json *arts = whorl_json_object_get(lock, "artifacts");
+  char dir[PATH_MAX];
+  lock_dir(lock_path, dir, sizeof dir);
+  /* which names */
+  size_t count = n;
+  char **names = NULL;
+  if (!n && update_only) {
+    count = whorl_json_size(arts);
+    names = calloc(count + 1, sizeof *names);
+    for (size_t i = 0; names && i < count; i++) names[i] = strdup(whorl_json_object_key(arts, i, NULL));
+  } else {
+    names = calloc(count + 1, sizeof *names);
+    for (size_t i = 0; names && i < n && !rc; i++) {
+      char nm[PATH_MAX];
+      rc = lock_name(dir, paths[i], nm, sizeof nm, err);
+      if (!rc && update_only && !whorl_json_object_get(arts, nm))
+        rc = whorl__error(err, WHORL_EINVAL, paths[i], -1, "not in %s: lock it first (whorl lock PATH)", lock_path);
+      if (!rc) names[i] = strdup(nm);
+    }
+  }
+  if (!names) rc = whorl__error(err, WHORL_ENOMEM, lock_path, -1, "out of memory");
+  for (size_t i = 0; i < count && !rc; i++) {
+    char p[PATH_MAX * 2];
+    resolve(dir, names[i], p, sizeof p);
+    whorl_fp_options eo = o;
+    const whorl_json *old = whorl_json_object_get(arts, names[i]);
+    if (update_only && old) opts_from(whorl_json_object_get(old, "options"), &eo);
+    whorl_json *doc = NULL;
+    rc = whorl_fingerprint(p, &eo, &doc, err);
+    if (rc) break;
+    whorl_json *e = whorl_json_object();
+    whorl_json_object_set(e, "options", opts_json(&eo));
+    whorl_json_object_set(e, "fingerprint", doc);
+    whorl_json_object_remove(arts, names[i]);
+    whorl_json_object_set(arts, names[i], e);
+  }
+  for (size_t i = 0; names && i < count; i++) free(names[i]);
+  free(names);
+  if (!rc) rc = write_lock(lock_path, lock, err);
+  whorl_json_free(lock);
+  return rc;
+}
+
+/* ---- policy ------------------------------------------------------------------------ */
+
+static int load_policy(const char *path, whorl_json **out, whorl_error *err) {
+  *out = NULL;
+  if (!path) return WHORL_OK;
+  char *text = NULL;
+  size_t len = 0;
+  int rc = whorl__read_file(path, 16u << 20, &text, &len, err);
+  if (rc) return rc;
+  whorl_error e2;
+  if (whorl_json_parse(text, len, out, &e2) != WHORL_OK) rc = whorl__yaml_load(path, text, len, out, err);
+  free(text);
+  if (!rc && whorl_json_typeof(*out) != WHORL_JSON_OBJECT) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "a policy is an object");
+  if (!rc) {
+    const whorl_json *v = whorl_json_object_get(*out, "version");
+    if (v && (!whorl_json_is_int(v) || whorl_json_get_int(v) != 1))
+      rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "policy version must be 1");
+    const whorl_json *rules = whorl_json_object_get(*out, "rules");
+    if (!rc && rules && whorl_json_typeof(rules) != WHORL_JSON_ARRAY) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "\"rules\" must be a list");
+    for (size_t i = 0; !rc && i < whorl_json_size(rules); i++)
+      if (!whorl_json_object_get_string(whorl_json_array_get(rules, i), "match"))
+        rc = whorl__error(err, WHORL_EFORMAT, path, -1, "rule %zu has no \"match\" pattern", i + 1);
+  }
+  if (rc) {
+    whorl_json_free(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+/* The rule for an artifact: the first whose glob matches, else "defaults". */
+static const whorl_json *rule_for(const whorl_json *policy, const char *name) {
+  const whorl_json *rules = whorl_json_object_get(policy, "rules");
+  for (size_t i = 0; i < whorl_json_size(rules); i++) {
+    const whorl_json *r = whorl_json_array_get(rules, i);
+    if (!fnmatch(str(r, "match"), name, 0)) return r;
+  }
+  return whorl_json_object_get(policy, "defaults");
+}
+
+static int may(const whorl_json *rule, const char *what) {
+  const whorl_json *m = whorl_json_object_get(rule, "may_change");
+  for (size_t i = 0; i < whorl_json_size(m); i++)
+    if (!strcmp(whorl_json_get_string(whorl_json_array_get(m, i), NULL) ? whorl_json_get_string(whorl_json_array_get(m, i), NULL) : "", what))
+      return 1;
+  return 0;
+}
+
+typedef struct judge {
+  whorl_json *findings;
+  int fail, warn;
+} judge;
+
+static void finding(judge *j, int fail, const char *rule, const char *fmt, ...) WHORL_PRINTF(4, 5);
+static void finding(judge *j, int fail, const char *rule, const char *fmt, ...) {
+  char msg[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  whorl_json *f = whorl_json_object();
+  whorl_json_object_set(f, "level", whorl_json_string(fail ? "fail" : "warn"));
+  whorl_json_object_set(f, "rule", whorl_json_string(rule));
+  whorl_json_object_set(f, "message", whorl_json_string(msg));
+  whorl_json_array_append(j->findings, f);
+  if (fail) j->fail++;
+  else j->warn++;
+}
+
+/* Thresholds of one metric: the column's, the rule's, the defaults'. */
+static int threshold(const whorl_json *rule, const char *col, const char *metric, double *warn, double *fail) {
+  static const struct {
+    const char *m;
+    double w, f;
+  } DEF[] = {{"psi", 0.1, 0.25}, {"ks", -1, 0.1}};
+  *warn = *fail = -1;
+  int found = 0;
+  for (size_t i = 0; i < sizeof DEF / sizeof *DEF; i++)
+    if (!strcmp(DEF[i].m, metric)) *warn = DEF[i].w, *fail = DEF[i].f, found = 1;
+  const whorl_json *layers[2] = {whorl_json_object_get(rule, "drift"),
+                                  whorl_json_object_get(whorl_json_object_get(whorl_json_object_get(rule, "columns"), col), "drift")};
+  for (int l = 0; l < 2; l++) {
+    const whorl_json *t = whorl_json_object_get(layers[l], metric);
+    if (!t) continue;
+    const whorl_json *w = whorl_json_object_get(t, "warn"), *f = whorl_json_object_get(t, "fail");
+    if (w) *warn = whorl_json_get_double(w), found = 1;
+    if (f) *fail = whorl_json_get_double(f), found = 1;
+  }
+  return found;
+}
+
+static void judge_drift(judge *j, const whorl_json *rule, const char *col, const whorl_json *drift) {
+  static const char *metrics[] = {"psi", "ks", "wasserstein_normalized", "jensen_shannon", "mean_shift_std", "l_infinity",
+                                  "null_rate_change", "distinct_ratio", "violation_rate_change"};
+  for (size_t m = 0; m < sizeof metrics / sizeof *metrics; m++) {
+    const whorl_json *v = whorl_json_object_get(drift, metrics[m]);
+    double w, f;
+    if (whorl_json_typeof(v) != WHORL_JSON_NUMBER || !threshold(rule, col, metrics[m], &w, &f)) continue;
+    double x = whorl_json_get_double(v), ax = x < 0 ? -x : x;
+    if (f >= 0 && ax > f) finding(j, 1, "drift", "column %s: %s %.4g above %.4g", col, metrics[m], x, f);
+    else if (w >= 0 && ax > w) finding(j, 0, "drift", "column %s: %s %.4g above %.4g (warning)", col, metrics[m], x, w);
+  }
+  int64_t nn = whorl_json_object_get_int(drift, "new_categories", 0);
+  if (nn) {
+    const whorl_json *cr = whorl_json_object_get(whorl_json_object_get(rule, "columns"), col);
+    const char *nc = str(cr, "new_categories");
+    if (!strcmp(nc, "fail")) finding(j, 1, "new_categories", "column %s: %lld new categories", col, (long long)nn);
+    else if (strcmp(nc, "allow")) finding(j, 0, "new_categories", "column %s: %lld new categories (warning)", col, (long long)nn);
+  }
+}
+
+static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r) {
+  const whorl_json *t = whorl_json_object_get(r, "table");
+  const char *tier = str(t, "tier");
+  if (!strcmp(tier, "bytes") || !strcmp(tier, "logical")) return; /* the same values */
+  if (!strcmp(tier, "unordered")) {
+    if (!may(rule, "order") && !may(rule, "content")) finding(j, 1, "order", "rows reordered (may_change: order allows it)");
+    return;
+  }
+  const whorl_json *cols = whorl_json_object_get(t, "columns");
+  size_t schema = whorl_json_size(whorl_json_object_get(cols, "added")) + whorl_json_size(whorl_json_object_get(cols, "removed")) +
+                  whorl_json_size(whorl_json_object_get(cols, "renamed")) + whorl_json_size(whorl_json_object_get(cols, "type_changed"));
+  if (schema && !may(rule, "schema"))
+    finding(j, 1, "schema", "schema changed: %zu column(s) added, removed, renamed or retyped", schema);
+  const whorl_json *ch = whorl_json_object_get(cols, "changed");
+  int64_t ra = whorl_json_object_get_int(whorl_json_object_get(t, "rows"), "a", 0),
+          rb = whorl_json_object_get_int(whorl_json_object_get(t, "rows"), "b", 0);
+  if (whorl_json_size(ch) && !may(rule, "content"))
+    finding(j, 1, "content", "%zu column(s) changed, rows %lld -> %lld (may_change: content allows it)", whorl_json_size(ch),
+            (long long)ra, (long long)rb);
+  for (size_t i = 0; i < whorl_json_size(ch); i++) {
+    const whorl_json *c = whorl_json_array_get(ch, i), *d = whorl_json_object_get(c, "drift");
+    if (d) judge_drift(j, rule, str(c, "name"), d);
+  }
+}
+
+static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
+  const whorl_json *m = whorl_json_object_get(r, "model"), *changed = whorl_json_object_get(m, "changed");
+  for (size_t i = 0; i < whorl_json_size(changed); i++) {
+    const char *sec = whorl_json_get_string(whorl_json_array_get(changed, i), NULL);
+    if (sec && !may(rule, sec)) finding(j, 1, sec, "model %s changed (may_change: %s allows it)", sec, sec);
+  }
+  /* frozen config keys: a change under one fails even where config may change */
+  const whorl_json *frozen = whorl_json_object_get(rule, "frozen_config"), *keys = whorl_json_object_get(whorl_json_object_get(m, "config"), "keys");
+  for (size_t k = 0; k < whorl_json_size(keys); k++) {
+    const char *p = str(whorl_json_array_get(keys, k), "path");
+    for (size_t f = 0; f < whorl_json_size(frozen); f++) {
+      const char *fk = whorl_json_get_string(whorl_json_array_get(frozen, f), NULL);
+      if (!fk) continue;
+      const char *leaf = strrchr(p, '/');
+      size_t fl = strlen(fk);
+      if ((fk[0] == '/' && !strncmp(p, fk, fl) && (p[fl] == 0 || p[fl] == '/')) || (fk[0] != '/' && leaf && !strcmp(leaf + 1, fk)))
+        finding(j, 1, "frozen_config", "config key %s changed (frozen)", p);
+    }
+  }
+  const whorl_json *un = whorl_json_object_get(m, "unsafe");
+  if (whorl_json_size(un) && !whorl_json_get_bool(whorl_json_object_get(rule, "allow_unsafe")))
+    finding(j, 1, "unsafe", "%zu unsafe pickle finding(s): %s", whorl_json_size(un), str(whorl_json_array_get(un, 0), "finding"));
+}
+
+int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_options *opts, whorl_json **report, int *failed,
+                whorl_error *err) {
+  *report = NULL;
+  *failed = 0;
+  whorl_json *lock = NULL, *policy = NULL;
+  struct stat st;
+  if (stat(lock_path, &st) != 0) return whorl__error_errno(err, errno, lock_path, NULL);
+  int rc = read_lock(lock_path, &lock, err);
+  if (!rc) rc = load_policy(policy_path, &policy, err);
+  if (rc) {
+    whorl_json_free(lock);
+    return rc;
+  }
+  whorl_fp_options base = WHORL_FP_OPTIONS_INIT;
+  if (opts) base = *opts;
+  base.chunks = 0;
+  char dir[PATH_MAX];
+  lock_dir(lock_path, dir, sizeof dir);
+  const whorl_json *arts = whorl_json_object_get(lock, "artifacts");
+  whorl_json *rep = whorl_json_object(), *list = whorl_json_array();
+  int npass = 0, nwarn = 0, nfail = 0;
+  for (size_t i = 0; i < whorl_json_size(arts); i++) {
+    size_t nl;
+    const char *name = whorl_json_object_key(arts, i, &nl);
+    const whorl_json *e = whorl_json_object_value(arts, i), *locked = whorl_json_object_get(e, "fingerprint");
+    const whorl_json *rule = rule_for(policy, name);
+    judge j = {whorl_json_array(), 0, 0};
+    whorl_json *a = whorl_json_object();
+    whorl_json_object_set(a, "name", whorl_json_string(name));
+    char p[PATH_MAX * 2];
+    resolve(dir, name, p, sizeof p);
+    whorl_fp_options o = base;
+    opts_from(whorl_json_object_get(e, "options"), &o);
+    whorl_level lv;
+    if (!whorl_level_parse(str(locked, "level"), &lv)) o.level = lv;
+    whorl_json *cur = NULL, *d = NULL;
+    whorl_error e2;
+    whorl_error_clear(&e2);
+    int same = 0;
+    if (access(p, F_OK) != 0) {
+      finding(&j, 1, "missing", "%s is missing", p);
+    } else if (whorl_fingerprint(p, &o, &cur, &e2) != WHORL_OK) {
+      char b2[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
+      finding(&j, 1, "unreadable", "cannot be read: %s", whorl_error_format(&e2, b2, sizeof b2));
+    } else if (whorl_diff(locked, cur, &d, &same, &e2) != WHORL_OK) {
+      char b2[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
+      finding(&j, 1, "incomparable", "cannot be compared with its locked fingerprint: %s", whorl_error_format(&e2, b2, sizeof b2));
+    } else {
+      whorl_json_object_set(a, "verdict", whorl_json_string(str(d, "verdict")));
+      const char *kind = str(locked, "kind");
+      if (!strcmp(kind, "table") && whorl_json_object_get(d, "table")) judge_table(&j, rule, d);
+      else if (!strcmp(kind, "model") && whorl_json_object_get(d, "model")) judge_model(&j, rule, d);
+      else if (!same && !may(rule, "content")) finding(&j, 1, "content", "%s (may_change: content allows it)", str(d, "verdict"));
+      whorl_json_object_set(a, "diff", d);
+      d = NULL;
+    }
+    whorl_json_free(cur);
+    whorl_json_free(d);
+    const char *status = j.fail ? "fail" : j.warn ? "warn" : "pass";
+    nfail += j.fail > 0, nwarn += !j.fail && j.warn, npass += !j.fail && !j.warn;
+    whorl_json_object_set(a, "status", whorl_json_string(status));
+    whorl_json_object_set(a, "findings", j.findings);
+    whorl_json_array_append(list, a);
+  }
+  whorl_json_object_set(rep, "whorl_check", whorl_json_int(WHORL_CHECK_VERSION));
+  whorl_json_object_set(rep, "lock", whorl_json_string(lock_path));
+  whorl_json_object_set(rep, "policy", policy_path ? whorl_json_string(policy_path) : whorl_json_null());
+  whorl_json_object_set(rep, "passed", whorl_json_int(npass));
+  whorl_json_object_set(rep, "warnings", whorl_json_int(nwarn));
+  whorl_json_object_set(rep, "failures", whorl_json_int(nfail));
+  whorl_json_object_set(rep, "artifacts", list);
+  whorl_json_free(lock);
+  whorl_json_free(policy);
+  *report = rep;
+  *failed = nfail;
+  return WHORL_OK;
+}
+
+/* ---- rendering --------------------------------------------------------------------------------- */
+
+static void xml_escape(whorl_buf *b, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+    case '<': whorl_buf_puts(b, "&lt;"); break;
+    case '>': whorl_buf_puts(b, "&gt;"); break;
+    case '&': whorl_buf_puts(b, "&amp;"); break;
+    case '"': whorl_buf_puts(b, "&quot;"); break;
+    default:
+      if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') whorl_buf_putc(b, '?');
+      else whorl_buf_putc(b, *s);
+    }
+  }
+}
+
+static void md_escape(whorl_buf *b, const char *s) {
+  for (; *s; s++) {
+    if (*s == '|' || *s == '`' || *s == '*' || *s == '_') whorl_buf_putc(b, '\\');
+    whorl_buf_putc(b, *s == '\n' ? ' ' : *s);
+  }
+}
+
+int whorl_check_render(const whorl_json *r, const char *format, char **out, size_t *len, whorl_error *err) {
+  *out = NULL;
+  whorl_buf b = WHORL_BUF_INIT;
+  const whorl_json *arts = whorl_json_object_get(r, "artifacts");
+  int64_t np = whorl_json_object_get_int(r, "passed", 0), nw = whorl_json_object_get_int(r, "warnings", 0),
+          nf = whorl_json_object_get_int(r, "failures", 0);
+  if (!format || !strcmp(format, "text")) {
+    for (size_t i = 0; i < whorl_json_size(arts); i++) {
+      const whorl_json *a = whorl_json_array_get(arts, i), *fs = whorl_json_object_get(a, "findings");
+      const char *st = str(a, "status");
+      whorl_buf_printf(&b, "%-4s %s", !strcmp(st, "pass") ? "ok" : !strcmp(st, "warn") ? "WARN" : "FAIL", str(a, "name"));
+      if (*str(a, "verdict")) whorl_buf_printf(&b, "  (%s)", str(a, "verdict"));
+      whorl_buf_putc(&b, '\n');
+      for (size_t k = 0; k < whorl_json_size(fs); k++) {
+        const whorl_json *f = whorl_json_array_get(fs, k);
+        whorl_buf_printf(&b, "     %s: %s\n", str(f, "level"), str(f, "message"));
+      }
+    }
+    whorl_buf_printf(&b, "%lld passed, %lld with warnings, %lld failed\n", (long long)np, (long long)nw, (long long)nf);
+  } else if (!strcmp(format, "json")) {
+    char *t = NULL;
+    size_t n = 0;
+    if (whorl_json_pretty(r, &t, &n)) return whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+    whorl_buf_put(&b, t, n);
+    free(t);
+  } else if (!strcmp(format, "markdown")) {
+    whorl_buf_printf(&b, "### whorl check: %s\n\n", nf ? "failed" : nw ? "passed with warnings" : "passed");
+    whorl_buf_puts(&b, "| | artifact | result | findings |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < whorl_json_size(arts); i++) {
+      const whorl_json *a = whorl_json_array_get(arts, i), *fs = whorl_json_object_get(a, "findings");
+      const char *st = str(a, "status");
+      whorl_buf_printf(&b, "| %s | `%s` | ", !strcmp(st, "pass") ? "✅" : !strcmp(st, "warn") ? "⚠️" : "❌", str(a, "name"));
+      md_escape(&b, *str(a, "verdict") ? str(a, "verdict") : st);
+      whorl_buf_puts(&b, " | ");
+      for (size_t k = 0; k < whorl_json_size(fs); k++) {
+        if (k) whorl_buf_puts(&b, "<br>");
+        md_escape(&b, str(whorl_json_array_get(fs, k), "message"));
+      }
+      whorl_buf_puts(&b, " |\n");
+    }
+    whorl_buf_printf(&b, "\n%lld passed, %lld with warnings, %lld failed.\n", (long long)np, (long long)nw, (long long)nf);
+  } else if (!strcmp(format, "junit")) {
+    whorl_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"whorl check\" tests=\"%zu\" failures=\"%lld\" errors=\"0\" skipped=\"0\">\n",
+                     whorl_json_size(arts), (long long)nf);
+    for (size_t i = 0; i < whorl_json_size(arts); i++) {
+      const whorl_json *a = whorl_json_array_get(arts, i), *fs = whorl_json_object_get(a, "findings");
+      whorl_buf_puts(&b, "    <testcase classname=\"whorl.check\" name=\"");
+      xml_escape(&b, str(a, "name"));
+      whorl_buf_puts(&b, "\">\n");
+      for (size_t k = 0; k < whorl_json_size(fs); k++) {
+        const whorl_json *f = whorl_json_array_get(fs, k);
+        int fail = !strcmp(str(f, "level"), "fail");
+        whorl_buf_puts(&b, fail ? "      <failure type=\"" : "      <system-out>warning ");
+        if (fail) {
+          xml_escape(&b, str(f, "rule"));
+          whorl_buf_puts(&b, "\" message=\"");
+          xml_escape(&b, str(f, "message"));
+          whorl_buf_puts(&b, "\"/>\n");
+        } else {
+          xml_escape(&b, str(f, "message"));
+          whorl_buf_puts(&b, "</system-out>\n");
+        }
+      }
+      whorl_buf_puts(&b, "    </testcase>\n");
+    }
+    whorl_buf_puts(&b, "  </testsuite>\n</testsuites>\n");
+  } else {
+    return whorl__error(err, WHORL_EINVAL, NULL, -1, "unknown format '%s' (text, json, markdown, junit)", format);
+  }
+  if (b.oom) {
+    whorl_buf_free(&b);
+    return whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+  }
+  *out = whorl_buf_detach(&b, len);
+  return WHORL_OK;
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""whorl lock / whorl check (issue 6, parts 3-5): baselines, policies and
+the CI gate with its exit codes and report formats.
+Run by ctest with WHORL_BIN, WHORL_SRC and WHORL_TMP set.
+"""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pandas as pd
+
+W = os.environ["WHORL_BIN"]
+TMP = os.path.join(os.environ["WHORL_TMP"], "check")
+passed = failed = 0
+
+
+def check(cond, msg):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", msg, flush=True)
+
+
+def run(*args):
+    r = subprocess.run([W, *args], capture_output=True, text=True, cwd=TMP)
+    return r.returncode, r.stdout, r.stderr
+
+
+def write_st(path, arrays):
+    header, blobs, off = {}, [], 0
+    for n in sorted(arrays):
+        b = arrays[n].astype("<f4").tobytes()
+        header[n] = {"dtype": "F32", "shape": list(arrays[n].shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def main():
+    shutil.rmtree(TMP, ignore_errors=True)
+    os.makedirs(os.path.join(TMP, "data"))
+    os.makedirs(os.path.join(TMP, "model"))
+    rng = np.random.default_rng(2)
+    n = 5000
+    df = pd.DataFrame({"id": np.arange(n), "x": rng.normal(0, 1, n).round(4), "c": rng.choice(["a", "b", "c"], n)})
+    df.to_csv(os.path.join(TMP, "data", "t.csv"), index=False)
+    arrays = {"w": rng.standard_normal((8, 4)).astype(np.float32), "b": np.zeros(4, np.float32)}
+    write_st(os.path.join(TMP, "model", "model.safetensors"), arrays)
+    with open(os.path.join(TMP, "model", "config.json"), "w") as f:
+        json.dump({"lr": 0.001, "hidden": 8, "dropout": 0.1}, f)
+    with open(os.path.join(TMP, "notes.txt"), "w") as f:
+        f.write("v1\n")
+
+    rc, out, err = run("lock", "data/t.csv", "model", "notes.txt")
+    check(rc == 0 and os.path.exists(os.path.join(TMP, "whorl.lock")), f"lock: exit 0 ({err.strip()})")
+    lock1 = open(os.path.join(TMP, "whorl.lock"), "rb").read()
+    rc, out, err = run("lock", "data/t.csv", "model", "notes.txt")
+    check(open(os.path.join(TMP, "whorl.lock"), "rb").read() == lock1, "locking again: byte-identical lock file")
+    lk = json.loads(lock1)
+    check(sorted(lk["artifacts"]) == ["data/t.csv", "model", "notes.txt"] and "profile" in json.dumps(lk["artifacts"]["data/t.csv"]),
+          "the lock names artifacts relative to its folder, tables with their profile")
+
+    rc, out, err = run("check")
+    check(rc == 0 and "3 passed" in out, f"unchanged: exit 0 ({out.strip()[-120:]})")
+
+    # a re-serialized table (CRLF, quoted) passes; reordered rows fail by default
+    df.to_csv(os.path.join(TMP, "data", "t.csv"), index=False, lineterminator="\r\n", quoting=1)
+    rc, out, err = run("check")
+    check(rc == 0, f"re-serialized table: pass ({out.strip()[-200:]})")
+    df.sample(frac=1, random_state=1).to_csv(os.path.join(TMP, "data", "t.csv"), index=False)
+    rc, out, err = run("check")
+    check(rc == 1 and "rows reordered" in out, f"reordered rows: fail by default ({out.strip()[-200:]})")
+    with open(os.path.join(TMP, "whorl.policy.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "data/*"\n    may_change: [order]\n')
+    rc, out, err = run("check")
+    check(rc == 0, f"policy may_change order: pass ({out.strip()[-200:]})")
+
+    # content changes: fail by default; allowed by policy, then drift rules judge
+    d2 = df.copy()
+    d2.loc[:199, "x"] += 5
+    d2.to_csv(os.path.join(TMP, "data", "t.csv"), index=False)
+    os.remove(os.path.join(TMP, "whorl.policy.yaml"))
+    rc, out, err = run("check")
+    check(rc == 1 and "column(s) changed" in out, f"changed values: fail by default ({out.strip()[-200:]})")
+    pol = {"version": 1, "rules": [{"match": "data/*", "may_change": ["content"],
+                                    "columns": {"x": {"drift": {"psi": {"warn": 0.01, "fail": 5}, "ks": {"fail": 0.5}}}}}]}
+    with open(os.path.join(TMP, "p.json"), "w") as f:
+        json.dump(pol, f)
+    rc, out, err = run("check", "--policy", "p.json")
+    check(rc == 0 and "WARN" in out and "psi" in out, f"content allowed, drift under the fail thresholds: pass with a warning ({out.strip()[-300:]})")
+    pol["rules"][0]["columns"]["x"]["drift"]["ks"] = {"fail": 0.01}
+    with open(os.path.join(TMP, "p.json"), "w") as f:
+        json.dump(pol, f)
+    rc, out, err = run("check", "--policy", "p.json")
+    check(rc == 1 and "ks" in out, "a drift threshold crossed: fail")
+    rc, out, err = run("lock", "--update", "data/t.csv")
+    rc, out, err = run("check")
+    check(rc == 0, f"after lock --update: pass ({out.strip()[-200:]})")
+
+    # models: weights changed fails; a policy can allow it; frozen config keys
+    a2 = dict(arrays)
+    a2["w"] = a2["w"].copy()
+    a2["w"][0, 0] += 1
+    write_st(os.path.join(TMP, "model", "model.safetensors"), a2)
+    rc, out, err = run("check")
+    check(rc == 1 and "weights changed" in out, f"model weights changed: fail ({out.strip()[-200:]})")
+    with open(os.path.join(TMP, "m.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "model"\n    may_change: [weights, config]\n    frozen_config: [lr]\n')
+    rc, out, err = run("check", "--policy", "m.yaml")
+    check(rc == 0, f"policy may_change weights: pass ({out.strip()[-200:]})")
+    with open(os.path.join(TMP, "model", "config.json"), "w") as f:
+        json.dump({"lr": 0.01, "hidden": 8, "dropout": 0.2}, f)
+    rc, out, err = run("check", "--policy", "m.yaml")
+    check(rc == 1 and "lr changed (frozen)" in out and "dropout" not in out.split("frozen")[0][-40:], f"a frozen config key changed: fail ({out.strip()[-300:]})")
+
+    # formats
+    rc, out, err = run("check", "--policy", "m.yaml", "--format", "json")
+    rep = json.loads(out)
+    check(rc == 1 and rep["failures"] == 1 and {a["name"]: a["status"] for a in rep["artifacts"]}["model"] == "fail", "--format json")
+    rc, out, err = run("check", "--policy", "m.yaml", "--format", "junit")
+    root = ET.fromstring(out)
+    suite = root.find("testsuite")
+    check(suite is not None and suite.get("tests") == "3" and suite.get("failures") == "1" and len(root.findall(".//failure")) >= 1, "--format junit: valid JUnit XML")
+    rc, out, err = run("check", "--policy", "m.yaml", "--format", "markdown")
+    check(out.startswith("### whorl check: failed") and "| artifact |" in out, "--format markdown")
+
+    # missing and unreadable artifacts are failures; a bad policy or no lock is an error
+    os.remove(os.path.join(TMP, "notes.txt"))
+    rc, out, err = run("check", "--policy", "m.yaml")
+    check(rc == 1 and "missing" in out, "a missing artifact: fail")
+    with open(os.path.join(TMP, "model", "model.safetensors"), "r+b") as f:
+        f.truncate(20)
+    rc, out, err = run("check", "--policy", "m.yaml")
+    check(rc == 1 and "cannot be read" in out, f"an unreadable artifact: fail ({out.strip()[-200:]})")
+    with open(os.path.join(TMP, "bad.yaml"), "w") as f:
+        f.write("rules: [1, 2\n")
+    rc, out, err = run("check", "--policy", "bad.yaml")
+    check(rc == 2 and "bad.yaml" in err, f"a bad policy: exit 2 ({err.strip()})")
+    rc, out, err = run("check", "--lock", "nope.lock")
+    check(rc == 2 and "nope.lock" in err, "no lock file: exit 2")
+    rc, out, err = run("lock", "--update", "nothere.csv")
+    check(rc == 2, "lock --update of an unknown path: exit 2")
+    return 0
+
+
+if __name__ == "__main__":
+    rc = main()
+    print(f"{passed} checks passed, {failed} failed")
+    sys.exit(1 if failed or rc else 0)
