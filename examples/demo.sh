@@ -80,3 +80,11 @@ step "whorl fp --level content --digest sha256,md5 v1/readings.csv   # one read,
 "$WHORL" fp --no-cache --level content --digest sha256,md5 v1/readings.csv
 sha256sum v1/readings.csv
 md5sum v1/readings.csv
+
+step "whorl lock v1/readings.csv; whorl check   # a baseline, and the CI gate"
+( cd v1 && "$WHORL" lock readings.csv )
+( cd v1 && "$WHORL" check; echo "(exit status $?: unchanged)" )
+cp v2/readings.csv v1/readings.csv
+set +e
+( cd v1 && "$WHORL" check; echo "(exit status $?: a value changed, so the default policy fails)" )
+set -e
