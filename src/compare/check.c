@@ -307,9 +307,19 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r) {
   const whorl_json *ch = whorl_json_object_get(cols, "changed");
   int64_t ra = whorl_json_object_get_int(whorl_json_object_get(t, "rows"), "a", 0),
           rb = whorl_json_object_get_int(whorl_json_object_get(t, "rows"), "b", 0);
-  if (whorl_json_size(ch) && !may(rule, "content"))
-    finding(j, 1, "content", "%zu column(s) changed, rows %lld -> %lld (may_change: content allows it)", whorl_json_size(ch),
-            (long long)ra, (long long)rb);
+  const whorl_json *rows = whorl_json_object_get(t, "row_changes");
+  int appended_only = rows && whorl_json_get_bool(whorl_json_object_get(rows, "positions")) &&
+                      !whorl_json_object_get_int(rows, "removed", 1) && !whorl_json_object_get_int(rows, "changed", 1) && rb > ra;
+  if (whorl_json_size(ch) && !may(rule, "content")) {
+    if (may(rule, "append") && appended_only) {
+      /* rows appended at the end, none changed or removed: allowed */
+    } else if (may(rule, "append")) {
+      finding(j, 1, "append", "rows were changed or removed, not only appended (rows %lld -> %lld)", (long long)ra, (long long)rb);
+    } else {
+      finding(j, 1, "content", "%zu column(s) changed, rows %lld -> %lld (may_change: content allows it)", whorl_json_size(ch),
+              (long long)ra, (long long)rb);
+    }
+  }
   for (size_t i = 0; i < whorl_json_size(ch); i++) {
     const whorl_json *c = whorl_json_array_get(ch, i), *d = whorl_json_object_get(c, "drift");
     if (d) judge_drift(j, rule, str(c, "name"), d);

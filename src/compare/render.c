@@ -371,6 +371,34 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
     const whorl_json *e = whorl_json_array_get(ty, i);
     whorl_buf_printf(b, "  ! %s: type %s -> %s\n", str(e, "name"), str(e, "a"), str(e, "b"));
   }
+  const whorl_json *rw = whorl_json_object_get(whorl_json_object_get(r, "table"), "row_changes");
+  if (rw && !whorl_json_get_bool(whorl_json_object_get(rw, "exact"))) {
+    whorl_buf_printf(b, "  rows      about %" PRId64 " rows differ (estimate)\n", whorl_json_object_get_int(rw, "estimated_rows_differing", 0));
+  } else if (rw && !whorl_json_get_bool(whorl_json_object_get(rw, "positions"))) {
+    whorl_buf_printf(b, "  rows      %" PRId64 " only in a, %" PRId64 " only in b (positions unknown: rows moved)\n",
+                     whorl_json_object_get_int(rw, "rows_only_in_a", 0), whorl_json_object_get_int(rw, "rows_only_in_b", 0));
+  } else if (rw) {
+    whorl_buf_printf(b, "  rows      %" PRId64 " added, %" PRId64 " removed, %" PRId64 " changed (data rows, from 1)\n",
+                     whorl_json_object_get_int(rw, "added", 0), whorl_json_object_get_int(rw, "removed", 0),
+                     whorl_json_object_get_int(rw, "changed", 0));
+    static const char *lists[] = {"changed_rows", "added_rows", "removed_rows"};
+    static const char sym[] = {'~', '+', '-'};
+    for (int k = 0; k < 3; k++) {
+      const whorl_json *l = whorl_json_object_get(rw, lists[k]);
+      size_t n = whorl_json_size(l);
+      if (!n) continue;
+      whorl_buf_printf(b, "    %c", sym[k]);
+      for (size_t i = 0; i < n && i < 10; i++) {
+        const whorl_json *e = whorl_json_array_get(l, i);
+        if (k == 0)
+          whorl_buf_printf(b, " %" PRId64 "->%" PRId64, whorl_json_get_int(whorl_json_array_get(e, 0)) + 1,
+                           whorl_json_get_int(whorl_json_array_get(e, 1)) + 1);
+        else whorl_buf_printf(b, " %" PRId64, whorl_json_get_int(e) + 1);
+      }
+      if (n > 10) whorl_buf_puts(b, " ...");
+      whorl_buf_putc(b, '\n');
+    }
+  }
   for (size_t i = 0; i < whorl_json_size(ad); i++)
     whorl_buf_printf(b, "  + %s\n", whorl_json_get_string(whorl_json_array_get(ad, i), NULL));
   for (size_t i = 0; i < whorl_json_size(rm); i++)

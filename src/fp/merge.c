@@ -74,6 +74,8 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
   const char *format = NULL;
   whorl_psample sample;
   whorl__psample_init(&sample, WHORL_SAMPLE_ROWS);
+  whorl_iblt iblt = {NULL, 0};
+  int have_iblt = 1;
   whorl_json *ids = whorl_json_array();
   XXH128_hash_t null_h = XXH3_128bits("N", 1);
   if (key_file) {
@@ -215,6 +217,20 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
     if (!rc && profile &&
         whorl__psample_from_json(&sample, whorl_json_object_get(pj, "sample"), map, nc, ncols, key_file != NULL))
       rc = bad(err, p, "the profile's sample is malformed");
+    /* the row IBLT: the part's indices shift by the rows before it */
+    const char *ib = whorl_json_object_get_string(whorl_json_object_get(pj, "rows"), "iblt");
+    if (!rc && profile && ib && have_iblt) {
+      whorl_iblt t;
+      if (whorl__iblt_read(&t, ib, strlen(ib))) rc = bad(err, p, "the profile's row table is malformed");
+      else {
+        if (!iblt.c && whorl__iblt_init(&iblt, t.m)) rc = whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+        else if (t.m != iblt.m) have_iblt = 0;
+        else whorl__iblt_absorb(&iblt, &t, rows - (uint64_t)r);
+        whorl__iblt_free(&t);
+      }
+    } else if (profile) {
+      have_iblt = 0;
+    }
     free(map);
     free(seen);
   }
@@ -291,6 +307,16 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
       whorl_json *pj = whorl_json_object();
       whorl_json_object_set(pj, "rules", whorl_json_string(WHORL_PROFILE_RULES));
       whorl_json_object_set(pj, "sample", whorl__psample_json(&sample, ncols));
+      if (have_iblt && iblt.c) {
+        whorl_json *rj = whorl_json_object();
+        whorl_buf ibuf = WHORL_BUF_INIT;
+        whorl__iblt_write(&iblt, &ibuf);
+        whorl_json_object_set(rj, "rules", whorl_json_string(WHORL_ROW_IBLT_RULES));
+        whorl_json_object_set(rj, "cells", whorl_json_int(iblt.m));
+        whorl_json_object_set(rj, "iblt", whorl_json_stringn(ibuf.data ? ibuf.data : "", ibuf.len));
+        whorl_buf_free(&ibuf);
+        whorl_json_object_set(pj, "rows", rj);
+      }
       whorl_json_object_set(d, "profile", pj);
     }
   }
@@ -301,6 +327,7 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
   free(col);
   free(res.col);
   whorl__psample_free(&sample);
+  whorl__iblt_free(&iblt);
   whorl_json_free(ids);
   memset(key, 0, sizeof key);
   *out = d;

@@ -342,6 +342,16 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
     whorl_json *pj = whorl_json_object();
     whorl_json_object_set(pj, "rules", whorl_json_string(WHORL_PROFILE_RULES));
     whorl_json_object_set(pj, "sample", whorl__psample_json(res->sample, res->ncols));
+    if (res->iblt) {
+      whorl_json *rj = whorl_json_object();
+      whorl_buf ib = WHORL_BUF_INIT;
+      whorl__iblt_write(res->iblt, &ib);
+      whorl_json_object_set(rj, "rules", whorl_json_string(WHORL_ROW_IBLT_RULES));
+      whorl_json_object_set(rj, "cells", whorl_json_int(res->iblt->m));
+      whorl_json_object_set(rj, "iblt", whorl_json_stringn(ib.data ? ib.data : "", ib.len));
+      whorl_buf_free(&ib);
+      whorl_json_object_set(pj, "rows", rj);
+    }
     whorl_json_object_set(d, "profile", pj);
     if (x) x->corr = whorl__psample_pearson(res->sample, res, x->corr_cols);
   }

@@ -177,6 +177,46 @@ void whorl__uh_write(const whorl_uh *u, whorl_buf *out);
 int whorl__uh_read(whorl_uh *u, const char *text, size_t len);
 void whorl__uh_free(whorl_uh *u);
 
+/* ---- invertible Bloom lookup table of (row hash, row index) ------------------------
+ * Cells hold count, the XOR of the 128-bit keys, the sum of the indices
+ * (mod 2^64) and the XOR of a check hash of the keys; each element goes to
+ * WHORL_IBLT_K cells (key-derived, one per third of the table). Additive:
+ * tables merge by adding cells, a part's indices shift by adding its offset
+ * times each cell's count, and two tables subtract; the difference peels into
+ * the elements only one side has, when it is small enough (about 0.7 x cells
+ * elements). Sizes are powers of two and a bigger table folds into a
+ * smaller one. */
+#define WHORL_IBLT_K 3
+typedef struct whorl_icell {
+  int64_t count;
+  uint64_t klo, khi, idx, chk;
+} whorl_icell;
+
+typedef struct whorl_iblt {
+  whorl_icell *c;
+  uint32_t m; /* cells: a power of two, a multiple of 4 */
+} whorl_iblt;
+
+int whorl__iblt_init(whorl_iblt *t, uint32_t m);
+void whorl__iblt_free(whorl_iblt *t);
+void whorl__iblt_add(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t idx);
+/* t += o with o's indices shifted by off (o->m == t->m). */
+void whorl__iblt_absorb(whorl_iblt *t, const whorl_iblt *o, uint64_t off);
+/* Halves t until it has m cells. */
+void whorl__iblt_fold(whorl_iblt *t, uint32_t m);
+/* The elements of b minus a: *added (b only) and *removed (a only) as
+ * (klo, khi, idx) triples, malloc'd; returns 0 when everything peeled, 1
+ * when the keys peeled but rows common to both moved (their index shifts
+ * remain: the decoded indices are no positions), -1 when the difference is
+ * too big to decode (the lists then hold what did). */
+typedef struct whorl_ielem {
+  uint64_t klo, khi, idx;
+} whorl_ielem;
+int whorl__iblt_diff(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem **added, size_t *nadded, whorl_ielem **removed,
+                     size_t *nremoved);
+void whorl__iblt_write(const whorl_iblt *t, whorl_buf *out);
+int whorl__iblt_read(whorl_iblt *t, const char *text, size_t len);
+
 /* The value at rank r (0-based, fractional: linear interpolation between
  * the order statistics floor(r) and ceil(r), as numpy's default) from
  * buckets in value order holding n values: each order statistic is

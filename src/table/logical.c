@@ -105,6 +105,7 @@ struct whorl_lacc {
   size_t stash_cap;
   struct cand *cand;
   size_t cand_cap;
+  whorl_iblt iblt; /* (row hash, row index): row-level diffs (profile level) */
 };
 
 typedef struct cand {
@@ -429,6 +430,7 @@ static int s_end(void *ctx) {
     uint64_t lo = rlo + h.low64;
     rhi += h.high64 + (lo < rlo);
     rlo = lo;
+    if (a->iblt.c) whorl__iblt_add(&a->iblt, h.low64, h.high64, a->rows + r);
     if (a->stash && whorl__psample_wants(&a->sample, h.low64, h.high64)) {
       cand *g = whorl__grow_array(a->cand, &a->cand_cap, ncand, sizeof *a->cand);
       if (!g) return WHORL_ENOMEM;
@@ -468,6 +470,7 @@ static int s_reset(whorl_table_sink *part) {
       whorl__pcol_free(&p->pc[i]);
       whorl__pcol_init(&p->pc[i]);
     }
+    if (p->iblt.c) memset(p->iblt.c, 0, p->iblt.m * sizeof *p->iblt.c);
     size_t k = p->sample_k;
     whorl__psample_free(&p->sample);
     if (whorl__psample_init(&p->sample, k)) return WHORL_ENOMEM;
@@ -567,6 +570,7 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
     r->ncols = a->ncols;
     r->prof = a->profile ? a->pc : NULL;
     r->sample = a->profile ? &a->sample : NULL;
+    r->iblt = a->iblt.c ? &a->iblt : NULL;
     if (a->profile)
       for (size_t i = 0; i < a->ncols; i++)
         if (a->pc[i].oom) return WHORL_ENOMEM;
@@ -617,6 +621,7 @@ int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *p) {
     }
   }
   if (a->profile && whorl__psample_merge(&a->sample, &p->sample)) return WHORL_ENOMEM;
+  if (a->iblt.c && p->iblt.c) whorl__iblt_absorb(&a->iblt, &p->iblt, a->rows); /* before a->rows grows: the part's offset */
   uint64_t lo = a->rlo + p->rlo;
   a->rhi += p->rhi + (lo < a->rlo);
   a->rlo = lo;
@@ -639,6 +644,7 @@ void whorl__lacc_free(whorl_lacc *a) {
   free(a->stash);
   free(a->cand);
   whorl__psample_free(&a->sample);
+  whorl__iblt_free(&a->iblt);
   free(a->col);
   free(a->racc);
   free(a->res.col);
@@ -649,5 +655,6 @@ int whorl__lacc_enable_profile(whorl_lacc *a, size_t sample_k) {
   if (a->ncols || a->rows || a->profile) return WHORL_EINVAL;
   a->profile = 1;
   a->sample_k = sample_k;
+  if (whorl__iblt_init(&a->iblt, WHORL_ROW_IBLT_CELLS)) return WHORL_ENOMEM;
   return whorl__psample_init(&a->sample, sample_k) ? WHORL_ENOMEM : WHORL_OK;
 }

@@ -108,6 +108,7 @@ typedef struct whorl_lresult {
   /* profile level only (else NULL): one profile per column, the sample */
   const struct whorl_pcol *prof;
   const struct whorl_psample *sample;
+  const struct whorl_iblt *iblt; /* (row hash, row index) of every row */
 } whorl_lresult;
 
 int whorl__lacc_new(const uint8_t *key32, whorl_lacc **out);

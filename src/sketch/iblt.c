@@ -1,0 +1,211 @@
+/* iblt.c - invertible Bloom lookup tables of (row hash, row index) for
+ * row-level diffs (sketch.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sketch/sketch.h"
+
+static inline uint64_t mix(uint64_t x) { /* splitmix64's finalizer */
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+static inline uint64_t check_of(uint64_t klo, uint64_t khi) { return mix(klo ^ mix(khi + 0x9e3779b97f4a7c15ull)); }
+
+/* cell j (0..K-1) of a key: one per third... of the table split in K+1 parts
+ * rounded to powers of two: the table is split into 4 quarters, the key
+ * uses quarters 0..2 (the fourth takes a second chance for quarter 0) */
+static inline uint32_t cell_of(uint64_t klo, uint64_t khi, int j, uint32_t m) {
+  uint32_t q = m / 4;
+  uint64_t h = mix(khi ^ (0x51ed270b27b5d3a1ull * (uint64_t)(j + 1))) ^ klo;
+  return (uint32_t)j * q + (uint32_t)(mix(h) & (q - 1));
+}
+
+int whorl__iblt_init(whorl_iblt *t, uint32_t m) {
+  t->m = m;
+  t->c = calloc(m, sizeof *t->c);
+  return t->c ? 0 : -1;
+}
+
+void whorl__iblt_free(whorl_iblt *t) {
+  free(t->c);
+  t->c = NULL;
+  t->m = 0;
+}
+
+static inline void cell_put(whorl_icell *c, int64_t n, uint64_t klo, uint64_t khi, uint64_t idx, uint64_t chk) {
+  c->count += n;
+  c->klo ^= klo;
+  c->khi ^= khi;
+  c->idx += (uint64_t)n * idx;
+  c->chk ^= chk;
+}
+
+void whorl__iblt_add(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t idx) {
+  uint64_t chk = check_of(klo, khi);
+  for (int j = 0; j < WHORL_IBLT_K; j++) cell_put(&t->c[cell_of(klo, khi, j, t->m)], 1, klo, khi, idx, chk);
+}
+
+void whorl__iblt_absorb(whorl_iblt *t, const whorl_iblt *o, uint64_t off) {
+  for (uint32_t i = 0; i < t->m && i < o->m; i++) {
+    whorl_icell *c = &t->c[i];
+    const whorl_icell *d = &o->c[i];
+    c->count += d->count;
+    c->klo ^= d->klo;
+    c->khi ^= d->khi;
+    c->idx += d->idx + (uint64_t)d->count * off;
+    c->chk ^= d->chk;
+  }
+}
+
+/* Folding keeps each key's cells: cell_of(m/2) of quarter j is cell_of(m)
+ * of quarter j with the top bit of the in-quarter position dropped. */
+void whorl__iblt_fold(whorl_iblt *t, uint32_t m) {
+  while (t->m > m && t->m >= 8) {
+    uint32_t q = t->m / 4, h = q / 2;
+    whorl_icell *n = calloc(t->m / 2, sizeof *n);
+    if (!n) return;
+    for (uint32_t j = 0; j < 4; j++)
+      for (uint32_t i = 0; i < q; i++) {
+        const whorl_icell *c = &t->c[j * q + i];
+        whorl_icell *d = &n[j * h + (i & (h - 1))];
+        d->count += c->count;
+        d->klo ^= c->klo;
+        d->khi ^= c->khi;
+        d->idx += c->idx;
+        d->chk ^= c->chk;
+      }
+    free(t->c);
+    t->c = n;
+    t->m /= 2;
+  }
+}
+
+static int push(whorl_ielem **v, size_t *n, size_t *cap, uint64_t klo, uint64_t khi, uint64_t idx) {
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 64;
+    whorl_ielem *g = realloc(*v, nc * sizeof *g);
+    if (!g) return -1;
+    *v = g;
+    *cap = nc;
+  }
+  (*v)[(*n)++] = (whorl_ielem){klo, khi, idx};
+  return 0;
+}
+
+int whorl__iblt_diff(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem **added, size_t *nadded, whorl_ielem **removed,
+                     size_t *nremoved) {
+  *added = *removed = NULL;
+  *nadded = *nremoved = 0;
+  uint32_t m = a->m < b->m ? a->m : b->m;
+  whorl_iblt x, y;
+  if (whorl__iblt_init(&x, a->m) || whorl__iblt_init(&y, b->m)) {
+    whorl__iblt_free(&x);
+    return -1;
+  }
+  memcpy(x.c, a->c, a->m * sizeof *x.c);
+  memcpy(y.c, b->c, b->m * sizeof *y.c);
+  whorl__iblt_fold(&x, m);
+  whorl__iblt_fold(&y, m);
+  /* d = y - x */
+  for (uint32_t i = 0; i < m; i++) {
+    whorl_icell *c = &y.c[i];
+    const whorl_icell *o = &x.c[i];
+    c->count -= o->count;
+    c->klo ^= o->klo;
+    c->khi ^= o->khi;
+    c->idx -= o->idx;
+    c->chk ^= o->chk;
+  }
+  size_t capa = 0, capr = 0;
+  int progress = 1, rc = 0;
+  while (progress && !rc) {
+    progress = 0;
+    for (uint32_t i = 0; i < m; i++) {
+      whorl_icell *c = &y.c[i];
+      if ((c->count != 1 && c->count != -1) || c->chk != check_of(c->klo, c->khi)) continue;
+      uint64_t klo = c->klo, khi = c->khi, idx = c->count == 1 ? c->idx : (uint64_t)0 - c->idx;
+      int64_t n = c->count;
+      /* the element's cells must include this one: else a coincidence */
+      int mine = 0;
+      for (int j = 0; j < WHORL_IBLT_K; j++) mine |= cell_of(klo, khi, j, m) == i;
+      if (!mine) continue;
+      if (n == 1 ? push(added, nadded, &capa, klo, khi, idx) : push(removed, nremoved, &capr, klo, khi, idx)) {
+        rc = -1;
+        break;
+      }
+      uint64_t chk = check_of(klo, khi);
+      for (int j = 0; j < WHORL_IBLT_K; j++) cell_put(&y.c[cell_of(klo, khi, j, m)], -n, klo, khi, idx, chk);
+      progress = 1;
+    }
+  }
+  for (uint32_t i = 0; i < m && !rc; i++)
+    if (y.c[i].count || y.c[i].klo || y.c[i].khi || y.c[i].chk) rc = -1;
+  /* rows that moved (inserted or deleted rows before them) leave their
+   * index shifts behind: then the decoded indices are not positions */
+  for (uint32_t i = 0; i < m && !rc; i++)
+    if (y.c[i].idx) rc = 1;
+  whorl__iblt_free(&x);
+  whorl__iblt_free(&y);
+  return rc;
+}
+
+void whorl__iblt_write(const whorl_iblt *t, whorl_buf *out) {
+  whorl_buf v = WHORL_BUF_INIT;
+  whorl__put_uvarint(&v, t->m);
+  for (uint32_t i = 0; i < t->m; i++) {
+    const whorl_icell *c = &t->c[i];
+    if (!c->count && !c->klo && !c->khi && !c->idx && !c->chk) {
+      whorl_buf_putc(&v, 0); /* an empty cell */
+      continue;
+    }
+    uint8_t b[32];
+    for (int k = 0; k < 8; k++) {
+      b[k] = (uint8_t)(c->klo >> (8 * k)), b[8 + k] = (uint8_t)(c->khi >> (8 * k));
+      b[16 + k] = (uint8_t)(c->idx >> (8 * k)), b[24 + k] = (uint8_t)(c->chk >> (8 * k));
+    }
+    whorl_buf_putc(&v, 1);
+    whorl__put_svarint(&v, c->count);
+    whorl_buf_put(&v, b, 32);
+  }
+  whorl__base64((const uint8_t *)v.data, v.len, out);
+  whorl_buf_free(&v);
+}
+
+int whorl__iblt_read(whorl_iblt *t, const char *text, size_t len) {
+  whorl_buf v = WHORL_BUF_INIT;
+  int rc = -1;
+  memset(t, 0, sizeof *t);
+  if (!whorl__unbase64(text, len, &v)) {
+    const uint8_t *p = (const uint8_t *)v.data, *end = p + v.len;
+    uint64_t m;
+    if (!whorl__get_uvarint(&p, end, &m) && m >= 8 && m <= (1u << 20) && !(m & (m - 1)) && !whorl__iblt_init(t, (uint32_t)m)) {
+      rc = 0;
+      for (uint32_t i = 0; i < m && !rc; i++) {
+        if (p >= end || *p > 1) {
+          rc = -1;
+          break;
+        }
+        if (*p++ == 0) continue;
+        int64_t cnt;
+        if (whorl__get_svarint(&p, end, &cnt) || end - p < 32) {
+          rc = -1;
+          break;
+        }
+        uint64_t w[4] = {0, 0, 0, 0};
+        for (int q = 0; q < 4; q++)
+          for (int k = 7; k >= 0; k--) w[q] = w[q] << 8 | p[8 * q + k];
+        t->c[i] = (whorl_icell){cnt, w[0], w[1], w[2], w[3]};
+        p += 32;
+      }
+      if (!rc && p != end) rc = -1;
+      if (rc) whorl__iblt_free(t);
+    }
+  }
+  whorl_buf_free(&v);
+  return rc;
+}

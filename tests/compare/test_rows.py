@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Row-level changes from fingerprints alone (issue 6, part 1): the row
+IBLT of two profile documents gives exact counts of rows only in one
+version, their positions when no row moved (edits in place, rows appended
+or cut at the end), counts without positions when rows were inserted or
+deleted before the end, and an estimate beyond ~500 differing rows; the
+policy's may_change: [append] accepts appended rows only. Saved
+fingerprints are diffed, never the data.
+Run by ctest with WHORL_BIN, WHORL_SRC and WHORL_TMP set.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+
+W = os.environ["WHORL_BIN"]
+TMP = os.path.join(os.environ["WHORL_TMP"], "rows")
+passed = failed = 0
+
+
+def check(cond, msg):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", msg, flush=True)
+
+
+def fp(df, name):
+    p = os.path.join(TMP, name + ".csv")
+    df.to_csv(p, index=False)
+    j = os.path.join(TMP, name + ".json")
+    r = subprocess.run([W, "fp", "--no-cache", "-o", j, p], capture_output=True, text=True)
+    check(r.returncode == 0, f"fp {name} ({r.stderr.strip()})")
+    os.remove(p)  # the diff works from the saved fingerprints alone
+    return j
+
+
+def rows(a, b):
+    r = subprocess.run([W, "diff", "--json", a, b], capture_output=True, text=True)
+    return json.loads(r.stdout)["table"].get("row_changes")
+
+
+def main():
+    os.makedirs(TMP, exist_ok=True)
+    rng = np.random.default_rng(4)
+    n = 40000
+    df = pd.DataFrame({"id": np.arange(n), "x": rng.normal(size=n).round(5), "c": rng.choice(list("abcd"), n)})
+    base = fp(df, "base")
+
+    d = df.copy()
+    d.loc[[7, 12345, 39999], "x"] += 1
+    rc = rows(base, fp(d, "edited"))
+    check(rc and rc["positions"] and rc["changed"] == 3 and rc["changed_rows"] == [[7, 7], [12345, 12345], [39999, 39999]]
+          and rc["added"] == rc["removed"] == 0, f"3 cells edited: rows 7, 12345, 39999 changed ({rc})")
+
+    d = pd.concat([df, df.iloc[:4].assign(id=-5)])
+    ap = fp(d, "appended")
+    rc = rows(base, ap)
+    check(rc and rc["positions"] and rc["added_rows"] == [40000, 40001, 40002, 40003] and rc["changed"] == 0, f"4 rows appended ({rc})")
+
+    rc = rows(base, fp(df.iloc[:-6], "cut"))
+    check(rc and rc["positions"] and rc["removed_rows"] == list(range(n - 6, n)), f"6 rows cut at the end ({rc})")
+
+    rc = rows(base, fp(pd.concat([df.iloc[:3].assign(id=-1), df]), "inserted"))
+    check(rc and rc["exact"] and not rc["positions"] and rc["rows_only_in_b"] == 3 and rc["rows_only_in_a"] == 0,
+          f"3 rows inserted at the top: exact count, positions unknown ({rc})")
+
+    rc = rows(base, fp(df.drop([5, 6, 20000]), "deleted"))
+    check(rc and not rc["positions"] and rc["rows_only_in_a"] == 3, f"3 rows deleted inside: exact count ({rc})")
+
+    d = df.copy()
+    d.loc[::10, "x"] += 1  # 4,000 rows
+    rc = rows(base, fp(d, "many"))
+    est = rc.get("estimated_rows_differing", 0) if rc else 0
+    check(rc and not rc["exact"] and 0.4 * 8000 <= est <= 2.5 * 8000, f"4,000 changed rows: a rough estimate of the 8,000 differing row versions ({rc})")
+
+    # the policy: rows may be appended, not changed
+    lockdir = os.path.join(TMP, "proj")
+    os.makedirs(lockdir, exist_ok=True)
+    p = os.path.join(lockdir, "t.csv")
+    df.to_csv(p, index=False)
+    subprocess.run([W, "lock", "t.csv"], cwd=lockdir, capture_output=True)
+    with open(os.path.join(lockdir, "whorl.policy.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "*.csv"\n    may_change: [append]\n    drift: {ks: {fail: 1}, psi: {fail: 10}}\n')
+    pd.concat([df, df.iloc[:2].assign(id=-7)]).to_csv(p, index=False)
+    r = subprocess.run([W, "check"], cwd=lockdir, capture_output=True, text=True)
+    check(r.returncode == 0, f"appended rows under may_change [append]: pass ({r.stdout.strip()[-200:]})")
+    d = df.copy()
+    d.loc[3, "x"] += 1
+    d.to_csv(p, index=False)
+    r = subprocess.run([W, "check"], cwd=lockdir, capture_output=True, text=True)
+    check(r.returncode == 1 and "not only appended" in r.stdout, f"an edited row under may_change [append]: fail ({r.stdout.strip()[-200:]})")
+    return 0
+
+
+if __name__ == "__main__":
+    rc = main()
+    print(f"{passed} checks passed, {failed} failed")
+    sys.exit(1 if failed or rc else 0)
