@@ -84,8 +84,8 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
     free(rem);
     return o;
   }
-  qsort(add, na, sizeof *add, by_idx);
-  qsort(rem, nr, sizeof *rem, by_idx);
+  if (na) qsort(add, na, sizeof *add, by_idx);
+  if (nr) qsort(rem, nr, sizeof *rem, by_idx);
   /* a row in both lists with one hash moved; the others pair up by position */
   unsigned char *ua = calloc(na + 1, 1), *ur = calloc(nr + 1, 1);
   size_t moved = 0;

@@ -669,7 +669,7 @@ static int graph(reader *x, uint64_t p0, uint64_t p1, gstate *outer, uint8_t out
     }
   }
   if (!rc) {
-    qsort(nodes, nn, 32, cmp32);
+    if (nn) qsort(nodes, nn, 32, cmp32);
     uint8_t cnt[8];
     put_le(cnt, nn, 8);
     blake3_hasher_update(&gh, cnt, 8);
