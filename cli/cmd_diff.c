@@ -24,6 +24,7 @@ static const char help[] =
     "\n"
     "options:\n"
     "  --json                 print the diff report as JSON (docs/diff-format.md)\n"
+    "  --format FORMAT        text (default), json, or markdown (a pull-request comment)\n"
     "  --no-detail            for two folders on disk, do not read changed files\n"
     "                         again to find their changed byte ranges\n"
     "  --level LEVEL          level for paths: quick, content, logical or profile\n"
@@ -40,7 +41,7 @@ static const char help[] =
     "\n"
     "Exit status: 0 identical, 1 different, 2 error.\n";
 
-enum { OPT_JSON = 256, OPT_LEVEL, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_NODETAIL, OPT_MODEL, OPT_NOMODEL };
+enum { OPT_JSON = 256, OPT_LEVEL, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_NODETAIL, OPT_MODEL, OPT_NOMODEL, OPT_FORMAT };
 
 int cmd_diff(int argc, char **argv) {
   static const struct option longopts[] = {
@@ -48,7 +49,8 @@ int cmd_diff(int argc, char **argv) {
       {"no-cache", no_argument, NULL, OPT_NOCACHE},  {"cache", required_argument, NULL, OPT_CACHE},
       {"threads", required_argument, NULL, OPT_THREADS}, {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},              {"model", no_argument, NULL, OPT_MODEL},
-      {"no-model", no_argument, NULL, OPT_NOMODEL},  CLI_TABLE_LONGOPTS, {NULL, 0, NULL, 0}};
+      {"no-model", no_argument, NULL, OPT_NOMODEL},  {"format", required_argument, NULL, OPT_FORMAT},
+      CLI_TABLE_LONGOPTS, {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
   cli_ctx ctx = {0, 0, 0, cli_now_ns()};
   int json = 0, level_given = 0, detail = 1;
@@ -61,6 +63,14 @@ int cmd_diff(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_JSON: json = 1; break;
+    case OPT_FORMAT:
+      if (!strcmp(optarg, "json")) json = 1;
+      else if (!strcmp(optarg, "markdown")) json = 2;
+      else if (strcmp(optarg, "text")) {
+        cli_msg("error: unknown format '%s' (choose text, json or markdown)", optarg);
+        return EXIT_ERROR;
+      }
+      break;
     case OPT_NODETAIL: detail = 0; break;
     case OPT_MODEL: o.model = 1; break;
     case OPT_NOMODEL: o.model = 0; break;
@@ -133,7 +143,7 @@ int cmd_diff(int argc, char **argv) {
   }
   char *text = NULL;
   size_t len = 0;
-  rc = whorl_render(report, json ? WHORL_RENDER_JSON : WHORL_RENDER_TEXT, &text, &len, &err);
+  rc = whorl_render(report, json == 1 ? WHORL_RENDER_JSON : json == 2 ? WHORL_RENDER_MARKDOWN : WHORL_RENDER_TEXT, &text, &len, &err);
   whorl_json_free(report);
   if (rc) {
     cli_error(&err);

@@ -42,7 +42,10 @@ int whorl_diff_detail(whorl_json *report, const char *path_a, const char *path_b
 
 typedef enum whorl_render_format {
   WHORL_RENDER_TEXT = 1, /* concise lines for a terminal */
-  WHORL_RENDER_JSON = 2  /* pretty JSON of the report */
+  WHORL_RENDER_JSON = 2, /* pretty JSON of the report */
+  WHORL_RENDER_MARKDOWN = 3 /* a diff report for a pull-request comment:
+                               a heading, tables for columns and tensors,
+                               the text report's details in a block */
 } whorl_render_format;
 
 /* Renders a fingerprint document or diff report. *out is malloc'd and owned

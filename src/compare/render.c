@@ -641,11 +641,97 @@ static void render_diff(whorl_buf *b, const whorl_json *r) {
   if (*dn) whorl_buf_printf(b, "  note: %s\n", dn);
 }
 
+static void md_cell(whorl_buf *b, const char *s) {
+  for (; *s; s++) {
+    if (*s == '|' || *s == '`' || *s == '*' || *s == '_' || *s == '<') whorl_buf_putc(b, '\\');
+    whorl_buf_putc(b, *s == '\n' ? ' ' : *s);
+  }
+}
+
+static void md_num(whorl_buf *b, const whorl_json *v) {
+  if (whorl_json_typeof(v) == WHORL_JSON_NUMBER) whorl_buf_printf(b, "%.3g", whorl_json_get_double(v));
+  else whorl_buf_puts(b, "");
+}
+
+/* A diff report in Markdown; a fingerprint: its text in a block. */
+static void render_markdown(whorl_buf *b, const whorl_json *doc) {
+  whorl_buf text = WHORL_BUF_INIT;
+  int diff = !strcmp(str(doc, "kind"), "diff");
+  if (diff) render_diff(&text, doc);
+  else render_fp(&text, doc);
+  if (diff) {
+    const whorl_json *a = whorl_json_object_get(doc, "a"), *bb = whorl_json_object_get(doc, "b");
+    int same = whorl_json_get_bool(whorl_json_object_get(doc, "identical"));
+    whorl_buf_printf(b, "### %s whorl diff: ", same ? "✅" : "⚠️");
+    md_cell(b, str(doc, "verdict"));
+    whorl_buf_puts(b, "\n\n");
+    whorl_buf_printf(b, "%s `", str(a, "kind"));
+    md_cell(b, str(a, "name"));
+    whorl_buf_puts(b, "` → `");
+    md_cell(b, str(bb, "name"));
+    whorl_buf_printf(b, "` (%s level)\n\n", str(doc, "level"));
+    const whorl_json *ch = whorl_json_object_get(whorl_json_object_get(whorl_json_object_get(doc, "table"), "columns"), "changed");
+    if (whorl_json_size(ch)) {
+      whorl_buf_puts(b, "| column | change | PSI | KS | W1 (norm.) | JS | mean shift (sd) | chi² p | new categories |\n");
+      whorl_buf_puts(b, "|---|---|---|---|---|---|---|---|---|\n");
+      for (size_t i = 0; i < whorl_json_size(ch); i++) {
+        const whorl_json *c = whorl_json_array_get(ch, i), *d = whorl_json_object_get(c, "drift");
+        whorl_buf_puts(b, "| `");
+        md_cell(b, str(c, "name"));
+        whorl_buf_printf(b, "` | %s | ", whorl_json_get_bool(whorl_json_object_get(c, "order_only")) ? "order" : "values");
+        md_num(b, whorl_json_object_get(d, "psi"));
+        whorl_buf_puts(b, " | ");
+        md_num(b, whorl_json_object_get(d, "ks"));
+        whorl_buf_puts(b, " | ");
+        md_num(b, whorl_json_object_get(d, "wasserstein_normalized"));
+        whorl_buf_puts(b, " | ");
+        md_num(b, whorl_json_object_get(d, "jensen_shannon"));
+        whorl_buf_puts(b, " | ");
+        md_num(b, whorl_json_object_get(d, "mean_shift_std"));
+        whorl_buf_puts(b, " | ");
+        md_num(b, whorl_json_object_get(d, "chi2_p_value"));
+        whorl_buf_puts(b, " | ");
+        if (whorl_json_object_get(d, "new_categories")) whorl_buf_printf(b, "%" PRId64, whorl_json_object_get_int(d, "new_categories", 0));
+        whorl_buf_puts(b, " |\n");
+      }
+      whorl_buf_puts(b, "\n");
+    }
+    const whorl_json *t = whorl_json_object_get(whorl_json_object_get(doc, "model"), "tensors");
+    const whorl_json *tch = whorl_json_object_get(t, "changed");
+    if (whorl_json_size(tch)) {
+      whorl_buf_puts(b, "| changed tensor | Δ mean | Δ std |\n|---|---|---|\n");
+      for (size_t i = 0; i < whorl_json_size(tch) && i < 50; i++) {
+        const whorl_json *e = whorl_json_array_get(tch, i), *d = whorl_json_object_get(e, "stats_delta");
+        whorl_buf_puts(b, "| `");
+        md_cell(b, str(e, "name"));
+        whorl_buf_puts(b, "` | ");
+        md_num(b, whorl_json_object_get(d, "mean"));
+        whorl_buf_puts(b, " | ");
+        md_num(b, whorl_json_object_get(d, "std"));
+        whorl_buf_puts(b, " |\n");
+      }
+      whorl_buf_puts(b, "\n");
+    }
+    whorl_buf_puts(b, "<details><summary>details</summary>\n\n```\n");
+  } else {
+    whorl_buf_puts(b, "```\n");
+  }
+  whorl_buf_put(b, text.data ? text.data : "", text.len);
+  whorl_buf_puts(b, diff ? "```\n\n</details>\n" : "```\n");
+  whorl_buf_free(&text);
+}
+
 int whorl_render(const whorl_json *doc, whorl_render_format fmt, char **out, size_t *len, whorl_error *err) {
   *out = NULL;
   if (fmt == WHORL_RENDER_JSON) {
     int rc = whorl_json_pretty(doc, out, len);
     return rc ? whorl__error(err, rc, NULL, -1, "out of memory") : WHORL_OK;
+  }
+  if (fmt == WHORL_RENDER_MARKDOWN) {
+    whorl_buf b = WHORL_BUF_INIT;
+    render_markdown(&b, doc);
+    *out = whorl_buf_detach(&b, len);
+    return *out ? WHORL_OK : whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
   }
   if (fmt != WHORL_RENDER_TEXT) return whorl__error(err, WHORL_EINVAL, NULL, -1, "unknown render format");
   whorl_buf b = WHORL_BUF_INIT;
