@@ -70,6 +70,9 @@ def main():
     r = subprocess.run([W, "diff", "--no-cache", "--json", pa, pb], capture_output=True, text=True)
     check(r.returncode == 1, f"diff exit 1 ({r.stderr.strip()})")
     rep = json.loads(r.stdout)
+    md = subprocess.run([W, "diff", "--no-cache", "--format", "markdown", pa, pb], capture_output=True, text=True)
+    check(md.returncode == 1 and md.stdout.startswith("### ") and "| `income` | values |" in md.stdout and "<details>" in md.stdout,
+          "diff --format markdown: a heading, the drift table, the details")
     drift = {c["name"]: c.get("drift") for c in rep["table"]["columns"]["changed"]}
     check(set(drift) == {"income", "age", "city", "day"} and all(drift.values()), f"drift for every changed column: {list(drift)}")
 
