@@ -57,6 +57,10 @@ int whorl__fp_model_file(const char *path, int fd, const struct stat *st, const 
 int whorl__is_model_folder(const char *dir);
 int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
 
+/* The documents cache database beside the content cache (tables.sqlite),
+ * for documents that cost a full read: tables, models. malloc'd or NULL. */
+char *whorl__tables_db(const whorl_fp_options *o, const char *path);
+
 /* The 32-byte key of keyed mode from a key file, and its public id. */
 int whorl__table_load_key(const char *path, uint8_t key[32], char key_id[17], whorl_error *err);
 

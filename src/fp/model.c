@@ -422,12 +422,69 @@ static int config_value(whorl_model *m, const whorl_fp_options *o, whorl_json *f
   return WHORL_OK;
 }
 
+static int fp_model_read(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const char *kind,
+                         whorl_json **out, whorl_error *err);
+
+/* Model documents of single files are kept in the documents cache (like
+ * tables) under the file's stat key and rules naming whorl's version, the
+ * level and the reader; not when --config, --param or --training-file
+ * shape the document (they have no stat key here). */
 int whorl__fp_model_file(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const char *kind,
                          whorl_json **out, whorl_error *err) {
   *out = NULL;
   if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
     return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a model file: the %s level is for tables (models: quick, content, stats)",
                         whorl_level_name(o->level));
+  if (!o->use_cache || o->config_file || o->nparams || o->ntraining_files) return fp_model_read(path, fd, st, o, kind, out, err);
+  char rules[256];
+  snprintf(rules, sizeof rules, "whorl-model-doc-1;%s;%s;level=%s;reader=%s", whorl_version(), WHORL_MODEL_RULES,
+           whorl_level_name(o->level), kind);
+  whorl_cache *c = NULL;
+  char *db = whorl__tables_db(o, path);
+  if (db) whorl_cache_open(db, rules, &c, NULL);
+  free(db);
+  whorl_cache_key k;
+  whorl__fp_cache_key(st, &k);
+  if (c) {
+    whorl_cache_entry e;
+    memset(&e, 0, sizeof e);
+    if (whorl_cache_get(c, &k, 0, 1, &e) == 1) {
+      whorl_json *d = NULL;
+      whorl_error perr;
+      if (whorl_json_parse((const char *)e.extra, e.extra_len, &d, &perr) == WHORL_OK && whorl_json_typeof(d) == WHORL_JSON_OBJECT &&
+          whorl_json_object_get(d, "tensors")) {
+        whorl_json_object_remove(d, "name");
+        whorl_json_object_remove(d, "name_hex");
+        whorl__json_set_bytes(d, "name", base_name(path), strlen(base_name(path)));
+        free(e.extra);
+        whorl_cache_close(c);
+        *out = d;
+        return WHORL_OK;
+      }
+      whorl_json_free(d);
+      free(e.extra);
+    }
+  }
+  int64_t t0 = whorl__realtime_ns();
+  int rc = fp_model_read(path, fd, st, o, kind, out, err);
+  if (!rc && c) {
+    char *text = NULL;
+    size_t len = 0;
+    if (whorl_json_canonical(*out, &text, &len) == WHORL_OK) {
+      whorl_cache_entry e;
+      memset(&e, 0, sizeof e);
+      e.extra = (uint8_t *)text;
+      e.extra_len = len;
+      whorl_cache_put(c, &k, &e, t0);
+    }
+    free(text);
+  }
+  whorl_cache_close(c);
+  return rc;
+}
+
+static int fp_model_read(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const char *kind,
+                         whorl_json **out, whorl_error *err) {
   whorl_model m;
   whorl__model_init(&m);
   int rc = read_one(&m, kind, path, fd, (uint64_t)st->st_size, err);

@@ -66,7 +66,7 @@ static void set_hex(whorl_json *o, const char *k, const uint8_t *b, size_t n) { 
  * difference is a miss; a hit returns the stored document (its content
  * part and name refreshed from this run). */
 
-static char *tables_db(const whorl_fp_options *o, const char *path) {
+char *whorl__tables_db(const whorl_fp_options *o, const char *path) {
   char *db = o->cache_path ? strdup(o->cache_path) : whorl_cache_locate(path);
   if (!db) return NULL;
   whorl_buf b = WHORL_BUF_INIT;
@@ -193,7 +193,7 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   char rules[512];
   table_rules(o, fmt, key_id, rules, sizeof rules); /* the detected format: names (links) may differ */
   whorl_cache *c = NULL;
-  char *db = tables_db(o, path);
+  char *db = whorl__tables_db(o, path);
   if (db) whorl_cache_open(db, rules, &c, NULL);
   free(db);
   whorl_cache_key k;
