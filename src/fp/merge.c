@@ -74,7 +74,8 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
   const char *format = NULL;
   whorl_psample sample;
   whorl__psample_init(&sample, WHORL_SAMPLE_ROWS);
-  whorl_iblt iblt = {NULL, 0};
+  whorl_iblt iblt = {NULL, 0}, strata[WHORL_ROW_STRATA];
+  memset(strata, 0, sizeof strata);
   int have_iblt = 1;
   whorl_json *ids = whorl_json_array();
   XXH128_hash_t null_h = XXH3_128bits("N", 1);
@@ -227,6 +228,21 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
         else if (t.m != iblt.m) have_iblt = 0;
         else whorl__iblt_absorb(&iblt, &t, rows - (uint64_t)r);
         whorl__iblt_free(&t);
+        const whorl_json *sj = whorl_json_object_get(whorl_json_object_get(pj, "rows"), "strata");
+        if (whorl_json_size(sj) != WHORL_ROW_STRATA) have_iblt = 0;
+        for (int z = 0; z < WHORL_ROW_STRATA && have_iblt && !rc; z++) {
+          size_t sl;
+          const char *sz = whorl_json_get_string(whorl_json_array_get(sj, (size_t)z), &sl);
+          whorl_iblt u;
+          if (!sz || whorl__iblt_read(&u, sz, sl)) {
+            rc = bad(err, p, "the profile's row strata are malformed");
+            break;
+          }
+          if (!strata[z].c && whorl__iblt_init(&strata[z], u.m)) rc = whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+          else if (u.m != strata[z].m) have_iblt = 0;
+          else whorl__iblt_absorb(&strata[z], &u, 0);
+          whorl__iblt_free(&u);
+        }
       }
     } else if (profile) {
       have_iblt = 0;
@@ -314,6 +330,13 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
         whorl_json_object_set(rj, "rules", whorl_json_string(WHORL_ROW_IBLT_RULES));
         whorl_json_object_set(rj, "cells", whorl_json_int(iblt.m));
         whorl_json_object_set(rj, "iblt", whorl_json_stringn(ibuf.data ? ibuf.data : "", ibuf.len));
+        whorl_json *sa = whorl_json_array();
+        for (int z = 0; z < WHORL_ROW_STRATA; z++) {
+          ibuf.len = 0;
+          whorl__iblt_write(&strata[z], &ibuf);
+          whorl_json_array_append(sa, whorl_json_stringn(ibuf.data ? ibuf.data : "", ibuf.len));
+        }
+        whorl_json_object_set(rj, "strata", sa);
         whorl_buf_free(&ibuf);
         whorl_json_object_set(pj, "rows", rj);
       }
@@ -328,6 +351,7 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
   free(res.col);
   whorl__psample_free(&sample);
   whorl__iblt_free(&iblt);
+  for (int z = 0; z < WHORL_ROW_STRATA; z++) whorl__iblt_free(&strata[z]);
   whorl_json_free(ids);
   memset(key, 0, sizeof key);
   *out = d;

@@ -349,6 +349,13 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
       whorl_json_object_set(rj, "rules", whorl_json_string(WHORL_ROW_IBLT_RULES));
       whorl_json_object_set(rj, "cells", whorl_json_int(res->iblt->m));
       whorl_json_object_set(rj, "iblt", whorl_json_stringn(ib.data ? ib.data : "", ib.len));
+      whorl_json *sa = whorl_json_array();
+      for (int z = 0; z < WHORL_ROW_STRATA; z++) {
+        ib.len = 0;
+        whorl__iblt_write(&res->strata[z], &ib);
+        whorl_json_array_append(sa, whorl_json_stringn(ib.data ? ib.data : "", ib.len));
+      }
+      whorl_json_object_set(rj, "strata", sa);
       whorl_buf_free(&ib);
       whorl_json_object_set(pj, "rows", rj);
     }

@@ -106,6 +106,7 @@ struct whorl_lacc {
   struct cand *cand;
   size_t cand_cap;
   whorl_iblt iblt; /* (row hash, row index): row-level diffs (profile level) */
+  whorl_iblt strata[WHORL_ROW_STRATA]; /* row hashes by trailing zeros: the size of big differences */
 };
 
 typedef struct cand {
@@ -430,7 +431,11 @@ static int s_end(void *ctx) {
     uint64_t lo = rlo + h.low64;
     rhi += h.high64 + (lo < rlo);
     rlo = lo;
-    if (a->iblt.c) whorl__iblt_add(&a->iblt, h.low64, h.high64, a->rows + r);
+    if (a->iblt.c) {
+      whorl__iblt_add(&a->iblt, h.low64, h.high64, a->rows + r);
+      int z = h.high64 ? __builtin_ctzll(h.high64) : 63;
+      whorl__iblt_add(&a->strata[z < WHORL_ROW_STRATA - 1 ? z : WHORL_ROW_STRATA - 1], h.low64, h.high64, 0);
+    }
     if (a->stash && whorl__psample_wants(&a->sample, h.low64, h.high64)) {
       cand *g = whorl__grow_array(a->cand, &a->cand_cap, ncand, sizeof *a->cand);
       if (!g) return WHORL_ENOMEM;
@@ -471,6 +476,8 @@ static int s_reset(whorl_table_sink *part) {
       whorl__pcol_init(&p->pc[i]);
     }
     if (p->iblt.c) memset(p->iblt.c, 0, p->iblt.m * sizeof *p->iblt.c);
+    for (int z = 0; z < WHORL_ROW_STRATA; z++)
+      if (p->strata[z].c) memset(p->strata[z].c, 0, p->strata[z].m * sizeof *p->strata[z].c);
     size_t k = p->sample_k;
     whorl__psample_free(&p->sample);
     if (whorl__psample_init(&p->sample, k)) return WHORL_ENOMEM;
@@ -571,6 +578,7 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
     r->prof = a->profile ? a->pc : NULL;
     r->sample = a->profile ? &a->sample : NULL;
     r->iblt = a->iblt.c ? &a->iblt : NULL;
+    r->strata = a->iblt.c ? a->strata : NULL;
     if (a->profile)
       for (size_t i = 0; i < a->ncols; i++)
         if (a->pc[i].oom) return WHORL_ENOMEM;
@@ -621,7 +629,10 @@ int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *p) {
     }
   }
   if (a->profile && whorl__psample_merge(&a->sample, &p->sample)) return WHORL_ENOMEM;
-  if (a->iblt.c && p->iblt.c) whorl__iblt_absorb(&a->iblt, &p->iblt, a->rows); /* before a->rows grows: the part's offset */
+  if (a->iblt.c && p->iblt.c) {
+    whorl__iblt_absorb(&a->iblt, &p->iblt, a->rows); /* before a->rows grows: the part's offset */
+    for (int z = 0; z < WHORL_ROW_STRATA; z++) whorl__iblt_absorb(&a->strata[z], &p->strata[z], 0);
+  }
   uint64_t lo = a->rlo + p->rlo;
   a->rhi += p->rhi + (lo < a->rlo);
   a->rlo = lo;
@@ -645,6 +656,7 @@ void whorl__lacc_free(whorl_lacc *a) {
   free(a->cand);
   whorl__psample_free(&a->sample);
   whorl__iblt_free(&a->iblt);
+  for (int z = 0; z < WHORL_ROW_STRATA; z++) whorl__iblt_free(&a->strata[z]);
   free(a->col);
   free(a->racc);
   free(a->res.col);
@@ -656,5 +668,7 @@ int whorl__lacc_enable_profile(whorl_lacc *a, size_t sample_k) {
   a->profile = 1;
   a->sample_k = sample_k;
   if (whorl__iblt_init(&a->iblt, WHORL_ROW_IBLT_CELLS)) return WHORL_ENOMEM;
+  for (int z = 0; z < WHORL_ROW_STRATA; z++)
+    if (whorl__iblt_init(&a->strata[z], WHORL_ROW_STRATUM_CELLS)) return WHORL_ENOMEM;
   return whorl__psample_init(&a->sample, sample_k) ? WHORL_ENOMEM : WHORL_OK;
 }

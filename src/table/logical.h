@@ -109,6 +109,7 @@ typedef struct whorl_lresult {
   const struct whorl_pcol *prof;
   const struct whorl_psample *sample;
   const struct whorl_iblt *iblt; /* (row hash, row index) of every row */
+  const struct whorl_iblt *strata; /* WHORL_ROW_STRATA tables of row hashes */
 } whorl_lresult;
 
 int whorl__lacc_new(const uint8_t *key32, whorl_lacc **out);

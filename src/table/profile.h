@@ -26,6 +26,8 @@
 #define WHORL_SAMPLE_ROWS 32    /* rows of the sample in a document */
 #define WHORL_ROW_IBLT_CELLS 1024 /* cells of the row-level IBLT (fixed: tables of any size merge and subtract) */
 #define WHORL_ROW_IBLT_RULES "row-iblt-1"
+#define WHORL_ROW_STRATA 16       /* strata estimator: rows by trailing zeros of their hash */
+#define WHORL_ROW_STRATUM_CELLS 64
 
 /* One numeric domain: numbers, or date/timestamp values as seconds since
  * 1970-01-01 (a date at midnight). */

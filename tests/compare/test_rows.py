@@ -77,7 +77,7 @@ def main():
     d.loc[::10, "x"] += 1  # 4,000 rows
     rc = rows(base, fp(d, "many"))
     est = rc.get("estimated_rows_differing", 0) if rc else 0
-    check(rc and not rc["exact"] and 0.4 * 8000 <= est <= 2.5 * 8000, f"4,000 changed rows: a rough estimate of the 8,000 differing row versions ({rc})")
+    check(rc and not rc["exact"] and 0.5 * 8000 <= est <= 2 * 8000, f"4,000 changed rows: the strata estimate of the 8,000 differing row versions ({rc})")
 
     # the policy: rows may be appended, not changed
     lockdir = os.path.join(TMP, "proj")
