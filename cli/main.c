@@ -17,7 +17,7 @@ static const char usage[] =
     "Fingerprint datasets, features and models; explain what changed.\n"
     "\n"
     "commands:\n"
-    "  fingerprint, fp   fingerprint files and folders\n"
+    "  fingerprint, fp   fingerprint files, folders, tables, models, feature pipelines\n"
     "  diff              compare two paths or saved fingerprints\n"
     "  merge             the fingerprint of a table from its shards' fingerprints\n"
     "  lock              record baselines in whorl.lock\n"
