@@ -182,6 +182,82 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
 
 /* ---- policy ------------------------------------------------------------------------ */
 
+static int in_list(const char *s, const char *const *l) {
+  for (; *l; l++)
+    if (!strcmp(s, *l)) return 1;
+  return 0;
+}
+
+static const char *const METRICS[] = {"psi", "ks", "wasserstein_normalized", "jensen_shannon", "mean_shift_std", "l_infinity",
+                                      "null_rate_change", "distinct_ratio", "violation_rate_change", NULL};
+
+/* Thresholds: {metric: {warn: number, fail: number}}. */
+static int check_drift(const char *path, const char *where, const whorl_json *d, whorl_error *err) {
+  if (!d) return 0;
+  if (whorl_json_typeof(d) != WHORL_JSON_OBJECT) return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: \"drift\" must be a mapping", where);
+  for (size_t i = 0; i < whorl_json_size(d); i++) {
+    const char *m = whorl_json_object_key(d, i, NULL);
+    const whorl_json *t = whorl_json_object_value(d, i);
+    if (!in_list(m, METRICS)) return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: unknown drift metric \"%s\" (docs/drift.md)", where, m);
+    if (whorl_json_typeof(t) != WHORL_JSON_OBJECT || !whorl_json_size(t))
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: drift %s needs {warn: N} and/or {fail: N}", where, m);
+    for (size_t k = 0; k < whorl_json_size(t); k++) {
+      const char *lv = whorl_json_object_key(t, k, NULL);
+      if (strcmp(lv, "warn") && strcmp(lv, "fail"))
+        return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: drift %s: \"%s\" is neither warn nor fail", where, m, lv);
+      if (whorl_json_typeof(whorl_json_object_value(t, k)) != WHORL_JSON_NUMBER)
+        return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: drift %s %s must be a number", where, m, lv);
+    }
+  }
+  return 0;
+}
+
+/* Every key of a rule known, every value of the right shape: a typo must
+ * not silently weaken the gate. */
+static int check_rule(const char *path, const char *where, const whorl_json *r, whorl_error *err) {
+  static const char *const KEYS[] = {"match", "may_change", "drift", "columns", "frozen_config", "allow_unsafe", NULL};
+  static const char *const CHANGES[] = {"order", "append", "content", "schema", "architecture", "config", "training", "weights", NULL};
+  if (whorl_json_typeof(r) != WHORL_JSON_OBJECT) return whorl__error(err, WHORL_EFORMAT, path, -1, "%s must be a mapping", where);
+  for (size_t i = 0; i < whorl_json_size(r); i++) {
+    const char *k = whorl_json_object_key(r, i, NULL);
+    if (!in_list(k, KEYS)) return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: unknown key \"%s\" (docs/check.md)", where, k);
+  }
+  const whorl_json *mc = whorl_json_object_get(r, "may_change");
+  if (mc && whorl_json_typeof(mc) != WHORL_JSON_ARRAY) return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: may_change must be a list", where);
+  for (size_t i = 0; i < whorl_json_size(mc); i++) {
+    const char *v = whorl_json_get_string(whorl_json_array_get(mc, i), NULL);
+    if (!v || !in_list(v, CHANGES))
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: may_change \"%s\" is not one of order, append, content, schema, architecture, config, training, weights",
+                          where, v ? v : "?");
+  }
+  int rc = check_drift(path, where, whorl_json_object_get(r, "drift"), err);
+  const whorl_json *cols = whorl_json_object_get(r, "columns");
+  if (!rc && cols && whorl_json_typeof(cols) != WHORL_JSON_OBJECT) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: columns must be a mapping", where);
+  for (size_t i = 0; !rc && i < whorl_json_size(cols); i++) {
+    const char *cn = whorl_json_object_key(cols, i, NULL);
+    const whorl_json *c = whorl_json_object_value(cols, i);
+    char w2[300];
+    snprintf(w2, sizeof w2, "%s, column %s", where, cn);
+    if (whorl_json_typeof(c) != WHORL_JSON_OBJECT) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s must be a mapping", w2);
+    for (size_t k = 0; !rc && k < whorl_json_size(c); k++) {
+      const char *ck = whorl_json_object_key(c, k, NULL);
+      if (!strcmp(ck, "drift")) rc = check_drift(path, w2, whorl_json_object_value(c, k), err);
+      else if (!strcmp(ck, "new_categories")) {
+        const char *v = whorl_json_get_string(whorl_json_object_value(c, k), NULL);
+        if (!v || (strcmp(v, "allow") && strcmp(v, "warn") && strcmp(v, "fail")))
+          rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: new_categories is allow, warn or fail", w2);
+      } else {
+        rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: unknown key \"%s\" (drift, new_categories)", w2, ck);
+      }
+    }
+  }
+  const whorl_json *fz = whorl_json_object_get(r, "frozen_config");
+  if (!rc && fz && whorl_json_typeof(fz) != WHORL_JSON_ARRAY) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: frozen_config must be a list", where);
+  const whorl_json *au = whorl_json_object_get(r, "allow_unsafe");
+  if (!rc && au && whorl_json_typeof(au) != WHORL_JSON_BOOL) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: allow_unsafe is true or false", where);
+  return rc;
+}
+
 static int load_policy(const char *path, whorl_json **out, whorl_error *err) {
   *out = NULL;
   if (!path) return WHORL_OK;
@@ -190,7 +266,13 @@ static int load_policy(const char *path, whorl_json **out, whorl_error *err) {
   int rc = whorl__read_file(path, 16u << 20, &text, &len, err);
   if (rc) return rc;
   whorl_error e2;
-  if (whorl_json_parse(text, len, out, &e2) != WHORL_OK) rc = whorl__yaml_load(path, text, len, out, err);
+  size_t pl = strlen(path);
+  if (pl >= 5 && !strcmp(path + pl - 5, ".json")) { /* JSON is JSON: no YAML second chance */
+    rc = whorl_json_parse(text, len, out, &e2);
+    if (rc) rc = whorl__error(err, WHORL_EFORMAT, path, e2.offset, "not valid JSON: %s", e2.message);
+  } else if (whorl_json_parse(text, len, out, &e2) != WHORL_OK) {
+    rc = whorl__yaml_load(path, text, len, out, err);
+  }
   free(text);
   if (!rc && whorl_json_typeof(*out) != WHORL_JSON_OBJECT) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "a policy is an object");
   if (!rc) {
@@ -199,9 +281,22 @@ static int load_policy(const char *path, whorl_json **out, whorl_error *err) {
       rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "policy version must be 1");
     const whorl_json *rules = whorl_json_object_get(*out, "rules");
     if (!rc && rules && whorl_json_typeof(rules) != WHORL_JSON_ARRAY) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "\"rules\" must be a list");
-    for (size_t i = 0; !rc && i < whorl_json_size(rules); i++)
+    for (size_t i = 0; !rc && i < whorl_json_size(rules); i++) {
+      char where[64];
+      snprintf(where, sizeof where, "rule %zu", i + 1);
       if (!whorl_json_object_get_string(whorl_json_array_get(rules, i), "match"))
         rc = whorl__error(err, WHORL_EFORMAT, path, -1, "rule %zu has no \"match\" pattern", i + 1);
+      else rc = check_rule(path, where, whorl_json_array_get(rules, i), err);
+    }
+    static const char *const TOP[] = {"version", "defaults", "rules", NULL};
+    for (size_t i = 0; !rc && i < whorl_json_size(*out); i++)
+      if (!in_list(whorl_json_object_key(*out, i, NULL), TOP))
+        rc = whorl__error(err, WHORL_EFORMAT, path, -1, "unknown key \"%s\" (version, defaults, rules)", whorl_json_object_key(*out, i, NULL));
+    const whorl_json *df = whorl_json_object_get(*out, "defaults");
+    if (!rc && df) {
+      if (whorl_json_object_get(df, "match")) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "defaults take no \"match\"");
+      else rc = check_rule(path, "defaults", df, err);
+    }
   }
   if (rc) {
     whorl_json_free(*out);
@@ -279,8 +374,8 @@ static void judge_drift(judge *j, const whorl_json *rule, const char *col, const
     double w, f;
     if (whorl_json_typeof(v) != WHORL_JSON_NUMBER || !threshold(rule, col, metrics[m], &w, &f)) continue;
     double x = whorl_json_get_double(v), ax = x < 0 ? -x : x;
-    if (f >= 0 && ax > f) finding(j, 1, "drift", "column %s: %s %.4g above %.4g", col, metrics[m], x, f);
-    else if (w >= 0 && ax > w) finding(j, 0, "drift", "column %s: %s %.4g above %.4g (warning)", col, metrics[m], x, w);
+    if (f >= 0 && ax > f) finding(j, 1, "drift", "column %s: %s %.4g, beyond %.4g", col, metrics[m], x, f);
+    else if (w >= 0 && ax > w) finding(j, 0, "drift", "column %s: %s %.4g, beyond %.4g (warning)", col, metrics[m], x, w);
   }
   int64_t nn = whorl_json_object_get_int(drift, "new_categories", 0);
   if (nn) {
@@ -316,7 +411,7 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r) {
     } else if (may(rule, "append")) {
       finding(j, 1, "append", "rows were changed or removed, not only appended (rows %lld -> %lld)", (long long)ra, (long long)rb);
     } else {
-      finding(j, 1, "content", "%zu column(s) changed, rows %lld -> %lld (may_change: content allows it)", whorl_json_size(ch),
+      finding(j, 1, "content", "%zu column(s) changed, rows %lld -> %lld (a policy's may_change: [content] would allow it)", whorl_json_size(ch),
               (long long)ra, (long long)rb);
     }
   }

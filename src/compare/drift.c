@@ -156,6 +156,36 @@ static int num_bins(const whorl_pcol *ca, const whorl_pcol *cb, const whorl_pnum
     return 0;
   }
   free(pa), free(pb);
+  /* the sketches: the uniform histograms on one grid, and the log-linear
+   * ones (their buckets are fixed: they align); the grid whose heaviest
+   * bucket is lighter wins (it bounds KS: heavy tails put most of the mass
+   * in one uniform bucket, the log-linear buckets follow it) */
+  bin *ll = NULL;
+  size_t nll = 0;
+  double llmax = 2, llwidth = 0;
+  if (!temporal) {
+    whorl_bucket *la = NULL, *lb = NULL;
+    size_t nla = whorl__dd_buckets(&da->dd, &la), nlb = whorl__dd_buckets(&db->dd, &lb);
+    ll = malloc((nla + nlb + 1) * sizeof *ll);
+    size_t i = 0, q = 0;
+    double ta = 0, tb = 0;
+    for (size_t k = 0; k < nla; k++) ta += (double)la[k].count;
+    for (size_t k = 0; k < nlb; k++) tb += (double)lb[k].count;
+    while (ll && (i < nla || q < nlb)) {
+      if (q >= nlb || (i < nla && la[i].lo < lb[q].lo)) ll[nll++] = (bin){la[i].lo, la[i].hi, (double)la[i].count, 0}, i++;
+      else if (i >= nla || lb[q].lo < la[i].lo) ll[nll++] = (bin){lb[q].lo, lb[q].hi, 0, (double)lb[q].count}, q++;
+      else ll[nll++] = (bin){la[i].lo, fmax(la[i].hi, lb[q].hi), (double)la[i].count, (double)lb[q].count}, i++, q++;
+    }
+    free(la), free(lb);
+    if (ll && ta > 0 && tb > 0) {
+      llmax = 0;
+      for (size_t k = 0; k < nll; k++) {
+        double m = fmax(ll[k].a / ta, ll[k].b / tb);
+        if (m > llmax) llmax = m;
+        if (ll[k].hi - ll[k].lo > llwidth && (ll[k].a > 0 || ll[k].b > 0)) llwidth = ll[k].hi - ll[k].lo;
+      }
+    }
+  }
   /* the uniform histograms on one grid */
   whorl_uh ua, ub;
   memset(&ua, 0, sizeof ua);
@@ -178,7 +208,22 @@ static int num_bins(const whorl_pcol *ca, const whorl_pcol *cb, const whorl_pnum
   *width = whorl__uh_width(&ua);
   whorl__uh_free(&ua);
   whorl__uh_free(&ub);
-  if (!all) return -1;
+  if (!all) {
+    free(ll);
+    return -1;
+  }
+  double ta = 0, tb = 0, umax = 0;
+  for (size_t x = 0; x < k; x++) ta += all[x].a, tb += all[x].b;
+  for (size_t x = 0; ta > 0 && tb > 0 && x < k; x++) umax = fmax(umax, fmax(all[x].a / ta, all[x].b / tb));
+  if (ll && llmax < umax) {
+    free(all);
+    *out = ll;
+    *nout = nll;
+    *width = llwidth;
+    *exact = 0;
+    return 0;
+  }
+  free(ll);
   *out = all;
   *nout = k;
   *exact = 0;
@@ -192,7 +237,11 @@ static double pquantile(const whorl_json *prof, const char *k) {
 
 static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol *cb, int temporal, const whorl_json *pja) {
   const whorl_pnum *da = temporal ? ca->tim : ca->num, *db = temporal ? cb->tim : cb->num;
-  if (!da || !db || !da->n || !db->n) return;
+  if (!da || !db || !da->n || !db->n) {
+    whorl_json_object_set(o, "kind", whorl_json_string("numeric"));
+    whorl_json_object_set(o, "note", whorl_json_string("one side has no values: distribution metrics need both"));
+    return;
+  }
   bin *b = NULL;
   size_t n = 0;
   double w = 0;
@@ -201,16 +250,21 @@ static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol 
   double ta = 0, tb = 0;
   for (size_t i = 0; i < n; i++) ta += b[i].a, tb += b[i].b;
   /* KS and Wasserstein-1 from the two CDFs */
-  double fa = 0, fb = 0, ks = 0, w1 = 0, maxmass = 0;
+  double fa = 0, fb = 0, ks = 0, w1 = 0, maxmass = 0, w1err = 0;
   for (size_t i = 0; i < n; i++) {
     fa += b[i].a / ta;
     fb += b[i].b / tb;
     double d = fabs(fa - fb);
     if (d > ks) ks = d;
-    double step = exact ? (i + 1 < n ? b[i + 1].lo - b[i].lo : 0) : (b[i].hi - b[i].lo);
+    /* the CDFs stay put from here to the next bin (gaps between occupied
+     * buckets included) */
+    double step = i + 1 < n ? b[i + 1].lo - b[i].lo : (exact ? 0 : b[i].hi - b[i].lo);
     w1 += d * step;
     double m = fmax(b[i].a / ta, b[i].b / tb);
     if (m > maxmass) maxmass = m;
+    /* each unit of mass sits within its bucket: W1 moves by at most the
+     * mass-weighted widths of both sides (triangle inequality) */
+    if (!exact) w1err += (b[i].a / ta + b[i].b / tb) * (b[i].hi - b[i].lo);
   }
   /* PSI on the baseline's deciles */
   double edge[9];
@@ -275,7 +329,7 @@ static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol 
   whorl_json_object_set(o, "ks", num(ks));
   whorl_json_object_set(o, "ks_error_bound", num(exact ? 0 : maxmass));
   whorl_json_object_set(o, "wasserstein", num(w1));
-  whorl_json_object_set(o, "wasserstein_error_bound", num(exact ? 0 : w));
+  whorl_json_object_set(o, "wasserstein_error_bound", num(exact ? 0 : w1err));
   whorl_json_object_set(o, "wasserstein_normalized", num(norm > 0 ? w1 / norm : NAN));
   whorl_json_object_set(o, "normalized_by", whorl_json_string(isfinite(iqr) && iqr > 0 ? "iqr" : "std"));
   whorl_json_object_set(o, "jensen_shannon", num(vjs));
@@ -285,12 +339,13 @@ static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol 
 /* ---- categorical ------------------------------------------------------------------------ */
 
 static void categorical_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol *cb, int keyed) {
-  if (!ca->freq || ca->freq_over || !cb->freq || cb->freq_over) {
+  if (ca->freq_over || cb->freq_over) {
     whorl_json_object_set(o, "kind", whorl_json_string("categorical"));
     whorl_json_object_set(o, "note", whorl_json_string("more than 256 distinct values: category metrics need exact counts"));
     return;
   }
-  const whorl_fmap *fa = ca->freq, *fb = cb->freq;
+  static const whorl_fmap empty = {NULL, 0, 0, WHORL_BUF_INIT}; /* a side without values */
+  const whorl_fmap *fa = ca->freq ? ca->freq : &empty, *fb = cb->freq ? cb->freq : &empty;
   size_t cap = fa->n + fb->n + 1;
   double *pa = calloc(cap, sizeof *pa), *pb = calloc(cap, sizeof *pb);
   const whorl_fent **ent = calloc(cap, sizeof *ent);
@@ -316,11 +371,11 @@ static void categorical_drift(whorl_json *o, const whorl_pcol *ca, const whorl_p
   /* chi-square test of homogeneity on the 2 x k table */
   double chi = 0;
   for (size_t i = 0; i < k; i++) {
-    double col = pa[i] + pb[i], ea = col * ta / (ta + tb), eb = col * tb / (ta + tb);
+    double col = pa[i] + pb[i], ea = ta + tb > 0 ? col * ta / (ta + tb) : 0, eb = ta + tb > 0 ? col * tb / (ta + tb) : 0;
     if (ea > 0) chi += (pa[i] - ea) * (pa[i] - ea) / ea;
     if (eb > 0) chi += (pb[i] - eb) * (pb[i] - eb) / eb;
   }
-  double pval = k > 1 ? gamma_q((double)(k - 1) / 2, chi / 2) : 1;
+  double pval = k > 1 && ta > 0 && tb > 0 ? gamma_q((double)(k - 1) / 2, chi / 2) : NAN;
   whorl_json *added = whorl_json_array(), *vanished = whorl_json_array();
   size_t nadd = 0, nvan = 0;
   double linf = 0;

@@ -627,6 +627,15 @@ static whorl_json *jtime(double sec, int date) {
   return whorl_json_string(t);
 }
 
+/* sqrt of a binary128 value, through doubles even when it is beyond them */
+static double sqrt_q(__float128 v) {
+  if (!(v > 0)) return 0;
+  double scale = 1;
+  while (v > (__float128)1e300) v /= (__float128)0x1p200, scale *= 0x1p100;
+  while (v < (__float128)1e-300) v *= (__float128)0x1p200, scale /= 0x1p100;
+  return sqrt((double)v) * scale;
+}
+
 static const double QS[] = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
 static const char *QN[] = {"p01", "p05", "p10", "p25", "p50", "p75", "p90", "p95", "p99"};
 #define NQ 9
@@ -808,8 +817,7 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     __float128 s1 = whorl__xsum_value(&d->s1), s2 = whorl__xsum_value(&d->s2);
     __float128 n = (__float128)d->n;
     double mean = (double)(s1 / n);
-    double var = d->n > 1 ? (double)((s2 - s1 * s1 / n) / (n - 1)) : NAN;
-    if (var < 0) var = 0;
+    double sd = d->n > 1 ? sqrt_q((s2 - s1 * s1 / n) / (n - 1)) : NAN;
     double q[NQ], bound[NQ];
     /* keyed documents hold no values in their frequency maps: sketches only */
     int exact = !keyed && exact_quantiles(c, d, temporal, q);
@@ -827,7 +835,7 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     whorl_json_object_set(j, "max", temporal ? jtime(d->max, date) : jnum(d->max));
     whorl_json_object_set(j, "mean", temporal ? jtime(mean, 0) : jnum(mean));
     double unit = date ? 86400 : 1;
-    whorl_json_object_set(j, "stddev", isfinite(var) ? whorl_json_double(sqrt(var) / unit) : whorl_json_null());
+    whorl_json_object_set(j, "stddev", isfinite(sd) ? whorl_json_double(sd / unit) : whorl_json_null());
     if (temporal) whorl_json_object_set(j, "stddev_unit", whorl_json_string(date ? "days" : "seconds"));
     whorl_json *qj = whorl_json_object(), *ej = whorl_json_object();
     double worst = 0;
@@ -1204,7 +1212,6 @@ int whorl__pnum_moments(const whorl_pnum *d, double *mean, double *std) {
   if (!d || !d->n) return -1;
   __float128 s1 = whorl__xsum_value(&d->s1), s2 = whorl__xsum_value(&d->s2), n = (__float128)d->n;
   *mean = (double)(s1 / n);
-  double var = d->n > 1 ? (double)((s2 - s1 * s1 / n) / (n - 1)) : 0;
-  *std = sqrt(var > 0 ? var : 0);
+  *std = d->n > 1 ? sqrt_q((s2 - s1 * s1 / n) / (n - 1)) : 0;
   return 0;
 }
