@@ -145,6 +145,22 @@ def main():
         f.write("rules: [1, 2\n")
     rc, out, err = run("check", "--policy", "bad.yaml")
     check(rc == 2 and "bad.yaml" in err, f"a bad policy: exit 2 ({err.strip()})")
+    # typos never weaken the gate: every malformed policy is an error
+    for i, txt in enumerate(['version: 1\nrules:\n  - match: "*"\n    may_chnge: [content]\n',
+                             'version: 1\nrules:\n  - match: "*"\n    may_change: [contents]\n',
+                             'version: 1\nrules:\n  - match: "*"\n    drift: {pzi: {fail: 0.1}}\n',
+                             'version: 1\nrules:\n  - match: "*"\n    drift: {psi: {fial: 0.1}}\n',
+                             'version: 1\nrules:\n  - match: "*"\n    drift: {psi: {warn: high}}\n',
+                             'version: 1\nrules:\n  - match: "*"\n    columns: {x: {new_categories: maybe}}\n']):
+        pth = os.path.join(TMP, f"typo{i}.yaml")
+        with open(pth, "w") as f:
+            f.write(txt)
+        rc, out, err = run("check", "--policy", f"typo{i}.yaml")
+        check(rc == 2 and f"typo{i}.yaml" in err, f"malformed policy {i}: exit 2 ({err.strip()})")
+    with open(os.path.join(TMP, "trail.json"), "w") as f:
+        f.write('{"version": 1, "rules": [{"match": "*"},]}')
+    rc, out, err = run("check", "--policy", "trail.json")
+    check(rc == 2 and "not valid JSON" in err, f"a .json policy with a trailing comma: exit 2 ({err.strip()})")
     rc, out, err = run("check", "--lock", "nope.lock")
     check(rc == 2 and "nope.lock" in err, "no lock file: exit 2")
     rc, out, err = run("lock", "--update", "nothere.csv")
