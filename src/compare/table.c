@@ -38,6 +38,9 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
   const char *ia = path2(whorl_json_object_get(a, "profile"), "rows", "iblt"),
              *ib = path2(whorl_json_object_get(b, "profile"), "rows", "iblt");
   if (!*ia || !*ib) return NULL;
+  if (strcmp(path2(whorl_json_object_get(a, "profile"), "rows", "rules"), WHORL_ROW_IBLT_RULES) ||
+      strcmp(path2(whorl_json_object_get(b, "profile"), "rows", "rules"), WHORL_ROW_IBLT_RULES))
+    return NULL; /* row tables of other rules: not comparable */
   whorl_iblt ta, tb;
   if (whorl__iblt_read(&ta, ia, strlen(ia))) return NULL;
   if (whorl__iblt_read(&tb, ib, strlen(ib))) {
@@ -50,13 +53,16 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
   whorl__iblt_free(&ta);
   whorl__iblt_free(&tb);
   whorl_json *o = whorl_json_object();
+  uint64_t copies_a = 0, copies_b = 0; /* rows, repeated ones counted each time */
+  for (size_t q = 0; q < nr; q++) copies_a += rem[q].mult;
+  for (size_t q = 0; q < na; q++) copies_b += add[q].mult;
   if (rc == 1) { /* exact counts, positions unknown */
     whorl_json_object_set(o, "exact", whorl_json_bool(1));
     whorl_json_object_set(o, "positions", whorl_json_bool(0));
-    whorl_json_object_set(o, "rows_only_in_a", whorl_json_int((int64_t)nr));
-    whorl_json_object_set(o, "rows_only_in_b", whorl_json_int((int64_t)na));
-    whorl_json_object_set(o, "note", whorl_json_string("rows were inserted or deleted before the end, so the rows after them "
-                                                       "moved: the counts are exact, their positions are not known"));
+    whorl_json_object_set(o, "rows_only_in_a", whorl_json_int((int64_t)copies_a));
+    whorl_json_object_set(o, "rows_only_in_b", whorl_json_int((int64_t)copies_b));
+    whorl_json_object_set(o, "note", whorl_json_string("rows common to both versions moved (rows inserted or deleted before the "
+                                                       "end, or reordered): the counts are exact, the positions are not known"));
     free(add);
     free(rem);
     return o;
@@ -146,6 +152,12 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
   whorl_json *al = whorl_json_array(), *rl = whorl_json_array(), *cl = whorl_json_array();
   size_t nadd = 0, nrem = 0, nch = 0, i = 0, j = 0;
   int64_t shift = 0;
+  /* repeated rows (several copies of one row): counted, not placed */
+  size_t unplaced_a = 0, unplaced_b = 0;
+  for (size_t q = 0; ur && q < nr; q++)
+    if (rem[q].mult > 1) ur[q] = 1, unplaced_a += rem[q].mult;
+  for (size_t q = 0; ua && q < na; q++)
+    if (add[q].mult > 1) ua[q] = 1, unplaced_b += add[q].mult;
   while (ua && ur && (i < nr || j < na)) {
     if (i < nr && ur[i]) {
       i++;
@@ -177,10 +189,14 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
   free(rem);
   whorl_json_object_set(o, "exact", whorl_json_bool(1));
   whorl_json_object_set(o, "positions", whorl_json_bool(1));
-  whorl_json_object_set(o, "rows_only_in_a", whorl_json_int((int64_t)nr));
-  whorl_json_object_set(o, "rows_only_in_b", whorl_json_int((int64_t)na));
-  whorl_json_object_set(o, "added", whorl_json_int((int64_t)nadd));
-  whorl_json_object_set(o, "removed", whorl_json_int((int64_t)nrem));
+  whorl_json_object_set(o, "rows_only_in_a", whorl_json_int((int64_t)copies_a));
+  whorl_json_object_set(o, "rows_only_in_b", whorl_json_int((int64_t)copies_b));
+  whorl_json_object_set(o, "added", whorl_json_int((int64_t)(nadd + unplaced_b)));
+  whorl_json_object_set(o, "removed", whorl_json_int((int64_t)(nrem + unplaced_a)));
+  if (unplaced_a || unplaced_b) {
+    whorl_json_object_set(o, "repeated_rows_unplaced", whorl_json_int((int64_t)(unplaced_a + unplaced_b)));
+    whorl_json_object_set(o, "note", whorl_json_string("repeated rows (several copies of one row) are counted; their positions are not listed"));
+  }
   whorl_json_object_set(o, "changed", whorl_json_int((int64_t)nch));
   whorl_json_object_set(o, "moved", whorl_json_int((int64_t)moved));
   whorl_json_object_set(o, "added_rows", al);

@@ -37,12 +37,15 @@ void whorl__iblt_free(whorl_iblt *t) {
   t->m = 0;
 }
 
+/* Cells hold sums (mod 2^64), not XORs: n copies of one row add up to n
+ * times its key, so repeated rows peel too (see whorl__iblt_diff). */
 static inline void cell_put(whorl_icell *c, int64_t n, uint64_t klo, uint64_t khi, uint64_t idx, uint64_t chk) {
+  uint64_t un = (uint64_t)n;
   c->count += n;
-  c->klo ^= klo;
-  c->khi ^= khi;
-  c->idx += (uint64_t)n * idx;
-  c->chk ^= chk;
+  c->klo += un * klo;
+  c->khi += un * khi;
+  c->idx += un * idx;
+  c->chk += un * chk;
 }
 
 void whorl__iblt_add(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t idx) {
@@ -55,10 +58,10 @@ void whorl__iblt_absorb(whorl_iblt *t, const whorl_iblt *o, uint64_t off) {
     whorl_icell *c = &t->c[i];
     const whorl_icell *d = &o->c[i];
     c->count += d->count;
-    c->klo ^= d->klo;
-    c->khi ^= d->khi;
+    c->klo += d->klo;
+    c->khi += d->khi;
     c->idx += d->idx + (uint64_t)d->count * off;
-    c->chk ^= d->chk;
+    c->chk += d->chk;
   }
 }
 
@@ -74,10 +77,10 @@ void whorl__iblt_fold(whorl_iblt *t, uint32_t m) {
         const whorl_icell *c = &t->c[j * q + i];
         whorl_icell *d = &n[j * h + (i & (h - 1))];
         d->count += c->count;
-        d->klo ^= c->klo;
-        d->khi ^= c->khi;
+        d->klo += c->klo;
+        d->khi += c->khi;
         d->idx += c->idx;
-        d->chk ^= c->chk;
+        d->chk += c->chk;
       }
     free(t->c);
     t->c = n;
@@ -85,7 +88,7 @@ void whorl__iblt_fold(whorl_iblt *t, uint32_t m) {
   }
 }
 
-static int push(whorl_ielem **v, size_t *n, size_t *cap, uint64_t klo, uint64_t khi, uint64_t idx) {
+static int push(whorl_ielem **v, size_t *n, size_t *cap, uint64_t klo, uint64_t khi, uint64_t idx, uint64_t mult) {
   if (*n == *cap) {
     size_t nc = *cap ? *cap * 2 : 64;
     whorl_ielem *g = realloc(*v, nc * sizeof *g);
@@ -93,7 +96,7 @@ static int push(whorl_ielem **v, size_t *n, size_t *cap, uint64_t klo, uint64_t 
     *v = g;
     *cap = nc;
   }
-  (*v)[(*n)++] = (whorl_ielem){klo, khi, idx};
+  (*v)[(*n)++] = (whorl_ielem){klo, khi, idx, mult};
   return 0;
 }
 
@@ -116,30 +119,60 @@ int whorl__iblt_diff(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem **add
     whorl_icell *c = &y.c[i];
     const whorl_icell *o = &x.c[i];
     c->count -= o->count;
-    c->klo ^= o->klo;
-    c->khi ^= o->khi;
+    c->klo -= o->klo;
+    c->khi -= o->khi;
     c->idx -= o->idx;
-    c->chk ^= o->chk;
+    c->chk -= o->chk;
   }
   size_t capa = 0, capr = 0;
   int progress = 1, rc = 0;
   while (progress && !rc) {
     progress = 0;
-    for (uint32_t i = 0; i < m; i++) {
+    for (uint32_t i = 0; i < m && !rc; i++) {
       whorl_icell *c = &y.c[i];
-      if ((c->count != 1 && c->count != -1) || c->chk != check_of(c->klo, c->khi)) continue;
-      uint64_t klo = c->klo, khi = c->khi, idx = c->count == 1 ? c->idx : (uint64_t)0 - c->idx;
       int64_t n = c->count;
-      /* the element's cells must include this one: else a coincidence */
-      int mine = 0;
-      for (int j = 0; j < WHORL_IBLT_K; j++) mine |= cell_of(klo, khi, j, m) == i;
-      if (!mine) continue;
-      if (n == 1 ? push(added, nadded, &capa, klo, khi, idx) : push(removed, nremoved, &capr, klo, khi, idx)) {
+      if (!n) continue;
+      /* c copies of one key: key * c = sums (mod 2^64); an even c leaves
+       * the top ctz(c) bits open: try them (c up to a multiple of 64) */
+      uint64_t cu = (uint64_t)n;
+      int t = __builtin_ctzll(cu);
+      if (t > 6 || (t && ((c->klo | c->khi | c->chk) & ((1ull << t) - 1)))) continue;
+      uint64_t inv = cu >> t;
+      for (int r = 0; r < 5; r++) inv *= 2 - (cu >> t) * inv; /* the odd part's inverse mod 2^64 */
+      uint64_t lo0 = (c->klo >> t) * inv, hi0 = (c->khi >> t) * inv;
+      if (t) {
+        lo0 &= ~0ull >> t;
+        hi0 &= ~0ull >> t;
+      }
+      int found = 0;
+      uint64_t klo = 0, khi = 0;
+      for (uint64_t a = 0; a < (1ull << t) && !found; a++)
+        for (uint64_t b = 0; b < (1ull << t) && !found; b++) {
+          uint64_t kl = lo0 | (t ? a << (64 - t) : 0), kh = hi0 | (t ? b << (64 - t) : 0);
+          if (cu * kl != c->klo || cu * kh != c->khi || cu * check_of(kl, kh) != c->chk) continue;
+          int mine = 0;
+          for (int j = 0; j < WHORL_IBLT_K; j++) mine |= cell_of(kl, kh, j, m) == i;
+          if (mine) found = 1, klo = kl, khi = kh;
+        }
+      if (!found) continue;
+      uint64_t mult = n > 0 ? (uint64_t)n : (uint64_t)(-n);
+      /* one copy: its index; several: the sum of theirs */
+      uint64_t idx = n > 0 ? c->idx : (uint64_t)0 - c->idx;
+      if (n > 0 ? push(added, nadded, &capa, klo, khi, idx, mult) : push(removed, nremoved, &capr, klo, khi, idx, mult)) {
         rc = -1;
         break;
       }
+      /* take the copies out of all their cells (the index sum with them) */
       uint64_t chk = check_of(klo, khi);
-      for (int j = 0; j < WHORL_IBLT_K; j++) cell_put(&y.c[cell_of(klo, khi, j, m)], -n, klo, khi, idx, chk);
+      for (int j = 0; j < WHORL_IBLT_K; j++) {
+        whorl_icell *d = &y.c[cell_of(klo, khi, j, m)];
+        d->count -= n;
+        d->klo -= cu * klo;
+        d->khi -= cu * khi;
+        d->chk -= cu * chk;
+      }
+      uint64_t isum = c->idx;
+      for (int j = 0; j < WHORL_IBLT_K; j++) y.c[cell_of(klo, khi, j, m)].idx -= isum;
       progress = 1;
     }
   }

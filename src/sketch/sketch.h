@@ -178,8 +178,8 @@ int whorl__uh_read(whorl_uh *u, const char *text, size_t len);
 void whorl__uh_free(whorl_uh *u);
 
 /* ---- invertible Bloom lookup table of (row hash, row index) ------------------------
- * Cells hold count, the XOR of the 128-bit keys, the sum of the indices
- * (mod 2^64) and the XOR of a check hash of the keys; each element goes to
+ * Cells hold count and the sums (mod 2^64) of the keys' halves, of the
+ * indices and of a check hash of the keys (sums, so repeated rows decode); each element goes to
  * WHORL_IBLT_K cells (key-derived, one per third of the table). Additive:
  * tables merge by adding cells, a part's indices shift by adding its offset
  * times each cell's count, and two tables subtract; the difference peels into
@@ -210,7 +210,8 @@ void whorl__iblt_fold(whorl_iblt *t, uint32_t m);
  * remain: the decoded indices are no positions), -1 when the difference is
  * too big to decode (the lists then hold what did). */
 typedef struct whorl_ielem {
-  uint64_t klo, khi, idx;
+  uint64_t klo, khi, idx; /* idx: the row's index, or the sum of the copies' */
+  uint64_t mult;          /* copies of this row (repeated rows) */
 } whorl_ielem;
 int whorl__iblt_diff(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem **added, size_t *nadded, whorl_ielem **removed,
                      size_t *nremoved);

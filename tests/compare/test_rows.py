@@ -79,6 +79,14 @@ def main():
     est = rc.get("estimated_rows_differing", 0) if rc else 0
     check(rc and not rc["exact"] and 0.5 * 8000 <= est <= 2 * 8000, f"4,000 changed rows: the strata estimate of the 8,000 differing row versions ({rc})")
 
+    # repeated rows: appended copies of an existing row, and 100 copies cut to 50
+    dup = pd.DataFrame({"x": [1, 2] + [7] * 100})
+    a_ = fp(dup, "dup_a")
+    rc = rows(a_, fp(pd.concat([dup, pd.DataFrame({"x": [2, 2]})]), "dup_b"))
+    check(rc and rc["exact"] and rc["added"] == 2 and rc["removed"] == 0 and rc["rows_only_in_b"] == 2, f"two appended copies of a row ({rc})")
+    rc = rows(a_, fp(dup.iloc[:52], "dup_c"))
+    check(rc and rc["exact"] and rc["removed"] == 50 and rc["rows_only_in_a"] == 50, f"100 copies cut to 50 ({rc})")
+
     # the policy: rows may be appended, not changed
     lockdir = os.path.join(TMP, "proj")
     os.makedirs(lockdir, exist_ok=True)
@@ -87,7 +95,7 @@ def main():
     subprocess.run([W, "lock", "t.csv"], cwd=lockdir, capture_output=True)
     with open(os.path.join(lockdir, "whorl.policy.yaml"), "w") as f:
         f.write('version: 1\nrules:\n  - match: "*.csv"\n    may_change: [append]\n    drift: {ks: {fail: 1}, psi: {fail: 10}}\n')
-    pd.concat([df, df.iloc[:2].assign(id=-7)]).to_csv(p, index=False)
+    pd.concat([df, df.iloc[:2].assign(id=-7), df.iloc[:2].assign(id=-7)]).to_csv(p, index=False)  # repeated rows too
     r = subprocess.run([W, "check"], cwd=lockdir, capture_output=True, text=True)
     check(r.returncode == 0, f"appended rows under may_change [append]: pass ({r.stdout.strip()[-200:]})")
     d = df.copy()
