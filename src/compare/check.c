@@ -151,6 +151,11 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
     names = calloc(count + 1, sizeof *names);
     for (size_t i = 0; names && i < n && !rc; i++) {
       char nm[PATH_MAX];
+      /* --update takes entry names as they are in the lock (from any folder) */
+      if (update_only && whorl_json_object_get(arts, paths[i])) {
+        names[i] = strdup(paths[i]);
+        continue;
+      }
       rc = lock_name(dir, paths[i], nm, sizeof nm, err);
       if (!rc && update_only && !whorl_json_object_get(arts, nm))
         rc = whorl__error(err, WHORL_EINVAL, paths[i], -1, "not in %s: lock it first (whorl lock PATH)", lock_path);

@@ -347,6 +347,7 @@ static void value_stats(whorl_pcol *c, int type, const uint8_t *p, size_t len, u
     /* a date is its day's midnight */
     __attribute__((fallthrough));
   case 'T': {
+    if (p[0] == 'T' && p[len - 1] == 'Z') c->utc += times;
     int64_t sec;
     uint64_t frac;
     int nf;
@@ -389,6 +390,7 @@ void whorl__pcol_cell(whorl_pcol *c, int type, const uint8_t *p, size_t len, uin
 /* The statistics o holds itself (not those of its counted pairs). */
 static void merge_direct(whorl_pcol *c, const whorl_pcol *o) {
   c->nan += o->nan, c->pinf += o->pinf, c->ninf += o->ninf;
+  c->utc += o->utc;
   if (o->num) {
     if (!c->num && !(c->num = pnum_new())) c->oom = 1;
     else pnum_merge(c->num, o->num);
@@ -608,7 +610,7 @@ static whorl_json *jnum(double x) {
 }
 
 /* ISO text of seconds since 1970: a day, or a time with up to 6 decimals. */
-static whorl_json *jtime(double sec, int date) {
+static whorl_json *jtime_z(double sec, int date, int utc) {
   if (!isfinite(sec)) return whorl_json_null();
   double days = floor(sec / 86400);
   double sod = sec - days * 86400;
@@ -624,6 +626,7 @@ static whorl_json *jtime(double sec, int date) {
     n += snprintf(t + n, sizeof t - (size_t)n, ".%06lld", f);
     while (t[n - 1] == '0') t[--n] = 0;
   }
+  if (utc && n + 1 < (int)sizeof t) t[n++] = 'Z', t[n] = 0; /* every value had a zone: times in UTC */
   return whorl_json_string(t);
 }
 
@@ -831,16 +834,17 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
         bound[k] += fabs(r - q[k]);
         q[k] = r;
       }
-    whorl_json_object_set(j, "min", temporal ? jtime(d->min, date) : jnum(d->min));
-    whorl_json_object_set(j, "max", temporal ? jtime(d->max, date) : jnum(d->max));
-    whorl_json_object_set(j, "mean", temporal ? jtime(mean, 0) : jnum(mean));
+    int z = temporal && !date && all.utc == d->n;
+    whorl_json_object_set(j, "min", temporal ? jtime_z(d->min, date, z) : jnum(d->min));
+    whorl_json_object_set(j, "max", temporal ? jtime_z(d->max, date, z) : jnum(d->max));
+    whorl_json_object_set(j, "mean", temporal ? jtime_z(mean, 0, z) : jnum(mean));
     double unit = date ? 86400 : 1;
     whorl_json_object_set(j, "stddev", isfinite(sd) ? whorl_json_double(sd / unit) : whorl_json_null());
     if (temporal) whorl_json_object_set(j, "stddev_unit", whorl_json_string(date ? "days" : "seconds"));
     whorl_json *qj = whorl_json_object(), *ej = whorl_json_object();
     double worst = 0;
     for (int k = 0; k < NQ; k++) {
-      whorl_json_object_set(qj, QN[k], temporal ? jtime(q[k], date) : whorl_json_double(q[k]));
+      whorl_json_object_set(qj, QN[k], temporal ? jtime_z(q[k], date, z) : whorl_json_double(q[k]));
       if (bound[k] > worst) worst = bound[k];
     }
     whorl_json_object_set(j, "quantiles", qj);
@@ -908,6 +912,7 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     whorl_json_object_set(st, "string", s);
   }
   if (all.nan) whorl_json_object_set(st, "nan", whorl_json_int((int64_t)all.nan));
+  if (all.utc) whorl_json_object_set(st, "utc", whorl_json_int((int64_t)all.utc));
   if (all.pinf) whorl_json_object_set(st, "pinf", whorl_json_int((int64_t)all.pinf));
   if (all.ninf) whorl_json_object_set(st, "ninf", whorl_json_int((int64_t)all.ninf));
   if (!alive && all.hll) {
@@ -994,6 +999,7 @@ static int direct_from_json(whorl_pcol *c, const whorl_json *st) {
   if (whorl_json_object_get(st, "nan") && get_u64(st, "nan", &c->nan)) return -1;
   if (whorl_json_object_get(st, "pinf") && get_u64(st, "pinf", &c->pinf)) return -1;
   if (whorl_json_object_get(st, "ninf") && get_u64(st, "ninf", &c->ninf)) return -1;
+  if (whorl_json_object_get(st, "utc") && get_u64(st, "utc", &c->utc)) return -1;
   return 0;
 }
 

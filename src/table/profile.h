@@ -60,6 +60,7 @@ typedef struct whorl_fmap {
 typedef struct whorl_pcol {
   uint64_t types[8]; /* cells by their own type (whorl_ltype) */
   uint64_t nan, pinf, ninf;
+  uint64_t utc; /* temporal values written with a zone (UTC, 'Z') */
   whorl_pnum *num, *tim;
   uint64_t slen_n, slen_sum, slen_min, slen_max;
   whorl_buf smin, smax; /* first WHORL_STR_KEEP bytes */

@@ -163,6 +163,11 @@ def main():
     check(rc == 2 and "not valid JSON" in err, f"a .json policy with a trailing comma: exit 2 ({err.strip()})")
     rc, out, err = run("check", "--lock", "nope.lock")
     check(rc == 2 and "nope.lock" in err, "no lock file: exit 2")
+    # lock --update by entry name, from another folder
+    os.makedirs(os.path.join(TMP, "elsewhere"), exist_ok=True)
+    r = subprocess.run([W, "lock", "--lock", "../whorl.lock", "--update", "data/t.csv"], capture_output=True, text=True,
+                       cwd=os.path.join(TMP, "elsewhere"))
+    check(r.returncode == 0, f"lock --update NAME from another folder ({r.stderr.strip()})")
     rc, out, err = run("lock", "--update", "nothere.csv")
     check(rc == 2, "lock --update of an unknown path: exit 2")
     return 0

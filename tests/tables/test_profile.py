@@ -138,6 +138,15 @@ def main():
     print(f"real CSVs whose profile agrees with pandas/numpy: {checked}", flush=True)
     check(checked >= 30, f"{checked} real CSVs checked")
 
+    # Timestamps written with zones: statistics in UTC say so (Z)
+    tz = os.path.join(TMP, "tz.csv")
+    with open(tz, "w") as fh:
+        fh.write("ts,local\n2025-01-01T10:00:00Z,2025-01-01T10:00:00\n2025-01-02T11:00:00+02:00,2025-01-02T11:00:00\n")
+    d, _ = fp(tz)
+    p = {c["name"]: c["profile"] for c in d["columns"]} if d else {}
+    check(p and p["ts"]["min"] == "2025-01-01T10:00:00Z" and p["ts"]["max"] == "2025-01-02T09:00:00Z" and not p["local"]["min"].endswith("Z"),
+          f"UTC timestamps keep their Z, local ones have none ({p.get('ts', {}).get('min')}, {p.get('local', {}).get('min')})")
+
     # Thread count: byte-identical documents.
     big = os.path.join(TMP, "big.csv")
     with open(big, "w") as fh:
