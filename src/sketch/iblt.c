@@ -124,9 +124,15 @@ int whorl__iblt_diff(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem **add
     c->idx -= o->idx;
     c->chk -= o->chk;
   }
-  size_t capa = 0, capr = 0;
+  size_t capa = 0, capr = 0, peels = 0;
   int progress = 1, rc = 0;
+  /* a table from an honest document peels each element once; a hostile one
+   * could keep making cells look pure: bounded */
   while (progress && !rc) {
+    if (peels > 8 * (size_t)m) {
+      rc = -1;
+      break;
+    }
     progress = 0;
     for (uint32_t i = 0; i < m && !rc; i++) {
       whorl_icell *c = &y.c[i];
@@ -174,6 +180,7 @@ int whorl__iblt_diff(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem **add
       uint64_t isum = c->idx;
       for (int j = 0; j < WHORL_IBLT_K; j++) y.c[cell_of(klo, khi, j, m)].idx -= isum;
       progress = 1;
+      peels++;
     }
   }
   for (uint32_t i = 0; i < m && !rc; i++)

@@ -16,6 +16,7 @@ static void exercise(const whorl_json *a, const whorl_json *b) {
     size_t len = 0;
     if (whorl_render(rep, WHORL_RENDER_TEXT, &out, &len, &err) == WHORL_OK) free(out);
     if (whorl_render(rep, WHORL_RENDER_JSON, &out, &len, &err) == WHORL_OK) free(out);
+    if (whorl_render(rep, WHORL_RENDER_MARKDOWN, &out, &len, &err) == WHORL_OK) free(out);
     whorl_json_free(rep);
   }
 }
