@@ -33,7 +33,10 @@ static whorl_json *keys_diff(const whorl_json *a, const whorl_json *b) {
   whorl_json *o = whorl_json_object(), *keys = whorl_json_array();
   whorl_buf path = WHORL_BUF_INIT;
   size_t total = 0;
-  whorl__json_changes(a ? a : whorl_json_object(), b ? b : whorl_json_object(), &path, keys, &total);
+  whorl_json *ea = a ? NULL : whorl_json_object(), *eb = b ? NULL : whorl_json_object(); /* a missing side: empty */
+  whorl__json_changes(a ? a : ea, b ? b : eb, &path, keys, &total);
+  whorl_json_free(ea);
+  whorl_json_free(eb);
   whorl_buf_free(&path);
   whorl_json_object_set(o, "keys", keys);
   whorl_json_object_set(o, "keys_changed", whorl_json_int((int64_t)total));
