@@ -428,6 +428,8 @@ whorl_json *whorl__drift(const whorl_json *cola, const whorl_json *colb, int key
   const whorl_json *pja = whorl_json_object_get(cola, "profile"), *pjb = whorl_json_object_get(colb, "profile");
   if (!pja || !pjb) return NULL;
   whorl_pcol ra, rb, ca, cb;
+  whorl__pcol_init(&ra);
+  whorl__pcol_init(&rb);
   if (whorl__pcol_from_json(&ra, pja, keyed) || whorl__pcol_from_json(&rb, pjb, keyed)) {
     whorl__pcol_free(&ra);
     whorl__pcol_free(&rb);
