@@ -26,6 +26,9 @@ static whorl_json *str_pair(const char *ka, const char *a, const char *kb, const
   return o;
 }
 
+/* rows listed per kind: everything a row table decodes (about 2,500 rows) */
+#define WHORL_ROW_LIST_MAX 10000
+
 static int by_idx(const void *x, const void *y) {
   uint64_t p = ((const whorl_ielem *)x)->idx, q = ((const whorl_ielem *)y)->idx;
   return p < q ? -1 : p > q;
@@ -168,7 +171,7 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
       continue;
     }
     if (i < nr && j < na && (int64_t)add[j].idx - shift == (int64_t)rem[i].idx) {
-      if (nch++ < 100) {
+      if (nch++ < WHORL_ROW_LIST_MAX) {
         whorl_json *pr = whorl_json_array();
         whorl_json_array_append(pr, whorl_json_int((int64_t)rem[i].idx));
         whorl_json_array_append(pr, whorl_json_int((int64_t)add[j].idx));
@@ -176,10 +179,10 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
       }
       i++, j++;
     } else if (j < na && (i >= nr || (int64_t)add[j].idx - shift < (int64_t)rem[i].idx)) {
-      if (nadd++ < 100) whorl_json_array_append(al, whorl_json_int((int64_t)add[j].idx));
+      if (nadd++ < WHORL_ROW_LIST_MAX) whorl_json_array_append(al, whorl_json_int((int64_t)add[j].idx));
       shift++, j++;
     } else {
-      if (nrem++ < 100) whorl_json_array_append(rl, whorl_json_int((int64_t)rem[i].idx));
+      if (nrem++ < WHORL_ROW_LIST_MAX) whorl_json_array_append(rl, whorl_json_int((int64_t)rem[i].idx));
       shift--, i++;
     }
   }

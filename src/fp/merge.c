@@ -219,7 +219,9 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
         whorl__psample_from_json(&sample, whorl_json_object_get(pj, "sample"), map, nc, ncols, key_file != NULL))
       rc = bad(err, p, "the profile's sample is malformed");
     /* the row IBLT: the part's indices shift by the rows before it */
-    const char *ib = whorl_json_object_get_string(whorl_json_object_get(pj, "rows"), "iblt");
+    const char *ib = whorl_json_object_get_string(whorl_json_object_get(pj, "rows"), "iblt"),
+               *irules = whorl_json_object_get_string(whorl_json_object_get(pj, "rows"), "rules");
+    if (!irules || strcmp(irules, WHORL_ROW_IBLT_RULES)) ib = NULL; /* row tables of other rules: none in the merge */
     if (!rc && profile && ib && have_iblt) {
       whorl_iblt t;
       if (whorl__iblt_read(&t, ib, strlen(ib))) rc = bad(err, p, "the profile's row table is malformed");

@@ -16,13 +16,18 @@ static inline uint64_t mix(uint64_t x) { /* splitmix64's finalizer */
 
 static inline uint64_t check_of(uint64_t klo, uint64_t khi) { return mix(klo ^ mix(khi + 0x9e3779b97f4a7c15ull)); }
 
-/* cell j (0..K-1) of a key: one per third... of the table split in K+1 parts
- * rounded to powers of two: the table is split into 4 quarters, the key
- * uses quarters 0..2 (the fourth takes a second chance for quarter 0) */
+/* cell j (0..K-1) of a key: the table is K subtables of q = m/K cells (q a
+ * power of two); the key takes one cell in each */
 static inline uint32_t cell_of(uint64_t klo, uint64_t khi, int j, uint32_t m) {
-  uint32_t q = m / 4;
+  uint32_t q = m / WHORL_IBLT_K;
   uint64_t h = mix(khi ^ (0x51ed270b27b5d3a1ull * (uint64_t)(j + 1))) ^ klo;
   return (uint32_t)j * q + (uint32_t)(mix(h) & (q - 1));
+}
+
+int whorl__iblt_valid_size(uint64_t m) {
+  if (m % WHORL_IBLT_K) return 0;
+  uint64_t q = m / WHORL_IBLT_K;
+  return q >= 2 && q <= (1u << 20) && !(q & (q - 1));
 }
 
 int whorl__iblt_init(whorl_iblt *t, uint32_t m) {
@@ -65,14 +70,14 @@ void whorl__iblt_absorb(whorl_iblt *t, const whorl_iblt *o, uint64_t off) {
   }
 }
 
-/* Folding keeps each key's cells: cell_of(m/2) of quarter j is cell_of(m)
- * of quarter j with the top bit of the in-quarter position dropped. */
+/* Folding keeps each key's cells: cell_of(m/2) of subtable j is cell_of(m)
+ * of subtable j with the top bit of the in-subtable position dropped. */
 void whorl__iblt_fold(whorl_iblt *t, uint32_t m) {
-  while (t->m > m && t->m >= 8) {
-    uint32_t q = t->m / 4, h = q / 2;
+  while (t->m > m && t->m >= 2 * WHORL_IBLT_K) {
+    uint32_t q = t->m / WHORL_IBLT_K, h = q / 2;
     whorl_icell *n = calloc(t->m / 2, sizeof *n);
     if (!n) return;
-    for (uint32_t j = 0; j < 4; j++)
+    for (uint32_t j = 0; j < WHORL_IBLT_K; j++)
       for (uint32_t i = 0; i < q; i++) {
         const whorl_icell *c = &t->c[j * q + i];
         whorl_icell *d = &n[j * h + (i & (h - 1))];
@@ -200,7 +205,15 @@ void whorl__iblt_write(const whorl_iblt *t, whorl_buf *out) {
   for (uint32_t i = 0; i < t->m; i++) {
     const whorl_icell *c = &t->c[i];
     if (!c->count && !c->klo && !c->khi && !c->idx && !c->chk) {
-      whorl_buf_putc(&v, 0); /* an empty cell */
+      uint32_t run = 1; /* a run of empty cells: 0, its length */
+      while (i + run < t->m) {
+        const whorl_icell *d = &t->c[i + run];
+        if (d->count || d->klo || d->khi || d->idx || d->chk) break;
+        run++;
+      }
+      whorl_buf_putc(&v, 0);
+      whorl__put_uvarint(&v, run);
+      i += run - 1;
       continue;
     }
     uint8_t b[32];
@@ -223,14 +236,19 @@ int whorl__iblt_read(whorl_iblt *t, const char *text, size_t len) {
   if (!whorl__unbase64(text, len, &v)) {
     const uint8_t *p = (const uint8_t *)v.data, *end = p + v.len;
     uint64_t m;
-    if (!whorl__get_uvarint(&p, end, &m) && m >= 8 && m <= (1u << 20) && !(m & (m - 1)) && !whorl__iblt_init(t, (uint32_t)m)) {
+    if (!whorl__get_uvarint(&p, end, &m) && whorl__iblt_valid_size(m) && !whorl__iblt_init(t, (uint32_t)m)) {
       rc = 0;
       for (uint32_t i = 0; i < m && !rc; i++) {
         if (p >= end || *p > 1) {
           rc = -1;
           break;
         }
-        if (*p++ == 0) continue;
+        if (*p++ == 0) {
+          uint64_t run;
+          if (whorl__get_uvarint(&p, end, &run) || run < 1 || run > m - i) rc = -1;
+          else i += (uint32_t)run - 1;
+          continue;
+        }
         int64_t cnt;
         if (whorl__get_svarint(&p, end, &cnt) || end - p < 32) {
           rc = -1;

@@ -180,12 +180,12 @@ void whorl__uh_free(whorl_uh *u);
 /* ---- invertible Bloom lookup table of (row hash, row index) ------------------------
  * Cells hold count and the sums (mod 2^64) of the keys' halves, of the
  * indices and of a check hash of the keys (sums, so repeated rows decode); each element goes to
- * WHORL_IBLT_K cells (key-derived, one per third of the table). Additive:
+ * WHORL_IBLT_K cells (key-derived, one in each of K equal subtables). Additive:
  * tables merge by adding cells, a part's indices shift by adding its offset
  * times each cell's count, and two tables subtract; the difference peels into
  * the elements only one side has, when it is small enough (about 0.7 x cells
- * elements). Sizes are powers of two and a bigger table folds into a
- * smaller one. */
+ * elements). Sizes are K times a power of two and a bigger table folds
+ * into a smaller one. */
 #define WHORL_IBLT_K 3
 typedef struct whorl_icell {
   int64_t count;
@@ -194,10 +194,12 @@ typedef struct whorl_icell {
 
 typedef struct whorl_iblt {
   whorl_icell *c;
-  uint32_t m; /* cells: a power of two, a multiple of 4 */
+  uint32_t m; /* cells: WHORL_IBLT_K times a power of two (whorl__iblt_valid_size) */
 } whorl_iblt;
 
 int whorl__iblt_init(whorl_iblt *t, uint32_t m);
+/* 1 when m cells make a table: K times a power of two, 2..2^20. */
+int whorl__iblt_valid_size(uint64_t m);
 void whorl__iblt_free(whorl_iblt *t);
 void whorl__iblt_add(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t idx);
 /* t += o with o's indices shifted by off (o->m == t->m). */

@@ -24,10 +24,10 @@
 #define WHORL_FREQ_MAXLEN 1024  /* longer values end exact counting */
 #define WHORL_STR_KEEP 256      /* string min/max compare this many bytes */
 #define WHORL_SAMPLE_ROWS 32    /* rows of the sample in a document */
-#define WHORL_ROW_IBLT_CELLS 1024 /* cells of the row-level IBLT (fixed: tables of any size merge and subtract) */
-#define WHORL_ROW_IBLT_RULES "row-iblt-2"
+#define WHORL_ROW_IBLT_CELLS 3072 /* cells of the row-level IBLT (fixed: tables of any size merge and subtract) */
+#define WHORL_ROW_IBLT_RULES "row-iblt-3"
 #define WHORL_ROW_STRATA 16       /* strata estimator: rows by trailing zeros of their hash */
-#define WHORL_ROW_STRATUM_CELLS 64
+#define WHORL_ROW_STRATUM_CELLS 48
 
 /* One numeric domain: numbers, or date/timestamp values as seconds since
  * 1970-01-01 (a date at midnight). */

@@ -3,7 +3,8 @@
 IBLT of two profile documents gives exact counts of rows only in one
 version, their positions when no row moved (edits in place, rows appended
 or cut at the end), counts without positions when rows were inserted or
-deleted before the end, and an estimate beyond ~500 differing rows; the
+deleted before the end, exact up to 1,000+ changed rows, and an estimate
+beyond ~1,200 changed rows; the
 policy's may_change: [append] accepts appended rows only. Saved
 fingerprints are diffed, never the data.
 Run by ctest with WHORL_BIN, WHORL_SRC and WHORL_TMP set.
@@ -72,6 +73,13 @@ def main():
 
     rc = rows(base, fp(df.drop([5, 6, 20000]), "deleted"))
     check(rc and not rc["positions"] and rc["rows_only_in_a"] == 3, f"3 rows deleted inside: exact count ({rc})")
+
+    d = df.copy()
+    hit = np.sort(rng.choice(n, size=1000, replace=False))
+    d.loc[hit, "x"] += 1  # 1,000 changed rows: within the table's capacity, all listed
+    rc = rows(base, fp(d, "thousand"))
+    check(rc and rc["exact"] and rc["positions"] and rc["changed"] == 1000 and rc["changed_rows"] == [[int(i), int(i)] for i in hit],
+          f"1,000 changed rows: exact, every row number listed ({rc and {k: v for k, v in rc.items() if not k.endswith('_rows')}})")
 
     d = df.copy()
     d.loc[::10, "x"] += 1  # 4,000 rows
