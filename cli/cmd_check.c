@@ -23,6 +23,11 @@ static const char lock_help[] =
     "  --level LEVEL          as for 'whorl fp' (default: profile for tables,\n"
     "                         content otherwise)\n"
     "  --model                read the paths as models\n"
+    "  --config FILE, --param KEY=VALUE, --training-file FILE\n"
+    "                         a model's config and training regime (see 'whorl fp\n"
+    "                         --help'); kept in the lock and used again by check\n"
+    "  --features MATRIX --pipeline SPEC [--code FILE]... [--input DATA]\n"
+    "                         lock a feature pipeline under the matrix's name\n"
     "  --as, --delimiter, --no-header, --header, --strict, --key-file\n"
     "                         how to read tables (see 'whorl fp --help')\n"
     "  --threads N            worker threads (default: all cores)\n"
@@ -53,15 +58,23 @@ static const char check_help[] =
     "Exit status: 0 pass (warnings allowed), 1 a failing rule (a change, drift,\n"
     "a missing or unreadable artifact), 2 error (no lock file, a bad policy).\n";
 
-enum { OPT_LOCK = 256, OPT_UPDATE, OPT_LEVEL, OPT_MODEL, OPT_THREADS, OPT_POLICY, OPT_FORMAT, OPT_NOCACHE };
+enum { OPT_LOCK = 256, OPT_UPDATE, OPT_LEVEL, OPT_MODEL, OPT_THREADS, OPT_POLICY, OPT_FORMAT, OPT_NOCACHE,
+       OPT_FEATURES, OPT_PIPELINE, OPT_CODE, OPT_INPUT, OPT_CONFIG, OPT_PARAM, OPT_TRAINFILE };
 
-int cmd_lock(int argc, char **argv) {
+static int lock_main(int argc, char **argv, const char **code, const char **params, const char **tfiles) {
   static const struct option longopts[] = {{"lock", required_argument, NULL, OPT_LOCK},   {"update", no_argument, NULL, OPT_UPDATE},
                                            {"level", required_argument, NULL, OPT_LEVEL}, {"model", no_argument, NULL, OPT_MODEL},
                                            {"threads", required_argument, NULL, OPT_THREADS},
+                                           {"features", required_argument, NULL, OPT_FEATURES}, {"pipeline", required_argument, NULL, OPT_PIPELINE},
+                                           {"code", required_argument, NULL, OPT_CODE},  {"input", required_argument, NULL, OPT_INPUT},
+                                           {"config", required_argument, NULL, OPT_CONFIG}, {"param", required_argument, NULL, OPT_PARAM},
+                                           {"training-file", required_argument, NULL, OPT_TRAINFILE},
                                            {"help", no_argument, NULL, 'h'},              CLI_TABLE_LONGOPTS,
                                            {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+  whorl_features_spec fs = {NULL, NULL, code, 0, NULL};
+  o.params = params;
+  o.training_files = tfiles;
   const char *lock = "whorl.lock";
   int update = 0, c;
   optind = 1;
@@ -77,6 +90,13 @@ int cmd_lock(int argc, char **argv) {
     case OPT_THREADS:
       if (cli_parse_threads(optarg, &o.threads)) return EXIT_ERROR;
       break;
+    case OPT_FEATURES: fs.matrix = optarg; break;
+    case OPT_PIPELINE: fs.pipeline = optarg; break;
+    case OPT_CODE: code[fs.ncode++] = optarg; break;
+    case OPT_INPUT: fs.input = optarg; break;
+    case OPT_CONFIG: o.config_file = optarg; break;
+    case OPT_PARAM: params[o.nparams++] = optarg; break;
+    case OPT_TRAINFILE: tfiles[o.ntraining_files++] = optarg; break;
     case CLI_OPT_AS: case CLI_OPT_DELIM: case CLI_OPT_NOHEADER: case CLI_OPT_HEADER: case CLI_OPT_STRICT: case CLI_OPT_KEYFILE:
       if (cli_table_opt(c, optarg, &o)) return EXIT_ERROR;
       break;
@@ -87,18 +107,38 @@ int cmd_lock(int argc, char **argv) {
     }
   }
   int n = argc - optind;
+  const char *const *paths = (const char *const *)argv + optind;
+  if (fs.matrix || fs.pipeline || fs.ncode || fs.input) {
+    if (!fs.matrix || !fs.pipeline || n || update) {
+      cli_msg("error: a feature pipeline is locked with --features MATRIX --pipeline SPEC (no other PATH, no --update)");
+      return EXIT_ERROR;
+    }
+    o.features = &fs;
+    paths = &fs.matrix;
+    n = 1;
+  }
   if (!n && !update) {
     cli_msg("error: give the paths to lock, or --update (see 'whorl lock --help')");
     return EXIT_ERROR;
   }
   whorl_error err;
   whorl_error_clear(&err);
-  if (whorl_lock(lock, (const char *const *)argv + optind, (size_t)n, update, &o, &err) != WHORL_OK) {
+  if (whorl_lock(lock, paths, (size_t)n, update, &o, &err) != WHORL_OK) {
     cli_error(&err);
     return EXIT_ERROR;
   }
   cli_msg("%s: %s %d artifact%s", lock, update ? "updated" : "locked", n, n == 1 ? "" : "s");
   return 0;
+}
+
+int cmd_lock(int argc, char **argv) {
+  const char **code = calloc((size_t)argc + 1, sizeof *code), **params = calloc((size_t)argc + 1, sizeof *params),
+             **tfiles = calloc((size_t)argc + 1, sizeof *tfiles);
+  int rc = code && params && tfiles ? lock_main(argc, argv, code, params, tfiles) : EXIT_ERROR;
+  free(code);
+  free(params);
+  free(tfiles);
+  return rc;
 }
 
 int cmd_check(int argc, char **argv) {

@@ -88,10 +88,13 @@ typedef struct whorl_fp_options {
   size_t nparams;
   const char *const *training_files; /* files of the training section */
   size_t ntraining_files;
+  /* whorl_lock: the path is a feature matrix, locked as this pipeline
+   * (kind "features"; spec->matrix is ignored). NULL: not a pipeline. */
+  const struct whorl_features_spec *features;
 } whorl_fp_options;
 
 #define WHORL_FP_OPTIONS_INIT \
-  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL, -1, NULL, NULL, 0, NULL, 0 }
+  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL, -1, NULL, NULL, 0, NULL, 0, NULL }
 
 /* Fingerprints a file or folder. A symlink named on the command line is
  * followed; symlinks inside folders are recorded, not followed.

@@ -107,7 +107,51 @@ static int write_lock(const char *lock, const whorl_json *j, whorl_error *err) {
   return WHORL_OK;
 }
 
-static whorl_json *opts_json(const whorl_fp_options *o) {
+/* Strings the options of one lock entry point to (opts_from). */
+typedef struct pool {
+  void **v;
+  size_t n, cap;
+} pool;
+
+static void *pool_keep(pool *p, void *x) {
+  if (!x) return NULL;
+  if (p->n == p->cap) {
+    size_t nc = p->cap ? p->cap * 2 : 16;
+    void **g = realloc(p->v, nc * sizeof *g);
+    if (!g) {
+      free(x);
+      return NULL;
+    }
+    p->v = g, p->cap = nc;
+  }
+  return p->v[p->n++] = x;
+}
+
+static void pool_free(pool *p) {
+  for (size_t i = 0; i < p->n; i++) free(p->v[i]);
+  free(p->v);
+  memset(p, 0, sizeof *p);
+}
+
+/* A file's name relative to the lock's folder, as JSON (a path that does not
+ * resolve is kept as given: fingerprinting then reports it). */
+static whorl_json *rel_json(const char *dir, const char *path) {
+  char nm[PATH_MAX];
+  whorl_error e;
+  whorl_error_clear(&e);
+  if (lock_name(dir, path, nm, sizeof nm, &e)) return whorl_json_string(path);
+  return whorl_json_string(nm);
+}
+
+static whorl_json *rel_list(const char *dir, const char *const *v, size_t n) {
+  whorl_json *a = whorl_json_array();
+  for (size_t i = 0; i < n; i++) whorl_json_array_append(a, rel_json(dir, v[i]));
+  return a;
+}
+
+/* The reader options an entry was locked with; file names relative to the
+ * lock's folder (docs/check.md). */
+static whorl_json *opts_json(const whorl_fp_options *o, const char *dir) {
   whorl_json *j = whorl_json_object();
   if (o->table_format) whorl_json_object_set(j, "as", whorl_json_string(o->table_format));
   if (o->delimiter) {
@@ -115,18 +159,79 @@ static whorl_json *opts_json(const whorl_fp_options *o) {
     whorl_json_object_set(j, "delimiter", whorl_json_string(d));
   }
   if (o->header >= 0) whorl_json_object_set(j, "header", whorl_json_bool(o->header));
+  if (o->strict) whorl_json_object_set(j, "strict", whorl_json_bool(1));
+  if (o->key_file) whorl_json_object_set(j, "key_file", rel_json(dir, o->key_file));
   if (o->model >= 0) whorl_json_object_set(j, "model", whorl_json_bool(o->model));
+  if (o->config_file) whorl_json_object_set(j, "config", rel_json(dir, o->config_file));
+  if (o->nparams) {
+    whorl_json *a = whorl_json_array();
+    for (size_t i = 0; i < o->nparams; i++) whorl_json_array_append(a, whorl_json_string(o->params[i]));
+    whorl_json_object_set(j, "params", a);
+  }
+  if (o->ntraining_files) whorl_json_object_set(j, "training_files", rel_list(dir, o->training_files, o->ntraining_files));
+  if (o->features) {
+    whorl_json *f = whorl_json_object();
+    if (o->features->pipeline) whorl_json_object_set(f, "pipeline", rel_json(dir, o->features->pipeline));
+    whorl_json_object_set(f, "code", rel_list(dir, o->features->code, o->features->ncode));
+    if (o->features->input) whorl_json_object_set(f, "input", rel_json(dir, o->features->input));
+    whorl_json_object_set(j, "features", f);
+  }
   if (o->level != WHORL_LEVEL_AUTO) whorl_json_object_set(j, "level", whorl_json_string(whorl_level_name(o->level)));
   return j;
 }
 
-static void opts_from(const whorl_json *j, whorl_fp_options *o) {
+static const char *pool_path(pool *pl, const char *dir, const char *name) {
+  if (!name) return NULL;
+  char p[PATH_MAX * 2];
+  resolve(dir, name, p, sizeof p);
+  return pool_keep(pl, strdup(p));
+}
+
+/* A list of names: resolved paths, NULL-safe; *n their count. */
+static const char *const *pool_paths(pool *pl, const char *dir, const whorl_json *a, size_t *n, int paths) {
+  size_t k = whorl_json_size(a);
+  const char **v = pool_keep(pl, calloc(k + 1, sizeof *v));
+  *n = 0;
+  if (!v) return NULL;
+  for (size_t i = 0; i < k; i++) {
+    const char *s = whorl_json_get_string(whorl_json_array_get(a, i), NULL);
+    if (s) v[(*n)++] = paths ? pool_path(pl, dir, s) : s;
+  }
+  return v;
+}
+
+static void opts_from(const whorl_json *j, const char *dir, whorl_fp_options *o, pool *pl) {
   const char *as = whorl_json_object_get_string(j, "as"), *d = whorl_json_object_get_string(j, "delimiter");
   if (as) o->table_format = as;
   if (d && d[0]) o->delimiter = d[0];
   const whorl_json *h = whorl_json_object_get(j, "header"), *m = whorl_json_object_get(j, "model");
   if (h) o->header = whorl_json_get_bool(h);
   if (m) o->model = whorl_json_get_bool(m);
+  if (whorl_json_get_bool(whorl_json_object_get(j, "strict"))) o->strict = 1;
+  const char *kf = whorl_json_object_get_string(j, "key_file"), *cf = whorl_json_object_get_string(j, "config");
+  if (kf) o->key_file = pool_path(pl, dir, kf);
+  if (cf) o->config_file = pool_path(pl, dir, cf);
+  if (whorl_json_object_get(j, "params")) o->params = pool_paths(pl, dir, whorl_json_object_get(j, "params"), &o->nparams, 0);
+  if (whorl_json_object_get(j, "training_files"))
+    o->training_files = pool_paths(pl, dir, whorl_json_object_get(j, "training_files"), &o->ntraining_files, 1);
+  const whorl_json *f = whorl_json_object_get(j, "features");
+  if (f) {
+    whorl_features_spec *fs = pool_keep(pl, calloc(1, sizeof *fs));
+    if (fs) {
+      fs->pipeline = pool_path(pl, dir, whorl_json_object_get_string(f, "pipeline"));
+      fs->code = pool_paths(pl, dir, whorl_json_object_get(f, "code"), &fs->ncode, 1);
+      fs->input = pool_path(pl, dir, whorl_json_object_get_string(f, "input"));
+      o->features = fs;
+    }
+  }
+}
+
+/* The current fingerprint of the artifact at path under its options. */
+static int fingerprint_entry(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
+  if (!o->features) return whorl_fingerprint(path, o, out, err);
+  whorl_features_spec fs = *o->features;
+  fs.matrix = path;
+  return whorl_fingerprint_features(&fs, o, out, err);
 }
 
 int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int update_only, const whorl_fp_options *opts,
@@ -167,13 +272,27 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
     char p[PATH_MAX * 2];
     resolve(dir, names[i], p, sizeof p);
     whorl_fp_options eo = o;
+    pool pl = {NULL, 0, 0};
     const whorl_json *old = whorl_json_object_get(arts, names[i]);
-    if (update_only && old) opts_from(whorl_json_object_get(old, "options"), &eo);
+    if (update_only && old) {
+      whorl_fp_options fresh = WHORL_FP_OPTIONS_INIT;
+      fresh.threads = o.threads, fresh.use_cache = o.use_cache, fresh.cache_path = o.cache_path, fresh.chunks = 0;
+      fresh.on_issue = o.on_issue, fresh.on_progress = o.on_progress, fresh.cb_ctx = o.cb_ctx;
+      eo = fresh;
+      opts_from(whorl_json_object_get(old, "options"), dir, &eo, &pl);
+      whorl_level lv;
+      const whorl_json *lj = whorl_json_object_get(whorl_json_object_get(old, "options"), "level");
+      if (lj && !whorl_level_parse(whorl_json_get_string(lj, NULL), &lv)) eo.level = lv;
+    }
     whorl_json *doc = NULL;
-    rc = whorl_fingerprint(p, &eo, &doc, err);
-    if (rc) break;
+    rc = fingerprint_entry(p, &eo, &doc, err);
+    if (rc) {
+      pool_free(&pl);
+      break;
+    }
     whorl_json *e = whorl_json_object();
-    whorl_json_object_set(e, "options", opts_json(&eo));
+    whorl_json_object_set(e, "options", opts_json(&eo, dir));
+    pool_free(&pl);
     whorl_json_object_set(e, "fingerprint", doc);
     whorl_json_object_remove(arts, names[i]);
     whorl_json_object_set(arts, names[i], e);
@@ -221,7 +340,8 @@ static int check_drift(const char *path, const char *where, const whorl_json *d,
  * not silently weaken the gate. */
 static int check_rule(const char *path, const char *where, const whorl_json *r, whorl_error *err) {
   static const char *const KEYS[] = {"match", "may_change", "drift", "columns", "frozen_config", "allow_unsafe", NULL};
-  static const char *const CHANGES[] = {"order", "append", "content", "schema", "architecture", "config", "training", "weights", NULL};
+  static const char *const CHANGES[] = {"order",    "append", "content", "schema", "architecture", "config", "training",
+                                        "weights",  "pipeline", "code",  "input",  "matrix",       NULL};
   if (whorl_json_typeof(r) != WHORL_JSON_OBJECT) return whorl__error(err, WHORL_EFORMAT, path, -1, "%s must be a mapping", where);
   for (size_t i = 0; i < whorl_json_size(r); i++) {
     const char *k = whorl_json_object_key(r, i, NULL);
@@ -232,7 +352,7 @@ static int check_rule(const char *path, const char *where, const whorl_json *r, 
   for (size_t i = 0; i < whorl_json_size(mc); i++) {
     const char *v = whorl_json_get_string(whorl_json_array_get(mc, i), NULL);
     if (!v || !in_list(v, CHANGES))
-      return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: may_change \"%s\" is not one of order, append, content, schema, architecture, config, training, weights",
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: may_change \"%s\" is not one of order, append, content, schema, architecture, config, training, weights, pipeline, code, input, matrix",
                           where, v ? v : "?");
   }
   int rc = check_drift(path, where, whorl_json_object_get(r, "drift"), err);
@@ -391,12 +511,64 @@ static void judge_drift(judge *j, const whorl_json *rule, const char *col, const
   }
 }
 
-static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r) {
+/* A JSON value in a message: canonical, cut at 60 bytes. */
+static void value_text(const whorl_json *v, char *out, size_t cap) {
+  char *t = NULL;
+  size_t n = 0;
+  if (!v) snprintf(out, cap, "(none)");
+  else if (whorl_json_canonical(v, &t, &n) || !t) snprintf(out, cap, "?");
+  else snprintf(out, cap, "%.*s%s", (int)(n > 60 ? 57 : n), t, n > 60 ? "..." : "");
+  free(t);
+}
+
+/* Up to 3 strings of a list ("a, b, c and 4 more"); key: the member of
+ * object elements to take (NULL: the elements are strings). */
+static void names_text(const whorl_json *l, const char *key, whorl_buf *b) {
+  size_t n = whorl_json_size(l);
+  for (size_t i = 0; i < n && i < 3; i++) {
+    const whorl_json *e = whorl_json_array_get(l, i);
+    const char *s = key ? whorl_json_object_get_string(e, key) : whorl_json_get_string(e, NULL);
+    whorl_buf_printf(b, "%s%s", i ? ", " : "", s ? s : "?");
+  }
+  if (n > 3) whorl_buf_printf(b, " and %zu more", n - 3);
+}
+
+/* "rows: 1 changed (row 1234)" from a table report's row_changes; empty
+ * without row tables. Row numbers from 1, as the text report shows them. */
+static void rows_text(const whorl_json *rows, whorl_buf *b) {
+  if (!rows) return;
+  if (!whorl_json_get_bool(whorl_json_object_get(rows, "exact"))) {
+    whorl_buf_printf(b, "; about %lld rows differ", (long long)whorl_json_object_get_int(rows, "estimated_rows_differing", 0));
+    return;
+  }
+  if (!whorl_json_get_bool(whorl_json_object_get(rows, "positions"))) {
+    whorl_buf_printf(b, "; %lld rows only in the baseline, %lld only now", (long long)whorl_json_object_get_int(rows, "rows_only_in_a", 0),
+                     (long long)whorl_json_object_get_int(rows, "rows_only_in_b", 0));
+    return;
+  }
+  static const char *const what[] = {"changed", "added", "removed"}, *const lists[] = {"changed_rows", "added_rows", "removed_rows"};
+  for (int k = 0; k < 3; k++) {
+    int64_t c = whorl_json_object_get_int(rows, what[k], 0);
+    if (!c) continue;
+    const whorl_json *l = whorl_json_object_get(rows, lists[k]);
+    whorl_buf_printf(b, "; %lld row%s %s (row%s", (long long)c, c == 1 ? "" : "s", what[k], c == 1 ? "" : "s");
+    for (size_t i = 0; i < whorl_json_size(l) && i < 5; i++) {
+      const whorl_json *e = whorl_json_array_get(l, i);
+      int64_t at = k == 0 ? whorl_json_get_int(whorl_json_array_get(e, 1)) : whorl_json_get_int(e);
+      whorl_buf_printf(b, "%s %lld", i ? "," : "", (long long)at + 1);
+    }
+    whorl_buf_puts(b, whorl_json_size(l) > 5 ? ", ...)" : ")");
+  }
+}
+
+/* allow_content: the values may change (the rule's may_change: content,
+ * or a feature matrix whose change the caller judged). */
+static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, int allow_content) {
   const whorl_json *t = whorl_json_object_get(r, "table");
   const char *tier = str(t, "tier");
   if (!strcmp(tier, "bytes") || !strcmp(tier, "logical")) return; /* the same values */
   if (!strcmp(tier, "unordered")) {
-    if (!may(rule, "order") && !may(rule, "content")) finding(j, 1, "order", "rows reordered (may_change: order allows it)");
+    if (!may(rule, "order") && !allow_content && !may(rule, "content")) finding(j, 1, "order", "rows reordered (may_change: order allows it)");
     return;
   }
   const whorl_json *cols = whorl_json_object_get(t, "columns");
@@ -410,14 +582,19 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r) {
   const whorl_json *rows = whorl_json_object_get(t, "row_changes");
   int appended_only = rows && whorl_json_get_bool(whorl_json_object_get(rows, "positions")) &&
                       !whorl_json_object_get_int(rows, "removed", 1) && !whorl_json_object_get_int(rows, "changed", 1) && rb > ra;
-  if (whorl_json_size(ch) && !may(rule, "content")) {
+  if (whorl_json_size(ch) && !allow_content && !may(rule, "content")) {
     if (may(rule, "append") && appended_only) {
       /* rows appended at the end, none changed or removed: allowed */
     } else if (may(rule, "append")) {
       finding(j, 1, "append", "rows were changed or removed, not only appended (rows %lld -> %lld)", (long long)ra, (long long)rb);
     } else {
-      finding(j, 1, "content", "%zu column(s) changed, rows %lld -> %lld (a policy's may_change: [content] would allow it)", whorl_json_size(ch),
-              (long long)ra, (long long)rb);
+      whorl_buf b = WHORL_BUF_INIT;
+      names_text(ch, "name", &b);
+      if (ra != rb) whorl_buf_printf(&b, "; rows %lld -> %lld", (long long)ra, (long long)rb);
+      rows_text(rows, &b);
+      finding(j, 1, "content", "values changed in %zu column%s: %s (may_change: content allows it)", whorl_json_size(ch),
+              whorl_json_size(ch) == 1 ? "" : "s", b.data ? b.data : "");
+      whorl_buf_free(&b);
     }
   }
   for (size_t i = 0; i < whorl_json_size(ch); i++) {
@@ -430,7 +607,31 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
   const whorl_json *m = whorl_json_object_get(r, "model"), *changed = whorl_json_object_get(m, "changed");
   for (size_t i = 0; i < whorl_json_size(changed); i++) {
     const char *sec = whorl_json_get_string(whorl_json_array_get(changed, i), NULL);
-    if (sec && !may(rule, sec)) finding(j, 1, sec, "model %s changed (may_change: %s allows it)", sec, sec);
+    if (!sec || may(rule, sec)) continue;
+    whorl_buf b = WHORL_BUF_INIT;
+    const whorl_json *t = whorl_json_object_get(m, "tensors"), *sk = whorl_json_object_get(whorl_json_object_get(m, sec), "keys");
+    if (!strcmp(sec, "weights") || !strcmp(sec, "architecture")) {
+      static const char *const kinds[] = {"changed", "retyped", "added", "removed"};
+      for (int k = 0; k < 4; k++) {
+        const whorl_json *l = whorl_json_object_get(t, kinds[k]);
+        if (!whorl_json_size(l) || (k == 0) != !strcmp(sec, "weights")) continue;
+        whorl_buf_printf(&b, "%s%zu tensor%s %s (", b.len ? "; " : ": ", whorl_json_size(l), whorl_json_size(l) == 1 ? "" : "s", kinds[k]);
+        names_text(l, "name", &b);
+        whorl_buf_putc(&b, ')');
+      }
+    } else if (whorl_json_size(sk)) {
+      for (size_t k = 0; k < whorl_json_size(sk) && k < 3; k++) {
+        const whorl_json *e = whorl_json_array_get(sk, k);
+        char o[64], n[64];
+        value_text(whorl_json_object_get(e, "old"), o, sizeof o);
+        value_text(whorl_json_object_get(e, "new"), n, sizeof n);
+        whorl_buf_printf(&b, "%s%s %s -> %s", k ? ", " : ": ", str(e, "path"), o, n);
+      }
+      int64_t kc = whorl_json_object_get_int(whorl_json_object_get(m, sec), "keys_changed", 0);
+      if (kc > 3) whorl_buf_printf(&b, " and %lld more", (long long)kc - 3);
+    }
+    finding(j, 1, sec, "model %s changed%s (may_change: %s allows it)", sec, b.data ? b.data : "", sec);
+    whorl_buf_free(&b);
   }
   /* frozen config keys: a change under one fails even where config may change */
   const whorl_json *frozen = whorl_json_object_get(rule, "frozen_config"), *keys = whorl_json_object_get(whorl_json_object_get(m, "config"), "keys");
@@ -442,12 +643,54 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
       const char *leaf = strrchr(p, '/');
       size_t fl = strlen(fk);
       if ((fk[0] == '/' && !strncmp(p, fk, fl) && (p[fl] == 0 || p[fl] == '/')) || (fk[0] != '/' && leaf && !strcmp(leaf + 1, fk)))
-        finding(j, 1, "frozen_config", "config key %s changed (frozen)", p);
+      {
+        char o[64], n[64];
+        value_text(whorl_json_object_get(whorl_json_array_get(keys, k), "old"), o, sizeof o);
+        value_text(whorl_json_object_get(whorl_json_array_get(keys, k), "new"), n, sizeof n);
+        finding(j, 1, "frozen_config", "config key %s changed: %s -> %s (frozen)", p, o, n);
+      }
     }
   }
   const whorl_json *un = whorl_json_object_get(m, "unsafe");
   if (whorl_json_size(un) && !whorl_json_get_bool(whorl_json_object_get(rule, "allow_unsafe")))
     finding(j, 1, "unsafe", "%zu unsafe pickle finding(s): %s", whorl_json_size(un), str(whorl_json_array_get(un, 0), "finding"));
+}
+
+/* Feature pipelines: each changed part needs may_change; a changed matrix
+ * is judged as a table too (order, append, schema, drift). */
+static void judge_features(judge *j, const whorl_json *rule, const whorl_json *r) {
+  const whorl_json *f = whorl_json_object_get(r, "features"), *changed = whorl_json_object_get(f, "changed");
+  for (size_t i = 0; i < whorl_json_size(changed); i++) {
+    const char *part = whorl_json_get_string(whorl_json_array_get(changed, i), NULL);
+    if (!part) continue;
+    if (!strcmp(part, "matrix")) {
+      const whorl_json *mr = whorl_json_object_get(f, "matrix");
+      if (!may(rule, "matrix") && !may(rule, "content"))
+        finding(j, 1, "matrix", "feature matrix changed: %s (may_change: matrix allows it)", str(mr, "verdict"));
+      /* its schema and drift findings (also where it may change) */
+      if (whorl_json_object_get(mr, "table")) judge_table(j, rule, mr, 1);
+    } else if (!may(rule, part)) {
+      const whorl_json *keys = whorl_json_object_get(whorl_json_object_get(f, "pipeline"), "keys");
+      if (!strcmp(part, "pipeline") && whorl_json_size(keys))
+        finding(j, 1, part, "pipeline spec changed: %s %s (%lld key(s); may_change: pipeline allows it)", str(whorl_json_array_get(keys, 0), "op"),
+                str(whorl_json_array_get(keys, 0), "path"), (long long)whorl_json_object_get_int(whorl_json_object_get(f, "pipeline"), "keys_changed", 0));
+      else if (!strcmp(part, "input")) {
+        const whorl_json *in = whorl_json_object_get(f, "input");
+        finding(j, 1, part, "feature input changed: data %.12s... -> %.12s... (may_change: input allows it)", str(in, "a"), str(in, "b"));
+      } else if (!strcmp(part, "code")) {
+        const whorl_json *c = whorl_json_object_get(f, "code");
+        whorl_buf b = WHORL_BUF_INIT;
+        static const char *const kinds[] = {"changed", "added", "removed"};
+        for (int k = 0; k < 3; k++)
+          if (whorl_json_size(whorl_json_object_get(c, kinds[k]))) {
+            whorl_buf_printf(&b, "%s%s ", b.len ? "; " : ": ", kinds[k]);
+            names_text(whorl_json_object_get(c, kinds[k]), NULL, &b);
+          }
+        finding(j, 1, part, "feature code changed%s (may_change: code allows it)", b.data ? b.data : "");
+        whorl_buf_free(&b);
+      } else finding(j, 1, part, "feature %s changed (may_change: %s allows it)", part, part);
+    }
+  }
 }
 
 int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_options *opts, whorl_json **report, int *failed,
@@ -482,7 +725,8 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     char p[PATH_MAX * 2];
     resolve(dir, name, p, sizeof p);
     whorl_fp_options o = base;
-    opts_from(whorl_json_object_get(e, "options"), &o);
+    pool pl = {NULL, 0, 0};
+    opts_from(whorl_json_object_get(e, "options"), dir, &o, &pl);
     whorl_level lv;
     if (!whorl_level_parse(str(locked, "level"), &lv)) o.level = lv;
     whorl_json *cur = NULL, *d = NULL;
@@ -491,7 +735,7 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     int same = 0;
     if (access(p, F_OK) != 0) {
       finding(&j, 1, "missing", "%s is missing", p);
-    } else if (whorl_fingerprint(p, &o, &cur, &e2) != WHORL_OK) {
+    } else if (fingerprint_entry(p, &o, &cur, &e2) != WHORL_OK) {
       char b2[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
       finding(&j, 1, "unreadable", "cannot be read: %s", whorl_error_format(&e2, b2, sizeof b2));
     } else if (whorl_diff(locked, cur, &d, &same, &e2) != WHORL_OK) {
@@ -500,14 +744,16 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     } else {
       whorl_json_object_set(a, "verdict", whorl_json_string(str(d, "verdict")));
       const char *kind = str(locked, "kind");
-      if (!strcmp(kind, "table") && whorl_json_object_get(d, "table")) judge_table(&j, rule, d);
+      if (!strcmp(kind, "table") && whorl_json_object_get(d, "table")) judge_table(&j, rule, d, 0);
       else if (!strcmp(kind, "model") && whorl_json_object_get(d, "model")) judge_model(&j, rule, d);
+      else if (!strcmp(kind, "features") && whorl_json_object_get(d, "features")) judge_features(&j, rule, d);
       else if (!same && !may(rule, "content")) finding(&j, 1, "content", "%s (may_change: content allows it)", str(d, "verdict"));
       whorl_json_object_set(a, "diff", d);
       d = NULL;
     }
     whorl_json_free(cur);
     whorl_json_free(d);
+    pool_free(&pl);
     const char *status = j.fail ? "fail" : j.warn ? "warn" : "pass";
     nfail += j.fail > 0, nwarn += !j.fail && j.warn, npass += !j.fail && !j.warn;
     whorl_json_object_set(a, "status", whorl_json_string(status));

@@ -90,7 +90,7 @@ def main():
     d2.to_csv(os.path.join(TMP, "data", "t.csv"), index=False)
     os.remove(os.path.join(TMP, "whorl.policy.yaml"))
     rc, out, err = run("check")
-    check(rc == 1 and "column(s) changed" in out, f"changed values: fail by default ({out.strip()[-200:]})")
+    check(rc == 1 and "values changed in 1 column: x; 200 rows changed (rows 1, 2, 3, 4, 5, ...)" in out, f"changed values: fail by default, naming the column and rows ({out.strip()[-200:]})")
     pol = {"version": 1, "rules": [{"match": "data/*", "may_change": ["content"],
                                     "columns": {"x": {"drift": {"psi": {"warn": 0.01, "fail": 5}, "ks": {"fail": 0.5}}}}}]}
     with open(os.path.join(TMP, "p.json"), "w") as f:
@@ -120,7 +120,7 @@ def main():
     with open(os.path.join(TMP, "model", "config.json"), "w") as f:
         json.dump({"lr": 0.01, "hidden": 8, "dropout": 0.2}, f)
     rc, out, err = run("check", "--policy", "m.yaml")
-    check(rc == 1 and "lr changed (frozen)" in out and "dropout" not in out.split("frozen")[0][-40:], f"a frozen config key changed: fail ({out.strip()[-300:]})")
+    check(rc == 1 and "/config.json/lr changed: 0.001 -> 0.01 (frozen)" in out and "dropout" not in out.split("frozen")[0][-40:], f"a frozen config key changed: fail ({out.strip()[-300:]})")
 
     # formats
     rc, out, err = run("check", "--policy", "m.yaml", "--format", "json")
@@ -163,6 +163,73 @@ def main():
     check(rc == 2 and "not valid JSON" in err, f"a .json policy with a trailing comma: exit 2 ({err.strip()})")
     rc, out, err = run("check", "--lock", "nope.lock")
     check(rc == 2 and "nope.lock" in err, "no lock file: exit 2")
+    # a feature pipeline locked with its parts, judged part by part; the
+    # options a model and a keyed table were locked with are kept in the lock
+    fdir = os.path.join(TMP, "feat")
+    os.makedirs(fdir, exist_ok=True)
+    rng = np.random.default_rng(9)
+    mx = pd.DataFrame({"a": rng.normal(size=3000).round(5), "b": rng.integers(0, 5, 3000)})
+    mx.to_csv(os.path.join(fdir, "m.csv"), index=False)
+    with open(os.path.join(fdir, "pipe.yaml"), "w") as f:
+        f.write("steps:\n  - op: scale\n    factor: 2\n")
+    with open(os.path.join(fdir, "prep.py"), "w") as f:
+        f.write("print('prep')\n")
+    with open(os.path.join(fdir, "secret.key"), "wb") as f:
+        f.write(b"k" * 32)
+    mx.to_csv(os.path.join(fdir, "keyed.csv"), index=False)
+    os.makedirs(os.path.join(fdir, "mdl"), exist_ok=True)
+    write_st(os.path.join(fdir, "mdl", "w.safetensors"), {"w": np.ones((2, 2))})
+    with open(os.path.join(fdir, "hp.json"), "w") as f:
+        json.dump({"lr": 0.1}, f)
+
+    def frun(*args):
+        r = subprocess.run([W, *args], capture_output=True, text=True, cwd=fdir)
+        return r.returncode, r.stdout, r.stderr
+
+    rc, out, err = frun("lock", "--features", "m.csv", "--pipeline", "pipe.yaml", "--code", "prep.py")
+    check(rc == 0, f"lock --features ({err.strip()})")
+    rc, out, err = frun("lock", "--key-file", "secret.key", "keyed.csv")
+    check(rc == 0, f"lock --key-file ({err.strip()})")
+    rc, out, err = frun("lock", "--config", "hp.json", "--param", "seed=1", "mdl/w.safetensors")
+    check(rc == 0, f"lock --config --param ({err.strip()})")
+    lk = json.load(open(os.path.join(fdir, "whorl.lock")))["artifacts"]
+    check(lk["m.csv"]["fingerprint"]["kind"] == "features" and lk["m.csv"]["options"]["features"] == {"code": ["prep.py"], "pipeline": "pipe.yaml"},
+          f"the features entry keeps its parts, relative to the lock ({lk['m.csv']['options']})")
+    check(lk["keyed.csv"]["options"].get("key_file") == "secret.key" and lk["mdl/w.safetensors"]["options"].get("config") == "hp.json"
+          and lk["mdl/w.safetensors"]["options"].get("params") == ["seed=1"], "key file, config and params kept in the lock")
+    rc, out, err = frun("check")
+    check(rc == 0 and "3 passed" in out, f"unchanged features, keyed table and model with config: pass ({out.strip()})")
+    with open(os.path.join(fdir, "hp.json"), "w") as f:
+        json.dump({"lr": 0.2}, f)
+    with open(os.path.join(fdir, "pipe.yaml"), "w") as f:
+        f.write("steps:\n  - op: scale\n    factor: 3\n")
+    rc, out, err = frun("check")
+    check(rc == 1 and "pipeline spec changed: changed /steps/0/factor" in out and "/lr 0.1 -> 0.2" in out,
+          f"a changed spec key and a changed locked config: named ({out.strip()})")
+    with open(os.path.join(fdir, "pipe.yaml"), "w") as f:
+        f.write("steps:\n  - op: scale\n    factor: 2\n")
+    with open(os.path.join(fdir, "hp.json"), "w") as f:
+        json.dump({"lr": 0.1}, f)
+    d = mx.copy()
+    d["a"] = d["a"] + 0.8
+    d.to_csv(os.path.join(fdir, "m.csv"), index=False)
+    with open(os.path.join(fdir, "whorl.policy.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "m.csv"\n    may_change: [matrix]\n')
+    rc, out, err = frun("check")
+    check(rc == 1 and "column a: psi" in out and "feature matrix changed" not in out,
+          f"a matrix that may change is judged by drift ({out.strip()})")
+    with open(os.path.join(fdir, "prep.py"), "w") as f:
+        f.write("print('prep v2')\n")
+    mx.to_csv(os.path.join(fdir, "m.csv"), index=False)
+    rc, out, err = frun("check")
+    check(rc == 1 and "feature code changed: changed prep.py" in out, f"changed code: named ({out.strip()})")
+    with open(os.path.join(fdir, "whorl.policy.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "m.csv"\n    may_change: [code, matrix]\n')
+    rc, out, err = frun("check")
+    check(rc == 0, f"may_change: [code, matrix] allows the code change ({out.strip()})")
+    os.remove(os.path.join(fdir, "pipe.yaml"))
+    rc, out, err = frun("check")
+    check(rc == 1 and "cannot be read" in out and "pipe.yaml" in out, f"a missing pipeline spec: a failure ({out.strip()})")
     # lock --update by entry name, from another folder
     os.makedirs(os.path.join(TMP, "elsewhere"), exist_ok=True)
     r = subprocess.run([W, "lock", "--lock", "../whorl.lock", "--update", "data/t.csv"], capture_output=True, text=True,
