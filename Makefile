@@ -1,5 +1,5 @@
 # whorl - the two commands of the README, and helpers around them.
-#   make demo   set up, build, fingerprint the bundled example and diff a changed copy
+#   make demo   set up, build, run the lock/change/check story on examples/project
 #   make test   set up, build, run every test; then again under ASan+UBSan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=

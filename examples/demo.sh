@@ -1,90 +1,99 @@
 #!/usr/bin/env bash
-# The main job on bundled example data: fingerprint a dataset folder, change
-# a copy of it, and let whorl explain the difference.
+# The main job on bundled example data (examples/project): fingerprint a
+# dataset, a feature pipeline and a model, lock them as the baseline, change
+# them the way real projects change, and let `whorl check` and `whorl diff`
+# explain what happened. Works on a copy; nothing in the repository changes.
 set -euo pipefail
 WHORL=${1:-build/whorl}
 WHORL=$(cd "$(dirname "$WHORL")" && pwd)/$(basename "$WHORL")
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/whorl-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache" # the demo's own stat cache
 
-# A deterministic 3 MB table of readings, generated so the repo stays small.
-gen_readings() {
-  awk 'BEGIN { s = 12345; print "station_id,timestamp,temperature_c,humidity_pct,pressure_hpa";
-    for (i = 0; i < 60000; i++) {
-      s = (s * 1103515245 + 12345) % 2147483648; t = (int(s / 65536) % 4000) / 100 - 5;
-      s = (s * 1103515245 + 12345) % 2147483648; h = int(s / 65536) % 100;
-      s = (s * 1103515245 + 12345) % 2147483648; p = 980 + (int(s / 65536) % 600) / 10;
-      printf "ST%03d,2026-01-%02dT%02d:%02d:00Z,%.2f,%d,%.1f\n", i % 8 + 1, i / 2000 % 28 + 1, i / 60 % 24, i % 60, t, h, p } }'
-}
-
-cp -r "$here/dataset" "$work/v1"
-gen_readings > "$work/v1/readings.csv"
-cd "$work"
+cp -r "$here/project" "$work/project"
+cd "$work/project"
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+note() { printf '\033[2m# %s\033[0m\n' "$*"; }
+status() { echo "(exit status $1: $2)"; }
 
-step "whorl fp v1"
-"$WHORL" fp --no-cache v1
+note "1. Fingerprint the three layers."
+step "whorl fp data/train.csv"
+"$WHORL" fp data/train.csv
+step "whorl fp --features features/matrix.csv --pipeline features/pipeline.yaml --code features/prep.py --input data/train.csv"
+"$WHORL" fp --features features/matrix.csv --pipeline features/pipeline.yaml --code features/prep.py --input data/train.csv
+step "whorl fp model"
+"$WHORL" fp model
 
-step "whorl fp --json -o v1.whorl.json v1   # save the baseline"
-"$WHORL" fp --no-cache --json -o v1.whorl.json v1
-echo "saved $(wc -c < v1.whorl.json) bytes"
+note "2. Lock them: whorl.lock is the baseline, committed beside the code."
+step "whorl lock data/train.csv model"
+"$WHORL" lock data/train.csv model
+step "whorl lock --features features/matrix.csv --pipeline features/pipeline.yaml --code features/prep.py --input data/train.csv"
+"$WHORL" lock --features features/matrix.csv --pipeline features/pipeline.yaml --code features/prep.py --input data/train.csv
+echo "whorl.lock: $(wc -c < whorl.lock) bytes, $(wc -l < whorl.lock) lines"
+step "whorl check   # the CI gate, policy in whorl.policy.yaml"
+"$WHORL" check
 
-# v2: one value edited in the middle of readings.csv, a file renamed, a file added.
-cp -r v1 v2
-sed -i '30000s/,[0-9]*\.[0-9]$/,1234.5/' v2/readings.csv
-mv v2/meta/labels.txt v2/meta/classes.txt
-echo '{"note": "added later"}' > v2/meta/extra.json
-
-step "whorl diff v1.whorl.json v2   # saved baseline against the live folder"
+note "3. A re-export is not a change: the same table as Parquet, or as a CSV"
+note "   with every field quoted and Windows line endings, has the same logical id."
+step "whorl diff data/train.csv data/train.parquet"
 set +e
-"$WHORL" diff --no-cache v1.whorl.json v2
-echo "(exit status $?: 1 means different)"
+"$WHORL" diff data/train.csv data/train.parquet
+status $? "the same values"
+set -e
+awk -F, 'BEGIN { OFS = "," } { for (i = 1; i <= NF; i++) $i = "\"" $i "\""; printf "%s\r\n", $0 }' data/train.csv > t.csv
+mv t.csv data/train.csv
+step "whorl check   # after re-exporting data/train.csv (quoted, CRLF)"
+"$WHORL" check
 
-step "whorl diff v1 v2   # both folders on disk: also where inside each changed file"
-"$WHORL" diff --no-cache v1 v2
-echo "(exit status $?)"
+note "4. Now the changes that matter:"
+note "   - one customer's monthly_spend is edited by hand (data row 1234);"
+sed -i '1235s/"26.18"/"62.18"/' data/train.csv
+note "   - a refactoring of prep.py standardizes age around 40 instead of the mean,"
+note "     and the rebuilt matrix drifts (age_z shifts by half a standard deviation);"
+sed -i 's|((df.age - df.age.mean()) / df.age.std())|((df.age - 40) / df.age.std(ddof=0))|' features/prep.py
+# (the matrix as prep.py rebuilds it from the edited data: log_spend of row 1234 follows the edit)
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $2 = sprintf("%.6f", $2 + 0.487) } NR == 1235 { $3 = "4.145988" } { print }' features/matrix.csv > m.csv
+mv m.csv features/matrix.csv
+note "   - one weight of the model is overwritten (hidden.weight, element [6][1]);"
+printf '\xcd\xcc\x4c\xbe' | dd of=model/model.safetensors bs=1 seek=$((8 + 312 + 132 + 4 * 37)) conv=notrunc status=none
+note "   - the learning rate in the model's config goes from 0.001 to 0.003."
+sed -i 's/"learning_rate": 0.001/"learning_rate": 0.003/' model/config.json
 
-step "whorl diff v1 v1   # unchanged"
-"$WHORL" diff --no-cache v1 v1
-echo "(exit status $?: 0 means identical)"
+step "whorl check"
+set +e
+"$WHORL" check
+status $? "failing rules"
+step "whorl check --format markdown   # the same report as a pull-request comment"
+"$WHORL" check --format markdown | head -n 12
+echo "..."
+
+note "5. The details behind each finding, from the locked fingerprints alone."
+"$WHORL" fp --json -o before.json "$here/project/data/train.csv"
+step "whorl diff before.json data/train.csv   # which column, which row"
+"$WHORL" diff before.json data/train.csv
+status $? "different"
+step "whorl diff --features ... (baseline matrix vs rebuilt)   # which part, which column, how much drift"
+"$WHORL" fp --json -o feat-before.json --features "$here/project/features/matrix.csv" \
+  --pipeline "$here/project/features/pipeline.yaml" --code "$here/project/features/prep.py" --input "$here/project/data/train.csv"
+"$WHORL" fp --json -o feat-now.json --features features/matrix.csv --pipeline features/pipeline.yaml \
+  --code features/prep.py --input data/train.csv
+"$WHORL" diff feat-before.json feat-now.json
+status $? "different"
+step "whorl diff $here/project/model model   # which tensor, which config key"
+"$WHORL" diff "$here/project/model" model
+status $? "different"
 set -e
 
-step "whorl fp v1/readings.csv   # a table: fingerprinted by its values"
-"$WHORL" fp --no-cache v1/readings.csv
-
-# The same table re-serialized: tab-separated with Windows line endings,
-# and the same rows in another order (header kept first).
-tr ',' '\t' < v1/readings.csv | sed 's/$/\r/' > readings.tsv
-{ head -n 1 v1/readings.csv; tail -n +2 v1/readings.csv | sort -t, -k3,3 -k1,1 -k2,2; } > readings-sorted.csv
+note "6. The learning-rate change was intended: accept it, and put the weight back."
+printf '\x24\x00\x53\xbf' | dd of=model/model.safetensors bs=1 seek=$((8 + 312 + 132 + 4 * 37)) conv=notrunc status=none
+step "whorl lock --update model"
+"$WHORL" lock --update model
+step "whorl check --format junit | head -n 5   # for CI systems"
 set +e
-step "whorl diff v1/readings.csv readings.tsv   # another format, the same values"
-"$WHORL" diff --no-cache v1/readings.csv readings.tsv
-echo "(exit status $?: 0, the logical content is identical)"
-
-step "whorl diff v1/readings.csv readings-sorted.csv   # the same rows, reordered"
-"$WHORL" diff --no-cache v1/readings.csv readings-sorted.csv
-echo "(exit status $?)"
-
-step "whorl diff v1/readings.csv v2/readings.csv   # one edited value: which column"
-"$WHORL" diff --no-cache v1/readings.csv v2/readings.csv
-echo "(exit status $?)"
-set -e
-
-step "whorl fp --level content --id v1/readings.csv; b3sum v1/readings.csv   # the same BLAKE3"
-"$WHORL" fp --no-cache --level content --id v1/readings.csv
-if command -v b3sum >/dev/null; then b3sum v1/readings.csv; fi
-
-step "whorl fp --level content --digest sha256,md5 v1/readings.csv   # one read, three digests"
-"$WHORL" fp --no-cache --level content --digest sha256,md5 v1/readings.csv
-sha256sum v1/readings.csv
-md5sum v1/readings.csv
-
-step "whorl lock v1/readings.csv; whorl check   # a baseline, and the CI gate"
-( cd v1 && "$WHORL" lock readings.csv )
-( cd v1 && "$WHORL" check; echo "(exit status $?: unchanged)" )
-cp v2/readings.csv v1/readings.csv
-set +e
-( cd v1 && "$WHORL" check; echo "(exit status $?: a value changed, so the default policy fails)" )
+"$WHORL" check --format junit | head -n 5
+step "whorl check"
+"$WHORL" check
+status $? "the data and the features are still off"
 set -e

@@ -465,17 +465,17 @@ static void render_features_diff(whorl_buf *b, const whorl_json *r, const whorl_
   const whorl_json *m = whorl_json_object_get(fe, "matrix");
   if (m) {
     whorl_buf_printf(b, "  matrix    %s\n", str(m, "verdict"));
-    const whorl_json *cols = whorl_json_object_get(whorl_json_object_get(m, "table"), "columns");
-    static const char *ops[] = {"changed", "added", "removed", "renamed", "type_changed"};
-    for (int k = 0; k < 5; k++) {
-      const whorl_json *l = whorl_json_object_get(cols, ops[k]);
-      for (size_t i = 0; i < whorl_json_size(l) && i < 20; i++) {
-        const whorl_json *e = whorl_json_array_get(l, i);
-        const char *nm = whorl_json_typeof(e) == WHORL_JSON_STRING ? whorl_json_get_string(e, NULL) : str(e, "name");
-        if (!*nm) nm = str(e, "to");
-        whorl_buf_printf(b, "    %s %s\n", ops[k], nm);
-      }
+    /* the matrix's own table report (columns, drift, rows), indented */
+    whorl_buf t = WHORL_BUF_INIT;
+    render_table_diff(&t, m);
+    const char *p = t.data ? strchr(t.data, '\n') : NULL;
+    while (p && p[1]) {
+      const char *e = strchr(p + 1, '\n');
+      size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
+      whorl_buf_printf(b, "  %.*s\n", (int)n, p + 1);
+      p = e;
     }
+    whorl_buf_free(&t);
   }
 }
 
