@@ -154,7 +154,7 @@ def main():
     m2 = os.path.join(TMP, "matrix2.csv")
     df.to_csv(m2, index=False)
     out = changed(feat(m2, y1, [code1, code2], iris), "matrix", "one matrix cell changed")
-    check(out and "changed unemp" in out, "diff names the matrix column")
+    check(out and "~ unemp (values changed)" in out and "~ 18->18" in out, "diff names the matrix column and row")
 
     # Correlations: 203 rows < the 2048-row sample, so they are pandas' on all rows.
     ref = pd.read_csv(matrix).select_dtypes("number").corr()
