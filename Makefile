@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build build-asan demo test test-fast test-asan bench bench-tables bench-profile bench-models fuzz clean
+.PHONY: all setup build build-asan demo test test-fast test-asan bench bench-tables bench-profile bench-models bench-check fuzz clean
 
 all: build
 
@@ -48,6 +48,11 @@ bench-profile: build
 # Models (issue 5): a generated 1 GiB safetensors file against b3sum and sha256sum.
 bench-models: build
 	@bash bench/models.sh build/whorl
+
+# The CI gate (issue 6): whorl check on a generated 100-artifact, ~5 GB
+# project against md5sum/b3sum of everything; row localization; drift report.
+bench-check: build
+	@bash bench/check.sh build/whorl
 
 # libFuzzer (clang 14): builds every tests/fuzz/fuzz_*.c and runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
