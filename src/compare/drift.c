@@ -308,14 +308,9 @@ static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol 
     pb[k] += b[i].b / tb;
   }
   double vpsi = psi(pa, pb, (size_t)ne + 1);
-  /* JS over the bins (exact: the distinct values) */
-  double *qa = malloc((n + 1) * sizeof *qa), *qb = malloc((n + 1) * sizeof *qb);
-  double vjs = NAN;
-  if (qa && qb) {
-    for (size_t i = 0; i < n; i++) qa[i] = b[i].a / ta, qb[i] = b[i].b / tb;
-    vjs = js_distance(qa, qb, n);
-  }
-  free(qa), free(qb);
+  /* JS over the same decile bins (a distance over the distinct values
+   * would be 1 for any shift of a discrete column: not a measure of size) */
+  double vjs = js_distance(pa, pb, (size_t)ne + 1);
   free(b);
   double mean_a, sd_a, mean_b, sd_b;
   whorl__pnum_moments(da, &mean_a, &sd_a);
