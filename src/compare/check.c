@@ -544,6 +544,13 @@ static void rows_text(const whorl_json *rows, whorl_buf *b) {
   if (!whorl_json_get_bool(whorl_json_object_get(rows, "positions"))) {
     whorl_buf_printf(b, "; %lld rows only in the baseline, %lld only now", (long long)whorl_json_object_get_int(rows, "rows_only_in_a", 0),
                      (long long)whorl_json_object_get_int(rows, "rows_only_in_b", 0));
+    const whorl_json *mv = whorl_json_object_get(rows, "moved");
+    for (size_t i = 0; i < whorl_json_size(mv) && i < 3; i++) {
+      const whorl_json *e = whorl_json_array_get(mv, i), *ra = whorl_json_object_get(e, "a");
+      whorl_buf_printf(b, "%s%+lld within rows %lld-%lld", i ? ", " : " (", (long long)whorl_json_object_get_int(e, "net", 0),
+                       (long long)whorl_json_get_int(whorl_json_array_get(ra, 0)) + 1, (long long)whorl_json_get_int(whorl_json_array_get(ra, 1)));
+    }
+    if (whorl_json_size(mv)) whorl_buf_puts(b, whorl_json_size(mv) > 3 ? ", ...)" : ")");
     return;
   }
   static const char *const what[] = {"changed", "added", "removed"}, *const lists[] = {"changed_rows", "added_rows", "removed_rows"};

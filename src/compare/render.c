@@ -375,8 +375,18 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
   if (rw && !whorl_json_get_bool(whorl_json_object_get(rw, "exact"))) {
     whorl_buf_printf(b, "  rows      about %" PRId64 " rows differ (estimate)\n", whorl_json_object_get_int(rw, "estimated_rows_differing", 0));
   } else if (rw && !whorl_json_get_bool(whorl_json_object_get(rw, "positions"))) {
-    whorl_buf_printf(b, "  rows      %" PRId64 " only in a, %" PRId64 " only in b (positions unknown: rows moved)\n",
-                     whorl_json_object_get_int(rw, "rows_only_in_a", 0), whorl_json_object_get_int(rw, "rows_only_in_b", 0));
+    const whorl_json *mv = whorl_json_object_get(rw, "moved");
+    whorl_buf_printf(b, "  rows      %" PRId64 " only in a, %" PRId64 " only in b (%s)\n",
+                     whorl_json_object_get_int(rw, "rows_only_in_a", 0), whorl_json_object_get_int(rw, "rows_only_in_b", 0),
+                     mv ? "rows inserted or deleted; where, between anchor rows:" : "positions unknown: rows moved");
+    for (size_t i = 0; i < whorl_json_size(mv) && i < 10; i++) {
+      const whorl_json *e = whorl_json_array_get(mv, i), *ra = whorl_json_object_get(e, "a"), *rb = whorl_json_object_get(e, "b");
+      int64_t net = whorl_json_object_get_int(e, "net", 0);
+      whorl_buf_printf(b, "    %+" PRId64 " rows within a rows %" PRId64 "-%" PRId64 " (b rows %" PRId64 "-%" PRId64 ")\n", net,
+                       whorl_json_get_int(whorl_json_array_get(ra, 0)) + 1, whorl_json_get_int(whorl_json_array_get(ra, 1)),
+                       whorl_json_get_int(whorl_json_array_get(rb, 0)) + 1, whorl_json_get_int(whorl_json_array_get(rb, 1)));
+    }
+    if (whorl_json_size(mv) > 10) whorl_buf_printf(b, "    ... %zu places in all\n", whorl_json_size(mv));
   } else if (rw) {
     whorl_buf_printf(b, "  rows      %" PRId64 " added, %" PRId64 " removed, %" PRId64 " changed (data rows, from 1)\n",
                      whorl_json_object_get_int(rw, "added", 0), whorl_json_object_get_int(rw, "removed", 0),

@@ -34,6 +34,94 @@ static int by_idx(const void *x, const void *y) {
   return p < q ? -1 : p > q;
 }
 
+/* Where rows were inserted or deleted, from the two anchor lists
+ * (docs/diff-format.md, "Rows"): anchors aligned by tag and level; between
+ * two consecutive aligned anchors whose index shift differs, rows moved.
+ * NULL when the documents have no anchors or too few align. */
+static int same_anchor(const whorl_anchor *x, const whorl_anchor *y) { return x->tag == y->tag && x->level == y->level; }
+
+static whorl_json *moved_regions(const whorl_json *a, const whorl_json *b, int64_t rows_a, int64_t rows_b) {
+  const char *xa = path2(whorl_json_object_get(a, "profile"), "rows", "anchors"),
+             *xb = path2(whorl_json_object_get(b, "profile"), "rows", "anchors");
+  if (!*xa || !*xb) return NULL;
+  whorl_anchors A, B;
+  if (whorl__anchors_read(&A, xa, strlen(xa))) return NULL;
+  if (whorl__anchors_read(&B, xb, strlen(xb))) {
+    whorl__anchors_free(&A);
+    return NULL;
+  }
+  unsigned L = A.min_level > B.min_level ? A.min_level : B.min_level;
+  whorl__anchors_coarsen(&A, L);
+  whorl__anchors_coarsen(&B, L);
+  /* aligned pairs, with a virtual one before the first row and one after the last */
+  size_t cap = (A.n < B.n ? A.n : B.n) + 2, np = 0;
+  int64_t *pa = malloc(cap * sizeof *pa), *pb = malloc(cap * sizeof *pb);
+  whorl_json *out = NULL;
+  if (!pa || !pb) goto done;
+  pa[np] = -1, pb[np++] = -1;
+  size_t i = 0, j = 0;
+  const size_t W = 256;
+  while (i < A.n && j < B.n) {
+    if (same_anchor(&A.v[i], &B.v[j])) {
+      pa[np] = (int64_t)A.v[i].idx, pb[np++] = (int64_t)B.v[j].idx;
+      i++, j++;
+      continue;
+    }
+    /* the nearest place where two anchors in a row agree again */
+    int found = 0;
+    for (size_t d = 1; d <= 2 * W && !found; d++)
+      for (size_t x = 0; x <= d && !found; x++) {
+        size_t y = d - x;
+        if (x > W || y > W || i + x >= A.n || j + y >= B.n) continue;
+        if (!same_anchor(&A.v[i + x], &B.v[j + y])) continue;
+        if (i + x + 1 < A.n && j + y + 1 < B.n && !same_anchor(&A.v[i + x + 1], &B.v[j + y + 1])) continue;
+        i += x, j += y, found = 1;
+      }
+    if (!found) break;
+  }
+  size_t aligned = np - 1;
+  if (aligned * 2 < (A.n < B.n ? A.n : B.n)) goto done; /* mostly unaligned: rows reordered, not moved */
+  pa[np] = rows_a, pb[np++] = rows_b;
+  out = whorl_json_array();
+  int64_t net = 0;
+  size_t nreg = 0;
+  for (size_t k = 0; k + 1 < np; k++) {
+    int64_t d0 = pb[k] - pa[k], d1 = pb[k + 1] - pa[k + 1];
+    if (d0 == d1) continue;
+    /* merge with the previous region when they share the anchor between them */
+    size_t last = whorl_json_size(out);
+    whorl_json *prev = last ? whorl_json_array_get(out, last - 1) : NULL;
+    if (prev && whorl_json_get_int(whorl_json_array_get(whorl_json_object_get(prev, "a"), 1)) == pa[k]) {
+      whorl_json *ar = whorl_json_array(), *br = whorl_json_array();
+      whorl_json_array_append(ar, whorl_json_int(whorl_json_get_int(whorl_json_array_get(whorl_json_object_get(prev, "a"), 0))));
+      whorl_json_array_append(ar, whorl_json_int(pa[k + 1]));
+      whorl_json_array_append(br, whorl_json_int(whorl_json_get_int(whorl_json_array_get(whorl_json_object_get(prev, "b"), 0))));
+      whorl_json_array_append(br, whorl_json_int(pb[k + 1]));
+      net = whorl_json_object_get_int(prev, "net", 0) + (d1 - d0);
+      whorl_json_object_set(prev, "a", ar);
+      whorl_json_object_set(prev, "b", br);
+      whorl_json_object_set(prev, "net", whorl_json_int(net));
+      continue;
+    }
+    if (++nreg > 100) continue;
+    whorl_json *r = whorl_json_object(), *ar = whorl_json_array(), *br = whorl_json_array();
+    whorl_json_array_append(ar, whorl_json_int(pa[k] + 1));
+    whorl_json_array_append(ar, whorl_json_int(pa[k + 1]));
+    whorl_json_array_append(br, whorl_json_int(pb[k] + 1));
+    whorl_json_array_append(br, whorl_json_int(pb[k + 1]));
+    whorl_json_object_set(r, "a", ar);
+    whorl_json_object_set(r, "b", br);
+    whorl_json_object_set(r, "net", whorl_json_int(d1 - d0));
+    whorl_json_array_append(out, r);
+  }
+done:
+  free(pa);
+  free(pb);
+  whorl__anchors_free(&A);
+  whorl__anchors_free(&B);
+  return out;
+}
+
 /* Rows added, removed and changed, from the two row IBLTs (docs/diff-format.md,
  * "Rows"); an estimate from the row samples when the difference is too
  * big to decode. NULL without row tables. */
@@ -64,8 +152,16 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
     whorl_json_object_set(o, "positions", whorl_json_bool(0));
     whorl_json_object_set(o, "rows_only_in_a", whorl_json_int((int64_t)copies_a));
     whorl_json_object_set(o, "rows_only_in_b", whorl_json_int((int64_t)copies_b));
-    whorl_json_object_set(o, "note", whorl_json_string("rows common to both versions moved (rows inserted or deleted before the "
-                                                       "end, or reordered): the counts are exact, the positions are not known"));
+    whorl_json *mv = copies_a + copies_b ? moved_regions(a, b, whorl_json_object_get_int(a, "rows", 0), whorl_json_object_get_int(b, "rows", 0)) : NULL;
+    if (mv && whorl_json_size(mv)) {
+      whorl_json_object_set(o, "moved", mv);
+      whorl_json_object_set(o, "note", whorl_json_string("rows were inserted or deleted before the end: the counts are exact; "
+                                                         "`moved` gives the row ranges where (between two anchor rows)"));
+    } else {
+      whorl_json_free(mv);
+      whorl_json_object_set(o, "note", whorl_json_string("rows common to both versions moved (rows inserted or deleted before the "
+                                                         "end, or reordered): the counts are exact, the positions are not known"));
+    }
     free(add);
     free(rem);
     return o;

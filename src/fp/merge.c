@@ -76,7 +76,9 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
   whorl__psample_init(&sample, WHORL_SAMPLE_ROWS);
   whorl_iblt iblt = {NULL, 0}, strata[WHORL_ROW_STRATA];
   memset(strata, 0, sizeof strata);
-  int have_iblt = 1;
+  int have_iblt = 1, have_anchors = 1;
+  whorl_anchors anchors;
+  whorl__anchors_init(&anchors);
   whorl_json *ids = whorl_json_array();
   XXH128_hash_t null_h = XXH3_128bits("N", 1);
   if (key_file) {
@@ -230,6 +232,15 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
         else if (t.m != iblt.m) have_iblt = 0;
         else whorl__iblt_absorb(&iblt, &t, rows - (uint64_t)r);
         whorl__iblt_free(&t);
+        const char *an = whorl_json_object_get_string(whorl_json_object_get(pj, "rows"), "anchors");
+        whorl_anchors u;
+        if (!an) have_anchors = 0;
+        else if (!rc && whorl__anchors_read(&u, an, strlen(an))) rc = bad(err, p, "the profile's row anchors are malformed");
+        else if (!rc) {
+          whorl__anchors_absorb(&anchors, &u, rows - (uint64_t)r);
+          whorl__anchors_free(&u);
+          if (anchors.oom) rc = whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+        }
         const whorl_json *sj = whorl_json_object_get(whorl_json_object_get(pj, "rows"), "strata");
         if (whorl_json_size(sj) != WHORL_ROW_STRATA) have_iblt = 0;
         for (int z = 0; z < WHORL_ROW_STRATA && have_iblt && !rc; z++) {
@@ -339,6 +350,11 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
           whorl_json_array_append(sa, whorl_json_stringn(ibuf.data ? ibuf.data : "", ibuf.len));
         }
         whorl_json_object_set(rj, "strata", sa);
+        if (have_anchors) {
+          ibuf.len = 0;
+          whorl__anchors_write(&anchors, &ibuf);
+          whorl_json_object_set(rj, "anchors", whorl_json_stringn(ibuf.data ? ibuf.data : "", ibuf.len));
+        }
         whorl_buf_free(&ibuf);
         whorl_json_object_set(pj, "rows", rj);
       }
@@ -354,6 +370,7 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
   whorl__psample_free(&sample);
   whorl__iblt_free(&iblt);
   for (int z = 0; z < WHORL_ROW_STRATA; z++) whorl__iblt_free(&strata[z]);
+  whorl__anchors_free(&anchors);
   whorl_json_free(ids);
   memset(key, 0, sizeof key);
   *out = d;

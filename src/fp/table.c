@@ -356,6 +356,11 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
         whorl_json_array_append(sa, whorl_json_stringn(ib.data ? ib.data : "", ib.len));
       }
       whorl_json_object_set(rj, "strata", sa);
+      if (res->anchors) {
+        ib.len = 0;
+        whorl__anchors_write(res->anchors, &ib);
+        whorl_json_object_set(rj, "anchors", whorl_json_stringn(ib.data ? ib.data : "", ib.len));
+      }
       whorl_buf_free(&ib);
       whorl_json_object_set(pj, "rows", rj);
     }

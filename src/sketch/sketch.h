@@ -228,4 +228,47 @@ int whorl__iblt_read(whorl_iblt *t, const char *text, size_t len);
  * bound). */
 double whorl__bucket_quantile(const whorl_bucket *b, size_t nb, double r, double vmin, double vmax, double *bound);
 
+
+/* ---- row anchors: where rows moved -------------------------------------------------
+ * Content-defined anchor rows (a row hash whose low half has at least 4
+ * trailing zeros: about one row in 16; its level is the zeros beyond 4) with
+ * their row index and a 16-bit tag. At most WHORL_ANCHORS_MAX are kept: those
+ * of level >= L, L the smallest level that keeps that many, so the list is
+ * the same however the rows were split into parts and merged. Two lists
+ * aligned by their tags say where rows were inserted or deleted. */
+#define WHORL_ANCHORS_MAX 4096
+typedef struct whorl_anchor {
+  uint64_t idx;
+  uint16_t tag;
+  uint8_t level;
+} whorl_anchor;
+
+typedef struct whorl_anchors {
+  whorl_anchor *v;
+  size_t n, cap;
+  unsigned min_level; /* L */
+  int oom;
+} whorl_anchors;
+
+void whorl__anchors_init(whorl_anchors *a);
+void whorl__anchors_free(whorl_anchors *a);
+void whorl__anchors_reset(whorl_anchors *a);
+/* A row: kept when it is an anchor of level >= L (then maybe raises L). */
+static inline int whorl__anchor_level(uint64_t klo) {
+  int tz = klo ? __builtin_ctzll(klo) : 64;
+  return tz >= 4 ? tz - 4 : -1;
+}
+void whorl__anchors_push(whorl_anchors *a, uint64_t klo, uint64_t khi, uint64_t idx, int level);
+static inline void whorl__anchors_add(whorl_anchors *a, uint64_t klo, uint64_t khi, uint64_t idx) {
+  int lv = whorl__anchor_level(klo);
+  if (lv >= 0 && (unsigned)lv >= a->min_level) whorl__anchors_push(a, klo, khi, idx, lv);
+}
+/* Appends p (a later part; its indices shift by off). */
+void whorl__anchors_absorb(whorl_anchors *a, const whorl_anchors *p, uint64_t off);
+/* base64 of: L, count, then per anchor the index gap, level and tag (varints). */
+void whorl__anchors_write(const whorl_anchors *a, whorl_buf *out);
+int whorl__anchors_read(whorl_anchors *a, const char *text, size_t len);
+/* Raises a's L to min_level (both lists of a diff at one level). */
+void whorl__anchors_coarsen(whorl_anchors *a, unsigned min_level);
+
 #endif

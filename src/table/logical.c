@@ -107,6 +107,7 @@ struct whorl_lacc {
   size_t cand_cap;
   whorl_iblt iblt; /* (row hash, row index): row-level diffs (profile level) */
   whorl_iblt strata[WHORL_ROW_STRATA]; /* row hashes by trailing zeros: the size of big differences */
+  whorl_anchors anchors;               /* content-defined anchor rows: where rows moved */
 };
 
 typedef struct cand {
@@ -433,6 +434,7 @@ static int s_end(void *ctx) {
     rlo = lo;
     if (a->iblt.c) {
       whorl__iblt_add(&a->iblt, h.low64, h.high64, a->rows + r);
+      whorl__anchors_add(&a->anchors, h.low64, h.high64, a->rows + r);
       int z = h.high64 ? __builtin_ctzll(h.high64) : 63;
       whorl__iblt_add(&a->strata[z < WHORL_ROW_STRATA - 1 ? z : WHORL_ROW_STRATA - 1], h.low64, h.high64, 0);
     }
@@ -476,6 +478,7 @@ static int s_reset(whorl_table_sink *part) {
       whorl__pcol_init(&p->pc[i]);
     }
     if (p->iblt.c) memset(p->iblt.c, 0, p->iblt.m * sizeof *p->iblt.c);
+    whorl__anchors_reset(&p->anchors);
     for (int z = 0; z < WHORL_ROW_STRATA; z++)
       if (p->strata[z].c) memset(p->strata[z].c, 0, p->strata[z].m * sizeof *p->strata[z].c);
     size_t k = p->sample_k;
@@ -579,6 +582,8 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
     r->sample = a->profile ? &a->sample : NULL;
     r->iblt = a->iblt.c ? &a->iblt : NULL;
     r->strata = a->iblt.c ? a->strata : NULL;
+    r->anchors = a->iblt.c ? &a->anchors : NULL;
+    if (a->anchors.oom) return WHORL_ENOMEM;
     if (a->profile)
       for (size_t i = 0; i < a->ncols; i++)
         if (a->pc[i].oom) return WHORL_ENOMEM;
@@ -631,6 +636,7 @@ int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *p) {
   if (a->profile && whorl__psample_merge(&a->sample, &p->sample)) return WHORL_ENOMEM;
   if (a->iblt.c && p->iblt.c) {
     whorl__iblt_absorb(&a->iblt, &p->iblt, a->rows); /* before a->rows grows: the part's offset */
+    whorl__anchors_absorb(&a->anchors, &p->anchors, a->rows);
     for (int z = 0; z < WHORL_ROW_STRATA; z++) whorl__iblt_absorb(&a->strata[z], &p->strata[z], 0);
   }
   uint64_t lo = a->rlo + p->rlo;
@@ -657,6 +663,7 @@ void whorl__lacc_free(whorl_lacc *a) {
   whorl__psample_free(&a->sample);
   whorl__iblt_free(&a->iblt);
   for (int z = 0; z < WHORL_ROW_STRATA; z++) whorl__iblt_free(&a->strata[z]);
+  whorl__anchors_free(&a->anchors);
   free(a->col);
   free(a->racc);
   free(a->res.col);

@@ -110,6 +110,7 @@ typedef struct whorl_lresult {
   const struct whorl_psample *sample;
   const struct whorl_iblt *iblt; /* (row hash, row index) of every row */
   const struct whorl_iblt *strata; /* WHORL_ROW_STRATA tables of row hashes */
+  const struct whorl_anchors *anchors; /* anchor rows (where rows moved) */
 } whorl_lresult;
 
 int whorl__lacc_new(const uint8_t *key32, whorl_lacc **out);

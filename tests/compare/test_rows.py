@@ -73,6 +73,16 @@ def main():
 
     rc = rows(base, fp(df.drop([5, 6, 20000]), "deleted"))
     check(rc and not rc["positions"] and rc["rows_only_in_a"] == 3, f"3 rows deleted inside: exact count ({rc})")
+    mv = rc.get("moved", []) if rc else []
+    check(len(mv) == 2 and mv[0]["a"][0] <= 5 and 6 < mv[0]["a"][1] and mv[0]["net"] == -2 and mv[1]["a"][0] <= 20000 < mv[1]["a"][1]
+          and mv[1]["net"] == -1 and all(m["a"][1] - m["a"][0] < 200 for m in mv),
+          f"... and where: two ranges of a holding the deleted rows, with their net change ({mv})")
+    rc = rows(base, fp(pd.concat([df.iloc[:30000], df.iloc[:7].assign(id=-2), df.iloc[30000:]]), "inserted_mid"))
+    mv = rc.get("moved", []) if rc else []
+    check(rc and rc["rows_only_in_b"] == 7 and len(mv) == 1 and mv[0]["b"][0] <= 30000 and 30007 <= mv[0]["b"][1] and mv[0]["net"] == 7,
+          f"7 rows inserted at row 30000: the range of b that holds them ({mv})")
+    rc = rows(base, fp(df.sample(frac=1, random_state=1).iloc[:-1], "shuffled"))
+    check(rc is None or "moved" not in rc, f"shuffled rows: no made-up ranges ({rc and {k: v for k, v in rc.items() if k != 'moved'}})")
 
     d = df.copy()
     hit = np.sort(rng.choice(n, size=1000, replace=False))
