@@ -108,6 +108,12 @@ static int lock_main(int argc, char **argv, const char **code, const char **para
   }
   int n = argc - optind;
   const char *const *paths = (const char *const *)argv + optind;
+  if (update && (o.level != WHORL_LEVEL_AUTO || o.model >= 0 || o.config_file || o.nparams || o.ntraining_files || o.table_format ||
+                 o.delimiter || o.header >= 0 || o.strict || o.key_file)) {
+    cli_msg("error: --update fingerprints entries again with the options they were locked with; to change them, lock the path "
+            "again with the new options (whorl lock OPTIONS PATH)");
+    return EXIT_ERROR;
+  }
   if (fs.matrix || fs.pipeline || fs.ncode || fs.input) {
     if (!fs.matrix || !fs.pipeline || n || update) {
       cli_msg("error: a feature pipeline is locked with --features MATRIX --pipeline SPEC (no other PATH, no --update)");

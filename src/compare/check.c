@@ -47,6 +47,8 @@ static int lock_name(const char *dir, const char *path, char *out, size_t cap, w
   return WHORL_OK;
 }
 
+static int in_list(const char *s, const char *const *l);
+
 static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
   *out = NULL;
   struct stat st;
@@ -68,8 +70,30 @@ static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
     return whorl__error(err, WHORL_EFORMAT, lock, -1, "not a whorl lock file (no \"whorl_lock\" version and \"artifacts\")");
   }
   if (whorl_json_get_int(v) > WHORL_LOCK_VERSION) {
+    long long ver = (long long)whorl_json_get_int(v);
     whorl_json_free(j);
-    return whorl__error(err, WHORL_EUNSUPPORTED, lock, -1, "lock file version %lld is newer than this whorl reads", (long long)whorl_json_get_int(v));
+    return whorl__error(err, WHORL_EUNSUPPORTED, lock, -1, "lock file version %lld is newer than this whorl reads (%d)", ver,
+                        WHORL_LOCK_VERSION);
+  }
+  /* every entry well formed, every option known: a hand-edited typo must
+   * not silently change how an artifact is read */
+  static const char *const OPTS[] = {"as", "delimiter", "header", "strict", "key_file", "model", "config", "params", "training_files",
+                                     "features", "level", NULL};
+  const whorl_json *arts = whorl_json_object_get(j, "artifacts");
+  for (size_t i = 0; i < whorl_json_size(arts); i++) {
+    const char *name = whorl_json_object_key(arts, i, NULL);
+    const whorl_json *e = whorl_json_object_value(arts, i), *o = whorl_json_object_get(e, "options");
+    const char *bad = NULL;
+    if (whorl_json_typeof(whorl_json_object_get(e, "fingerprint")) != WHORL_JSON_OBJECT) bad = "fingerprint";
+    else if (o && whorl_json_typeof(o) != WHORL_JSON_OBJECT) bad = "options";
+    for (size_t k = 0; !bad && k < whorl_json_size(o); k++)
+      if (!in_list(whorl_json_object_key(o, k, NULL), OPTS)) bad = whorl_json_object_key(o, k, NULL);
+    if (bad) {
+      char msg[WHORL_ERROR_MSG_MAX];
+      snprintf(msg, sizeof msg, "entry \"%s\": bad or unknown \"%s\" (docs/check.md)", name, bad);
+      whorl_json_free(j);
+      return whorl__error(err, WHORL_EFORMAT, lock, -1, "%s", msg);
+    }
   }
   *out = j;
   return WHORL_OK;
@@ -329,9 +353,13 @@ static int check_drift(const char *path, const char *where, const whorl_json *d,
       const char *lv = whorl_json_object_key(t, k, NULL);
       if (strcmp(lv, "warn") && strcmp(lv, "fail"))
         return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: drift %s: \"%s\" is neither warn nor fail", where, m, lv);
-      if (whorl_json_typeof(whorl_json_object_value(t, k)) != WHORL_JSON_NUMBER)
-        return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: drift %s %s must be a number", where, m, lv);
+      if (whorl_json_typeof(whorl_json_object_value(t, k)) != WHORL_JSON_NUMBER || whorl_json_get_double(whorl_json_object_value(t, k)) < 0)
+        return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: drift %s %s must be a number >= 0", where, m, lv);
     }
+    const whorl_json *w = whorl_json_object_get(t, "warn"), *f = whorl_json_object_get(t, "fail");
+    if (w && f && whorl_json_get_double(w) > whorl_json_get_double(f))
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: drift %s: warn %g is above fail %g", where, m, whorl_json_get_double(w),
+                          whorl_json_get_double(f));
   }
   return 0;
 }
@@ -484,9 +512,11 @@ static int threshold(const whorl_json *rule, const char *col, const char *metric
   for (int l = 0; l < 2; l++) {
     const whorl_json *t = whorl_json_object_get(layers[l], metric);
     if (!t) continue;
+    /* the most specific layer naming the metric decides both levels */
     const whorl_json *w = whorl_json_object_get(t, "warn"), *f = whorl_json_object_get(t, "fail");
-    if (w) *warn = whorl_json_get_double(w), found = 1;
-    if (f) *fail = whorl_json_get_double(f), found = 1;
+    *warn = w ? whorl_json_get_double(w) : -1;
+    *fail = f ? whorl_json_get_double(f) : -1;
+    found = 1;
   }
   return found;
 }
@@ -527,7 +557,7 @@ static void names_text(const whorl_json *l, const char *key, whorl_buf *b) {
   size_t n = whorl_json_size(l);
   for (size_t i = 0; i < n && i < 3; i++) {
     const whorl_json *e = whorl_json_array_get(l, i);
-    const char *s = key ? whorl_json_object_get_string(e, key) : whorl_json_get_string(e, NULL);
+    const char *s = key && whorl_json_typeof(e) == WHORL_JSON_OBJECT ? whorl_json_object_get_string(e, key) : whorl_json_get_string(e, NULL);
     whorl_buf_printf(b, "%s%s", i ? ", " : "", s ? s : "?");
   }
   if (n > 3) whorl_buf_printf(b, " and %zu more", n - 3);
@@ -538,7 +568,8 @@ static void names_text(const whorl_json *l, const char *key, whorl_buf *b) {
 static void rows_text(const whorl_json *rows, whorl_buf *b) {
   if (!rows) return;
   if (!whorl_json_get_bool(whorl_json_object_get(rows, "exact"))) {
-    whorl_buf_printf(b, "; about %lld rows differ", (long long)whorl_json_object_get_int(rows, "estimated_rows_differing", 0));
+    whorl_buf_printf(b, "; about %lld rows only in one version or the other (an estimate: too many to list)",
+                     (long long)whorl_json_object_get_int(rows, "estimated_rows_differing", 0));
     return;
   }
   if (!whorl_json_get_bool(whorl_json_object_get(rows, "positions"))) {
@@ -575,14 +606,32 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
   const char *tier = str(t, "tier");
   if (!strcmp(tier, "bytes") || !strcmp(tier, "logical")) return; /* the same values */
   if (!strcmp(tier, "unordered")) {
-    if (!may(rule, "order") && !allow_content && !may(rule, "content")) finding(j, 1, "order", "rows reordered (may_change: order allows it)");
+    if (!may(rule, "order") && !allow_content && !may(rule, "content")) finding(j, 1, "order", "rows reordered (not allowed; may_change: [order] would allow it)");
     return;
   }
   const whorl_json *cols = whorl_json_object_get(t, "columns");
   size_t schema = whorl_json_size(whorl_json_object_get(cols, "added")) + whorl_json_size(whorl_json_object_get(cols, "removed")) +
                   whorl_json_size(whorl_json_object_get(cols, "renamed")) + whorl_json_size(whorl_json_object_get(cols, "type_changed"));
-  if (schema && !may(rule, "schema"))
-    finding(j, 1, "schema", "schema changed: %zu column(s) added, removed, renamed or retyped", schema);
+  if (schema && !may(rule, "schema")) {
+    whorl_buf b = WHORL_BUF_INIT;
+    static const char *const kinds[] = {"added", "removed"};
+    for (int k = 0; k < 2; k++)
+      for (size_t i = 0; i < whorl_json_size(whorl_json_object_get(cols, kinds[k])); i++) {
+        const whorl_json *e = whorl_json_array_get(whorl_json_object_get(cols, kinds[k]), i);
+        whorl_buf_printf(&b, "%scolumn %s %s", b.len ? "; " : "",
+                         whorl_json_typeof(e) == WHORL_JSON_STRING ? whorl_json_get_string(e, NULL) : str(e, "name"), kinds[k]);
+      }
+    for (size_t i = 0; i < whorl_json_size(whorl_json_object_get(cols, "renamed")); i++) {
+      const whorl_json *e = whorl_json_array_get(whorl_json_object_get(cols, "renamed"), i);
+      whorl_buf_printf(&b, "%scolumn %s renamed to %s", b.len ? "; " : "", str(e, "from"), str(e, "to"));
+    }
+    for (size_t i = 0; i < whorl_json_size(whorl_json_object_get(cols, "type_changed")); i++) {
+      const whorl_json *e = whorl_json_array_get(whorl_json_object_get(cols, "type_changed"), i);
+      whorl_buf_printf(&b, "%scolumn %s: type %s -> %s", b.len ? "; " : "", str(e, "name"), str(e, "a"), str(e, "b"));
+    }
+    finding(j, 1, "schema", "schema changed: %s (not allowed; may_change: [schema] would allow it)", b.data ? b.data : "");
+    whorl_buf_free(&b);
+  }
   const whorl_json *ch = whorl_json_object_get(cols, "changed");
   int64_t ra = whorl_json_object_get_int(whorl_json_object_get(t, "rows"), "a", 0),
           rb = whorl_json_object_get_int(whorl_json_object_get(t, "rows"), "b", 0);
@@ -593,14 +642,32 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
     if (may(rule, "append") && appended_only) {
       /* rows appended at the end, none changed or removed: allowed */
     } else if (may(rule, "append")) {
-      finding(j, 1, "append", "rows were changed or removed, not only appended (rows %lld -> %lld)", (long long)ra, (long long)rb);
+      whorl_buf b = WHORL_BUF_INIT;
+      rows_text(rows, &b);
+      if (rows && !whorl_json_get_bool(whorl_json_object_get(rows, "exact")))
+        finding(j, 1, "append", "cannot verify that rows were only appended: rows %lld -> %lld%s, more than the row table decodes "
+                "(about 2,400 rows; docs/check.md)", (long long)ra, (long long)rb, b.data ? b.data : "");
+      else if (!rows)
+        finding(j, 1, "append", "cannot verify that rows were only appended: no row tables (lock at the profile level); rows %lld -> %lld",
+                (long long)ra, (long long)rb);
+      else
+        finding(j, 1, "append", "rows were changed, removed or inserted, not only appended: rows %lld -> %lld%s", (long long)ra, (long long)rb,
+                b.data ? b.data : "");
+      whorl_buf_free(&b);
     } else {
       whorl_buf b = WHORL_BUF_INIT;
-      names_text(ch, "name", &b);
-      if (ra != rb) whorl_buf_printf(&b, "; rows %lld -> %lld", (long long)ra, (long long)rb);
-      rows_text(rows, &b);
-      finding(j, 1, "content", "values changed in %zu column%s: %s (may_change: content allows it)", whorl_json_size(ch),
-              whorl_json_size(ch) == 1 ? "" : "s", b.data ? b.data : "");
+      int moved = rows && whorl_json_get_bool(whorl_json_object_get(rows, "exact")) && !whorl_json_get_bool(whorl_json_object_get(rows, "positions"));
+      if (!moved) names_text(ch, "name", &b);
+      if (ra != rb) whorl_buf_printf(&b, "%srows %lld -> %lld", b.len ? "; " : "", (long long)ra, (long long)rb);
+      /* after a schema change every row differs: no row counts then */
+      if (!schema) rows_text(rows, &b);
+      const char *t2 = b.data ? b.data : "";
+      if (moved) t2 += t2[0] == ';' ? 2 : 0;
+      if (moved)
+        finding(j, 1, "content", "rows inserted or deleted: %s (not allowed; may_change: [content] would allow it)", t2);
+      else
+        finding(j, 1, "content", "values changed in %zu column%s: %s (not allowed; may_change: [content] would allow it)", whorl_json_size(ch),
+                whorl_json_size(ch) == 1 ? "" : "s", t2);
       whorl_buf_free(&b);
     }
   }
@@ -608,6 +675,18 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
     const whorl_json *c = whorl_json_array_get(ch, i), *d = whorl_json_object_get(c, "drift");
     if (d) judge_drift(j, rule, str(c, "name"), d);
   }
+}
+
+/* Whether an object or array holds a member named `name` at any depth. */
+static int holds_key(const whorl_json *v, const char *name, int depth) {
+  if (!v || depth > 64) return 0;
+  int obj = whorl_json_typeof(v) == WHORL_JSON_OBJECT;
+  if (!obj && whorl_json_typeof(v) != WHORL_JSON_ARRAY) return 0;
+  for (size_t i = 0; i < whorl_json_size(v); i++) {
+    if (obj && !strcmp(whorl_json_object_key(v, i, NULL), name)) return 1;
+    if (holds_key(obj ? whorl_json_object_value(v, i) : whorl_json_array_get(v, i), name, depth + 1)) return 1;
+  }
+  return 0;
 }
 
 static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
@@ -637,24 +716,38 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
       int64_t kc = whorl_json_object_get_int(whorl_json_object_get(m, sec), "keys_changed", 0);
       if (kc > 3) whorl_buf_printf(&b, " and %lld more", (long long)kc - 3);
     }
-    finding(j, 1, sec, "model %s changed%s (may_change: %s allows it)", sec, b.data ? b.data : "", sec);
+    finding(j, 1, sec, "model %s changed%s (not allowed; may_change: [%s] would allow it)", sec, b.data ? b.data : "", sec);
     whorl_buf_free(&b);
   }
-  /* frozen config keys: a change under one fails even where config may change */
-  const whorl_json *frozen = whorl_json_object_get(rule, "frozen_config"), *keys = whorl_json_object_get(whorl_json_object_get(m, "config"), "keys");
+  /* frozen config keys: a change at one, under one, or of an object or
+   * array holding one (removed, replaced) fails even where config may change */
+  const whorl_json *frozen = whorl_json_object_get(rule, "frozen_config"), *cfg = whorl_json_object_get(m, "config"),
+                   *keys = whorl_json_object_get(cfg, "keys");
+  if (whorl_json_size(frozen) && whorl_json_object_get_int(cfg, "keys_changed", 0) > (int64_t)whorl_json_size(keys))
+    finding(j, 1, "frozen_config", "config changed in %lld keys, more than the diff lists: frozen keys cannot be verified",
+            (long long)whorl_json_object_get_int(cfg, "keys_changed", 0));
   for (size_t k = 0; k < whorl_json_size(keys); k++) {
-    const char *p = str(whorl_json_array_get(keys, k), "path");
+    const whorl_json *e = whorl_json_array_get(keys, k);
+    const char *p = str(e, "path");
     for (size_t f = 0; f < whorl_json_size(frozen); f++) {
       const char *fk = whorl_json_get_string(whorl_json_array_get(frozen, f), NULL);
       if (!fk) continue;
       const char *leaf = strrchr(p, '/');
-      size_t fl = strlen(fk);
-      if ((fk[0] == '/' && !strncmp(p, fk, fl) && (p[fl] == 0 || p[fl] == '/')) || (fk[0] != '/' && leaf && !strcmp(leaf + 1, fk)))
-      {
+      size_t fl = strlen(fk), pl = strlen(p);
+      int hit;
+      if (fk[0] == '/')
+        hit = (!strncmp(p, fk, fl) && (p[fl] == 0 || p[fl] == '/')) || /* the key, or under it */
+              (pl < fl && !strncmp(fk, p, pl) && fk[pl] == '/');      /* an object holding it */
+      else
+        hit = (leaf && !strcmp(leaf + 1, fk)) || holds_key(whorl_json_object_get(e, "old"), fk, 0) ||
+              holds_key(whorl_json_object_get(e, "new"), fk, 0);
+      if (hit) {
         char o[64], n[64];
-        value_text(whorl_json_object_get(whorl_json_array_get(keys, k), "old"), o, sizeof o);
-        value_text(whorl_json_object_get(whorl_json_array_get(keys, k), "new"), n, sizeof n);
-        finding(j, 1, "frozen_config", "config key %s changed: %s -> %s (frozen)", p, o, n);
+        value_text(whorl_json_object_get(e, "old"), o, sizeof o);
+        value_text(whorl_json_object_get(e, "new"), n, sizeof n);
+        int exact = !strcmp(p, fk) || (leaf && !strcmp(leaf + 1, fk));
+        finding(j, 1, "frozen_config", "config key %s changed: %s -> %s (frozen%s%s)", p, o, n, exact ? "" : ": holds ", exact ? "" : fk);
+        break;
       }
     }
   }
@@ -673,17 +766,28 @@ static void judge_features(judge *j, const whorl_json *rule, const whorl_json *r
     if (!strcmp(part, "matrix")) {
       const whorl_json *mr = whorl_json_object_get(f, "matrix");
       if (!may(rule, "matrix") && !may(rule, "content"))
-        finding(j, 1, "matrix", "feature matrix changed: %s (may_change: matrix allows it)", str(mr, "verdict"));
+        finding(j, 1, "matrix", "feature matrix changed: %s (not allowed; may_change: [matrix] would allow it)", str(mr, "verdict"));
       /* its schema and drift findings (also where it may change) */
       if (whorl_json_object_get(mr, "table")) judge_table(j, rule, mr, 1);
     } else if (!may(rule, part)) {
       const whorl_json *keys = whorl_json_object_get(whorl_json_object_get(f, "pipeline"), "keys");
-      if (!strcmp(part, "pipeline") && whorl_json_size(keys))
-        finding(j, 1, part, "pipeline spec changed: %s %s (%lld key(s); may_change: pipeline allows it)", str(whorl_json_array_get(keys, 0), "op"),
-                str(whorl_json_array_get(keys, 0), "path"), (long long)whorl_json_object_get_int(whorl_json_object_get(f, "pipeline"), "keys_changed", 0));
+      if (!strcmp(part, "pipeline") && whorl_json_size(keys)) {
+        whorl_buf b = WHORL_BUF_INIT;
+        for (size_t k = 0; k < whorl_json_size(keys) && k < 3; k++) {
+          const whorl_json *e = whorl_json_array_get(keys, k);
+          char o[64], n[64];
+          value_text(whorl_json_object_get(e, "old"), o, sizeof o);
+          value_text(whorl_json_object_get(e, "new"), n, sizeof n);
+          whorl_buf_printf(&b, "%s%s %s: %s -> %s", k ? ", " : "", str(e, "op"), str(e, "path"), o, n);
+        }
+        int64_t kc = whorl_json_object_get_int(whorl_json_object_get(f, "pipeline"), "keys_changed", 0);
+        if (kc > 3) whorl_buf_printf(&b, " and %lld more", (long long)kc - 3);
+        finding(j, 1, part, "pipeline spec changed: %s (not allowed; may_change: [pipeline] would allow it)", b.data ? b.data : "");
+        whorl_buf_free(&b);
+      }
       else if (!strcmp(part, "input")) {
         const whorl_json *in = whorl_json_object_get(f, "input");
-        finding(j, 1, part, "feature input changed: data %.12s... -> %.12s... (may_change: input allows it)", str(in, "a"), str(in, "b"));
+        finding(j, 1, part, "feature input changed: data %.12s... -> %.12s... (not allowed; may_change: [input] would allow it)", str(in, "a"), str(in, "b"));
       } else if (!strcmp(part, "code")) {
         const whorl_json *c = whorl_json_object_get(f, "code");
         whorl_buf b = WHORL_BUF_INIT;
@@ -693,9 +797,9 @@ static void judge_features(judge *j, const whorl_json *rule, const whorl_json *r
             whorl_buf_printf(&b, "%s%s ", b.len ? "; " : ": ", kinds[k]);
             names_text(whorl_json_object_get(c, kinds[k]), NULL, &b);
           }
-        finding(j, 1, part, "feature code changed%s (may_change: code allows it)", b.data ? b.data : "");
+        finding(j, 1, part, "feature code changed%s (not allowed; may_change: [code] would allow it)", b.data ? b.data : "");
         whorl_buf_free(&b);
-      } else finding(j, 1, part, "feature %s changed (may_change: %s allows it)", part, part);
+      } else finding(j, 1, part, "feature %s changed (not allowed; may_change: [%s] would allow it)", part, part);
     }
   }
 }
@@ -719,6 +823,11 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
   char dir[PATH_MAX];
   lock_dir(lock_path, dir, sizeof dir);
   const whorl_json *arts = whorl_json_object_get(lock, "artifacts");
+  if (!whorl_json_size(arts)) {
+    whorl_json_free(lock);
+    whorl_json_free(policy);
+    return whorl__error(err, WHORL_EINVAL, lock_path, -1, "no artifacts locked: nothing to check (whorl lock PATH first)");
+  }
   whorl_json *rep = whorl_json_object(), *list = whorl_json_array();
   int npass = 0, nwarn = 0, nfail = 0;
   for (size_t i = 0; i < whorl_json_size(arts); i++) {
@@ -754,7 +863,27 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
       if (!strcmp(kind, "table") && whorl_json_object_get(d, "table")) judge_table(&j, rule, d, 0);
       else if (!strcmp(kind, "model") && whorl_json_object_get(d, "model")) judge_model(&j, rule, d);
       else if (!strcmp(kind, "features") && whorl_json_object_get(d, "features")) judge_features(&j, rule, d);
-      else if (!same && !may(rule, "content")) finding(&j, 1, "content", "%s (may_change: content allows it)", str(d, "verdict"));
+      else if (!same && strcmp(kind, str(cur, "kind")))
+        finding(&j, 1, "kind", "now read as a %s, locked as a %s%s", str(cur, "kind"), kind,
+                !strcmp(kind, "model") ? " (a model folder without its weights or config?)" : "");
+      else if (!same && !may(rule, "content")) {
+        whorl_buf b = WHORL_BUF_INIT;
+        const whorl_json *en = whorl_json_object_get(d, "entries");
+        static const char *const kinds[] = {"changed", "added", "removed"};
+        for (int k = 0; k < 3; k++)
+          if (whorl_json_size(whorl_json_object_get(en, kinds[k]))) {
+            whorl_buf_printf(&b, "%s%s ", b.len ? "; " : ": ", kinds[k]);
+            names_text(whorl_json_object_get(en, kinds[k]), "path", &b);
+          }
+        const whorl_json *rn = whorl_json_object_get(en, "renamed");
+        for (size_t i = 0; i < whorl_json_size(rn) && i < 3; i++) {
+          const whorl_json *e = whorl_json_array_get(rn, i);
+          whorl_buf_printf(&b, "%s%s -> %s", b.len ? (i ? ", " : "; renamed ") : ": renamed ", str(whorl_json_object_get(e, "from"), "path"),
+                           str(whorl_json_object_get(e, "to"), "path"));
+        }
+        finding(&j, 1, "content", "%s%s (not allowed; may_change: [content] would allow it)", str(d, "verdict"), b.data ? b.data : "");
+        whorl_buf_free(&b);
+      }
       whorl_json_object_set(a, "diff", d);
       d = NULL;
     }
@@ -799,8 +928,13 @@ static void xml_escape(whorl_buf *b, const char *s) {
 
 static void md_escape(whorl_buf *b, const char *s) {
   for (; *s; s++) {
-    if (*s == '|' || *s == '`' || *s == '*' || *s == '_') whorl_buf_putc(b, '\\');
-    whorl_buf_putc(b, *s == '\n' ? ' ' : *s);
+    if (*s == '<') whorl_buf_puts(b, "&lt;");
+    else if (*s == '>') whorl_buf_puts(b, "&gt;");
+    else if (*s == '&') whorl_buf_puts(b, "&amp;");
+    else {
+      if (strchr("|`*_[]\\", *s)) whorl_buf_putc(b, '\\');
+      whorl_buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+    }
   }
 }
 
@@ -835,7 +969,9 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
     for (size_t i = 0; i < whorl_json_size(arts); i++) {
       const whorl_json *a = whorl_json_array_get(arts, i), *fs = whorl_json_object_get(a, "findings");
       const char *st = str(a, "status");
-      whorl_buf_printf(&b, "| %s | `%s` | ", !strcmp(st, "pass") ? "✅" : !strcmp(st, "warn") ? "⚠️" : "❌", str(a, "name"));
+      whorl_buf_printf(&b, "| %s | ", !strcmp(st, "pass") ? "✅" : !strcmp(st, "warn") ? "⚠️" : "❌");
+      md_escape(&b, str(a, "name")); /* escaped text, not a code span: a | or ` in a name must not break the table */
+      whorl_buf_puts(&b, " | ");
       md_escape(&b, *str(a, "verdict") ? str(a, "verdict") : st);
       whorl_buf_puts(&b, " | ");
       for (size_t k = 0; k < whorl_json_size(fs); k++) {

@@ -205,7 +205,7 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
       if (ok) {
         whorl_json_object_set(o, "exact", whorl_json_bool(0));
         whorl_json_object_set(o, "estimated_rows_differing", whorl_json_int((int64_t)(count + 0.5)));
-        whorl_json_object_set(o, "note", whorl_json_string("more rows differ than the row table decodes (about 500): an estimate "
+        whorl_json_object_set(o, "note", whorl_json_string("more rows differ than the row table decodes (about 2,400): an estimate "
                                                            "(strata estimator, 16 strata; typically within a factor of 1.5)"));
         free(add);
         free(rem);
@@ -229,7 +229,7 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
     double rows = (double)whorl_json_object_get_int(a, "rows", 0) + (double)whorl_json_object_get_int(b, "rows", 0);
     whorl_json_object_set(o, "exact", whorl_json_bool(0));
     whorl_json_object_set(o, "estimated_rows_differing", whorl_json_int((int64_t)((1 - jac) / (1 + jac) * rows + 0.5)));
-    whorl_json_object_set(o, "note", whorl_json_string("more rows differ than the row table decodes (about 500 rows): a rough "
+    whorl_json_object_set(o, "note", whorl_json_string("more rows differ than the row table decodes (about 2,400 rows): a rough "
                                                        "estimate from the two 32-row samples (Jaccard similarity; it can be off "
                                                        "by a factor of two)"));
     free(add);

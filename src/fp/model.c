@@ -504,6 +504,7 @@ static const char *const CONFIG_JSON[] = {"config.json", "generation_config.json
                                           "special_tokens_map.json", "preprocessor_config.json", "added_tokens.json", NULL};
 static const char *const CONFIG_FILES[] = {"tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt", "merges.txt",
                                            "spiece.model", "sentencepiece.bpe.model", NULL};
+static const char *const CONFIG_EXTS[] = {".py", ".jinja", ".jinja2", ".tiktoken", ".model", NULL};
 
 int whorl__is_model_folder(const char *dir) {
   char p[8192 + 512];
@@ -569,7 +570,7 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
     for (size_t i = 0; i < nn; i++)
       if (!strcmp(names[i], "pytorch_model.bin.index.json")) index = names[i];
   whorl_json *container = whorl_json_object();
-  whorl_json *map = NULL;
+  whorl_json *map = NULL, *ignored = NULL;
   if (!rc && index) {
     snprintf(p, sizeof p, "%s/%s", dir, index);
     whorl_json *ij = NULL;
@@ -631,9 +632,19 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
         }
       continue;
     }
-    int is_json = 0, is_file = 0;
+    int is_json = ends_with(nm, "_config.json"), is_file = 0;
     for (const char *const *c = CONFIG_JSON; *c; c++) is_json |= !strcmp(*c, nm);
     for (const char *const *c = CONFIG_FILES; *c; c++) is_file |= !strcmp(*c, nm);
+    /* code run with trust_remote_code, chat templates, tokenizer files */
+    for (const char *const *c = CONFIG_EXTS; *c; c++) is_file |= ends_with(nm, *c);
+    struct stat rs;
+    if (stat(p, &rs) || !S_ISREG(rs.st_mode)) is_json = is_file = 0;
+    if (!is_json && !is_file && !(index && !strcmp(nm, index))) {
+      /* README, LICENSE, pictures, subfolders: named, in no id */
+      if (!ignored) ignored = whorl_json_array();
+      whorl_json_array_append(ignored, whorl_json_string(nm));
+      continue;
+    }
     if (is_json) {
       whorl_json *v = NULL;
       rc = load_tree(p, &v, err);
@@ -662,6 +673,7 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
   for (size_t i = 0; i < nn; i++) free(names[i]);
   free(names);
   snprintf(m.format, sizeof m.format, "hf-folder");
+  if (ignored) whorl_json_object_set(container, "not_fingerprinted", ignored);
   if (whorl_json_size(container)) m.container = container;
   else whorl_json_free(container);
   whorl_json *cfg = NULL;

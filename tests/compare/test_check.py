@@ -204,7 +204,7 @@ def main():
     with open(os.path.join(fdir, "pipe.yaml"), "w") as f:
         f.write("steps:\n  - op: scale\n    factor: 3\n")
     rc, out, err = frun("check")
-    check(rc == 1 and "pipeline spec changed: changed /steps/0/factor" in out and "/lr 0.1 -> 0.2" in out,
+    check(rc == 1 and "pipeline spec changed: changed /steps/0/factor: 2 -> 3" in out and "/lr 0.1 -> 0.2" in out,
           f"a changed spec key and a changed locked config: named ({out.strip()})")
     with open(os.path.join(fdir, "pipe.yaml"), "w") as f:
         f.write("steps:\n  - op: scale\n    factor: 2\n")
@@ -230,6 +230,98 @@ def main():
     os.remove(os.path.join(fdir, "pipe.yaml"))
     rc, out, err = frun("check")
     check(rc == 1 and "cannot be read" in out and "pipe.yaml" in out, f"a missing pipeline spec: a failure ({out.strip()})")
+    # review findings, kept as regressions
+    rdir = os.path.join(TMP, "review")
+    os.makedirs(os.path.join(rdir, "hf"), exist_ok=True)
+
+    def rrun(*args):
+        r = subprocess.run([W, *args], capture_output=True, text=True, cwd=rdir)
+        return r.returncode, r.stdout, r.stderr
+
+    write_st(os.path.join(rdir, "hf", "model.safetensors"), {"a.weight": np.ones((2, 2)), "b.bias": np.zeros(2)})
+    with open(os.path.join(rdir, "hf", "config.json"), "w") as f:
+        json.dump({"rope_scaling": {"type": "linear", "factor": 2.0}, "hidden": 8}, f)
+    with open(os.path.join(rdir, "hf", "modeling_x.py"), "w") as f:
+        f.write("class X: pass\n")
+    with open(os.path.join(rdir, "hf", "README.md"), "w") as f:
+        f.write("# a model\n")
+    rc, out, err = rrun("lock", "hf")
+    check(rc == 0, f"lock a folder model ({err.strip()})")
+    with open(os.path.join(rdir, "none.yaml"), "w") as f:
+        f.write("version: 1\n")
+    with open(os.path.join(rdir, "whorl.policy.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "hf"\n    may_change: [config]\n    frozen_config: [factor]\n')
+    with open(os.path.join(rdir, "hf", "config.json"), "w") as f:
+        json.dump({"hidden": 8}, f)
+    rc, out, err = rrun("check")
+    check(rc == 1 and "/config.json/rope_scaling changed" in out and "frozen: holds factor" in out,
+          f"removing the object that holds a frozen key fails ({out.strip()})")
+    with open(os.path.join(rdir, "whorl.policy.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "hf"\n    may_change: [config]\n    frozen_config: ["/config.json/rope_scaling/factor"]\n')
+    rc, out, err = rrun("check")
+    check(rc == 1 and "frozen" in out, f"... also by JSON pointer ({out.strip()})")
+    with open(os.path.join(rdir, "hf", "config.json"), "w") as f:
+        json.dump({"rope_scaling": {"type": "linear", "factor": 2.0}, "hidden": 8}, f)
+    with open(os.path.join(rdir, "hf", "modeling_x.py"), "a") as f:
+        f.write("import os\n")
+    with open(os.path.join(rdir, "hf", "README.md"), "a") as f:
+        f.write("more words\n")
+    rc, out, err = rrun("check", "--policy", "none.yaml")
+    check(rc == 1 and "config" in out, f"a changed modeling_*.py in a model folder is a config change ({out.strip()})")
+    doc = json.loads(subprocess.run([W, "fp", "--json", os.path.join(rdir, "hf")], capture_output=True, text=True).stdout)
+    check(doc.get("container", {}).get("not_fingerprinted") == ["README.md"], f"README.md named as not fingerprinted ({doc.get('container')})")
+    write_st(os.path.join(rdir, "hf", "model.safetensors"), {"a.weight": np.ones((2, 2)), "c.extra": np.zeros(2)})
+    rc, out, err = rrun("lock", "--update", "hf")
+    write_st(os.path.join(rdir, "hf", "model.safetensors"), {"a.weight": np.ones((2, 2)), "d.new": np.zeros(2)})
+    rc, out, err = rrun("check", "--policy", "none.yaml")
+    check(rc == 1 and "(d.new)" in out and "(c.extra)" in out and "?" not in out, f"added and removed tensors are named ({out.strip()})")
+    rc, out, err = rrun("lock", "--update", "--param", "seed=8", "hf")
+    check(rc == 2 and "--update" in err, f"lock --update with new options: refused ({err.strip()})")
+    # tables: schema details, appends beyond the row table, inserted rows
+    t = pd.DataFrame({"id": np.arange(5000), "x": np.arange(5000) * 0.5, "c": ["a", "b"] * 2500})
+    t.to_csv(os.path.join(rdir, "t.csv"), index=False)
+    rc, out, err = rrun("lock", "t.csv")
+    t.rename(columns={"x": "x2"}).assign(c=1).to_csv(os.path.join(rdir, "t.csv"), index=False)
+    rc, out, err = rrun("check", "--policy", "none.yaml")
+    check(rc == 1 and "column x renamed to x2" in out and "column c: type string -> int" in out, f"schema changes named ({out.strip()})")
+    pd.concat([t, t.assign(id=t.id + 5000)]).to_csv(os.path.join(rdir, "t.csv"), index=False)
+    with open(os.path.join(rdir, "whorl.policy.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "t.csv"\n    may_change: [append]\n')
+    rc, out, err = rrun("check")
+    check(rc == 1 and "cannot verify that rows were only appended" in out, f"5,000 appended rows: cannot verify, said so ({out.strip()})")
+    t.drop([10, 11]).to_csv(os.path.join(rdir, "t.csv"), index=False)
+    rc, out, err = rrun("check", "--policy", "none.yaml")
+    check(rc == 1 and "rows inserted or deleted" in out and "within rows" in out, f"deleted rows: where ({out.strip()})")
+    # the lock and the policy: hand edits and typos are errors
+    with open(os.path.join(rdir, "whorl.lock")) as f:
+        lk = json.load(f)
+    lk["artifacts"]["t.csv"]["options"]["delimter"] = ";"
+    with open(os.path.join(rdir, "bad.lock"), "w") as f:
+        json.dump(lk, f)
+    rc, out, err = rrun("check", "--lock", "bad.lock")
+    check(rc == 2 and "delimter" in err, f"an unknown option in the lock: exit 2 ({err.strip()})")
+    with open(os.path.join(rdir, "v2.lock"), "w") as f:
+        json.dump({"whorl_lock": 2, "artifacts": {}}, f)
+    rc, out, err = rrun("check", "--lock", "v2.lock")
+    check(rc == 2 and "version 2 is newer" in err, f"a newer lock version is named ({err.strip()})")
+    with open(os.path.join(rdir, "empty.lock"), "w") as f:
+        json.dump({"whorl_lock": 1, "artifacts": {}}, f)
+    rc, out, err = rrun("check", "--lock", "empty.lock")
+    check(rc == 2 and "no artifacts" in err, f"an empty lock is an error, not a pass ({err.strip()})")
+    for bad in ("psi: {warn: -0.1}", "psi: {warn: 0.3, fail: 0.2}"):
+        with open(os.path.join(rdir, "p.yaml"), "w") as f:
+            f.write('version: 1\nrules:\n  - match: "*"\n    drift:\n      ' + bad + "\n")
+        rc, out, err = rrun("check", "--policy", "p.yaml")
+        check(rc == 2, f"policy {bad}: exit 2 ({err.strip()})")
+    os.makedirs(os.path.join(rdir, "odd"), exist_ok=True)
+    with open(os.path.join(rdir, "odd", "a|b`c.txt"), "w") as f:
+        f.write("x")
+    rc, out, err = rrun("lock", "--lock", "odd.lock", "odd/a|b`c.txt")
+    with open(os.path.join(rdir, "odd", "a|b`c.txt"), "w") as f:
+        f.write("y")
+    rc, out, err = rrun("check", "--lock", "odd.lock", "--format", "markdown", "--policy", "none.yaml")
+    row = [l for l in out.splitlines() if "a\\|b" in l]
+    check(rc == 1 and len(row) == 1 and row[0].count(" | ") == 3, f"a | in a name does not break the markdown table ({out.strip()})")
     # lock --update by entry name, from another folder
     os.makedirs(os.path.join(TMP, "elsewhere"), exist_ok=True)
     r = subprocess.run([W, "lock", "--lock", "../whorl.lock", "--update", "data/t.csv"], capture_output=True, text=True,
