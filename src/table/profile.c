@@ -554,7 +554,12 @@ whorl_json *whorl__canon_to_json(const uint8_t *p, size_t len) {
       int is_int = 1;
       for (size_t i = 1; i < len; i++)
         if (p[i] == '.' || p[i] == 'e') is_int = 0;
-      if (is_int && len <= 19) return whorl_json_int(strtoll((const char *)p + 1, NULL, 10));
+      if (is_int && len <= 19) { /* the digits end at len: the next cell's bytes follow */
+        char d[20];
+        memcpy(d, p + 1, len - 1);
+        d[len - 1] = 0;
+        return whorl_json_int(strtoll(d, NULL, 10));
+      }
       char buf[32];
       size_t n = whorl_json_format_double(x, buf);
       if (!is_int && n == len - 1 && !memcmp(buf, p + 1, n)) return whorl_json_double(x);
