@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const char help[] =
-    "usage: whorl merge [options] PART.json PART.json ...\n"
+    "usage: whorl merge [options] PART.json...\n"
     "\n"
     "The fingerprint of a table from the fingerprints of its shards (saved\n"
     "with 'whorl fp --json' or '-o', in table order), without the data: what\n"

@@ -589,13 +589,19 @@ static void rows_text(const whorl_json *rows, whorl_buf *b) {
     int64_t c = whorl_json_object_get_int(rows, what[k], 0);
     if (!c) continue;
     const whorl_json *l = whorl_json_object_get(rows, lists[k]);
-    whorl_buf_printf(b, "; %lld row%s %s (row%s", (long long)c, c == 1 ? "" : "s", what[k], c == 1 ? "" : "s");
-    for (size_t i = 0; i < whorl_json_size(l) && i < 5; i++) {
+    size_t nl = whorl_json_size(l);
+    whorl_buf_printf(b, "; %lld row%s %s", (long long)c, c == 1 ? "" : "s", what[k]);
+    if (!nl) {
+      whorl_buf_puts(b, " (repeated rows: positions not listed)");
+      continue;
+    }
+    whorl_buf_printf(b, " (row%s", nl == 1 && c == 1 ? "" : "s");
+    for (size_t i = 0; i < nl && i < 5; i++) {
       const whorl_json *e = whorl_json_array_get(l, i);
       int64_t at = k == 0 ? whorl_json_get_int(whorl_json_array_get(e, 1)) : whorl_json_get_int(e);
       whorl_buf_printf(b, "%s %lld", i ? "," : "", (long long)at + 1);
     }
-    whorl_buf_puts(b, whorl_json_size(l) > 5 ? ", ...)" : ")");
+    whorl_buf_puts(b, nl > 5 || (int64_t)nl < c ? ", ...)" : ")");
   }
 }
 
@@ -605,6 +611,7 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
   const whorl_json *t = whorl_json_object_get(r, "table");
   const char *tier = str(t, "tier");
   if (!strcmp(tier, "bytes") || !strcmp(tier, "logical")) return; /* the same values */
+  if (!strcmp(tier, "unordered") && whorl_json_get_bool(whorl_json_object_get(t, "order_unknown"))) return;
   if (!strcmp(tier, "unordered")) {
     if (!may(rule, "order") && !allow_content && !may(rule, "content")) finding(j, 1, "order", "rows reordered (not allowed; may_change: [order] would allow it)");
     return;

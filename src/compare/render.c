@@ -330,50 +330,15 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
   if (!strcmp(str(t, "tier"), "bytes")) whorl_buf_printf(b, "  bytes     identical (id %.16s...)\n", str(a, "id"));
   else if (!strcmp(str(t, "tier"), "logical"))
     whorl_buf_printf(b, "  values    identical in another serialization (logical id %.16s...)\n", str(a, "id"));
+  else if (!strcmp(str(t, "tier"), "unordered") && whorl_json_get_bool(whorl_json_object_get(t, "order_unknown")))
+    whorl_buf_puts(b, "  values    the same rows (logical.unordered equal; a merged fingerprint records no row order)\n");
   else if (!strcmp(str(t, "tier"), "unordered"))
     whorl_buf_puts(b, "  values    the same rows in another order (logical.unordered equal)\n");
   (void)bb;
-  const whorl_json *c = whorl_json_object_get(t, "columns");
-  if (!c) return;
-  const whorl_json *ch = whorl_json_object_get(c, "changed"), *ad = whorl_json_object_get(c, "added"),
-                   *rm = whorl_json_object_get(c, "removed"), *rn = whorl_json_object_get(c, "renamed"),
-                   *ty = whorl_json_object_get(c, "type_changed");
-  whorl_buf_printf(b, "  columns   %zu changed, %zu added, %zu removed, %zu renamed, %" PRId64 " unchanged\n",
-                   whorl_json_size(ch), whorl_json_size(ad), whorl_json_size(rm), whorl_json_size(rn),
-                   whorl_json_object_get_int(c, "unchanged", 0));
-  for (size_t i = 0; i < whorl_json_size(ch); i++) {
-    const whorl_json *e = whorl_json_array_get(ch, i);
-    int order_only = whorl_json_get_bool(whorl_json_object_get(e, "order_only"));
-    whorl_buf_printf(b, "  ~ %s (%s", str(e, "name"), order_only ? "same values, other order" : "values changed");
-    const whorl_json *nl = whorl_json_object_get(e, "nulls");
-    if (nl)
-      whorl_buf_printf(b, "; nulls %" PRId64 " -> %" PRId64, whorl_json_object_get_int(nl, "a", 0),
-                       whorl_json_object_get_int(nl, "b", 0));
-    whorl_buf_puts(b, ")\n");
-    const whorl_json *dr = whorl_json_object_get(e, "drift");
-    if (dr) {
-      whorl_buf_puts(b, "      drift");
-      static const char *keys[] = {"psi", "ks", "wasserstein_normalized", "jensen_shannon", "mean_shift_std", "l_infinity", "chi2_p_value"};
-      static const char *labels[] = {"PSI", "KS", "W1/" , "JS", "mean shift (sd)", "L-inf", "chi2 p"};
-      for (int k = 0; k < 7; k++) {
-        const whorl_json *v = whorl_json_object_get(dr, keys[k]);
-        if (whorl_json_typeof(v) != WHORL_JSON_NUMBER) continue;
-        if (k == 2) whorl_buf_printf(b, "  W1/%s %.3g", str(dr, "normalized_by"), whorl_json_get_double(v));
-        else whorl_buf_printf(b, "  %s %.3g", labels[k], whorl_json_get_double(v));
-      }
-      int64_t nn = whorl_json_object_get_int(dr, "new_categories", 0), nv = whorl_json_object_get_int(dr, "vanished_categories", 0);
-      if (nn || nv) whorl_buf_printf(b, "  categories +%" PRId64 " -%" PRId64, nn, nv);
-      if (!whorl_json_get_bool(whorl_json_object_get(dr, "exact")) && whorl_json_object_get(dr, "exact")) whorl_buf_puts(b, "  (from sketches)");
-      whorl_buf_putc(b, '\n');
-    }
-  }
-  for (size_t i = 0; i < whorl_json_size(ty); i++) {
-    const whorl_json *e = whorl_json_array_get(ty, i);
-    whorl_buf_printf(b, "  ! %s: type %s -> %s\n", str(e, "name"), str(e, "a"), str(e, "b"));
-  }
   const whorl_json *rw = whorl_json_object_get(whorl_json_object_get(r, "table"), "row_changes");
   if (rw && !whorl_json_get_bool(whorl_json_object_get(rw, "exact"))) {
-    whorl_buf_printf(b, "  rows      about %" PRId64 " rows differ (estimate)\n", whorl_json_object_get_int(rw, "estimated_rows_differing", 0));
+    whorl_buf_printf(b, "  rows      about %" PRId64 " rows only in one version or the other (an estimate: too many to list)\n",
+                     whorl_json_object_get_int(rw, "estimated_rows_differing", 0));
   } else if (rw && !whorl_json_get_bool(whorl_json_object_get(rw, "positions"))) {
     const whorl_json *mv = whorl_json_object_get(rw, "moved");
     whorl_buf_printf(b, "  rows      %" PRId64 " only in a, %" PRId64 " only in b (%s)\n",
@@ -408,6 +373,53 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
       if (n > 10) whorl_buf_puts(b, " ...");
       whorl_buf_putc(b, '\n');
     }
+    int64_t up = whorl_json_object_get_int(rw, "repeated_rows_unplaced", 0);
+    if (up) whorl_buf_printf(b, "    (%" PRId64 " copies of repeated rows are counted, not listed: one row's copies cannot be told apart)\n", up);
+  }
+  const whorl_json *c = whorl_json_object_get(t, "columns");
+  if (!c) return;
+  const whorl_json *ch = whorl_json_object_get(c, "changed"), *ad = whorl_json_object_get(c, "added"),
+                   *rm = whorl_json_object_get(c, "removed"), *rn = whorl_json_object_get(c, "renamed"),
+                   *ty = whorl_json_object_get(c, "type_changed");
+  /* rows only added or removed (none changed): the columns differ by those rows */
+  int rows_only = 0;
+  if (rw && whorl_json_get_bool(whorl_json_object_get(rw, "exact"))) {
+    int64_t oa = whorl_json_object_get_int(rw, "rows_only_in_a", 0), ob = whorl_json_object_get_int(rw, "rows_only_in_b", 0);
+    rows_only = whorl_json_get_bool(whorl_json_object_get(rw, "positions")) ? !whorl_json_object_get_int(rw, "changed", 1)
+                                                                            : (!oa || !ob);
+  }
+  whorl_buf_printf(b, "  columns   %zu changed, %zu added, %zu removed, %zu renamed, %" PRId64 " unchanged\n",
+                   whorl_json_size(ch), whorl_json_size(ad), whorl_json_size(rm), whorl_json_size(rn),
+                   whorl_json_object_get_int(c, "unchanged", 0));
+  for (size_t i = 0; i < whorl_json_size(ch); i++) {
+    const whorl_json *e = whorl_json_array_get(ch, i);
+    int order_only = whorl_json_get_bool(whorl_json_object_get(e, "order_only"));
+    whorl_buf_printf(b, "  ~ %s (%s", str(e, "name"), order_only ? "same values, other order" : rows_only ? "rows added or removed" : "values changed");
+    const whorl_json *nl = whorl_json_object_get(e, "nulls");
+    if (nl)
+      whorl_buf_printf(b, "; nulls %" PRId64 " -> %" PRId64, whorl_json_object_get_int(nl, "a", 0),
+                       whorl_json_object_get_int(nl, "b", 0));
+    whorl_buf_puts(b, ")\n");
+    const whorl_json *dr = whorl_json_object_get(e, "drift");
+    if (dr) {
+      whorl_buf_puts(b, "      drift");
+      static const char *keys[] = {"psi", "ks", "wasserstein_normalized", "jensen_shannon", "mean_shift_std", "l_infinity", "chi2_p_value"};
+      static const char *labels[] = {"PSI", "KS", "W1/" , "JS", "mean shift (sd)", "L-inf", "chi2 p"};
+      for (int k = 0; k < 7; k++) {
+        const whorl_json *v = whorl_json_object_get(dr, keys[k]);
+        if (whorl_json_typeof(v) != WHORL_JSON_NUMBER) continue;
+        if (k == 2) whorl_buf_printf(b, "  W1/%s %.3g", str(dr, "normalized_by"), whorl_json_get_double(v));
+        else whorl_buf_printf(b, "  %s %.3g", labels[k], whorl_json_get_double(v));
+      }
+      int64_t nn = whorl_json_object_get_int(dr, "new_categories", 0), nv = whorl_json_object_get_int(dr, "vanished_categories", 0);
+      if (nn || nv) whorl_buf_printf(b, "  categories +%" PRId64 " -%" PRId64, nn, nv);
+      if (!whorl_json_get_bool(whorl_json_object_get(dr, "exact")) && whorl_json_object_get(dr, "exact")) whorl_buf_puts(b, "  (from sketches)");
+      whorl_buf_putc(b, '\n');
+    }
+  }
+  for (size_t i = 0; i < whorl_json_size(ty); i++) {
+    const whorl_json *e = whorl_json_array_get(ty, i);
+    whorl_buf_printf(b, "  ! %s: type %s -> %s\n", str(e, "name"), str(e, "a"), str(e, "b"));
   }
   for (size_t i = 0; i < whorl_json_size(ad); i++)
     whorl_buf_printf(b, "  + %s\n", whorl_json_get_string(whorl_json_array_get(ad, i), NULL));

@@ -196,13 +196,17 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
           count = ldexp(count, z + 1);
           done = 1;
         } else {
-          count += (double)(n1 + n2);
+          for (size_t q = 0; q < n1; q++) count += (double)p1[q].mult; /* every copy of a repeated row */
+          for (size_t q = 0; q < n2; q++) count += (double)p2[q].mult;
         }
         free(p1), free(p2);
         whorl__iblt_free(&ua);
         whorl__iblt_free(&ub);
       }
       if (ok) {
+        /* never fewer than the rows one side has beyond the other */
+        double gap = fabs((double)whorl_json_object_get_int(a, "rows", 0) - (double)whorl_json_object_get_int(b, "rows", 0));
+        if (count < gap) count = gap;
         whorl_json_object_set(o, "exact", whorl_json_bool(0));
         whorl_json_object_set(o, "estimated_rows_differing", whorl_json_int((int64_t)(count + 0.5)));
         whorl_json_object_set(o, "note", whorl_json_string("more rows differ than the row table decodes (about 2,400): an estimate "
@@ -290,13 +294,23 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
   whorl_json_object_set(o, "positions", whorl_json_bool(1));
   whorl_json_object_set(o, "rows_only_in_a", whorl_json_int((int64_t)copies_a));
   whorl_json_object_set(o, "rows_only_in_b", whorl_json_int((int64_t)copies_b));
-  whorl_json_object_set(o, "added", whorl_json_int((int64_t)(nadd + unplaced_b)));
-  whorl_json_object_set(o, "removed", whorl_json_int((int64_t)(nrem + unplaced_a)));
+  /* No common row moved, so below the shorter length every row only in one
+   * version faces one only in the other: changed rows; beyond it, rows added
+   * (or cut) at the end. That gives the counts even when copies of a repeated
+   * row cannot be placed one by one. */
+  int64_t rows_a = whorl_json_object_get_int(a, "rows", 0), rows_b = whorl_json_object_get_int(b, "rows", 0);
+  int64_t n_added = rows_b > rows_a ? rows_b - rows_a : 0, n_removed = rows_a > rows_b ? rows_a - rows_b : 0;
+  int64_t n_changed = (int64_t)copies_a - n_removed;
+  if (n_changed < 0 || n_changed != (int64_t)copies_b - n_added) /* inconsistent documents: what was placed */
+    n_added = (int64_t)(nadd + unplaced_b), n_removed = (int64_t)(nrem + unplaced_a), n_changed = (int64_t)nch;
+  whorl_json_object_set(o, "added", whorl_json_int(n_added));
+  whorl_json_object_set(o, "removed", whorl_json_int(n_removed));
   if (unplaced_a || unplaced_b) {
     whorl_json_object_set(o, "repeated_rows_unplaced", whorl_json_int((int64_t)(unplaced_a + unplaced_b)));
-    whorl_json_object_set(o, "note", whorl_json_string("repeated rows (several copies of one row) are counted; their positions are not listed"));
+    whorl_json_object_set(o, "note", whorl_json_string("rows repeated several times (copies of one row) are counted, "
+                                                       "their positions are not listed"));
   }
-  whorl_json_object_set(o, "changed", whorl_json_int((int64_t)nch));
+  whorl_json_object_set(o, "changed", whorl_json_int(n_changed));
   whorl_json_object_set(o, "moved", whorl_json_int((int64_t)moved));
   whorl_json_object_set(o, "added_rows", al);
   whorl_json_object_set(o, "removed_rows", rl);
@@ -334,6 +348,12 @@ int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep,
   } else if (same_logical) {
     tier = "logical";
     *verdict = "same logical content, different bytes";
+  } else if (same_unordered && (!*path2(a, "logical", "id") || !*path2(b, "logical", "id") || whorl_json_object_get(a, "merged") ||
+                                 whorl_json_object_get(b, "merged"))) {
+    /* a merged fingerprint keeps no row order (docs/profile.md): the same rows */
+    tier = "unordered";
+    *verdict = "same rows (a merged fingerprint records no row order)";
+    whorl_json_object_set(t, "order_unknown", whorl_json_bool(1));
   } else if (same_unordered) {
     tier = "unordered";
     *verdict = "rows reordered only";
@@ -341,7 +361,7 @@ int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep,
     tier = "columns";
     *verdict = "content changed";
   }
-  *same = same_bytes || same_logical;
+  *same = same_bytes || same_logical || whorl_json_object_get(t, "order_unknown");
   whorl_json_object_set(t, "tier", whorl_json_string(tier));
   if (*same) return WHORL_OK;
 

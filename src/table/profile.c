@@ -811,7 +811,9 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     whorl_json_object_set(j, "distinct", whorl_json_int((int64_t)c->freq->n));
     whorl_json_object_set(j, "distinct_exact", whorl_json_bool(1));
   } else if (all.hll) {
-    whorl_json_object_set(j, "distinct", whorl_json_int((int64_t)llround(whorl__hll_estimate(all.hll))));
+    int64_t est = (int64_t)llround(whorl__hll_estimate(all.hll));
+    if (est > (int64_t)nonnull) est = (int64_t)nonnull; /* an estimate, never above the values counted */
+    whorl_json_object_set(j, "distinct", whorl_json_int(est));
     whorl_json_object_set(j, "distinct_exact", whorl_json_bool(0));
   } else {
     whorl_json_object_set(j, "distinct", whorl_json_int(0));

@@ -1847,7 +1847,10 @@ const char *whorl__table_detect(const char *path, const char *sniffed) {
   char *dot = strrchr(name, '.');
   if (dot && (!strcasecmp(dot, ".gz") || !strcasecmp(dot, ".zst") || !strcasecmp(dot, ".zstd"))) *dot = 0;
   const char *byext = ext_format(name);
-  if (byext && (!strcmp(byext, "parquet") || !strcmp(byext, "npy") || !strcmp(byext, "npz"))) byext = NULL; /* magic said otherwise */
+  /* named as a binary table format without its magic: damaged or truncated;
+   * its reader says what is wrong (exit 2), rather than a silent plain-file
+   * fingerprint (--level content hashes the bytes) */
+  if (byext && (!strcmp(byext, "parquet") || !strcmp(byext, "npy") || !strcmp(byext, "npz"))) return byext;
   /* Text, or "binary" that is text with invalid UTF-8 under a table's name
    * (a Latin-1 CSV: read, with warnings). */
   if (!strcmp(sniffed, "empty")) return byext; /* an empty data.csv: a table of nothing */

@@ -105,6 +105,38 @@ def main():
     rc = rows(a_, fp(dup.iloc[:52], "dup_c"))
     check(rc and rc["exact"] and rc["removed"] == 50 and rc["rows_only_in_a"] == 50, f"100 copies cut to 50 ({rc})")
 
+    # review regressions: a table of many repeated rows (as statsmodels' randhie)
+    rng2 = np.random.default_rng(11)
+    rep = pd.DataFrame({"a": rng2.integers(0, 3, 6000), "b": rng2.integers(0, 2, 6000), "c": rng2.choice(["x", "y"], 6000)})
+    ra_ = fp(rep, "rep_a")
+    d = rep.copy().astype({"a": float})
+    d.loc[100:199, "a"] = np.nan  # 100 rows changed in place, many of them copies of each other
+    rc = rows(ra_, fp(d, "rep_nulls"))
+    check(rc and rc["exact"] and rc["changed"] == 100 and rc["added"] == 0 and rc["removed"] == 0,
+          f"100 repeated rows changed in place: 100 changed, none added or removed ({rc and {k: v for k, v in rc.items() if not k.endswith('_rows')}})")
+    rc = rows(ra_, fp(rep.iloc[:2500], "rep_cut"))
+    est = rc.get("estimated_rows_differing", 0) if rc else 0
+    check(rc and (rc["exact"] or est >= 3500), f"6,000 repeated rows cut to 2,500: the estimate counts every copy, never below 3,500 ({rc})")
+    r_ = subprocess.run([W, "diff", "--json", ra_, fp(rep.assign(c=rep.c + "z"), "rep_all")], capture_output=True, text=True)
+    rc = json.loads(r_.stdout)["table"].get("row_changes")
+    check(rc["exact"] and rc["changed"] == 6000 and rc["rows_only_in_a"] == rc["rows_only_in_b"] == 6000,
+          f"every repeated row changed (12 distinct rows, many copies): decoded exactly, 6,000 changed ({rc})")
+    # a whole table against the merge of its shards: the same rows, exit 0
+    s1, s2 = fp(df.iloc[:15000], "shard1"), fp(df.iloc[15000:], "shard2")
+    mj = os.path.join(TMP, "merged.json")
+    subprocess.run([W, "merge", "--json", "-o", mj, s1, s2], capture_output=True)
+    r_ = subprocess.run([W, "diff", mj, base], capture_output=True, text=True)
+    check(r_.returncode == 0 and "same rows" in r_.stdout and "reordered" not in r_.stdout,
+          f"merged shards vs the whole table: the same rows, exit 0 ({r_.stdout.strip()[:200]})")
+    # a truncated Parquet file is an error, not a plain file
+    pq = os.path.join(os.environ["WHORL_SRC"], "examples", "project", "data", "train.parquet")
+    tr = os.path.join(TMP, "trunc.parquet")
+    with open(pq, "rb") as f, open(tr, "wb") as g:
+        g.write(f.read()[:-100])
+    r_ = subprocess.run([W, "fp", tr], capture_output=True, text=True)
+    check(r_.returncode == 2 and "trunc.parquet" in r_.stderr and "PAR1" in r_.stderr and not r_.stdout,
+          f"a truncated .parquet: exit 2, named ({r_.stderr.strip()})")
+
     # the policy: rows may be appended, not changed
     lockdir = os.path.join(TMP, "proj")
     os.makedirs(lockdir, exist_ok=True)
