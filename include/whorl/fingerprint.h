@@ -91,10 +91,15 @@ typedef struct whorl_fp_options {
   /* whorl_lock: the path is a feature matrix, locked as this pipeline
    * (kind "features"; spec->matrix is ignored). NULL: not a pipeline. */
   const struct whorl_features_spec *features;
+  /* Single files at the content level: the quick-tier id (hex) they had.
+   * When the stat cache cannot answer and the quick tier (size and sampled
+   * blocks) already differs, the file is not read in full: the result is
+   * its quick-level document. NULL: always the full content. */
+  const char *expect_quick;
 } whorl_fp_options;
 
 #define WHORL_FP_OPTIONS_INIT \
-  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL, -1, NULL, NULL, 0, NULL, 0, NULL }
+  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL, -1, NULL, NULL, 0, NULL, 0, NULL, NULL }
 
 /* Fingerprints a file or folder. A symlink named on the command line is
  * followed; symlinks inside folders are recorded, not followed.

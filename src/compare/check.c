@@ -77,6 +77,7 @@ static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
   }
   /* every entry well formed, every option known: a hand-edited typo must
    * not silently change how an artifact is read */
+  static const char *const ENTRY[] = {"fingerprint", "options", "quick", NULL};
   static const char *const OPTS[] = {"as", "delimiter", "header", "strict", "key_file", "model", "config", "params", "training_files",
                                      "features", "level", NULL};
   const whorl_json *arts = whorl_json_object_get(j, "artifacts");
@@ -88,6 +89,10 @@ static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
     else if (o && whorl_json_typeof(o) != WHORL_JSON_OBJECT) bad = "options";
     for (size_t k = 0; !bad && k < whorl_json_size(o); k++)
       if (!in_list(whorl_json_object_key(o, k, NULL), OPTS)) bad = whorl_json_object_key(o, k, NULL);
+    for (size_t k = 0; !bad && k < whorl_json_size(e); k++)
+      if (!in_list(whorl_json_object_key(e, k, NULL), ENTRY)) bad = whorl_json_object_key(e, k, NULL);
+    const whorl_json *qv = whorl_json_object_get(e, "quick");
+    if (!bad && qv && (whorl_json_typeof(qv) != WHORL_JSON_STRING || strlen(whorl_json_get_string(qv, NULL)) != 64)) bad = "quick";
     if (bad) {
       char msg[WHORL_ERROR_MSG_MAX];
       snprintf(msg, sizeof msg, "entry \"%s\": bad or unknown \"%s\" (docs/check.md)", name, bad);
@@ -317,6 +322,17 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
     whorl_json *e = whorl_json_object();
     whorl_json_object_set(e, "options", opts_json(&eo, dir));
     pool_free(&pl);
+    /* a single file's quick-tier id: check reads it before the whole file */
+    if (!strcmp(str(doc, "kind"), "file") && !strcmp(str(doc, "level"), "content")) {
+      whorl_fp_options qo = WHORL_FP_OPTIONS_INIT;
+      qo.level = WHORL_LEVEL_QUICK, qo.use_cache = 0, qo.model = 0;
+      whorl_json *qd = NULL;
+      whorl_error qe;
+      whorl_error_clear(&qe);
+      if (whorl_fingerprint(p, &qo, &qd, &qe) == WHORL_OK && !strcmp(str(qd, "kind"), "file"))
+        whorl_json_object_set(e, "quick", whorl_json_string(str(qd, "id")));
+      whorl_json_free(qd);
+    }
     whorl_json_object_set(e, "fingerprint", doc);
     whorl_json_object_remove(arts, names[i]);
     whorl_json_object_set(arts, names[i], e);
@@ -852,6 +868,9 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     opts_from(whorl_json_object_get(e, "options"), dir, &o, &pl);
     whorl_level lv;
     if (!whorl_level_parse(str(locked, "level"), &lv)) o.level = lv;
+    /* progressive: the stat cache, then the quick tier, then the whole file */
+    const char *qid = whorl_json_object_get_string(e, "quick");
+    if (qid && !strcmp(str(locked, "kind"), "file") && o.level == WHORL_LEVEL_CONTENT) o.expect_quick = qid;
     whorl_json *cur = NULL, *d = NULL;
     whorl_error e2;
     whorl_error_clear(&e2);
@@ -861,6 +880,22 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     } else if (fingerprint_entry(p, &o, &cur, &e2) != WHORL_OK) {
       char b2[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
       finding(&j, 1, "unreadable", "cannot be read: %s", whorl_error_format(&e2, b2, sizeof b2));
+    } else if (o.expect_quick && !strcmp(str(cur, "level"), "quick")) {
+      /* the quick tier differs: changed, without reading the whole file */
+      int64_t sa = whorl_json_object_get_int(locked, "size", -1), sb = whorl_json_object_get_int(cur, "size", -1);
+      char what[160];
+      if (sa != sb) snprintf(what, sizeof what, "size %lld -> %lld", (long long)sa, (long long)sb);
+      else snprintf(what, sizeof what, "sampled blocks differ");
+      whorl_json_object_set(a, "verdict", whorl_json_string("content changed"));
+      if (!may(rule, "content"))
+        finding(&j, 1, "content", "content changed: %s, found by the quick tier without reading the whole file "
+                "(not allowed; may_change: [content] would allow it)", what);
+      d = whorl_json_object();
+      whorl_json_object_set(d, "verdict", whorl_json_string("content changed"));
+      whorl_json_object_set(d, "tier", whorl_json_string("quick"));
+      whorl_json_object_set(d, "note", whorl_json_string(what));
+      whorl_json_object_set(a, "diff", d);
+      d = NULL;
     } else if (whorl_diff(locked, cur, &d, &same, &e2) != WHORL_OK) {
       char b2[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
       finding(&j, 1, "incomparable", "cannot be compared with its locked fingerprint: %s", whorl_error_format(&e2, b2, sizeof b2));

@@ -313,6 +313,25 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
     }
     free(ce.extra);
   }
+  if (!hit && o->expect_quick && o->level == WHORL_LEVEL_CONTENT) {
+    /* progressive: the quick tier first; if it already differs, no full read */
+    whorl_quick q;
+    if (!whorl__quick_fd(fd, path, st, &q, err)) {
+      char hex[65];
+      for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", q.hash[i]);
+      if (strcmp(hex, o->expect_quick)) {
+        if (o->stats) {
+          o->stats->files++;
+          o->stats->bytes_read += q.whole ? q.size : (uint64_t)WHORL_QUICK_BLOCKS * WHORL_QUICK_BLOCK;
+        }
+        whorl_cache_close(cache);
+        free(c.chunks);
+        rc = file_doc_quick(name, &q, out);
+        free(name);
+        return rc;
+      }
+    }
+  }
   if (!hit) {
     free(c.chunks);
     int64_t t0 = whorl__realtime_ns(); /* before the read: see folder.c */

@@ -322,6 +322,33 @@ def main():
     rc, out, err = rrun("check", "--lock", "odd.lock", "--format", "markdown", "--policy", "none.yaml")
     row = [l for l in out.splitlines() if "a\\|b" in l]
     check(rc == 1 and len(row) == 1 and row[0].count(" | ") == 3, f"a | in a name does not break the markdown table ({out.strip()})")
+    # progressive: a changed big file is caught by the quick tier, unread
+    qdir = os.path.join(TMP, "quick")
+    os.makedirs(qdir, exist_ok=True)
+    big = os.path.join(qdir, "blob.bin")
+    with open(big, "wb") as f:
+        f.write(np.random.default_rng(5).bytes(8 << 20))
+    r = subprocess.run([W, "lock", "blob.bin"], capture_output=True, text=True, cwd=qdir)
+    lk = json.load(open(os.path.join(qdir, "whorl.lock")))["artifacts"]["blob.bin"]
+    check(r.returncode == 0 and len(lk.get("quick", "")) == 64, f"a file's lock entry keeps its quick-tier id ({r.stderr.strip()})")
+    with open(big, "r+b") as f:
+        f.write(b"\0\0\0\0")  # the first block is always sampled
+    r = subprocess.run([W, "check"], capture_output=True, text=True, cwd=qdir)
+    check(r.returncode == 1 and "found by the quick tier" in r.stdout and "sampled blocks differ" in r.stdout,
+          f"a change in a sampled block: found by the quick tier ({r.stdout.strip()})")
+    with open(big, "ab") as f:
+        f.write(b"x")
+    r = subprocess.run([W, "check"], capture_output=True, text=True, cwd=qdir)
+    check(r.returncode == 1 and "size 8388608 -> 8388609" in r.stdout, f"a grown file: its size, by the quick tier ({r.stdout.strip()})")
+    subprocess.run([W, "lock", "blob.bin"], capture_output=True, cwd=qdir)
+    with open(big, "r+b") as f:
+        f.seek(4096 * 3 + 17)  # most likely between the sampled blocks
+        c = f.read(1)
+        f.seek(4096 * 3 + 17)
+        f.write(bytes([c[0] ^ 1]))
+    r = subprocess.run([W, "check"], capture_output=True, text=True, cwd=qdir)
+    check(r.returncode == 1 and "content changed" in r.stdout, f"a change anywhere is still found (quick tier or whole file) ({r.stdout.strip()})")
+
     # lock --update by entry name, from another folder
     os.makedirs(os.path.join(TMP, "elsewhere"), exist_ok=True)
     r = subprocess.run([W, "lock", "--lock", "../whorl.lock", "--update", "data/t.csv"], capture_output=True, text=True,
