@@ -475,12 +475,17 @@ static int load_policy(const char *path, whorl_json **out, whorl_error *err) {
 }
 
 /* The rule for an artifact: the first whose glob matches, else "defaults". */
-static const whorl_json *rule_for(const whorl_json *policy, const char *name) {
+/* The first rule matching the name (its index in *which, or -1: defaults). */
+static const whorl_json *rule_for(const whorl_json *policy, const char *name, long *which) {
   const whorl_json *rules = whorl_json_object_get(policy, "rules");
   for (size_t i = 0; i < whorl_json_size(rules); i++) {
     const whorl_json *r = whorl_json_array_get(rules, i);
-    if (!fnmatch(str(r, "match"), name, 0)) return r;
+    if (!fnmatch(str(r, "match"), name, 0)) {
+      *which = (long)i;
+      return r;
+    }
   }
+  *which = -1;
   return whorl_json_object_get(policy, "defaults");
 }
 
@@ -495,6 +500,7 @@ static int may(const whorl_json *rule, const char *what) {
 typedef struct judge {
   whorl_json *findings;
   int fail, warn;
+  char note[160]; /* an allowed change worth saying (rows appended) */
 } judge;
 
 static void finding(judge *j, int fail, const char *rule, const char *fmt, ...) WHORL_PRINTF(4, 5);
@@ -664,6 +670,7 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
   if (whorl_json_size(ch) && !allow_content && !may(rule, "content")) {
     if (may(rule, "append") && appended_only) {
       /* rows appended at the end, none changed or removed: allowed */
+      snprintf(j->note, sizeof j->note, "%lld rows appended (allowed)", (long long)(rb - ra));
     } else if (may(rule, "append")) {
       whorl_buf b = WHORL_BUF_INIT;
       rows_text(rows, &b);
@@ -853,12 +860,16 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
   }
   whorl_json *rep = whorl_json_object(), *list = whorl_json_array();
   int npass = 0, nwarn = 0, nfail = 0;
+  const whorl_json *prules = whorl_json_object_get(policy, "rules");
+  unsigned char *used = calloc(whorl_json_size(prules) + 1, 1);
   for (size_t i = 0; i < whorl_json_size(arts); i++) {
     size_t nl;
     const char *name = whorl_json_object_key(arts, i, &nl);
     const whorl_json *e = whorl_json_object_value(arts, i), *locked = whorl_json_object_get(e, "fingerprint");
-    const whorl_json *rule = rule_for(policy, name);
-    judge j = {whorl_json_array(), 0, 0};
+    long which;
+    const whorl_json *rule = rule_for(policy, name, &which);
+    if (which >= 0 && used) used[which] = 1;
+    judge j = {whorl_json_array(), 0, 0, ""};
     whorl_json *a = whorl_json_object();
     whorl_json_object_set(a, "name", whorl_json_string(name));
     char p[PATH_MAX * 2];
@@ -929,6 +940,7 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
       whorl_json_object_set(a, "diff", d);
       d = NULL;
     }
+    if (j.note[0]) whorl_json_object_set(a, "verdict", whorl_json_string(j.note));
     whorl_json_free(cur);
     whorl_json_free(d);
     pool_free(&pl);
@@ -945,6 +957,13 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
   whorl_json_object_set(rep, "warnings", whorl_json_int(nwarn));
   whorl_json_object_set(rep, "failures", whorl_json_int(nfail));
   whorl_json_object_set(rep, "artifacts", list);
+  /* a rule no artifact reaches is most likely a typo in its pattern */
+  whorl_json *unused = whorl_json_array();
+  for (size_t i = 0; used && i < whorl_json_size(prules); i++)
+    if (!used[i]) whorl_json_array_append(unused, whorl_json_string(str(whorl_json_array_get(prules, i), "match")));
+  free(used);
+  if (whorl_json_size(unused)) whorl_json_object_set(rep, "unused_rules", unused);
+  else whorl_json_free(unused);
   whorl_json_free(lock);
   whorl_json_free(policy);
   *report = rep;
@@ -998,6 +1017,10 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
         whorl_buf_printf(&b, "     %s: %s\n", str(f, "level"), str(f, "message"));
       }
     }
+    const whorl_json *un = whorl_json_object_get(r, "unused_rules");
+    for (size_t i = 0; i < whorl_json_size(un); i++)
+      whorl_buf_printf(&b, "note: policy rule \"%s\" matches no locked artifact (or an earlier rule takes them)\n",
+                       whorl_json_get_string(whorl_json_array_get(un, i), NULL));
     whorl_buf_printf(&b, "%lld passed, %lld with warnings, %lld failed\n", (long long)np, (long long)nw, (long long)nf);
   } else if (!strcmp(format, "json")) {
     char *t = NULL;
@@ -1023,6 +1046,12 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
       whorl_buf_puts(&b, " |\n");
     }
     whorl_buf_printf(&b, "\n%lld passed, %lld with warnings, %lld failed.\n", (long long)np, (long long)nw, (long long)nf);
+    const whorl_json *un = whorl_json_object_get(r, "unused_rules");
+    for (size_t i = 0; i < whorl_json_size(un); i++) {
+      whorl_buf_puts(&b, i ? ", " : "\nPolicy rules that match no locked artifact: ");
+      md_escape(&b, whorl_json_get_string(whorl_json_array_get(un, i), NULL));
+    }
+    if (whorl_json_size(un)) whorl_buf_puts(&b, ".\n");
   } else if (!strcmp(format, "junit")) {
     whorl_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"whorl check\" tests=\"%zu\" failures=\"%lld\" errors=\"0\" skipped=\"0\">\n",
                      whorl_json_size(arts), (long long)nf);

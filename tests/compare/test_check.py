@@ -322,6 +322,14 @@ def main():
     rc, out, err = rrun("check", "--lock", "odd.lock", "--format", "markdown", "--policy", "none.yaml")
     row = [l for l in out.splitlines() if "a\\|b" in l]
     check(rc == 1 and len(row) == 1 and row[0].count(" | ") == 3, f"a | in a name does not break the markdown table ({out.strip()})")
+    # a rule that reaches no artifact is named (a typo in its pattern)
+    with open(os.path.join(rdir, "typo.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "raw/"\n    may_change: [content]\n  - match: "*"\n')
+    rc, out, err = rrun("check", "--policy", "typo.yaml")
+    rc2, out2, err2 = rrun("check", "--policy", "typo.yaml", "--format", "json")
+    check('policy rule "raw/" matches no locked artifact' in out and json.loads(out2).get("unused_rules") == ["raw/"],
+          f"an unused policy rule is named ({out.strip()[-200:]})")
+
     # progressive: a changed big file is caught by the quick tier, unread
     qdir = os.path.join(TMP, "quick")
     os.makedirs(qdir, exist_ok=True)

@@ -147,7 +147,7 @@ def main():
         f.write('version: 1\nrules:\n  - match: "*.csv"\n    may_change: [append]\n    drift: {ks: {fail: 1}, psi: {fail: 10}}\n')
     pd.concat([df, df.iloc[:2].assign(id=-7), df.iloc[:2].assign(id=-7)]).to_csv(p, index=False)  # repeated rows too
     r = subprocess.run([W, "check"], cwd=lockdir, capture_output=True, text=True)
-    check(r.returncode == 0, f"appended rows under may_change [append]: pass ({r.stdout.strip()[-200:]})")
+    check(r.returncode == 0 and "4 rows appended (allowed)" in r.stdout, f"appended rows under may_change [append]: pass, said ({r.stdout.strip()[-200:]})")
     d = df.copy()
     d.loc[3, "x"] += 1
     d.to_csv(p, index=False)
