@@ -7,6 +7,7 @@ for a few tables must equal what the document says they are.
 
 Run by ctest with WHORL_BIN and WHORL_TMP set.
 """
+import base64
 import csv
 import io
 import json
@@ -192,7 +193,7 @@ def fingerprint(names, rows):
         klo, khi = struct.unpack("<QQ", k)
         cols.append(dict(name=name, type=typ, nullable=nullable, nulls=nulls, ordered=ordered, unordered=unordered,
                          sum=sum16, klo=klo | 1, khi=khi | 1))
-    row_sum = 0
+    row_sum, row_hashes = 0, []
     for r in rows:
         alo = ahi = 0
         for ci, c in enumerate(cols):
@@ -203,6 +204,7 @@ def fingerprint(names, rows):
             alo = (alo + c["klo"] * lo) % M
             ahi = (ahi + c["khi"] * hi) % M
         lo, hi = h128(u64(alo) + u64(ahi))
+        row_hashes.append((lo, hi))
         row_sum = (row_sum + (hi << 64 | lo)) % 2**128
     order = sorted(cols, key=lambda c: (c["name"].encode(), c["ordered"]))
     rs16 = row_sum.to_bytes(16, "little")
@@ -217,7 +219,72 @@ def fingerprint(names, rows):
     for c in order:
         sid += u64(len(c["name"].encode())) + c["name"].encode() + u64(len(c["type"])) + c["type"].encode()
         sid += bytes([1 if c["nullable"] else 0])
-    return dict(id=kb3(lid).hex(), unordered=kb3(uid).hex(), row_sum=rs16.hex(), schema=b3(sid).hex(), cols=cols)
+    return dict(id=kb3(lid).hex(), unordered=kb3(uid).hex(), row_sum=rs16.hex(), schema=b3(sid).hex(), cols=cols,
+                row_hashes=row_hashes)
+
+
+# ---- row tables, profile.rows (docs/profile.md, "row-iblt-3") ----
+
+M64 = 2**64
+
+
+def mix64(x):  # splitmix64's finalizer
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) % M64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) % M64
+    return x ^ (x >> 31)
+
+
+def ctz64(x):
+    return (x & -x).bit_length() - 1 if x else 64
+
+
+def iblt_cells(m, elems):
+    """elems: (klo, khi, idx); K = 3 subtables of m / 3 cells."""
+    q = m // 3
+    cells = [[0, 0, 0, 0, 0] for _ in range(m)]
+    for lo, hi, idx in elems:
+        chk = mix64(lo ^ mix64((hi + 0x9E3779B97F4A7C15) % M64))
+        for j in range(3):
+            h = mix64(hi ^ ((0x51ED270B27B5D3A1 * (j + 1)) % M64)) ^ lo
+            c = cells[j * q + (mix64(h) & (q - 1))]
+            c[0] += 1
+            c[1] = (c[1] + lo) % M64
+            c[2] = (c[2] + hi) % M64
+            c[3] = (c[3] + idx) % M64
+            c[4] = (c[4] + chk) % M64
+    out = bytearray(leb128(m))
+    i = 0
+    while i < m:
+        if cells[i] == [0, 0, 0, 0, 0]:
+            run = 1
+            while i + run < m and cells[i + run] == [0, 0, 0, 0, 0]:
+                run += 1
+            out += b"\0" + leb128(run)
+            i += run
+            continue
+        n, lo, hi, idx, chk = cells[i]
+        out += b"\1" + leb128((n << 1) ^ (n >> 63)) + struct.pack("<QQQQ", lo, hi, idx, chk)
+        i += 1
+    return base64.b64encode(bytes(out)).decode()
+
+
+def row_tables(row_hashes):
+    iblt = iblt_cells(3072, [(lo, hi, i) for i, (lo, hi) in enumerate(row_hashes)])
+    strata = []
+    for z in range(16):
+        strata.append(iblt_cells(48, [(lo, hi, 0) for lo, hi in row_hashes if min(ctz64(hi) if hi else 63, 15) == z]))
+    anchors = [(i, ctz64(lo) - 4, hi >> 48) for i, (lo, hi) in enumerate(row_hashes) if ctz64(lo) >= 4]
+    L = 0
+    while sum(1 for a in anchors if a[1] >= L) > 4096:
+        L += 1
+    kept = [a for a in anchors if a[1] >= L]
+    out, prev = bytearray(leb128(L) + leb128(len(kept))), 0
+    for i, lv, tag in kept:
+        out += leb128(i - prev) + leb128(lv) + leb128(tag)
+        prev = i
+    return iblt, strata, base64.b64encode(bytes(out)).decode()
 
 
 TABLES = {
@@ -228,6 +295,8 @@ TABLES = {
                  "-4,d\xe9j\xe0,0.000001,2024-01-02 03:04:05Z,,2000-01-01\n"
                  "12345678901234567890,x,123456789.125,,false,2024-03-01\n",
     "floats.csv": "a,b\n0.1,1e21\n0.30000000000000004,1E-7\n-1.5e-7,123456789012345680000\nnan,-inf\n",
+    # enough rows for every stratum, and for more than 4,096 anchors (L > 0)
+    "many.csv": "i,v,s\n" + "".join(f"{i},{(i * 7919) % 1000},s{i % 37}\n" for i in range(70000)),
 }
 
 
@@ -252,6 +321,12 @@ def compare(fname, text, extra):
     if not KEY:
         check(doc["logical"]["unordered"] == want["unordered"], f"{tag}: logical.unordered")
         check(doc["logical"]["row_sum"] == want["row_sum"], f"{tag}: logical.row_sum")
+        rt = doc["profile"]["rows"]
+        iblt, strata, anchors = row_tables(want["row_hashes"])
+        check(rt["rules"] == "row-iblt-3" and rt["cells"] == 3072, f"{tag}: row table rules")
+        check(rt["iblt"] == iblt, f"{tag}: profile.rows.iblt as docs/profile.md says")
+        check(rt["strata"] == strata, f"{tag}: profile.rows.strata")
+        check(rt["anchors"] == anchors, f"{tag}: profile.rows.anchors")
     check(doc["schema"]["id"] == want["schema"], f"{tag}: schema.id")
     for got, exp in zip(doc["columns"], want["cols"]):
         n = exp["name"]
