@@ -585,47 +585,6 @@ static void names_text(const whorl_json *l, const char *key, whorl_buf *b) {
   if (n > 3) whorl_buf_printf(b, " and %zu more", n - 3);
 }
 
-/* "rows: 1 changed (row 1234)" from a table report's row_changes; empty
- * without row tables. Row numbers from 1, as the text report shows them. */
-static void rows_text(const whorl_json *rows, whorl_buf *b) {
-  if (!rows) return;
-  if (!whorl_json_get_bool(whorl_json_object_get(rows, "exact"))) {
-    whorl_buf_printf(b, "; about %lld rows only in one version or the other (an estimate: too many to list)",
-                     (long long)whorl_json_object_get_int(rows, "estimated_rows_differing", 0));
-    return;
-  }
-  if (!whorl_json_get_bool(whorl_json_object_get(rows, "positions"))) {
-    whorl_buf_printf(b, "; %lld rows only in the baseline, %lld only now", (long long)whorl_json_object_get_int(rows, "rows_only_in_a", 0),
-                     (long long)whorl_json_object_get_int(rows, "rows_only_in_b", 0));
-    const whorl_json *mv = whorl_json_object_get(rows, "moved");
-    for (size_t i = 0; i < whorl_json_size(mv) && i < 3; i++) {
-      const whorl_json *e = whorl_json_array_get(mv, i), *ra = whorl_json_object_get(e, "a");
-      whorl_buf_printf(b, "%s%+lld within rows %lld-%lld", i ? ", " : " (", (long long)whorl_json_object_get_int(e, "net", 0),
-                       (long long)whorl_json_get_int(whorl_json_array_get(ra, 0)) + 1, (long long)whorl_json_get_int(whorl_json_array_get(ra, 1)));
-    }
-    if (whorl_json_size(mv)) whorl_buf_puts(b, whorl_json_size(mv) > 3 ? ", ...)" : ")");
-    return;
-  }
-  static const char *const what[] = {"changed", "added", "removed"}, *const lists[] = {"changed_rows", "added_rows", "removed_rows"};
-  for (int k = 0; k < 3; k++) {
-    int64_t c = whorl_json_object_get_int(rows, what[k], 0);
-    if (!c) continue;
-    const whorl_json *l = whorl_json_object_get(rows, lists[k]);
-    size_t nl = whorl_json_size(l);
-    whorl_buf_printf(b, "; %lld row%s %s", (long long)c, c == 1 ? "" : "s", what[k]);
-    if (!nl) {
-      whorl_buf_puts(b, " (repeated rows: positions not listed)");
-      continue;
-    }
-    whorl_buf_printf(b, " (row%s", nl == 1 && c == 1 ? "" : "s");
-    for (size_t i = 0; i < nl && i < 5; i++) {
-      const whorl_json *e = whorl_json_array_get(l, i);
-      int64_t at = k == 0 ? whorl_json_get_int(whorl_json_array_get(e, 1)) : whorl_json_get_int(e);
-      whorl_buf_printf(b, "%s %lld", i ? "," : "", (long long)at + 1);
-    }
-    whorl_buf_puts(b, nl > 5 || (int64_t)nl < c ? ", ...)" : ")");
-  }
-}
 
 /* allow_content: the values may change (the rule's may_change: content,
  * or a feature matrix whose change the caller judged). */
@@ -673,7 +632,7 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
       snprintf(j->note, sizeof j->note, "%lld rows appended (allowed)", (long long)(rb - ra));
     } else if (may(rule, "append")) {
       whorl_buf b = WHORL_BUF_INIT;
-      rows_text(rows, &b);
+      whorl__rows_text(rows, &b);
       if (rows && !whorl_json_get_bool(whorl_json_object_get(rows, "exact")))
         finding(j, 1, "append", "cannot verify that rows were only appended: rows %lld -> %lld%s, more than the row table decodes "
                 "(about 2,400 rows; docs/check.md)", (long long)ra, (long long)rb, b.data ? b.data : "");
@@ -690,7 +649,7 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
       if (!moved) names_text(ch, "name", &b);
       if (ra != rb) whorl_buf_printf(&b, "%srows %lld -> %lld", b.len ? "; " : "", (long long)ra, (long long)rb);
       /* after a schema change every row differs: no row counts then */
-      if (!schema) rows_text(rows, &b);
+      if (!schema) whorl__rows_text(rows, &b);
       const char *t2 = b.data ? b.data : "";
       if (moved) t2 += t2[0] == ';' ? 2 : 0;
       if (moved)

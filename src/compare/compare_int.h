@@ -20,6 +20,8 @@ int whorl__diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json
 void whorl__json_changes(const whorl_json *a, const whorl_json *b, whorl_buf *path, whorl_json *list, size_t *total);
 /* Drift metrics between two columns' profiles (docs/drift.md), or NULL
  * when either has no profile. */
+/* "; 1 row changed (row 1234)" ...: a table report's row_changes in words, appended to b. */
+void whorl__rows_text(const whorl_json *rows, whorl_buf *b);
 whorl_json *whorl__drift(const whorl_json *cola, const whorl_json *colb, int keyed);
 /* Model documents: the "model" member of the report (sections changed,
  * tensors added/removed/changed/retyped with stats deltas, config and

@@ -676,6 +676,48 @@ static void md_num(whorl_buf *b, const whorl_json *v) {
 }
 
 /* A diff report in Markdown; a fingerprint: its text in a block. */
+/* "rows: 1 changed (row 1234)" from a table report's row_changes; empty
+ * without row tables. Row numbers from 1, as the text report shows them. */
+void whorl__rows_text(const whorl_json *rows, whorl_buf *b) {
+  if (!rows) return;
+  if (!whorl_json_get_bool(whorl_json_object_get(rows, "exact"))) {
+    whorl_buf_printf(b, "; about %lld rows only in one version or the other (an estimate: too many to list)",
+                     (long long)whorl_json_object_get_int(rows, "estimated_rows_differing", 0));
+    return;
+  }
+  if (!whorl_json_get_bool(whorl_json_object_get(rows, "positions"))) {
+    whorl_buf_printf(b, "; %lld rows only in the baseline, %lld only now", (long long)whorl_json_object_get_int(rows, "rows_only_in_a", 0),
+                     (long long)whorl_json_object_get_int(rows, "rows_only_in_b", 0));
+    const whorl_json *mv = whorl_json_object_get(rows, "moved");
+    for (size_t i = 0; i < whorl_json_size(mv) && i < 3; i++) {
+      const whorl_json *e = whorl_json_array_get(mv, i), *ra = whorl_json_object_get(e, "a");
+      whorl_buf_printf(b, "%s%+lld within rows %lld-%lld", i ? ", " : " (", (long long)whorl_json_object_get_int(e, "net", 0),
+                       (long long)whorl_json_get_int(whorl_json_array_get(ra, 0)) + 1, (long long)whorl_json_get_int(whorl_json_array_get(ra, 1)));
+    }
+    if (whorl_json_size(mv)) whorl_buf_puts(b, whorl_json_size(mv) > 3 ? ", ...)" : ")");
+    return;
+  }
+  static const char *const what[] = {"changed", "added", "removed"}, *const lists[] = {"changed_rows", "added_rows", "removed_rows"};
+  for (int k = 0; k < 3; k++) {
+    int64_t c = whorl_json_object_get_int(rows, what[k], 0);
+    if (!c) continue;
+    const whorl_json *l = whorl_json_object_get(rows, lists[k]);
+    size_t nl = whorl_json_size(l);
+    whorl_buf_printf(b, "; %lld row%s %s", (long long)c, c == 1 ? "" : "s", what[k]);
+    if (!nl) {
+      whorl_buf_puts(b, " (repeated rows: positions not listed)");
+      continue;
+    }
+    whorl_buf_printf(b, " (row%s", nl == 1 && c == 1 ? "" : "s");
+    for (size_t i = 0; i < nl && i < 5; i++) {
+      const whorl_json *e = whorl_json_array_get(l, i);
+      int64_t at = k == 0 ? whorl_json_get_int(whorl_json_array_get(e, 1)) : whorl_json_get_int(e);
+      whorl_buf_printf(b, "%s %lld", i ? "," : "", (long long)at + 1);
+    }
+    whorl_buf_puts(b, nl > 5 || (int64_t)nl < c ? ", ...)" : ")");
+  }
+}
+
 static void render_markdown(whorl_buf *b, const whorl_json *doc) {
   whorl_buf text = WHORL_BUF_INIT;
   int diff = !strcmp(str(doc, "kind"), "diff");
@@ -693,6 +735,21 @@ static void render_markdown(whorl_buf *b, const whorl_json *doc) {
     md_cell(b, str(bb, "name"));
     whorl_buf_printf(b, "` (%s level)\n\n", str(doc, "level"));
     const whorl_json *ch = whorl_json_object_get(whorl_json_object_get(whorl_json_object_get(doc, "table"), "columns"), "changed");
+    const whorl_json *rw = whorl_json_object_get(whorl_json_object_get(doc, "table"), "row_changes"),
+                     *nr = whorl_json_object_get(whorl_json_object_get(doc, "table"), "rows");
+    int rows_only = 0;
+    if (rw) {
+      whorl_buf rt = WHORL_BUF_INIT;
+      whorl__rows_text(rw, &rt);
+      whorl_buf_printf(b, "**Rows:** %" PRId64 " → %" PRId64, whorl_json_object_get_int(nr, "a", 0), whorl_json_object_get_int(nr, "b", 0));
+      if (rt.data) md_cell(b, rt.data);
+      whorl_buf_puts(b, "\n\n");
+      whorl_buf_free(&rt);
+      if (whorl_json_get_bool(whorl_json_object_get(rw, "exact"))) {
+        int64_t oa = whorl_json_object_get_int(rw, "rows_only_in_a", 0), ob = whorl_json_object_get_int(rw, "rows_only_in_b", 0);
+        rows_only = whorl_json_get_bool(whorl_json_object_get(rw, "positions")) ? !whorl_json_object_get_int(rw, "changed", 1) : (!oa || !ob);
+      }
+    }
     if (whorl_json_size(ch)) {
       whorl_buf_puts(b, "| column | change | PSI | KS | W1 (norm.) | JS | mean shift (sd) | chi² p | new categories |\n");
       whorl_buf_puts(b, "|---|---|---|---|---|---|---|---|---|\n");
@@ -700,7 +757,10 @@ static void render_markdown(whorl_buf *b, const whorl_json *doc) {
         const whorl_json *c = whorl_json_array_get(ch, i), *d = whorl_json_object_get(c, "drift");
         whorl_buf_puts(b, "| `");
         md_cell(b, str(c, "name"));
-        whorl_buf_printf(b, "` | %s | ", whorl_json_get_bool(whorl_json_object_get(c, "order_only")) ? "order" : "values");
+        whorl_buf_printf(b, "` | %s", whorl_json_get_bool(whorl_json_object_get(c, "order_only")) ? "order" : rows_only ? "rows" : "values");
+        const whorl_json *nl = whorl_json_object_get(c, "nulls");
+        if (nl) whorl_buf_printf(b, "; nulls %" PRId64 " → %" PRId64, whorl_json_object_get_int(nl, "a", 0), whorl_json_object_get_int(nl, "b", 0));
+        whorl_buf_puts(b, " | ");
         md_num(b, whorl_json_object_get(d, "psi"));
         whorl_buf_puts(b, " | ");
         md_num(b, whorl_json_object_get(d, "ks"));

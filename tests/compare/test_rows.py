@@ -77,6 +77,10 @@ def main():
     check(len(mv) == 2 and mv[0]["a"][0] <= 5 and 6 < mv[0]["a"][1] and mv[0]["net"] == -2 and mv[1]["a"][0] <= 20000 < mv[1]["a"][1]
           and mv[1]["net"] == -1 and all(m["a"][1] - m["a"][0] < 200 for m in mv),
           f"... and where: two ranges of a holding the deleted rows, with their net change ({mv})")
+    dj = os.path.join(TMP, "deleted.json")
+    md = subprocess.run([W, "diff", "--format", "markdown", base, dj], capture_output=True, text=True).stdout
+    check("**Rows:** 40000 → 39997; 3 rows only in the baseline, 0 only now (-2 within rows" in md and "| rows |" in md,
+          f"markdown: the rows line first, columns changed by rows ({md[:400]})")
     rc = rows(base, fp(pd.concat([df.iloc[:30000], df.iloc[:7].assign(id=-2), df.iloc[30000:]]), "inserted_mid"))
     mv = rc.get("moved", []) if rc else []
     check(rc and rc["rows_only_in_b"] == 7 and len(mv) == 1 and mv[0]["b"][0] <= 30000 and 30007 <= mv[0]["b"][1] and mv[0]["net"] == 7,
