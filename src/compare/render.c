@@ -339,7 +339,7 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
   if (rw && !whorl_json_get_bool(whorl_json_object_get(rw, "exact"))) {
     whorl_buf_printf(b, "  rows      about %" PRId64 " rows only in one version or the other (an estimate: too many to list)\n",
                      whorl_json_object_get_int(rw, "estimated_rows_differing", 0));
-  } else if (rw && !whorl_json_get_bool(whorl_json_object_get(rw, "positions"))) {
+  } else if (rw && !whorl_json_get_bool(whorl_json_object_get(rw, "positions")) && !whorl_json_get_bool(whorl_json_object_get(rw, "placed"))) {
     const whorl_json *mv = whorl_json_object_get(rw, "moved");
     whorl_buf_printf(b, "  rows      %" PRId64 " only in a, %" PRId64 " only in b (%s)\n",
                      whorl_json_object_get_int(rw, "rows_only_in_a", 0), whorl_json_object_get_int(rw, "rows_only_in_b", 0),
@@ -352,7 +352,18 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
                        whorl_json_get_int(whorl_json_array_get(rb, 0)) + 1, whorl_json_get_int(whorl_json_array_get(rb, 1)));
     }
     if (whorl_json_size(mv) > 10) whorl_buf_printf(b, "    ... %zu places in all\n", whorl_json_size(mv));
+    if (whorl_json_object_get(rw, "rows_placed")) {
+      whorl_buf_printf(b, "    %" PRId64 " of them located:", whorl_json_object_get_int(rw, "rows_placed", 0));
+      static const char *const ll[] = {"removed_rows", "added_rows"};
+      static const char sy[] = {'-', '+'};
+      for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < whorl_json_size(whorl_json_object_get(rw, ll[k])) && i < 10; i++)
+          whorl_buf_printf(b, " %c%" PRId64, sy[k], whorl_json_get_int(whorl_json_array_get(whorl_json_object_get(rw, ll[k]), i)) + 1);
+      whorl_buf_putc(b, '\n');
+    }
   } else if (rw) {
+    if (whorl_json_get_bool(whorl_json_object_get(rw, "placed")))
+      whorl_buf_puts(b, "  rows      (inserted or deleted before the end; every row located from its anchor row)\n");
     whorl_buf_printf(b, "  rows      %" PRId64 " added, %" PRId64 " removed, %" PRId64 " changed (data rows, from 1)\n",
                      whorl_json_object_get_int(rw, "added", 0), whorl_json_object_get_int(rw, "removed", 0),
                      whorl_json_object_get_int(rw, "changed", 0));
@@ -685,7 +696,7 @@ void whorl__rows_text(const whorl_json *rows, whorl_buf *b) {
                      (long long)whorl_json_object_get_int(rows, "estimated_rows_differing", 0));
     return;
   }
-  if (!whorl_json_get_bool(whorl_json_object_get(rows, "positions"))) {
+  if (!whorl_json_get_bool(whorl_json_object_get(rows, "positions")) && !whorl_json_get_bool(whorl_json_object_get(rows, "placed"))) {
     whorl_buf_printf(b, "; %lld rows only in the baseline, %lld only now", (long long)whorl_json_object_get_int(rows, "rows_only_in_a", 0),
                      (long long)whorl_json_object_get_int(rows, "rows_only_in_b", 0));
     const whorl_json *mv = whorl_json_object_get(rows, "moved");

@@ -122,6 +122,93 @@ done:
   return out;
 }
 
+/* Row numbers when rows moved: each decoded row's positional value (its
+ * offset from the anchor row before it, and that anchor's tag) located in
+ * its version's anchor list (complete: level 0). A tag matches an anchor
+ * when the row then falls before the next anchor. Every row placed: the
+ * same pairing as without moves (changed / added / removed); else the rows
+ * placed. */
+static int anchor_list(const whorl_json *doc, whorl_anchors *an) {
+  const char *x = path2(whorl_json_object_get(doc, "profile"), "rows", "anchors");
+  if (!*x || whorl__anchors_read(an, x, strlen(x))) return -1;
+  if (an->min_level) {
+    whorl__anchors_free(an);
+    return -1;
+  }
+  return 0;
+}
+
+static int locate(const whorl_anchors *an, uint64_t rows, uint64_t v, uint64_t *pos) {
+  uint64_t off = v & ((1ull << WHORL_V_OFF_BITS) - 1), tag = v >> WHORL_V_OFF_BITS;
+  int found = 0;
+  /* before the first anchor: from row 0, tag 0 */
+  if (!tag && (an->n ? off < an->v[0].idx : off < rows)) *pos = off, found++;
+  for (size_t i = 0; i < an->n; i++) {
+    if (an->v[i].tag != tag) continue;
+    uint64_t end = i + 1 < an->n ? an->v[i + 1].idx : rows;
+    if (an->v[i].idx + off < end) *pos = an->v[i].idx + off, found++;
+  }
+  return found == 1 ? 0 : -1;
+}
+
+static void place_moved(const whorl_json *a, const whorl_json *b, whorl_ielem *add, size_t na, whorl_ielem *rem, size_t nr,
+                        whorl_json *o) {
+  whorl_anchors A, B;
+  if (anchor_list(a, &A)) return;
+  if (anchor_list(b, &B)) {
+    whorl__anchors_free(&A);
+    return;
+  }
+  uint64_t rows_a = (uint64_t)whorl_json_object_get_int(a, "rows", 0), rows_b = (uint64_t)whorl_json_object_get_int(b, "rows", 0);
+  size_t placed = 0;
+  for (size_t i = 0; i < nr; i++)
+    if (rem[i].v_ok && !locate(&A, rows_a, rem[i].v, &rem[i].idx)) placed++;
+    else rem[i].v_ok = 0;
+  for (size_t i = 0; i < na; i++)
+    if (add[i].v_ok && !locate(&B, rows_b, add[i].v, &add[i].idx)) placed++;
+    else add[i].v_ok = 0;
+  whorl__anchors_free(&A);
+  whorl__anchors_free(&B);
+  if (!placed) return;
+  if (na) qsort(add, na, sizeof *add, by_idx);
+  if (nr) qsort(rem, nr, sizeof *rem, by_idx);
+  whorl_json *al = whorl_json_array(), *rl = whorl_json_array(), *cl = whorl_json_array();
+  if (placed == na + nr) { /* all: pair them as without moves */
+    size_t i = 0, j = 0, nadd = 0, nrem = 0, nch = 0;
+    int64_t shift = 0;
+    while (i < nr || j < na) {
+      if (i < nr && j < na && (int64_t)add[j].idx - shift == (int64_t)rem[i].idx) {
+        whorl_json *pr = whorl_json_array();
+        whorl_json_array_append(pr, whorl_json_int((int64_t)rem[i].idx));
+        whorl_json_array_append(pr, whorl_json_int((int64_t)add[j].idx));
+        whorl_json_array_append(cl, pr);
+        nch++, i++, j++;
+      } else if (j < na && (i >= nr || (int64_t)add[j].idx - shift < (int64_t)rem[i].idx)) {
+        whorl_json_array_append(al, whorl_json_int((int64_t)add[j].idx));
+        nadd++, shift++, j++;
+      } else {
+        whorl_json_array_append(rl, whorl_json_int((int64_t)rem[i].idx));
+        nrem++, shift--, i++;
+      }
+    }
+    whorl_json_object_set(o, "placed", whorl_json_bool(1));
+    whorl_json_object_set(o, "added", whorl_json_int((int64_t)nadd));
+    whorl_json_object_set(o, "removed", whorl_json_int((int64_t)nrem));
+    whorl_json_object_set(o, "changed", whorl_json_int((int64_t)nch));
+    whorl_json_object_set(o, "changed_rows", cl);
+  } else {
+    for (size_t i = 0; i < nr; i++)
+      if (rem[i].v_ok) whorl_json_array_append(rl, whorl_json_int((int64_t)rem[i].idx));
+    for (size_t i = 0; i < na; i++)
+      if (add[i].v_ok) whorl_json_array_append(al, whorl_json_int((int64_t)add[i].idx));
+    whorl_json_object_set(o, "placed", whorl_json_bool(0));
+    whorl_json_object_set(o, "rows_placed", whorl_json_int((int64_t)placed));
+    whorl_json_free(cl);
+  }
+  whorl_json_object_set(o, "added_rows", al);
+  whorl_json_object_set(o, "removed_rows", rl);
+}
+
 /* Rows added, removed and changed, from the two row IBLTs (docs/diff-format.md,
  * "Rows"); an estimate from the row samples when the difference is too
  * big to decode. NULL without row tables. */
@@ -141,6 +228,7 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
   whorl_ielem *add = NULL, *rem = NULL;
   size_t na = 0, nr = 0;
   int rc = whorl__iblt_diff(&ta, &tb, &add, &na, &rem, &nr);
+  if (rc == 1) whorl__iblt_positions(&ta, &tb, add, na, rem, nr);
   whorl__iblt_free(&ta);
   whorl__iblt_free(&tb);
   whorl_json *o = whorl_json_object();
@@ -153,6 +241,7 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
     whorl_json_object_set(o, "rows_only_in_a", whorl_json_int((int64_t)copies_a));
     whorl_json_object_set(o, "rows_only_in_b", whorl_json_int((int64_t)copies_b));
     whorl_json *mv = copies_a + copies_b ? moved_regions(a, b, whorl_json_object_get_int(a, "rows", 0), whorl_json_object_get_int(b, "rows", 0)) : NULL;
+    place_moved(a, b, add, na, rem, nr, o);
     if (mv && whorl_json_size(mv)) {
       whorl_json_object_set(o, "moved", mv);
       whorl_json_object_set(o, "note", whorl_json_string("rows were inserted or deleted before the end: the counts are exact; "

@@ -74,9 +74,12 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
   const char *format = NULL;
   whorl_psample sample;
   whorl__psample_init(&sample, WHORL_SAMPLE_ROWS);
-  whorl_iblt iblt = {NULL, 0}, strata[WHORL_ROW_STRATA];
+  whorl_iblt iblt = {NULL, 0, 0}, strata[WHORL_ROW_STRATA];
   memset(strata, 0, sizeof strata);
-  int have_iblt = 1, have_anchors = 1;
+  int have_iblt = 1, have_anchors = 1, have_v = 1, m_have_anchor = 0;
+  uint64_t m_anc_pos = 0, m_anc_tag = 0;
+  int64_t *mlead_cnt = NULL, *plead_cnt = NULL;
+  uint64_t *mlead_w = NULL, *plead_w = NULL;
   whorl_anchors anchors;
   whorl__anchors_init(&anchors);
   whorl_json *ids = whorl_json_array();
@@ -230,13 +233,37 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
       else {
         if (!iblt.c && whorl__iblt_init(&iblt, t.m)) rc = whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
         else if (t.m != iblt.m) have_iblt = 0;
-        else whorl__iblt_absorb(&iblt, &t, rows - (uint64_t)r);
+        else {
+          /* positional sums: the part's rows before its first anchor count
+           * from the anchor before the part (docs/profile.md) */
+          uint64_t start = rows - (uint64_t)r;
+          const char *ld = whorl_json_object_get_string(whorl_json_object_get(pj, "rows"), "lead");
+          if (!t.has_v || !ld) have_v = 0;
+          if (have_v && !mlead_cnt) {
+            mlead_cnt = calloc(t.m, sizeof *mlead_cnt), plead_cnt = calloc(t.m, sizeof *plead_cnt);
+            mlead_w = calloc(t.m, sizeof *mlead_w), plead_w = calloc(t.m, sizeof *plead_w);
+            if (!mlead_cnt || !plead_cnt || !mlead_w || !plead_w) rc = whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+          }
+          if (!rc && have_v && whorl__lead_read(ld, strlen(ld), plead_cnt, plead_w, t.m))
+            rc = bad(err, p, "the profile's row table lead is malformed");
+          if (!rc && have_v) {
+            uint64_t delta = (start - (m_have_anchor ? m_anc_pos : 0)) + ((m_have_anchor ? m_anc_tag : 0) << WHORL_V_OFF_BITS);
+            for (uint32_t i = 0; i < t.m; i++) {
+              t.c[i].v += (uint64_t)plead_cnt[i] * delta;
+              t.c[i].vw += plead_w[i] * delta;
+              if (!m_have_anchor) mlead_cnt[i] += plead_cnt[i], mlead_w[i] += plead_w[i];
+            }
+          }
+          whorl__iblt_absorb(&iblt, &t, start);
+        }
         whorl__iblt_free(&t);
         const char *an = whorl_json_object_get_string(whorl_json_object_get(pj, "rows"), "anchors");
         whorl_anchors u;
-        if (!an) have_anchors = 0;
+        if (!an) have_anchors = have_v = 0;
         else if (!rc && whorl__anchors_read(&u, an, strlen(an))) rc = bad(err, p, "the profile's row anchors are malformed");
         else if (!rc) {
+          if (u.min_level) have_v = 0; /* not every anchor listed: no positions */
+          else if (u.n) m_have_anchor = 1, m_anc_pos = rows - (uint64_t)r + u.v[u.n - 1].idx, m_anc_tag = u.v[u.n - 1].tag;
           whorl__anchors_absorb(&anchors, &u, rows - (uint64_t)r);
           whorl__anchors_free(&u);
           if (anchors.oom) rc = whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
@@ -339,10 +366,16 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
       if (have_iblt && iblt.c) {
         whorl_json *rj = whorl_json_object();
         whorl_buf ibuf = WHORL_BUF_INIT;
+        iblt.has_v = have_v && have_anchors && mlead_cnt && anchors.min_level == 0;
         whorl__iblt_write(&iblt, &ibuf);
         whorl_json_object_set(rj, "rules", whorl_json_string(WHORL_ROW_IBLT_RULES));
         whorl_json_object_set(rj, "cells", whorl_json_int(iblt.m));
         whorl_json_object_set(rj, "iblt", whorl_json_stringn(ibuf.data ? ibuf.data : "", ibuf.len));
+        if (iblt.has_v) {
+          ibuf.len = 0;
+          whorl__lead_write(mlead_cnt, mlead_w, iblt.m, &ibuf);
+          whorl_json_object_set(rj, "lead", whorl_json_stringn(ibuf.data ? ibuf.data : "", ibuf.len));
+        }
         whorl_json *sa = whorl_json_array();
         for (int z = 0; z < WHORL_ROW_STRATA; z++) {
           ibuf.len = 0;
@@ -371,6 +404,7 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
   whorl__iblt_free(&iblt);
   for (int z = 0; z < WHORL_ROW_STRATA; z++) whorl__iblt_free(&strata[z]);
   whorl__anchors_free(&anchors);
+  free(mlead_cnt), free(plead_cnt), free(mlead_w), free(plead_w);
   whorl_json_free(ids);
   memset(key, 0, sizeof key);
   *out = d;

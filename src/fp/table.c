@@ -345,10 +345,19 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
     if (res->iblt) {
       whorl_json *rj = whorl_json_object();
       whorl_buf ib = WHORL_BUF_INIT;
-      whorl__iblt_write(res->iblt, &ib);
+      /* positional sums only while every anchor row is listed (level 0):
+       * a row's offset is from the anchor just before it */
+      whorl_iblt it = *res->iblt;
+      it.has_v = res->anchors && res->anchors->min_level == 0;
+      whorl__iblt_write(&it, &ib);
       whorl_json_object_set(rj, "rules", whorl_json_string(WHORL_ROW_IBLT_RULES));
       whorl_json_object_set(rj, "cells", whorl_json_int(res->iblt->m));
       whorl_json_object_set(rj, "iblt", whorl_json_stringn(ib.data ? ib.data : "", ib.len));
+      if (it.has_v && res->lead_cnt) {
+        ib.len = 0;
+        whorl__lead_write(res->lead_cnt, res->lead_w, res->iblt->m, &ib);
+        whorl_json_object_set(rj, "lead", whorl_json_stringn(ib.data ? ib.data : "", ib.len));
+      }
       whorl_json *sa = whorl_json_array();
       for (int z = 0; z < WHORL_ROW_STRATA; z++) {
         ib.len = 0;

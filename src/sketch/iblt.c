@@ -1,5 +1,6 @@
 /* iblt.c - invertible Bloom lookup tables of (row hash, row index) for
  * row-level diffs (sketch.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ int whorl__iblt_valid_size(uint64_t m) {
 
 int whorl__iblt_init(whorl_iblt *t, uint32_t m) {
   t->m = m;
+  t->has_v = 0;
   t->c = calloc(m, sizeof *t->c);
   return t->c ? 0 : -1;
 }
@@ -53,9 +55,30 @@ static inline void cell_put(whorl_icell *c, int64_t n, uint64_t klo, uint64_t kh
   c->chk += un * chk;
 }
 
+uint32_t whorl__iblt_cell(uint64_t klo, uint64_t khi, int j, uint32_t m) { return cell_of(klo, khi, j, m); }
+
 void whorl__iblt_add(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t idx) {
   uint64_t chk = check_of(klo, khi);
   for (int j = 0; j < WHORL_IBLT_K; j++) cell_put(&t->c[cell_of(klo, khi, j, t->m)], 1, klo, khi, idx, chk);
+}
+
+void whorl__iblt_addv(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t idx, uint64_t v) {
+  uint64_t chk = check_of(klo, khi), vw = v * whorl__iblt_vweight(klo, khi);
+  for (int j = 0; j < WHORL_IBLT_K; j++) {
+    whorl_icell *c = &t->c[cell_of(klo, khi, j, t->m)];
+    cell_put(c, 1, klo, khi, idx, chk);
+    c->v += v;
+    c->vw += vw;
+  }
+}
+
+void whorl__iblt_shiftv(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t dv) {
+  uint64_t dw = dv * whorl__iblt_vweight(klo, khi);
+  for (int j = 0; j < WHORL_IBLT_K; j++) {
+    whorl_icell *c = &t->c[cell_of(klo, khi, j, t->m)];
+    c->v += dv;
+    c->vw += dw;
+  }
 }
 
 void whorl__iblt_absorb(whorl_iblt *t, const whorl_iblt *o, uint64_t off) {
@@ -67,6 +90,8 @@ void whorl__iblt_absorb(whorl_iblt *t, const whorl_iblt *o, uint64_t off) {
     c->khi += d->khi;
     c->idx += d->idx + (uint64_t)d->count * off;
     c->chk += d->chk;
+    c->v += d->v;
+    c->vw += d->vw;
   }
 }
 
@@ -86,6 +111,8 @@ void whorl__iblt_fold(whorl_iblt *t, uint32_t m) {
         d->khi += c->khi;
         d->idx += c->idx;
         d->chk += c->chk;
+        d->v += c->v;
+        d->vw += c->vw;
       }
     free(t->c);
     t->c = n;
@@ -101,7 +128,7 @@ static int push(whorl_ielem **v, size_t *n, size_t *cap, uint64_t klo, uint64_t 
     *v = g;
     *cap = nc;
   }
-  (*v)[(*n)++] = (whorl_ielem){klo, khi, idx, mult};
+  (*v)[(*n)++] = (whorl_ielem){klo, khi, idx, mult, 0, 0};
   return 0;
 }
 
@@ -199,18 +226,73 @@ int whorl__iblt_diff(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem **add
   return rc;
 }
 
+void whorl__iblt_positions(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem *added, size_t nadded, whorl_ielem *removed,
+                           size_t nremoved) {
+  for (size_t i = 0; i < nadded; i++) added[i].v_ok = 0;
+  for (size_t i = 0; i < nremoved; i++) removed[i].v_ok = 0;
+  if (!a->has_v || !b->has_v) return;
+  uint32_t m = a->m < b->m ? a->m : b->m;
+  whorl_iblt x, y;
+  if (whorl__iblt_init(&x, a->m) || whorl__iblt_init(&y, b->m)) {
+    whorl__iblt_free(&x);
+    return;
+  }
+  memcpy(x.c, a->c, a->m * sizeof *x.c);
+  memcpy(y.c, b->c, b->m * sizeof *y.c);
+  whorl__iblt_fold(&x, m);
+  whorl__iblt_fold(&y, m);
+  size_t n = nadded + nremoved;
+  /* per cell: how many decoded rows are still unknown there */
+  uint32_t *open = calloc(m, sizeof *open);
+  if (!open) goto done;
+  for (uint32_t i = 0; i < m; i++) y.c[i].v -= x.c[i].v, y.c[i].vw -= x.c[i].vw;
+  for (size_t e = 0; e < n; e++) {
+    const whorl_ielem *el = e < nadded ? &added[e] : &removed[e - nadded];
+    for (int j = 0; j < WHORL_IBLT_K; j++) open[cell_of(el->klo, el->khi, j, m)]++;
+  }
+  /* a cell holding one unknown row (all others known): its v, if the check
+   * sum agrees; repeated rows (several copies) stay unknown */
+  for (int progress = 1; progress;) {
+    progress = 0;
+    for (size_t e = 0; e < n; e++) {
+      whorl_ielem *el = e < nadded ? &added[e] : &removed[e - nadded];
+      if (el->v_ok || el->mult != 1) continue;
+      uint64_t w = whorl__iblt_vweight(el->klo, el->khi);
+      for (int j = 0; j < WHORL_IBLT_K && !el->v_ok; j++) {
+        whorl_icell *c = &y.c[cell_of(el->klo, el->khi, j, m)];
+        if (open[c - y.c] != 1) continue;
+        uint64_t v = e < nadded ? c->v : (uint64_t)0 - c->v;
+        uint64_t vw = e < nadded ? c->vw : (uint64_t)0 - c->vw;
+        if (v * w != vw) continue; /* rows that moved within their anchor's stretch */
+        el->v = v, el->v_ok = 1, progress = 1;
+        uint64_t sv = e < nadded ? v : (uint64_t)0 - v, sw = sv * w;
+        for (int k = 0; k < WHORL_IBLT_K; k++) {
+          whorl_icell *d = &y.c[cell_of(el->klo, el->khi, k, m)];
+          d->v -= sv, d->vw -= sw;
+          open[d - y.c]--;
+        }
+      }
+    }
+  }
+done:
+  free(open);
+  whorl__iblt_free(&x);
+  whorl__iblt_free(&y);
+}
+
+static int cell_empty(const whorl_icell *c, int with_v) {
+  return !c->count && !c->klo && !c->khi && !c->idx && !c->chk && (!with_v || (!c->v && !c->vw));
+}
+
 void whorl__iblt_write(const whorl_iblt *t, whorl_buf *out) {
   whorl_buf v = WHORL_BUF_INIT;
   whorl__put_uvarint(&v, t->m);
+  whorl__put_uvarint(&v, t->has_v ? 1 : 0); /* fields: 1 = with the positional sums */
   for (uint32_t i = 0; i < t->m; i++) {
     const whorl_icell *c = &t->c[i];
-    if (!c->count && !c->klo && !c->khi && !c->idx && !c->chk) {
+    if (cell_empty(c, t->has_v)) {
       uint32_t run = 1; /* a run of empty cells: 0, its length */
-      while (i + run < t->m) {
-        const whorl_icell *d = &t->c[i + run];
-        if (d->count || d->klo || d->khi || d->idx || d->chk) break;
-        run++;
-      }
+      while (i + run < t->m && cell_empty(&t->c[i + run], t->has_v)) run++;
       whorl_buf_putc(&v, 0);
       whorl__put_uvarint(&v, run);
       i += run - 1;
@@ -224,6 +306,10 @@ void whorl__iblt_write(const whorl_iblt *t, whorl_buf *out) {
     whorl_buf_putc(&v, 1);
     whorl__put_svarint(&v, c->count);
     whorl_buf_put(&v, b, 32);
+    if (t->has_v) {
+      for (int k = 0; k < 8; k++) b[k] = (uint8_t)(c->v >> (8 * k)), b[8 + k] = (uint8_t)(c->vw >> (8 * k));
+      whorl_buf_put(&v, b, 16);
+    }
   }
   whorl__base64((const uint8_t *)v.data, v.len, out);
   whorl_buf_free(&v);
@@ -235,8 +321,10 @@ int whorl__iblt_read(whorl_iblt *t, const char *text, size_t len) {
   memset(t, 0, sizeof *t);
   if (!whorl__unbase64(text, len, &v)) {
     const uint8_t *p = (const uint8_t *)v.data, *end = p + v.len;
-    uint64_t m;
-    if (!whorl__get_uvarint(&p, end, &m) && whorl__iblt_valid_size(m) && !whorl__iblt_init(t, (uint32_t)m)) {
+    uint64_t m, fields;
+    if (!whorl__get_uvarint(&p, end, &m) && whorl__iblt_valid_size(m) && !whorl__get_uvarint(&p, end, &fields) && fields <= 1 &&
+        !whorl__iblt_init(t, (uint32_t)m)) {
+      t->has_v = (int)fields;
       rc = 0;
       for (uint32_t i = 0; i < m && !rc; i++) {
         if (p >= end || *p > 1) {
@@ -250,18 +338,69 @@ int whorl__iblt_read(whorl_iblt *t, const char *text, size_t len) {
           continue;
         }
         int64_t cnt;
-        if (whorl__get_svarint(&p, end, &cnt) || end - p < 32) {
+        size_t nw = t->has_v ? 6 : 4;
+        if (whorl__get_svarint(&p, end, &cnt) || (size_t)(end - p) < 8 * nw) {
           rc = -1;
           break;
         }
-        uint64_t w[4] = {0, 0, 0, 0};
-        for (int q = 0; q < 4; q++)
+        uint64_t w[6] = {0, 0, 0, 0, 0, 0};
+        for (size_t q = 0; q < nw; q++)
           for (int k = 7; k >= 0; k--) w[q] = w[q] << 8 | p[8 * q + k];
-        t->c[i] = (whorl_icell){cnt, w[0], w[1], w[2], w[3]};
-        p += 32;
+        t->c[i] = (whorl_icell){cnt, w[0], w[1], w[2], w[3], w[4], w[5]};
+        p += 8 * nw;
       }
       if (!rc && p != end) rc = -1;
       if (rc) whorl__iblt_free(t);
+    }
+  }
+  whorl_buf_free(&v);
+  return rc;
+}
+
+void whorl__lead_write(const int64_t *cnt, const uint64_t *w, uint32_t m, whorl_buf *out) {
+  whorl_buf v = WHORL_BUF_INIT;
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < m; i++) n += cnt[i] || w[i];
+  whorl__put_uvarint(&v, n);
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i < m; i++) {
+    if (!cnt[i] && !w[i]) continue;
+    whorl__put_uvarint(&v, i - prev);
+    prev = i;
+    whorl__put_uvarint(&v, (uint64_t)cnt[i]);
+    uint8_t b[8];
+    for (int k = 0; k < 8; k++) b[k] = (uint8_t)(w[i] >> (8 * k));
+    whorl_buf_put(&v, b, 8);
+  }
+  whorl__base64((const uint8_t *)v.data, v.len, out);
+  whorl_buf_free(&v);
+}
+
+int whorl__lead_read(const char *text, size_t len, int64_t *cnt, uint64_t *w, uint32_t m) {
+  memset(cnt, 0, m * sizeof *cnt);
+  memset(w, 0, m * sizeof *w);
+  whorl_buf v = WHORL_BUF_INIT;
+  int rc = -1;
+  if (!whorl__unbase64(text, len, &v)) {
+    const uint8_t *p = (const uint8_t *)v.data, *end = p + v.len;
+    uint64_t n, at = 0;
+    if (!whorl__get_uvarint(&p, end, &n) && n <= m) {
+      rc = 0;
+      for (uint64_t k = 0; k < n && !rc; k++) {
+        uint64_t gap, c;
+        if (whorl__get_uvarint(&p, end, &gap) || whorl__get_uvarint(&p, end, &c) || end - p < 8 || (k && !gap) || gap >= m - at ||
+            c > INT64_MAX) {
+          rc = -1;
+          break;
+        }
+        at += gap;
+        uint64_t x = 0;
+        for (int b = 7; b >= 0; b--) x = x << 8 | p[b];
+        p += 8;
+        cnt[at] = (int64_t)c;
+        w[at] = x;
+      }
+      if (!rc && p != end) rc = -1;
     }
   }
   whorl_buf_free(&v);

@@ -190,18 +190,38 @@ void whorl__uh_free(whorl_uh *u);
 typedef struct whorl_icell {
   int64_t count;
   uint64_t klo, khi, idx, chk;
+  uint64_t v, vw; /* positional: sums of each row's v (its offset from the
+                     anchor row before it, and that anchor's tag << 48) and
+                     of v times a weight of its key (a check) */
 } whorl_icell;
 
 typedef struct whorl_iblt {
   whorl_icell *c;
-  uint32_t m; /* cells: WHORL_IBLT_K times a power of two (whorl__iblt_valid_size) */
+  uint32_t m;     /* cells: WHORL_IBLT_K times a power of two (whorl__iblt_valid_size) */
+  int has_v;      /* the positional sums are meaningful (written, read) */
 } whorl_iblt;
+
+/* A row's positional value: offset from its anchor row, the anchor's tag. */
+#define WHORL_V_OFF_BITS 48
+static inline uint64_t whorl__iblt_vweight(uint64_t klo, uint64_t khi) {
+  uint64_t x = klo ^ (khi * 0x9fb21c651e98df25ull) ^ 0x2545f4914f6cdd1dull;
+  x ^= x >> 31;
+  x *= 0xd6e8feb86659fd93ull;
+  x ^= x >> 32;
+  return x | 1;
+}
 
 int whorl__iblt_init(whorl_iblt *t, uint32_t m);
 /* 1 when m cells make a table: K times a power of two, 2..2^20. */
 int whorl__iblt_valid_size(uint64_t m);
 void whorl__iblt_free(whorl_iblt *t);
 void whorl__iblt_add(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t idx);
+/* The same, with the row's positional value v. */
+void whorl__iblt_addv(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t idx, uint64_t v);
+/* Adds to the K cells of a key only the positional sums of dv (v shifts). */
+void whorl__iblt_shiftv(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t dv);
+/* The cell index of a key's j-th cell in a table of m cells. */
+uint32_t whorl__iblt_cell(uint64_t klo, uint64_t khi, int j, uint32_t m);
 /* t += o with o's indices shifted by off (o->m == t->m). */
 void whorl__iblt_absorb(whorl_iblt *t, const whorl_iblt *o, uint64_t off);
 /* Halves t until it has m cells. */
@@ -214,9 +234,23 @@ void whorl__iblt_fold(whorl_iblt *t, uint32_t m);
 typedef struct whorl_ielem {
   uint64_t klo, khi, idx; /* idx: the row's index, or the sum of the copies' */
   uint64_t mult;          /* copies of this row (repeated rows) */
+  uint64_t v;             /* whorl__iblt_positions: its positional value */
+  int v_ok;               /* ... found and checked */
 } whorl_ielem;
 int whorl__iblt_diff(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem **added, size_t *nadded, whorl_ielem **removed,
                      size_t *nremoved);
+/* After whorl__iblt_diff: the positional value of each single (mult 1)
+ * decoded row, from the cells of b - a where every other row is known and
+ * the check sum agrees (rows common to both whose offset from their anchor
+ * changed make a cell unusable). Both tables need has_v. */
+void whorl__iblt_positions(const whorl_iblt *a, const whorl_iblt *b, whorl_ielem *added, size_t nadded, whorl_ielem *removed,
+                           size_t nremoved);
+/* The rows before a table's first anchor, per cell (count, weight sum):
+ * base64 of a count of nonzero cells, then per cell its index gap, count
+ * and weight sum (varints, the sum 8 bytes little-endian). */
+void whorl__lead_write(const int64_t *cnt, const uint64_t *w, uint32_t m, whorl_buf *out);
+int whorl__lead_read(const char *text, size_t len, int64_t *cnt, uint64_t *w, uint32_t m);
+/* with_v: also the positional sums (t->has_v). */
 void whorl__iblt_write(const whorl_iblt *t, whorl_buf *out);
 int whorl__iblt_read(whorl_iblt *t, const char *text, size_t len);
 
@@ -236,7 +270,7 @@ double whorl__bucket_quantile(const whorl_bucket *b, size_t nb, double r, double
  * of level >= L, L the smallest level that keeps that many, so the list is
  * the same however the rows were split into parts and merged. Two lists
  * aligned by their tags say where rows were inserted or deleted. */
-#define WHORL_ANCHORS_MAX 4096
+#define WHORL_ANCHORS_MAX 8192
 typedef struct whorl_anchor {
   uint64_t idx;
   uint16_t tag;

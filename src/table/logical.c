@@ -108,6 +108,15 @@ struct whorl_lacc {
   whorl_iblt iblt; /* (row hash, row index): row-level diffs (profile level) */
   whorl_iblt strata[WHORL_ROW_STRATA]; /* row hashes by trailing zeros: the size of big differences */
   whorl_anchors anchors;               /* content-defined anchor rows: where rows moved */
+  /* positional values (sketch.h): the last anchor row (index, tag) seen;
+   * rows before a part's first anchor are kept as offsets from the part's
+   * start, with their count and weight sums per cell, fixed when the part is
+   * absorbed and the anchor before it is known */
+  int have_anchor;
+  uint64_t anc_pos;
+  uint64_t anc_tag;
+  int64_t *lead_cnt;
+  uint64_t *lead_w;
 };
 
 typedef struct cand {
@@ -433,8 +442,21 @@ static int s_end(void *ctx) {
     rhi += h.high64 + (lo < rlo);
     rlo = lo;
     if (a->iblt.c) {
-      whorl__iblt_add(&a->iblt, h.low64, h.high64, a->rows + r);
-      whorl__anchors_add(&a->anchors, h.low64, h.high64, a->rows + r);
+      uint64_t idx = a->rows + r, v;
+      if (whorl__anchor_level(h.low64) >= 0) a->have_anchor = 1, a->anc_pos = idx, a->anc_tag = h.high64 >> 48;
+      if (a->have_anchor) {
+        v = (idx - a->anc_pos) | a->anc_tag << WHORL_V_OFF_BITS;
+      } else { /* before the first anchor: from the start (fixed at absorb) */
+        v = idx;
+        uint64_t w = whorl__iblt_vweight(h.low64, h.high64);
+        for (int j = 0; j < WHORL_IBLT_K; j++) {
+          uint32_t ci = whorl__iblt_cell(h.low64, h.high64, j, a->iblt.m);
+          a->lead_cnt[ci]++;
+          a->lead_w[ci] += w;
+        }
+      }
+      whorl__iblt_addv(&a->iblt, h.low64, h.high64, idx, v);
+      whorl__anchors_add(&a->anchors, h.low64, h.high64, idx);
       int z = h.high64 ? __builtin_ctzll(h.high64) : 63;
       whorl__iblt_add(&a->strata[z < WHORL_ROW_STRATA - 1 ? z : WHORL_ROW_STRATA - 1], h.low64, h.high64, 0);
     }
@@ -478,6 +500,9 @@ static int s_reset(whorl_table_sink *part) {
       whorl__pcol_init(&p->pc[i]);
     }
     if (p->iblt.c) memset(p->iblt.c, 0, p->iblt.m * sizeof *p->iblt.c);
+    if (p->lead_cnt) memset(p->lead_cnt, 0, p->iblt.m * sizeof *p->lead_cnt);
+    if (p->lead_w) memset(p->lead_w, 0, p->iblt.m * sizeof *p->lead_w);
+    p->have_anchor = 0, p->anc_pos = p->anc_tag = 0;
     whorl__anchors_reset(&p->anchors);
     for (int z = 0; z < WHORL_ROW_STRATA; z++)
       if (p->strata[z].c) memset(p->strata[z].c, 0, p->strata[z].m * sizeof *p->strata[z].c);
@@ -583,6 +608,8 @@ int whorl__lacc_finish(whorl_lacc *a, const whorl_lresult **out) {
     r->iblt = a->iblt.c ? &a->iblt : NULL;
     r->strata = a->iblt.c ? a->strata : NULL;
     r->anchors = a->iblt.c ? &a->anchors : NULL;
+    r->lead_cnt = a->iblt.c ? a->lead_cnt : NULL;
+    r->lead_w = a->iblt.c ? a->lead_w : NULL;
     if (a->anchors.oom) return WHORL_ENOMEM;
     if (a->profile)
       for (size_t i = 0; i < a->ncols; i++)
@@ -635,6 +662,15 @@ int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *p) {
   }
   if (a->profile && whorl__psample_merge(&a->sample, &p->sample)) return WHORL_ENOMEM;
   if (a->iblt.c && p->iblt.c) {
+    /* the part's rows before its first anchor: from the anchor before the part */
+    uint64_t delta = (a->rows - (a->have_anchor ? a->anc_pos : 0)) + ((a->have_anchor ? a->anc_tag : 0) << WHORL_V_OFF_BITS);
+    for (uint32_t i = 0; i < a->iblt.m && i < p->iblt.m; i++) {
+      a->iblt.c[i].v += (uint64_t)p->lead_cnt[i] * delta;
+      a->iblt.c[i].vw += p->lead_w[i] * delta;
+    }
+    if (!a->have_anchor) /* the whole table has had no anchor yet: these rows still lead */
+      for (uint32_t i = 0; i < a->iblt.m && i < p->iblt.m; i++) a->lead_cnt[i] += p->lead_cnt[i], a->lead_w[i] += p->lead_w[i];
+    if (p->have_anchor) a->have_anchor = 1, a->anc_pos = a->rows + p->anc_pos, a->anc_tag = p->anc_tag;
     whorl__iblt_absorb(&a->iblt, &p->iblt, a->rows); /* before a->rows grows: the part's offset */
     whorl__anchors_absorb(&a->anchors, &p->anchors, a->rows);
     for (int z = 0; z < WHORL_ROW_STRATA; z++) whorl__iblt_absorb(&a->strata[z], &p->strata[z], 0);
@@ -664,6 +700,8 @@ void whorl__lacc_free(whorl_lacc *a) {
   whorl__iblt_free(&a->iblt);
   for (int z = 0; z < WHORL_ROW_STRATA; z++) whorl__iblt_free(&a->strata[z]);
   whorl__anchors_free(&a->anchors);
+  free(a->lead_cnt);
+  free(a->lead_w);
   free(a->col);
   free(a->racc);
   free(a->res.col);
@@ -675,6 +713,10 @@ int whorl__lacc_enable_profile(whorl_lacc *a, size_t sample_k) {
   a->profile = 1;
   a->sample_k = sample_k;
   if (whorl__iblt_init(&a->iblt, WHORL_ROW_IBLT_CELLS)) return WHORL_ENOMEM;
+  a->iblt.has_v = 1;
+  a->lead_cnt = calloc(WHORL_ROW_IBLT_CELLS, sizeof *a->lead_cnt);
+  a->lead_w = calloc(WHORL_ROW_IBLT_CELLS, sizeof *a->lead_w);
+  if (!a->lead_cnt || !a->lead_w) return WHORL_ENOMEM;
   for (int z = 0; z < WHORL_ROW_STRATA; z++)
     if (whorl__iblt_init(&a->strata[z], WHORL_ROW_STRATUM_CELLS)) return WHORL_ENOMEM;
   return whorl__psample_init(&a->sample, sample_k) ? WHORL_ENOMEM : WHORL_OK;

@@ -111,6 +111,8 @@ typedef struct whorl_lresult {
   const struct whorl_iblt *iblt; /* (row hash, row index) of every row */
   const struct whorl_iblt *strata; /* WHORL_ROW_STRATA tables of row hashes */
   const struct whorl_anchors *anchors; /* anchor rows (where rows moved) */
+  const int64_t *lead_cnt;             /* per row-table cell: rows before the first anchor, */
+  const uint64_t *lead_w;              /* and the sum of their weights (sketch.h) */
 } whorl_lresult;
 
 int whorl__lacc_new(const uint8_t *key32, whorl_lacc **out);

@@ -25,7 +25,7 @@
 #define WHORL_STR_KEEP 256      /* string min/max compare this many bytes */
 #define WHORL_SAMPLE_ROWS 32    /* rows of the sample in a document */
 #define WHORL_ROW_IBLT_CELLS 3072 /* cells of the row-level IBLT (fixed: tables of any size merge and subtract) */
-#define WHORL_ROW_IBLT_RULES "row-iblt-3"
+#define WHORL_ROW_IBLT_RULES "row-iblt-4"
 #define WHORL_ROW_STRATA 16       /* strata estimator: rows by trailing zeros of their hash */
 #define WHORL_ROW_STRATUM_CELLS 48
 

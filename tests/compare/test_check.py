@@ -291,7 +291,7 @@ def main():
     check(rc == 1 and "cannot verify that rows were only appended" in out, f"5,000 appended rows: cannot verify, said so ({out.strip()})")
     t.drop([10, 11]).to_csv(os.path.join(rdir, "t.csv"), index=False)
     rc, out, err = rrun("check", "--policy", "none.yaml")
-    check(rc == 1 and "rows inserted or deleted" in out and "within rows" in out, f"deleted rows: where ({out.strip()})")
+    check(rc == 1 and "rows inserted or deleted" in out and "2 rows removed (rows 11, 12)" in out, f"deleted rows: which ({out.strip()})")
     # the lock and the policy: hand edits and typos are errors
     with open(os.path.join(rdir, "whorl.lock")) as f:
         lk = json.load(f)

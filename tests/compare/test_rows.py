@@ -73,18 +73,34 @@ def main():
 
     rc = rows(base, fp(df.drop([5, 6, 20000]), "deleted"))
     check(rc and not rc["positions"] and rc["rows_only_in_a"] == 3, f"3 rows deleted inside: exact count ({rc})")
+    check(rc and rc.get("placed") and rc["removed_rows"] == [5, 6, 20000] and rc["removed"] == 3 and rc["added"] == rc["changed"] == 0,
+          f"... and which: rows 5, 6 and 20000, each located from its anchor row ({rc})")
     mv = rc.get("moved", []) if rc else []
     check(len(mv) == 2 and mv[0]["a"][0] <= 5 and 6 < mv[0]["a"][1] and mv[0]["net"] == -2 and mv[1]["a"][0] <= 20000 < mv[1]["a"][1]
           and mv[1]["net"] == -1 and all(m["a"][1] - m["a"][0] < 200 for m in mv),
           f"... and where: two ranges of a holding the deleted rows, with their net change ({mv})")
     dj = os.path.join(TMP, "deleted.json")
     md = subprocess.run([W, "diff", "--format", "markdown", base, dj], capture_output=True, text=True).stdout
-    check("**Rows:** 40000 → 39997; 3 rows only in the baseline, 0 only now (-2 within rows" in md and "| rows |" in md,
+    check("**Rows:** 40000 → 39997; 3 rows removed (rows 6, 7, 20001)" in md and "| rows |" in md,
           f"markdown: the rows line first, columns changed by rows ({md[:400]})")
     rc = rows(base, fp(pd.concat([df.iloc[:30000], df.iloc[:7].assign(id=-2), df.iloc[30000:]]), "inserted_mid"))
     mv = rc.get("moved", []) if rc else []
     check(rc and rc["rows_only_in_b"] == 7 and len(mv) == 1 and mv[0]["b"][0] <= 30000 and 30007 <= mv[0]["b"][1] and mv[0]["net"] == 7,
           f"7 rows inserted at row 30000: the range of b that holds them ({mv})")
+    check(rc and rc.get("placed") and rc["added_rows"] == list(range(30000, 30007)), f"... and their numbers ({rc and rc.get('added_rows')})")
+    # inserted, deleted and edited rows together
+    d = pd.concat([df.iloc[:1000], df.iloc[1003:25000], df.iloc[:2].assign(id=-9), df.iloc[25000:]]).reset_index(drop=True)
+    d.loc[30000, "x"] += 1
+    rc = rows(base, fp(d, "mixed_moves"))
+    check(rc and rc.get("placed") and rc["removed_rows"] == [1000, 1001, 1002] and rc["added_rows"] == [24997, 24998]
+          and rc["changed_rows"] == [[30001, 30000]], f"3 deleted, 2 inserted, 1 edited: all located ({rc and {k: v for k, v in rc.items() if k != 'note'}})")
+    # a table beyond 8,192 * 16 rows lists anchors above level 0: ranges, not numbers
+    big = pd.DataFrame({"i": np.arange(200000), "v": rng.normal(size=200000).round(4)})
+    bb = fp(big, "big")
+    rc = rows(bb, fp(big.drop([70000, 70001]), "big_del"))
+    mv = rc.get("moved", []) if rc else []
+    check(rc and not rc.get("placed") and len(mv) == 1 and mv[0]["a"][0] <= 70000 and 70002 <= mv[0]["a"][1] and mv[0]["net"] == -2,
+          f"200,000 rows, 2 deleted: exact count and a range ({rc and {k: v for k, v in rc.items() if k != 'note'}})")
     rc = rows(base, fp(df.sample(frac=1, random_state=1).iloc[:-1], "shuffled"))
     check(rc is None or "moved" not in rc, f"shuffled rows: no made-up ranges ({rc and {k: v for k, v in rc.items() if k != 'moved'}})")
 

@@ -240,11 +240,28 @@ def ctz64(x):
     return (x & -x).bit_length() - 1 if x else 64
 
 
-def iblt_cells(m, elems):
-    """elems: (klo, khi, idx); K = 3 subtables of m / 3 cells."""
+def vweight(lo, hi):
+    x = lo ^ ((hi * 0x9FB21C651E98DF25) % M64) ^ 0x2545F4914F6CDD1D
+    x ^= x >> 31
+    x = (x * 0xD6E8FEB86659FD93) % M64
+    x ^= x >> 32
+    return x | 1
+
+
+def cell_index(lo, hi, j, m):
     q = m // 3
-    cells = [[0, 0, 0, 0, 0] for _ in range(m)]
-    for lo, hi, idx in elems:
+    h = mix64(hi ^ ((0x51ED270B27B5D3A1 * (j + 1)) % M64)) ^ lo
+    return j * q + (mix64(h) & (q - 1))
+
+
+def iblt_cells(m, elems, vs=None):
+    """elems: (klo, khi, idx); K = 3 subtables of m / 3 cells; vs: the rows'
+    positional values (or None: no positional sums)."""
+    q = m // 3
+    cells = [[0, 0, 0, 0, 0, 0, 0] for _ in range(m)]
+    for e, (lo, hi, idx) in enumerate(elems):
+        v = vs[e] if vs else 0
+        vw = (v * vweight(lo, hi)) % M64
         chk = mix64(lo ^ mix64((hi + 0x9E3779B97F4A7C15) % M64))
         for j in range(3):
             h = mix64(hi ^ ((0x51ED270B27B5D3A1 * (j + 1)) % M64)) ^ lo
@@ -254,37 +271,63 @@ def iblt_cells(m, elems):
             c[2] = (c[2] + hi) % M64
             c[3] = (c[3] + idx) % M64
             c[4] = (c[4] + chk) % M64
-    out = bytearray(leb128(m))
+            c[5] = (c[5] + v) % M64
+            c[6] = (c[6] + vw) % M64
+    width = 7 if vs else 5
+    out = bytearray(leb128(m) + leb128(1 if vs else 0))
     i = 0
+    empty = [0] * width
     while i < m:
-        if cells[i] == [0, 0, 0, 0, 0]:
+        if cells[i][:width] == empty:
             run = 1
-            while i + run < m and cells[i + run] == [0, 0, 0, 0, 0]:
+            while i + run < m and cells[i + run][:width] == empty:
                 run += 1
             out += b"\0" + leb128(run)
             i += run
             continue
-        n, lo, hi, idx, chk = cells[i]
-        out += b"\1" + leb128((n << 1) ^ (n >> 63)) + struct.pack("<QQQQ", lo, hi, idx, chk)
+        n = cells[i][0]
+        out += b"\1" + leb128((n << 1) ^ (n >> 63)) + struct.pack("<" + "Q" * (width - 1), *cells[i][1:width])
         i += 1
     return base64.b64encode(bytes(out)).decode()
 
 
 def row_tables(row_hashes):
-    iblt = iblt_cells(3072, [(lo, hi, i) for i, (lo, hi) in enumerate(row_hashes)])
+    # positional values: offset from the last anchor row at or before, and its
+    # tag << 48 (from row 0, tag 0 before the first); only while every anchor
+    # is listed (L = 0); "lead": the rows before the first anchor, per cell
+    vs, pos, tag, lead = [], None, 0, {}
+    for i, (lo, hi) in enumerate(row_hashes):
+        if ctz64(lo) >= 4:
+            pos, tag = i, hi >> 48
+        if pos is None:
+            vs.append(i)
+            for j in range(3):
+                c = cell_index(lo, hi, j, 3072)
+                n, w = lead.get(c, (0, 0))
+                lead[c] = (n + 1, (w + vweight(lo, hi)) % M64)
+        else:
+            vs.append((i - pos) | (tag << 48))
     strata = []
     for z in range(16):
         strata.append(iblt_cells(48, [(lo, hi, 0) for lo, hi in row_hashes if min(ctz64(hi) if hi else 63, 15) == z]))
     anchors = [(i, ctz64(lo) - 4, hi >> 48) for i, (lo, hi) in enumerate(row_hashes) if ctz64(lo) >= 4]
     L = 0
-    while sum(1 for a in anchors if a[1] >= L) > 4096:
+    while sum(1 for a in anchors if a[1] >= L) > 8192:
         L += 1
     kept = [a for a in anchors if a[1] >= L]
     out, prev = bytearray(leb128(L) + leb128(len(kept))), 0
-    for i, lv, tag in kept:
-        out += leb128(i - prev) + leb128(lv) + leb128(tag)
+    for i, lv, tg in kept:
+        out += leb128(i - prev) + leb128(lv) + leb128(tg)
         prev = i
-    return iblt, strata, base64.b64encode(bytes(out)).decode()
+    iblt = iblt_cells(3072, [(lo, hi, i) for i, (lo, hi) in enumerate(row_hashes)], vs if L == 0 else None)
+    ld = None
+    if L == 0:
+        lb, prev = bytearray(leb128(len(lead))), 0
+        for c in sorted(lead):
+            lb += leb128(c - prev) + leb128(lead[c][0]) + struct.pack("<Q", lead[c][1])
+            prev = c
+        ld = base64.b64encode(bytes(lb)).decode()
+    return iblt, strata, base64.b64encode(bytes(out)).decode(), ld
 
 
 TABLES = {
@@ -296,7 +339,8 @@ TABLES = {
                  "12345678901234567890,x,123456789.125,,false,2024-03-01\n",
     "floats.csv": "a,b\n0.1,1e21\n0.30000000000000004,1E-7\n-1.5e-7,123456789012345680000\nnan,-inf\n",
     # enough rows for every stratum, and for more than 4,096 anchors (L > 0)
-    "many.csv": "i,v,s\n" + "".join(f"{i},{(i * 7919) % 1000},s{i % 37}\n" for i in range(70000)),
+    "many.csv": "i,v,s\n" + "".join(f"{i},{(i * 7919) % 1000},s{i % 37}\n" for i in range(140000)),
+    "some.csv": "i,v\n" + "".join(f"{i},{(i * 31) % 97}\n" for i in range(5000)),
 }
 
 
@@ -322,8 +366,9 @@ def compare(fname, text, extra):
         check(doc["logical"]["unordered"] == want["unordered"], f"{tag}: logical.unordered")
         check(doc["logical"]["row_sum"] == want["row_sum"], f"{tag}: logical.row_sum")
         rt = doc["profile"]["rows"]
-        iblt, strata, anchors = row_tables(want["row_hashes"])
-        check(rt["rules"] == "row-iblt-3" and rt["cells"] == 3072, f"{tag}: row table rules")
+        iblt, strata, anchors, lead = row_tables(want["row_hashes"])
+        check(rt["rules"] == "row-iblt-4" and rt["cells"] == 3072, f"{tag}: row table rules")
+        check(rt.get("lead") == lead, f"{tag}: profile.rows.lead")
         check(rt["iblt"] == iblt, f"{tag}: profile.rows.iblt as docs/profile.md says")
         check(rt["strata"] == strata, f"{tag}: profile.rows.strata")
         check(rt["anchors"] == anchors, f"{tag}: profile.rows.anchors")
