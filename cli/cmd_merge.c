@@ -1,5 +1,7 @@
 /* cmd_merge.c - `whorl merge A.json B.json ...`. */
 #include <getopt.h>
+#include <sys/stat.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +65,12 @@ int cmd_merge(int argc, char **argv) {
   whorl_error_clear(&err);
   int status = EXIT_SAME;
   for (int i = 0; i < n && status == EXIT_SAME; i++) {
+    struct stat st;
+    if (stat(argv[optind + i], &st) != 0) {
+      cli_msg("error: %s: %s", argv[optind + i], strerror(errno));
+      status = EXIT_ERROR;
+      break;
+    }
     int r = whorl_fingerprint_load(argv[optind + i], &docs[i], &err);
     if (r < 0) {
       cli_error(&err);
@@ -74,7 +82,16 @@ int cmd_merge(int argc, char **argv) {
   }
   whorl_json *m = NULL;
   if (status == EXIT_SAME && whorl_merge((const whorl_json *const *)docs, (size_t)n, key, &m, &err) != WHORL_OK) {
-    cli_error(&err);
+    /* the library numbers the parts ("part 2: ..."): name the file */
+    unsigned long part = 0;
+    int used = 0;
+    if (!err.path[0] && sscanf(err.message, "part %lu%n", &part, &used) == 1 && part >= 1 && part <= (unsigned long)n) {
+      const char *rest = err.message + used;
+      while (*rest == ':' || *rest == ' ') rest++;
+      cli_msg("error: %s: %s", argv[optind + (int)part - 1], rest);
+    } else {
+      cli_error(&err);
+    }
     status = EXIT_ERROR;
   }
   if (status == EXIT_SAME) {

@@ -26,7 +26,7 @@ static int yaml_error(struct fy_diag *diag, const char *path, const char *fallba
   void *it = NULL;
   struct fy_diag_error *e = diag ? fy_diag_errors_iterate(diag, &it) : NULL;
   if (e)
-    return whorl__error(err, WHORL_EFORMAT, path, -1, "YAML line %d, column %d: %s", e->line + 1, e->column + 1,
+    return whorl__error(err, WHORL_EFORMAT, path, -1, "YAML line %d, column %d: %s", e->line, e->column, /* libfyaml counts from 1 */
                         e->msg ? e->msg : "invalid");
   return whorl__error(err, WHORL_EFORMAT, path, -1, "%s", fallback);
 }

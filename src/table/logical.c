@@ -714,6 +714,10 @@ int whorl__lacc_enable_profile(whorl_lacc *a, size_t sample_k) {
   a->sample_k = sample_k;
   if (whorl__iblt_init(&a->iblt, WHORL_ROW_IBLT_CELLS)) return WHORL_ENOMEM;
   a->iblt.has_v = 1;
+  /* a table of no columns (an empty JSON Lines file) still has a profile */
+  a->pc = calloc(1, sizeof *a->pc);
+  a->pc_cap = 1;
+  if (!a->pc) return WHORL_ENOMEM;
   a->lead_cnt = calloc(WHORL_ROW_IBLT_CELLS, sizeof *a->lead_cnt);
   a->lead_w = calloc(WHORL_ROW_IBLT_CELLS, sizeof *a->lead_w);
   if (!a->lead_cnt || !a->lead_w) return WHORL_ENOMEM;

@@ -148,6 +148,19 @@ def main():
     r_ = subprocess.run([W, "diff", mj, base], capture_output=True, text=True)
     check(r_.returncode == 0 and "same rows" in r_.stdout and "reordered" not in r_.stdout,
           f"merged shards vs the whole table: the same rows, exit 0 ({r_.stdout.strip()[:200]})")
+    # an empty JSON Lines shard adds nothing to a merge (and keeps the profile)
+    ej = os.path.join(TMP, "empty.jsonl")
+    open(ej, "w").close()
+    ejj = os.path.join(TMP, "empty.json")
+    subprocess.run([W, "fp", "--no-cache", "-o", ej + ".json", ej], capture_output=True)
+    m2 = os.path.join(TMP, "merged2.json")
+    subprocess.run([W, "merge", "--json", "-o", m2, s1, ej + ".json", s2], capture_output=True)
+    j1, j2 = json.load(open(mj)), json.load(open(m2))
+    check(j2["level"] == "profile" and j1["profile"] == j2["profile"] and j1["columns"] == j2["columns"],
+          "an empty JSON Lines shard in a merge changes nothing")
+    r_ = subprocess.run([W, "merge", s1, os.path.join(TMP, "nothere.json")], capture_output=True, text=True)
+    check(r_.returncode == 2 and "nothere.json" in r_.stderr and "No such file" in r_.stderr, f"merge of a missing file: named ({r_.stderr.strip()})")
+
     # a truncated Parquet file is an error, not a plain file
     pq = os.path.join(os.environ["WHORL_SRC"], "examples", "project", "data", "train.parquet")
     tr = os.path.join(TMP, "trunc.parquet")
