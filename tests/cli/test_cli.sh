@@ -536,7 +536,7 @@ rm -f "$G/m1.json" "$G/m2.json"
 golden merge-help "$W" merge --help
 "$W" fp --no-cache -o "$T/tab/mf.json" "$T/f"
 run "$W" merge "$T/tab/m1.json" "$T/tab/mf.json"; eq "$rc" 2 "merge of a file fingerprint: error"
-has "$err" "part 2: not a table fingerprint" "merge error names the part"
+has "$err" "mf.json: not a table fingerprint" "merge error names the file"
 run "$W" merge "$T/tab/m1.json" "$T/tab/m1.csv"; eq "$rc" 2 "merge of a data file: error"
 has "$err" "not a saved whorl fingerprint" "merge of a data file: message"
 
