@@ -103,7 +103,7 @@ typedef struct whorl_bucket {
 } whorl_bucket;
 
 /* ---- log-linear (relative error) ------------------------------------------------------- */
-#define WHORL_DD_CAP 2048
+#define WHORL_DD_CAP 4096
 typedef struct whorl_ddstore {
   uint64_t *cnt;
   int32_t lo;  /* key of cnt[0] */

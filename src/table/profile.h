@@ -1,4 +1,4 @@
-/* profile.h - per-column statistical profiles (rules "table-profile-1",
+/* profile.h - per-column statistical profiles (rules "table-profile-2",
  * docs/profile.md), computed in the logical tier's pass (logical.c) from
  * each cell's canonical bytes (value.h), own type (types.h) and XXH3-128
  * cell hash.
@@ -19,7 +19,7 @@
 #include "util/util.h"
 #include "whorl/json.h"
 
-#define WHORL_PROFILE_RULES "table-profile-1"
+#define WHORL_PROFILE_RULES "table-profile-2"
 #define WHORL_FREQ_CAP 256      /* distinct values counted exactly */
 #define WHORL_FREQ_MAXLEN 1024  /* longer values end exact counting */
 #define WHORL_STR_KEEP 256      /* string min/max compare this many bytes */

@@ -113,6 +113,33 @@ def main():
           f"heavy tail W1 {hd['wasserstein']} vs {w1} (bound {hd['wasserstein_error_bound']})")
     check(abs(hd["psi"] - psi_ref(ha, hb)) <= 0.02 + 0.05 * psi_ref(ha, hb), f"heavy tail PSI {hd['psi']} vs {psi_ref(ha, hb)}")
 
+    # a sentinel (1e12) beside values around 20 (a review: it folded the
+    # bulk into one bucket): no false alarm for one changed row, no missed
+    # drift of the bulk, quantiles still right
+    ra = np.random.default_rng(7)
+    sa, sb = ra.lognormal(3, 1, 5000), ra.lognormal(3.75, 1, 5000)
+    sa[0] = sb[0] = 1e12
+    so = sa.copy()
+    so[1] = 1e12
+    paths = {}
+    for nm, arr in (("s_a", sa), ("s_b", sb), ("s_o", so)):
+        paths[nm] = os.path.join(TMP, nm + ".csv")
+        np.savetxt(paths[nm], arr, header="v", comments="", fmt="%.10g")
+    def drift_of(x, y):
+        r = subprocess.run([W, "diff", "--no-cache", "--json", paths[x], paths[y]], capture_output=True, text=True)
+        return json.loads(r.stdout)["table"]["columns"]["changed"][0]["drift"]
+    d1 = drift_of("s_a", "s_o")
+    ks1 = stats.ks_2samp(sa, so).statistic
+    check(abs(d1["ks"] - ks1) <= d1["ks_error_bound"] + 1e-12 and d1["ks"] < 0.01 and d1["psi"] < 0.01,
+          f"one value turned into a sentinel: KS {d1['ks']} (scipy {ks1}), PSI {d1['psi']}: no alarm")
+    d2 = drift_of("s_a", "s_b")
+    ks2 = stats.ks_2samp(sa, sb).statistic
+    check(abs(d2["ks"] - ks2) <= d2["ks_error_bound"] + 1e-12 and d2["ks_error_bound"] < 0.02 and d2["psi"] > 0.25,
+          f"the bulk drifts beside a sentinel: KS {d2['ks']} vs scipy {ks2} (bound {d2['ks_error_bound']}), PSI {d2['psi']}")
+    fpj = json.loads(subprocess.run([W, "fp", "--no-cache", "--json", paths["s_o"]], capture_output=True, text=True).stdout)
+    q = fpj["columns"][0]["profile"]["quantiles"]
+    check(abs(q["p50"] - np.quantile(so, 0.5)) <= 0.01 * np.quantile(so, 0.5), f"median beside a sentinel {q['p50']} vs {np.quantile(so, 0.5)}")
+
     # age: 52-57 distinct integers, every value counted: exact
     d = drift["age"]
     a, b = base.age.to_numpy(), cur.age.to_numpy()
