@@ -39,7 +39,18 @@ static void scalar(whorl_buf *b, const whorl_json *v) {
   case WHORL_JSON_STRING: {
     size_t n;
     const char *s = whorl_json_get_string(v, &n);
-    whorl_buf_printf(b, "\"%.*s%s\"", n > 24 ? 24 : (int)n, s, n > 24 ? "..." : "");
+    /* one line whatever the value: control characters escaped */
+    whorl_buf_putc(b, '"');
+    size_t k = 0;
+    for (; k < n && k < 24; k++) {
+      unsigned char c = (unsigned char)s[k];
+      if (c == '\n') whorl_buf_puts(b, "\\n");
+      else if (c == '\t') whorl_buf_puts(b, "\\t");
+      else if (c == '\r') whorl_buf_puts(b, "\\r");
+      else if (c < 0x20 || c == 0x7f) whorl_buf_printf(b, "\\x%02x", c);
+      else whorl_buf_putc(b, (char)c);
+    }
+    whorl_buf_puts(b, n > 24 ? "...\"" : "\"");
     break;
   }
   case WHORL_JSON_BOOL:
