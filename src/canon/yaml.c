@@ -100,13 +100,47 @@ static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
     if (!t) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML alias to an unknown anchor");
     return to_json(w, t, depth + 1, out);
   }
+  /* explicit tags: the YAML 1.2 core schema's apply; any other would give
+   * the spec a meaning the canonical JSON cannot carry: refused */
+  size_t tl = 0;
+  const char *tag = fy_node_get_tag(n, &tl);
+  const char *core = NULL;
+  if (tag && tl) {
+    static const char *const CORE[] = {"str", "int", "float", "bool", "null", "map", "seq", NULL};
+    const char *name = NULL;
+    size_t nl = 0;
+    if (tl > 18 && !memcmp(tag, "tag:yaml.org,2002:", 18)) name = tag + 18, nl = tl - 18;
+    else if (tl > 2 && !memcmp(tag, "!!", 2)) name = tag + 2, nl = tl - 2;
+    for (const char *const *c = CORE; name && *c; c++)
+      if (strlen(*c) == nl && !memcmp(*c, name, nl)) core = *c;
+    if (!core)
+      return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML tag %.*s is not supported (only the core schema's !!str, !!int, "
+                          "!!float, !!bool, !!null, !!map, !!seq)", (int)(tl > 60 ? 60 : tl), tag);
+  }
   switch (fy_node_get_type(n)) {
   case FYNT_SCALAR: {
     size_t len = 0;
     const char *s = fy_node_get_scalar(n, &len);
     if (!s) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "a YAML scalar that cannot be read");
     if (!whorl__utf8_valid(s, len)) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML text that is not valid UTF-8");
-    *out = fy_node_get_style(n) == FYNS_PLAIN ? plain_scalar(s, len) : whorl_json_stringn(s, len);
+    if (core && !strcmp(core, "str")) {
+      *out = whorl_json_stringn(s, len);
+    } else if (core) { /* !!int, !!float, !!bool, !!null: the value must be one */
+      *out = plain_scalar(s, len);
+      whorl_json_type ty = whorl_json_typeof(*out);
+      int ok = !strcmp(core, "int")     ? ty == WHORL_JSON_NUMBER && whorl_json_is_int(*out)
+               : !strcmp(core, "float") ? ty == WHORL_JSON_NUMBER
+               : !strcmp(core, "bool")  ? ty == WHORL_JSON_BOOL
+               : !strcmp(core, "null")  ? ty == WHORL_JSON_NULL
+                                        : 0;
+      if (!ok) {
+        whorl_json_free(*out);
+        *out = NULL;
+        return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML value \"%.*s\" is not a !!%s", (int)(len > 40 ? 40 : len), s, core);
+      }
+    } else {
+      *out = fy_node_get_style(n) == FYNS_PLAIN ? plain_scalar(s, len) : whorl_json_stringn(s, len);
+    }
     break;
   }
   case FYNT_SEQUENCE: {
