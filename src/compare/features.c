@@ -113,7 +113,7 @@ static whorl_json *code_changes(const whorl_json *a, const whorl_json *b) {
 
 int whorl__diff_features(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
                          whorl_error *err) {
-  static char vbuf[160];
+  static _Thread_local char vbuf[160];
   whorl_json *f = whorl_json_object(), *changed = whorl_json_array();
   const char *parts[] = {"pipeline", "code", "input", "matrix"};
   for (int i = 0; i < 4; i++) {

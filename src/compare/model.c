@@ -46,7 +46,7 @@ static whorl_json *keys_diff(const whorl_json *a, const whorl_json *b) {
 int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
                       whorl_error *err) {
   (void)err;
-  static char vbuf[200];
+  static _Thread_local char vbuf[200];
   whorl_json *m = whorl_json_object(), *changed = whorl_json_array();
   const whorl_json *wa = whorl_json_object_get(a, "weights"), *wb = whorl_json_object_get(b, "weights");
   struct {

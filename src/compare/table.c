@@ -2,6 +2,7 @@
  * tier: bytes, logical content (another serialization), row order only,
  * then schema and columns (docs/diff-format.md, "Tables"). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -532,5 +533,20 @@ int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep,
   whorl_json_object_set(t, "columns", cols);
   whorl_json *rc = row_changes(a, b);
   if (rc) whorl_json_object_set(t, "row_changes", rc);
+  /* rows only added or removed, no value changed in place: say so */
+  static _Thread_local char vbuf[96];
+  if (rc && whorl_json_get_bool(whorl_json_object_get(rc, "exact")) && same_schema) {
+    int placed = whorl_json_get_bool(whorl_json_object_get(rc, "positions")) || whorl_json_get_bool(whorl_json_object_get(rc, "placed"));
+    long long na = whorl_json_object_get_int(rc, placed ? "added" : "rows_only_in_b", 0),
+              nr = whorl_json_object_get_int(rc, placed ? "removed" : "rows_only_in_a", 0),
+              nc = placed ? whorl_json_object_get_int(rc, "changed", 0) : (na && nr ? 1 : 0);
+    int end = whorl_json_get_bool(whorl_json_object_get(rc, "positions"));
+    if (!nc && (na || nr)) {
+      if (na && nr) snprintf(vbuf, sizeof vbuf, "%lld rows added, %lld removed", na, nr);
+      else if (na) snprintf(vbuf, sizeof vbuf, "%lld row%s %s", na, na == 1 ? "" : "s", end ? "appended" : "inserted");
+      else snprintf(vbuf, sizeof vbuf, "%lld row%s %s", nr, nr == 1 ? "" : "s", end ? "cut at the end" : "removed");
+      *verdict = vbuf;
+    }
+  }
   return WHORL_OK;
 }
