@@ -153,7 +153,7 @@ static int locate(const whorl_anchors *an, uint64_t rows, uint64_t v, uint64_t *
 }
 
 static void place_moved(const whorl_json *a, const whorl_json *b, whorl_ielem *add, size_t na, whorl_ielem *rem, size_t nr,
-                        whorl_json *o) {
+                        int aligned, whorl_json *o) {
   whorl_anchors A, B;
   if (anchor_list(a, &A)) return;
   if (anchor_list(b, &B)) {
@@ -174,7 +174,7 @@ static void place_moved(const whorl_json *a, const whorl_json *b, whorl_ielem *a
   if (na) qsort(add, na, sizeof *add, by_idx);
   if (nr) qsort(rem, nr, sizeof *rem, by_idx);
   whorl_json *al = whorl_json_array(), *rl = whorl_json_array(), *cl = whorl_json_array();
-  if (placed == na + nr) { /* all: pair them as without moves */
+  if (placed == na + nr && aligned) { /* all, and rows only inserted or deleted: pair them as without moves */
     size_t i = 0, j = 0, nadd = 0, nrem = 0, nch = 0;
     int64_t shift = 0;
     while (i < nr || j < na) {
@@ -242,7 +242,8 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
     whorl_json_object_set(o, "rows_only_in_a", whorl_json_int((int64_t)copies_a));
     whorl_json_object_set(o, "rows_only_in_b", whorl_json_int((int64_t)copies_b));
     whorl_json *mv = copies_a + copies_b ? moved_regions(a, b, whorl_json_object_get_int(a, "rows", 0), whorl_json_object_get_int(b, "rows", 0)) : NULL;
-    place_moved(a, b, add, na, rem, nr, o);
+    /* pairs only where the anchors align (rows inserted or deleted, not reordered) */
+    place_moved(a, b, add, na, rem, nr, mv && whorl_json_size(mv), o);
     if (mv && whorl_json_size(mv)) {
       whorl_json_object_set(o, "moved", mv);
       whorl_json_object_set(o, "note", whorl_json_string("rows were inserted or deleted before the end: the counts are exact; "
