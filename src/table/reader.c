@@ -552,8 +552,6 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
   }
   for (size_t i = 0; i < w->ncols; i++) {
     wcol *c = &w->col[i];
-    size_t pos = cell_open(c);
-    whorl_ltype t;
     if (i < rec->nfields) {
       const char *f = rec->field[i];
       size_t len = rec->len[i];
@@ -565,12 +563,25 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
                               (unsigned long long)rec->line, i + 1);
         warn(info, rec->line, "field %zu is not valid UTF-8 (hashed as its bytes)", i + 1);
       }
-      t = whorl__cell_text(f, len, rec->quoted[i], &c->enc);
+      /* The common cell in place: its length byte, then its bytes. */
+      whorl_buf *e = &c->enc;
+      if (e->len + len + WHORL__CELL_ROOM + 2 <= e->cap || !whorl_buf_grow(e, len + WHORL__CELL_ROOM + 1)) {
+        whorl_ltype t;
+        size_t n = whorl__cell_fast(f, len, rec->quoted[i], e->data + e->len + 1, &t);
+        if (n && n < 128) {
+          e->data[e->len] = (char)n;
+          e->len += n + 1;
+          c->type[c->n++] = (uint8_t)t;
+          continue;
+        }
+      }
+      size_t pos = cell_open(c);
+      cell_close(c, pos, whorl__cell_text(f, len, rec->quoted[i], &c->enc));
     } else {
-      t = WHORL_T_NULL;
+      size_t pos = cell_open(c);
       whorl__value_null(&c->enc);
+      cell_close(c, pos, WHORL_T_NULL);
     }
-    cell_close(c, pos, t);
   }
   w->rows++;
   r->rows++;

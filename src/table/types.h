@@ -20,6 +20,7 @@
 #define WHORL_TABLE_TYPES_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef enum whorl_ltype {
   WHORL_T_NULL = 0,
@@ -44,6 +45,121 @@ whorl_ltype whorl__ltype_join(whorl_ltype a, whorl_ltype b);
  * bytes of a text value (exactly whorl__value_text) and returns its type
  * (exactly whorl__ltype_of_text). The readers' hot path. */
 whorl_ltype whorl__cell_text(const char *s, size_t len, int quoted, whorl_buf *out);
+
+/* The timestamp fast path (value.c): the canonical bytes of a text
+ * timestamp that passed whorl__text_timestamp into t (64 bytes), when no
+ * arithmetic is needed (no zone, Z or a zero offset; a short fraction):
+ * their length, else 0. */
+size_t whorl__timestamp_fast(const char *s, size_t len, char *t);
+
+#define WHORL__CELL_ROOM 64 /* whorl__cell_fast writes at most len + this */
+
+/* whorl__cell_text's common cases without a buffer: writes the canonical
+ * bytes to o (room for len + WHORL__CELL_ROOM bytes), sets *t and returns
+ * their length; returns 0 (nothing decided) where whorl__cell_text must
+ * do it. Where it answers, the answer is whorl__cell_text's, byte for byte
+ * (tests/unit/test_cell_fast.c checks this on millions of spellings). */
+static inline size_t whorl__cell_fast(const char *s, size_t len, int quoted, char *o, whorl_ltype *t) {
+  if (len == 0) {
+    o[0] = quoted ? 'S' : 'N';
+    *t = quoted ? WHORL_T_STRING : WHORL_T_NULL;
+    return 1;
+  }
+  if (len > 400) return 0;
+  const unsigned char c = (unsigned char)s[0];
+  if ((unsigned char)(c - '0') < 10 || c == '-' || c == '+' || c == '.') {
+    const size_t d0 = c == '-' || c == '+';
+    size_t i = d0;
+    while (i < len && (unsigned char)(s[i] - '0') < 10) i++;
+    if (i == len) {
+      if (i == d0) return 0;
+      size_t k = d0; /* an integer: sign, digits without leading zeros */
+      while (k + 1 < len && s[k] == '0') k++;
+      char *p = o;
+      *p++ = 'D';
+      if (c == '-' && !(len - k == 1 && s[k] == '0')) *p++ = '-';
+      memcpy(p, s + k, len - k);
+      *t = WHORL_T_INT;
+      return (size_t)(p - o) + (len - k);
+    }
+    if (s[i] == '.') {
+      /* [+-]digits.digits: its significant digits, printed as ECMAScript
+       * prints a double when there are at most 15 of them. */
+      const size_t ni = i - d0, f0 = i + 1;
+      size_t j = f0;
+      while (j < len && (unsigned char)(s[j] - '0') < 10) j++;
+      if (j != len || (ni == 0 && j == f0)) return 0; /* an exponent, junk, "." */
+      const char *ip = s + d0, *fp = s + f0;
+      const size_t nf = len - f0;
+      size_t a = 0;
+      while (a < ni && ip[a] == '0') a++;
+      const char *d1;
+      size_t n1, n2;
+      long n; /* value = 0.<digits> * 10^n */
+      if (a < ni) {
+        d1 = ip + a, n1 = ni - a, n2 = nf, n = (long)n1;
+        if (n1 + nf > 24) return 0;
+      } else {
+        size_t b = 0;
+        while (b < nf && fp[b] == '0') b++;
+        if (b == nf) {
+          o[0] = 'D', o[1] = '0';
+          *t = WHORL_T_FLOAT;
+          return 2;
+        }
+        if (nf - b > 24) return 0;
+        d1 = fp + b, n1 = nf - b, n2 = 0, n = -(long)b;
+      }
+      while (n2 && fp[n2 - 1] == '0') n2--;
+      if (!n2)
+        while (n1 && d1[n1 - 1] == '0') n1--;
+      const size_t nd = n1 + n2;
+      if (nd > 15 || !(n > -6 && n <= 21)) return 0;
+      char *p = o;
+      *p++ = 'D';
+      if (c == '-') *p++ = '-';
+      if (n <= 0) {
+        *p++ = '0', *p++ = '.';
+        for (long z = 0; z < -n; z++) *p++ = '0';
+        memcpy(p, d1, n1), p += n1;
+      } else if ((long)nd <= n) {
+        memcpy(p, d1, n1), p += n1;
+        for (long z = (long)n1; z < n; z++) *p++ = '0';
+      } else { /* n1 == n digits before the point, n2 > 0 after */
+        memcpy(p, d1, n1), p += n1;
+        *p++ = '.';
+        memcpy(p, fp, n2), p += n2;
+      }
+      *t = WHORL_T_FLOAT;
+      return (size_t)(p - o);
+    }
+    if (d0 == 0 && i == 4 && s[4] == '-' && len >= 10) {
+      if (len == 10) {
+        if (!whorl__text_date(s, len)) return 0;
+        o[0] = 'S';
+        memcpy(o + 1, s, len);
+        *t = WHORL_T_DATE;
+        return len + 1;
+      }
+      if (len >= 16 && whorl__text_timestamp(s, len)) {
+        size_t k = whorl__timestamp_fast(s, len, o);
+        if (k) *t = WHORL_T_TIMESTAMP;
+        return k;
+      }
+    }
+    return 0;
+  }
+  const unsigned char l = c | 0x20;
+  if (l == 't' || l == 'f') {
+    if (len == 4 || len == 5) return 0; /* true, false: whorl__cell_text */
+  } else if (l == 'n' || l == 'i') {
+    if (len >= 3 && len <= 8) return 0; /* nan, inf, infinity */
+  }
+  o[0] = 'S';
+  memcpy(o + 1, s, len);
+  *t = WHORL_T_STRING;
+  return len + 1;
+}
 
 /* Running type of one column. */
 typedef struct whorl_coltype {

@@ -388,60 +388,65 @@ static whorl_vkind timestamp_out(int64_t days, int64_t sod, const char *frac, si
   return WHORL_V_TIMESTAMP;
 }
 
+size_t whorl__timestamp_fast(const char *s, size_t len, char *t) {
+  /* s passed whorl__text_timestamp: YYYY-MM-DD[T ]hh:mm[:ss[.f]][Z|+-hh[:mm|mm]].
+   * No arithmetic: no zone, Z, or a zero offset; otherwise 0. */
+  size_t i = 16, fs = 0, fe = 0;
+  int has_sec = 0;
+  if (i < len && s[i] == ':') {
+    has_sec = 1;
+    i += 3;
+    if (i < len && s[i] == '.') {
+      fs = ++i;
+      while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+      fe = i;
+    }
+  }
+  int utc = -1;
+  if (i == len) utc = 0;
+  else if (s[i] == 'Z') utc = 1;
+  else {
+    int zero = 1;
+    for (size_t k = i + 1; k < len; k++) zero &= s[k] == '0' || s[k] == ':';
+    if (zero) utc = 1;
+  }
+  if (utc < 0) return 0;
+  size_t k = 0;
+  t[k++] = 'T';
+  memcpy(t + k, s, 10);
+  k += 10;
+  t[k++] = 'T';
+  memcpy(t + k, s + 11, 5);
+  k += 5;
+  if (has_sec) {
+    memcpy(t + k, s + 16, 3);
+    k += 3;
+  } else {
+    memcpy(t + k, ":00", 3);
+    k += 3;
+  }
+  while (fe > fs && s[fe - 1] == '0') fe--;
+  size_t nf = fe - fs;
+  if (nf && k + 1 + nf + 1 < 64) {
+    t[k++] = '.';
+    memcpy(t + k, s + fs, nf);
+    k += nf;
+  } else if (nf) {
+    return 0; /* a very long fraction */
+  }
+  if (utc) t[k++] = 'Z';
+  return k;
+}
+
 whorl_vkind whorl__value_timestamp_text(const char *s, size_t len, whorl_buf *out) {
-  /* s passed whorl__text_timestamp: YYYY-MM-DD[T ]hh:mm[:ss[.f]][Z|+-hh[:mm|mm]] */
   {
-    /* Fast path, no arithmetic: no zone, Z, or a zero offset. */
-    size_t i = 16, fs = 0, fe = 0;
-    int has_sec = 0;
-    if (i < len && s[i] == ':') {
-      has_sec = 1;
-      i += 3;
-      if (i < len && s[i] == '.') {
-        fs = ++i;
-        while (i < len && s[i] >= '0' && s[i] <= '9') i++;
-        fe = i;
-      }
-    }
-    int utc = -1;
-    if (i == len) utc = 0;
-    else if (s[i] == 'Z') utc = 1;
-    else {
-      int zero = 1;
-      for (size_t k = i + 1; k < len; k++) zero &= s[k] == '0' || s[k] == ':';
-      if (zero) utc = 1;
-    }
-    if (utc >= 0) {
-      char t[64];
-      size_t k = 0;
-      t[k++] = 'T';
-      memcpy(t + k, s, 10);
-      k += 10;
-      t[k++] = 'T';
-      memcpy(t + k, s + 11, 5);
-      k += 5;
-      if (has_sec) {
-        memcpy(t + k, s + 16, 3);
-        k += 3;
-      } else {
-        memcpy(t + k, ":00", 3);
-        k += 3;
-      }
-      while (fe > fs && s[fe - 1] == '0') fe--;
-      size_t nf = fe - fs;
-      if (nf && k + 1 + nf + 1 < sizeof t) {
-        t[k++] = '.';
-        memcpy(t + k, s + fs, nf);
-        k += nf;
-      } else if (nf) {
-        goto slow; /* a very long fraction */
-      }
-      if (utc) t[k++] = 'Z';
+    char t[64];
+    size_t k = whorl__timestamp_fast(s, len, t);
+    if (k) {
       whorl_buf_put(out, t, k);
       return WHORL_V_TIMESTAMP;
     }
   }
-slow:;
   int64_t y = dd(s) * 100 + dd(s + 2);
   int64_t days = whorl__days_from_civil(y, dd(s + 5), dd(s + 8));
   int64_t sod = (int64_t)dd(s + 11) * 3600 + dd(s + 14) * 60;
