@@ -289,6 +289,164 @@ static int parse_fast_q(whorl_csv *c, whorl_csv_record *rec) {
 #endif
 }
 
+static int block_room(whorl_csv_block *b, size_t rows, size_t ncols) {
+  if (rows <= b->cap && b->ncols == ncols) return 0;
+  whorl_csv_block_free(b);
+  size_t n = rows * ncols;
+  b->ptr = malloc(n * sizeof *b->ptr);
+  b->len = malloc(n * sizeof *b->len);
+  b->quoted = malloc(n);
+  b->line = malloc(rows * sizeof *b->line);
+  b->offset = malloc(rows * sizeof *b->offset);
+  if (!b->ptr || !b->len || !b->quoted || !b->line || !b->offset) {
+    whorl_csv_block_free(b);
+    return -1;
+  }
+  b->cap = rows;
+  b->ncols = ncols;
+  return 0;
+}
+
+void whorl_csv_block_free(whorl_csv_block *b) {
+  free(b->ptr);
+  free(b->len);
+  free(b->quoted);
+  free(b->line);
+  free(b->offset);
+  memset(b, 0, sizeof *b);
+}
+
+#ifdef HAVE_SSE2
+/* Bit i set: byte p[i] is the delimiter, the quote, CR or LF. */
+static inline uint64_t struct_mask(const uint8_t *p, __m128i vd, __m128i vq, __m128i vn, __m128i vr) {
+  uint64_t m = 0;
+  for (int k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+    __m128i x = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq)),
+                             _mm_or_si128(_mm_cmpeq_epi8(v, vn), _mm_cmpeq_epi8(v, vr)));
+    m |= (uint64_t)(uint16_t)_mm_movemask_epi8(x) << (16 * k);
+  }
+  return m;
+}
+#endif
+
+long whorl_csv_block_next(whorl_csv *c, size_t ncols, size_t max_rows, uint64_t stop, whorl_csv_block *b) {
+  b->rows = 0;
+  b->bytes = 0;
+  b->ascii = 1;
+#ifdef HAVE_SSE2
+  const uint8_t *buf = c->w.buf;
+  const size_t end = c->w.end, first = c->w.start;
+  const uint8_t d = (uint8_t)c->delim, q = (uint8_t)c->quote;
+  if (!q || !ncols || !max_rows || end - first < 64) return 0;
+  if (block_room(b, max_rows, ncols)) return -1;
+  b->ncols = ncols;
+  const __m128i vd = _mm_set1_epi8((char)d), vq = _mm_set1_epi8((char)q), vn = _mm_set1_epi8('\n'),
+                vr = _mm_set1_epi8('\r');
+  size_t pos = first, rows = 0;
+  uint64_t line = c->line;
+  /* the structural bits of the 64 bytes at cb (cb + 64 <= end) */
+  size_t cb = first;
+  uint64_t mask = struct_mask(buf + cb, vd, vq, vn, vr);
+  while (rows < max_rows) {
+    const size_t start = pos;
+    if (c->w.base + start >= stop) break;
+    const char **fp = b->ptr + rows * ncols;
+    size_t *fl = b->len + rows * ncols;
+    unsigned char *fq = b->quoted + rows * ncols;
+    size_t nf = 0;
+    uint64_t inner = 0;
+    int ok = 0;
+    for (;;) {
+      if (nf == ncols) break;
+      /* the next structural byte at or after pos */
+      size_t at;
+      for (;;) {
+        /* pos < cb: the bytes in between hold no structural byte */
+        size_t off = pos > cb ? pos - cb : 0;
+        if (off < 64) {
+          uint64_t m = mask >> off;
+          if (m) {
+            at = cb + off + (size_t)__builtin_ctzll(m);
+            break;
+          }
+          cb += 64;
+        } else {
+          cb = pos;
+        }
+        if (end - cb < 64) goto out;
+        mask = struct_mask(buf + cb, vd, vq, vn, vr);
+      }
+      if (at - start > c->max_record) break;
+      size_t fs = pos, flen = at - pos;
+      int quoted = 0;
+      if (buf[at] == q) {
+        if (at != pos) break; /* a quote inside an unquoted field is data: parse() */
+        const uint8_t *hit = memchr(buf + pos + 1, q, end - pos - 1);
+        if (!hit) break;
+        size_t qpos = (size_t)(hit - buf);
+        if (qpos + 1 >= end) break;
+        uint8_t nx = buf[qpos + 1];
+        if (nx != d && nx != '\n' && nx != '\r') break; /* "" inside, or text after */
+        fs = pos + 1;
+        flen = qpos - fs;
+        quoted = 1;
+        for (const uint8_t *p = buf + fs; p < buf + qpos && (p = memchr(p, '\n', (size_t)(buf + qpos - p))); p++) inner++;
+        at = qpos + 1;
+        if (at - start > c->max_record) break;
+      }
+      fp[nf] = (const char *)buf + fs;
+      fl[nf] = flen;
+      fq[nf] = (unsigned char)quoted;
+      nf++;
+      if (buf[at] == d) {
+        pos = at + 1;
+        continue;
+      }
+      size_t next = at + 1; /* a line break, as fast_end takes it */
+      if (buf[at] == '\r') {
+        if (at + 1 >= end) break;
+        if (buf[at + 1] == '\n') next++;
+      }
+      pos = next;
+      ok = 1;
+      break;
+    }
+    /* Anything else (and a blank line, which is no row) is for whorl_csv_next. */
+    if (!ok || nf != ncols || (ncols == 1 && fl[0] == 0 && !fq[0])) {
+      pos = start;
+      break;
+    }
+    b->line[rows] = line;
+    b->offset[rows] = c->w.base + start;
+    line += 1 + inner;
+    rows++;
+    continue;
+  out:
+    pos = start;
+    break;
+  }
+  if (!rows) return 0;
+  c->line = line;
+  c->w.start = pos;
+  b->rows = rows;
+  b->bytes = pos - first;
+  size_t i = first;
+  __m128i acc = _mm_setzero_si128();
+  for (; i + 16 <= pos; i += 16) acc = _mm_or_si128(acc, _mm_loadu_si128((const __m128i *)(buf + i)));
+  unsigned hi = (unsigned)_mm_movemask_epi8(acc);
+  for (; i < pos; i++) hi |= buf[i] & 0x80;
+  b->ascii = hi == 0;
+  return (long)rows;
+#else
+  (void)c;
+  (void)ncols;
+  (void)max_rows;
+  (void)stop;
+  return 0;
+#endif
+}
+
 /* Tries to parse one record starting at c->w.start. */
 static int parse(whorl_csv *c, whorl_csv_record *rec, whorl_error *err) {
   const uint8_t *b = c->w.buf;

@@ -70,6 +70,29 @@ int whorl_csv_next(whorl_csv *c, whorl_csv_record *rec, whorl_error *err);
  * them: *p, *n; *all is 1 when they are all the input has left. Pointers
  * from earlier records are invalid afterwards. */
 int whorl_csv_lookahead(whorl_csv *c, size_t want, const uint8_t **p, size_t *n, int *all, whorl_error *err);
+/* Records in bulk: the fields of many records at once, row-major. */
+typedef struct whorl_csv_block {
+  size_t rows, ncols;
+  const char **ptr;       /* ptr[row * ncols + col]: field bytes in the read buffer */
+  size_t *len;
+  unsigned char *quoted;
+  uint64_t *line;         /* per record: 1-based line where it starts */
+  uint64_t *offset;       /* per record: byte offset where it starts */
+  size_t bytes;           /* bytes the records span */
+  int ascii;              /* 1: every byte of them is ASCII */
+  size_t cap;             /* (owned) capacity in records */
+} whorl_csv_block;
+
+/* Parses up to max_rows records in one go, the common ones only: exactly
+ * ncols fields each, fields unquoted or quoted without "" inside or text
+ * after the closing quote, no record starting at or after offset `stop`,
+ * all buffered already. Returns how many (0: let whorl_csv_next take the
+ * next record; nothing was consumed), -1 when out of memory. They are the
+ * records whorl_csv_next would have given, with the same lines. The fields
+ * are valid until the next call on c. */
+long whorl_csv_block_next(whorl_csv *c, size_t ncols, size_t max_rows, uint64_t stop, whorl_csv_block *b);
+void whorl_csv_block_free(whorl_csv_block *b);
+
 /* Starts over on another input (same options; no BOM or delimiter
  * sniffing), keeping the buffers. */
 void whorl_csv_restart(whorl_csv *c, whorl_csv_read_fn read, void *ctx);

@@ -593,6 +593,70 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
   return WHORL_OK;
 }
 
+/* Many records at once (whorl_csv_block_next), column by column: each
+ * column's cells in a row, so the type dispatch stays predictable. The same
+ * cells, types, warnings and windows as csv_row record by record. Needs
+ * every column to be one of the record's (no extra ones from ragged rows). */
+#define BLOCK_FIELDS 32768
+static size_t block_rows(const csvrun *r) {
+  size_t room = r->w->win_rows - r->w->rows, cap = BLOCK_FIELDS / (r->ncols ? r->ncols : 1);
+  if (cap < 1) cap = 1;
+  return room < cap ? room : cap;
+}
+
+static int csv_block_rows(csvrun *r, const whorl_csv_block *b, whorl_error *err) {
+  wb *w = r->w;
+  whorl_table_info *info = r->info;
+  const whorl_table_opts *o = r->o;
+  const size_t nc = b->ncols, nr = b->rows;
+  if (!b->ascii) {
+    for (size_t k = 0; k < nr; k++)
+      for (size_t i = 0; i < nc; i++) {
+        if (text_ok(b->ptr[k * nc + i], b->len[k * nc + i])) continue;
+        if (!info) return WHORL__RETRY;
+        info->invalid_utf8++;
+        if (o->strict)
+          return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)b->offset[k], "line %llu, field %zu: not valid UTF-8",
+                              (unsigned long long)b->line[k], i + 1);
+        warn(info, b->line[k], "field %zu is not valid UTF-8 (hashed as its bytes)", i + 1);
+      }
+  }
+  for (size_t i = 0; i < nc; i++) {
+    wcol *c = &w->col[i];
+    whorl_buf *e = &c->enc;
+    const char *const *fp = b->ptr + i;
+    const size_t *fl = b->len + i;
+    const unsigned char *fq = b->quoted + i;
+    uint8_t *ty = c->type + c->n;
+    for (size_t k = 0; k < nr; k++) {
+      const char *f = fp[k * nc];
+      size_t len = fl[k * nc];
+      if (e->len + len + WHORL__CELL_ROOM + 2 <= e->cap || !whorl_buf_grow(e, len + WHORL__CELL_ROOM + 1)) {
+        whorl_ltype t;
+        size_t n = whorl__cell_fast(f, len, fq[k * nc], e->data + e->len + 1, &t);
+        if (n && n < 128) {
+          e->data[e->len] = (char)n;
+          e->len += n + 1;
+          ty[k] = (uint8_t)t;
+          continue;
+        }
+      }
+      size_t pos = cell_open(c);
+      c->n = (size_t)(ty + k - c->type);
+      cell_close(c, pos, whorl__cell_text(f, len, fq[k * nc], e));
+    }
+    c->n = (size_t)(ty + nr - c->type);
+  }
+  w->rows += nr;
+  r->rows += nr;
+  w->bytes += b->bytes;
+  if (w->rows >= w->win_rows || w->bytes > WIN_BYTES) {
+    int rc = wb_flush(w);
+    if (rc) return whorl__error(err, rc, r->path, -1, "out of memory");
+  }
+  return WHORL_OK;
+}
+
 /* ---- CSV on several threads -------------------------------------------------
  *
  * A plain (uncompressed) file is cut into segments of SEG bytes. Segment k
@@ -613,6 +677,7 @@ typedef struct slot {
   whorl_table_sink child;
   int have_child;
   whorl_csv *csv;
+  whorl_csv_block blk;
   wb w;
   int have_wb;
 } slot;
@@ -658,6 +723,7 @@ static void slot_free(prun *p, slot *sl) {
   if (sl->have_child) p->sink->drop(&sl->child);
   if (sl->have_wb) wb_free(&sl->w);
   whorl_csv_free(sl->csv);
+  whorl_csv_block_free(&sl->blk);
   memset(sl, 0, sizeof *sl);
 }
 
@@ -690,7 +756,21 @@ static void seg_run(prun *p, seg *g) {
   csvrun r = {p->o, p->path, NULL, w, p->ncols, p->header, 0};
   whorl_csv_record rec;
   g->end = p->size;
-  while (!rc && (rc = whorl_csv_next(sl->csv, &rec, &err)) == 1) {
+  for (;;) {
+    if (rc) break;
+    if (w->ncols == r.ncols) {
+      long nb = whorl_csv_block_next(sl->csv, r.ncols, block_rows(&r), g->stop - g->start, &sl->blk);
+      if (nb < 0) {
+        rc = WHORL_ENOMEM;
+        break;
+      }
+      if (nb > 0) {
+        rc = csv_block_rows(&r, &sl->blk, &err);
+        if (rc) break;
+        continue;
+      }
+    }
+    if ((rc = whorl_csv_next(sl->csv, &rec, &err)) != 1) break;
     rc = 0;
     uint64_t at = g->start + rec.offset;
     if (at >= g->stop) {
@@ -863,7 +943,25 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
   int first = 1;
   int parallel = codec == WHORL_CODEC_NONE && o->threads > 1 && sink->fork && st &&
                  (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
-  while ((rc = whorl_csv_next(csv, &rec, err)) == 1) {
+  whorl_csv_block blk;
+  memset(&blk, 0, sizeof blk);
+  for (;;) {
+    if (!first && w.ncols == r.ncols) {
+      long nb = whorl_csv_block_next(csv, r.ncols, block_rows(&r), UINT64_MAX, &blk);
+      if (nb < 0) {
+        rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+        break;
+      }
+      if (nb > 0) {
+        uint64_t before = r.rows;
+        rc = csv_block_rows(&r, &blk, err);
+        if (rc) break;
+        if (o->progress && st && (before >> 16) != (r.rows >> 16))
+          o->progress(o->pctx, codec == WHORL_CODEC_NONE ? blk.offset[blk.rows - 1] : src_offset(&sc), (uint64_t)st->st_size);
+        continue;
+      }
+    }
+    if ((rc = whorl_csv_next(csv, &rec, err)) != 1) break;
     rc = 0;
     /* A blank line is no row (as pandas and DuckDB read them). */
     if (rec.nfields == 1 && rec.len[0] == 0 && !rec.quoted[0]) continue;
@@ -972,6 +1070,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
     if (rc) whorl__error(err, rc, path, -1, "out of memory");
   }
   wb_free(&w);
+  whorl_csv_block_free(&blk);
   whorl_csv_free(csv);
   whorl__src_close(sc.src);
   return rc;

@@ -59,7 +59,7 @@ size_t whorl__timestamp_fast(const char *s, size_t len, char *t);
  * their length; returns 0 (nothing decided) where whorl__cell_text must
  * do it. Where it answers, the answer is whorl__cell_text's, byte for byte
  * (tests/unit/test_cell_fast.c checks this on millions of spellings). */
-static inline size_t whorl__cell_fast(const char *s, size_t len, int quoted, char *o, whorl_ltype *t) {
+static inline __attribute__((always_inline)) size_t whorl__cell_fast(const char *s, size_t len, int quoted, char *o, whorl_ltype *t) {
   if (len == 0) {
     o[0] = quoted ? 'S' : 'N';
     *t = quoted ? WHORL_T_STRING : WHORL_T_NULL;
