@@ -811,20 +811,75 @@ static uint64_t next_line(int fd, uint64_t at, uint64_t size, uint64_t limit) {
   return size;
 }
 
+/* The parallel run: persistent workers parse segments into a ring of
+ * slots and take turns committing them (absorbing each into the sink, in
+ * file order), so committing overlaps parsing instead of waiting for a
+ * round's end. Segment k uses slot k % nslots, free once segment
+ * k - nslots is committed. */
 typedef struct pwork {
   prun *p;
   seg *segs;
-  size_t first, count;
-  int next; /* atomic index */
+  size_t nseg;
+  slot *slots;
+  size_t nslots;
+  whorl_table_info *info;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  size_t next_parse, next_commit;
+  unsigned char *done;
+  int committing;
+  int rc;
 } pwork;
+
+/* Commits segment k (the committing thread only). */
+static int commit_seg(pwork *pw, size_t k) {
+  prun *p = pw->p;
+  seg *g = &pw->segs[k];
+  if (k > 0 && pw->segs[k - 1].end != g->start) {
+    /* The guess was inside a quoted field: parse again from where the
+     * previous segment really ended. */
+    g->start = pw->segs[k - 1].end;
+    if (g->start > g->stop) g->stop = g->start;
+    p->run(p, g);
+  }
+  int rc = g->rc ? g->rc : p->sink->join(p->sink->ctx, &g->sl->child);
+  if (!rc) pw->info->rows += g->rows;
+  if (!rc && p->o->progress) p->o->progress(p->o->pctx, g->stop, p->size);
+  return rc;
+}
 
 static void *pwork_main(void *arg) {
   pwork *pw = arg;
+  pthread_mutex_lock(&pw->mu);
   for (;;) {
-    int i = __atomic_fetch_add(&pw->next, 1, __ATOMIC_RELAXED);
-    if ((size_t)i >= pw->count) break;
-    pw->p->run(pw->p, &pw->segs[pw->first + (size_t)i]);
+    if (pw->rc || pw->next_commit >= pw->nseg) break;
+    size_t k = pw->next_commit;
+    if (!pw->committing && pw->done[k]) {
+      pw->committing = 1;
+      pthread_mutex_unlock(&pw->mu);
+      int rc = commit_seg(pw, k);
+      pthread_mutex_lock(&pw->mu);
+      pw->committing = 0;
+      if (rc && !pw->rc) pw->rc = rc;
+      pw->next_commit++;
+      pthread_cond_broadcast(&pw->cv);
+      continue;
+    }
+    k = pw->next_parse;
+    if (k < pw->nseg && k < pw->next_commit + pw->nslots) {
+      pw->next_parse++;
+      pw->segs[k].sl = &pw->slots[k % pw->nslots];
+      pthread_mutex_unlock(&pw->mu);
+      pw->p->run(pw->p, &pw->segs[k]);
+      pthread_mutex_lock(&pw->mu);
+      pw->done[k] = 1;
+      pthread_cond_broadcast(&pw->cv);
+      continue;
+    }
+    pthread_cond_wait(&pw->cv, &pw->mu);
   }
+  pthread_cond_broadcast(&pw->cv);
+  pthread_mutex_unlock(&pw->mu);
   return NULL;
 }
 
@@ -851,13 +906,14 @@ static int slot_ready(prun *p, slot *sl) {
 static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, int threads) {
   uint64_t span = p->size - data_start;
   size_t nseg = (size_t)((span + SEG - 1) / SEG);
-  /* Rounds of 2 segments per thread: parse in parallel, then absorb in order. */
-  size_t per_round = (size_t)threads * 2;
+  size_t nslots = (size_t)threads * 2;
   seg *segs = calloc(nseg + 1, sizeof *segs);
-  slot *slots = calloc(per_round, sizeof *slots);
-  if (!segs || !slots) {
+  slot *slots = calloc(nslots, sizeof *slots);
+  unsigned char *done = calloc(nseg + 1, 1);
+  if (!segs || !slots || !done) {
     free(segs);
     free(slots);
+    free(done);
     return WHORL_ENOMEM;
   }
   /* Boundaries, each found after the previous one: a file without line
@@ -881,29 +937,21 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
   nseg = used;
   for (size_t k = 0; k < nseg; k++) segs[k].stop = k + 1 < nseg ? segs[k + 1].start : p->size;
   if (!rc && nseg && p->size - segs[nseg - 1].start > 4 * (uint64_t)SEG) rc = WHORL__RETRY;
-  for (size_t base = 0; base < nseg && !rc; base += per_round) {
-    size_t cnt = nseg - base < per_round ? nseg - base : per_round;
-    for (size_t k = base; k < base + cnt; k++) segs[k].sl = &slots[k - base];
-    pwork pw = {p, segs, base, cnt, 0};
+  if (!rc) {
+    pwork pw;
+    memset(&pw, 0, sizeof pw);
+    pw.p = p, pw.segs = segs, pw.nseg = nseg, pw.slots = slots, pw.nslots = nslots, pw.info = info, pw.done = done;
+    pthread_mutex_init(&pw.mu, NULL);
+    pthread_cond_init(&pw.cv, NULL);
     whorl__parallel(threads, pwork_main, &pw, &pw);
-    for (size_t k = base; k < base + cnt && !rc; k++) {
-      seg *g = &segs[k];
-      if (k > 0 && segs[k - 1].end != g->start) {
-        /* The guess was inside a quoted field: parse again from where the
-         * previous segment really ended. */
-        g->start = segs[k - 1].end;
-        if (g->start > g->stop) g->stop = g->start;
-        p->run(p, g);
-      }
-      if (g->rc) rc = g->rc;
-      else rc = p->sink->join(p->sink->ctx, &g->sl->child);
-      if (!rc) info->rows += g->rows;
-      if (!rc && p->o->progress) p->o->progress(p->o->pctx, g->stop, p->size);
-    }
+    pthread_cond_destroy(&pw.cv);
+    pthread_mutex_destroy(&pw.mu);
+    rc = pw.rc;
   }
-  for (size_t i = 0; i < per_round; i++) slot_free(p, &slots[i]);
+  for (size_t i = 0; i < nslots; i++) slot_free(p, &slots[i]);
   free(slots);
   free(segs);
+  free(done);
   return rc;
 }
 
