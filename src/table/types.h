@@ -20,6 +20,7 @@
 #define WHORL_TABLE_TYPES_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef enum whorl_ltype {
@@ -51,6 +52,29 @@ whorl_ltype whorl__cell_text(const char *s, size_t len, int quoted, whorl_buf *o
  * arithmetic is needed (no zone, Z or a zero offset; a short fraction):
  * their length, else 0. */
 size_t whorl__timestamp_fast(const char *s, size_t len, char *t);
+
+/* whorl__text_date for 10 bytes, inline: YYYY-MM-DD, a real calendar day. */
+static inline int whorl__date10(const char *s) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t w;
+  memcpy(&w, s, 8);
+  /* digits at 0-3, 5-6, 8-9 and '-' at 4 and 7 */
+  const uint64_t dmask = 0xff0000ff00000000ULL; /* bytes 4 and 7 hold '-' */
+  if ((w & dmask) != 0x2d00002d00000000ULL) return 0;
+  uint64_t x = (w & ~dmask) | (0x3030303030303030ULL & dmask); /* '-' seen as '0' */
+  uint64_t lo = x - 0x3030303030303030ULL, hi = x + 0x4646464646464646ULL;
+  if ((lo | hi) & 0x8080808080808080ULL) return 0;
+  if ((unsigned)(s[8] - '0') > 9 || (unsigned)(s[9] - '0') > 9) return 0;
+#else
+  if (!whorl__text_date(s, 10)) return 0;
+#endif
+  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+  if (m < 1 || m > 12 || d < 1) return 0;
+  static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d <= mdays[m - 1]) return 1;
+  return m == 2 && d == 29 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
+}
 
 #define WHORL__CELL_ROOM 64 /* whorl__cell_fast writes at most len + this */
 
@@ -135,7 +159,7 @@ static inline __attribute__((always_inline)) size_t whorl__cell_fast(const char 
     }
     if (d0 == 0 && i == 4 && s[4] == '-' && len >= 10) {
       if (len == 10) {
-        if (!whorl__text_date(s, len)) return 0;
+        if (!whorl__date10(s)) return 0;
         o[0] = 'S';
         memcpy(o + 1, s, len);
         *t = WHORL_T_DATE;
@@ -151,7 +175,26 @@ static inline __attribute__((always_inline)) size_t whorl__cell_fast(const char 
   }
   const unsigned char l = c | 0x20;
   if (l == 't' || l == 'f') {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len == 4 || len == 5) { /* true, false in any letter case */
+      uint64_t w = 0;
+      memcpy(&w, s, len);
+      w |= 0x2020202020ULL >> (8 * (5 - len)); /* ASCII letters to lower case (others stay unequal) */
+      if (len == 4 && w == 0x65757274ULL) { /* "true" */
+        o[0] = 'B', o[1] = '1';
+        *t = WHORL_T_BOOL;
+        return 2;
+      }
+      if (len == 5 && w == 0x65736c6166ULL) { /* "false" */
+        o[0] = 'B', o[1] = '0';
+        *t = WHORL_T_BOOL;
+        return 2;
+      }
+      return 0;
+    }
+#else
     if (len == 4 || len == 5) return 0; /* true, false: whorl__cell_text */
+#endif
   } else if (l == 'n' || l == 'i') {
     if (len >= 3 && len <= 8) return 0; /* nan, inf, infinity */
   }

@@ -98,6 +98,27 @@ int main(void) {
       n += snprintf(buf + n, sizeof buf - (size_t)n, "%s", zones[(r >> 55) % 10]);
     }
     one(buf, (size_t)n, 0);
+    if (n == 10) CHECK(whorl__date10(buf) == whorl__text_date(buf, 10));
+  }
+  /* the inline date test on ten bytes of digits, dashes and others */
+  static const char dd[] = "0123456789--/ a\xff";
+  long dates = 0;
+  for (int k = 0; k < 2000000; k++) {
+    for (int i = 0; i < 10; i++) buf[i] = (next() % 4) ? (char)('0' + next() % 10) : dd[next() % (sizeof dd - 1)];
+    if (next() % 2) buf[4] = '-', buf[7] = '-';
+    int want = whorl__text_date(buf, 10);
+    dates += want;
+    CHECK(whorl__date10(buf) == want);
+  }
+  CHECK(dates > 1000);
+  /* booleans in every letter case */
+  for (int k = 0; k < 32; k++) {
+    char tb[6] = "true", fb[6] = "false";
+    for (int i = 0; i < 5; i++) {
+      if (k >> i & 1) tb[i] = (char)(tb[i] ? tb[i] - 32 : 0), fb[i] = (char)(fb[i] - 32);
+    }
+    str(tb);
+    str(fb);
   }
   CHECK(answered > checked / 3);
   fprintf(stderr, "%ld of %ld spellings answered by the fast path\n", answered, checked);
