@@ -633,7 +633,7 @@ static int csv_block_rows(csvrun *r, const whorl_csv_block *b, whorl_error *err)
       size_t len = fl[k * nc];
       if (e->len + len + WHORL__CELL_ROOM + 2 <= e->cap || !whorl_buf_grow(e, len + WHORL__CELL_ROOM + 1)) {
         whorl_ltype t;
-        size_t n = whorl__cell_fast(f, len, fq[k * nc], e->data + e->len + 1, &t);
+        size_t n = whorl__cell_fast16(f, len, fq[k * nc], e->data + e->len + 1, &t);
         if (n && n < 128) {
           e->data[e->len] = (char)n;
           e->len += n + 1;

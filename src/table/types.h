@@ -204,6 +204,107 @@ static inline __attribute__((always_inline)) size_t whorl__cell_fast(const char 
   return len + 1;
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define WHORL__HAVE_CELL16 1
+#endif
+
+/* whorl__cell_fast for fields with 32 readable bytes from s whatever their
+ * length (the readers' buffers keep that slack): numbers and dates of up
+ * to 16 bytes are recognised from one 16-byte load, without a loop per
+ * digit. The same answers as whorl__cell_fast. */
+static inline __attribute__((always_inline)) size_t whorl__cell_fast16(const char *s, size_t len, int quoted, char *o,
+                                                                      whorl_ltype *t) {
+#ifdef WHORL__HAVE_CELL16
+  if (len - 1 < 16) {
+    const __m128i v = _mm_loadu_si128((const __m128i *)s);
+    const unsigned in = (1u << len) - 1;
+    const unsigned dig =
+        (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('/')), _mm_cmplt_epi8(v, _mm_set1_epi8(':')))) & in;
+    const unsigned nd = ~dig & in; /* non-digits */
+    const unsigned char c = (unsigned char)s[0];
+    const unsigned sign = (c == '-' || c == '+') ? 1u : 0u;
+    const unsigned rest = nd & ~sign; /* non-digits past the sign */
+    if (dig && (rest & (rest - 1)) == 0) {
+      const unsigned zero = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('0'))) & in;
+      const unsigned nz = dig & ~zero; /* nonzero digits */
+      if (!rest) { /* an integer */
+        *t = WHORL_T_INT;
+        if (!nz) {
+          o[0] = 'D', o[1] = '0';
+          return 2;
+        }
+        const unsigned f = (unsigned)__builtin_ctz(nz);
+        char *q = o;
+        *q++ = 'D';
+        if (c == '-') *q++ = '-';
+        _mm_storeu_si128((__m128i *)q, _mm_loadu_si128((const __m128i *)(s + f)));
+        return (size_t)(q - o) + (len - f);
+      }
+      const unsigned pt = (unsigned)__builtin_ctz(rest);
+      if (s[pt] == '.') { /* [+-]digits.digits */
+        *t = WHORL_T_FLOAT;
+        if (!nz) {
+          o[0] = 'D', o[1] = '0';
+          return 2;
+        }
+        const unsigned f = (unsigned)__builtin_ctz(nz), l = 31u - (unsigned)__builtin_clz(nz);
+        char *q = o;
+        *q++ = 'D';
+        if (c == '-') *q++ = '-';
+        if (f < pt) { /* digits before the point */
+          unsigned e = l > pt ? l + 1 : pt, sig = l > pt ? l - f : l - f + 1;
+          if (sig > 15) return 0;
+          _mm_storeu_si128((__m128i *)q, _mm_loadu_si128((const __m128i *)(s + f)));
+          return (size_t)(q - o) + (e - f);
+        }
+        if (f - pt - 1 > 5 || l - f + 1 > 15) return 0; /* 0.000000x: exponent form; too many digits */
+        *q++ = '0';
+        _mm_storeu_si128((__m128i *)q, _mm_loadu_si128((const __m128i *)(s + pt)));
+        return (size_t)(q - o) + (l + 1 - pt);
+      }
+    } else if (len == 10 && nd == 0x90u && s[4] == '-' && s[7] == '-') {
+      int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+      int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+      static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+      if (m >= 1 && m <= 12 && d >= 1 &&
+          (d <= mdays[m - 1] || (m == 2 && d == 29 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))) {
+        o[0] = 'S';
+        _mm_storeu_si128((__m128i *)(o + 1), v);
+        *t = WHORL_T_DATE;
+        return 11;
+      }
+      return 0;
+    }
+  } else if (len == 19 || (len == 20 && s[19] == 'Z')) { /* YYYY-MM-DD[T ]hh:mm:ss[Z] */
+    const __m128i v = _mm_loadu_si128((const __m128i *)s), w = _mm_loadu_si128((const __m128i *)(s + 16));
+    const __m128i lo = _mm_set1_epi8('/'), hi = _mm_set1_epi8(':');
+    const unsigned dig = ((unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi))) |
+                          (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(w, lo), _mm_cmplt_epi8(w, hi))) << 16) &
+                         0x7ffffu;
+    if (dig == 0x6db6fu && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':') {
+      int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+      int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+      int hh = (s[11] - '0') * 10 + (s[12] - '0'), mi = (s[14] - '0') * 10 + (s[15] - '0'),
+          ss = (s[17] - '0') * 10 + (s[18] - '0');
+      static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+      if (m >= 1 && m <= 12 && d >= 1 &&
+          (d <= mdays[m - 1] || (m == 2 && d == 29 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))) &&
+          hh <= 23 && mi <= 59 && ss <= 60) {
+        o[0] = 'T';
+        _mm_storeu_si128((__m128i *)(o + 1), v);
+        o[11] = 'T';
+        o[17] = s[16], o[18] = s[17], o[19] = s[18];
+        if (len == 20) o[20] = 'Z';
+        *t = WHORL_T_TIMESTAMP;
+        return len + 1;
+      }
+    }
+  }
+#endif
+  return whorl__cell_fast(s, len, quoted, o, t);
+}
+
 /* Running type of one column. */
 typedef struct whorl_coltype {
   whorl_ltype type;

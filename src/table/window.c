@@ -12,7 +12,7 @@ int whorl__window_init(whorl_window *w, whorl_read_fn read, void *ctx, size_t ma
   w->ctx = ctx;
   w->max_cap = max_cap;
   w->cap = CHUNK < max_cap ? CHUNK : max_cap;
-  w->buf = malloc(w->cap + 1);
+  w->buf = malloc(w->cap + WHORL_WINDOW_SLACK);
   return w->buf ? 0 : -1;
 }
 
@@ -27,7 +27,7 @@ int whorl__window_fill(whorl_window *w) {
   if (w->end == w->cap) {
     size_t ncap = w->cap * 2 > w->max_cap ? w->max_cap : w->cap * 2;
     if (ncap <= w->cap) return 1;
-    uint8_t *nb = realloc(w->buf, ncap + 1);
+    uint8_t *nb = realloc(w->buf, ncap + WHORL_WINDOW_SLACK);
     if (!nb) return -2;
     w->buf = nb;
     w->cap = ncap;

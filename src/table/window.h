@@ -8,12 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define WHORL_WINDOW_SLACK 64
+
 typedef long long (*whorl_read_fn)(void *ctx, uint8_t *buf, size_t cap);
 
 typedef struct whorl_window {
   whorl_read_fn read;
   void *ctx;
-  uint8_t *buf;  /* one spare byte past cap */
+  uint8_t *buf;  /* WHORL_WINDOW_SLACK spare bytes past cap: readable (not
+                    meaningful) past the data, for vector loads */
   size_t cap, max_cap;
   size_t start, end; /* unconsumed bytes: buf[start..end) */
   int eof;

@@ -21,10 +21,22 @@ static uint64_t next(void) {
 static long answered, checked;
 
 static void one(const char *s, size_t len, int quoted) {
-  char o[512 + WHORL__CELL_ROOM];
+  char o[512 + WHORL__CELL_ROOM], o16[512 + WHORL__CELL_ROOM];
   memset(o, 0x55, sizeof o);
-  whorl_ltype t = WHORL_T_JSON;
+  memset(o16, 0x55, sizeof o16);
+  whorl_ltype t = WHORL_T_JSON, t16 = WHORL_T_JSON;
   size_t n = whorl__cell_fast(s, len, quoted, o, &t);
+  /* the 16-byte variant, with the readers' slack after the field filled
+   * with noise (digits, points, dashes) that must not count */
+  static char pad[512 + 64];
+  static const char noise[] = "0123456789.-+e";
+  memcpy(pad, s, len);
+  for (size_t i = len; i < len + 64; i++) pad[i] = noise[next() % (sizeof noise - 1)];
+  size_t n16 = whorl__cell_fast16(pad, len, quoted, o16, &t16);
+  CHECK(n16 == n && (!n || (t16 == t && memcmp(o16, o, n) == 0)));
+  if (n16 != n || (n && (t16 != t || memcmp(o16, o, n) != 0)))
+    fprintf(stderr, "  input [%.*s]: 16-byte path [%.*s] (%zu), scalar [%.*s] (%zu)\n", (int)len, s, (int)n16, o16, n16,
+            (int)n, o, n);
   checked++;
   if (!n) return;
   answered++;
