@@ -317,19 +317,33 @@ void whorl_csv_block_free(whorl_csv_block *b) {
 }
 
 #ifdef HAVE_SSE2
-/* Bit i set: byte p[i] is the delimiter, the quote, CR or LF. */
-static inline uint64_t struct_mask(const uint8_t *p, __m128i vd, __m128i vq, __m128i vn, __m128i vr) {
-  uint64_t m = 0;
-  for (int k = 0; k < 4; k++) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
-    __m128i x = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq)),
-                             _mm_or_si128(_mm_cmpeq_epi8(v, vn), _mm_cmpeq_epi8(v, vr)));
-    m |= (uint64_t)(uint16_t)_mm_movemask_epi8(x) << (16 * k);
-  }
-  return m;
+/* Set bits of a sparse mask (no popcnt instruction on baseline x86-64). */
+static inline uint64_t pop64(uint64_t x) {
+  uint64_t n = 0;
+  for (; x; x &= x - 1) n++;
+  return n;
+}
+
+/* Bit i: the parity of the set bits at or below i. */
+static inline uint64_t prefix_xor(uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
 }
 #endif
 
+/* The bulk path finds every structural byte of 64 bytes at once (quotes
+ * pair up by prefix parity, so delimiters and line breaks inside quotes are
+ * not structural), then walks their bits: no byte-by-byte scan and no
+ * dependence of one field's search on the last. A field is taken when it
+ * holds no quote, or is exactly "..." (two quotes, first and last byte);
+ * anything else ("" inside, text after a quote, a quote mid-field) ends
+ * the block before its record, for whorl_csv_next. Quotes and line feeds
+ * are counted along (prefix counts), for the checks and the line numbers. */
 long whorl_csv_block_next(whorl_csv *c, size_t ncols, size_t max_rows, uint64_t stop, whorl_csv_block *b) {
   b->rows = 0;
   b->bytes = 0;
@@ -337,105 +351,100 @@ long whorl_csv_block_next(whorl_csv *c, size_t ncols, size_t max_rows, uint64_t 
 #ifdef HAVE_SSE2
   const uint8_t *buf = c->w.buf;
   const size_t end = c->w.end, first = c->w.start;
-  const uint8_t d = (uint8_t)c->delim, q = (uint8_t)c->quote;
-  if (!q || !ncols || !max_rows || end - first < 64) return 0;
+  const uint8_t q = (uint8_t)c->quote;
+  if (!q || !ncols || !max_rows || end - first < 65) return 0;
   if (block_room(b, max_rows, ncols)) return -1;
   b->ncols = ncols;
-  const __m128i vd = _mm_set1_epi8((char)d), vq = _mm_set1_epi8((char)q), vn = _mm_set1_epi8('\n'),
+  const __m128i vd = _mm_set1_epi8((char)c->delim), vq = _mm_set1_epi8((char)q), vn = _mm_set1_epi8('\n'),
                 vr = _mm_set1_epi8('\r');
-  size_t pos = first, rows = 0;
+  size_t rows = 0, nf = 0;
+  size_t start = first, pos = first; /* the record, the field being read */
   uint64_t line = c->line;
-  /* the structural bits of the 64 bytes at cb (cb + 64 <= end) */
-  size_t cb = first;
-  uint64_t mask = struct_mask(buf + cb, vd, vq, vn, vr);
-  while (rows < max_rows) {
-    const size_t start = pos;
-    if (c->w.base + start >= stop) break;
-    const char **fp = b->ptr + rows * ncols;
-    size_t *fl = b->len + rows * ncols;
-    unsigned char *fq = b->quoted + rows * ncols;
-    size_t nf = 0;
-    uint64_t inner = 0;
-    int ok = 0;
-    for (;;) {
-      if (nf == ncols) break;
-      /* the next structural byte at or after pos */
-      size_t at;
-      for (;;) {
-        /* pos < cb: the bytes in between hold no structural byte */
-        size_t off = pos > cb ? pos - cb : 0;
-        if (off < 64) {
-          uint64_t m = mask >> off;
-          if (m) {
-            at = cb + off + (size_t)__builtin_ctzll(m);
-            break;
-          }
-          cb += 64;
-        } else {
-          cb = pos;
-        }
-        if (end - cb < 64) goto out;
-        mask = struct_mask(buf + cb, vd, vq, vn, vr);
+  uint64_t f_quotes = 0, r_lfs = 0;  /* in earlier chunks: the field's quotes, the record's line feeds */
+  uint64_t inside = 0;               /* all ones: cb is inside quotes */
+  size_t skip_lf = SIZE_MAX;         /* the LF of a CRLF taken already */
+  const char **fp = b->ptr;
+  size_t *fl = b->len;
+  unsigned char *fq = b->quoted;
+  for (size_t cb = first; cb + 64 < end; cb += 64) {
+    const uint8_t *p = buf + cb;
+    uint64_t Q = 0, N = 0, R = 0, D = 0;
+    for (int k = 0; k < 4; k++) {
+      const __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+      Q |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)) << (16 * k);
+      N |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vn)) << (16 * k);
+      R |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vr)) << (16 * k);
+      D |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vd)) << (16 * k);
+    }
+    uint64_t ins = 0;
+    if (Q | inside) {
+      ins = prefix_xor(Q) ^ inside;
+      inside = (uint64_t)0 - (ins >> 63);
+    }
+    uint64_t S = (D | N | R) & ~ins;
+    while (S) {
+      const unsigned off = (unsigned)__builtin_ctzll(S);
+      S &= S - 1;
+      const size_t at = cb + off;
+      if (at == skip_lf) continue;
+      if (nf == ncols || at - start > c->max_record) goto bail;
+      /* the field's bytes in this chunk: bits from max(pos, cb) to at */
+      const uint64_t below = ((uint64_t)1 << off) - 1;
+      const uint64_t fmask = pos > cb ? below & ~(((uint64_t)1 << (pos - cb)) - 1) : below;
+      const uint64_t fqb = Q & fmask;
+      if (!(fqb | f_quotes)) {
+        fp[nf] = (const char *)buf + pos;
+        fl[nf] = at - pos;
+        fq[nf] = 0;
+      } else if (f_quotes + pop64(fqb) == 2 && buf[pos] == q && buf[at - 1] == q) {
+        fp[nf] = (const char *)buf + pos + 1;
+        fl[nf] = at - pos - 2;
+        fq[nf] = 1;
+        const uint64_t lfs = N & fmask; /* line feeds inside the quotes */
+        if (lfs) r_lfs += pop64(lfs);
+      } else {
+        goto bail;
       }
-      if (at - start > c->max_record) break;
-      size_t fs = pos, flen = at - pos;
-      int quoted = 0;
-      if (buf[at] == q) {
-        if (at != pos) break; /* a quote inside an unquoted field is data: parse() */
-        const uint8_t *hit = memchr(buf + pos + 1, q, end - pos - 1);
-        if (!hit) break;
-        size_t qpos = (size_t)(hit - buf);
-        if (qpos + 1 >= end) break;
-        uint8_t nx = buf[qpos + 1];
-        if (nx != d && nx != '\n' && nx != '\r') break; /* "" inside, or text after */
-        fs = pos + 1;
-        flen = qpos - fs;
-        quoted = 1;
-        for (const uint8_t *p = buf + fs; p < buf + qpos && (p = memchr(p, '\n', (size_t)(buf + qpos - p))); p++) inner++;
-        at = qpos + 1;
-        if (at - start > c->max_record) break;
-      }
-      fp[nf] = (const char *)buf + fs;
-      fl[nf] = flen;
-      fq[nf] = (unsigned char)quoted;
+      f_quotes = 0;
       nf++;
-      if (buf[at] == d) {
-        pos = at + 1;
-        continue;
+      pos = at + 1;
+      if (!(((N | R) >> off) & 1)) continue; /* a delimiter */
+      /* a line break: the record ends (CRLF, LF or a lone CR, as fast_end) */
+      size_t next = at + 1;
+      if ((R >> off) & 1 && buf[at + 1] == '\n') {
+        next = at + 2;
+        skip_lf = at + 1;
       }
-      size_t next = at + 1; /* a line break, as fast_end takes it */
-      if (buf[at] == '\r') {
-        if (at + 1 >= end) break;
-        if (buf[at + 1] == '\n') next++;
-      }
-      pos = next;
-      ok = 1;
-      break;
+      if (nf != ncols || (ncols == 1 && fl[0] == 0 && !fq[0]) || c->w.base + start >= stop) goto bail;
+      b->line[rows] = line;
+      b->offset[rows] = c->w.base + start;
+      line += 1 + r_lfs;
+      rows++;
+      start = pos = next;
+      r_lfs = 0;
+      nf = 0;
+      if (rows == max_rows) goto done;
+      fp += ncols, fl += ncols, fq += ncols;
     }
-    /* Anything else (and a blank line, which is no row) is for whorl_csv_next. */
-    if (!ok || nf != ncols || (ncols == 1 && fl[0] == 0 && !fq[0])) {
-      pos = start;
-      break;
+    /* a field still open at the chunk's end: its quotes and line feeds so far */
+    if (pos < cb + 64) {
+      const uint64_t rest = pos > cb ? ~(((uint64_t)1 << (pos - cb)) - 1) : ~(uint64_t)0;
+      if (Q & rest) f_quotes += pop64(Q & rest);
+      if (N & rest) r_lfs += pop64(N & rest); /* inside quotes: a structural one would have ended it */
     }
-    b->line[rows] = line;
-    b->offset[rows] = c->w.base + start;
-    line += 1 + inner;
-    rows++;
-    continue;
-  out:
-    pos = start;
-    break;
   }
+bail:
+done:
   if (!rows) return 0;
   c->line = line;
-  c->w.start = pos;
+  c->w.start = start;
   b->rows = rows;
-  b->bytes = pos - first;
+  b->bytes = start - first;
   size_t i = first;
   __m128i acc = _mm_setzero_si128();
-  for (; i + 16 <= pos; i += 16) acc = _mm_or_si128(acc, _mm_loadu_si128((const __m128i *)(buf + i)));
+  for (; i + 16 <= start; i += 16) acc = _mm_or_si128(acc, _mm_loadu_si128((const __m128i *)(buf + i)));
   unsigned hi = (unsigned)_mm_movemask_epi8(acc);
-  for (; i < pos; i++) hi |= buf[i] & 0x80;
+  for (; i < start; i++) hi |= buf[i] & 0x80;
   b->ascii = hi == 0;
   return (long)rows;
 #else

@@ -81,7 +81,12 @@ static int run(const uint8_t *text, size_t len, size_t piece, int bulk, uint64_t
 int main(void) {
   static const char *atoms[] = {"a",    "bc",  "12",   "3.5",  ",",  ",",    ",",  "\n",   "\r\n", "\r",
                                 "\"x\"", "\"\"", "\"a,b\"", "\"l\nm\"", "\"q\"\"r\"", "\"s\"t", "u\"v", "\xc3\xa9",
-                                "\xff", " ", ",,", "\n\n"};
+                                "\xff", " ", ",,", "\n\n",
+                                /* quoted fields longer than a 64-byte chunk, line feeds and all */
+                                "\"a long field that spans more than one chunk of sixty-four bytes, with\na line feed, "
+                                "and then\r\nanother, and a comma, before it ends after all this text\"",
+                                "\"and one more long quoted field, longer than sixty-four bytes, holding two quotes \"\" "
+                                "in the middle of its text\""};
   const size_t natoms = sizeof atoms / sizeof *atoms;
   long same = 0;
   for (int iter = 0; iter < 40000; iter++) {
