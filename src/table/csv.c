@@ -116,16 +116,20 @@ int whorl_csv_lookahead(whorl_csv *c, size_t want, const uint8_t **p, size_t *n,
   return WHORL_OK;
 }
 
-void whorl_csv_restart(whorl_csv *c, whorl_csv_read_fn read, void *ctx) {
+void whorl_csv_restart_at(whorl_csv *c, whorl_csv_read_fn read, void *ctx, uint64_t offset, uint64_t line) {
   c->w.read = read;
   c->w.ctx = ctx;
   c->w.start = c->w.end = 0;
-  c->w.base = 0;
+  c->w.base = offset;
   c->w.eof = 0;
-  c->line = 1;
+  c->line = line;
   c->nf = 0;
   c->out.len = 0;
 }
+
+void whorl_csv_restart(whorl_csv *c, whorl_csv_read_fn read, void *ctx) { whorl_csv_restart_at(c, read, ctx, 0, 1); }
+
+uint64_t whorl_csv_line(const whorl_csv *c) { return c->line; }
 
 static int push_field(whorl_csv *c, size_t off, size_t len, int quoted) {
   if (c->nf == c->capf) {

@@ -96,6 +96,12 @@ void whorl_csv_block_free(whorl_csv_block *b);
 /* Starts over on another input (same options; no BOM or delimiter
  * sniffing), keeping the buffers. */
 void whorl_csv_restart(whorl_csv *c, whorl_csv_read_fn read, void *ctx);
+/* The same, for an input that is the rest of a file from `offset` on, where
+ * `line` is the line there: records say their offsets and lines in the
+ * whole file. */
+void whorl_csv_restart_at(whorl_csv *c, whorl_csv_read_fn read, void *ctx, uint64_t offset, uint64_t line);
+/* The line where the next record starts. */
+uint64_t whorl_csv_line(const whorl_csv *c);
 /* Offset (from the start of the input) of the first byte not yet
  * consumed: after a record, where the next one starts. */
 uint64_t whorl_csv_tell(const whorl_csv *c);

@@ -685,6 +685,8 @@ typedef struct slot {
 typedef struct seg {
   uint64_t start, stop; /* parse records starting in [start, stop) */
   uint64_t end;         /* E: where the first record at or after stop starts */
+  uint64_t lines;       /* lines from start to end */
+  uint64_t first_line;  /* the line at start (set when reparsed with warnings) */
   slot *sl;
   int rc;
   uint64_t rows;
@@ -703,6 +705,10 @@ typedef struct prun {
   char **names;
   size_t *name_len;
   void (*run)(struct prun *p, struct seg *g); /* parses one segment */
+  /* parses one segment again where run gave up for a warning, reporting
+   * it (the committing thread; NULL: the whole file goes serial) */
+  void (*run_info)(struct prun *p, struct seg *g, whorl_table_info *info, whorl_error *err);
+  uint64_t first_line; /* the line where the data starts */
 } prun;
 
 typedef struct fdsrc {
@@ -729,12 +735,23 @@ static void slot_free(prun *p, slot *sl) {
 
 static int slot_ready(prun *p, slot *sl);
 
-/* Parses one segment into its slot's (empty) part sink. */
-static void seg_run(prun *p, seg *g) {
-  whorl_error err;
+static long long empty_read(void *ctx, uint8_t *buf, size_t cap) {
+  (void)ctx, (void)buf, (void)cap;
+  return 0;
+}
+
+/* Parses one segment into its slot's (empty) part sink. A worker (info
+ * NULL) gives up with WHORL__RETRY on anything that would be a warning or
+ * an error; the committing thread then parses the segment again with info
+ * (g->first_line set), which reports warnings with their lines as the
+ * serial reader would, and errors as errors. Rows with more fields than
+ * the table has columns still send the whole file to the serial reader
+ * (they add columns, which a part cannot). */
+static void seg_parse(prun *p, seg *g, whorl_table_info *info, whorl_error *err) {
   slot *sl = g->sl;
   g->rc = 0;
   g->rows = 0;
+  g->lines = 0;
   g->end = g->start;
   int rc = 0;
   if (slot_ready(p, sl)) {
@@ -745,50 +762,61 @@ static void seg_run(prun *p, seg *g) {
   fdsrc fs = {p->fd, g->start, p->size};
   if (!sl->csv) {
     whorl_csv_opts co = {p->delim, 0, p->o->max_record, p->path, 1};
-    if (whorl_csv_new(&co, fd_read, &fs, &sl->csv, &err)) {
+    if (whorl_csv_new(&co, empty_read, NULL, &sl->csv, err)) {
       g->rc = WHORL__RETRY;
       return;
     }
-  } else {
-    whorl_csv_restart(sl->csv, fd_read, &fs);
   }
+  const uint64_t line0 = info ? g->first_line : 1;
+  whorl_csv_restart_at(sl->csv, fd_read, &fs, g->start, line0);
   wb *w = &sl->w;
-  csvrun r = {p->o, p->path, NULL, w, p->ncols, p->header, 0};
+  csvrun r = {p->o, p->path, info, w, p->ncols, p->header, 0};
   whorl_csv_record rec;
   g->end = p->size;
   for (;;) {
     if (rc) break;
     if (w->ncols == r.ncols) {
-      long nb = whorl_csv_block_next(sl->csv, r.ncols, block_rows(&r), g->stop - g->start, &sl->blk);
+      long nb = whorl_csv_block_next(sl->csv, r.ncols, block_rows(&r), g->stop, &sl->blk);
       if (nb < 0) {
-        rc = WHORL_ENOMEM;
+        rc = whorl__error(err, WHORL_ENOMEM, p->path, -1, "out of memory");
         break;
       }
       if (nb > 0) {
-        rc = csv_block_rows(&r, &sl->blk, &err);
+        rc = csv_block_rows(&r, &sl->blk, err);
         if (rc) break;
         continue;
       }
     }
-    if ((rc = whorl_csv_next(sl->csv, &rec, &err)) != 1) break;
+    if ((rc = whorl_csv_next(sl->csv, &rec, err)) != 1) {
+      if (rc == 0) g->lines = whorl_csv_line(sl->csv) - line0;
+      break;
+    }
     rc = 0;
-    uint64_t at = g->start + rec.offset;
-    if (at >= g->stop) {
-      g->end = at;
+    if (rec.offset >= g->stop) {
+      g->end = rec.offset;
+      g->lines = rec.line - line0;
       break;
     }
     if (rec.nfields == 1 && rec.len[0] == 0 && !rec.quoted[0]) continue;
-    rc = csv_row(&r, &rec, &err);
+    if (rec.nfields > r.ncols) {
+      rc = WHORL__RETRY;
+      break;
+    }
+    rc = csv_row(&r, &rec, err);
   }
   if (!rc) rc = wb_flush(w);
-  /* Any error (a damaged record, a warning): the serial reader says it. The
-   * window builder may hold a half row: start it afresh next time. */
+  /* The window builder may hold a half row: start it afresh next time. */
   if (rc) {
     wb_free(w);
     sl->have_wb = 0;
   }
-  g->rc = rc ? WHORL__RETRY : 0;
+  g->rc = !rc ? 0 : info && rc != WHORL__RETRY ? rc : WHORL__RETRY;
   g->rows = r.rows;
+}
+
+static void seg_run(prun *p, seg *g) {
+  whorl_error err;
+  seg_parse(p, g, NULL, &err);
 }
 
 /* Start of the first line after the line feed at or after `at` (the file
@@ -829,6 +857,8 @@ typedef struct pwork {
   unsigned char *done;
   int committing;
   int rc;
+  uint64_t line_base; /* the line where the next segment to commit starts */
+  whorl_error *err;
 } pwork;
 
 /* Commits segment k (the committing thread only). */
@@ -842,8 +872,13 @@ static int commit_seg(pwork *pw, size_t k) {
     if (g->start > g->stop) g->stop = g->start;
     p->run(p, g);
   }
+  if (g->rc == WHORL__RETRY && p->run_info) {
+    /* Something to report: this segment again, saying it. */
+    g->first_line = pw->line_base;
+    p->run_info(p, g, pw->info, pw->err);
+  }
   int rc = g->rc ? g->rc : p->sink->join(p->sink->ctx, &g->sl->child);
-  if (!rc) pw->info->rows += g->rows;
+  if (!rc) pw->info->rows += g->rows, pw->line_base += g->lines;
   if (!rc && p->o->progress) p->o->progress(p->o->pctx, g->stop, p->size);
   return rc;
 }
@@ -903,7 +938,7 @@ static int slot_ready(prun *p, slot *sl) {
   return 0;
 }
 
-static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, int threads) {
+static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, int threads, whorl_error *err) {
   uint64_t span = p->size - data_start;
   size_t nseg = (size_t)((span + SEG - 1) / SEG);
   size_t nslots = (size_t)threads * 2;
@@ -941,6 +976,7 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
     pwork pw;
     memset(&pw, 0, sizeof pw);
     pw.p = p, pw.segs = segs, pw.nseg = nseg, pw.slots = slots, pw.nslots = nslots, pw.info = info, pw.done = done;
+    pw.line_base = p->first_line, pw.err = err;
     pthread_mutex_init(&pw.mu, NULL);
     pthread_cond_init(&pw.cv, NULL);
     whorl__parallel(threads, pwork_main, &pw, &pw);
@@ -1061,7 +1097,8 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
       }
       if (!rc && parallel && !info->nwarnings) {
         /* The rest on several threads, from the first data record on. */
-        prun p = {path, fd, (uint64_t)st->st_size, o, sink, info->delimiter, r.ncols, hdr, NULL, NULL, seg_run};
+        prun p = {path, fd, (uint64_t)st->st_size, o, sink, info->delimiter, r.ncols, hdr, NULL, NULL, seg_run, seg_parse,
+                  hdr ? whorl_csv_line(csv) : rec.line};
         p.names = calloc(w.ncols ? w.ncols : 1, sizeof *p.names);
         p.name_len = calloc(w.ncols ? w.ncols : 1, sizeof *p.name_len);
         if (!p.names || !p.name_len) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -1081,7 +1118,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         }
         uint64_t data_start = hdr ? whorl_csv_tell(csv) : rec.offset;
         if (!rc) {
-          rc = read_parallel(&p, data_start, info, o->threads);
+          rc = read_parallel(&p, data_start, info, o->threads, err);
           if (rc == WHORL_ENOMEM) whorl__error(err, rc, path, -1, "out of memory");
         }
         for (size_t i = 0; p.names && i < w.ncols; i++) free(p.names[i]);
@@ -1369,7 +1406,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
       /* The first object's keys are the columns; the whole file is then
        * read on several threads (a new key later: all again, serially). */
       size_t nk = whorl_json_size(obj);
-      prun p = {path, fd, (uint64_t)st->st_size, o, sink, 0, 0, 0, NULL, NULL, jseg_run};
+      prun p = {path, fd, (uint64_t)st->st_size, o, sink, 0, 0, 0, NULL, NULL, jseg_run, NULL, 1};
       p.names = calloc(nk ? nk : 1, sizeof *p.names);
       p.name_len = calloc(nk ? nk : 1, sizeof *p.name_len);
       rc = p.names && p.name_len ? 0 : WHORL_ENOMEM;
@@ -1387,7 +1424,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
       }
       if (rc) col_err(err, path, rc);
       else {
-        rc = read_parallel(&p, 0, info, o->threads);
+        rc = read_parallel(&p, 0, info, o->threads, err);
         if (rc == WHORL_ENOMEM) whorl__error(err, rc, path, -1, "out of memory");
       }
       free(p.names);

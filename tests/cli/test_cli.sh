@@ -420,6 +420,19 @@ eq "$(tr ' ' '\n' <<<"$hv" | sort -u | grep -c .)" 1 "header guess: one id for p
 awk 'BEGIN { printf "a,b\r"; for (i = 0; i < 600000; i++) printf "%d,v%d\r", i, i % 9 }' > "$T/tab/cr.csv"
 run "$W" fp --no-cache --id --threads 1 "$T/tab/cr.csv"; c1=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$T/tab/cr.csv"; eq "${out%% *}" "$c1" "CR-only CSV: 2 threads = 1 thread"
+# A big CSV with a few bad rows (short, invalid UTF-8, quoted line feeds
+# before them, no final line break): 2 threads give the serial result and
+# the same warnings, with the same line numbers; --strict the same error
+awk 'BEGIN { print "id,name,note,x"; for (i = 0; i < 400000; i++) {
+  if (i == 1000) printf "%d,\"two\nlines\",\"a, b\",%d\n", i, i;
+  else if (i == 150000) printf "%d,short\n", i;
+  else if (i == 250000) printf "%d,caf\351,n%d,%d.5\n", i, i % 13, i;
+  else printf "%d,name%d,note %d,%d.25\n", i, i % 97, i % 5, i } printf "1,tail" }' > "$T/tab/dirty.csv"
+run "$W" fp --no-cache --json --threads 1 "$T/tab/dirty.csv"; d1=$out; w1=$err
+run "$W" fp --no-cache --json --threads 2 "$T/tab/dirty.csv"; eq "$out" "$d1" "dirty CSV: 2 threads = 1 thread"; eq "$err" "$w1" "dirty CSV: the same warnings"
+has "$w1" "line 150003: 2 fields" "dirty CSV: the short row's line"; has "$w1" "line 250003, field 2\\|line 250003: field 2" "dirty CSV: the invalid UTF-8 line"
+run "$W" fp --no-cache --strict --threads 1 "$T/tab/dirty.csv"; s1="$rc $err"
+run "$W" fp --no-cache --strict --threads 2 "$T/tab/dirty.csv"; eq "$rc $err" "$s1" "dirty CSV --strict: 2 threads = 1 thread"; eq "$rc" 2 "dirty CSV --strict: exit 2"
 run "$W" fp --no-cache "$T/tab/many.npz"; eq "$rc" 2 ".npz of 1025 arrays: refused"; has "$err" "more than 1024" ".npz of 1025 arrays: says why"
 run "$W" fp --no-cache "$T/tab/sparse.jsonl"; eq "$rc" 2 "sparse JSON Lines: refused"; has "$err" "too sparse" "sparse JSON Lines: says why"
 # Parquet edge cases (tests/data/edge): page headers above 4 KiB, a zero
