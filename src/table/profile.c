@@ -126,26 +126,7 @@ static void pnum_free(whorl_pnum *n) {
   free(n);
 }
 
-static inline void pnum_add(whorl_pnum *n, double x, int32_t e, uint64_t m, int neg, int with_dd, uint64_t times) {
-  if (!n->n) n->min = n->max = x;
-  else {
-    if (x < n->min) n->min = x;
-    if (x > n->max) n->max = x;
-  }
-  if (times == 1) {
-    n->n++;
-    whorl__xsum_add1(&n->s1, e, m, neg);
-    whorl__xsum_add1(&n->s2, 2 * e, (unsigned __int128)m * m, 0);
-    if (with_dd) whorl__dd_add1(&n->dd, x);
-    whorl__uh_add1(&n->uh, x);
-    return;
-  }
-  n->n += times;
-  whorl__xsum_add_mul(&n->s1, e, m, times, neg);
-  whorl__xsum_add_mul(&n->s2, 2 * e, (unsigned __int128)m * m, times, 0);
-  if (with_dd) whorl__dd_addn(&n->dd, x, times);
-  whorl__uh_addn(&n->uh, x, times);
-}
+#define pnum_add whorl__pnum_add
 
 static void pnum_merge(whorl_pnum *n, const whorl_pnum *o) {
   if (!o->n) return;
@@ -383,7 +364,7 @@ void whorl__pcol_cells(whorl_pcol *c, int type, const uint8_t *p, size_t len, ui
   value_stats(c, type, p, len, n);
 }
 
-void whorl__pcol_cell(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi) {
+void whorl__pcol_cell_slow(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi) {
   whorl__pcol_cells(c, type, p, len, hlo, hhi, 1);
 }
 

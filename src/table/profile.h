@@ -16,6 +16,7 @@
 #include "sketch/sketch.h"
 #include "table/logical.h"
 #include "table/types.h"
+#include "table/value.h"
 #include "util/util.h"
 #include "whorl/json.h"
 
@@ -74,7 +75,85 @@ typedef struct whorl_pcol {
 void whorl__pcol_init(whorl_pcol *c);
 void whorl__pcol_free(whorl_pcol *c);
 /* One cell: its own type, canonical bytes and cell hash (hlo, hhi). */
-void whorl__pcol_cell(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi);
+void whorl__pcol_cell_slow(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi);
+
+/* Adds a value (x, and exactly (neg ? -1 : 1) * m * 10^e) times times. */
+static inline void whorl__pnum_add(whorl_pnum *n, double x, int32_t e, uint64_t m, int neg, int with_dd, uint64_t times) {
+  if (!n->n) n->min = n->max = x;
+  else {
+    if (x < n->min) n->min = x;
+    if (x > n->max) n->max = x;
+  }
+  if (times == 1) {
+    n->n++;
+    whorl__xsum_add1(&n->s1, e, m, neg);
+    whorl__xsum_add1(&n->s2, 2 * e, (unsigned __int128)m * m, 0);
+    if (with_dd) whorl__dd_add1(&n->dd, x);
+    whorl__uh_add1(&n->uh, x);
+    return;
+  }
+  n->n += times;
+  whorl__xsum_add_mul(&n->s1, e, m, times, neg);
+  whorl__xsum_add_mul(&n->s2, 2 * e, (unsigned __int128)m * m, times, 0);
+  if (with_dd) whorl__dd_addn(&n->dd, x, times);
+  whorl__uh_addn(&n->uh, x, times);
+}
+
+/* whorl__pcol_cell_slow's common cases inline, once a column has left
+ * exact counting: plain numbers (at most 18 digits), dates and timestamps
+ * to the second. Exactly what the general path does with them. */
+static inline void whorl__pcol_cell(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi) {
+  if (c->freq_over && c->hll && len >= 2) {
+    if (p[0] == 'D' && c->num && len <= 20) {
+      static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+      size_t i = 1;
+      const int neg = p[1] == '-';
+      i += (size_t)neg;
+      uint64_t m = 0;
+      int32_t e = 0;
+      int digits = 0, point = 0;
+      for (; i < len; i++) {
+        const unsigned d = (unsigned)(p[i] - '0');
+        if (d < 10) {
+          m = m * 10 + d;
+          digits++;
+          e -= point;
+        } else if (p[i] == '.' && !point) {
+          point = 1;
+        } else {
+          break;
+        }
+      }
+      if (i == len && digits && digits <= 18 && m < ((uint64_t)1 << 53)) {
+        const double a = e ? (double)m / p10[-e] : (double)m;
+        c->types[type & 7]++;
+        whorl__hll_add(c->hll, hhi);
+        whorl__pnum_add(c->num, neg ? -a : a, e, m, neg && m, 1, 1);
+        return;
+      }
+    } else if (c->tim &&
+               ((type == WHORL_T_DATE && len == 11 && p[0] == 'S') ||
+                (p[0] == 'T' && (len == 20 || (len == 21 && p[20] == 'Z')))) &&
+               (unsigned)(p[1] - '0') < 10 && p[5] == '-') {
+      /* four-digit years only: others are spelled "+12345-..", "-100-.." */
+      const uint8_t *s = p + 1;
+      const int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+      const int mo = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+      int64_t sec = whorl__days_from_civil(y, mo, d) * 86400;
+      if (p[0] == 'T')
+        sec += ((s[11] - '0') * 10 + (s[12] - '0')) * 3600 + ((s[14] - '0') * 10 + (s[15] - '0')) * 60 +
+               (s[17] - '0') * 10 + (s[18] - '0');
+      c->types[type & 7]++;
+      whorl__hll_add(c->hll, hhi);
+      if (len == 21) c->utc++;
+      const int sneg = sec < 0;
+      const uint64_t mag = sneg ? (uint64_t)(-(sec + 1)) + 1 : (uint64_t)sec;
+      whorl__pnum_add(c->tim, (double)sec, 0, mag, sneg && mag, 0, 1);
+      return;
+    }
+  }
+  whorl__pcol_cell_slow(c, type, p, len, hlo, hhi);
+}
 /* A run of n cells of one canonical value (nulls padded by the reader). */
 void whorl__pcol_cells(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi, uint64_t n);
 void whorl__pcol_merge(whorl_pcol *c, const whorl_pcol *o);
