@@ -597,7 +597,7 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
  * column's cells in a row, so the type dispatch stays predictable. The same
  * cells, types, warnings and windows as csv_row record by record. Needs
  * every column to be one of the record's (no extra ones from ragged rows). */
-#define BLOCK_FIELDS 32768
+#define BLOCK_FIELDS 4096
 static size_t block_rows(const csvrun *r) {
   size_t room = r->w->win_rows - r->w->rows, cap = BLOCK_FIELDS / (r->ncols ? r->ncols : 1);
   if (cap < 1) cap = 1;

@@ -276,7 +276,20 @@ static inline __attribute__((always_inline)) size_t whorl__cell_fast16(const cha
       }
       return 0;
     }
-  } else if (len == 19 || (len == 20 && s[19] == 'Z')) { /* YYYY-MM-DD[T ]hh:mm:ss[Z] */
+  }
+  if (len - 1 < 32) {
+    /* a string that starts with a letter no special word starts with:
+     * 'S' and its bytes, in two 16-byte copies */
+    const unsigned char l = (unsigned char)(s[0] | 0x20);
+    if (l >= 'a' && l <= 'z' && l != 't' && l != 'f' && l != 'n' && l != 'i') {
+      o[0] = 'S';
+      _mm_storeu_si128((__m128i *)(o + 1), _mm_loadu_si128((const __m128i *)s));
+      _mm_storeu_si128((__m128i *)(o + 17), _mm_loadu_si128((const __m128i *)(s + 16)));
+      *t = WHORL_T_STRING;
+      return len + 1;
+    }
+  }
+  if (len == 19 || (len == 20 && s[19] == 'Z')) { /* YYYY-MM-DD[T ]hh:mm:ss[Z] */
     const __m128i v = _mm_loadu_si128((const __m128i *)s), w = _mm_loadu_si128((const __m128i *)(s + 16));
     const __m128i lo = _mm_set1_epi8('/'), hi = _mm_set1_epi8(':');
     const unsigned dig = ((unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi))) |
