@@ -95,6 +95,10 @@ void whorl__hll_merge(whorl_hll *h, const whorl_hll *o);
 double whorl__hll_estimate(const whorl_hll *h);
 void whorl__hll_write(const whorl_hll *h, whorl_buf *out); /* base64 of packed 6-bit registers */
 int whorl__hll_read(whorl_hll *h, const char *text, size_t len);
+/* The same registers as nibbles above a base, with exceptions (smaller
+ * for dense sketches: about 2.7 KiB of base64 instead of 4): see hll.c. */
+void whorl__hll_write_nib(const whorl_hll *h, whorl_buf *out);
+int whorl__hll_read_nib(whorl_hll *h, const char *text, size_t len);
 
 /* ---- histograms: buckets with value ranges, for quantiles ----------------------------- */
 typedef struct whorl_bucket {

@@ -905,8 +905,8 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
   if (all.ninf) whorl_json_object_set(st, "ninf", whorl_json_int((int64_t)all.ninf));
   if (!alive && all.hll) {
     whorl_buf b = WHORL_BUF_INIT;
-    whorl__hll_write(all.hll, &b);
-    whorl_json_object_set(st, "hll", whorl_json_stringn(b.data ? b.data : "", b.len));
+    whorl__hll_write_nib(all.hll, &b);
+    whorl_json_object_set(st, "hll_nib", whorl_json_stringn(b.data ? b.data : "", b.len));
     whorl_buf_free(&b);
   }
   whorl_json_object_set(j, "state", st);
@@ -1011,6 +1011,8 @@ int whorl__pcol_from_json(whorl_pcol *c, const whorl_json *pj, int keyed) {
     size_t n;
     c->freq_over = 1;
     if (direct_from_json(c, st) || hll_on(c)) return -1;
+    /* hll_nib; hll (6-bit packed) in documents written before it */
+    if (!get_str(st, "hll_nib", &s, &n)) return whorl__hll_read_nib(c->hll, s, n) ? -1 : 0;
     return get_str(st, "hll", &s, &n) || whorl__hll_read(c->hll, s, n) ? -1 : 0;
   }
   /* counting: the pairs stand for their statistics (keyed: their hashes

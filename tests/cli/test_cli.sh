@@ -543,6 +543,15 @@ whole=$("$W" fp --no-cache --json "$T/tab/mall.csv")
 eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["logical"]["unordered"], json.dumps([c["profile"] for c in d["columns"]], sort_keys=True))' <<<"$out")" \
    "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["logical"]["unordered"], json.dumps([c["profile"] for c in d["columns"]], sort_keys=True))' <<<"$whole")" \
    "merge = the whole table's profile and unordered id"
+# shards fingerprinted before HyperLogLog registers were written as nibbles
+# (tests/data/legacy: "hll", 6-bit packed) merge into today's whole table
+L="$WHORL_SRC/tests/data/legacy"
+run "$W" merge --json "$L/part1.json" "$L/part2.json"; eq "$rc" 0 "merge of older documents: exit"
+whole=$("$W" fp --no-cache --json "$L/whole.csv")
+eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps([d["profile"]] + [c["profile"] for c in d["columns"]], sort_keys=True))' <<<"$out")" \
+   "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps([d["profile"]] + [c["profile"] for c in d["columns"]], sort_keys=True))' <<<"$whole")" \
+   "merge of older documents (6-bit HLL) = the whole table's profile"
+has "$whole" '"hll_nib"' "HLL registers written as nibbles"
 cp "$T/tab/m1.json" "$G/m1.json"; cp "$T/tab/m2.json" "$G/m2.json"
 golden merge-text "$W" merge m1.json m2.json
 rm -f "$G/m1.json" "$G/m2.json"
