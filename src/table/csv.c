@@ -386,40 +386,50 @@ long whorl_csv_block_next(whorl_csv *c, size_t ncols, size_t max_rows, uint64_t 
       inside = (uint64_t)0 - (ins >> 63);
     }
     uint64_t S = (D | N | R) & ~ins;
+    if (skip_lf == cb) S &= ~(uint64_t)1; /* the LF of a CRLF that ended the last chunk */
+    const uint64_t NR = N | R;
     while (S) {
       const unsigned off = (unsigned)__builtin_ctzll(S);
       S &= S - 1;
       const size_t at = cb + off;
-      if (at == skip_lf) continue;
-      if (nf == ncols || at - start > c->max_record) goto bail;
-      /* the field's bytes in this chunk: bits from max(pos, cb) to at */
-      const uint64_t below = ((uint64_t)1 << off) - 1;
-      const uint64_t fmask = pos > cb ? below & ~(((uint64_t)1 << (pos - cb)) - 1) : below;
-      const uint64_t fqb = Q & fmask;
-      if (!(fqb | f_quotes)) {
+      if (nf == ncols) goto bail;
+      if (!(Q | f_quotes)) { /* no quote near: the common field */
         fp[nf] = (const char *)buf + pos;
         fl[nf] = at - pos;
         fq[nf] = 0;
-      } else if (f_quotes + pop64(fqb) == 2 && buf[pos] == q && buf[at - 1] == q) {
-        fp[nf] = (const char *)buf + pos + 1;
-        fl[nf] = at - pos - 2;
-        fq[nf] = 1;
-        const uint64_t lfs = N & fmask; /* line feeds inside the quotes */
-        if (lfs) r_lfs += pop64(lfs);
       } else {
-        goto bail;
+        /* the field's bytes in this chunk: bits from max(pos, cb) to at */
+        const uint64_t below = ((uint64_t)1 << off) - 1;
+        const uint64_t fmask = pos > cb ? below & ~(((uint64_t)1 << (pos - cb)) - 1) : below;
+        const uint64_t fqb = Q & fmask;
+        if (!(fqb | f_quotes)) {
+          fp[nf] = (const char *)buf + pos;
+          fl[nf] = at - pos;
+          fq[nf] = 0;
+        } else if (f_quotes + pop64(fqb) == 2 && buf[pos] == q && buf[at - 1] == q) {
+          fp[nf] = (const char *)buf + pos + 1;
+          fl[nf] = at - pos - 2;
+          fq[nf] = 1;
+          const uint64_t lfs = N & fmask; /* line feeds inside the quotes */
+          if (lfs) r_lfs += pop64(lfs);
+        } else {
+          goto bail;
+        }
+        f_quotes = 0;
       }
-      f_quotes = 0;
       nf++;
       pos = at + 1;
-      if (!(((N | R) >> off) & 1)) continue; /* a delimiter */
+      if (!((NR >> off) & 1)) continue; /* a delimiter */
       /* a line break: the record ends (CRLF, LF or a lone CR, as fast_end) */
       size_t next = at + 1;
       if ((R >> off) & 1 && buf[at + 1] == '\n') {
         next = at + 2;
-        skip_lf = at + 1;
+        if (off < 63) S &= ~((uint64_t)2 << off); /* its LF is no record end */
+        else skip_lf = at + 1;
       }
-      if (nf != ncols || (ncols == 1 && fl[0] == 0 && !fq[0]) || c->w.base + start >= stop) goto bail;
+      if (nf != ncols || at - start > c->max_record || (ncols == 1 && fl[0] == 0 && !fq[0]) ||
+          c->w.base + start >= stop)
+        goto bail;
       b->line[rows] = line;
       b->offset[rows] = c->w.base + start;
       line += 1 + r_lfs;
