@@ -112,6 +112,13 @@ struct whorl_lacc {
    * rows before a part's first anchor are kept as offsets from the part's
    * start, with their count and weight sums per cell, fixed when the part is
    * absorbed and the anchor before it is known */
+  /* the sample's bar: the main accumulator's sample, once full, keeps no
+   * row whose hash's high half is above sample_hi (it only falls). Parts
+   * read it (share_hi) and offer their sample no row above it: such a row
+   * could never be in the whole table's sample, whatever the commit order,
+   * so the result is the same, and the parts skip most of their sampling. */
+  uint64_t sample_hi;
+  const uint64_t *share_hi;
   int have_anchor;
   uint64_t anc_pos;
   uint64_t anc_tag;
@@ -446,6 +453,7 @@ static int s_end(void *ctx) {
   }
   uint64_t rlo = a->rlo, rhi = a->rhi;
   size_t ncand = 0;
+  const uint64_t bar = a->share_hi ? __atomic_load_n(a->share_hi, __ATOMIC_RELAXED) : UINT64_MAX;
   for (size_t r = 0; r < a->win_n; r++) {
     XXH128_hash_t h = a->keyed ? XXH3_128bits_withSecret(a->racc + 2 * r, 16, a->secret, SECRET_LEN)
                                : XXH3_128bits(a->racc + 2 * r, 16);
@@ -471,7 +479,7 @@ static int s_end(void *ctx) {
       int z = h.high64 ? __builtin_ctzll(h.high64) : 63;
       whorl__iblt_add(&a->strata[z < WHORL_ROW_STRATA - 1 ? z : WHORL_ROW_STRATA - 1], h.low64, h.high64, 0);
     }
-    if (a->stash && whorl__psample_wants(&a->sample, h.low64, h.high64)) {
+    if (a->stash && h.high64 <= bar && whorl__psample_wants(&a->sample, h.low64, h.high64)) {
       cand *g = whorl__grow_array(a->cand, &a->cand_cap, ncand, sizeof *a->cand);
       if (!g) return WHORL_ENOMEM;
       a->cand = g;
@@ -534,6 +542,7 @@ static int s_fork(void *ctx, whorl_table_sink *part) {
   if (a->in_window || a->finished) return WHORL_EINVAL;
   int rc = whorl__lacc_new_partial(a->keyed ? a->key : NULL, &p);
   if (!rc && a->profile) rc = whorl__lacc_enable_profile(p, a->sample_k);
+  if (!rc) p->share_hi = &a->sample_hi;
   for (size_t i = 0; i < a->ncols && !rc; i++) rc = s_column(p, a->col[i].name, a->col[i].name_len);
   if (rc) {
     whorl__lacc_free(p);
@@ -672,6 +681,8 @@ int whorl__lacc_absorb(whorl_lacc *a, whorl_lacc *p) {
     }
   }
   if (a->profile && whorl__psample_merge(&a->sample, &p->sample)) return WHORL_ENOMEM;
+  if (a->profile && a->sample.k && a->sample.n == a->sample.k)
+    __atomic_store_n(&a->sample_hi, a->sample.row[a->sample.n - 1].hhi, __ATOMIC_RELAXED);
   if (a->iblt.c && p->iblt.c) {
     /* the part's rows before its first anchor: from the anchor before the part */
     uint64_t delta = (a->rows - (a->have_anchor ? a->anc_pos : 0)) + ((a->have_anchor ? a->anc_tag : 0) << WHORL_V_OFF_BITS);
@@ -723,6 +734,7 @@ int whorl__lacc_enable_profile(whorl_lacc *a, size_t sample_k) {
   if (a->ncols || a->rows || a->profile) return WHORL_EINVAL;
   a->profile = 1;
   a->sample_k = sample_k;
+  a->sample_hi = UINT64_MAX;
   if (whorl__iblt_init(&a->iblt, WHORL_ROW_IBLT_CELLS)) return WHORL_ENOMEM;
   a->iblt.has_v = 1;
   /* a table of no columns (an empty JSON Lines file) still has a profile */
