@@ -92,11 +92,20 @@ long long whorl__rle_hybrid(const uint8_t *buf, size_t len, int bw, uint32_t *ou
       uint64_t bytes = groups * (uint64_t)bw;
       if (bytes > len - pos) return -1;
       uint64_t nvals = groups * 8;
+      const uint8_t *g = buf + pos;
+      const size_t room = len - pos; /* readable bytes from g */
+      const uint64_t mask = bw == 32 ? 0xffffffffULL : ((uint64_t)1 << bw) - 1;
       for (uint64_t i = 0; i < nvals && n < count; i++) {
-        uint64_t bit = i * (uint64_t)bw;
-        uint64_t v = 0;
-        for (int k = 0; k < bw; k++, bit++) v |= (uint64_t)((buf[pos + bit / 8] >> (bit % 8)) & 1) << k;
-        out[n++] = (uint32_t)v;
+        /* the value's bits lie in the 8 bytes from its first one (bw <= 32) */
+        const uint64_t bit = i * (uint64_t)bw;
+        const size_t at = (size_t)(bit >> 3);
+        uint64_t w = 0;
+        if (at + 8 <= room) {
+          for (int k = 7; k >= 0; k--) w = w << 8 | g[at + (size_t)k]; /* little-endian, any host */
+        } else {
+          for (size_t k = 0; at + k < room && k < 8; k++) w |= (uint64_t)g[at + k] << (8 * k);
+        }
+        out[n++] = (uint32_t)((w >> (bit & 7)) & mask);
       }
       pos += (size_t)bytes;
     } else { /* RLE: one value repeated (h >> 1) times */
@@ -703,8 +712,9 @@ static int pq_timestamp(int64_t v, int unit, int utc, whorl_buf *out) {
   int64_t days = secs / 86400, sod = secs % 86400;
   if (sod < 0) sod += 86400, days--;
   char frac[16];
-  int nf = snprintf(frac, sizeof frac, "%0*lld", unit == 0 ? 3 : unit == 1 ? 6 : 9, (long long)sub);
-  return whorl__value_timestamp(days, sod, frac, nf > 0 ? (size_t)nf : 0, utc, out);
+  const int nf = unit == 0 ? 3 : unit == 1 ? 6 : 9; /* sub's digits, zero-padded */
+  for (int k = nf - 1; k >= 0; k--) frac[k] = (char)('0' + sub % 10), sub /= 10;
+  return whorl__value_timestamp(days, sod, frac, (size_t)nf, utc, out);
 }
 
 int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) {
@@ -714,10 +724,12 @@ int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) 
   case PQ_BOOLEAN: return whorl__value_bool((int)v->i, out);
   case PQ_INT32:
   case PQ_INT64:
-    if (conv == 6 || lt == 6) { /* DATE */
+    if (conv == 6 || lt == 6) { /* DATE: its text, which whorl__value_text takes as a string */
       char d[48];
       whorl__iso_day(v->i, d);
-      return whorl__value_text(d, strlen(d), 1, out);
+      whorl_buf_putc(out, 'S');
+      whorl_buf_put(out, d, strlen(d));
+      return WHORL_V_STRING;
     }
     if (conv == 5 || lt == 5) { /* DECIMAL: unscaled integer and scale */
       if (s->scale < 0 || s->scale > 38) return -1;

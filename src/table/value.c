@@ -73,8 +73,18 @@ static size_t double_fast(double v, char out[40]) {
   for (int p = 0; p <= 22; p++) {
     double sc = a * p10[p];
     if (sc >= 9007199254740992.0) return 0;
-    double r = nearbyint(sc);
-    for (int d = -1; d <= 1; d++) {
+    /* sc to the nearest integer, ties to even (nearbyint in the default
+     * rounding mode, without the library call): 0 < sc < 2^53 */
+    double r = (double)(uint64_t)sc, fr = sc - r;
+    if (fr > 0.5 || (fr == 0.5 && ((uint64_t)r & 1))) r += 1;
+    /* An integer c with c / 10^p == a lies within sc * 2^-51 of sc (both
+     * c / 10^p and sc = fl(a * 10^p) are within half an ulp of the exact
+     * values), and r - sc is exact (r and sc within a factor of 2). Below
+     * 2^49 that bound is under 1/2: only r can be it, and only when that
+     * close, so most p are ruled out without a division. */
+    const int near = sc < 562949953421312.0;
+    if (near && !(fabs(r - sc) <= sc * 0x1p-50)) continue;
+    for (int d = near ? 0 : -1; d <= (near ? 0 : 1); d++) {
       double c = r + d;
       if (c < 1 || c / p10[p] != a) continue;
       uint64_t n = (uint64_t)c;
@@ -479,7 +489,31 @@ whorl_vkind whorl__value_timestamp_text(const char *s, size_t len, whorl_buf *ou
   return timestamp_out(days, sod, frac, nfrac, utc, leap, out);
 }
 
+static void iso_day_calc(int64_t days, char out[48]);
+
+/* Columns of dates and timestamps hold few distinct days: the last ones
+ * are remembered per thread (direct-mapped by the day count). */
+#define DAY_CACHE 1024
+typedef struct day_memo {
+  int64_t days;
+  char text[12]; /* "YYYY-MM-DD" and its NUL; used for years 0..9999 only */
+} day_memo;
+static _Thread_local day_memo day_cache[DAY_CACHE];
+
 void whorl__iso_day(int64_t days, char out[48]) {
+  day_memo *m = &day_cache[(uint64_t)days & (DAY_CACHE - 1)]; /* zeroed per thread: text "" is empty */
+  if (m->days == days && m->text[0]) {
+    memcpy(out, m->text, 11);
+    return;
+  }
+  iso_day_calc(days, out);
+  if (strlen(out) == 10) {
+    m->days = days;
+    memcpy(m->text, out, 11);
+  }
+}
+
+static void iso_day_calc(int64_t days, char out[48]) {
   /* Days beyond +-2^40 (some 3 billion years) are no calendar date: kept as
    * their count, so the arithmetic below cannot overflow. */
   if (days > ((int64_t)1 << 40) || days < -((int64_t)1 << 40)) {
