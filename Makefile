@@ -1,10 +1,11 @@
 # whorl - the two commands of the README, and helpers around them.
 #   make demo   set up, build, run the lock/change/check story on examples/project
-#   make test   set up, build, run every test; then again under ASan+UBSan
+#   make test   set up, build, run every test; then again under ASan+UBSan;
+#               then the readers' tests built without the SIMD fast paths
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build build-asan demo test test-fast test-asan bench bench-tables bench-profile bench-models bench-check fuzz clean
+.PHONY: all setup build build-asan build-portable demo test test-fast test-asan test-portable bench bench-tables bench-profile bench-models bench-check fuzz clean
 
 all: build
 
@@ -29,7 +30,16 @@ test-asan: build-asan
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-test: test-fast test-asan
+# The portable paths alone (no SSE2 fast paths: what a non-x86 machine
+# runs): the readers' and hashing tests, which hold the ids to the vectors.
+build-portable: setup
+	@cmake -S . -B build-portable -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-DWHORL_NO_SIMD $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-portable -j $(JOBS) >/dev/null
+
+test-portable: build-portable
+	@cd build-portable && ctest --output-on-failure -j $(JOBS) -R 'unit|fuzz|tables'
+
+test: test-fast test-asan test-portable
 
 bench: build
 	@bash scripts/setup.sh --bench
@@ -65,4 +75,4 @@ fuzz:
 	  build-fuzz/tests/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-portable

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(WHORL_NO_SIMD)
 #include <emmintrin.h>
 #endif
 
@@ -147,7 +147,7 @@ static int parse_string(parser *ps, char **out, size_t *outlen) {
      * escapes; found 16 bytes at a time and copied whole. */
     size_t j = i;
     int plain = 0;
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(WHORL_NO_SIMD)
     const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), vc = _mm_set1_epi8(0x20);
     while (j + 16 <= n) {
       __m128i v = _mm_loadu_si128((const __m128i *)(t + j));

@@ -154,7 +154,7 @@ static int push_field(whorl_csv *c, size_t off, size_t len, int quoted) {
 
 enum { NEED_MORE = 1, DONE = 2 };
 
-#if defined(__x86_64__) || defined(__SSE2__)
+#if (defined(__x86_64__) || defined(__SSE2__)) && !defined(WHORL_NO_SIMD)
 #include <emmintrin.h>
 #define HAVE_SSE2 1
 #endif
@@ -293,6 +293,7 @@ static int parse_fast_q(whorl_csv *c, whorl_csv_record *rec) {
 #endif
 }
 
+#ifdef HAVE_SSE2
 static int block_room(whorl_csv_block *b, size_t rows, size_t ncols) {
   if (rows <= b->cap && b->ncols == ncols) return 0;
   whorl_csv_block_free(b);
@@ -310,6 +311,8 @@ static int block_room(whorl_csv_block *b, size_t rows, size_t ncols) {
   b->ncols = ncols;
   return 0;
 }
+
+#endif
 
 void whorl_csv_block_free(whorl_csv_block *b) {
   free(b->ptr);

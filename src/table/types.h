@@ -204,7 +204,7 @@ static inline __attribute__((always_inline)) size_t whorl__cell_fast(const char 
   return len + 1;
 }
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(WHORL_NO_SIMD) /* WHORL_NO_SIMD: the portable paths alone (tested) */
 #include <emmintrin.h>
 #define WHORL__HAVE_CELL16 1
 #endif

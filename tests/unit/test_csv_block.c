@@ -126,7 +126,11 @@ int main(void) {
     whorl_buf_free(&text);
   }
   fprintf(stderr, "%ld texts tokenized alike both ways; %ld records came in blocks\n", same, bulk_records);
+#if (defined(__x86_64__) || defined(__SSE2__)) && !defined(WHORL_NO_SIMD)
   CHECK(bulk_records > 100000); /* the bulk path did its share */
+#else
+  CHECK(bulk_records == 0); /* built without it: the record path alone */
+#endif
   if (t_failures) fprintf(stderr, "%d of %d checks failed\n", t_failures, t_checks);
   return t_failures != 0;
 }
