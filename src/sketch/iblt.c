@@ -57,6 +57,27 @@ static inline void cell_put(whorl_icell *c, int64_t n, uint64_t klo, uint64_t kh
 
 uint32_t whorl__iblt_cell(uint64_t klo, uint64_t khi, int j, uint32_t m) { return cell_of(klo, khi, j, m); }
 
+void whorl__ikey(whorl_ikey *k, uint64_t klo, uint64_t khi) {
+  k->lo = klo;
+  k->hi = khi;
+  k->chk = check_of(klo, khi);
+  for (int j = 0; j < WHORL_IBLT_K; j++) k->h[j] = mix(mix(khi ^ (0x51ed270b27b5d3a1ull * (uint64_t)(j + 1))) ^ klo);
+}
+
+void whorl__iblt_add_k(whorl_iblt *t, const whorl_ikey *k, uint64_t idx) {
+  for (int j = 0; j < WHORL_IBLT_K; j++) cell_put(&t->c[whorl__ikey_cell(k, j, t->m)], 1, k->lo, k->hi, idx, k->chk);
+}
+
+void whorl__iblt_addv_k(whorl_iblt *t, const whorl_ikey *k, uint64_t idx, uint64_t v) {
+  uint64_t vw = v * whorl__iblt_vweight(k->lo, k->hi);
+  for (int j = 0; j < WHORL_IBLT_K; j++) {
+    whorl_icell *c = &t->c[whorl__ikey_cell(k, j, t->m)];
+    cell_put(c, 1, k->lo, k->hi, idx, k->chk);
+    c->v += v;
+    c->vw += vw;
+  }
+}
+
 void whorl__iblt_add(whorl_iblt *t, uint64_t klo, uint64_t khi, uint64_t idx) {
   uint64_t chk = check_of(klo, khi);
   for (int j = 0; j < WHORL_IBLT_K; j++) cell_put(&t->c[cell_of(klo, khi, j, t->m)], 1, klo, khi, idx, chk);

@@ -215,6 +215,21 @@ static inline uint64_t whorl__iblt_vweight(uint64_t klo, uint64_t khi) {
   return x | 1;
 }
 
+/* A key's cell hashes and check hash, computed once for every table it
+ * goes into (the row table and its stratum use the same ones). */
+typedef struct whorl_ikey {
+  uint64_t lo, hi, chk;
+  uint64_t h[WHORL_IBLT_K]; /* cell j of a table of m cells: j*(m/K) + (h[j] & (m/K - 1)) */
+} whorl_ikey;
+void whorl__ikey(whorl_ikey *k, uint64_t klo, uint64_t khi);
+static inline uint32_t whorl__ikey_cell(const whorl_ikey *k, int j, uint32_t m) {
+  uint32_t q = m / WHORL_IBLT_K;
+  return (uint32_t)j * q + (uint32_t)(k->h[j] & (q - 1));
+}
+/* whorl__iblt_add / whorl__iblt_addv with the key's hashes at hand. */
+void whorl__iblt_add_k(whorl_iblt *t, const whorl_ikey *k, uint64_t idx);
+void whorl__iblt_addv_k(whorl_iblt *t, const whorl_ikey *k, uint64_t idx, uint64_t v);
+
 int whorl__iblt_init(whorl_iblt *t, uint32_t m);
 /* 1 when m cells make a table: K times a power of two, 2..2^20. */
 int whorl__iblt_valid_size(uint64_t m);

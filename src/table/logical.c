@@ -462,6 +462,8 @@ static int s_end(void *ctx) {
     rlo = lo;
     if (a->iblt.c) {
       uint64_t idx = a->rows + r, v;
+      whorl_ikey key;
+      whorl__ikey(&key, h.low64, h.high64); /* once for the row table and its stratum */
       if (whorl__anchor_level(h.low64) >= 0) a->have_anchor = 1, a->anc_pos = idx, a->anc_tag = h.high64 >> 48;
       if (a->have_anchor) {
         v = (idx - a->anc_pos) | a->anc_tag << WHORL_V_OFF_BITS;
@@ -469,15 +471,15 @@ static int s_end(void *ctx) {
         v = idx;
         uint64_t w = whorl__iblt_vweight(h.low64, h.high64);
         for (int j = 0; j < WHORL_IBLT_K; j++) {
-          uint32_t ci = whorl__iblt_cell(h.low64, h.high64, j, a->iblt.m);
+          uint32_t ci = whorl__ikey_cell(&key, j, a->iblt.m);
           a->lead_cnt[ci]++;
           a->lead_w[ci] += w;
         }
       }
-      whorl__iblt_addv(&a->iblt, h.low64, h.high64, idx, v);
+      whorl__iblt_addv_k(&a->iblt, &key, idx, v);
       whorl__anchors_add(&a->anchors, h.low64, h.high64, idx);
       int z = h.high64 ? __builtin_ctzll(h.high64) : 63;
-      whorl__iblt_add(&a->strata[z < WHORL_ROW_STRATA - 1 ? z : WHORL_ROW_STRATA - 1], h.low64, h.high64, 0);
+      whorl__iblt_add_k(&a->strata[z < WHORL_ROW_STRATA - 1 ? z : WHORL_ROW_STRATA - 1], &key, 0);
     }
     if (a->stash && h.high64 <= bar && whorl__psample_wants(&a->sample, h.low64, h.high64)) {
       cand *g = whorl__grow_array(a->cand, &a->cand_cap, ncand, sizeof *a->cand);
