@@ -56,13 +56,21 @@ typedef struct whorl_xsum {
 void whorl__xsum_add(whorl_xsum *s, int32_t e, unsigned __int128 m, int neg);
 /* The same, inline when the exponent is the last one used. */
 static inline void whorl__xsum_add1(whorl_xsum *s, int32_t e, unsigned __int128 m, int neg) {
-  if (s->n && s->bin[s->last].e == e && !neg) {
+  if (s->n && s->bin[s->last].e == e && m) {
+    /* (0, hi, lo), or its two's complement: ~x + 1 over the three limbs */
     uint64_t *w = s->bin[s->last].w;
-    unsigned __int128 t = (unsigned __int128)w[0] + (uint64_t)m;
+    const uint64_t sx = neg ? ~(uint64_t)0 : 0;
+    uint64_t a0 = (uint64_t)m ^ sx, a1 = (uint64_t)(m >> 64) ^ sx, a2 = sx;
+    unsigned __int128 t = (unsigned __int128)a0 + (uint64_t)(neg != 0);
+    a0 = (uint64_t)t;
+    t = (unsigned __int128)a1 + (uint64_t)(t >> 64);
+    a1 = (uint64_t)t;
+    a2 += (uint64_t)(t >> 64);
+    t = (unsigned __int128)w[0] + a0;
     w[0] = (uint64_t)t;
-    t = (unsigned __int128)w[1] + (uint64_t)(m >> 64) + (uint64_t)(t >> 64);
+    t = (unsigned __int128)w[1] + a1 + (uint64_t)(t >> 64);
     w[1] = (uint64_t)t;
-    w[2] += (uint64_t)(t >> 64);
+    w[2] += a2 + (uint64_t)(t >> 64);
     return;
   }
   whorl__xsum_add(s, e, m, neg);
@@ -124,12 +132,14 @@ typedef struct whorl_dd {
 void whorl__dd_add(whorl_dd *d, double x); /* finite x only */
 /* The common case inline: a positive value whose bucket is occupied. */
 static inline void whorl__dd_add1(whorl_dd *d, double x) {
-  if (x > 0 && d->pos.cnt) {
+  /* |x|'s bucket in the store of its sign (the sign bit dropped) */
+  whorl_ddstore *st = x > 0 ? &d->pos : x < 0 ? &d->neg : NULL;
+  if (st && st->cnt) {
     uint64_t b;
     __builtin_memcpy(&b, &x, 8);
-    int32_t k = (int32_t)(b >> 46);
-    if (k >= d->pos.kmin && k <= d->pos.kmax) {
-      d->pos.cnt[k - d->pos.lo]++;
+    int32_t k = (int32_t)((b & 0x7fffffffffffffffULL) >> 46);
+    if (k >= st->kmin && k <= st->kmax) {
+      st->cnt[k - st->lo]++;
       return;
     }
   }
