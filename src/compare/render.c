@@ -328,6 +328,15 @@ static void entry_desc(whorl_buf *b, const whorl_json *e) {
   }
 }
 
+/* Rows [start, end) (0-based) as people number them: "row 5", "rows 5-9",
+ * or where an empty range lies: "between rows 4 and 5", "before row 1". */
+static void row_range(whorl_buf *b, int64_t start, int64_t end) {
+  if (end - start == 1) whorl_buf_printf(b, "row %" PRId64, start + 1);
+  else if (end > start) whorl_buf_printf(b, "rows %" PRId64 "-%" PRId64, start + 1, end);
+  else if (start <= 0) whorl_buf_puts(b, "before row 1");
+  else whorl_buf_printf(b, "between rows %" PRId64 " and %" PRId64, start, start + 1);
+}
+
 static void render_table_diff(whorl_buf *b, const whorl_json *r) {
   const whorl_json *a = whorl_json_object_get(r, "a"), *bb = whorl_json_object_get(r, "b");
   const whorl_json *t = whorl_json_object_get(r, "table");
@@ -358,9 +367,11 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
     for (size_t i = 0; i < whorl_json_size(mv) && i < 10; i++) {
       const whorl_json *e = whorl_json_array_get(mv, i), *ra = whorl_json_object_get(e, "a"), *rb = whorl_json_object_get(e, "b");
       int64_t net = whorl_json_object_get_int(e, "net", 0);
-      whorl_buf_printf(b, "    %+" PRId64 " rows within a rows %" PRId64 "-%" PRId64 " (b rows %" PRId64 "-%" PRId64 ")\n", net,
-                       whorl_json_get_int(whorl_json_array_get(ra, 0)) + 1, whorl_json_get_int(whorl_json_array_get(ra, 1)),
-                       whorl_json_get_int(whorl_json_array_get(rb, 0)) + 1, whorl_json_get_int(whorl_json_array_get(rb, 1)));
+      whorl_buf_printf(b, "    %+" PRId64 " row%s in a's ", net, net == 1 || net == -1 ? "" : "s");
+      row_range(b, whorl_json_get_int(whorl_json_array_get(ra, 0)), whorl_json_get_int(whorl_json_array_get(ra, 1)));
+      whorl_buf_puts(b, ", b's ");
+      row_range(b, whorl_json_get_int(whorl_json_array_get(rb, 0)), whorl_json_get_int(whorl_json_array_get(rb, 1)));
+      whorl_buf_putc(b, '\n');
     }
     if (whorl_json_size(mv) > 10) whorl_buf_printf(b, "    ... %zu places in all\n", whorl_json_size(mv));
     if (whorl_json_object_get(rw, "rows_placed")) {

@@ -139,21 +139,44 @@ static int anchor_list(const whorl_json *doc, whorl_anchors *an) {
   return 0;
 }
 
-static int locate(const whorl_anchors *an, uint64_t rows, uint64_t v, uint64_t *pos) {
+/* Where a row of positional value v lies. Anchor tags are 16 bits, so
+ * in a long list two anchors can share one: then the row has a candidate
+ * after each, and the one inside a range where rows moved (`moved`, side
+ * 0: a, 1: b) decides, when exactly one is. */
+static int in_moved(const whorl_json *mv, int side, uint64_t p) {
+  for (size_t i = 0; i < whorl_json_size(mv); i++) {
+    const whorl_json *r = whorl_json_object_get(whorl_json_array_get(mv, i), side ? "b" : "a");
+    int64_t s0 = whorl_json_get_int(whorl_json_array_get(r, 0)), s1 = whorl_json_get_int(whorl_json_array_get(r, 1));
+    if ((int64_t)p >= s0 && (int64_t)p < s1) return 1;
+  }
+  return 0;
+}
+
+static int locate(const whorl_anchors *an, uint64_t rows, uint64_t v, const whorl_json *mv, int side, uint64_t *pos) {
   uint64_t off = v & ((1ull << WHORL_V_OFF_BITS) - 1), tag = v >> WHORL_V_OFF_BITS;
+  uint64_t cand[8];
   int found = 0;
   /* before the first anchor: from row 0, tag 0 */
-  if (!tag && (an->n ? off < an->v[0].idx : off < rows)) *pos = off, found++;
-  for (size_t i = 0; i < an->n; i++) {
+  if (!tag && (an->n ? off < an->v[0].idx : off < rows)) cand[found++] = off;
+  for (size_t i = 0; i < an->n && found < 8; i++) {
     if (an->v[i].tag != tag) continue;
     uint64_t end = i + 1 < an->n ? an->v[i + 1].idx : rows;
-    if (an->v[i].idx + off < end) *pos = an->v[i].idx + off, found++;
+    if (an->v[i].idx + off < end) cand[found++] = an->v[i].idx + off;
   }
-  return found == 1 ? 0 : -1;
+  if (found == 1) {
+    *pos = cand[0];
+    return 0;
+  }
+  if (found < 2 || found == 8) return -1;
+  int inside = 0;
+  for (int k = 0; k < found; k++)
+    if (in_moved(mv, side, cand[k])) *pos = cand[k], inside++;
+  return inside == 1 ? 0 : -1;
 }
 
 static void place_moved(const whorl_json *a, const whorl_json *b, whorl_ielem *add, size_t na, whorl_ielem *rem, size_t nr,
-                        int aligned, whorl_json *o) {
+                        const whorl_json *mv, whorl_json *o) {
+  const int aligned = mv && whorl_json_size(mv);
   whorl_anchors A, B;
   if (anchor_list(a, &A)) return;
   if (anchor_list(b, &B)) {
@@ -163,10 +186,10 @@ static void place_moved(const whorl_json *a, const whorl_json *b, whorl_ielem *a
   uint64_t rows_a = (uint64_t)whorl_json_object_get_int(a, "rows", 0), rows_b = (uint64_t)whorl_json_object_get_int(b, "rows", 0);
   size_t placed = 0;
   for (size_t i = 0; i < nr; i++)
-    if (rem[i].v_ok && !locate(&A, rows_a, rem[i].v, &rem[i].idx)) placed++;
+    if (rem[i].v_ok && !locate(&A, rows_a, rem[i].v, mv, 0, &rem[i].idx)) placed++;
     else rem[i].v_ok = 0;
   for (size_t i = 0; i < na; i++)
-    if (add[i].v_ok && !locate(&B, rows_b, add[i].v, &add[i].idx)) placed++;
+    if (add[i].v_ok && !locate(&B, rows_b, add[i].v, mv, 1, &add[i].idx)) placed++;
     else add[i].v_ok = 0;
   whorl__anchors_free(&A);
   whorl__anchors_free(&B);
@@ -210,6 +233,37 @@ static void place_moved(const whorl_json *a, const whorl_json *b, whorl_ielem *a
   whorl_json_object_set(o, "removed_rows", rl);
 }
 
+/* After a clean decode (no residue of common rows that moved), each row's
+ * index sum is its position, except where copies of a repeated row moved
+ * (the table [r] becoming [x, r, r]: r's copies sum to 3). Positions past
+ * the table's end, or two rows at one, give that away. */
+static int idx_cmp(const void *x, const void *y) {
+  uint64_t p = *(const uint64_t *)x, q = *(const uint64_t *)y;
+  return p < q ? -1 : p > q;
+}
+
+static int side_plausible(const whorl_ielem *e, size_t n, int64_t rows) {
+  uint64_t *v = malloc((n ? n : 1) * sizeof *v);
+  size_t k = 0;
+  int ok = 1;
+  for (size_t i = 0; i < n && ok; i++) {
+    if (e[i].mult != 1) continue;
+    if (rows < 0 || e[i].idx >= (uint64_t)rows) ok = 0;
+    else if (v) v[k++] = e[i].idx;
+  }
+  if (ok && v && k > 1) {
+    qsort(v, k, sizeof *v, idx_cmp);
+    for (size_t i = 1; i < k && ok; i++) ok = v[i] != v[i - 1];
+  }
+  free(v);
+  return ok;
+}
+
+static int indices_plausible(const whorl_ielem *add, size_t na, const whorl_ielem *rem, size_t nr, int64_t rows_a,
+                             int64_t rows_b) {
+  return side_plausible(add, na, rows_b) && side_plausible(rem, nr, rows_a);
+}
+
 /* Rows added, removed and changed, from the two row IBLTs (docs/diff-format.md,
  * "Rows"); an estimate from the row samples when the difference is too
  * big to decode. NULL without row tables. */
@@ -229,6 +283,9 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
   whorl_ielem *add = NULL, *rem = NULL;
   size_t na = 0, nr = 0;
   int rc = whorl__iblt_diff(&ta, &tb, &add, &na, &rem, &nr);
+  if (rc == 0 && !indices_plausible(add, na, rem, nr, whorl_json_object_get_int(a, "rows", 0),
+                                    whorl_json_object_get_int(b, "rows", 0)))
+    rc = 1; /* copies of a repeated row moved: their index sums are no positions */
   if (rc == 1) whorl__iblt_positions(&ta, &tb, add, na, rem, nr);
   whorl__iblt_free(&ta);
   whorl__iblt_free(&tb);
@@ -243,7 +300,7 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
     whorl_json_object_set(o, "rows_only_in_b", whorl_json_int((int64_t)copies_b));
     whorl_json *mv = copies_a + copies_b ? moved_regions(a, b, whorl_json_object_get_int(a, "rows", 0), whorl_json_object_get_int(b, "rows", 0)) : NULL;
     /* pairs only where the anchors align (rows inserted or deleted, not reordered) */
-    place_moved(a, b, add, na, rem, nr, mv && whorl_json_size(mv), o);
+    place_moved(a, b, add, na, rem, nr, mv, o);
     if (mv && whorl_json_size(mv)) {
       whorl_json_object_set(o, "moved", mv);
       whorl_json_object_set(o, "note", whorl_json_string("rows were inserted or deleted before the end: the counts are exact; "

@@ -170,6 +170,24 @@ def main():
     check(r_.returncode == 2 and "trunc.parquet" in r_.stderr and "PAR1" in r_.stderr and not r_.stdout,
           f"a truncated .parquet: exit 2, named ({r_.stderr.strip()})")
 
+    # found in review (tests/data/rows): two anchor rows sharing a 16-bit
+    # tag, the deleted row after one of them: the moved range decides where
+    D = os.path.join(os.environ["WHORL_SRC"], "tests", "data", "rows")
+    r_ = subprocess.run([W, "diff", "--json", os.path.join(D, "tagdup-a.csv"), os.path.join(D, "tagdup-b.csv")],
+                        capture_output=True, text=True)
+    rc = json.loads(r_.stdout)["table"].get("row_changes")
+    check(rc and rc.get("placed") and rc["removed_rows"] == [1] and rc["removed"] == 1 and rc["added"] == 0,
+          f"anchors with one tag: the deleted row still located ({rc})")
+    # [r] -> [x, r, r]: r's copies moved; the index sum 3 is no position
+    r_ = subprocess.run([W, "diff", "--json", os.path.join(D, "copies-a.csv"), os.path.join(D, "copies-b.csv")],
+                        capture_output=True, text=True)
+    rc = json.loads(r_.stdout)["table"].get("row_changes")
+    check(rc and not rc["positions"] and rc["rows_only_in_b"] == 2 and all(i < 3 for i in rc.get("added_rows", [])),
+          f"copies of a row that moved: no position past the table's end ({rc})")
+    r_ = subprocess.run([W, "diff", os.path.join(D, "copies-a.csv"), os.path.join(D, "copies-b.csv")], capture_output=True, text=True)
+    check("b's rows 1-3" in r_.stdout and "rows 4" not in r_.stdout and "+ 1 4" not in r_.stdout,
+          f"... and the text says the range plainly ({r_.stdout.strip()[:300]})")
+
     # the policy: rows may be appended, not changed
     lockdir = os.path.join(TMP, "proj")
     os.makedirs(lockdir, exist_ok=True)
