@@ -196,6 +196,22 @@ static void place_moved(const whorl_json *a, const whorl_json *b, whorl_ielem *a
   if (!placed) return;
   if (na) qsort(add, na, sizeof *add, by_idx);
   if (nr) qsort(rem, nr, sizeof *rem, by_idx);
+  /* two rows at one place: copies of a repeated row whose positional sums
+   * add up to something else; neither is placed */
+  for (int side = 0; side < 2; side++) {
+    whorl_ielem *e = side ? add : rem;
+    size_t n = side ? na : nr;
+    for (size_t i = 0; i + 1 < n; i++) {
+      if (!e[i].v_ok) continue;
+      size_t j = i + 1;
+      while (j < n && !e[j].v_ok) j++;
+      if (j < n && e[j].idx == e[i].idx) {
+        for (size_t k = i; k < n && (!e[k].v_ok || e[k].idx == e[i].idx); k++)
+          if (e[k].v_ok) e[k].v_ok = 0, placed--;
+      }
+    }
+  }
+  if (!placed) return;
   whorl_json *al = whorl_json_array(), *rl = whorl_json_array(), *cl = whorl_json_array();
   if (placed == na + nr && aligned) { /* all, and rows only inserted or deleted: pair them as without moves */
     size_t i = 0, j = 0, nadd = 0, nrem = 0, nch = 0;
