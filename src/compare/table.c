@@ -167,7 +167,7 @@ static int locate(const whorl_anchors *an, uint64_t rows, uint64_t v, const whor
     *pos = cand[0];
     return 0;
   }
-  if (found < 2 || found == 8) return -1;
+  if (found < 2 || found == 8 || !mv) return -1;
   int inside = 0;
   for (int k = 0; k < found; k++)
     if (in_moved(mv, side, cand[k])) *pos = cand[k], inside++;
@@ -184,12 +184,26 @@ static void place_moved(const whorl_json *a, const whorl_json *b, whorl_ielem *a
     return;
   }
   uint64_t rows_a = (uint64_t)whorl_json_object_get_int(a, "rows", 0), rows_b = (uint64_t)whorl_json_object_get_int(b, "rows", 0);
+  /* The moved ranges settle a shared tag only when they hold every
+   * differing row: when their nets add up to all of them (no stretch where
+   * inserted and deleted rows cancel out and go unlisted) */
+  const whorl_json *tie = NULL;
+  if (mv && whorl_json_size(mv) < 100) {
+    uint64_t nets = 0, rows = 0;
+    for (size_t i = 0; i < whorl_json_size(mv); i++) {
+      int64_t n = whorl_json_object_get_int(whorl_json_array_get(mv, i), "net", 0);
+      nets += (uint64_t)(n < 0 ? -n : n);
+    }
+    for (size_t i = 0; i < na; i++) rows += add[i].mult;
+    for (size_t i = 0; i < nr; i++) rows += rem[i].mult;
+    if (nets == rows) tie = mv;
+  }
   size_t placed = 0;
   for (size_t i = 0; i < nr; i++)
-    if (rem[i].v_ok && !locate(&A, rows_a, rem[i].v, mv, 0, &rem[i].idx)) placed++;
+    if (rem[i].v_ok && !locate(&A, rows_a, rem[i].v, tie, 0, &rem[i].idx)) placed++;
     else rem[i].v_ok = 0;
   for (size_t i = 0; i < na; i++)
-    if (add[i].v_ok && !locate(&B, rows_b, add[i].v, mv, 1, &add[i].idx)) placed++;
+    if (add[i].v_ok && !locate(&B, rows_b, add[i].v, tie, 1, &add[i].idx)) placed++;
     else add[i].v_ok = 0;
   whorl__anchors_free(&A);
   whorl__anchors_free(&B);
