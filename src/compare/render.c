@@ -724,8 +724,8 @@ void whorl__rows_text(const whorl_json *rows, whorl_buf *b) {
     const whorl_json *mv = whorl_json_object_get(rows, "moved");
     for (size_t i = 0; i < whorl_json_size(mv) && i < 3; i++) {
       const whorl_json *e = whorl_json_array_get(mv, i), *ra = whorl_json_object_get(e, "a");
-      whorl_buf_printf(b, "%s%+lld within rows %lld-%lld", i ? ", " : " (", (long long)whorl_json_object_get_int(e, "net", 0),
-                       (long long)whorl_json_get_int(whorl_json_array_get(ra, 0)) + 1, (long long)whorl_json_get_int(whorl_json_array_get(ra, 1)));
+      whorl_buf_printf(b, "%s%+lld in the baseline's ", i ? ", " : " (", (long long)whorl_json_object_get_int(e, "net", 0));
+      row_range(b, whorl_json_get_int(whorl_json_array_get(ra, 0)), whorl_json_get_int(whorl_json_array_get(ra, 1)));
     }
     if (whorl_json_size(mv)) whorl_buf_puts(b, whorl_json_size(mv) > 3 ? ", ...)" : ")");
     return;

@@ -266,7 +266,8 @@ static void place_moved(const whorl_json *a, const whorl_json *b, whorl_ielem *a
 /* After a clean decode (no residue of common rows that moved), each row's
  * index sum is its position, except where copies of a repeated row moved
  * (the table [r] becoming [x, r, r]: r's copies sum to 3). Positions past
- * the table's end, or two rows at one, give that away. */
+ * the table's end, two rows at one, or k extra copies whose index sum no k
+ * rows of the table can make, give that away. */
 static int idx_cmp(const void *x, const void *y) {
   uint64_t p = *(const uint64_t *)x, q = *(const uint64_t *)y;
   return p < q ? -1 : p > q;
@@ -277,7 +278,14 @@ static int side_plausible(const whorl_ielem *e, size_t n, int64_t rows) {
   size_t k = 0;
   int ok = 1;
   for (size_t i = 0; i < n && ok; i++) {
-    if (e[i].mult != 1) continue;
+    if (e[i].mult != 1) {
+      /* k copies: their index sum lies between 0+1+..+(k-1) and the sum of
+       * the last k rows' indices */
+      unsigned __int128 m = e[i].mult, lo = m * (m - 1) / 2, hi = m * (unsigned __int128)(rows > 0 ? rows : 0);
+      if (e[i].mult == 0 || rows < 0 || m > (uint64_t)rows || hi < lo + m || e[i].idx < lo || e[i].idx > hi - m * (m + 1) / 2 + 0)
+        ok = 0;
+      continue;
+    }
     if (rows < 0 || e[i].idx >= (uint64_t)rows) ok = 0;
     else if (v) v[k++] = e[i].idx;
   }

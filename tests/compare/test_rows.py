@@ -188,6 +188,15 @@ def main():
     check("b's rows 1-3" in r_.stdout and "rows 4" not in r_.stdout and "+ 1 4" not in r_.stdout,
           f"... and the text says the range plainly ({r_.stdout.strip()[:300]})")
 
+    # [x] -> [n, x, x, x]: a row inserted at the top, not three appended
+    # (the two extra copies' index sum, 6, no two rows of four can make)
+    r_ = subprocess.run([W, "diff", "--json", os.path.join(D, "topins-a.csv"), os.path.join(D, "topins-b.csv")],
+                        capture_output=True, text=True)
+    d_ = json.loads(r_.stdout)
+    rc = d_["table"].get("row_changes")
+    check(rc and not rc["positions"] and "appended" not in d_.get("verdict", ""),
+          f"a row inserted above copies: not called appended ({d_.get('verdict')}, {rc})")
+
     # the policy: rows may be appended, not changed
     lockdir = os.path.join(TMP, "proj")
     os.makedirs(lockdir, exist_ok=True)
