@@ -23,11 +23,7 @@ static int num(const char *s, size_t n) {
 
 int whorl__text_date(const char *s, size_t len) {
   if (len != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4) || !digits(s + 5, 2) || !digits(s + 8, 2)) return 0;
-  int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
-  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1) return 0;
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= mdays[m - 1] + (m == 2 && leap);
+  return whorl__ymd10_ok(s);
 }
 
 int whorl__text_timestamp(const char *s, size_t len) {

@@ -53,6 +53,16 @@ whorl_ltype whorl__cell_text(const char *s, size_t len, int quoted, whorl_buf *o
  * their length, else 0. */
 size_t whorl__timestamp_fast(const char *s, size_t len, char *t);
 
+/* The calendar check of "YYYY-MM-DD" whose ten places hold digits and
+ * dashes (checked by the caller): a real proleptic Gregorian day. */
+static inline int whorl__ymd10_ok(const char *s) {
+  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+  static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return 0;
+  return d <= mdays[m - 1] || (m == 2 && d == 29 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
 /* whorl__text_date for 10 bytes, inline: YYYY-MM-DD, a real calendar day. */
 static inline int whorl__date10(const char *s) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -65,15 +75,10 @@ static inline int whorl__date10(const char *s) {
   uint64_t lo = x - 0x3030303030303030ULL, hi = x + 0x4646464646464646ULL;
   if ((lo | hi) & 0x8080808080808080ULL) return 0;
   if ((unsigned)(s[8] - '0') > 9 || (unsigned)(s[9] - '0') > 9) return 0;
+  return whorl__ymd10_ok(s);
 #else
-  if (!whorl__text_date(s, 10)) return 0;
+  return whorl__text_date(s, 10);
 #endif
-  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-  int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-  if (m < 1 || m > 12 || d < 1) return 0;
-  static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (d <= mdays[m - 1]) return 1;
-  return m == 2 && d == 29 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
 }
 
 #define WHORL__CELL_ROOM 64 /* whorl__cell_fast writes at most len + this */
@@ -264,11 +269,7 @@ static inline __attribute__((always_inline)) size_t whorl__cell_fast16(const cha
         return (size_t)(q - o) + (l + 1 - pt);
       }
     } else if (len == 10 && nd == 0x90u && s[4] == '-' && s[7] == '-') {
-      int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-      int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-      static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-      if (m >= 1 && m <= 12 && d >= 1 &&
-          (d <= mdays[m - 1] || (m == 2 && d == 29 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))) {
+      if (whorl__ymd10_ok(s)) {
         o[0] = 'S';
         _mm_storeu_si128((__m128i *)(o + 1), v);
         *t = WHORL_T_DATE;
@@ -296,14 +297,9 @@ static inline __attribute__((always_inline)) size_t whorl__cell_fast16(const cha
                           (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(w, lo), _mm_cmplt_epi8(w, hi))) << 16) &
                          0x7ffffu;
     if (dig == 0x6db6fu && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':') {
-      int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-      int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
       int hh = (s[11] - '0') * 10 + (s[12] - '0'), mi = (s[14] - '0') * 10 + (s[15] - '0'),
           ss = (s[17] - '0') * 10 + (s[18] - '0');
-      static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-      if (m >= 1 && m <= 12 && d >= 1 &&
-          (d <= mdays[m - 1] || (m == 2 && d == 29 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))) &&
-          hh <= 23 && mi <= 59 && ss <= 60) {
+      if (whorl__ymd10_ok(s) && hh <= 23 && mi <= 59 && ss <= 60) {
         o[0] = 'T';
         _mm_storeu_si128((__m128i *)(o + 1), v);
         o[11] = 'T';
