@@ -3,10 +3,21 @@
 #ifndef WHORL_T_H
 #define WHORL_T_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 static int t_failures, t_checks;
+
+/* A small deterministic generator (xorshift64) for tests that draw many
+ * cases; seed t_rng before use for a sequence of one's own. */
+static uint64_t t_rng = 0x9e3779b97f4a7c15ULL;
+static inline uint64_t t_next(void) {
+  t_rng ^= t_rng << 13;
+  t_rng ^= t_rng >> 7;
+  t_rng ^= t_rng << 17;
+  return t_rng;
+}
 
 #define CHECK(cond)                                                        \
   do {                                                                     \

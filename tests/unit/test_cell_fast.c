@@ -10,13 +10,6 @@
 #include "table/types.h"
 #include "table/value.h"
 
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
 
 static long answered, checked;
 
@@ -31,7 +24,7 @@ static void one(const char *s, size_t len, int quoted) {
   static char pad[512 + 64];
   static const char noise[] = "0123456789.-+e";
   memcpy(pad, s, len);
-  for (size_t i = len; i < len + 64; i++) pad[i] = noise[next() % (sizeof noise - 1)];
+  for (size_t i = len; i < len + 64; i++) pad[i] = noise[t_next() % (sizeof noise - 1)];
   size_t n16 = whorl__cell_fast16(pad, len, quoted, o16, &t16);
   CHECK(n16 == n && (!n || (t16 == t && memcmp(o16, o, n) == 0)));
   if (n16 != n || (n && (t16 != t || memcmp(o16, o, n) != 0)))
@@ -60,6 +53,7 @@ static void str(const char *s) {
 }
 
 int main(void) {
+  t_rng = 0x9e3779b97f4a7c15ULL;
   const char *hand[] = {"", "0", "-0", "+0", "00", "007", "-007", "+12", "12345678901234567890123",
                         "1.5", "1.50", "-1.50", "001.500", ".5", "-.5", "+.5", "5.", "-5.", ".", "-.", "+",
                         "-", "0.0", "-0.0", "0.000001", "0.0000001", "0.00001234", "100.0", "100.000",
@@ -79,27 +73,27 @@ int main(void) {
   static const char alpha[] = "0000123456789..--++eEtTfFnNaAiIsSlrTZ: x";
   char buf[64];
   for (int k = 0; k < 2000000; k++) {
-    size_t len = next() % 24;
-    for (size_t i = 0; i < len; i++) buf[i] = alpha[next() % (sizeof alpha - 1)];
-    one(buf, len, (int)(next() & 1));
+    size_t len = t_next() % 24;
+    for (size_t i = 0; i < len; i++) buf[i] = alpha[t_next() % (sizeof alpha - 1)];
+    one(buf, len, (int)(t_next() & 1));
   }
   /* numbers: sign, zeros, digits, a point, more digits and zeros */
   for (int k = 0; k < 2000000; k++) {
     size_t len = 0;
-    uint64_t r = next();
+    uint64_t r = t_next();
     if (r & 1) buf[len++] = r & 2 ? '-' : '+';
     size_t z = (r >> 2) % 4, d = (r >> 4) % 20, f = (r >> 9) % 20, tz = (r >> 14) % 5;
     for (size_t i = 0; i < z; i++) buf[len++] = '0';
-    for (size_t i = 0; i < d; i++) buf[len++] = (char)('0' + next() % 10);
+    for (size_t i = 0; i < d; i++) buf[len++] = (char)('0' + t_next() % 10);
     if ((r >> 20) % 4) buf[len++] = '.';
     for (size_t i = 0; i < (r >> 23) % 7; i++) buf[len++] = '0';
-    for (size_t i = 0; i < f; i++) buf[len++] = (char)('0' + next() % 10);
+    for (size_t i = 0; i < f; i++) buf[len++] = (char)('0' + t_next() % 10);
     for (size_t i = 0; i < tz; i++) buf[len++] = '0';
     one(buf, len, 0);
   }
   /* dates and timestamps, real and not */
   for (int k = 0; k < 1000000; k++) {
-    uint64_t r = next();
+    uint64_t r = t_next();
     int n = snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)(r % 10000), (int)((r >> 14) % 14), (int)((r >> 18) % 33));
     if ((r >> 24) & 1) {
       n += snprintf(buf + n, sizeof buf - (size_t)n, "%c%02d:%02d", (r >> 25) & 1 ? 'T' : ' ', (int)((r >> 26) % 25),
@@ -116,8 +110,8 @@ int main(void) {
   static const char dd[] = "0123456789--/ a\xff";
   long dates = 0;
   for (int k = 0; k < 2000000; k++) {
-    for (int i = 0; i < 10; i++) buf[i] = (next() % 4) ? (char)('0' + next() % 10) : dd[next() % (sizeof dd - 1)];
-    if (next() % 2) buf[4] = '-', buf[7] = '-';
+    for (int i = 0; i < 10; i++) buf[i] = (t_next() % 4) ? (char)('0' + t_next() % 10) : dd[t_next() % (sizeof dd - 1)];
+    if (t_next() % 2) buf[4] = '-', buf[7] = '-';
     int want = whorl__text_date(buf, 10);
     dates += want;
     CHECK(whorl__date10(buf) == want);

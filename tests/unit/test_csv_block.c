@@ -12,13 +12,6 @@
 #include "table/csv.h"
 #include "util/util.h"
 
-static uint64_t rng = 0x2545f4914f6cdd1dULL;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
 
 typedef struct flat {
   whorl_buf text; /* every record, one after the other, in a printable form */
@@ -53,7 +46,7 @@ static int run(const uint8_t *text, size_t len, size_t piece, int bulk, uint64_t
   int rc;
   for (;;) {
     if (bulk && ncols) {
-      long n = whorl_csv_block_next(c, ncols, 1 + next() % 40, stop, &b);
+      long n = whorl_csv_block_next(c, ncols, 1 + t_next() % 40, stop, &b);
       if (n < 0) {
         rc = -1;
         break;
@@ -79,6 +72,7 @@ static int run(const uint8_t *text, size_t len, size_t piece, int bulk, uint64_t
 }
 
 int main(void) {
+  t_rng = 0x2545f4914f6cdd1dULL;
   static const char *atoms[] = {"a",    "bc",  "12",   "3.5",  ",",  ",",    ",",  "\n",   "\r\n", "\r",
                                 "\"x\"", "\"\"", "\"a,b\"", "\"l\nm\"", "\"q\"\"r\"", "\"s\"t", "u\"v", "\xc3\xa9",
                                 "\xff", " ", ",,", "\n\n",
@@ -92,26 +86,26 @@ int main(void) {
   for (int iter = 0; iter < 40000; iter++) {
     whorl_buf text = WHORL_BUF_INIT;
     /* mostly regular rows of 3-5 fields, with mischief sprinkled in */
-    size_t cols = 3 + next() % 3, rows = 1 + next() % 60;
-    int mischief = (int)(next() % 4);
+    size_t cols = 3 + t_next() % 3, rows = 1 + t_next() % 60;
+    int mischief = (int)(t_next() % 4);
     for (size_t r = 0; r < rows; r++) {
       for (size_t k = 0; k < cols; k++) {
         if (k) whorl_buf_putc(&text, ',');
-        size_t na = next() % 3;
+        size_t na = t_next() % 3;
         for (size_t a = 0; a < na; a++) {
-          size_t pick = next() % natoms;
+          size_t pick = t_next() % natoms;
           static const size_t clean[] = {0, 1, 2, 3, 10, 11, 12, 13, 17, 19};
-          if (mischief == 0) pick = clean[next() % 10]; /* rows the bulk path takes */
-          if (mischief == 1 && pick >= 4 && pick <= 9 && next() % 8) pick = 2;
+          if (mischief == 0) pick = clean[t_next() % 10]; /* rows the bulk path takes */
+          if (mischief == 1 && pick >= 4 && pick <= 9 && t_next() % 8) pick = 2;
           whorl_buf_puts(&text, atoms[pick]);
         }
       }
-      whorl_buf_puts(&text, next() % 5 ? "\n" : next() % 2 ? "\r\n" : "\r");
-      if (next() % 50 == 0) whorl_buf_putc(&text, '\n');
+      whorl_buf_puts(&text, t_next() % 5 ? "\n" : t_next() % 2 ? "\r\n" : "\r");
+      if (t_next() % 50 == 0) whorl_buf_putc(&text, '\n');
     }
-    if (next() % 3 == 0 && text.len) text.len--; /* no final line break */
-    size_t piece = next() % 4 ? 1u << 20 : 1 + next() % 300;
-    uint64_t stop = next() % 4 ? UINT64_MAX : next() % (text.len + 1);
+    if (t_next() % 3 == 0 && text.len) text.len--; /* no final line break */
+    size_t piece = t_next() % 4 ? 1u << 20 : 1 + t_next() % 300;
+    uint64_t stop = t_next() % 4 ? UINT64_MAX : t_next() % (text.len + 1);
     flat a = {WHORL_BUF_INIT, 0}, b = {WHORL_BUF_INIT, 0};
     int ra = run((const uint8_t *)text.data, text.len, piece, 0, stop, &a);
     int rb = run((const uint8_t *)text.data, text.len, piece, 1, stop, &b);

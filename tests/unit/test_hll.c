@@ -9,13 +9,6 @@
 #include "t.h"
 #include "util/util.h"
 
-static uint64_t rng = 0x853c49e6748fea9bULL;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
 
 static void round_trip(const whorl_hll *h) {
   whorl_buf a = WHORL_BUF_INIT, b = WHORL_BUF_INIT;
@@ -31,6 +24,7 @@ static void round_trip(const whorl_hll *h) {
 }
 
 int main(void) {
+  t_rng = 0x853c49e6748fea9bULL;
   whorl_hll h;
   /* empty, sparse, dense, and wide ranges that need exceptions */
   memset(&h, 0, sizeof h);
@@ -38,7 +32,7 @@ int main(void) {
   for (int k = 0; k < 200; k++) {
     int mode = k % 4;
     for (uint32_t i = 0; i < WHORL_HLL_M; i++) {
-      uint64_t r = next();
+      uint64_t r = t_next();
       uint8_t v = mode == 0 ? (uint8_t)(r % 8 == 0 ? 1 + r % 5 : 0)
                   : mode == 1 ? (uint8_t)(4 + r % 9)
                   : mode == 2 ? (uint8_t)(3 + r % 40)
@@ -48,7 +42,7 @@ int main(void) {
     round_trip(&h);
   }
   /* the nibbles are smaller for a dense sketch */
-  for (uint32_t i = 0; i < WHORL_HLL_M; i++) h.reg[i] = (uint8_t)(5 + next() % 10);
+  for (uint32_t i = 0; i < WHORL_HLL_M; i++) h.reg[i] = (uint8_t)(5 + t_next() % 10);
   whorl_buf a = WHORL_BUF_INIT, b = WHORL_BUF_INIT;
   whorl__hll_write_nib(&h, &a);
   whorl__hll_write(&h, &b);
