@@ -126,8 +126,6 @@ static void pnum_free(whorl_pnum *n) {
   free(n);
 }
 
-#define pnum_add whorl__pnum_add
-
 static void pnum_merge(whorl_pnum *n, const whorl_pnum *o) {
   if (!o->n) return;
   if (!n->n) n->min = o->min, n->max = o->max;
@@ -305,7 +303,7 @@ static void value_stats(whorl_pcol *c, int type, const uint8_t *p, size_t len, u
       c->oom = 1;
       return;
     }
-    pnum_add(c->num, x, e, m, neg, 1, times);
+    whorl__pnum_add(c->num, x, e, m, neg, 1, times);
     return;
   }
   case 'F':
@@ -346,7 +344,7 @@ static void value_stats(whorl_pcol *c, int type, const uint8_t *p, size_t len, u
     else m += frac;
     double x = (double)sec + (nf ? (double)frac / P10[nf] : 0);
     if (m >> 64) return; /* beyond any calendar the readers make */
-    pnum_add(c->tim, x, -nf, (uint64_t)m, neg && m, 0, times);
+    whorl__pnum_add(c->tim, x, -nf, (uint64_t)m, neg && m, 0, times);
     return;
   }
   default:

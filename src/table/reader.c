@@ -492,6 +492,27 @@ static int index_name(wb *w, size_t i) {
  * workers. A worker has no info: anything that would be a warning (or a
  * --strict error) makes it give up with WHORL__RETRY, and the table is read
  * again serially, which reports it with its line number. */
+/* A text cell into column c: the common ones in place (the length byte,
+ * then the canonical bytes), the rest through whorl__cell_text. slack: the
+ * field has 32 readable bytes from its start (the read window's), so the
+ * 16-byte fast path may look. */
+static inline __attribute__((always_inline)) void text_cell(wcol *c, const char *f, size_t len, int quoted, const int slack) {
+  whorl_buf *e = &c->enc;
+  if (e->len + len + WHORL__CELL_ROOM + 2 <= e->cap || !whorl_buf_grow(e, len + WHORL__CELL_ROOM + 1)) {
+    whorl_ltype t;
+    char *o = e->data + e->len + 1;
+    size_t n = slack ? whorl__cell_fast16(f, len, quoted, o, &t) : whorl__cell_fast(f, len, quoted, o, &t);
+    if (n && n < 128) {
+      e->data[e->len] = (char)n;
+      e->len += n + 1;
+      c->type[c->n++] = (uint8_t)t;
+      return;
+    }
+  }
+  size_t pos = cell_open(c);
+  cell_close(c, pos, whorl__cell_text(f, len, quoted, e));
+}
+
 typedef struct csvrun {
   const whorl_table_opts *o;
   const char *path;
@@ -563,20 +584,7 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
                               (unsigned long long)rec->line, i + 1);
         warn(info, rec->line, "field %zu is not valid UTF-8 (hashed as its bytes)", i + 1);
       }
-      /* The common cell in place: its length byte, then its bytes. */
-      whorl_buf *e = &c->enc;
-      if (e->len + len + WHORL__CELL_ROOM + 2 <= e->cap || !whorl_buf_grow(e, len + WHORL__CELL_ROOM + 1)) {
-        whorl_ltype t;
-        size_t n = whorl__cell_fast(f, len, rec->quoted[i], e->data + e->len + 1, &t);
-        if (n && n < 128) {
-          e->data[e->len] = (char)n;
-          e->len += n + 1;
-          c->type[c->n++] = (uint8_t)t;
-          continue;
-        }
-      }
-      size_t pos = cell_open(c);
-      cell_close(c, pos, whorl__cell_text(f, len, rec->quoted[i], &c->enc));
+      text_cell(c, f, len, rec->quoted[i], 0);
     } else {
       size_t pos = cell_open(c);
       whorl__value_null(&c->enc);
@@ -623,29 +631,10 @@ static int csv_block_rows(csvrun *r, const whorl_csv_block *b, whorl_error *err)
   }
   for (size_t i = 0; i < nc; i++) {
     wcol *c = &w->col[i];
-    whorl_buf *e = &c->enc;
     const char *const *fp = b->ptr + i;
     const size_t *fl = b->len + i;
     const unsigned char *fq = b->quoted + i;
-    uint8_t *ty = c->type + c->n;
-    for (size_t k = 0; k < nr; k++) {
-      const char *f = fp[k * nc];
-      size_t len = fl[k * nc];
-      if (e->len + len + WHORL__CELL_ROOM + 2 <= e->cap || !whorl_buf_grow(e, len + WHORL__CELL_ROOM + 1)) {
-        whorl_ltype t;
-        size_t n = whorl__cell_fast16(f, len, fq[k * nc], e->data + e->len + 1, &t);
-        if (n && n < 128) {
-          e->data[e->len] = (char)n;
-          e->len += n + 1;
-          ty[k] = (uint8_t)t;
-          continue;
-        }
-      }
-      size_t pos = cell_open(c);
-      c->n = (size_t)(ty + k - c->type);
-      cell_close(c, pos, whorl__cell_text(f, len, fq[k * nc], e));
-    }
-    c->n = (size_t)(ty + nr - c->type);
+    for (size_t k = 0; k < nr; k++) text_cell(c, fp[k * nc], fl[k * nc], fq[k * nc], 1);
   }
   w->rows += nr;
   r->rows += nr;
