@@ -412,13 +412,32 @@ int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, in
              *bb = whorl_json_object_get_string(whorl_json_object_get(b, "content"), "blake3");
   if (strcmp(ka, kb) != 0 && ((!strcmp(ka, "table") && !strcmp(kb, "file")) || (!strcmp(ka, "file") && !strcmp(kb, "table")))) {
     /* A table fingerprinted once as a table, once as a file (--level
-     * content): their bytes can still be compared. */
+     * content): their bytes can still be compared. A quick-level file
+     * document has no hash of every byte: nothing to compare. */
+    if (!ba || !bb) {
+      const char *lf = !strcmp(ka, "file") ? la : lb, *lt = !strcmp(ka, "table") ? la : lb;
+      whorl_json_free(rep);
+      return whorl__error(err, WHORL_EINVAL, NULL, -1,
+                          "cannot compare a %s-level file fingerprint with a %s-level table fingerprint; "
+                          "fingerprint both at the same --level",
+                          lf, lt);
+    }
     same = ba && bb && !strcmp(ba, bb);
     verdict = same ? "identical bytes (one side a table document, the other a file document)"
                    : "content changed (one side a table document, the other a file document)";
     la = lb = "content";
   } else if (strcmp(ka, kb) != 0) {
     verdict = "kind changed";
+  } else if (!strcmp(ka, "table") && strcmp(la, lb) != 0 && (!strcmp(la, "logical") || !strcmp(la, "profile")) &&
+             (!strcmp(lb, "logical") || !strcmp(lb, "profile"))) {
+    /* The profile level is the logical level plus statistics (same ids):
+     * compared at the logical level, without row table or drift. */
+    rc = whorl__diff_table(a, b, rep, &verdict, &same, err);
+    if (rc) {
+      whorl_json_free(rep);
+      return rc;
+    }
+    la = lb = "logical";
   } else if (strcmp(la, lb) != 0) {
     if (sa != sb) {
       verdict = "size changed";

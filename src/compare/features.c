@@ -148,6 +148,16 @@ int whorl__diff_features(const whorl_json *a, const whorl_json *b, whorl_json *r
     whorl_json *ij = whorl_json_object();
     whorl_json_object_set(ij, "a", ia ? whorl_json_string(str(ia, "id")) : whorl_json_null());
     whorl_json_object_set(ij, "b", ib ? whorl_json_string(str(ib, "id")) : whorl_json_null());
+    /* the same data fingerprinted as a file on one side and as a table on
+     * the other has two ids: say so, it need not be a change of data */
+    if (ia && ib && (strcmp(str(ia, "kind"), str(ib, "kind")) || strcmp(str(ia, "level"), str(ib, "level")))) {
+      char note[200];
+      snprintf(note, sizeof note,
+               "the inputs were fingerprinted differently (%s at the %s level vs %s at the %s level): "
+               "their ids differ even for the same data",
+               str(ia, "kind"), str(ia, "level"), str(ib, "kind"), str(ib, "level"));
+      whorl_json_object_set(ij, "note", whorl_json_string(note));
+    }
     whorl_json_object_set(f, "input", ij);
   }
   const whorl_json *ma = whorl_json_object_get(whorl_json_object_get(a, "matrix"), "table"),

@@ -517,6 +517,7 @@ static void render_features_diff(whorl_buf *b, const whorl_json *r, const whorl_
   const whorl_json *in = whorl_json_object_get(fe, "input");
   if (in) whorl_buf_printf(b, "  input     %.16s -> %.16s\n", whorl_json_typeof(whorl_json_object_get(in, "a")) == WHORL_JSON_STRING ? str(in, "a") : "(none)",
                            whorl_json_typeof(whorl_json_object_get(in, "b")) == WHORL_JSON_STRING ? str(in, "b") : "(none)");
+  if (in && *str(in, "note")) whorl_buf_printf(b, "  note: %s\n", str(in, "note"));
   const whorl_json *m = whorl_json_object_get(fe, "matrix");
   if (m) {
     whorl_buf_printf(b, "  matrix    %s\n", str(m, "verdict"));
@@ -616,7 +617,10 @@ static void render_diff(whorl_buf *b, const whorl_json *r) {
     return;
   }
   if (whorl_json_get_bool(whorl_json_object_get(r, "identical"))) {
-    whorl_buf_printf(b, "identical %s (%s level, id %.16s...)\n", kind, str(r, "level"), str(a, "id"));
+    if (strcmp(kind, str(bb, "kind"))) /* a table document and a file document of the same bytes */
+      whorl_buf_printf(b, "%s (%s level)\n", verdict, str(r, "level"));
+    else
+      whorl_buf_printf(b, "identical %s (%s level, id %.16s...)\n", kind, str(r, "level"), str(a, "id"));
     return;
   }
   whorl_buf_printf(b, "%s", verdict);

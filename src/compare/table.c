@@ -497,7 +497,7 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
                                                        "their positions are not listed"));
   }
   whorl_json_object_set(o, "changed", whorl_json_int(n_changed));
-  whorl_json_object_set(o, "moved", whorl_json_int((int64_t)moved));
+  whorl_json_object_set(o, "rows_moved", whorl_json_int((int64_t)moved));
   whorl_json_object_set(o, "added_rows", al);
   whorl_json_object_set(o, "removed_rows", rl);
   whorl_json_object_set(o, "changed_rows", cl);

@@ -189,6 +189,13 @@ static int input_section(const char *path, const whorl_fp_options *base, whorl_j
     whorl_json_free(d);
     return rc;
   }
+  const char *lvl = whorl_json_object_get_string(d, "level");
+  if (lvl && !strcmp(lvl, "quick")) {
+    whorl_json_free(d);
+    return whorl__error(err, WHORL_EINVAL, path, -1,
+                        "a quick-level fingerprint samples its data and cannot stand for the input; "
+                        "save the input at the content level (files, folders) or the logical or profile level (tables)");
+  }
   const char *did = whorl_json_object_get_string(d, "id");
   if (unhex32(did, id)) {
     whorl_json_free(d);

@@ -135,6 +135,23 @@ golden diff-same "$W" diff --no-cache data data
 golden fp-help "$W" fp --help
 golden diff-help "$W" diff --help
 
+# a quick-level file fingerprint against a table: refused, never "content changed"
+run "$W" fp --no-cache --level quick -o "$T/tq.json" "$G/data/table.csv"
+run "$W" fp --no-cache -o "$T/tp.json" "$G/data/table.csv"
+run "$W" diff --no-cache "$T/tq.json" "$T/tp.json"
+eq "$rc" 2 "quick file doc vs table: exit 2"; has "$err" "cannot compare a quick-level file fingerprint with a profile-level table" "quick vs table message"
+eq "$out" "" "quick vs table: no stdout"
+# a content-level file fingerprint against the same table: identical bytes, text and JSON agree
+run "$W" fp --no-cache --level content -o "$T/tc.json" "$G/data/table.csv"
+run "$W" diff --no-cache "$T/tc.json" "$T/tp.json"
+eq "$rc" 0 "content file doc vs table: exit 0"; has "$out" "identical bytes (one side a table document, the other a file document) (content level)" "content vs table text"
+# logical- and profile-level documents of one table: compared at the logical level
+run "$W" fp --no-cache --level logical -o "$T/tl.json" "$G/data/table.csv"
+run "$W" diff --no-cache --json "$T/tl.json" "$G/data/table.csv"
+eq "$rc" 0 "logical vs profile doc: exit 0"; has "$out" '"level": "logical"' "logical vs profile: at the logical level"
+run "$W" diff --no-cache "$T/tl.json" "$G/data2/table.csv"
+eq "$rc" 1 "logical doc vs a changed table: exit 1"; has "$out" "content changed" "logical vs changed profile: verdict"
+
 # ---- 3. ids: stable across threads, copies, time; saved fingerprints ----
 run "$W" fp --no-cache --id --threads 1 "$G/data"; a=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$G/data"; eq "${out%% *}" "$a" "folder id, 1 vs 2 threads"

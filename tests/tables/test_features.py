@@ -166,6 +166,23 @@ def main():
     check(c["sample_rows"] == 203 and worst <= 1e-6, f"Pearson matrix = pandas' corr() (max difference {worst:.2e})")
     check(len(c["columns"]) == len(ref.columns), "every numeric column correlated")
 
+    # The input as a quick-level fingerprint: refused (it samples the data).
+    iq = os.path.join(TMP, "iris.quick.json")
+    run("fp", "--no-cache", "--level", "quick", "-o", iq, iris)
+    rc, out, err = run("fp", "--no-cache", "--json", "--features", matrix, "--pipeline", y1, "--input", iq)
+    check(rc == 2 and "quick-level" in err and out == "", f"a quick-level input fingerprint is refused ({err.strip()})")
+    # The input as a content-level file fingerprint: another id, and diff says why.
+    ic = os.path.join(TMP, "iris.content.json")
+    run("fp", "--no-cache", "--level", "content", "-o", ic, iris)
+    d = feat(matrix, y1, [code1, code2], ic)
+    if d:
+        p = os.path.join(TMP, "cur-content.json")
+        with open(p, "w") as fh:
+            json.dump(d, fh)
+        rc, out, err = run("diff", saved_base, p)
+        check(rc == 1 and "fingerprinted differently (table at the profile level vs file at the content level)" in out,
+              f"input of another kind or level: diff says so ({out.strip()[:300]})")
+
     # Thread count: identical documents.
     a = run("fp", "--no-cache", "--json", "--threads", "1", "--features", matrix, "--pipeline", y1, "--input", iris)
     b = run("fp", "--no-cache", "--json", "--threads", "2", "--features", matrix, "--pipeline", y1, "--input", iris)
