@@ -134,6 +134,12 @@ static int lock_main(int argc, char **argv, const char **code, const char **para
     cli_error(&err);
     return EXIT_ERROR;
   }
+  if (update && !n) { /* every locked artifact was fingerprinted again */
+    whorl_json *l = NULL;
+    if (whorl_json_parse_file(lock, (size_t)1 << 30, &l, &err) == WHORL_OK)
+      n = (int)whorl_json_size(whorl_json_object_get(l, "artifacts"));
+    whorl_json_free(l);
+  }
   cli_msg("%s: %s %d artifact%s", lock, update ? "updated" : "locked", n, n == 1 ? "" : "s");
   return 0;
 }

@@ -363,7 +363,9 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
     const whorl_json *mv = whorl_json_object_get(rw, "moved");
     whorl_buf_printf(b, "  rows      %" PRId64 " only in a, %" PRId64 " only in b (%s)\n",
                      whorl_json_object_get_int(rw, "rows_only_in_a", 0), whorl_json_object_get_int(rw, "rows_only_in_b", 0),
-                     mv ? "rows inserted or deleted; where, between anchor rows:" : "positions unknown: rows moved");
+                     mv ? "rows inserted or deleted; where, between anchor rows:"
+                     : whorl_json_get_bool(whorl_json_object_get(rw, "order_unknown")) ? "positions unknown: a merged fingerprint records no row order"
+                     : "positions unknown: rows moved");
     for (size_t i = 0; i < whorl_json_size(mv) && i < 10; i++) {
       const whorl_json *e = whorl_json_array_get(mv, i), *ra = whorl_json_object_get(e, "a"), *rb = whorl_json_object_get(e, "b");
       int64_t net = whorl_json_object_get_int(e, "net", 0);
@@ -409,6 +411,7 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
     int64_t up = whorl_json_object_get_int(rw, "repeated_rows_unplaced", 0);
     if (up) whorl_buf_printf(b, "    (%" PRId64 " copies of repeated rows are counted, not listed: one row's copies cannot be told apart)\n", up);
   }
+  if (*str(t, "rows_note")) whorl_buf_printf(b, "  rows      (%s)\n", str(t, "rows_note"));
   const whorl_json *c = whorl_json_object_get(t, "columns");
   if (!c) return;
   const whorl_json *ch = whorl_json_object_get(c, "changed"), *ad = whorl_json_object_get(c, "added"),

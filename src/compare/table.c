@@ -579,12 +579,14 @@ int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep,
         whorl_json_array_append(retyped, o);
       }
       const whorl_json *ha = whorl_json_object_get(cai, "hash"), *hb = whorl_json_object_get(cbj, "hash");
-      if (!strcmp(s(ha, "ordered"), s(hb, "ordered"))) {
+      /* a merged fingerprint has no ordered hashes: compare the values' multisets */
+      const int order_known = *s(ha, "ordered") && *s(hb, "ordered");
+      if (order_known ? !strcmp(s(ha, "ordered"), s(hb, "ordered")) : !strcmp(s(ha, "unordered"), s(hb, "unordered"))) {
         unchanged++;
       } else {
         whorl_json *o = whorl_json_object();
         whorl_json_object_set(o, "name", whorl_json_string(name));
-        int order_only = !strcmp(s(ha, "unordered"), s(hb, "unordered"));
+        int order_only = order_known && !strcmp(s(ha, "unordered"), s(hb, "unordered"));
         whorl_json_object_set(o, "order_only", whorl_json_bool(order_only));
         int64_t nua = whorl_json_object_get_int(cai, "nulls", -1), nub = whorl_json_object_get_int(cbj, "nulls", -1);
         if (nua != nub) {
@@ -604,10 +606,11 @@ int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep,
   for (size_t j = 0; j < nb; j++) {
     if (used_b[j]) continue;
     const whorl_json *cbj = whorl_json_array_get(colb, j);
-    const char *hb = path2(cbj, "hash", "ordered");
+    const char *hb = path2(cbj, "hash", "ordered"), *ub = path2(cbj, "hash", "unordered");
     for (size_t i = 0; i < na; i++) {
       const whorl_json *cai = whorl_json_array_get(cola, i);
-      if (used_a[i] || strcmp(path2(cai, "hash", "ordered"), hb)) continue;
+      const char *ha = path2(cai, "hash", "ordered");
+      if (used_a[i] || (*ha && *hb ? strcmp(ha, hb) : strcmp(path2(cai, "hash", "unordered"), ub))) continue;
       used_a[i] = used_b[j] = 1;
       whorl_json_array_append(renamed, str_pair("from", s(cai, "name"), "to", s(cbj, "name")));
       break;
@@ -627,8 +630,36 @@ int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep,
   whorl_json_object_set(cols, "type_changed", retyped);
   whorl_json_object_set(cols, "unchanged", whorl_json_int((int64_t)unchanged));
   whorl_json_object_set(t, "columns", cols);
-  whorl_json *rc = row_changes(a, b);
+  /* a column added, removed or renamed changes every row's hash (row hashes
+   * weigh cells by their column's name): no row report, say why */
+  const int cols_differ = whorl_json_size(added) || whorl_json_size(removed) || whorl_json_size(renamed);
+  whorl_json *rc = cols_differ ? NULL : row_changes(a, b);
+  if (cols_differ)
+    whorl_json_object_set(t, "rows_note", whorl_json_string("columns were added, removed or renamed: every row differs by its "
+                                                            "columns, so rows are not compared one by one"));
+  if (rc && (whorl_json_object_get(a, "merged") || whorl_json_object_get(b, "merged"))) {
+    whorl_json_object_set(rc, "order_unknown", whorl_json_bool(1));
+    if (!whorl_json_get_bool(whorl_json_object_get(rc, "positions")))
+      whorl_json_object_set(rc, "note", whorl_json_string("a merged fingerprint's row numbers follow the order its parts were "
+                                                          "merged in: the counts are exact, the positions are not known"));
+  }
   if (rc) whorl_json_object_set(t, "row_changes", rc);
+  /* only whole columns added, removed or renamed, no values changed: say so */
+  static _Thread_local char cbuf[128];
+  if (cols_differ && !whorl_json_size(changed) && !whorl_json_size(retyped)) {
+    size_t k = 0;
+    const size_t nadd = whorl_json_size(added), nrem = whorl_json_size(removed), nren = whorl_json_size(renamed);
+    const size_t cnt[3] = {nadd, nrem, nren};
+    static const char *const what[3] = {"added", "removed", "renamed"};
+    int first = 1;
+    for (int q = 0; q < 3; q++) {
+      if (!cnt[q]) continue;
+      k += (size_t)snprintf(cbuf + k, sizeof cbuf - k, first ? "%zu column%s %s" : ", %zu %s", cnt[q],
+                            first ? (cnt[q] == 1 ? "" : "s") : what[q], first ? what[q] : "");
+      first = 0;
+    }
+    *verdict = cbuf;
+  }
   /* rows only added or removed, no value changed in place: say so */
   static _Thread_local char vbuf[96];
   if (rc && whorl_json_get_bool(whorl_json_object_get(rc, "exact")) && same_schema) {

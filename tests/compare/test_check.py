@@ -105,6 +105,10 @@ def main():
     rc, out, err = run("lock", "--update", "data/t.csv")
     rc, out, err = run("check")
     check(rc == 0, f"after lock --update: pass ({out.strip()[-200:]})")
+    with open(os.path.join(TMP, "whorl.lock")) as f:
+        nlocked = len(json.load(f)["artifacts"])
+    rc, out, err = run("lock", "--update")
+    check(rc == 0 and f"updated {nlocked} artifact" in err, f"lock --update with no names counts every entry ({err.strip()})")
 
     # models: weights changed fails; a policy can allow it; frozen config keys
     a2 = dict(arrays)

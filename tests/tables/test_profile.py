@@ -234,6 +234,29 @@ def check_merge(path, whole, key=None):
         check(json.dumps(a["profile"], sort_keys=True) == json.dumps(b["profile"], sort_keys=True),
               f"{name}.{a['name']}: merged profile equals the whole's")
     check(m["profile"] == whole["profile"], f"{name}: merged sample equals the whole's")
+    # the merged document against the data: same rows, no column called reordered
+    mp = os.path.join(TMP, os.path.basename(path) + ".merged.json")
+    with open(mp, "w") as fh:
+        fh.write(out)
+    opts = ["--key-file", key] if key else []
+    rc, dout, err = run("diff", "--json", *opts, mp, path)
+    if rc == 0:
+        d = json.loads(dout)
+        check(d["identical"] and "order_unknown" in d["table"], f"{name}: merged vs the data: the same rows")
+    else:
+        check(False, f"{name}: merged vs the data: exit {rc} ({err.strip() or dout[:300]})")
+    # one changed cell: one column changed, the others unchanged (not "reordered")
+    edited = os.path.join(TMP, os.path.basename(path) + ".edited.csv")
+    body2 = [list(r) for r in body]
+    body2[-1][0] = body2[-1][0] + "9"
+    with open(edited, "w", newline="") as fh:
+        w = csv.writer(fh, delimiter=whole["table"]["delimiter"])
+        w.writerow(header)
+        w.writerows(body2)
+    rc, dout, err = run("diff", "--json", *opts, mp, edited)
+    cols = json.loads(dout)["table"]["columns"] if rc == 1 else None
+    check(cols and [c["name"] for c in cols["changed"]] == [header[0]] and not cols["changed"][0]["order_only"]
+          and cols["unchanged"] == len(header) - 1, f"{name}: merged vs one changed cell: one column changed ({cols})")
     if not key:
         rc, _, err = run("merge", "--json", "--key-file", os.path.join(TMP, "key"), *parts)
         check(rc == 2 and "not keyed" in err, f"unkeyed parts with a key: refused ({err.strip()})")

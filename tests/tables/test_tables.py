@@ -59,6 +59,11 @@ def fp(path, *opts):
     return json.loads(r.stdout), r.stderr
 
 
+def run(*args):
+    r = subprocess.run([W, *args], capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
 def ids(d):
     return (d["logical"]["id"], d["logical"]["unordered"], d["rows"])
 
@@ -179,6 +184,24 @@ def main():
                   f"{name}: one changed cell changes exactly column {header[c0]!r}'s hashes (got {diff})")
         else:
             check(False, f"{name}: changed-cell file reads ({e})")
+
+        # a renamed column, an added column: said so, no row-by-row noise
+        if len(header) > 1:
+            h2 = header[:]
+            h2[c0] = h2[c0] + "_renamed"
+            t = os.path.join(TMP, name + "-ren.csv")
+            write(t, h2, body, delimiter=delim)
+            rc, out, err = run("diff", "--no-cache", "--json", "--header", p, t)
+            dj = json.loads(out) if rc == 1 else {}
+            tj = dj.get("table", {})
+            check(dj.get("verdict") == "1 column renamed" and "row_changes" not in tj and "rows_note" in tj,
+                  f"{name}: a renamed column: its own verdict, no row report ({rc}, {dj.get('verdict')}, {err.strip()})")
+            t = os.path.join(TMP, name + "-add.csv")
+            write(t, header + ["extra_col"], [r + ["1"] for r in body], delimiter=delim)
+            rc, out, err = run("diff", "--no-cache", "--json", "--header", p, t)
+            dj = json.loads(out) if rc == 1 else {}
+            check(dj.get("verdict") == "1 column added" and "row_changes" not in dj.get("table", {}),
+                  f"{name}: an added column: its own verdict ({rc}, {dj.get('verdict')}, {err.strip()})")
 
         for comp, opener in (("gz", gzip.open),):
             t = os.path.join(TMP, name + ".csv." + comp)
