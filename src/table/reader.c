@@ -383,6 +383,76 @@ static int has_duplicates(const whorl_csv_record *r) {
   return dup;
 }
 
+/* Header names made unique the way pandas does: a name seen before becomes
+ * NAME.1, NAME.2, ... (the first free one). Two columns of one name would
+ * weigh their cells alike in row hashes, so values swapped between them
+ * would go unseen. Returns the names (*out, one malloc'd block each; free
+ * with free_names) and how many were renamed, or -1 when out of memory. */
+static void free_names(char **nm, size_t n) {
+  for (size_t i = 0; nm && i < n; i++) free(nm[i]);
+  free(nm);
+}
+
+static uint64_t name_hash(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t j = 0; j < n; j++) h = (h ^ (uint8_t)s[j]) * 1099511628211ULL;
+  return h;
+}
+
+static long long unique_names(const char *const *fp, const size_t *lens, size_t nf, char ***out, size_t **out_len) {
+  size_t cap = 16;
+  while (cap < 2 * nf + 2) cap *= 2;
+  size_t *slot = calloc(cap, sizeof *slot); /* index + 1 into names */
+  char **nm = calloc(nf ? nf : 1, sizeof *nm);
+  size_t *nl = calloc(nf ? nf : 1, sizeof *nl);
+  long long renamed = 0;
+  if (!slot || !nm || !nl) goto oom;
+  for (size_t i = 0; i < nf; i++) {
+    char *cand = malloc(lens[i] + 1);
+    if (!cand) goto oom;
+    memcpy(cand, fp[i], lens[i]);
+    cand[lens[i]] = 0;
+    size_t cl = lens[i];
+    for (unsigned long k = 1;; k++) {
+      size_t at = (size_t)name_hash(cand, cl) & (cap - 1);
+      int taken = 0;
+      while (slot[at]) {
+        size_t j = slot[at] - 1;
+        if (nl[j] == cl && !memcmp(nm[j], cand, cl)) {
+          taken = 1;
+          break;
+        }
+        at = (at + 1) & (cap - 1);
+      }
+      if (!taken) {
+        slot[at] = i + 1;
+        break;
+      }
+      char *next = malloc(lens[i] + 24);
+      if (!next) {
+        free(cand);
+        goto oom;
+      }
+      memcpy(next, fp[i], lens[i]);
+      cl = lens[i] + (size_t)snprintf(next + lens[i], 24, ".%lu", k);
+      free(cand);
+      cand = next;
+      if (k == 1) renamed++;
+    }
+    nm[i] = cand;
+    nl[i] = cl;
+  }
+  free(slot);
+  *out = nm;
+  *out_len = nl;
+  return renamed;
+oom:
+  free(slot);
+  free_names(nm, nf);
+  free(nl);
+  return -1;
+}
+
 static int is_header(const whorl_csv_record *r) {
   size_t nonempty = 0;
   for (size_t i = 0; i < r->nfields; i++) {
@@ -429,7 +499,6 @@ static int header_by_lookahead(whorl_csv *csv, char delim, const whorl_csv_recor
   unsigned char *isnum = calloc(nf ? nf : 1, 1);
   int hdr = 0;
   if (!top || !below || !num || !isnum) goto done;
-  if (has_duplicates(first)) goto done;
   for (size_t i = 0; i < nf; i++) {
     if (first->len[i] == 0) continue;
     top[i] = whorl__ltype_of_text(first->field[i], first->len[i], first->quoted[i]);
@@ -1069,7 +1138,23 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         if (o->header < 0 && !hdr) hdr = header_by_lookahead(csv, info->delimiter, &one, err);
       }
       info->header = r.header = hdr;
-      for (size_t i = 0; i < nf && !rc; i++) rc = hdr ? wb_add_column(&w, fp[i], lens[i]) : index_name(&w, i);
+      char **un = NULL;
+      size_t *unl = NULL;
+      if (!rc && hdr) {
+        long long nren = unique_names(fp, lens, nf, &un, &unl);
+        if (nren < 0) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+        for (size_t i = 0; nren > 0 && i < nf; i++)
+          if (unl[i] != lens[i]) {
+            if (o->strict) {
+              rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)rec.offset, "line %llu: column name %zu repeats an earlier one",
+                                (unsigned long long)rec.line, i + 1);
+              break;
+            }
+            warn(info, rec.line, "column name %zu repeats an earlier one: named \"%.*s\"", i + 1,
+                 unl[i] > 120 ? 120 : (int)unl[i], un[i]);
+          }
+      }
+      for (size_t i = 0; i < nf && !rc; i++) rc = hdr ? wb_add_column(&w, un[i], unl[i]) : index_name(&w, i);
       if (rc) col_err(err, path, rc);
       r.ncols = nf;
       if (!rc && hdr) {
@@ -1084,7 +1169,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
             warn(info, rec.line, "column name %zu is not valid UTF-8", i + 1);
           }
       }
-      if (!rc && parallel && !info->nwarnings) {
+      if (!rc && parallel && !info->nwarnings) { /* a warning about the header: read serially */
         /* The rest on several threads, from the first data record on. */
         prun p = {path, fd, (uint64_t)st->st_size, o, sink, info->delimiter, r.ncols, hdr, NULL, NULL, seg_run, seg_parse,
                   hdr ? whorl_csv_line(csv) : rec.line};
@@ -1094,8 +1179,8 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         for (size_t i = 0; i < w.ncols && !rc; i++) {
           char nm[24];
           int nl = hdr ? 0 : snprintf(nm, sizeof nm, "%zu", i);
-          const char *src = hdr ? fp[i] : nm;
-          size_t len = hdr ? lens[i] : (size_t)nl;
+          const char *src = hdr ? un[i] : nm;
+          size_t len = hdr ? unl[i] : (size_t)nl;
           p.names[i] = malloc(len + 1);
           if (!p.names[i]) {
             rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -1113,6 +1198,8 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         for (size_t i = 0; p.names && i < w.ncols; i++) free(p.names[i]);
         free(p.names);
         free(p.name_len);
+        free_names(un, nf);
+        free(unl);
         free(lens);
         free(fp);
         free(q);
@@ -1124,6 +1211,8 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         return rc;
       }
       if (!rc && !hdr) rc = csv_row(&r, &one, err);
+      free_names(un, nf);
+      free(unl);
       free(lens);
       free(fp);
       free(q);

@@ -152,6 +152,15 @@ eq "$rc" 0 "logical vs profile doc: exit 0"; has "$out" '"level": "logical"' "lo
 run "$W" diff --no-cache "$T/tl.json" "$G/data2/table.csv"
 eq "$rc" 1 "logical doc vs a changed table: exit 1"; has "$out" "content changed" "logical vs changed profile: verdict"
 
+# a header with a repeated name: kept, the repeat named as pandas does (a.1), with a warning;
+# values swapped between the two columns change the id
+printf 'a,a,b\n1,2,x\n3,4,y\n' > "$T/dup.csv"; printf 'a,a.1,b\n1,2,x\n3,4,y\n' > "$T/dup2.csv"
+printf 'a,a,b\n2,1,x\n4,3,y\n' > "$T/dupsw.csv"
+run "$W" fp --no-cache --id "$T/dup.csv"; d1=${out%% *}; has "$err" 'column name 2 repeats an earlier one: named "a.1"' "repeated header name: warning"
+run "$W" fp --no-cache --id "$T/dup2.csv"; eq "${out%% *}" "$d1" "a,a header = pandas' a,a.1"
+run "$W" fp --no-cache --id "$T/dupsw.csv"; [[ "${out%% *}" != "$d1" ]] && ok || bad "values swapped between two columns of one name change the id"
+run "$W" fp --no-cache --strict --id "$T/dup.csv"; eq "$rc" 2 "repeated header name with --strict: exit 2"
+
 # ---- 3. ids: stable across threads, copies, time; saved fingerprints ----
 run "$W" fp --no-cache --id --threads 1 "$G/data"; a=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$G/data"; eq "${out%% *}" "$a" "folder id, 1 vs 2 threads"
