@@ -173,6 +173,10 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   const char *sniffed = whorl_json_object_get_string(filedoc, "format");
   const char *fmt = o->table_format;
   if (!fmt) fmt = whorl__table_detect(path, sniffed ? sniffed : "binary");
+  if (fmt && !strcmp(fmt, WHORL__TABLE_BINARY))
+    return whorl__error(err, WHORL_EFORMAT, path, -1,
+                        "named as a text table, but its first 64 KiB hold NUL bytes: binary data, not CSV/TSV/JSON; "
+                        "fingerprint its bytes with --level content, or name a format with --as");
   if (!fmt) {
     if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,

@@ -2109,6 +2109,21 @@ static const char *content_format(const uint8_t *b, size_t n) {
   return d == '\t' ? "tsv" : "csv";
 }
 
+/* Names of source code, markup and configuration files: never tables by
+ * content (a .py or .yaml can split into equal fields); --as still reads
+ * them as one. */
+static int code_ext(const char *name) {
+  const char *dot = strrchr(name, '.');
+  if (!dot) return 0;
+  static const char *const ext[] = {".js",  ".mjs", ".cjs", ".ts",   ".py",  ".pyi", ".c",    ".h",    ".cc",   ".cpp",
+                                    ".hpp", ".java", ".go", ".rs",   ".rb",  ".pl",  ".sh",   ".bash", ".zsh",  ".md",
+                                    ".rst", ".html", ".htm", ".xml",  ".yaml", ".yml", ".toml", ".ini",  ".cfg",  ".sql",
+                                    ".r",   ".css", ".svg", ".ipynb", ".tex", ".lua", ".php",  ".swift", ".kt",  ".scala"};
+  for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
+    if (!strcasecmp(dot, ext[i])) return 1;
+  return 0;
+}
+
 const char *whorl__table_detect(const char *path, const char *sniffed) {
   if (!strcmp(sniffed, "parquet")) return "parquet";
   if (!strcmp(sniffed, "npy")) return "npy";
@@ -2120,6 +2135,7 @@ const char *whorl__table_detect(const char *path, const char *sniffed) {
   char *dot = strrchr(name, '.');
   if (dot && (!strcasecmp(dot, ".gz") || !strcasecmp(dot, ".zst") || !strcasecmp(dot, ".zstd"))) *dot = 0;
   const char *byext = ext_format(name);
+  if (!byext && code_ext(name)) return NULL;
   /* named as a binary table format without its magic: damaged or truncated;
    * its reader says what is wrong (exit 2), rather than a silent plain-file
    * fingerprint (--level content hashes the bytes) */
@@ -2150,6 +2166,10 @@ const char *whorl__table_detect(const char *path, const char *sniffed) {
     int text = 1;
     for (size_t k = 0; k < n && text; k++) text = buf[k] != 0;
     if (text) bycontent = content_format(buf, n);
+    else if (byext) { /* named as a text table, holding binary data: its reader would make a table of noise */
+      free(buf);
+      return WHORL__TABLE_BINARY;
+    }
   }
   free(buf);
   if (byext) {

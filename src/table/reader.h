@@ -72,6 +72,11 @@ typedef struct whorl_table_info {
  * first (decompressed) bytes. Returns "csv", "tsv", "jsonl", "parquet",
  * "npy" or NULL (not a table). */
 const char *whorl__table_detect(const char *path, const char *sniffed);
+/* What whorl__table_detect returns for a file named as a text table (.csv,
+ * .tsv, .json, .jsonl, ...) whose (decompressed) start holds a NUL byte:
+ * binary data, refused rather than read as a table of noise. */
+#define WHORL__TABLE_BINARY "binary-under-a-table-name"
+
 
 /* Reads the table at path (fd open on it, st its stat) into sink.
  * info is filled (zeroed first). Errors name the file and position. */

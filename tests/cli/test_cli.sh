@@ -161,6 +161,15 @@ run "$W" fp --no-cache --id "$T/dup2.csv"; eq "${out%% *}" "$d1" "a,a header = p
 run "$W" fp --no-cache --id "$T/dupsw.csv"; [[ "${out%% *}" != "$d1" ]] && ok || bad "values swapped between two columns of one name change the id"
 run "$W" fp --no-cache --strict --id "$T/dup.csv"; eq "$rc" 2 "repeated header name with --strict: exit 2"
 
+# binary data under a table's name: refused (exit 2), not read as a table of noise;
+# source code that happens to split into fields is a file, not a table
+head -c 4096 /dev/urandom > "$T/noise.csv"; printf '\0' >> "$T/noise.csv"
+run "$W" fp --no-cache --id "$T/noise.csv"; eq "$rc" 2 "binary .csv: exit 2"; has "$err" "NUL bytes: binary data" "binary .csv: message"
+eq "$out" "" "binary .csv: no stdout"
+run "$W" fp --no-cache --level content --id "$T/noise.csv"; eq "$rc" 0 "binary .csv at the content level: its bytes"
+printf 'a = f(1, 2)\nb = g(3, 4)\nc = h(5, 6)\n' > "$T/calc.py"
+run "$W" fp --no-cache --json "$T/calc.py"; has "$out" '"kind": "file"' "a .py with commas is a file, not a table"
+
 # ---- 3. ids: stable across threads, copies, time; saved fingerprints ----
 run "$W" fp --no-cache --id --threads 1 "$G/data"; a=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$G/data"; eq "${out%% *}" "$a" "folder id, 1 vs 2 threads"
