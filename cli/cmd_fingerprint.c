@@ -311,12 +311,12 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
       first_json = 0;
     } else {
       if (!json && !idonly && npaths > 1 && i > optind) fputc('\n', stdout);
-      cli_write_stdout(text, len);
+      if (cli_write_stdout(text, len)) status = EXIT_ERROR;
     }
     free(text);
   }
   if (json && !output && npaths > 1) fputs("\n]\n", stdout);
-  if (fflush(stdout) != 0) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
     cli_msg("error: cannot write to standard output");
     status = EXIT_ERROR;
   }

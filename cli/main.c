@@ -102,12 +102,14 @@ int cli_parse_threads(const char *arg, int *out) {
 }
 
 int cli_stdout_sink(void *ctx, const char *data, size_t len) {
-  (void)ctx;
-  return cli_write_stdout(data, len);
+  (void)ctx; /* many small pieces: buffered; the caller flushes and checks at the end */
+  return fwrite(data, 1, len, stdout) == len ? 0 : -1;
 }
 
 int cli_write_stdout(const char *s, size_t n) {
-  if (fwrite(s, 1, n, stdout) != n) return -1;
+  /* flushed here: a full disk or closed pipe must turn into exit 2, not
+   * into a silently lost report at exit */
+  if (fwrite(s, 1, n, stdout) != n || fflush(stdout) != 0 || ferror(stdout)) return -1;
   return 0;
 }
 

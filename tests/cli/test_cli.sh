@@ -321,6 +321,12 @@ run "$W" fp -o "$T/no/such/dir/out.json" "$G/data"; eq "$rc" 2 "-o unwritable"
 run "$W" fp --help; eq "$rc" 0 "fp --help"; has "$out" "usage: whorl fingerprint" "fp help text"
 run "$W" --version; has "$out" "whorl 0" "version"
 "$W" fp "$G/data" >/dev/full 2>/dev/null; eq "$?" 2 "stdout write error is reported"
+# ... by every command that prints a report: merge, check (text and junit)
+"$W" fp --no-cache -o "$T/m1.json" "$G/data/table.csv" 2>/dev/null
+"$W" merge "$T/m1.json" "$T/m1.json" >/dev/full 2>/dev/null; eq "$?" 2 "merge: stdout write error is reported"
+mkdir -p "$T/lk" && cp "$G/data/table.csv" "$T/lk/" && (cd "$T/lk" && "$W" lock table.csv 2>/dev/null)
+(cd "$T/lk" && "$W" check >/dev/full 2>/dev/null); eq "$?" 2 "check: stdout write error is reported"
+(cd "$T/lk" && "$W" check --format junit >/dev/full 2>/dev/null); eq "$?" 2 "check --format junit: stdout write error is reported"
 
 # ---- 5. stat cache ----
 P="$T/proj"; mkdir -p "$P/.whorl" "$P/d"
