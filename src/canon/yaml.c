@@ -62,7 +62,14 @@ static whorl_json *plain_scalar(const char *s, size_t n) {
     errno = 0;
     long long v = strtoll(base == 10 ? t : t + 2, NULL, base);
     if (!errno) return whorl_json_int(v);
-    return whorl_json_stringn(s, n); /* beyond int64: kept as text */
+    /* beyond int64: a number all the same (never the string of its digits),
+     * compared as its double, as the JSON parser does */
+    double d = 0;
+    if (base == 10) d = strtod(t, NULL);
+    else
+      for (size_t k = 2; k < n; k++) d = d * base + (t[k] <= '9' ? t[k] - '0' : (t[k] | 0x20) - 'a' + 10);
+    whorl_json *j = whorl_json_double(d);
+    return j ? j : whorl_json_stringn(s, n);
   }
   /* float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
   i = (t[0] == '-' || t[0] == '+');
@@ -122,6 +129,17 @@ static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
     size_t len = 0;
     const char *s = fy_node_get_scalar(n, &len);
     if (!s) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "a YAML scalar that cannot be read");
+    /* the core schema's infinities and NaN: floats JSON cannot hold; read as
+     * strings they would equal the quoted text */
+    static const char *const special[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+                                          ".nan", ".NaN", ".NAN", NULL};
+    if ((fy_node_get_style(n) == FYNS_PLAIN || (core && strcmp(core, "str"))) && is_in(s, len, special)) {
+      struct fy_token *tk = fy_node_get_scalar_token(n);
+      const struct fy_mark *m = tk ? fy_token_start_mark(tk) : NULL;
+      return whorl__error(w->err, WHORL_EFORMAT, w->path, -1,
+                          "line %d, column %d: YAML %.*s is a float that JSON cannot hold; quote it if the string is meant",
+                          m ? m->line + 1 : 0, m ? m->column + 1 : 0, (int)len, s);
+    }
     if (!whorl__utf8_valid(s, len)) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML text that is not valid UTF-8");
     if (core && !strcmp(core, "str")) {
       *out = whorl_json_stringn(s, len);
