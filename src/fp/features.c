@@ -12,7 +12,7 @@
 #include "whorl/hash.h"
 #include "whorl/whorl.h"
 
-#define FEATURES_RULES "features-1"
+#define FEATURES_RULES "features-2"
 #define SPEC_MAX (16u << 20)
 #define SPEC_SHOWN (256u << 10) /* canonical specs up to this size are kept in the document */
 #define SAMPLE_K 2048
