@@ -107,8 +107,8 @@ static char *id_line(const char *id, const char *path, size_t *len) {
 }
 
 /* `whorl fp --features MATRIX --pipeline SPEC ...`: one document. */
-static int features(const whorl_features_spec *fs, whorl_fp_options *o, cli_ctx *ctx, int json, const char *output,
-                    int npaths) {
+static int features(const whorl_features_spec *fs, whorl_fp_options *o, cli_ctx *ctx, int json, int idonly,
+                    const char *output, int npaths) {
   if (!fs->matrix || !fs->pipeline) {
     cli_msg("error: a features fingerprint needs --features MATRIX and --pipeline SPEC (see 'whorl fp --help')");
     return EXIT_ERROR;
@@ -132,7 +132,16 @@ static int features(const whorl_features_spec *fs, whorl_fp_options *o, cli_ctx 
   }
   char *text = NULL;
   size_t len = 0;
-  rc = whorl_render(doc, output || json ? WHORL_RENDER_JSON : WHORL_RENDER_TEXT, &text, &len, &err);
+  if (idonly && !output) { /* "<id>  <matrix>", as for any other path */
+    text = id_line(whorl_json_object_get_string(doc, "id"), fs->matrix, &len);
+    if (!text) {
+      whorl_json_free(doc);
+      cli_msg("error: out of memory");
+      return EXIT_ERROR;
+    }
+  } else {
+    rc = whorl_render(doc, output || json ? WHORL_RENDER_JSON : WHORL_RENDER_TEXT, &text, &len, &err);
+  }
   whorl_json_free(doc);
   int status = 0;
   if (rc) {
@@ -180,7 +189,36 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
   optind = 1;
   opterr = 0; /* our own messages, prefixed "whorl:" */
   int c;
+  /* options that take one value: given twice is a mistake, not "the last wins" */
+  const char *seen_once[16] = {0};
+  const int once_opts[] = {OPT_LEVEL, OPT_DIGEST, 'o', OPT_FEATURES, OPT_PIPELINE, OPT_INPUT, OPT_CONFIG, OPT_CACHE,
+                           OPT_THREADS, CLI_OPT_AS, CLI_OPT_DELIM, CLI_OPT_KEYFILE};
+  int level_given = 0, digest_given = 0, cache_given = 0;
   while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    for (size_t k = 0; k < sizeof once_opts / sizeof *once_opts; k++) {
+      if (c != once_opts[k]) continue;
+      if (seen_once[k]) {
+        const char *nm = c == 'o' ? "output" : "?";
+        for (const struct option *lo = longopts; lo->name; lo++)
+          if (lo->val == c) nm = lo->name;
+        cli_msg("error: --%s given twice ('%s', then '%s'): give it once", nm, seen_once[k], optarg ? optarg : "");
+        return EXIT_ERROR;
+      }
+      seen_once[k] = optarg ? optarg : "";
+    }
+    if (c == OPT_LEVEL) level_given = 1;
+    if (c == OPT_DIGEST) digest_given = 1;
+    if (c == OPT_CACHE || c == OPT_NOCACHE) {
+      if (cache_given && cache_given != c) {
+        cli_msg("error: --cache and --no-cache contradict each other: give one");
+        return EXIT_ERROR;
+      }
+      cache_given = c;
+    }
+    if ((c == OPT_MODEL && o.model == 0) || (c == OPT_NOMODEL && o.model == 1)) {
+      cli_msg("error: --model and --no-model contradict each other: give one");
+      return EXIT_ERROR;
+    }
     switch (c) {
     case OPT_LEVEL:
       if (cli_parse_level(optarg, &o.level)) return EXIT_ERROR;
@@ -223,8 +261,17 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
     }
   }
   int npaths = argc - optind;
+  if (json && idonly) {
+    cli_msg("error: --json and --id contradict each other: give one");
+    return EXIT_ERROR;
+  }
   if (fs.matrix || fs.pipeline || fs.ncode || fs.input) {
-    return features(&fs, &o, &ctx, json, output, npaths);
+    if (level_given || digest_given) {
+      cli_msg("error: %s does not apply to --features (a features fingerprint has one level: the matrix at the profile level)",
+              level_given ? "--level" : "--digest");
+      return EXIT_ERROR;
+    }
+    return features(&fs, &o, &ctx, json, idonly, output, npaths);
   }
   if (npaths < 1) {
     cli_msg("error: no PATH given (see 'whorl fp --help')");

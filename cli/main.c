@@ -196,8 +196,14 @@ int cli_table_opt(int c, const char *arg, whorl_fp_options *o) {
       return EXIT_ERROR;
     }
     return 0;
-  case CLI_OPT_NOHEADER: o->header = 0; return 0;
-  case CLI_OPT_HEADER: o->header = 1; return 0;
+  case CLI_OPT_NOHEADER:
+  case CLI_OPT_HEADER:
+    if (o->header >= 0 && o->header != (c == CLI_OPT_HEADER)) {
+      cli_msg("error: --header and --no-header contradict each other: give one");
+      return EXIT_ERROR;
+    }
+    o->header = c == CLI_OPT_HEADER;
+    return 0;
   case CLI_OPT_STRICT: o->strict = 1; return 0;
   case CLI_OPT_KEYFILE: o->key_file = arg; return 0;
   }

@@ -85,6 +85,14 @@ static int pipeline_section(const char *path, whorl_json **sec, uint8_t id[32], 
   }
   free(text);
   if (rc) return rc;
+  /* a spec is a mapping or a list: a lone scalar is most likely another
+   * file given by mistake (a CSV is one long YAML string) */
+  if (whorl_json_typeof(spec) != WHORL_JSON_OBJECT && whorl_json_typeof(spec) != WHORL_JSON_ARRAY) {
+    whorl_json_free(spec);
+    return whorl__error(err, WHORL_EFORMAT, path, -1,
+                        "a pipeline spec is a JSON or YAML object or list; this file holds a single %s value",
+                        !strcmp(fmt, "json") ? "JSON" : "YAML");
+  }
   char *canon = NULL;
   size_t clen = 0;
   if (whorl_json_canonical(spec, &canon, &clen)) {

@@ -170,6 +170,13 @@ run "$W" fp --no-cache --level content --id "$T/noise.csv"; eq "$rc" 0 "binary .
 printf 'a = f(1, 2)\nb = g(3, 4)\nc = h(5, 6)\n' > "$T/calc.py"
 run "$W" fp --no-cache --json "$T/calc.py"; has "$out" '"kind": "file"' "a .py with commas is a file, not a table"
 
+# options given twice or contradicting each other: exit 2, never "the last wins"
+for args in "--level quick --level content" "--json --id" "--header --no-header" "--model --no-model" \
+            "--no-cache --cache $T/c.db" "-o $T/x1 -o $T/x2" "--delimiter , --delimiter ;"; do
+  run "$W" fp $args "$G/data/table.csv"; eq "$rc" 2 "fp $args: exit 2"; eq "$out" "" "fp $args: no stdout"
+done
+run "$W" fp --level quick --level content "$G/data/table.csv"; has "$err" "--level given twice ('quick', then 'content')" "twice: message"
+
 # ---- 3. ids: stable across threads, copies, time; saved fingerprints ----
 run "$W" fp --no-cache --id --threads 1 "$G/data"; a=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$G/data"; eq "${out%% *}" "$a" "folder id, 1 vs 2 threads"

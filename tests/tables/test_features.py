@@ -183,6 +183,16 @@ def main():
         check(rc == 1 and "fingerprinted differently (table at the profile level vs file at the content level)" in out,
               f"input of another kind or level: diff says so ({out.strip()[:300]})")
 
+    # --id prints "<id>  <matrix>"; --level, --digest and repeated options are refused
+    rc, out, err = run("fp", "--no-cache", "--id", "--features", matrix, "--pipeline", y1, "--code", code1, "--code", code2,
+                       "--input", iris)
+    check(rc == 0 and out == f"{base['id']}  {matrix}\n", f"--id with --features prints the id line ({out[:200]!r})")
+    for extra in (["--level", "quick"], ["--digest", "sha256"], ["--features", matrix], ["--pipeline", y1], ["--input", iris]):
+        rc, out, err = run("fp", "--features", matrix, "--pipeline", y1, "--input", iris, *extra)
+        check(rc == 2 and out == "", f"features with {extra[0]} {'again' if extra[0] in ('--features', '--pipeline', '--input') else ''}: refused ({err.strip()})")
+    rc, out, err = run("fp", "--features", matrix, "--pipeline", write(os.path.join(TMP, "plain.csv"), "a,b\n1,2\n"))
+    check(rc == 2 and "object or list" in err, f"a CSV given as the pipeline spec: refused ({err.strip()})")
+
     # Thread count: identical documents.
     a = run("fp", "--no-cache", "--json", "--threads", "1", "--features", matrix, "--pipeline", y1, "--input", iris)
     b = run("fp", "--no-cache", "--json", "--threads", "2", "--features", matrix, "--pipeline", y1, "--input", iris)
