@@ -52,6 +52,7 @@ static const char check_help[] =
     "                         file, if present)\n"
     "  --format FORMAT        text (default), json, markdown (a pull-request\n"
     "                         comment) or junit (JUnit XML for CI systems)\n"
+    "  --json                 the same as --format json\n"
     "  --threads N            worker threads (default: all cores)\n"
     "  --no-cache             neither read nor update the stat cache\n"
     "  -h, --help             this help\n"
@@ -59,7 +60,7 @@ static const char check_help[] =
     "Exit status: 0 pass (warnings allowed), 1 a failing rule (a change, drift,\n"
     "a missing or unreadable artifact), 2 error (no lock file, a bad policy).\n";
 
-enum { OPT_LOCK = 256, OPT_UPDATE, OPT_LEVEL, OPT_MODEL, OPT_THREADS, OPT_POLICY, OPT_FORMAT, OPT_NOCACHE,
+enum { OPT_LOCK = 256, OPT_UPDATE, OPT_LEVEL, OPT_MODEL, OPT_THREADS, OPT_POLICY, OPT_FORMAT, OPT_JSONFMT, OPT_NOCACHE,
        OPT_FEATURES, OPT_PIPELINE, OPT_CODE, OPT_INPUT, OPT_CONFIG, OPT_PARAM, OPT_TRAINFILE };
 
 static int lock_main(int argc, char **argv, const char **code, const char **params, const char **tfiles) {
@@ -158,17 +159,27 @@ int cmd_check(int argc, char **argv) {
   static const struct option longopts[] = {{"lock", required_argument, NULL, OPT_LOCK},     {"policy", required_argument, NULL, OPT_POLICY},
                                            {"format", required_argument, NULL, OPT_FORMAT}, {"threads", required_argument, NULL, OPT_THREADS},
                                            {"no-cache", no_argument, NULL, OPT_NOCACHE},    {"help", no_argument, NULL, 'h'},
-                                           {NULL, 0, NULL, 0}};
+                                           {"json", no_argument, NULL, OPT_JSONFMT},        {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
   const char *lock = "whorl.lock", *policy = NULL, *format = "text";
-  int c;
+  int c, format_given = 0;
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_LOCK: lock = optarg; break;
     case OPT_POLICY: policy = optarg; break;
-    case OPT_FORMAT: format = optarg; break;
+    case OPT_FORMAT:
+    case OPT_JSONFMT: {
+      const char *f = c == OPT_JSONFMT ? "json" : optarg;
+      if (format_given && strcmp(f, format)) {
+        cli_msg("error: two output formats given (--json, --format): give one");
+        return EXIT_ERROR;
+      }
+      format = f;
+      format_given = 1;
+      break;
+    }
     case OPT_NOCACHE: o.use_cache = 0; break;
     case OPT_THREADS:
       if (cli_parse_threads(optarg, &o.threads)) return EXIT_ERROR;

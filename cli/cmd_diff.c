@@ -27,7 +27,8 @@ static const char help[] =
     "  --format FORMAT        text (default), json, or markdown (a pull-request comment)\n"
     "  --no-detail            for two folders on disk, do not read changed files\n"
     "                         again to find their changed byte ranges\n"
-    "  --level LEVEL          level for paths: quick, content, logical or profile\n"
+    "  --level LEVEL          level for paths: quick, content, logical, profile\n"
+    "                         or stats (models)\n"
     "                         (default: profile for tables, content otherwise, or the saved\n"
     "                         fingerprint's level)\n"
     "  --as, --delimiter, --no-header, --header, --strict, --key-file\n"
@@ -53,7 +54,7 @@ int cmd_diff(int argc, char **argv) {
       CLI_TABLE_LONGOPTS, {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
   cli_ctx ctx = {0, 0, 0, cli_now_ns()};
-  int json = 0, level_given = 0, detail = 1;
+  int json = 0, level_given = 0, detail = 1, fmt_given = 0;
   int live[2] = {0, 0};
   whorl_error err;
   whorl_error_clear(&err);
@@ -62,15 +63,21 @@ int cmd_diff(int argc, char **argv) {
   int c;
   while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
     switch (c) {
-    case OPT_JSON: json = 1; break;
-    case OPT_FORMAT:
-      if (!strcmp(optarg, "json")) json = 1;
-      else if (!strcmp(optarg, "markdown")) json = 2;
-      else if (strcmp(optarg, "text")) {
+    case OPT_JSON:
+    case OPT_FORMAT: {
+      int want = c == OPT_JSON || !strcmp(optarg, "json") ? 1 : !strcmp(optarg, "markdown") ? 2 : !strcmp(optarg, "text") ? 0 : -1;
+      if (want < 0) {
         cli_msg("error: unknown format '%s' (choose text, json or markdown)", optarg);
         return EXIT_ERROR;
       }
+      if (fmt_given && want != json) {
+        cli_msg("error: two output formats given (--json, --format): give one");
+        return EXIT_ERROR;
+      }
+      json = want;
+      fmt_given = 1;
       break;
+    }
     case OPT_NODETAIL: detail = 0; break;
     case OPT_MODEL: o.model = 1; break;
     case OPT_NOMODEL: o.model = 0; break;

@@ -86,7 +86,7 @@ void cli_progress_end(cli_ctx *c) {
 
 int cli_parse_level(const char *arg, whorl_level *out) {
   if (whorl_level_parse(arg, out) == WHORL_OK) return 0;
-  cli_msg("error: unknown level '%s' (choose quick, content, logical or profile)", arg);
+  cli_msg("error: unknown level '%s' (choose quick, content, logical, profile or stats)", arg);
   return -1;
 }
 

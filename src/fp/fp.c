@@ -432,7 +432,7 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
   }
   if (o.level == WHORL_LEVEL_STATS) {
     close(fd);
-    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "the stats level is for models");
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "the stats level is for models (--model reads .npy/.npz as one)");
   }
   if (o.level == WHORL_LEVEL_QUICK) {
     rc = fp_file(path, fd, &fst, &o, out, err);

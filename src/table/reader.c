@@ -1786,7 +1786,7 @@ static int read_npy(const char *path, int fd, const struct stat *st, whorl_table
   free(head);
   if (rc) return rc;
   if (h.ndim < 1 || h.ndim > 2)
-    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a %d-dimensional array is not a table (1-D and 2-D are)", h.ndim);
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a %d-dimensional array is not a table (1-D and 2-D are); --model reads it as model weights", h.ndim);
   if (h.kind == 'c') return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "complex numbers (%s) are not table values", h.descr);
   uint64_t ncols = h.ndim == 2 ? h.shape[1] : 1;
   if (ncols > 100000) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "%llu columns: too many for a table", (unsigned long long)ncols);
@@ -1971,7 +1971,8 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
       for (size_t i = 0; i < z.n && !rc; i++) {
         if (cols[i].h.ndim != 1) {
           rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
-                            "npz member %s is %d-dimensional: an .npz table is 1-D arrays of one length, or a single 2-D array",
+                            "npz member %s is %d-dimensional: an .npz table is 1-D arrays of one length, or a single 2-D array "
+                            "(--model reads the file as model weights)",
                             cols[i].name, cols[i].h.ndim);
           break;
         }

@@ -176,6 +176,7 @@ for args in "--level quick --level content" "--json --id" "--header --no-header"
   run "$W" fp $args "$G/data/table.csv"; eq "$rc" 2 "fp $args: exit 2"; eq "$out" "" "fp $args: no stdout"
 done
 run "$W" fp --level quick --level content "$G/data/table.csv"; has "$err" "--level given twice ('quick', then 'content')" "twice: message"
+run "$W" diff --json --format markdown "$G/data" "$G/data2"; eq "$rc" 2 "diff --json --format markdown: exit 2"
 
 # ---- 3. ids: stable across threads, copies, time; saved fingerprints ----
 run "$W" fp --no-cache --id --threads 1 "$G/data"; a=${out%% *}
@@ -334,6 +335,8 @@ run "$W" --version; has "$out" "whorl 0" "version"
 mkdir -p "$T/lk" && cp "$G/data/table.csv" "$T/lk/" && (cd "$T/lk" && "$W" lock table.csv 2>/dev/null)
 (cd "$T/lk" && "$W" check >/dev/full 2>/dev/null); eq "$?" 2 "check: stdout write error is reported"
 (cd "$T/lk" && "$W" check --format junit >/dev/full 2>/dev/null); eq "$?" 2 "check --format junit: stdout write error is reported"
+(cd "$T/lk" && "$W" check --json > "$T/ck.json" 2>/dev/null); eq "$?" 0 "check --json"
+eq "$(python3 -c 'import json,sys; print("whorl_check" in json.load(open(sys.argv[1])))' "$T/ck.json")" "True" "check --json prints the JSON report"
 
 # ---- 5. stat cache ----
 P="$T/proj"; mkdir -p "$P/.whorl" "$P/d"
