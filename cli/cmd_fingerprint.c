@@ -307,8 +307,8 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
     int rc = whorl_fingerprint(argv[i], &o, &doc, &err);
     cli_progress_end(&ctx);
     if (stats && !rc)
-      fprintf(stderr, "whorl: stats: %s: %llu files, %llu from the stat cache, %llu bytes read, %.3f s\n", argv[i],
-              (unsigned long long)st.files, (unsigned long long)st.cache_hits, (unsigned long long)st.bytes_read,
+      fprintf(stderr, "whorl: stats: %s: %llu file%s, %llu from the stat cache, %llu bytes read, %.3f s\n", argv[i],
+              (unsigned long long)st.files, st.files == 1 ? "" : "s", (unsigned long long)st.cache_hits, (unsigned long long)st.bytes_read,
               (double)(cli_now_ns() - ctx.start_ns) / 1e9);
     if (rc) {
       if (ctx.fatal_reported == before) cli_error(&err);

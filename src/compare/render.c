@@ -161,7 +161,8 @@ static void render_model(whorl_buf *b, const whorl_json *d) {
   }
   whorl_buf_putc(b, '\n');
   const whorl_json *a = whorl_json_object_get(d, "architecture");
-  whorl_buf_printf(b, "%-9s %s  %" PRId64 " tensors, ", "arch", str(a, "id"), whorl_json_object_get_int(a, "tensors", 0));
+  const int64_t ntens = whorl_json_object_get_int(a, "tensors", 0);
+  whorl_buf_printf(b, "%-9s %s  %" PRId64 " tensor%s, ", "arch", str(a, "id"), ntens, ntens == 1 ? "" : "s");
   scalar(b, whorl_json_object_get(a, "parameters"));
   whorl_buf_puts(b, " parameters\n");
   const whorl_json *c = whorl_json_object_get(d, "config"), *cv = whorl_json_object_get(c, "value");
@@ -282,7 +283,7 @@ static void render_fp(whorl_buf *b, const whorl_json *d) {
       dirs += !strcmp(t, "dir");
     }
     if (links) whorl_buf_printf(b, "%-9s %zu (recorded, not followed)\n", "symlinks", links);
-    if (dirs) whorl_buf_printf(b, "%-9s %zu folder%s with nothing in them\n", "empty", dirs, dirs == 1 ? "" : "s");
+    if (dirs) whorl_buf_printf(b, "%-9s %zu folder%s with nothing in %s\n", "empty", dirs, dirs == 1 ? "" : "s", dirs == 1 ? "it" : "them");
     const whorl_json *sk = whorl_json_object_get(d, "skipped");
     for (size_t i = 0; i < whorl_json_size(sk); i++) {
       const whorl_json *e = whorl_json_array_get(sk, i);
