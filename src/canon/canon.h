@@ -6,11 +6,14 @@
 #include <stddef.h>
 #include "util/util.h"
 
-/* Appends `s` (UTF-8, any bytes allowed) as a canonical JSON string,
- * quotes included, escaped exactly as whorl_json_canonical does. */
+/* Appends `s` (UTF-8) as a canonical JSON string, quotes included, escaped
+ * exactly as whorl_json_canonical does. Bytes that are not part of a valid
+ * UTF-8 sequence are written as U+FFFD each (never invalid JSON text):
+ * callers that need the exact bytes pass valid text and a _hex member. */
 void whorl__jcs_string(whorl_buf *b, const char *s, size_t len);
 
 #include "whorl/json.h"
+
 /* Parses one YAML document (text of len bytes; path names it in errors)
  * into a JSON tree: anchors and aliases resolved, YAML 1.2 core schema for
  * plain scalars. Several documents, syntax errors and keys without a JSON
