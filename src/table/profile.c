@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fp/fp_int.h" /* whorl__json_set_bytes, whorl__display_bytes, whorl__hex_bytes */
 #include "table/profile.h"
 #include "table/value.h"
 
@@ -488,6 +489,8 @@ static void hex16(uint64_t hlo, uint64_t hhi, char out[33]) {
   out[32] = 0;
 }
 
+static int unhex_digit(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; }
+
 static int unhex16(const char *s, size_t n, uint64_t *hlo, uint64_t *hhi) {
   if (n != 32) return -1;
   uint64_t v[2] = {0, 0};
@@ -553,6 +556,14 @@ whorl_json *whorl__canon_to_json(const uint8_t *p, size_t len) {
   }
   default:
     break;
+  }
+  if (len > 1 && p[0] == 'S' && !whorl__utf8_valid((const char *)p + 1, len - 1)) {
+    /* not UTF-8: its readable form (the exact bytes go in a _hex member) */
+    whorl_buf d = WHORL_BUF_INIT;
+    whorl__display_bytes((const char *)p + 1, len - 1, &d);
+    whorl_json *v = d.oom ? NULL : whorl_json_stringn(d.data ? d.data : "", d.len);
+    whorl_buf_free(&d);
+    return v;
   }
   return whorl_json_stringn((const char *)p + 1, len - 1); /* S, T */
 }
@@ -838,8 +849,9 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     whorl_json_object_set(ej, "max_abs_error", whorl_json_double(worst / unit));
     whorl_json_object_set(j, "quantile_error", ej);
   } else if (type == WHORL_T_STRING && !keyed && all.shave) {
-    whorl_json_object_set(j, "min", whorl_json_stringn(all.smin.data, all.smin.len));
-    whorl_json_object_set(j, "max", whorl_json_stringn(all.smax.data, all.smax.len));
+    /* bytes that are not UTF-8: a readable form, and min_hex / max_hex */
+    whorl__json_set_bytes(j, "min", all.smin.data, all.smin.len);
+    whorl__json_set_bytes(j, "max", all.smax.data, all.smax.len);
   }
   if (all.nan || all.pinf || all.ninf) {
     whorl_json *nj = whorl_json_object();
@@ -1068,13 +1080,24 @@ whorl_json *whorl__psample_json(const whorl_psample *s, size_t ncols) {
     hex16(r->hlo, r->hhi, h);
     whorl_json_object_set(o, "hash", whorl_json_string(h));
     size_t pos = 0;
+    whorl_json *hx = NULL; /* column index -> hex of a string value that is not UTF-8 */
     for (size_t c = 0; c < ncols; c++) {
       const uint8_t *p = NULL;
       size_t n = 0;
       if (pos < r->cells.len && whorl__cell_next((const uint8_t *)r->cells.data, r->cells.len, &pos, &p, &n)) pos = r->cells.len;
       whorl_json_array_append(vals, p ? whorl__canon_to_json(p, n) : whorl_json_null());
+      if (p && n > 1 && p[0] == 'S' && !whorl__utf8_valid((const char *)p + 1, n - 1)) {
+        whorl_buf b = WHORL_BUF_INIT;
+        whorl__hex_bytes((const char *)p + 1, n - 1, &b);
+        char k[24];
+        snprintf(k, sizeof k, "%zu", c);
+        if (!hx) hx = whorl_json_object();
+        whorl_json_object_set(hx, k, b.oom ? NULL : whorl_json_stringn(b.data, b.len));
+        whorl_buf_free(&b);
+      }
     }
     whorl_json_object_set(o, "values", vals);
+    if (hx) whorl_json_object_set(o, "values_hex", hx);
     whorl_json_array_append(rows, o);
   }
   return rows;
@@ -1099,13 +1122,37 @@ int whorl__psample_from_json(whorl_psample *s, const whorl_json *rows, const siz
       cell[c].len = 0;
       whorl__value_null(&cell[c]);
     }
+    const whorl_json *hx = whorl_json_object_get(r, "values_hex");
+    if (hx && whorl_json_typeof(hx) != WHORL_JSON_OBJECT) rc = -1;
+    for (size_t k = 0; hx && k < whorl_json_size(hx) && !rc; k++) { /* every index names a string value */
+      const char *key = whorl_json_object_key(hx, k, NULL);
+      char *end;
+      unsigned long long c = strtoull(key, &end, 10);
+      if (*end || !*key || (key[0] == '0' && key[1]) || c >= nsrc ||
+          whorl_json_typeof(whorl_json_object_value(hx, k)) != WHORL_JSON_STRING ||
+          whorl_json_typeof(whorl_json_array_get(vals, (size_t)c)) != WHORL_JSON_STRING)
+        rc = -1;
+    }
     for (size_t c = 0; c < nsrc && !rc; c++) {
       whorl_buf *o = &cell[map[c]];
       const whorl_json *v = whorl_json_array_get(vals, c);
       o->len = 0;
       size_t n;
       const char *t = whorl_json_typeof(v) == WHORL_JSON_STRING ? whorl_json_get_string(v, &n) : NULL;
-      if (keyed && t && n == 34 && t[0] == 'k' && t[1] == ':') {
+      char key[24];
+      snprintf(key, sizeof key, "%zu", c);
+      const char *hex = hx ? whorl_json_object_get_string(hx, key) : NULL;
+      if (hex) { /* a string that is not UTF-8: its exact bytes */
+        size_t hn = strlen(hex);
+        whorl_buf_putc(o, 'S');
+        for (size_t i = 0; i + 1 < hn && !rc; i += 2) {
+          int a = unhex_digit(hex[i]), b = unhex_digit(hex[i + 1]);
+          if (a < 0 || b < 0) rc = -1;
+          else whorl_buf_putc(o, (char)(a << 4 | b));
+        }
+        /* odd length, or bytes that are UTF-8 after all (one value, one spelling) */
+        if (hn % 2 || whorl__utf8_valid(o->data + 1, o->len - 1)) rc = -1;
+      } else if (keyed && t && n == 34 && t[0] == 'k' && t[1] == ':') {
         uint64_t lo, hi;
         if (unhex16(t + 2, 32, &lo, &hi)) rc = -1;
         uint8_t k[17];
