@@ -718,8 +718,7 @@ static int beyond_double(const uint8_t *p, size_t len, double x) {
     if (p[i] == '.' || p[i] == 'e') return 0;
   char t[32];
   size_t n = (size_t)snprintf(t, sizeof t, "%.0f", x); /* a double this large is an integer */
-  size_t o = p[1] == '-' ? 0 : 0;
-  return !(n == len - 1 - o && !memcmp(t, p + 1, n));
+  return !(n == len - 1 && !memcmp(t, p + 1, n));
 }
 
 /* The exact extremes and order statistics found from the counted values,
@@ -779,8 +778,10 @@ static int exact_quantiles(const whorl_pcol *c, const whorl_pnum *d, int tempora
       }
     }
     q[k] = x0 + (x1 - x0) * (r - (double)r0);
-    /* an order statistic itself (no interpolation between two values) */
-    if (n && (i0 == i1 || r0 == r1) && beyond_double(v[i0].p, v[i0].len, v[i0].x))
+    /* an order statistic itself (no interpolation between two values),
+     * while it is a JSON integer (up to 18 digits: drift reads quantiles
+     * as numbers) */
+    if (n && (i0 == i1 || r0 == r1) && v[i0].len <= 19 && beyond_double(v[i0].p, v[i0].len, v[i0].x))
       xn->q[k] = v[i0].p, xn->q_len[k] = v[i0].len;
   }
   if (n && beyond_double(v[0].p, v[0].len, v[0].x)) xn->min = v[0].p, xn->min_len = v[0].len;
