@@ -13,7 +13,9 @@
  * round it, so whorl never puts such values into hashed documents.
  *
  * Strings are byte arrays with a length: they may hold NUL. The parser
- * rejects invalid UTF-8 and lone surrogates; builders trust the caller.
+ * rejects invalid UTF-8 and lone surrogates; builders accept any bytes, but
+ * the serializers refuse a string or key that is not valid UTF-8
+ * (WHORL_EFORMAT), so whorl never writes JSON it could not read back.
  *
  * Ownership: a whorl_json returned through `**out` or by a *_new function
  * belongs to the caller and is released with whorl_json_free (NULL ok).
@@ -96,7 +98,8 @@ int whorl_json_parse_file(const char *path, size_t max_bytes, whorl_json **out, 
 /* ---- serialization ---- */
 /* RFC 8785 canonical form: no whitespace, members sorted by UTF-16 code
  * units, ES6 number formatting. *out is malloc'd, NUL-terminated, owned by
- * the caller (free()). */
+ * the caller (free()). WHORL_EFORMAT when a string or key of the tree is
+ * not valid UTF-8 (RFC 3629); nothing is written then. */
 int whorl_json_canonical(const whorl_json *v, char **out, size_t *len);
 /* Human-friendly form: canonical member order, 2-space indentation, arrays
  * of at most 8 scalars on one line, one trailing newline. Same ownership as
@@ -105,7 +108,9 @@ int whorl_json_pretty(const whorl_json *v, char **out, size_t *len);
 /* Streams the canonical (pretty = 0) or pretty (pretty = 1) form to `sink`
  * in pieces of about 64 KiB, so a large document needs no buffer of its own
  * size. The sink returns 0, or non-zero to stop (the call then returns
- * WHORL_EIO). Bytes are the same as whorl_json_canonical / _pretty give. */
+ * WHORL_EIO). Bytes are the same as whorl_json_canonical / _pretty give;
+ * a string that is not valid UTF-8 stops the writing with WHORL_EFORMAT
+ * (what was already passed to the sink is not a complete document). */
 typedef int (*whorl_json_sink)(void *ctx, const char *data, size_t len);
 int whorl_json_write(const whorl_json *v, int pretty, whorl_json_sink sink, void *ctx);
 

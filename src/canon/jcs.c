@@ -198,6 +198,15 @@ static void free_members(const whorl_json_member **v, const whorl_json_member **
 
 /* ---- writers ---- */
 
+/* 1 when s holds a byte >= 0x80 that is not part of a valid UTF-8
+ * sequence (RFC 3629). ASCII strings cost one pass over their bytes. */
+static int bad_utf8(const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if ((unsigned char)s[i] >= 0x80) return !whorl__utf8_valid(s + i, len - i);
+  return 0;
+}
+
+/* Writes s, which must be valid UTF-8 (callers check with bad_utf8). */
 static void put_string(whorl_buf *b, const char *s, size_t len) {
   static const char hex[] = "0123456789abcdef";
   whorl_buf_putc(b, '"');
@@ -232,7 +241,31 @@ static void put_string(whorl_buf *b, const char *s, size_t len) {
   whorl_buf_putc(b, '"');
 }
 
-void whorl__jcs_string(whorl_buf *b, const char *s, size_t len) { put_string(b, s, len); }
+void whorl__jcs_string(whorl_buf *b, const char *s, size_t len) {
+  if (!bad_utf8(s, len)) {
+    put_string(b, s, len);
+    return;
+  }
+  /* Never invalid UTF-8 in JSON text: each byte that is not part of a
+   * valid sequence becomes U+FFFD (callers pass valid text; this is the
+   * last line of defence). */
+  whorl_buf t = WHORL_BUF_INIT;
+  for (size_t i = 0; i < len;) {
+    size_t k = i;
+    while (k < len && (unsigned char)s[k] < 0x80) k++;
+    whorl_buf_put(&t, s + i, k - i);
+    if (k == len) break;
+    size_t n = 0;
+    for (size_t m = 2; m <= 4 && !n && k + m <= len; m++)
+      if (whorl__utf8_valid(s + k, m)) n = m;
+    if (n) whorl_buf_put(&t, s + k, n);
+    else whorl_buf_put(&t, "\xef\xbf\xbd", 3);
+    i = k + (n ? n : 1);
+  }
+  if (t.oom) b->oom = 1;
+  put_string(b, t.data ? t.data : "", t.len);
+  whorl_buf_free(&t);
+}
 
 static void put_number(whorl_buf *b, const whorl_json *v) {
   char tmp[32];
@@ -285,8 +318,14 @@ static int write_value(jw *w, const whorl_json *v, int pretty) {
   switch (v->type) {
   case WHORL_JSON_NULL: whorl_buf_put(b, "null", 4); break;
   case WHORL_JSON_BOOL: v->u.b ? whorl_buf_put(b, "true", 4) : whorl_buf_put(b, "false", 5); break;
-  case WHORL_JSON_NUMBER: put_number(b, v); break;
-  case WHORL_JSON_STRING: put_string(b, v->u.str.s, v->u.str.len); break;
+  case WHORL_JSON_NUMBER:
+    if (!v->is_int && !isfinite(v->u.num.d)) return WHORL_EFORMAT; /* JSON has no infinity */
+    put_number(b, v);
+    break;
+  case WHORL_JSON_STRING:
+    if (bad_utf8(v->u.str.s, v->u.str.len)) return WHORL_EFORMAT;
+    put_string(b, v->u.str.s, v->u.str.len);
+    break;
   case WHORL_JSON_ARRAY:
     if (pretty >= 0 && v->u.arr.len && inline_array(v)) {
       /* Short tuples of scalars (chunk [offset, size, hash], ranges) read
@@ -319,6 +358,10 @@ static int write_value(jw *w, const whorl_json *v, int pretty) {
     for (size_t i = 0; i < v->u.obj.len; i++) {
       if (i) whorl_buf_putc(b, ',');
       if (pretty >= 0) put_indent(b, pretty + 1);
+      if (bad_utf8(m[i]->key, m[i]->keylen)) {
+        free_members(m, small);
+        return WHORL_EFORMAT;
+      }
       put_string(b, m[i]->key, m[i]->keylen);
       if (pretty >= 0) whorl_buf_put(b, ": ", 2);
       else whorl_buf_putc(b, ':');
@@ -348,7 +391,7 @@ static int serialize(const whorl_json *v, char **out, size_t *len, int pretty) {
   if (pretty >= 0) whorl_buf_putc(&w.b, '\n');
   if (rc || w.b.oom) {
     whorl_buf_free(&w.b);
-    return WHORL_ENOMEM;
+    return rc ? rc : WHORL_ENOMEM;
   }
   *out = whorl_buf_detach(&w.b, len);
   return *out ? WHORL_OK : WHORL_ENOMEM;

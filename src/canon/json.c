@@ -175,7 +175,14 @@ whorl_json *whorl_json_clone(const whorl_json *v) {
   switch (v->type) {
   case WHORL_JSON_NULL: return whorl_json_null();
   case WHORL_JSON_BOOL: return whorl_json_bool(v->u.b);
-  case WHORL_JSON_NUMBER: return whorl__json_number(v->u.num.d, v->is_int, v->u.num.i);
+  case WHORL_JSON_NUMBER: {
+    whorl_json *c = whorl__json_number(v->u.num.d, v->is_int, v->u.num.i);
+    if (c && v->u.num.lit && !(c->u.num.lit = dup_bytes(v->u.num.lit, strlen(v->u.num.lit)))) {
+      whorl_json_free(c);
+      return NULL;
+    }
+    return c;
+  }
   case WHORL_JSON_STRING: return whorl_json_stringn(v->u.str.s, v->u.str.len);
   case WHORL_JSON_ARRAY: {
     whorl_json *c = whorl_json_array();
@@ -231,6 +238,7 @@ void whorl_json_free(whorl_json *v) {
   if (!v) return;
   switch (v->type) {
   case WHORL_JSON_STRING: free(v->u.str.s); break;
+  case WHORL_JSON_NUMBER: free(v->u.num.lit); break;
   case WHORL_JSON_ARRAY:
     for (size_t i = 0; i < v->u.arr.len; i++) whorl_json_free(v->u.arr.items[i]);
     free(v->u.arr.items);

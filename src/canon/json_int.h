@@ -21,6 +21,7 @@ struct whorl_json {
     struct {
       double d;
       int64_t i;
+      char *lit; /* malloc'd literal text, or NULL (whorl__json_parse_row) */
     } num;
     struct {
       char *s; /* malloc'd, NUL-terminated */

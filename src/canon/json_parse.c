@@ -23,6 +23,7 @@ typedef struct parser {
   size_t n, pos;
   whorl_error *err;
   int failed; /* an error was recorded (the first one wins) */
+  int row;    /* whorl__json_parse_row: literals kept, messages without a position */
 } parser;
 
 /* ---- errors ---- */
@@ -48,6 +49,7 @@ static int fail(parser *ps, size_t off, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
+  if (ps->row) return whorl__error(ps->err, WHORL_EFORMAT, NULL, (int64_t)off, "invalid JSON: %s", what);
   return whorl__error(ps->err, WHORL_EFORMAT, NULL, (int64_t)off, "invalid JSON: %s at line %zu column %zu",
                       what, line, col);
 }
@@ -265,7 +267,22 @@ eof:
 
 static int is_digit(const parser *ps, size_t i) { return i < ps->n && ps->t[i] >= '0' && ps->t[i] <= '9'; }
 
-static int parse_number(parser *ps, whorl_json **out) {
+/* A number node that keeps its literal t[start, end) (row mode). */
+static int number_lit(parser *ps, double d, size_t start, size_t end, whorl_json **out) {
+  *out = whorl__json_number(d, 0, 0);
+  char *lit = *out ? malloc(end - start + 1) : NULL;
+  if (!lit) {
+    whorl_json_free(*out);
+    *out = NULL;
+    return whorl__error(ps->err, WHORL_ENOMEM, NULL, -1, "out of memory");
+  }
+  memcpy(lit, ps->t + start, end - start);
+  lit[end - start] = 0;
+  (*out)->u.num.lit = lit;
+  return WHORL_OK;
+}
+
+static int parse_number(parser *ps, whorl_json **out, int depth) {
   const unsigned char *t = ps->t;
   size_t start = ps->pos, i = start;
   int neg = 0;
@@ -363,9 +380,15 @@ static int parse_number(parser *ps, whorl_json **out) {
     if (e10 < -2000000000LL) e10 = -2000000000LL;
     snprintf(buf + kept, sizeof buf - kept, "e%lld", e10);
     d = strtod(buf, NULL);
-    if (isinf(d)) return fail(ps, start, "number out of range");
+    /* A row's value keeps its literal, read as CSV text is read (its
+     * nearest double: infinity); elsewhere whorl_json holds no infinity. */
+    if (isinf(d) && !(ps->row && depth == 1)) return fail(ps, start, "number out of range");
   }
   if (neg) d = -d;
+  /* Row values: integers beyond int64 keep every digit, numbers beyond the
+   * double range their spelling (whorl__json_number_literal). */
+  if (ps->row && depth == 1 && (isinf(d) || (!has_exp && frac_end == frac_start)))
+    return number_lit(ps, d, start, i, out);
   *out = whorl__json_number(d, 0, 0);
   return *out ? WHORL_OK : whorl__error(ps->err, WHORL_ENOMEM, NULL, -1, "out of memory");
 }
@@ -608,18 +631,18 @@ static int parse_value(parser *ps, whorl_json **out, int depth) {
     }
     break;
   default:
-    if (c == '-' || (c >= '0' && c <= '9')) return parse_number(ps, out);
+    if (c == '-' || (c >= '0' && c <= '9')) return parse_number(ps, out, depth);
     break;
   }
   if (m < 0) return fail(ps, ps->n, "unexpected end of input in a literal");
   return fail_here(ps, "a value");
 }
 
-int whorl_json_parse(const char *text, size_t len, whorl_json **out, whorl_error *err) {
+static int parse_text(const char *text, size_t len, whorl_json **out, whorl_error *err, int row) {
   if (!out) return whorl__error(err, WHORL_EINVAL, NULL, -1, "whorl_json_parse: out is NULL");
   *out = NULL;
   if (!text && len) return whorl__error(err, WHORL_EINVAL, NULL, -1, "whorl_json_parse: text is NULL");
-  parser ps = {(const unsigned char *)(text ? text : ""), len, 0, err, 0};
+  parser ps = {(const unsigned char *)(text ? text : ""), len, 0, err, 0, row};
   whorl_json *v = NULL;
   int rc = parse_value(&ps, &v, 0);
   if (rc) return rc;
@@ -630,6 +653,18 @@ int whorl_json_parse(const char *text, size_t len, whorl_json **out, whorl_error
   }
   *out = v;
   return WHORL_OK;
+}
+
+int whorl_json_parse(const char *text, size_t len, whorl_json **out, whorl_error *err) {
+  return parse_text(text, len, out, err, 0);
+}
+
+int whorl__json_parse_row(const char *text, size_t len, whorl_json **out, whorl_error *err) {
+  return parse_text(text, len, out, err, 1);
+}
+
+const char *whorl__json_number_literal(const whorl_json *v) {
+  return v && v->type == WHORL_JSON_NUMBER ? v->u.num.lit : NULL;
 }
 
 int whorl_json_parse_file(const char *path, size_t max_bytes, whorl_json **out, whorl_error *err) {

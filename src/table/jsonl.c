@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon/canon.h"
 #include "table/jsonl.h"
 #include "table/window.h"
 #include "util/util.h"
@@ -12,6 +13,8 @@ struct whorl_jsonl {
   const char *path;
   size_t max_line;
   uint64_t line;
+  uint64_t col;    /* array mode: 1-based column (characters) of w.start */
+  int started;     /* a leading byte order mark was looked for */
   whorl_json *cur;
   int array;       /* a JSON array of objects instead of lines */
   int astate;      /* 0 before '[', 1 just inside, 2 after ']', 3 after an
@@ -26,6 +29,7 @@ int whorl_jsonl_new(whorl_csv_read_fn read, void *ctx, const char *path, size_t 
   if (!r) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   r->path = path;
   r->max_line = max_line ? max_line : (64u << 20);
+  r->col = 1;
   if (whorl__window_init(&r->w, read, ctx, r->max_line + 1)) {
     free(r);
     return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -50,6 +54,42 @@ static int fill(whorl_jsonl *r, whorl_error *err) {
 
 void whorl_jsonl_set_array(whorl_jsonl *r) { r->array = 1; }
 
+void whorl_jsonl_set_midfile(whorl_jsonl *r) { r->started = 1; }
+
+/* Skips a UTF-8 byte order mark at the very start of the input (as the
+ * CSV reader does), once. */
+static int skip_bom(whorl_jsonl *r, whorl_error *err) {
+  if (r->started) return 0;
+  r->started = 1;
+  while (!r->w.eof && r->w.end - r->w.start < 3) {
+    int rc = fill(r, err);
+    if (rc) return rc;
+  }
+  if (r->w.end - r->w.start >= 3 && !memcmp(r->w.buf + r->w.start, "\xef\xbb\xbf", 3)) r->w.start += 3;
+  return 0;
+}
+
+/* Characters (UTF-8 lead bytes) in s[0, n). */
+static uint64_t chars(const char *s, size_t n) {
+  uint64_t c = 0;
+  for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return c;
+}
+
+/* A parse error of the text s (starting at file offset off, on file line
+ * `line`, column `col`) as one position in the file: its line and column,
+ * and the byte offset. */
+static int parse_error(whorl_jsonl *r, const char *s, uint64_t off, uint64_t line, uint64_t col, const whorl_error *perr,
+                       whorl_error *err) {
+  size_t at = perr->offset > 0 ? (size_t)perr->offset : 0;
+  size_t ls = 0; /* start of the error's line within s */
+  for (size_t i = 0; i < at; i++)
+    if (s[i] == '\n') line++, ls = i + 1, col = 1;
+  col += chars(s + ls, at - ls);
+  return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)(off + at), "line %llu, column %llu: %s",
+                      (unsigned long long)line, (unsigned long long)col, perr->message);
+}
+
 /* Array mode: "[ {..}, {..}, ... ]", one object at a time. The object's
  * extent is found by counting brackets outside strings; whorl_json_parse
  * then checks it. Bounded like a line: an object may not exceed max_line. */
@@ -62,6 +102,7 @@ static int skip_space(whorl_jsonl *r, whorl_error *err) {
       uint8_t ch = r->w.buf[r->w.start];
       if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') return 0;
       r->line += ch == '\n';
+      r->col = ch == '\n' ? 1 : r->col + 1;
       r->w.start++;
     }
     if (r->w.eof) return 1;
@@ -71,21 +112,15 @@ static int skip_space(whorl_jsonl *r, whorl_error *err) {
 }
 
 static int array_error(whorl_jsonl *r, whorl_error *err, const char *what) {
-  return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)(r->w.base + r->w.start), "line %llu: %s",
-                      (unsigned long long)r->line + 1, what);
+  return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)(r->w.base + r->w.start), "line %llu, column %llu: %s",
+                      (unsigned long long)r->line + 1, (unsigned long long)r->col, what);
 }
 
 static int next_in_array(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, whorl_error *err) {
   for (;;) {
-    if (r->astate == 0 && r->w.base + r->w.start == 0) {
-      /* a UTF-8 byte order mark first */
-      while (!r->w.eof && r->w.end - r->w.start < 3) {
-        int rc = fill(r, err);
-        if (rc) return rc;
-      }
-      if (r->w.end - r->w.start >= 3 && !memcmp(r->w.buf + r->w.start, "\xef\xbb\xbf", 3)) r->w.start += 3;
-    }
-    int end = skip_space(r, err);
+    int end = skip_bom(r, err);
+    if (end) return end;
+    end = skip_space(r, err);
     if (end < 0) return end;
     if (end) return r->astate == 2 ? 0 : array_error(r, err, "the JSON array ends before its ']'");
     uint8_t ch = r->w.buf[r->w.start];
@@ -93,12 +128,14 @@ static int next_in_array(whorl_jsonl *r, const whorl_json **obj, uint64_t *line,
       if (ch != '[') return array_error(r, err, "not a JSON array of objects");
       r->astate = 1;
       r->w.start++;
+      r->col++;
       continue;
     }
     if (r->astate == 2) return array_error(r, err, "text after the JSON array");
     if (r->astate == 1 && ch == ']') { /* "[]", or after an object */
       r->astate = 2;
       r->w.start++;
+      r->col++;
       continue;
     }
     if (r->astate == 3) { /* after an object: ',' or ']' */
@@ -110,6 +147,7 @@ static int next_in_array(whorl_jsonl *r, const whorl_json **obj, uint64_t *line,
       if (ch != ',') return array_error(r, err, "expected ',' or ']' in the JSON array");
       r->astate = 4;
       r->w.start++;
+      r->col++;
       continue;
     }
     /* states 1 and 4: an object is due */
@@ -142,11 +180,15 @@ static int next_in_array(whorl_jsonl *r, const whorl_json **obj, uint64_t *line,
     }
     whorl_error perr;
     uint64_t off = r->w.base + r->w.start;
-    if (whorl_json_parse((const char *)r->w.buf + r->w.start, k + 1, &r->cur, &perr) != WHORL_OK)
-      return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)(off + (uint64_t)(perr.offset > 0 ? perr.offset : 0)),
-                          "line %llu: %s", (unsigned long long)r->line + 1, perr.message);
+    const char *s = (const char *)r->w.buf + r->w.start;
+    if (whorl__json_parse_row(s, k + 1, &r->cur, &perr) != WHORL_OK)
+      return parse_error(r, s, off, r->line + 1, r->col, &perr, err);
     *line = r->line + 1;
     r->line += lines;
+    size_t ls = 0; /* the column after the object */
+    for (size_t i = 0; i <= k; i++)
+      if (s[i] == '\n') ls = i + 1, r->col = 1;
+    r->col += chars(s + ls, k + 1 - ls);
     r->w.start += k + 1;
     r->astate = 3;
     r->count++;
@@ -159,6 +201,8 @@ int whorl_jsonl_next(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, who
   whorl_json_free(r->cur);
   r->cur = NULL;
   if (r->array) return next_in_array(r, obj, line, err);
+  int rc0 = skip_bom(r, err);
+  if (rc0) return rc0;
   size_t scanned = 0;
   for (;;) {
     const uint8_t *nl = memchr(r->w.buf + r->w.start + scanned, '\n', r->w.end - r->w.start - scanned);
@@ -182,9 +226,8 @@ int whorl_jsonl_next(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, who
     while (k < len && (s[k] == ' ' || s[k] == '\t')) k++;
     if (k == len) continue; /* blank line */
     whorl_error perr;
-    if (whorl_json_parse(s, len, &r->cur, &perr) != WHORL_OK)
-      return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)(off + (uint64_t)(perr.offset > 0 ? perr.offset : 0)),
-                          "line %llu: %s", (unsigned long long)r->line, perr.message);
+    if (whorl__json_parse_row(s, len, &r->cur, &perr) != WHORL_OK)
+      return parse_error(r, s, off, r->line, 1, &perr, err);
     if (whorl_json_typeof(r->cur) != WHORL_JSON_OBJECT) {
       whorl_json_free(r->cur);
       r->cur = NULL;
@@ -208,9 +251,14 @@ whorl_vkind whorl__value_json(const whorl_json *v, whorl_buf *out) {
   switch (whorl_json_typeof(v)) {
   case WHORL_JSON_NULL: return whorl__value_null(out);
   case WHORL_JSON_BOOL: return whorl__value_bool(whorl_json_get_bool(v), out);
-  case WHORL_JSON_NUMBER:
+  case WHORL_JSON_NUMBER: {
+    /* an integer beyond int64, or a number beyond the double range: its
+     * literal, read as the same text in a CSV field is */
+    const char *lit = whorl__json_number_literal(v);
+    if (lit) return whorl__value_text(lit, strlen(lit), 0, out);
     return whorl_json_is_int(v) ? whorl__value_int(whorl_json_get_int(v), out)
                                 : whorl__value_double(whorl_json_get_double(v), out);
+  }
   case WHORL_JSON_STRING: {
     size_t n = 0;
     const char *s = whorl_json_get_string(v, &n);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fp/fp_int.h" /* whorl__json_set_bytes, whorl__display_bytes, whorl__hex_bytes */
 #include "table/profile.h"
 #include "table/value.h"
 
@@ -488,6 +489,8 @@ static void hex16(uint64_t hlo, uint64_t hhi, char out[33]) {
   out[32] = 0;
 }
 
+static int unhex_digit(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; }
+
 static int unhex16(const char *s, size_t n, uint64_t *hlo, uint64_t *hhi) {
   if (n != 32) return -1;
   uint64_t v[2] = {0, 0};
@@ -553,6 +556,14 @@ whorl_json *whorl__canon_to_json(const uint8_t *p, size_t len) {
   }
   default:
     break;
+  }
+  if (len > 1 && p[0] == 'S' && !whorl__utf8_valid((const char *)p + 1, len - 1)) {
+    /* not UTF-8: its readable form (the exact bytes go in a _hex member) */
+    whorl_buf d = WHORL_BUF_INIT;
+    whorl__display_bytes((const char *)p + 1, len - 1, &d);
+    whorl_json *v = d.oom ? NULL : whorl_json_stringn(d.data ? d.data : "", d.len);
+    whorl_buf_free(&d);
+    return v;
   }
   return whorl_json_stringn((const char *)p + 1, len - 1); /* S, T */
 }
@@ -630,16 +641,97 @@ static const char *QN[] = {"p01", "p05", "p10", "p25", "p50", "p75", "p90", "p95
 typedef struct nument {
   double x;
   uint64_t count;
+  const uint8_t *p; /* the canonical number ('D' text); NULL for times */
+  size_t len;
 } nument;
 
-static int nument_cmp(const void *a, const void *b) {
-  double x = ((const nument *)a)->x, y = ((const nument *)b)->x;
-  return x < y ? -1 : x > y;
+/* A canonical number ('D' text: integer digits, or a shortest double with
+ * '.' and 'e') as sign, significant digits (no leading or trailing zeros)
+ * and the decimal exponent of the first digit. */
+typedef struct decnum {
+  int neg;
+  char dig[420];
+  int nd;
+  long e;
+} decnum;
+
+static int decnum_of(const uint8_t *p, size_t len, decnum *d) {
+  size_t i = 1;
+  d->neg = 0, d->nd = 0, d->e = 0;
+  if (i < len && p[i] == '-') d->neg = 1, i++;
+  long point = -1, lead = 0, exp10 = 0;
+  int seen = 0, nall = 0;
+  for (; i < len && p[i] != 'e'; i++) {
+    if (p[i] == '.') {
+      point = nall;
+      continue;
+    }
+    if (p[i] < '0' || p[i] > '9') return -1;
+    nall++;
+    if (!seen && p[i] == '0') {
+      lead++;
+      continue;
+    }
+    seen = 1;
+    if (d->nd == (int)sizeof d->dig) return -1;
+    d->dig[d->nd++] = (char)p[i];
+  }
+  if (i < len) exp10 = strtol((const char *)p + i + 1, NULL, 10); /* 'D' text ends the cell: bounded by len */
+  if (point < 0) point = nall;
+  while (d->nd && d->dig[d->nd - 1] == '0') d->nd--;
+  if (!d->nd) d->neg = 0;
+  d->e = point - lead + exp10; /* value = 0.dig x 10^e */
+  return 0;
 }
+
+/* Exact order of two canonical numbers whose doubles are equal (an integer
+ * beyond 2^53 and its neighbours); 0 when equal or not comparable. */
+static int canon_cmp_exact(const uint8_t *a, size_t al, const uint8_t *b, size_t bl) {
+  if (!a || !b || al > 400 || bl > 400) return 0;
+  decnum x, y;
+  char ta[408], tb[408]; /* NUL-terminated copies for the exponent */
+  memcpy(ta, a, al), ta[al] = 0;
+  memcpy(tb, b, bl), tb[bl] = 0;
+  if (decnum_of((const uint8_t *)ta, al, &x) || decnum_of((const uint8_t *)tb, bl, &y)) return 0;
+  int sx = x.nd ? (x.neg ? -1 : 1) : 0, sy = y.nd ? (y.neg ? -1 : 1) : 0;
+  if (sx != sy) return sx < sy ? -1 : 1;
+  if (!sx) return 0;
+  int c = x.e != y.e ? (x.e < y.e ? -1 : 1) : 0;
+  for (int k = 0; !c && (k < x.nd || k < y.nd); k++) {
+    char u = k < x.nd ? x.dig[k] : '0', v = k < y.nd ? y.dig[k] : '0';
+    c = u != v ? (u < v ? -1 : 1) : 0;
+  }
+  return sx < 0 ? -c : c;
+}
+
+static int nument_cmp(const void *a, const void *b) {
+  const nument *u = a, *v = b;
+  if (u->x != v->x) return u->x < v->x ? -1 : 1;
+  return canon_cmp_exact(u->p, u->len, v->p, v->len);
+}
+
+/* 1 when the canonical number p is not exactly its double (an integer
+ * beyond 2^53 that no double holds): it is then shown by its own digits. */
+static int beyond_double(const uint8_t *p, size_t len, double x) {
+  if (!p || len < 2 || len > 400 || !isfinite(x) || fabs(x) < 9007199254740992.0) return 0;
+  for (size_t i = 1; i < len; i++)
+    if (p[i] == '.' || p[i] == 'e') return 0;
+  char t[32];
+  size_t n = (size_t)snprintf(t, sizeof t, "%.0f", x); /* a double this large is an integer */
+  return !(n == len - 1 && !memcmp(t, p + 1, n));
+}
+
+/* The exact extremes and order statistics found from the counted values,
+ * for numbers a double does not hold (NULL otherwise). */
+typedef struct exact_num {
+  const uint8_t *min, *max, *q[9];
+  size_t min_len, max_len, q_len[9];
+} exact_num;
 
 /* Exact quantiles from the frequency map, when every value of the domain
  * is in it. Returns 1 when done. */
-static int exact_quantiles(const whorl_pcol *c, const whorl_pnum *d, int temporal, double *q) {
+static int exact_quantiles(const whorl_pcol *c, const whorl_pnum *d, int temporal, double *q, exact_num *xn) {
+  memset(xn, 0, sizeof *xn);
   if (!c->freq || c->freq_over) return 0;
   nument *v = malloc((c->freq->n + 1) * sizeof *v);
   if (!v) return 0;
@@ -662,7 +754,7 @@ static int exact_quantiles(const whorl_pcol *c, const whorl_pnum *d, int tempora
       if ((p[0] != 'T' && p[0] != 'S') || canon_seconds(p, e->len, &sec, &frac, &nf)) continue;
       x = (double)sec + (nf ? (double)frac / P10[nf] : 0);
     }
-    v[n++] = (nument){x, e->count};
+    v[n++] = (nument){x, e->count, temporal ? NULL : p, temporal ? 0 : e->len};
     total += e->count;
   }
   if (total != d->n) {
@@ -676,16 +768,24 @@ static int exact_quantiles(const whorl_pcol *c, const whorl_pnum *d, int tempora
     double x0 = 0, x1 = 0;
     uint64_t seen = 0;
     int got0 = 0;
+    size_t i0 = 0, i1 = 0;
     for (size_t i = 0; i < n; i++) {
       seen += v[i].count;
-      if (!got0 && r0 < seen) x0 = v[i].x, got0 = 1;
+      if (!got0 && r0 < seen) x0 = v[i].x, got0 = 1, i0 = i;
       if (r1 < seen) {
-        x1 = v[i].x;
+        x1 = v[i].x, i1 = i;
         break;
       }
     }
     q[k] = x0 + (x1 - x0) * (r - (double)r0);
+    /* an order statistic itself (no interpolation between two values),
+     * while it is a JSON integer (up to 18 digits: drift reads quantiles
+     * as numbers) */
+    if (n && (i0 == i1 || r0 == r1) && v[i0].len <= 19 && beyond_double(v[i0].p, v[i0].len, v[i0].x))
+      xn->q[k] = v[i0].p, xn->q_len[k] = v[i0].len;
   }
+  if (n && beyond_double(v[0].p, v[0].len, v[0].x)) xn->min = v[0].p, xn->min_len = v[0].len;
+  if (n && beyond_double(v[n - 1].p, v[n - 1].len, v[n - 1].x)) xn->max = v[n - 1].p, xn->max_len = v[n - 1].len;
   free(v);
   return 1;
 }
@@ -809,7 +909,9 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     double sd = d->n > 1 ? sqrt_q((s2 - s1 * s1 / n) / (n - 1)) : NAN;
     double q[NQ], bound[NQ];
     /* keyed documents hold no values in their frequency maps: sketches only */
-    int exact = !keyed && exact_quantiles(c, d, temporal, q);
+    exact_num xn;
+    int exact = !keyed && exact_quantiles(c, d, temporal, q, &xn);
+    if (!exact) memset(&xn, 0, sizeof xn);
     if (exact)
       for (int k = 0; k < NQ; k++) bound[k] = 0;
     else sketch_quantiles(d, !temporal, q, bound);
@@ -821,8 +923,9 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
         q[k] = r;
       }
     int z = temporal && !date && all.utc == d->n;
-    whorl_json_object_set(j, "min", temporal ? jtime_z(d->min, date, z) : jnum(d->min));
-    whorl_json_object_set(j, "max", temporal ? jtime_z(d->max, date, z) : jnum(d->max));
+    /* integers beyond 2^53 counted exactly: their own digits */
+    whorl_json_object_set(j, "min", xn.min ? whorl__canon_to_json(xn.min, xn.min_len) : temporal ? jtime_z(d->min, date, z) : jnum(d->min));
+    whorl_json_object_set(j, "max", xn.max ? whorl__canon_to_json(xn.max, xn.max_len) : temporal ? jtime_z(d->max, date, z) : jnum(d->max));
     whorl_json_object_set(j, "mean", temporal ? jtime_z(mean, 0, z) : jnum(mean));
     double unit = date ? 86400 : 1;
     whorl_json_object_set(j, "stddev", isfinite(sd) ? whorl_json_double(sd / unit) : whorl_json_null());
@@ -830,7 +933,8 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     whorl_json *qj = whorl_json_object(), *ej = whorl_json_object();
     double worst = 0;
     for (int k = 0; k < NQ; k++) {
-      whorl_json_object_set(qj, QN[k], temporal ? jtime_z(q[k], date, z) : whorl_json_double(q[k]));
+      whorl_json_object_set(qj, QN[k], xn.q[k] ? whorl__canon_to_json(xn.q[k], xn.q_len[k])
+                                       : temporal ? jtime_z(q[k], date, z) : whorl_json_double(q[k]));
       if (bound[k] > worst) worst = bound[k];
     }
     whorl_json_object_set(j, "quantiles", qj);
@@ -838,8 +942,9 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
     whorl_json_object_set(ej, "max_abs_error", whorl_json_double(worst / unit));
     whorl_json_object_set(j, "quantile_error", ej);
   } else if (type == WHORL_T_STRING && !keyed && all.shave) {
-    whorl_json_object_set(j, "min", whorl_json_stringn(all.smin.data, all.smin.len));
-    whorl_json_object_set(j, "max", whorl_json_stringn(all.smax.data, all.smax.len));
+    /* bytes that are not UTF-8: a readable form, and min_hex / max_hex */
+    whorl__json_set_bytes(j, "min", all.smin.data, all.smin.len);
+    whorl__json_set_bytes(j, "max", all.smax.data, all.smax.len);
   }
   if (all.nan || all.pinf || all.ninf) {
     whorl_json *nj = whorl_json_object();
@@ -1068,13 +1173,24 @@ whorl_json *whorl__psample_json(const whorl_psample *s, size_t ncols) {
     hex16(r->hlo, r->hhi, h);
     whorl_json_object_set(o, "hash", whorl_json_string(h));
     size_t pos = 0;
+    whorl_json *hx = NULL; /* column index -> hex of a string value that is not UTF-8 */
     for (size_t c = 0; c < ncols; c++) {
       const uint8_t *p = NULL;
       size_t n = 0;
       if (pos < r->cells.len && whorl__cell_next((const uint8_t *)r->cells.data, r->cells.len, &pos, &p, &n)) pos = r->cells.len;
       whorl_json_array_append(vals, p ? whorl__canon_to_json(p, n) : whorl_json_null());
+      if (p && n > 1 && p[0] == 'S' && !whorl__utf8_valid((const char *)p + 1, n - 1)) {
+        whorl_buf b = WHORL_BUF_INIT;
+        whorl__hex_bytes((const char *)p + 1, n - 1, &b);
+        char k[24];
+        snprintf(k, sizeof k, "%zu", c);
+        if (!hx) hx = whorl_json_object();
+        whorl_json_object_set(hx, k, b.oom ? NULL : whorl_json_stringn(b.data, b.len));
+        whorl_buf_free(&b);
+      }
     }
     whorl_json_object_set(o, "values", vals);
+    if (hx) whorl_json_object_set(o, "values_hex", hx);
     whorl_json_array_append(rows, o);
   }
   return rows;
@@ -1099,13 +1215,37 @@ int whorl__psample_from_json(whorl_psample *s, const whorl_json *rows, const siz
       cell[c].len = 0;
       whorl__value_null(&cell[c]);
     }
+    const whorl_json *hx = whorl_json_object_get(r, "values_hex");
+    if (hx && whorl_json_typeof(hx) != WHORL_JSON_OBJECT) rc = -1;
+    for (size_t k = 0; hx && k < whorl_json_size(hx) && !rc; k++) { /* every index names a string value */
+      const char *key = whorl_json_object_key(hx, k, NULL);
+      char *end;
+      unsigned long long c = strtoull(key, &end, 10);
+      if (*end || !*key || (key[0] == '0' && key[1]) || c >= nsrc ||
+          whorl_json_typeof(whorl_json_object_value(hx, k)) != WHORL_JSON_STRING ||
+          whorl_json_typeof(whorl_json_array_get(vals, (size_t)c)) != WHORL_JSON_STRING)
+        rc = -1;
+    }
     for (size_t c = 0; c < nsrc && !rc; c++) {
       whorl_buf *o = &cell[map[c]];
       const whorl_json *v = whorl_json_array_get(vals, c);
       o->len = 0;
       size_t n;
       const char *t = whorl_json_typeof(v) == WHORL_JSON_STRING ? whorl_json_get_string(v, &n) : NULL;
-      if (keyed && t && n == 34 && t[0] == 'k' && t[1] == ':') {
+      char key[24];
+      snprintf(key, sizeof key, "%zu", c);
+      const char *hex = hx ? whorl_json_object_get_string(hx, key) : NULL;
+      if (hex) { /* a string that is not UTF-8: its exact bytes */
+        size_t hn = strlen(hex);
+        whorl_buf_putc(o, 'S');
+        for (size_t i = 0; i + 1 < hn && !rc; i += 2) {
+          int a = unhex_digit(hex[i]), b = unhex_digit(hex[i + 1]);
+          if (a < 0 || b < 0) rc = -1;
+          else whorl_buf_putc(o, (char)(a << 4 | b));
+        }
+        /* odd length, or bytes that are UTF-8 after all (one value, one spelling) */
+        if (hn % 2 || whorl__utf8_valid(o->data + 1, o->len - 1)) rc = -1;
+      } else if (keyed && t && n == 34 && t[0] == 'k' && t[1] == ':') {
         uint64_t lo, hi;
         if (unhex16(t + 2, 32, &lo, &hi)) rc = -1;
         uint8_t k[17];

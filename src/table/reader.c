@@ -12,6 +12,7 @@
 #include "io/npy.h"
 #include "io/zip.h"
 #include "table/csv.h"
+#include "canon/canon.h"
 #include "table/jsonl.h"
 #include "table/parquet_meta.h"
 #include "table/parquet_read.h"
@@ -1245,7 +1246,11 @@ static whorl_ltype ltype_of_json(const whorl_json *v) {
   switch (whorl_json_typeof(v)) {
   case WHORL_JSON_NULL: return WHORL_T_NULL;
   case WHORL_JSON_BOOL: return WHORL_T_BOOL;
-  case WHORL_JSON_NUMBER: return whorl_json_is_int(v) ? WHORL_T_INT : WHORL_T_FLOAT;
+  case WHORL_JSON_NUMBER: {
+    const char *lit = whorl__json_number_literal(v); /* typed as the same CSV text */
+    if (lit) return whorl__ltype_of_text(lit, strlen(lit), 0);
+    return whorl_json_is_int(v) ? WHORL_T_INT : WHORL_T_FLOAT;
+  }
   case WHORL_JSON_STRING: {
     size_t n = 0;
     const char *s = whorl_json_get_string(v, &n);
@@ -1428,6 +1433,7 @@ static void jseg_run(prun *p, seg *g) {
     g->rc = WHORL__RETRY;
     return;
   }
+  if (g->start > 0) whorl_jsonl_set_midfile(jr);
   jrow j;
   memset(&j, 0, sizeof j);
   j.w = &sl->w;

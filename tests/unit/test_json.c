@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "canon/canon.h"
 #include "t.h"
 #include "util/util.h"
 #include "whorl/json.h"
@@ -508,6 +509,44 @@ static void test_strings(void) {
   CHECK_STR(canon_of(" \t\r\n\"x\" \t\r\n"), "\"x\"");
 }
 
+/* Strings and keys that are not UTF-8 are never written: the serializers
+ * refuse them (whorl must be able to read every document it writes). */
+static void test_invalid_utf8_refused(void) {
+  static const char *bad[] = {"Jos\xe9", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "ok\xff"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    whorl_json *o = whorl_json_object();
+    whorl_json_object_set(o, "v", whorl_json_string(bad[i]));
+    char *c = (char *)1;
+    CHECK_INT(whorl_json_canonical(o, &c, NULL), WHORL_EFORMAT);
+    CHECK(c == NULL);
+    CHECK_INT(whorl_json_pretty(o, &c, NULL), WHORL_EFORMAT);
+    whorl_buf b = WHORL_BUF_INIT;
+    CHECK_INT(whorl_json_write(o, 1, buf_sink, &b), WHORL_EFORMAT);
+    whorl_buf_free(&b);
+    whorl_json_free(o);
+    o = whorl_json_object(); /* as a key */
+    whorl_json_object_set(o, bad[i], whorl_json_int(1));
+    CHECK_INT(whorl_json_canonical(o, &c, NULL), WHORL_EFORMAT);
+    whorl_json_free(o);
+    /* the direct writer puts one U+FFFD for each stray byte */
+    whorl_buf_free(&b);
+    whorl__jcs_string(&b, bad[i], strlen(bad[i]));
+    CHECK(b.data && whorl__utf8_valid(b.data, b.len));
+    whorl_buf_free(&b);
+  }
+  whorl_buf b = WHORL_BUF_INIT;
+  whorl__jcs_string(&b, "na\xefve\xe2\x82|\xc3\xa9", 10);
+  CHECK_STR(b.data, "\"na\xef\xbf\xbdve\xef\xbf\xbd\xef\xbf\xbd|\xc3\xa9\"");
+  whorl_buf_free(&b);
+  /* valid text still passes, 4-byte sequences included */
+  whorl_json *v = whorl_json_string("\xf0\x9f\x98\x80\xc3\xa9\xe2\x82\xac");
+  char *c = NULL;
+  CHECK_INT(whorl_json_canonical(v, &c, NULL), WHORL_OK);
+  CHECK_STR(c, "\"\xf0\x9f\x98\x80\xc3\xa9\xe2\x82\xac\"");
+  free(c);
+  whorl_json_free(v);
+}
+
 /* ---- key order ---- */
 
 static void test_key_order(void) {
@@ -818,6 +857,7 @@ int main(void) {
   test_numbers();
   test_errors();
   test_strings();
+  test_invalid_utf8_refused();
   test_key_order();
   test_dom();
   test_round_trip();
