@@ -289,6 +289,12 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
                  info->warning[i].message);
       else snprintf(w.message, sizeof w.message, "%s", info->warning[i].message);
       o->on_issue(o->cb_ctx, &w, 0);
+      if (i + 1 == WHORL_TABLE_MAX_WARNINGS && info->nwarnings > WHORL_TABLE_MAX_WARNINGS) {
+        snprintf(w.message, sizeof w.message, "... and %llu more warnings (%llu ragged rows, %llu cells of invalid UTF-8 in all)",
+                 (unsigned long long)(info->nwarnings - WHORL_TABLE_MAX_WARNINGS), (unsigned long long)info->ragged_rows,
+                 (unsigned long long)info->invalid_utf8);
+        o->on_issue(o->cb_ctx, &w, 0);
+      }
     }
 
   whorl_json *d = whorl_json_clone(filedoc);
