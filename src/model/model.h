@@ -22,7 +22,7 @@
 #include "whorl/errors.h"
 #include "whorl/json.h"
 
-#define WHORL_MODEL_RULES "model-1"
+#define WHORL_MODEL_RULES "model-2"
 #define WHORL_MODEL_MAX_DIMS 32
 #define WHORL_MODEL_GATHER_MAX (1024ull << 20)
 
@@ -68,6 +68,7 @@ typedef struct whorl_mtensor {
 typedef struct whorl_finding {
   char what[160];  /* e.g. "global os.system" */
   char where[200]; /* e.g. "archive/data.pkl, offset 123" */
+  char pickle[65]; /* BLAKE3 (hex) of the pickle that holds it, "" for none: part of the id */
 } whorl_finding;
 
 /* What a reader fills. */
