@@ -319,6 +319,19 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
       pool_free(&pl);
       break;
     }
+    const whorl_json *un = whorl_json_object_get(doc, "unsafe");
+    if (whorl_json_size(un) && eo.on_issue) { /* locked, but said: check fails it unless allow_unsafe */
+      whorl_buf b = WHORL_BUF_INIT;
+      for (size_t k = 0; k < whorl_json_size(un) && k < 3; k++)
+        whorl_buf_printf(&b, "%s%s", k ? "; " : "", str(whorl_json_array_get(un, k), "finding"));
+      if (whorl_json_size(un) > 3) whorl_buf_printf(&b, "; and %zu more", whorl_json_size(un) - 3);
+      whorl_error w;
+      whorl_error_clear(&w);
+      whorl__error(&w, WHORL_EFORMAT, p, -1, "locked with %zu unsafe pickle finding%s: %s (whorl check fails it unless the policy says allow_unsafe: true)",
+                   whorl_json_size(un), whorl_json_size(un) == 1 ? "" : "s", b.data ? b.data : "");
+      whorl_buf_free(&b);
+      eo.on_issue(eo.cb_ctx, &w, 0);
+    }
     whorl_json *e = whorl_json_object();
     whorl_json_object_set(e, "options", opts_json(&eo, dir));
     pool_free(&pl);

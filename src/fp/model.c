@@ -669,6 +669,21 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
     for (const char *const *c = CONFIG_EXTS; *c; c++) is_file |= ends_with(nm, *c);
     struct stat rs;
     if (stat(p, &rs) || !S_ISREG(rs.st_mode)) is_json = is_file = 0;
+    if (!is_json && !is_file && !(index && !strcmp(nm, index)) && S_ISREG(rs.st_mode) &&
+        (ends_with(nm, ".bin") || ends_with(nm, ".pt") || ends_with(nm, ".pth") || ends_with(nm, ".ckpt") || ends_with(nm, ".pkl") ||
+         ends_with(nm, ".pickle"))) {
+      /* a pickle-bearing file not fingerprinted (pytorch_model.bin beside
+       * safetensors, a training state): scanned, its findings are the
+       * folder's (in the id, exit 1) */
+      int fd = open(p, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        rc = whorl__error_errno(err, errno, p, "open");
+        break;
+      }
+      rc = whorl__pickle_scan(&m, p, nm, fd, (uint64_t)rs.st_size, err);
+      close(fd);
+      if (rc) break;
+    }
     if (!is_json && !is_file && !(index && !strcmp(nm, index))) {
       /* README, LICENSE, pictures, subfolders: named, in no id */
       if (!ignored) ignored = whorl_json_array();

@@ -1517,3 +1517,85 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
   free(pkl);
   return rc;
 }
+
+/* ---- scanning pickles that are not fingerprinted ------------------------------------------------ */
+
+static void vm_free(vm *v) {
+  for (size_t i = 0; i < v->nall; i++) {
+    val *x = v->all[i];
+    if (!x->borrowed) free(x->s);
+    free(x->items);
+    free(x);
+  }
+  free(v->all);
+  free(v->st);
+  free(v->stack);
+  free(v->marks);
+  free(v->memo);
+}
+
+/* Findings of a pickle-bearing file (a zip checkpoint, a legacy torch.save
+ * file, a bare pickle) added to m, each "where" prefixed by display; a
+ * file that cannot be read through is a finding too (it cannot be shown
+ * safe). Returns 0, or an error only when out of memory. */
+int whorl__pickle_scan(whorl_model *m, const char *path, const char *display, int fd, uint64_t size, whorl_error *err) {
+  uint8_t head[4];
+  long long got = whorl__pread_full(fd, head, sizeof head, 0);
+  whorl_model t;
+  whorl__model_init(&t);
+  whorl_error e;
+  whorl_error_clear(&e);
+  int rc = WHORL_OK;
+  if (got == 4 && !memcmp(head, "PK\3\4", 4)) {
+    rc = whorl__torch_read(&t, path, fd, size, &e);
+  } else {
+    /* a legacy torch.save file is five pickles, then raw storages; a
+     * bare pickle one: every pickle up to the first non-pickle byte */
+    uint64_t n = size < PKL_MAX ? size : PKL_MAX;
+    uint8_t *buf = malloc(n + 1);
+    if (!buf) {
+      whorl__model_free(&t);
+      return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    }
+    got = whorl__pread_full(fd, buf, (size_t)n, 0);
+    if (got < 0) rc = whorl__error(&e, WHORL_EIO, path, -1, "cannot be read");
+    const uint8_t *p = buf, *end = buf + (got > 0 ? got : 0);
+    for (int k = 0; !rc && k < 5 && p < end && (k == 0 || *p == 0x80); k++) {
+      vm v;
+      memset(&v, 0, sizeof v);
+      v.p = v.start = p;
+      v.end = end;
+      v.m = &t;
+      v.path = path;
+      v.where = "pickle";
+      v.err = &e;
+      val *root = NULL;
+      size_t f0 = t.nfind;
+      if (run(&v, &root)) rc = v.err_set ? WHORL_EFORMAT : WHORL_ENOMEM;
+      if (t.nfind > f0) {
+        blake3_hasher h;
+        uint8_t d[32];
+        blake3_hasher_init(&h);
+        blake3_hasher_update(&h, p, (size_t)(v.p - p));
+        blake3_hasher_finalize(&h, d, 32);
+        for (size_t i = f0; i < t.nfind; i++) whorl_hex(d, 32, t.find[i].pickle);
+      }
+      p = v.p;
+      vm_free(&v);
+    }
+    free(buf);
+  }
+  if (rc == WHORL_ENOMEM) {
+    whorl__model_free(&t);
+    return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  }
+  for (size_t i = 0; i < t.nfind; i++) {
+    char where[200];
+    snprintf(where, sizeof where, "%.80s: %.110s", display, t.find[i].where);
+    whorl__model_finding(m, where, "%s", t.find[i].what);
+    if (m->nfind) snprintf(m->find[m->nfind - 1].pickle, sizeof m->find[0].pickle, "%s", t.find[i].pickle);
+  }
+  if (rc) whorl__model_finding(m, display, "a pickle-bearing file whorl cannot read through, so cannot show safe: %s", e.message);
+  whorl__model_free(&t);
+  return WHORL_OK;
+}
