@@ -1271,7 +1271,8 @@ static int in_set(const val *set, const char *name) {
 }
 
 /* A pickled nn.Module (torch.save(model)): its parameters, persistent
- * buffers and submodules, named as state_dict() names them. */
+ * buffers and submodules, named as state_dict() names them (and its
+ * non-persistent buffers, which state_dict() leaves out, with a suffix). */
 static void walk_module(walkctx *w, const val *state) {
   static const char *const PARTS[] = {"_parameters", "_buffers"};
   const val *np = dict_get(state, "_non_persistent_buffers_set");
@@ -1279,7 +1280,15 @@ static void walk_module(walkctx *w, const val *state) {
     const val *d = dict_get(state, PARTS[p]);
     for (size_t i = 0; d && d->k == V_DICT && i + 1 < d->n && !w->rc; i += 2) {
       const val *k = d->items[i], *t = d->items[i + 1];
-      if (k->k != V_STR || t->k == V_NONE || (p == 1 && in_set(np, k->s))) continue;
+      if (k->k != V_STR || t->k == V_NONE) continue;
+      if (p == 1 && in_set(np, k->s)) {
+        /* a non-persistent buffer: not in state_dict(), but its bytes are
+         * in the archive: fingerprinted as "<name>#non_persistent" */
+        char nm[300];
+        snprintf(nm, sizeof nm, "%.*s#non_persistent", (int)(k->len > 250 ? 250 : k->len), k->s);
+        walk_named(w, nm, strlen(nm), t);
+        continue;
+      }
       walk_named(w, k->s, k->len, t);
     }
   }
@@ -1563,7 +1572,8 @@ int whorl__pickle_scan(whorl_model *m, const char *path, const char *display, in
     for (int k = 0; !rc && k < 5 && p < end && (k == 0 || *p == 0x80); k++) {
       vm v;
       memset(&v, 0, sizeof v);
-      v.p = v.start = p;
+      v.start = buf; /* offsets from the file's start */
+      v.p = p;
       v.end = end;
       v.m = &t;
       v.path = path;
