@@ -74,6 +74,10 @@ static int lock_main(int argc, char **argv, const char **code, const char **para
                                            {"help", no_argument, NULL, 'h'},              CLI_TABLE_LONGOPTS,
                                            {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+  cli_ctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  o.on_issue = cli_issue; /* warnings: an unsafe model locked, ... */
+  o.cb_ctx = &ctx;
   whorl_features_spec fs = {NULL, NULL, code, 0, NULL};
   o.params = params;
   o.training_files = tfiles;

@@ -319,6 +319,19 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
       pool_free(&pl);
       break;
     }
+    const whorl_json *un = whorl_json_object_get(doc, "unsafe");
+    if (whorl_json_size(un) && eo.on_issue) { /* locked, but said: check fails it unless allow_unsafe */
+      whorl_buf b = WHORL_BUF_INIT;
+      for (size_t k = 0; k < whorl_json_size(un) && k < 3; k++)
+        whorl_buf_printf(&b, "%s%s", k ? "; " : "", str(whorl_json_array_get(un, k), "finding"));
+      if (whorl_json_size(un) > 3) whorl_buf_printf(&b, "; and %zu more", whorl_json_size(un) - 3);
+      whorl_error w;
+      whorl_error_clear(&w);
+      whorl__error(&w, WHORL_EFORMAT, p, -1, "locked with %zu unsafe pickle finding%s: %s (whorl check fails it unless the policy says allow_unsafe: true)",
+                   whorl_json_size(un), whorl_json_size(un) == 1 ? "" : "s", b.data ? b.data : "");
+      whorl_buf_free(&b);
+      eo.on_issue(eo.cb_ctx, &w, 0);
+    }
     whorl_json *e = whorl_json_object();
     whorl_json_object_set(e, "options", opts_json(&eo, dir));
     pool_free(&pl);
@@ -682,6 +695,22 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
   const whorl_json *m = whorl_json_object_get(r, "model"), *changed = whorl_json_object_get(m, "changed");
   for (size_t i = 0; i < whorl_json_size(changed); i++) {
     const char *sec = whorl_json_get_string(whorl_json_array_get(changed, i), NULL);
+    if (sec && !strcmp(sec, "unsafe")) {
+      /* the code a pickle would import or call changed: never allowed
+       * (allow_unsafe accepts the locked findings, not new ones); only
+       * findings removed, none added: a warning */
+      const whorl_json *uc = whorl_json_object_get(m, "unsafe_changed"), *ad = whorl_json_object_get(uc, "added"),
+                       *rm = whorl_json_object_get(uc, "removed");
+      whorl_buf b = WHORL_BUF_INIT;
+      names_text(whorl_json_size(ad) ? ad : whorl_json_size(rm) ? rm : whorl_json_object_get(uc, "b"), NULL, &b);
+      if (whorl_json_size(ad) || whorl_json_size(whorl_json_object_get(uc, "b")))
+        finding(j, 1, "unsafe", "unsafe pickle code changed: %s%s (never allowed, even with allow_unsafe; review it, then whorl lock --update)",
+                whorl_json_size(ad) ? "now " : "another payload with ", b.data ? b.data : "");
+      else
+        finding(j, 0, "unsafe", "unsafe pickle code removed: %s (the model no longer names them; whorl lock --update records it)", b.data ? b.data : "");
+      whorl_buf_free(&b);
+      continue;
+    }
     if (!sec || may(rule, sec)) continue;
     whorl_buf b = WHORL_BUF_INIT;
     const whorl_json *t = whorl_json_object_get(m, "tensors"), *sk = whorl_json_object_get(whorl_json_object_get(m, sec), "keys");
@@ -741,8 +770,28 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
     }
   }
   const whorl_json *un = whorl_json_object_get(m, "unsafe");
-  if (whorl_json_size(un) && !whorl_json_get_bool(whorl_json_object_get(rule, "allow_unsafe")))
-    finding(j, 1, "unsafe", "%zu unsafe pickle finding(s): %s", whorl_json_size(un), str(whorl_json_array_get(un, 0), "finding"));
+  if (whorl_json_size(un) && !whorl_json_get_bool(whorl_json_object_get(rule, "allow_unsafe"))) {
+    finding(j, 1, "unsafe", "%zu unsafe pickle finding(s): %s (allow_unsafe: true would accept them)", whorl_json_size(un),
+            str(whorl_json_array_get(un, 0), "finding"));
+    /* the line must not read "identical" when it fails: unchanged, but unsafe */
+    if (whorl_json_get_bool(whorl_json_object_get(r, "identical")) || !strcmp(str(r, "verdict"), "identical")) {
+      whorl_json *nm = whorl_json_array();
+      whorl_buf b = WHORL_BUF_INIT;
+      for (size_t i = 0; i < whorl_json_size(un); i++) {
+        const char *f = str(whorl_json_array_get(un, i), "finding"), *pre = "pickle names global ";
+        char g[160];
+        if (!strncmp(f, pre, strlen(pre))) snprintf(g, sizeof g, "%.*s", (int)strcspn(f + strlen(pre), ":"), f + strlen(pre));
+        else snprintf(g, sizeof g, "%.*s", (int)strcspn(f, ":("), f);
+        int seen = 0;
+        for (size_t k = 0; k < whorl_json_size(nm); k++) seen |= !strcmp(whorl_json_get_string(whorl_json_array_get(nm, k), NULL), g);
+        if (!seen) whorl_json_array_append(nm, whorl_json_string(g));
+      }
+      names_text(nm, NULL, &b);
+      snprintf(j->note, sizeof j->note, "unchanged, but unsafe: %s", b.data ? b.data : "");
+      whorl_buf_free(&b);
+      whorl_json_free(nm);
+    }
+  }
 }
 
 /* Feature pipelines: each changed part needs may_change; a changed matrix

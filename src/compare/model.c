@@ -43,6 +43,38 @@ static whorl_json *keys_diff(const whorl_json *a, const whorl_json *b) {
   return o;
 }
 
+/* The global a finding names ("pickle names global posix.system: ..."),
+ * else the finding's first words. */
+static void finding_name(const char *f, char *out, size_t n) {
+  static const char pre[] = "pickle names global ";
+  if (!strncmp(f, pre, sizeof pre - 1)) {
+    f += sizeof pre - 1;
+    size_t l = strcspn(f, ":");
+    snprintf(out, n, "%.*s", (int)l, f);
+  } else {
+    size_t l = strcspn(f, ":(");
+    while (l && f[l - 1] == ' ') l--;
+    snprintf(out, n, "%.*s", (int)(l > 60 ? 60 : l), f);
+  }
+}
+
+static int has_name(const whorl_json *arr, const char *name) {
+  for (size_t i = 0; i < whorl_json_size(arr); i++)
+    if (!strcmp(whorl_json_get_string(whorl_json_array_get(arr, i), NULL), name)) return 1;
+  return 0;
+}
+
+/* the globals (or other findings) of one side, once each */
+static whorl_json *finding_names(const whorl_json *un) {
+  whorl_json *o = whorl_json_array();
+  for (size_t i = 0; i < whorl_json_size(un); i++) {
+    char nm[200];
+    finding_name(str(whorl_json_array_get(un, i), "finding"), nm, sizeof nm);
+    if (!has_name(o, nm)) whorl_json_array_append(o, whorl_json_string(nm));
+  }
+  return o;
+}
+
 int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
                       whorl_error *err) {
   (void)err;
@@ -56,6 +88,24 @@ int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep,
     const whorl_json *x = whorl_json_object_get(a, parts[i].sec), *y = whorl_json_object_get(b, parts[i].sec);
     if (i == 3 && (!wa || !wb)) continue; /* a quick document has no weights */
     if (strcmp(str(x, parts[i].key), str(y, parts[i].key))) whorl_json_array_append(changed, whorl_json_string(parts[i].sec));
+  }
+  /* unsafe findings: part of the id (with the pickles holding them) */
+  const whorl_json *ua = whorl_json_object_get(a, "unsafe"), *ub = whorl_json_object_get(b, "unsafe");
+  whorl_json *uchange = NULL;
+  if (strcmp(str(a, "unsafe_id"), str(b, "unsafe_id"))) {
+    whorl_json_array_append(changed, whorl_json_string("unsafe"));
+    whorl_json *na = finding_names(ua), *nb = finding_names(ub), *added = whorl_json_array(), *gone = whorl_json_array();
+    for (size_t i = 0; i < whorl_json_size(nb); i++)
+      if (!has_name(na, whorl_json_get_string(whorl_json_array_get(nb, i), NULL)))
+        whorl_json_array_append(added, whorl_json_clone(whorl_json_array_get(nb, i)));
+    for (size_t i = 0; i < whorl_json_size(na); i++)
+      if (!has_name(nb, whorl_json_get_string(whorl_json_array_get(na, i), NULL)))
+        whorl_json_array_append(gone, whorl_json_clone(whorl_json_array_get(na, i)));
+    uchange = whorl_json_object();
+    whorl_json_object_set(uchange, "a", na);
+    whorl_json_object_set(uchange, "b", nb);
+    whorl_json_object_set(uchange, "added", added);
+    whorl_json_object_set(uchange, "removed", gone);
   }
   /* tensors */
   const whorl_json *ta = whorl_json_object_get(a, "tensors"), *tb = whorl_json_object_get(b, "tensors");
@@ -111,8 +161,8 @@ int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep,
   if (!whorl_json_equal(ca, cb)) whorl_json_object_set(m, "config", keys_diff(ca, cb));
   const whorl_json *pa = whorl_json_object_get(a, "training"), *pb = whorl_json_object_get(b, "training");
   if (strcmp(str(pa, "id"), str(pb, "id"))) whorl_json_object_set(m, "training", keys_diff(pa, pb));
-  const whorl_json *ub = whorl_json_object_get(b, "unsafe");
   if (whorl_json_size(ub)) whorl_json_object_set(m, "unsafe", whorl_json_clone(ub));
+  if (uchange) whorl_json_object_set(m, "unsafe_changed", uchange);
   size_t n = whorl_json_size(changed);
   *same = n == 0 && !strcmp(str(a, "id"), str(b, "id"));
   if (*same) *verdict = "identical";
@@ -122,6 +172,16 @@ int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep,
       const char *s = whorl_json_get_string(whorl_json_array_get(changed, i), NULL);
       k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, "%s %s", i ? "," : "", s);
       if (!strcmp(s, "weights") && k < sizeof vbuf) k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, " (%zu tensor%s)", nt, nt == 1 ? "" : "s");
+      if (!strcmp(s, "unsafe") && k < sizeof vbuf) {
+        /* "unsafe code (posix.system)": what b adds; else what it lost; else the same names in another payload */
+        const whorl_json *ad = whorl_json_object_get(uchange, "added"), *rm = whorl_json_object_get(uchange, "removed");
+        const whorl_json *l = whorl_json_size(ad) ? ad : rm;
+        k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, " code (%s", whorl_json_size(ad) ? "" : whorl_json_size(rm) ? "removed: " : "another payload");
+        for (size_t q = 0; q < whorl_json_size(l) && q < 3 && k < sizeof vbuf; q++)
+          k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, "%s%s", q ? ", " : "", whorl_json_get_string(whorl_json_array_get(l, q), NULL));
+        if (whorl_json_size(l) > 3 && k < sizeof vbuf) k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, " and %zu more", whorl_json_size(l) - 3);
+        if (k < sizeof vbuf) k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, ")");
+      }
     }
     if (!n && k < sizeof vbuf) snprintf(vbuf + k, sizeof vbuf - k, " id");
     *verdict = vbuf;

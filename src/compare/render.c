@@ -179,6 +179,15 @@ static void render_model(whorl_buf *b, const whorl_json *d) {
                    whorl_json_size(whorl_json_object_get(t, "files")) == 1 ? "" : "s");
   const whorl_json *w = whorl_json_object_get(d, "weights");
   if (w) field(b, "weights", str(w, "root"));
+  /* a folder's files in no id (README, a pytorch_model.bin beside safetensors) */
+  const whorl_json *nf = whorl_json_object_get(whorl_json_object_get(d, "container"), "not_fingerprinted");
+  if (whorl_json_size(nf)) {
+    whorl_buf_printf(b, "%-9s", "not fp'd");
+    for (size_t i = 0; i < whorl_json_size(nf) && i < 20; i++)
+      whorl_buf_printf(b, "%s%s", i ? ", " : " ", whorl_json_get_string(whorl_json_array_get(nf, i), NULL));
+    if (whorl_json_size(nf) > 20) whorl_buf_printf(b, " and %zu more", whorl_json_size(nf) - 20);
+    whorl_buf_puts(b, "  (in no id; pickles among them scanned for unsafe code)\n");
+  }
   const whorl_json *ts = whorl_json_object_get(d, "tensors");
   size_t n = whorl_json_size(ts), shown = n > 40 ? 40 : n;
   for (size_t i = 0; i < shown; i++) {

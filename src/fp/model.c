@@ -152,6 +152,12 @@ static int by_name(const void *a, const void *b) {
   return strcmp((*(const whorl_mtensor *const *)a)->name, (*(const whorl_mtensor *const *)b)->name);
 }
 
+static int by_finding(const void *a, const void *b) {
+  const whorl_finding *x = *(const whorl_finding *const *)a, *y = *(const whorl_finding *const *)b;
+  int c = strcmp(x->what, y->what);
+  return c ? c : strcmp(x->pickle, y->pickle);
+}
+
 static void set_hex(whorl_json *o, const char *k, const uint8_t *b) {
   char hex[65];
   whorl_hex(b, 32, hex);
@@ -317,12 +323,34 @@ static int model_doc(whorl_model *m, const char *path, const char *name, uint64_
     }
     blake3_hasher_finalize(&h, weights, 32);
   }
+  /* unsafe findings: what the pickles would import or call, with the
+   * pickles holding them (where - file names, offsets - does not count) */
+  uint8_t unsafe[32];
+  if (m->nfind) {
+    whorl_finding **fo = malloc(m->nfind * sizeof *fo);
+    if (!fo) {
+      free(ord);
+      whorl_json_free(tsec);
+      return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    }
+    for (size_t i = 0; i < m->nfind; i++) fo[i] = &m->find[i];
+    qsort(fo, m->nfind, sizeof *fo, by_finding);
+    b3_tag(&h, "whorl-unsafe-1");
+    b3_u64(&h, m->nfind);
+    for (size_t i = 0; i < m->nfind; i++) {
+      b3_str(&h, fo[i]->what);
+      b3_str(&h, fo[i]->pickle);
+    }
+    blake3_hasher_finalize(&h, unsafe, 32);
+    free(fo);
+  }
   uint8_t id[32];
   b3_tag(&h, quick ? "whorl-model-quick-1" : "whorl-model-1");
   blake3_hasher_update(&h, arch, 32);
   blake3_hasher_update(&h, cfg, 32);
   blake3_hasher_update(&h, train, 32);
   if (!quick) blake3_hasher_update(&h, weights, 32);
+  if (m->nfind) blake3_hasher_update(&h, unsafe, 32);
   blake3_hasher_finalize(&h, id, 32);
 
   whorl_json *d = whorl_json_object();
@@ -389,9 +417,11 @@ static int model_doc(whorl_model *m, const char *path, const char *name, uint64_
     whorl_json *f = whorl_json_object();
     whorl_json_object_set(f, "finding", whorl_json_string(m->find[i].what));
     whorl_json_object_set(f, "where", whorl_json_string(m->find[i].where));
+    if (m->find[i].pickle[0]) whorl_json_object_set(f, "pickle", whorl_json_string(m->find[i].pickle));
     whorl_json_array_append(un, f);
   }
   whorl_json_object_set(d, "unsafe", un);
+  if (m->nfind) set_hex(d, "unsafe_id", unsafe);
   free(ord);
   *out = d;
   return WHORL_OK;
@@ -639,6 +669,21 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
     for (const char *const *c = CONFIG_EXTS; *c; c++) is_file |= ends_with(nm, *c);
     struct stat rs;
     if (stat(p, &rs) || !S_ISREG(rs.st_mode)) is_json = is_file = 0;
+    if (!is_json && !is_file && !(index && !strcmp(nm, index)) && S_ISREG(rs.st_mode) &&
+        (ends_with(nm, ".bin") || ends_with(nm, ".pt") || ends_with(nm, ".pth") || ends_with(nm, ".ckpt") || ends_with(nm, ".pkl") ||
+         ends_with(nm, ".pickle"))) {
+      /* a pickle-bearing file not fingerprinted (pytorch_model.bin beside
+       * safetensors, a training state): scanned, its findings are the
+       * folder's (in the id, exit 1) */
+      int fd = open(p, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        rc = whorl__error_errno(err, errno, p, "open");
+        break;
+      }
+      rc = whorl__pickle_scan(&m, p, nm, fd, (uint64_t)rs.st_size, err);
+      close(fd);
+      if (rc) break;
+    }
     if (!is_json && !is_file && !(index && !strcmp(nm, index))) {
       /* README, LICENSE, pictures, subfolders: named, in no id */
       if (!ignored) ignored = whorl_json_array();

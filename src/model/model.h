@@ -22,7 +22,7 @@
 #include "whorl/errors.h"
 #include "whorl/json.h"
 
-#define WHORL_MODEL_RULES "model-1"
+#define WHORL_MODEL_RULES "model-2"
 #define WHORL_MODEL_MAX_DIMS 32
 #define WHORL_MODEL_GATHER_MAX (1024ull << 20)
 
@@ -68,6 +68,7 @@ typedef struct whorl_mtensor {
 typedef struct whorl_finding {
   char what[160];  /* e.g. "global os.system" */
   char where[200]; /* e.g. "archive/data.pkl, offset 123" */
+  char pickle[65]; /* BLAKE3 (hex) of the pickle that holds it, "" for none: part of the id */
 } whorl_finding;
 
 /* What a reader fills. */
@@ -110,6 +111,10 @@ int whorl__npz_model_read(whorl_model *m, const char *path, int fd, uint64_t siz
 int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err);
 /* dir: the model's folder (external data files are relative to it). */
 int whorl__onnx_read(whorl_model *m, const char *path, int fd, uint64_t size, const char *dir, whorl_error *err);
+/* Unsafe findings of a pickle-bearing file that is not fingerprinted
+ * (zip checkpoint, legacy torch.save file or bare pickle) added to m,
+ * "where" prefixed by display; an unreadable one is a finding too. */
+int whorl__pickle_scan(whorl_model *m, const char *path, const char *display, int fd, uint64_t size, whorl_error *err);
 int whorl__gguf_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err);
 
 /* C-order little-endian bytes (*out, malloc'd) of a tensor whose elements

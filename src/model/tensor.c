@@ -85,6 +85,7 @@ void whorl__model_finding(whorl_model *m, const char *where, const char *fmt, ..
   vsnprintf(f->what, sizeof f->what, fmt, ap);
   va_end(ap);
   snprintf(f->where, sizeof f->where, "%s", where ? where : "");
+  f->pickle[0] = 0;
 }
 
 whorl_zip *whorl__model_new_zip(whorl_model *m) {

@@ -8,12 +8,16 @@
  * names assembled on the stack through STACK_GLOBAL are judged the same
  * way). Tensors map to their storages in data/<key>, with dtype, shape,
  * stride and offset checked against the storage's size. */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "blake3.h"
 #include "model/model.h"
+#include "whorl/hash.h"
 
 #define PKL_MAX (512u << 20)
 #define MAX_VALUES 20000000u
@@ -32,6 +36,10 @@ struct val {
   val **items; /* tuple/list/set; dict: key, value, key, value ... */
   size_t n, cap;
   val *callee, *args; /* V_CALL */
+  val *state;         /* V_CALL: what BUILD gave the object (a module's __dict__, a numpy dtype's state) */
+  int used;           /* V_STORAGE: some named tensor reads it */
+  int reached;        /* reachable from the pickle's result (what torch.load returns) */
+  int decimal;        /* V_BIGINT: s is decimal text (protocol 0), else little-endian two's complement */
   /* V_STORAGE: dtype (NULL: untyped bytes), numel; V_TENSOR: storage, offset, shape, stride, dtype */
   const whorl_dtype *dtype;
   uint64_t numel;
@@ -130,6 +138,11 @@ static const char *const ALLOWED[] = {
     "numpy.core.multiarray\nscalar",
     "numpy._core.multiarray\nscalar",
     "numpy\ndtype",
+    /* on torch's own weights_only allow-list (torch/_weights_only_unpickler.py) */
+    "torch\nTensor",
+    "torch.serialization\n_get_layout",
+    "torch._utils\n_rebuild_sparse_tensor",
+    "torch._utils\n_rebuild_sparse_csr_tensor",
     NULL,
 };
 
@@ -237,6 +250,59 @@ static val *rebuild_tensor(vm *v, val *args, const whorl_dtype *dt) {
   return t;
 }
 
+static val *str_val(vm *v, vkind k, const uint8_t *p, size_t n);
+
+static int dict_put(vm *v, val *d, const char *key, val *x) {
+  val *k = str_val(v, V_STR, (const uint8_t *)key, strlen(key));
+  if (!k || !x || append(d, k) || append(d, x)) return -1;
+  return 0;
+}
+
+/* _codecs.encode(str, encoding): protocol 2's bytes. latin-1 maps each
+ * code point below 256 to one byte (the string is held as UTF-8 here);
+ * any other encoding keeps the UTF-8 bytes. */
+static val *encode_bytes(vm *v, val *args) {
+  const val *s = args->items[0];
+  const val *enc = args->n >= 2 ? args->items[1] : NULL;
+  int latin1 = enc && enc->k == V_STR && (!strcmp(enc->s, "latin1") || !strcmp(enc->s, "latin-1") || !strcmp(enc->s, "iso-8859-1"));
+  val *b = mk(v, V_BYTES);
+  if (!b) return NULL;
+  b->s = malloc(s->len + 1);
+  if (!b->s) return NULL;
+  size_t o = 0;
+  const uint8_t *p = (const uint8_t *)s->s;
+  for (size_t i = 0; i < s->len; i++) {
+    if (latin1 && (p[i] & 0xe0) == 0xc0 && i + 1 < s->len && (p[i] & 0x1f) <= 3 && (p[i + 1] & 0xc0) == 0x80) {
+      b->s[o++] = (char)(((p[i] & 0x03) << 6) | (p[i + 1] & 0x3f));
+      i++;
+    } else if (latin1 && p[i] >= 0x80) {
+      return NULL; /* a code point above 255: Python would fail too */
+    } else
+      b->s[o++] = (char)p[i];
+  }
+  b->s[o] = 0;
+  b->len = o;
+  return b;
+}
+
+/* A sparse tensor's parts (torch._utils._rebuild_sparse_tensor): a dict
+ * of its layout, index and value tensors and size, so they are named
+ * ("w.indices", "w.values") and fingerprinted like any tensor. */
+static val *sparse_parts(vm *v, val *layout, val *data) {
+  static const char *const COO[] = {"indices", "values", "size", "is_coalesced"};
+  static const char *const CMP[] = {"compressed_indices", "plain_indices", "values", "size"};
+  val *d = mk(v, V_DICT);
+  if (!d || dict_put(v, d, "layout", layout)) return NULL;
+  int coo = layout && layout->k == V_STR && !strcmp(layout->s, "torch.sparse_coo");
+  int cmp = layout && layout->k == V_STR && !coo && !strncmp(layout->s, "torch.sparse_", 13);
+  for (size_t i = 0; i < data->n; i++) {
+    char k[32];
+    const char *name = coo && i < 4 ? COO[i] : cmp && i < 4 ? CMP[i] : (snprintf(k, sizeof k, "data%zu", i), k);
+    if (dict_put(v, d, name, data->items[i])) return NULL;
+  }
+  return d;
+}
+
 static val *reduce(vm *v, val *f, val *args) {
   if (is_global(f, "collections\nOrderedDict")) return mk(v, V_DICT);
   /* a rebuild function with arguments that make no tensor: an error (torch
@@ -258,13 +324,14 @@ static val *reduce(vm *v, val *f, val *args) {
       (args->items[0]->k == V_TUPLE || args->items[0]->k == V_LIST))
     return args->items[0];
   if (is_global(f, "_codecs\nencode") && args && args->k == V_TUPLE && args->n >= 1 && args->items[0] &&
-      args->items[0]->k == V_STR) {
-    val *b = mk(v, V_BYTES);
-    if (!b) return NULL;
-    b->s = args->items[0]->s, b->len = args->items[0]->len; /* latin-1 of code points < 256 (the bytes are UTF-8 here; only hashed) */
-    b->borrowed = 1;
-    return b;
-  }
+      args->items[0]->k == V_STR)
+    return encode_bytes(v, args);
+  if (is_global(f, "torch.serialization\n_get_layout") && args && args->k == V_TUPLE && args->n == 1 && args->items[0] &&
+      args->items[0]->k == V_STR)
+    return args->items[0]; /* the layout's name, "torch.sparse_coo" */
+  if ((is_global(f, "torch._utils\n_rebuild_sparse_tensor") || is_global(f, "torch._utils\n_rebuild_sparse_csr_tensor")) && args &&
+      args->k == V_TUPLE && args->n == 2 && args->items[1] && args->items[1]->k == V_TUPLE)
+    return sparse_parts(v, args->items[0], args->items[1]);
   val *c = mk(v, V_CALL);
   if (!c) return NULL;
   c->callee = f;
@@ -442,6 +509,10 @@ static int take_marked(vm *v, val *c) {
   return 0;
 }
 
+/* an object of a class whorl does not describe (defaultdict, a list
+ * subclass): its appended items and set items are kept in items */
+static int is_obj(const val *x) { return x->k == V_CALL; }
+
 static int run(vm *v, val **result) {
   while (v->p < v->end) {
     uint8_t op = *v->p++;
@@ -526,9 +597,23 @@ static int run(vm *v, val **result) {
       memcpy(t, s, n);
       t[n] = 0;
       if (n && t[n - 1] == 'L') t[n - 1] = 0;
-      x = mk(v, !strcmp(t, "00") || !strcmp(t, "01") ? V_BOOL : V_INT);
-      if (!x) return fail(v, "out of memory");
-      x->i = !strcmp(t, "01") ? 1 : !strcmp(t, "00") ? 0 : strtoll(t, NULL, 10);
+      errno = 0;
+      long long ti = strtoll(t, NULL, 10);
+      if (errno == ERANGE) { /* above 64 bits: kept as its decimal text */
+        size_t a = t[0] == '-' || t[0] == '+';
+        while (t[a] == '0' && t[a + 1]) a++;
+        for (size_t q = a; t[q]; q++)
+          if (t[q] < '0' || t[q] > '9') return fail(v, "a malformed integer");
+        char dec[64];
+        snprintf(dec, sizeof dec, "%s%s", t[0] == '-' ? "-" : "", t + a);
+        x = str_val(v, V_BIGINT, (const uint8_t *)dec, strlen(dec));
+        if (!x) return fail(v, "out of memory");
+        x->decimal = 1;
+      } else {
+        x = mk(v, !strcmp(t, "00") || !strcmp(t, "01") ? V_BOOL : V_INT);
+        if (!x) return fail(v, "out of memory");
+        x->i = !strcmp(t, "01") ? 1 : !strcmp(t, "00") ? 0 : ti;
+      }
       push(v, x);
       break;
     }
@@ -601,7 +686,7 @@ static int run(vm *v, val **result) {
     }
     case 'a':
       y = pop(v);
-      if (!y || !v->sp || v->stack[v->sp - 1]->k != V_LIST) return fail(v, "APPEND not on a list");
+      if (!y || !v->sp || !(v->stack[v->sp - 1]->k == V_LIST || is_obj(v->stack[v->sp - 1]))) return fail(v, "APPEND not on a list");
       append(v->stack[v->sp - 1], y);
       break;
     case 'e': case 0x90: {
@@ -609,20 +694,20 @@ static int run(vm *v, val **result) {
       size_t mk0 = v->marks[v->nmarks - 1];
       if (!mk0) return fail(v, "APPENDS without a list");
       val *l = v->stack[mk0 - 1];
-      if (l->k != (op == 'e' ? V_LIST : V_SET)) return fail(v, "APPENDS/ADDITEMS not on a list/set");
+      if (l->k != (op == 'e' ? V_LIST : V_SET) && !(op == 'e' && is_obj(l))) return fail(v, "APPENDS/ADDITEMS not on a list/set");
       if (take_marked(v, l)) return -1;
       break;
     }
     case 's':
       y = pop(v), x = pop(v);
-      if (!x || !y || !v->sp || v->stack[v->sp - 1]->k != V_DICT) return fail(v, "SETITEM not on a dict");
+      if (!x || !y || !v->sp || !(v->stack[v->sp - 1]->k == V_DICT || is_obj(v->stack[v->sp - 1]))) return fail(v, "SETITEM not on a dict");
       append(v->stack[v->sp - 1], x);
       append(v->stack[v->sp - 1], y);
       break;
     case 'u': {
       if (!v->nmarks) return fail(v, "no mark");
       size_t mk0 = v->marks[v->nmarks - 1];
-      if (!mk0 || v->stack[mk0 - 1]->k != V_DICT) return fail(v, "SETITEMS not on a dict");
+      if (!mk0 || !(v->stack[mk0 - 1]->k == V_DICT || is_obj(v->stack[mk0 - 1]))) return fail(v, "SETITEMS not on a dict");
       if ((v->sp - mk0) % 2) return fail(v, "SETITEMS with an odd number of items");
       if (take_marked(v, v->stack[mk0 - 1])) return -1;
       break;
@@ -670,8 +755,11 @@ static int run(vm *v, val **result) {
       if (!x || !y || !z || y->k != V_TUPLE) return fail(v, "NEWOBJ_EX on a short stack");
       push(v, reduce(v, x, y));
       break;
-    case 'b': /* BUILD: state is kept out of the description */
-      if (!pop(v) || !v->sp) return fail(v, "BUILD on a short stack");
+    case 'b': /* BUILD: an object's state (a module's __dict__, a numpy dtype's byte order) */
+      x = pop(v);
+      if (!x || !v->sp) return fail(v, "BUILD on a short stack");
+      y = v->stack[v->sp - 1];
+      if (y->k == V_CALL && !y->state) y->state = x;
       break;
     case 'Q':
       x = pop(v);
@@ -758,8 +846,9 @@ static int tensor_of(walkctx *w, const val *t) {
   whorl_error *err = w->v->err;
   const char *path = w->v->path;
   const char *name = w->name.data ? w->name.data : "";
-  const val *st = t->storage;
+  val *st = t->storage;
   const whorl_dtype *d = t->dtype;
+  st->used = 1;
   if (!d || d->block != 1 || d->bits % 8)
     return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "tensor \"%s\": dtype not supported", name);
   size_t es = d->bits / 8;
@@ -843,15 +932,382 @@ static int tensor_of(walkctx *w, const val *t) {
   return rc;
 }
 
-static whorl_json *scalar_json(const val *x) {
+/* ---- non-tensor values: the config's canonical forms (docs/model.md) ------------------------------ */
+
+static whorl_json *tag(const char *k, whorl_json *v) {
+  whorl_json *o = whorl_json_object();
+  if (!o || !v) {
+    whorl_json_free(o);
+    whorl_json_free(v);
+    return NULL;
+  }
+  whorl_json_object_set(o, k, v);
+  return o;
+}
+
+/* a float: a JSON number; NaN and infinities (JSON has none): {"float": "nan" | "inf" | "-inf"} */
+static whorl_json *float_json(double f) {
+  if (isnan(f)) return tag("float", whorl_json_string("nan"));
+  if (isinf(f)) return tag("float", whorl_json_string(f > 0 ? "inf" : "-inf"));
+  return whorl_json_double(f);
+}
+
+static whorl_json *hex_json(const char *k, const uint8_t *p, size_t n) {
+  char *h = malloc(2 * n + 1);
+  if (!h) return NULL;
+  whorl_hex(p, n, h);
+  h[2 * n] = 0;
+  whorl_json *j = tag(k, whorl_json_string(h));
+  free(h);
+  return j;
+}
+
+/* an integer beyond 64 bits: {"int": "<decimal>"} */
+static whorl_json *bigint_json(const val *x) {
+  if (x->decimal) return tag("int", whorl_json_string(x->s));
+  size_t n = x->len;
+  const uint8_t *p = (const uint8_t *)x->s;
+  int neg = n && (p[n - 1] & 0x80);
+  uint8_t *mag = malloc(n + 1);
+  char *dec = malloc(3 * n + 3);
+  if (!mag || !dec) {
+    free(mag);
+    free(dec);
+    return NULL;
+  }
+  /* magnitude, big-endian */
+  unsigned carry = 1;
+  for (size_t i = 0; i < n; i++) {
+    unsigned b = p[i];
+    if (neg) {
+      b = (~b & 0xff) + carry;
+      carry = b >> 8;
+      b &= 0xff;
+    }
+    mag[n - 1 - i] = (uint8_t)b;
+  }
+  size_t nd = 0, start = 0;
+  for (;;) { /* divide by 10 until zero */
+    while (start < n && !mag[start]) start++;
+    if (start == n) break;
+    unsigned r = 0;
+    for (size_t i = start; i < n; i++) {
+      unsigned cur = r << 8 | mag[i];
+      mag[i] = (uint8_t)(cur / 10);
+      r = cur % 10;
+    }
+    dec[nd++] = (char)('0' + r);
+  }
+  if (!nd) dec[nd++] = '0';
+  if (neg) dec[nd++] = '-';
+  for (size_t i = 0; i < nd / 2; i++) {
+    char t = dec[i];
+    dec[i] = dec[nd - 1 - i];
+    dec[nd - 1 - i] = t;
+  }
+  dec[nd] = 0;
+  whorl_json *j = tag("int", whorl_json_string(dec));
+  free(mag);
+  free(dec);
+  return j;
+}
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+static double half_to_double(uint16_t h) {
+  int e = (h >> 10) & 31, m = h & 1023;
+  double v = e == 0 ? ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexp(m + 1024, e - 25);
+  return h & 0x8000 ? -v : v;
+}
+
+/* numpy.core.multiarray.scalar(dtype, bytes): its number (bool, integer,
+ * float, {"complex": [re, im]}); other dtypes: {"numpy": "<typestr>", "hex": bytes} */
+static whorl_json *numpy_scalar_json(const val *x) {
+  const val *a = x->args;
+  if (!a || a->k != V_TUPLE || a->n < 2) return NULL;
+  const val *dt = a->items[0], *raw = a->items[1];
+  if (!dt || dt->k != V_CALL || !is_global(dt->callee, "numpy\ndtype") || !dt->args || dt->args->k != V_TUPLE || !dt->args->n ||
+      dt->args->items[0]->k != V_STR || !raw || raw->k != V_BYTES)
+    return NULL;
+  const char *ts = dt->args->items[0]->s;
+  char order = '<';
+  if (dt->state && dt->state->k == V_TUPLE && dt->state->n >= 2 && dt->state->items[1]->k == V_STR && dt->state->items[1]->len == 1)
+    order = dt->state->items[1]->s[0];
+  uint8_t b[16];
+  size_t n = raw->len;
+  int ok = n <= sizeof b;
+  if (ok) {
+    memcpy(b, raw->s, n);
+    if (order == '>') { /* big-endian: each part (the two halves of a complex) reversed */
+      size_t part = ts[0] == 'c' ? n / 2 : n;
+      for (size_t o = 0; part && o < n; o += part)
+        for (size_t i = 0; i < part / 2; i++) {
+          uint8_t t = b[o + i];
+          b[o + i] = b[o + part - 1 - i];
+          b[o + part - 1 - i] = t;
+        }
+    }
+  }
+  char k = ts[0];
+  int sz = atoi(ts + 1);
+  if (ok && (k == 'b' || k == '?') && n == 1) return whorl_json_bool(b[0] != 0);
+  if (ok && (k == 'i' || k == 'u') && (size_t)sz == n && (n == 1 || n == 2 || n == 4 || n == 8)) {
+    uint64_t u = 0;
+    for (size_t i = n; i-- > 0;) u = u << 8 | b[i];
+    if (k == 'i') {
+      if (n < 8 && (u >> (8 * n - 1) & 1)) u |= ~0ull << (8 * n);
+      return whorl_json_int((int64_t)u);
+    }
+    if (u >> 63) { /* above int64: as a big integer */
+      char dec[32];
+      snprintf(dec, sizeof dec, "%llu", (unsigned long long)u);
+      return tag("int", whorl_json_string(dec));
+    }
+    return whorl_json_int((int64_t)u);
+  }
+  if (ok && k == 'f' && (size_t)sz == n && (n == 2 || n == 4 || n == 8)) {
+    double d;
+    if (n == 2) d = half_to_double(rd16(b));
+    else if (n == 4) {
+      float f;
+      memcpy(&f, b, 4);
+      d = f;
+    } else memcpy(&d, b, 8);
+    return float_json(d);
+  }
+  if (ok && k == 'c' && (size_t)sz == n && (n == 8 || n == 16)) {
+    double re, im;
+    if (n == 8) {
+      float f[2];
+      memcpy(f, b, 8);
+      re = f[0], im = f[1];
+    } else memcpy(&re, b, 8), memcpy(&im, b + 8, 8);
+    whorl_json *arr = whorl_json_array();
+    whorl_json_array_append(arr, float_json(re));
+    whorl_json_array_append(arr, float_json(im));
+    return tag("complex", arr);
+  }
+  whorl_json *o = hex_json("hex", (const uint8_t *)raw->s, raw->len);
+  if (o) {
+    char t[80];
+    snprintf(t, sizeof t, "%c%s", order, ts);
+    whorl_json_object_set(o, "numpy", whorl_json_string(t));
+  }
+  return o;
+}
+
+static int by_canonical(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static whorl_json *value_json(const val *x, int depth);
+
+/* {"set": [...]}: the members sorted by their canonical JSON */
+static whorl_json *set_json(const val *items, int depth) {
+  size_t n = items ? items->n : 0;
+  char **c = calloc(n + 1, sizeof *c);
+  if (!c) return NULL;
+  int bad = 0;
+  for (size_t i = 0; i < n && !bad; i++) {
+    whorl_json *j = value_json(items->items[i], depth + 1);
+    size_t l;
+    bad = !j || whorl_json_canonical(j, &c[i], &l);
+    whorl_json_free(j);
+  }
+  whorl_json *arr = bad ? NULL : whorl_json_array();
+  if (arr) {
+    qsort(c, n, sizeof *c, by_canonical);
+    for (size_t i = 0; i < n; i++) {
+      whorl_json *j = NULL;
+      if (i && !strcmp(c[i], c[i - 1])) continue;
+      if (whorl_json_parse(c[i], strlen(c[i]), &j, NULL) == WHORL_OK) whorl_json_array_append(arr, j);
+    }
+  }
+  for (size_t i = 0; i < n; i++) free(c[i]);
+  free(c);
+  return arr ? tag("set", arr) : NULL;
+}
+
+static const char *global_text(const val *g, char *buf, size_t n) {
+  const char *nl = strchr(g->s, '\n');
+  snprintf(buf, n, "%.*s.%s", nl ? (int)(nl - g->s) : 0, g->s, nl ? nl + 1 : g->s);
+  return buf;
+}
+
+/* Any value that is not a tensor, as JSON (NULL: out of memory or too
+ * deep). Containers become arrays, a dict {"dict": [[key, value], ...]}
+ * (only inside other values: top-level dicts are walked by name). */
+static whorl_json *value_json(const val *x, int depth) {
+  if (!x || depth > 200) return NULL;
+  char g[400];
   switch (x->k) {
   case V_NONE: return whorl_json_null();
   case V_BOOL: return whorl_json_bool((int)x->i);
   case V_INT: return whorl_json_int(x->i);
-  case V_FLOAT: return whorl_json_double(x->f);
-  case V_STR: return whorl__utf8_valid(x->s, x->len) ? whorl_json_stringn(x->s, x->len) : NULL;
+  case V_BIGINT: return bigint_json(x);
+  case V_FLOAT: return float_json(x->f);
+  case V_STR:
+    return whorl__utf8_valid(x->s, x->len) ? whorl_json_stringn(x->s, x->len) : hex_json("string_hex", (const uint8_t *)x->s, x->len);
+  case V_BYTES: return hex_json("bytes", (const uint8_t *)x->s, x->len);
+  case V_TUPLE: case V_LIST: case V_SET: case V_DICT: {
+    if (x->k == V_SET) return set_json(x, depth);
+    whorl_json *arr = whorl_json_array();
+    for (size_t i = 0; arr && i < x->n; i++) {
+      whorl_json *j = value_json(x->items[i], depth + 1);
+      if (x->k == V_DICT) {
+        whorl_json *pair = whorl_json_array();
+        whorl_json_array_append(pair, j);
+        j = value_json(x->items[++i], depth + 1);
+        whorl_json_array_append(pair, j);
+        j = pair;
+      }
+      if (!j) {
+        whorl_json_free(arr);
+        return NULL;
+      }
+      whorl_json_array_append(arr, j);
+    }
+    return x->k == V_DICT ? tag("dict", arr) : arr;
+  }
+  case V_GLOBAL: {
+    const whorl_dtype *d = global_dtype(x, 0);
+    if (d) return tag("torch.dtype", whorl_json_string(d->name));
+    return tag("global", whorl_json_string(global_text(x, g, sizeof g)));
+  }
+  case V_STORAGE: return tag("storage", whorl_json_string(x->s));
+  case V_TENSOR: return tag("tensor_of_storage", whorl_json_string(x->storage->s));
+  case V_CALL: {
+    const val *a = x->args;
+    size_t na = a && a->k == V_TUPLE ? a->n : 0;
+    if (is_global(x->callee, "numpy.core.multiarray\nscalar") || is_global(x->callee, "numpy._core.multiarray\nscalar")) {
+      whorl_json *j = numpy_scalar_json(x);
+      if (j) return j;
+    }
+    if (is_global(x->callee, "torch\ndevice") && na >= 1 && a->items[0]->k == V_STR) {
+      char d[256];
+      if (na >= 2 && a->items[1]->k == V_INT) snprintf(d, sizeof d, "%s:%lld", a->items[0]->s, (long long)a->items[1]->i);
+      else snprintf(d, sizeof d, "%s", a->items[0]->s);
+      return tag("torch.device", whorl_json_string(d));
+    }
+    if ((is_global(x->callee, "builtins\nset") || is_global(x->callee, "builtins\nfrozenset")) && na <= 1)
+      return set_json(na ? a->items[0] : NULL, depth);
+    if (is_global(x->callee, "builtins\ncomplex") && na == 2 && (a->items[0]->k == V_FLOAT || a->items[0]->k == V_INT) &&
+        (a->items[1]->k == V_FLOAT || a->items[1]->k == V_INT)) {
+      whorl_json *arr = whorl_json_array();
+      for (int i = 0; i < 2; i++)
+        whorl_json_array_append(arr, a->items[i]->k == V_FLOAT ? float_json(a->items[i]->f) : whorl_json_double((double)a->items[i]->i));
+      return tag("complex", arr);
+    }
+    if (is_global(x->callee, "builtins\nbytearray") && na <= 1 && (!na || a->items[0]->k == V_BYTES))
+      return hex_json("bytes", na ? (const uint8_t *)a->items[0]->s : (const uint8_t *)"", na ? a->items[0]->len : 0);
+    if (is_global(x->callee, "numpy\ndtype") && na >= 1 && a->items[0]->k == V_STR) {
+      char t[80];
+      char order = x->state && x->state->k == V_TUPLE && x->state->n >= 2 && x->state->items[1]->k == V_STR ? x->state->items[1]->s[0] : '|';
+      snprintf(t, sizeof t, "%c%s", order ? order : '|', a->items[0]->s);
+      return tag("numpy.dtype", whorl_json_string(t));
+    }
+    /* anything else: {"call": "module.name", "args": [...], "state": ...} */
+    whorl_json *o = whorl_json_object();
+    whorl_json_object_set(o, "call", x->callee && x->callee->k == V_GLOBAL ? whorl_json_string(global_text(x->callee, g, sizeof g))
+                                                                           : value_json(x->callee, depth + 1));
+    whorl_json *aj = value_json(a, depth + 1);
+    if (!aj) {
+      whorl_json_free(o);
+      return NULL;
+    }
+    whorl_json_object_set(o, "args", aj);
+    if (x->n) { /* items appended or set (a defaultdict's, a list subclass's) */
+      whorl_json *ij = whorl_json_array();
+      for (size_t i = 0; ij && i < x->n; i++) {
+        whorl_json *e = value_json(x->items[i], depth + 1);
+        if (!e) {
+          whorl_json_free(ij);
+          ij = NULL;
+        } else whorl_json_array_append(ij, e);
+      }
+      if (!ij) {
+        whorl_json_free(o);
+        return NULL;
+      }
+      whorl_json_object_set(o, "items", ij);
+    }
+    if (x->state) {
+      whorl_json *sj = value_json(x->state, depth + 1);
+      if (!sj) {
+        whorl_json_free(o);
+        return NULL;
+      }
+      whorl_json_object_set(o, "state", sj);
+    }
+    return o;
+  }
   default: return NULL;
   }
+}
+
+static void walk(walkctx *w, const val *x);
+
+/* walks x under name.key */
+static void walk_named(walkctx *w, const char *ks, size_t kl, const val *x) {
+  size_t keep = w->name.len;
+  if (w->name.len) whorl_buf_putc(&w->name, '.');
+  whorl_buf_put(&w->name, ks, kl);
+  walk(w, x);
+  w->name.len = keep;
+  if (w->name.data) w->name.data[keep] = 0;
+}
+
+static const val *dict_get(const val *d, const char *key) {
+  if (!d || d->k != V_DICT) return NULL;
+  for (size_t i = 0; i + 1 < d->n; i += 2)
+    if (d->items[i]->k == V_STR && !strcmp(d->items[i]->s, key)) return d->items[i + 1];
+  return NULL;
+}
+
+static int in_set(const val *set, const char *name) {
+  if (set && set->k == V_CALL && set->args && set->args->k == V_TUPLE && set->args->n == 1) set = set->args->items[0];
+  if (!set || (set->k != V_SET && set->k != V_LIST && set->k != V_TUPLE)) return 0;
+  for (size_t i = 0; i < set->n; i++)
+    if (set->items[i]->k == V_STR && !strcmp(set->items[i]->s, name)) return 1;
+  return 0;
+}
+
+/* A pickled nn.Module (torch.save(model)): its parameters, persistent
+ * buffers and submodules, named as state_dict() names them (and its
+ * non-persistent buffers, which state_dict() leaves out, with a suffix). */
+static void walk_module(walkctx *w, const val *state) {
+  static const char *const PARTS[] = {"_parameters", "_buffers"};
+  const val *np = dict_get(state, "_non_persistent_buffers_set");
+  for (int p = 0; p < 2 && !w->rc; p++) {
+    const val *d = dict_get(state, PARTS[p]);
+    for (size_t i = 0; d && d->k == V_DICT && i + 1 < d->n && !w->rc; i += 2) {
+      const val *k = d->items[i], *t = d->items[i + 1];
+      if (k->k != V_STR || t->k == V_NONE) continue;
+      if (p == 1 && in_set(np, k->s)) {
+        /* a non-persistent buffer: not in state_dict(), but its bytes are
+         * in the archive: fingerprinted as "<name>#non_persistent" */
+        char nm[300];
+        snprintf(nm, sizeof nm, "%.*s#non_persistent", (int)(k->len > 250 ? 250 : k->len), k->s);
+        walk_named(w, nm, strlen(nm), t);
+        continue;
+      }
+      walk_named(w, k->s, k->len, t);
+    }
+  }
+  const val *mods = dict_get(state, "_modules");
+  for (size_t i = 0; mods && mods->k == V_DICT && i + 1 < mods->n && !w->rc; i += 2) {
+    const val *k = mods->items[i], *c = mods->items[i + 1];
+    if (k->k != V_STR || c->k == V_NONE) continue;
+    walk_named(w, k->s, k->len, c);
+  }
+}
+
+static void put_extra(walkctx *w, whorl_json *j) {
+  if (!j) {
+    if (!w->rc) w->rc = whorl__error(w->v->err, WHORL_ENOMEM, w->v->path, -1, "out of memory (or a value nested too deep) in \"%s\"",
+                                     w->name.data ? w->name.data : "");
+    return;
+  }
+  if (!w->m->extra) w->m->extra = whorl_json_object();
+  whorl_json_object_setn(w->m->extra, w->name.data ? w->name.data : "", w->name.len, j);
 }
 
 static void walk(walkctx *w, const val *x) {
@@ -860,39 +1316,94 @@ static void walk(walkctx *w, const val *x) {
     w->depth--;
     return;
   }
-  size_t keep = w->name.len;
   if (x->k == V_TENSOR) {
     w->rc = tensor_of(w, x);
-  } else if (x->k == V_DICT) {
+  } else if (x->k == V_DICT && x->n) {
     for (size_t i = 0; i + 1 < x->n && !w->rc; i += 2) {
       const val *k = x->items[i];
-      char num[32];
-      const char *ks = NULL;
-      size_t kl = 0;
-      if (k->k == V_STR) ks = k->s, kl = k->len;
-      else if (k->k == V_INT) kl = (size_t)snprintf(num, sizeof num, "%lld", (long long)k->i), ks = num;
-      else continue; /* keys of other kinds hold no tensors we can name */
-      if (w->name.len) whorl_buf_putc(&w->name, '.');
-      whorl_buf_put(&w->name, ks, kl);
-      walk(w, x->items[i + 1]);
-      w->name.len = keep;
-      if (w->name.data) w->name.data[keep] = 0;
+      char num[64];
+      if (k->k == V_STR) {
+        walk_named(w, k->s, k->len, x->items[i + 1]);
+        continue;
+      }
+      if (k->k == V_INT) snprintf(num, sizeof num, "%lld", (long long)k->i);
+      else if (k->k == V_BOOL) snprintf(num, sizeof num, "%s", k->i ? "True" : "False");
+      else if (k->k == V_NONE) snprintf(num, sizeof num, "None");
+      else snprintf(num, sizeof num, "<key %zu>", i / 2); /* other keys: by position, the key kept beside */
+      walk_named(w, num, strlen(num), x->items[i + 1]);
+      if (k->k != V_INT && k->k != V_BOOL && k->k != V_NONE) {
+        char kn[80];
+        snprintf(kn, sizeof kn, "<key %zu>.key", i / 2);
+        size_t keep = w->name.len;
+        if (w->name.len) whorl_buf_putc(&w->name, '.');
+        whorl_buf_put(&w->name, kn, strlen(kn));
+        put_extra(w, value_json(k, 0));
+        w->name.len = keep;
+        if (w->name.data) w->name.data[keep] = 0;
+      }
     }
-  } else if (x->k == V_LIST || x->k == V_TUPLE) {
+  } else if ((x->k == V_LIST || x->k == V_TUPLE) && x->n) {
     for (size_t i = 0; i < x->n && !w->rc; i++) {
-      whorl_buf_printf(&w->name, "%s%zu", w->name.len ? "." : "", i);
-      walk(w, x->items[i]);
-      w->name.len = keep;
-      if (w->name.data) w->name.data[keep] = 0;
+      char num[32];
+      snprintf(num, sizeof num, "%zu", i);
+      walk_named(w, num, strlen(num), x->items[i]);
     }
+  } else if (x->k == V_CALL && x->state && x->state->k == V_DICT && dict_get(x->state, "_parameters")) {
+    walk_module(w, x->state); /* a whole nn.Module */
+  } else if (x->k == V_CALL && x->state && x->state->k == V_DICT && x->state->n && x->args && !x->args->n) {
+    walk(w, x->state); /* an object made from its class alone (argparse.Namespace ...): its attributes */
   } else {
-    whorl_json *j = scalar_json(x);
-    if (j) {
-      if (!w->m->extra) w->m->extra = whorl_json_object();
-      whorl_json_object_setn(w->m->extra, w->name.data ? w->name.data : "", w->name.len, j);
-    }
+    put_extra(w, value_json(x, 0));
   }
   w->depth--;
+}
+
+/* Storages the named tensors do not read (a quantized tensor, a tensor
+ * inside an object whorl does not describe): fingerprinted whole as
+ * tensors "storage:<key>" (1-D, the storage's dtype), so no byte of the
+ * tensor data torch.load would return is outside the id. */
+static int stray_storages(walkctx *w, val *root) {
+  /* which storages the result reaches (an object dropped from the memo
+   * is not part of what torch.load returns) */
+  val **todo = NULL;
+  size_t n = 0, cap = 0;
+  val *x = root;
+  for (;;) {
+    if (x && !x->reached) {
+      x->reached = 1;
+      val *kids[4] = {x->callee, x->args, x->state, x->storage};
+      for (size_t i = 0; i < x->n + 4; i++) {
+        val *c = i < x->n ? x->items[i] : kids[i - x->n];
+        if (!c || c->reached) continue;
+        val **g = whorl__grow_array(todo, &cap, n, sizeof *todo);
+        if (!g) {
+          free(todo);
+          return w->rc = whorl__error(w->v->err, WHORL_ENOMEM, w->v->path, -1, "out of memory");
+        }
+        todo = g;
+        todo[n++] = c;
+      }
+    }
+    if (!n) break;
+    x = todo[--n];
+  }
+  free(todo);
+  for (size_t i = 0; i < w->v->nst && !w->rc; i++) {
+    val *st = w->v->st[i];
+    if (st->used || !st->reached) continue;
+    val t;
+    memset(&t, 0, sizeof t);
+    t.k = V_TENSOR;
+    t.storage = st;
+    t.dtype = st->dtype;
+    t.ndim = 1;
+    t.shape[0] = st->numel;
+    t.stride[0] = 1;
+    w->name.len = 0;
+    whorl_buf_printf(&w->name, "storage:%s", st->s);
+    w->rc = tensor_of(w, &t);
+  }
+  return w->rc;
 }
 
 int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err) {
@@ -969,6 +1480,7 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
   v.where = z->e[pk].name;
   v.err = err;
   val *root = NULL;
+  size_t f0 = m->nfind;
   rc = run(&v, &root) ? (v.err_set ? WHORL_EFORMAT : WHORL_ENOMEM) : WHORL_OK;
   if (rc == WHORL_ENOMEM && !v.err_set) whorl__error(err, rc, path, -1, "out of memory");
   if (!rc && v.p < v.end) {
@@ -976,9 +1488,20 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
     snprintf(where, sizeof where, "%s, offset %lld", v.where, (long long)(v.p - v.start));
     whorl__model_finding(m, where, "%lld bytes after the pickle's STOP (a second pickle hides there?)", (long long)(v.end - v.p));
   }
+  if (m->nfind > f0) {
+    /* the findings are part of the id with the pickle that holds them:
+     * any change to the payload (its arguments too) changes the id */
+    blake3_hasher h;
+    uint8_t d[32];
+    blake3_hasher_init(&h);
+    blake3_hasher_update(&h, pkl, (size_t)at);
+    blake3_hasher_finalize(&h, d, 32);
+    for (size_t i = f0; i < m->nfind; i++) whorl_hex(d, 32, m->find[i].pickle);
+  }
   if (!rc) {
     walkctx w = {&v, m, z, prefix, fd, big, WHORL_BUF_INIT, 0, 0};
     walk(&w, root);
+    if (!w.rc) stray_storages(&w, root);
     rc = w.rc;
     whorl_buf_free(&w.name);
   }
@@ -1002,4 +1525,87 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
   free(v.memo);
   free(pkl);
   return rc;
+}
+
+/* ---- scanning pickles that are not fingerprinted ------------------------------------------------ */
+
+static void vm_free(vm *v) {
+  for (size_t i = 0; i < v->nall; i++) {
+    val *x = v->all[i];
+    if (!x->borrowed) free(x->s);
+    free(x->items);
+    free(x);
+  }
+  free(v->all);
+  free(v->st);
+  free(v->stack);
+  free(v->marks);
+  free(v->memo);
+}
+
+/* Findings of a pickle-bearing file (a zip checkpoint, a legacy torch.save
+ * file, a bare pickle) added to m, each "where" prefixed by display; a
+ * file that cannot be read through is a finding too (it cannot be shown
+ * safe). Returns 0, or an error only when out of memory. */
+int whorl__pickle_scan(whorl_model *m, const char *path, const char *display, int fd, uint64_t size, whorl_error *err) {
+  uint8_t head[4];
+  long long got = whorl__pread_full(fd, head, sizeof head, 0);
+  whorl_model t;
+  whorl__model_init(&t);
+  whorl_error e;
+  whorl_error_clear(&e);
+  int rc = WHORL_OK;
+  if (got == 4 && !memcmp(head, "PK\3\4", 4)) {
+    rc = whorl__torch_read(&t, path, fd, size, &e);
+  } else {
+    /* a legacy torch.save file is five pickles, then raw storages; a
+     * bare pickle one: every pickle up to the first non-pickle byte */
+    uint64_t n = size < PKL_MAX ? size : PKL_MAX;
+    uint8_t *buf = malloc(n + 1);
+    if (!buf) {
+      whorl__model_free(&t);
+      return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    }
+    got = whorl__pread_full(fd, buf, (size_t)n, 0);
+    if (got < 0) rc = whorl__error(&e, WHORL_EIO, path, -1, "cannot be read");
+    const uint8_t *p = buf, *end = buf + (got > 0 ? got : 0);
+    for (int k = 0; !rc && k < 5 && p < end && (k == 0 || *p == 0x80); k++) {
+      vm v;
+      memset(&v, 0, sizeof v);
+      v.start = buf; /* offsets from the file's start */
+      v.p = p;
+      v.end = end;
+      v.m = &t;
+      v.path = path;
+      v.where = "pickle";
+      v.err = &e;
+      val *root = NULL;
+      size_t f0 = t.nfind;
+      if (run(&v, &root)) rc = v.err_set ? WHORL_EFORMAT : WHORL_ENOMEM;
+      if (t.nfind > f0) {
+        blake3_hasher h;
+        uint8_t d[32];
+        blake3_hasher_init(&h);
+        blake3_hasher_update(&h, p, (size_t)(v.p - p));
+        blake3_hasher_finalize(&h, d, 32);
+        for (size_t i = f0; i < t.nfind; i++) whorl_hex(d, 32, t.find[i].pickle);
+      }
+      p = v.p;
+      vm_free(&v);
+    }
+    free(buf);
+  }
+  if (rc == WHORL_ENOMEM) {
+    whorl__model_free(&t);
+    return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  }
+  for (size_t i = 0; i < t.nfind; i++) {
+    char where[200];
+    snprintf(where, sizeof where, "%.80s: %.110s", display, t.find[i].where);
+    whorl__model_finding(m, where, "%s", t.find[i].what);
+    if (m->nfind) snprintf(m->find[m->nfind - 1].pickle, sizeof m->find[0].pickle, "%s", t.find[i].pickle);
+  }
+  if (rc) whorl__model_finding(m, display, "a pickle-bearing file whorl cannot read through, so cannot show safe: %s", e.message);
+  whorl__model_free(&t);
+  return WHORL_OK;
 }

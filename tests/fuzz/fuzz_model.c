@@ -1,6 +1,7 @@
 /* fuzz_model.c - libFuzzer target for the model readers: safetensors,
  * GGUF, PyTorch zip checkpoints (zip + restricted pickle machine), .npz
- * .npy and ONNX. The first byte picks the reader (6: ONNX); byte 1 = 5 wraps the rest as
+ * .npy and ONNX. The first byte picks the reader (6: ONNX; 4: also the
+ * pickle scanner of folders); byte 1 = 5 wraps the rest as
  * the data.pkl of a minimal stored zip, so the pickle machine is fuzzed
  * directly. The rest is written to an in-memory file.
  *
@@ -87,6 +88,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
   }
   whorl__model_free(&m);
+  if (which == 4) {
+    /* the scanner of pickle-bearing files a folder does not fingerprint
+     * (legacy torch.save files, bare pickles, zip checkpoints): findings
+     * or a finding that it cannot be read; an error only out of memory */
+    whorl__model_init(&m);
+    whorl_error_clear(&err);
+    rc = whorl__pickle_scan(&m, "f", "f", fd, fsize, &err);
+    if (rc && rc != WHORL_ENOMEM) abort();
+    for (size_t i = 0; i < m.nfind; i++)
+      if (!m.find[i].what[0]) abort();
+    whorl__model_free(&m);
+  }
   close(fd);
   return 0;
 }

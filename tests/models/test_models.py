@@ -137,6 +137,130 @@ else:
 np.savez(out + ".npz", **{k: v.detach().numpy() for k, v in (sd["model"] if mode == "nested" else sd).items()})
 '''
 
+REVIEW_WRITER = r"""
+import collections, math, os, sys, numpy as np, torch
+out = sys.argv[1]
+os.chdir(out)
+sd = collections.OrderedDict(w=torch.arange(6, dtype=torch.float32).reshape(2, 3), b=torch.ones(2))
+torch.save(sd, "plain.pt")
+class Sys:
+    def __reduce__(self): return (os.system, ("touch " + os.path.join(out, "PWNED"),))
+d = collections.OrderedDict(sd); d["evil"] = Sys()
+torch.save(d, "os_system.pt")
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__(); self.fc = torch.nn.Linear(4, 2); self.register_buffer("running", torch.zeros(2))
+class Scratch(Net):
+    def __init__(self):
+        super().__init__(); self.register_buffer("scratch", torch.ones(3), persistent=False)
+torch.save(Scratch(), "scratch.pt")
+torch.manual_seed(1); torch.save(Net(), "module1.pt")
+torch.manual_seed(2); torch.save(Net(), "module2.pt")
+torch.manual_seed(1); torch.save(Net().state_dict(), "sd1.pt")
+torch.save({"q": torch.quantize_per_tensor(torch.tensor([0.1, 0.2, 0.3, 0.4]), 0.1, 0, torch.qint8)}, "quant1.pt")
+torch.save({"q": torch.quantize_per_tensor(torch.tensor([0.1, 0.2, 0.3, 0.5]), 0.1, 0, torch.qint8)}, "quant2.pt")
+torch.save({"s": torch.tensor([[0., 1.], [2., 0.]]).to_sparse()}, "sparse.pt")
+w = torch.ones(2)
+torch.save({"w": w, "best_acc": np.float64(0.93), "step": np.int64(10)}, "np_a.pt")
+torch.save({"w": w, "best_acc": np.float64(0.11), "step": np.int64(99)}, "np_b.pt")
+torch.save({"w": w, "dev": torch.device("cuda", 0), "dtype": torch.float16, "set": {2, 1}, "b": b"xy", "nan": math.nan,
+            "inf": -math.inf, "cplx": complex(1.5, -2), "big": 2**70, "neg": -2**70, "f16": np.float16(0.5), "flag": np.bool_(True)}, "misc.pt")
+"""
+
+
+def review_checks():
+    """Findings of a review: unsafe code in the id, whole-module saves,
+    quantized and sparse tensors, checkpoint values kept in the config, a
+    folder's unfingerprinted pytorch_model.bin scanned, lock warns."""
+    R = os.path.join(TMP, "review")
+    os.makedirs(R)
+    w = os.path.join(TMP, "review_writer.py")
+    with open(w, "w") as f:
+        f.write(REVIEW_WRITER)
+    r = subprocess.run(["/usr/bin/python3", w, R], capture_output=True, text=True)
+    check(r.returncode == 0, f"review writer: {r.stderr[-300:]}")
+    if r.returncode:
+        return
+    P = lambda n: os.path.join(R, n)
+    # 1. the payload is part of the id; diff names it; check never lets it through
+    plain, evil = fp(P("plain.pt")), fp(P("os_system.pt"), want_rc=1)
+    check(plain and evil and plain["id"] != evil["id"], "a trojaned checkpoint has another id than the clean one")
+    check(evil and evil.get("unsafe_id") and all(len(u.get("pickle", "")) == 64 for u in evil["unsafe"]), "unsafe findings carry the pickle's hash; unsafe_id shown")
+    check(plain and "unsafe_id" not in plain, "a clean checkpoint has no unsafe_id")
+    rc, out, err = run("diff", P("plain.pt"), P("os_system.pt"))
+    check(rc == 1 and "unsafe code (posix.system)" in out, f"diff: 'changed: ... unsafe code (posix.system)' ({out.strip()[:200]})")
+    rc, out, err = run("diff", "--json", P("plain.pt"), P("os_system.pt"))
+    dj = json.loads(out) if out.strip() else {}
+    check("unsafe" in dj.get("model", {}).get("changed", []) and dj["model"].get("unsafe_changed", {}).get("added") == ["posix.system"],
+          "diff --json: model.changed holds 'unsafe', unsafe_changed.added names posix.system")
+    proj = os.path.join(R, "proj")
+    os.makedirs(os.path.join(proj, "models"))
+    mp = os.path.join(proj, "models", "model.pt")
+    shutil.copy(P("plain.pt"), mp)
+    pol = os.path.join(proj, "allow.yaml")
+    with open(pol, "w") as f:
+        f.write('rules:\n  - match: "models/*"\n    allow_unsafe: true\n')
+    wrun = lambda *a: subprocess.run([W, *a], capture_output=True, text=True, cwd=proj)
+    r = wrun("lock", "models/model.pt")
+    check(r.returncode == 0 and "unsafe" not in r.stderr, f"lock of a clean model: no warning ({r.stderr.strip()[:200]})")
+    shutil.copy(P("os_system.pt"), mp)
+    r = wrun("check", "--no-cache", "--policy", pol)
+    check(r.returncode == 1 and "unsafe pickle code changed: now posix.system" in r.stdout,
+          f"check with allow_unsafe: a swapped-in payload fails ({r.stdout.strip()[:300]})")
+    r = wrun("lock", "models/model.pt")
+    check(r.returncode == 0 and "warning" in r.stderr and "posix.system" in r.stderr, f"lock of an unsafe model: a warning naming posix.system ({r.stderr.strip()[:200]})")
+    r = wrun("check", "--no-cache")
+    check(r.returncode == 1 and "identical" not in r.stdout and "unchanged, but unsafe: posix.system" in r.stdout,
+          f"check fails an unchanged unsafe model without calling it identical ({r.stdout.strip()[:300]})")
+    r = wrun("check", "--no-cache", "--policy", pol)
+    check(r.returncode == 0, f"check with allow_unsafe: the locked payload, unchanged, passes ({r.stdout.strip()[:300]})")
+    check(not os.path.exists(P("PWNED")), "nothing in the pickles ran")
+    # 2. whole-module saves: the state_dict's tensors; quantized and sparse tensors are never left out
+    m1, m2, s1 = fp(P("module1.pt"), want_rc=1), fp(P("module2.pt"), want_rc=1), fp(P("sd1.pt"))
+    check(m1 and s1 and sorted(hashes(m1)) == ["fc.bias", "fc.weight", "running"], f"torch.save(module): state_dict names ({m1 and sorted(hashes(m1))})")
+    check(m1 and s1 and m1["weights"]["root"] == s1["weights"]["root"] and m1["architecture"]["id"] == s1["architecture"]["id"],
+          "torch.save(module) = torch.save(module.state_dict()): same weights.root and architecture.id")
+    sc = fp(P("scratch.pt"), want_rc=1)
+    check(sc and sorted(hashes(sc)) == ["fc.bias", "fc.weight", "running", "scratch#non_persistent"],
+          f"a non-persistent buffer (not in state_dict) is still fingerprinted, named apart ({sc and sorted(hashes(sc))})")
+    check(m1 and m1["unsafe"] and any("Net" in u["finding"] for u in m1["unsafe"]), "a whole-module pickle stays flagged (it imports classes)")
+    check(m1 and m2 and m1["weights"]["root"] != m2["weights"]["root"] and m1["id"] != m2["id"], "two whole modules with other weights differ")
+    rc, out, err = run("diff", P("module1.pt"), P("module2.pt"))
+    check(rc == 1 and "weights" in out, f"diff of two whole modules: weights changed ({out.strip()[:200]})")
+    q1, q2 = fp(P("quant1.pt"), "--allow-unsafe-pickle"), fp(P("quant2.pt"), "--allow-unsafe-pickle")
+    check(q1 and q2 and q1["tensors"] and q1["id"] != q2["id"], "quantized tensors: their bytes are in the id")
+    sp = fp(P("sparse.pt"))
+    check(sp and sorted(hashes(sp)) == ["s.indices", "s.values"] and sp["unsafe"] == [],
+          "a sparse tensor: indices and values fingerprinted, not unsafe (torch's weights_only allows it)")
+    # 3. checkpoint values kept in the config
+    a, b = fp(P("np_a.pt")), fp(P("np_b.pt"))
+    check(a and a["config"]["value"]["checkpoint"] == {"best_acc": 0.93, "step": 10}, f"numpy scalars: their numbers ({a and a['config']['value']})")
+    check(a and b and a["id"] != b["id"] and a["config"]["id"] != b["config"]["id"], "numpy scalars changed: the config id changes")
+    rc, out, err = run("diff", P("np_a.pt"), P("np_b.pt"))
+    check(rc == 1 and "best_acc" in out and "0.11" in out, f"diff names the changed numpy scalar ({out.strip()[:200]})")
+    mc = fp(P("misc.pt"))
+    c = mc["config"]["value"]["checkpoint"] if mc else {}
+    want = {"dev": {"torch.device": "cuda:0"}, "dtype": {"torch.dtype": "float16"}, "set": {"set": [1, 2]}, "b": {"bytes": "7879"},
+            "nan": {"float": "nan"}, "inf": {"float": "-inf"}, "cplx": {"complex": [1.5, -2]}, "big": {"int": str(2**70)},
+            "neg": {"int": str(-2**70)}, "f16": 0.5, "flag": True}
+    for k, v in want.items():
+        check(c.get(k) == v, f"checkpoint value {k}: {c.get(k)!r}, want {v!r}")
+    # 4. a folder's pytorch_model.bin beside safetensors is scanned
+    hf = os.path.join(R, "hf")
+    os.makedirs(hf)
+    with open(os.path.join(hf, "config.json"), "w") as f:
+        json.dump({"model_type": "demo"}, f)
+    write_safetensors(os.path.join(hf, "model.safetensors"), {"w": np.arange(6, dtype=np.float32)})
+    clean = fp(hf)
+    shutil.copy(P("os_system.pt"), os.path.join(hf, "pytorch_model.bin"))
+    rc, out, err = run("fp", "--no-cache", "--json", hf)
+    d = json.loads(out) if out.strip() else {}
+    check(rc == 1 and "posix.system" in err and any("pytorch_model.bin" in u["where"] for u in d.get("unsafe", [])),
+          f"folder: an unsafe pytorch_model.bin beside safetensors is reported, exit 1 ({err.strip()[:200]})")
+    check(clean and d and clean["id"] != d["id"] and clean["weights"]["root"] == d["weights"]["root"], "folder: its findings change the id, not the weights")
+    rc, out, err = run("fp", "--no-cache", "--allow-unsafe-pickle", hf)
+    check(rc == 0 and "pytorch_model.bin" in out and "UNSAFE" in out, f"folder text output names the files not fingerprinted ({out.strip()[-300:]})")
+
 
 def main():
     shutil.rmtree(TMP, ignore_errors=True)
@@ -356,6 +480,8 @@ def main():
     if os.path.exists(p):
         d = fp(p, "--model")
         check(d and d["format"] == "npz" and d["tensors"], "the .npz fixture with --model")
+
+    review_checks()
 
     # bad files: exit 2, one line naming the file
     good = open(st, "rb").read()
