@@ -331,7 +331,8 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
       if (i + 1 == argc) last_doc = doc;
       else whorl_json_free(doc);
       if (rc) {
-        cli_msg("error: cannot write to standard output");
+        if (ferror(stdout)) cli_msg("error: cannot write to standard output");
+        else cli_msg("error: %s: the document holds text that is not valid UTF-8 (a whorl bug: please report it)", argv[i]);
         status = EXIT_ERROR;
       }
       continue;

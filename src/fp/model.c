@@ -260,8 +260,12 @@ static int training_section(const whorl_fp_options *o, whorl_json **sec, uint8_t
     whorl_json_object_set(sorted, whorl_json_object_get_string(f, "name"), whorl_json_string(whorl_json_object_get_string(f, "blake3")));
   }
   whorl_json_object_set(idv, "files", sorted);
-  json_id("whorl-training-1", idv, id);
+  int rc = json_id("whorl-training-1", idv, id);
   whorl_json_free(idv);
+  if (rc) {
+    whorl_json_free(t);
+    return whorl__error(err, WHORL_EFORMAT, NULL, -1, "training parameters that cannot be written as JSON (text that is not UTF-8?)");
+  }
   set_hex(t, "id", id);
   *sec = t;
   return WHORL_OK;
@@ -305,7 +309,10 @@ static int model_doc(whorl_model *m, const char *path, const char *name, uint64_
   if (m->has_graph) blake3_hasher_update(&h, m->graph_id, 32); /* ONNX: the op graph */
   blake3_hasher_finalize(&h, arch, 32);
   /* config */
-  json_id("whorl-config-1", config_value, cfg);
+  if (json_id("whorl-config-1", config_value, cfg)) {
+    free(ord);
+    return whorl__error(err, WHORL_EFORMAT, path, -1, "model metadata that cannot be written as JSON (text that is not UTF-8?)");
+  }
   /* training */
   whorl_json *tsec = NULL;
   rc = training_section(o, &tsec, train, err);
@@ -463,7 +470,7 @@ int whorl__fp_model_file(const char *path, int fd, const struct stat *st, const 
                          whorl_json **out, whorl_error *err) {
   *out = NULL;
   if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
-    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a model file: the %s level is for tables (models: quick, content, stats)",
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a model file: the %s level is for tables; models have quick, content (per-tensor hashes, already format-independent: their logical tier) and stats",
                         whorl_level_name(o->level));
   if (!o->use_cache || o->config_file || o->nparams || o->ntraining_files) return fp_model_read(path, fd, st, o, kind, out, err);
   char rules[256];
@@ -561,7 +568,7 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
   snprintf(dir, sizeof dir, "%s", dir0);
   for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--) dir[l - 1] = 0;
   if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
-    return whorl__error(err, WHORL_EUNSUPPORTED, dir, -1, "a model folder: the %s level is for tables", whorl_level_name(o->level));
+    return whorl__error(err, WHORL_EUNSUPPORTED, dir, -1, "a model folder: the %s level is for tables; models have quick, content (per-tensor hashes, already format-independent: their logical tier) and stats", whorl_level_name(o->level));
   DIR *dd = opendir(dir);
   if (!dd) return whorl__error_errno(err, errno, dir, "open");
   char **names = NULL;

@@ -79,7 +79,7 @@ def write_safetensors(path, arrays, metadata=None, order=None, pad=0):
 
 
 def gguf_str(s):
-    b = s.encode()
+    b = s if isinstance(s, bytes) else s.encode()
     return struct.pack("<Q", len(b)) + b
 
 
@@ -87,8 +87,10 @@ def write_gguf(path, arrays, meta, version=3):
     """GGUF per ggml's docs/gguf.md: F32 tensors, dims fastest first."""
     kv = b""
     for k, v in meta.items():
-        if isinstance(v, str):
+        if isinstance(v, (str, bytes)):
             kv += gguf_str(k) + struct.pack("<I", 8) + gguf_str(v)
+        elif isinstance(v, float):
+            kv += gguf_str(k) + struct.pack("<If", 6, v)
         elif isinstance(v, list):
             kv += gguf_str(k) + struct.pack("<IIQ", 9, 8, len(v)) + b"".join(gguf_str(x) for x in v)
         else:
@@ -354,6 +356,22 @@ def main():
     write_gguf(g2, f32, {"general.architecture": "demo", "demo.block_count": 2, "tokenizer.ggml.tokens": [f"t{i}" for i in range(100)]}, version=2)
     gd2 = fp(g2)
     check(gd2 and gd and gd2["id"] == gd["id"], "GGUF v2 = v3 (same layout)")
+    # metadata that is no JSON text: bytes that are not UTF-8, NaN. Marked,
+    # never equal to the string of the same look, and the JSON stays valid
+    g3 = os.path.join(TMP, "m3.gguf")
+    write_gguf(g3, f32, {"general.architecture": "demo", "general.name": b"caf\xe9", "demo.eps": float("nan")})
+    gd3 = fp(g3)
+    md = gd3["config"]["value"]["metadata"] if gd3 else {}
+    check(md.get("general.name") == {"string_hex": "636166e9"} and md.get("demo.eps") == {"float": "nan"},
+          f"GGUF: non-UTF-8 text and NaN are marked values ({md})")
+    g4 = os.path.join(TMP, "m4.gguf")
+    write_gguf(g4, f32, {"general.architecture": "demo", "general.name": "636166e9", "demo.eps": "nan"})
+    gd4 = fp(g4)
+    check(gd3 and gd4 and gd3["config"]["id"] != gd4["config"]["id"], "GGUF: a marked value differs from the plain string")
+    g5 = os.path.join(TMP, "m5.gguf")
+    write_gguf(g5, f32, {"general.architecture": "demo", "general.name": b"caf\xe8", "demo.eps": float("nan")})
+    gd5 = fp(g5)
+    check(gd3 and gd5 and gd3["config"]["id"] != gd5["config"]["id"], "GGUF: another non-UTF-8 name changes the config id")
     tok = gd["config"]["value"]["metadata"]["tokenizer.ggml.tokens"] if gd else {}
     check(tok.get("length") == 100 and len(tok.get("blake3", "")) == 64, "a long GGUF array is hashed into the config, not inlined")
 
