@@ -723,6 +723,14 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
         names_text(l, "name", &b);
         whorl_buf_putc(&b, ')');
       }
+      const whorl_json *rn = whorl_json_object_get(t, "renamed");
+      if (whorl_json_size(rn) && !strcmp(sec, "architecture")) {
+        whorl_buf_printf(&b, "%s%zu tensor%s renamed (", b.len ? "; " : ": ", whorl_json_size(rn), whorl_json_size(rn) == 1 ? "" : "s");
+        for (size_t q = 0; q < whorl_json_size(rn) && q < 5; q++)
+          whorl_buf_printf(&b, "%s%s -> %s", q ? ", " : "", str(whorl_json_array_get(rn, q), "from"), str(whorl_json_array_get(rn, q), "to"));
+        if (whorl_json_size(rn) > 5) whorl_buf_printf(&b, ", and %zu more", whorl_json_size(rn) - 5);
+        whorl_buf_putc(&b, ')');
+      }
     } else if (whorl_json_size(sk)) {
       for (size_t k = 0; k < whorl_json_size(sk) && k < 3; k++) {
         const whorl_json *e = whorl_json_array_get(sk, k);

@@ -149,8 +149,43 @@ int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep,
     const whorl_json *y = whorl_json_array_get(tb, i);
     if (!find_tensor(ta, str(y, "name"))) whorl_json_array_append(added, whorl_json_string(str(y, "name")));
   }
+  /* renames: a tensor only in a and one only in b with the same dtype,
+   * shape and hash (paired in order) */
+  whorl_json *renamed = whorl_json_array(), *added2 = whorl_json_array(), *removed2 = whorl_json_array();
+  size_t nadd = whorl_json_size(added);
+  unsigned char *used = calloc(nadd + 1, 1);
+  for (size_t i = 0; i < whorl_json_size(removed); i++) {
+    const char *rn = whorl_json_get_string(whorl_json_array_get(removed, i), NULL);
+    const whorl_json *x = find_tensor(ta, rn);
+    size_t hit = nadd;
+    for (size_t j = 0; used && x && *str(x, "hash") && j < nadd && hit == nadd; j++) {
+      if (used[j]) continue;
+      const whorl_json *y = find_tensor(tb, whorl_json_get_string(whorl_json_array_get(added, j), NULL));
+      if (y && !strcmp(str(x, "hash"), str(y, "hash")) && !strcmp(str(x, "dtype"), str(y, "dtype")) &&
+          whorl_json_equal(whorl_json_object_get(x, "shape"), whorl_json_object_get(y, "shape")))
+        hit = j;
+    }
+    if (hit < nadd) {
+      used[hit] = 1;
+      whorl_json *e = whorl_json_object();
+      whorl_json_object_set(e, "from", whorl_json_string(rn));
+      whorl_json_object_set(e, "to", whorl_json_clone(whorl_json_array_get(added, hit)));
+      whorl_json_array_append(renamed, e);
+    } else {
+      whorl_json_array_append(removed2, whorl_json_clone(whorl_json_array_get(removed, i)));
+    }
+  }
+  for (size_t j = 0; j < nadd; j++)
+    if (!used || !used[j]) whorl_json_array_append(added2, whorl_json_clone(whorl_json_array_get(added, j)));
+  free(used);
+  whorl_json_free(added);
+  whorl_json_free(removed);
+  added = added2;
+  removed = removed2;
   whorl_json *t = whorl_json_object();
-  size_t nt = whorl_json_size(added) + whorl_json_size(removed) + whorl_json_size(tchanged) + whorl_json_size(retyped);
+  size_t nt = whorl_json_size(added) + whorl_json_size(removed) + whorl_json_size(tchanged) + whorl_json_size(retyped) +
+              whorl_json_size(renamed);
+  whorl_json_object_set(t, "renamed", renamed);
   whorl_json_object_set(t, "added", added);
   whorl_json_object_set(t, "removed", removed);
   whorl_json_object_set(t, "changed", tchanged);
@@ -165,6 +200,18 @@ int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep,
   if (uchange) whorl_json_object_set(m, "unsafe_changed", uchange);
   size_t n = whorl_json_size(changed);
   *same = n == 0 && !strcmp(str(a, "id"), str(b, "id"));
+  /* the same model in another file: say so (a re-export, metadata, order) */
+  if (*same) {
+    const whorl_json *fa = whorl_json_object_get(a, "format"), *fb = whorl_json_object_get(b, "format");
+    const int64_t za = whorl_json_object_get_int(a, "size", -1), zb = whorl_json_object_get_int(b, "size", -1);
+    const int other_container = !whorl_json_equal(whorl_json_object_get(a, "container"), whorl_json_object_get(b, "container"));
+    if (za != zb || other_container || !whorl_json_equal(fa, fb)) {
+      whorl_json_object_set(m, "container_changed", whorl_json_bool(1));
+      whorl_json_object_set(m, "note", whorl_json_string("the same model (weights, architecture, config, training) in another "
+                                                         "file: the container differs (format, size, container metadata, "
+                                                         "tensor order or padding)"));
+    }
+  }
   if (*same) *verdict = "identical";
   else {
     size_t k = (size_t)snprintf(vbuf, sizeof vbuf, "changed:");

@@ -568,6 +568,7 @@ static void keys_lines(whorl_buf *b, const char *what, const whorl_json *k) {
 static void render_model_diff(whorl_buf *b, const whorl_json *r, const whorl_json *m) {
   if (whorl_json_get_bool(whorl_json_object_get(r, "identical"))) {
     whorl_buf_printf(b, "identical model (id %.16s...)\n", str(whorl_json_object_get(r, "a"), "id"));
+    if (*str(m, "note")) whorl_buf_printf(b, "  note: %s\n", str(m, "note"));
     return;
   }
   whorl_buf_printf(b, "%s\n", str(r, "verdict"));
@@ -579,6 +580,10 @@ static void render_model_diff(whorl_buf *b, const whorl_json *r, const whorl_jso
     for (size_t i = 0; i < whorl_json_size(l) && i < 50; i++)
       whorl_buf_printf(b, "  %c tensor %s\n", sym[k], whorl_json_get_string(whorl_json_array_get(l, i), NULL));
   }
+  const whorl_json *rnm = whorl_json_object_get(t, "renamed");
+  for (size_t i = 0; i < whorl_json_size(rnm) && i < 50; i++)
+    whorl_buf_printf(b, "  > tensor %s -> %s (same values)\n", str(whorl_json_array_get(rnm, i), "from"),
+                     str(whorl_json_array_get(rnm, i), "to"));
   const whorl_json *rt = whorl_json_object_get(t, "retyped");
   for (size_t i = 0; i < whorl_json_size(rt) && i < 50; i++) {
     const whorl_json *e = whorl_json_array_get(rt, i), *x = whorl_json_object_get(e, "a"), *y = whorl_json_object_get(e, "b");
@@ -593,9 +598,9 @@ static void render_model_diff(whorl_buf *b, const whorl_json *r, const whorl_jso
     const whorl_json *e = whorl_json_array_get(ch, i), *d = whorl_json_object_get(e, "stats_delta");
     whorl_buf_printf(b, "  ~ tensor %s: values changed", str(e, "name"));
     if (d) {
-      whorl_buf_puts(b, " (mean ");
+      whorl_buf_puts(b, " (change of mean ");
       scalar(b, whorl_json_object_get(d, "mean"));
-      whorl_buf_puts(b, ", std ");
+      whorl_buf_puts(b, ", of std ");
       scalar(b, whorl_json_object_get(d, "std"));
       whorl_buf_puts(b, ")");
     }

@@ -278,6 +278,10 @@ def main():
     rc, out, err = rrun("lock", "--update", "hf")
     write_st(os.path.join(rdir, "hf", "model.safetensors"), {"a.weight": np.ones((2, 2)), "d.new": np.zeros(2)})
     rc, out, err = rrun("check", "--policy", "none.yaml")
+    check(rc == 1 and "(c.extra -> d.new)" in out and "renamed" in out and "?" not in out,
+          f"a renamed tensor (same values) is named as renamed ({out.strip()})")
+    write_st(os.path.join(rdir, "hf", "model.safetensors"), {"a.weight": np.ones((2, 2)), "d.new": np.ones(2)})
+    rc, out, err = rrun("check", "--policy", "none.yaml")
     check(rc == 1 and "(d.new)" in out and "(c.extra)" in out and "?" not in out, f"added and removed tensors are named ({out.strip()})")
     rc, out, err = rrun("lock", "--update", "--param", "seed=8", "hf")
     check(rc == 2 and "--update" in err, f"lock --update with new options: refused ({err.strip()})")

@@ -372,6 +372,21 @@ def main():
     write_gguf(g5, f32, {"general.architecture": "demo", "general.name": b"caf\xe8", "demo.eps": float("nan")})
     gd5 = fp(g5)
     check(gd3 and gd5 and gd3["config"]["id"] != gd5["config"]["id"], "GGUF: another non-UTF-8 name changes the config id")
+    # a renamed tensor (same dtype, shape, values): named as renamed, not added + removed
+    rn1, rn2 = os.path.join(TMP, "rn1.safetensors"), os.path.join(TMP, "rn2.safetensors")
+    write_safetensors(rn1, {"enc.w": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.ones(3, np.float32)})
+    write_safetensors(rn2, {"encoder.w": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.ones(3, np.float32)})
+    rc, out, err = run("diff", "--no-cache", "--json", rn1, rn2)
+    tj = json.loads(out)["model"]["tensors"] if rc == 1 else {}
+    check(tj.get("renamed") == [{"from": "enc.w", "to": "encoder.w"}] and not tj.get("added") and not tj.get("removed"),
+          f"a renamed tensor is listed as renamed ({tj})")
+    # the same model re-serialized (metadata, tensor order, padding): identical, with a note
+    rs = os.path.join(TMP, "rn1-meta.safetensors")
+    write_safetensors(rs, {"enc.w": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.ones(3, np.float32)},
+                      metadata={"format": "pt"}, order=["enc.w", "b"], pad=8)
+    rc, out, err = run("diff", "--no-cache", rn1, rs)
+    check(rc == 0 and "identical model" in out and "the container differs" in out,
+          f"a re-serialized model: identical, and the container difference is named ({out.strip()})")
     tok = gd["config"]["value"]["metadata"]["tokenizer.ggml.tokens"] if gd else {}
     check(tok.get("length") == 100 and len(tok.get("blake3", "")) == 64, "a long GGUF array is hashed into the config, not inlined")
 
