@@ -44,7 +44,8 @@ static void scalar(whorl_buf *b, const whorl_json *v) {
     size_t k = 0;
     for (; k < n && k < 24; k++) {
       unsigned char c = (unsigned char)s[k];
-      if (c == '\n') whorl_buf_puts(b, "\\n");
+      if (c == '"' || c == '\\') whorl_buf_printf(b, "\\%c", c);
+      else if (c == '\n') whorl_buf_puts(b, "\\n");
       else if (c == '\t') whorl_buf_puts(b, "\\t");
       else if (c == '\r') whorl_buf_puts(b, "\\r");
       else if (c < 0x20 || c == 0x7f) whorl_buf_printf(b, "\\x%02x", c);
@@ -83,7 +84,7 @@ static void profile_line(whorl_buf *b, const whorl_json *p) {
   whorl_buf_printf(b, "  %s%" PRId64 " distinct", whorl_json_get_bool(whorl_json_object_get(p, "distinct_exact")) ? "" : "~",
                    whorl_json_object_get_int(p, "distinct", 0));
   const whorl_json *top = whorl_json_array_get(whorl_json_object_get(p, "frequent"), 0);
-  if (top && !mean) {
+  if (top && !mean && whorl_json_get_int(whorl_json_array_get(top, 1)) > 1) { /* a top value seen once tells nothing */
     whorl_buf_puts(b, ", top ");
     scalar(b, whorl_json_array_get(top, 0));
     whorl_buf_printf(b, " x%" PRId64, whorl_json_get_int(whorl_json_array_get(top, 1)));
@@ -460,6 +461,10 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
       int64_t nn = whorl_json_object_get_int(dr, "new_categories", 0), nv = whorl_json_object_get_int(dr, "vanished_categories", 0);
       if (nn || nv) whorl_buf_printf(b, "  categories +%" PRId64 " -%" PRId64, nn, nv);
       if (!whorl_json_get_bool(whorl_json_object_get(dr, "exact")) && whorl_json_object_get(dr, "exact")) whorl_buf_puts(b, "  (from sketches)");
+      const whorl_json *nr = whorl_json_object_get(dr, "null_rate_change");
+      if (whorl_json_typeof(nr) == WHORL_JSON_NUMBER && whorl_json_get_double(nr) != 0)
+        whorl_buf_printf(b, "  null rate %+.3g", whorl_json_get_double(nr));
+      if (*str(dr, "note")) whorl_buf_printf(b, "  (%s)", str(dr, "note"));
       whorl_buf_putc(b, '\n');
     }
   }
