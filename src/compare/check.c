@@ -523,6 +523,7 @@ static void finding(judge *j, int fail, const char *rule, const char *fmt, ...) 
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  whorl__utf8_scrub(msg); /* names quoted from the data; a cut at the end */
   whorl_json *f = whorl_json_object();
   whorl_json_object_set(f, "level", whorl_json_string(fail ? "fail" : "warn"));
   whorl_json_object_set(f, "rule", whorl_json_string(rule));
@@ -779,8 +780,15 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
   }
   const whorl_json *un = whorl_json_object_get(m, "unsafe");
   if (whorl_json_size(un) && !whorl_json_get_bool(whorl_json_object_get(rule, "allow_unsafe"))) {
-    finding(j, 1, "unsafe", "%zu unsafe pickle finding(s): %s (allow_unsafe: true would accept them)", whorl_json_size(un),
-            str(whorl_json_array_get(un, 0), "finding"));
+    {
+      whorl_buf fb = WHORL_BUF_INIT;
+      for (size_t k = 0; k < whorl_json_size(un) && k < 3; k++)
+        whorl_buf_printf(&fb, "%s%s", k ? "; " : "", str(whorl_json_array_get(un, k), "finding"));
+      if (whorl_json_size(un) > 3) whorl_buf_printf(&fb, "; and %zu more", whorl_json_size(un) - 3);
+      finding(j, 1, "unsafe", "%zu unsafe pickle finding%s: %s (allow_unsafe: true would accept them)", whorl_json_size(un),
+              whorl_json_size(un) == 1 ? "" : "s", fb.data ? fb.data : "");
+      whorl_buf_free(&fb);
+    }
     /* the line must not read "identical" when it fails: unchanged, but unsafe */
     if (whorl_json_get_bool(whorl_json_object_get(r, "identical")) || !strcmp(str(r, "verdict"), "identical")) {
       whorl_json *nm = whorl_json_array();

@@ -49,7 +49,7 @@ static void finding_name(const char *f, char *out, size_t n) {
   static const char pre[] = "pickle names global ";
   if (!strncmp(f, pre, sizeof pre - 1)) {
     f += sizeof pre - 1;
-    size_t l = strcspn(f, ":");
+    size_t l = strcspn(f, ": "); /* the global as pickled (its Python 3 spelling follows in brackets) */
     snprintf(out, n, "%.*s", (int)l, f);
   } else {
     size_t l = strcspn(f, ":(");

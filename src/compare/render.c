@@ -867,6 +867,8 @@ int whorl_render(const whorl_json *doc, whorl_render_format fmt, char **out, siz
   *out = NULL;
   if (fmt == WHORL_RENDER_JSON) {
     int rc = whorl_json_pretty(doc, out, len);
+    if (rc == WHORL_EFORMAT)
+      return whorl__error(err, rc, NULL, -1, "the document holds text that is not valid UTF-8 (a whorl bug: please report it)");
     return rc ? whorl__error(err, rc, NULL, -1, "out of memory") : WHORL_OK;
   }
   if (fmt == WHORL_RENDER_MARKDOWN) {

@@ -165,7 +165,16 @@ static int code_section(const char *const *paths, size_t n, const whorl_fp_optio
       unhex32(f[i].id, fid);
       blake3_hasher_update(&h, fid, 32);
       whorl_json *e = whorl_json_object();
-      whorl_json_object_set(e, "name", whorl_json_string(f[i].name));
+      if (whorl__utf8_valid(f[i].name, strlen(f[i].name))) {
+        whorl_json_object_set(e, "name", whorl_json_string(f[i].name));
+      } else { /* a file name that is not UTF-8: shown with '?', exact in name_hex (as folder entries) */
+        char *shown = strdup(f[i].name), *hx = malloc(2 * strlen(f[i].name) + 1);
+        if (shown) whorl__utf8_scrub(shown);
+        whorl_json_object_set(e, "name", whorl_json_string(shown ? shown : "?"));
+        if (hx) whorl_json_object_set(e, "name_hex", whorl_json_string(whorl_hex((const uint8_t *)f[i].name, strlen(f[i].name), hx)));
+        free(shown);
+        free(hx);
+      }
       whorl_json_object_set(e, "blake3", whorl_json_string(f[i].id));
       whorl_json_object_set(e, "size", whorl_json_int(f[i].size));
       whorl_json_array_append(files, e);

@@ -216,7 +216,17 @@ static val *make_global(vm *v, const char *mod, size_t ml, const char *name, siz
     char *nl2 = strchr(g->s, '\n');
     snprintf(what, sizeof what, "%.*s.%s", (int)(nl2 - g->s), g->s, nl2 + 1);
     snprintf(where, sizeof where, "%s, offset %lld", v->where, (long long)(v->p - v->start));
-    whorl__model_finding(v->m, where, "pickle names global %s: not on the allow-list (it would be imported and may run code)", what);
+    /* the module as Python 3 code spells it: pickles name os.system by the
+     * platform module (posix, nt), protocol 2 by Python 2 names */
+    static const char *const alias[][2] = {{"posix", "os"}, {"nt", "os"}, {"commands", "subprocess"}, {"__builtin__", "builtins"}};
+    const char *py3 = NULL;
+    for (size_t q = 0; q < sizeof alias / sizeof *alias; q++)
+      if ((size_t)(nl2 - g->s) == strlen(alias[q][0]) && !strncmp(g->s, alias[q][0], strlen(alias[q][0]))) py3 = alias[q][1];
+    if (py3)
+      whorl__model_finding(v->m, where, "pickle names global %s (%s.%s): not on the allow-list (it would be imported and may run code)",
+                           what, py3, nl2 + 1);
+    else
+      whorl__model_finding(v->m, where, "pickle names global %s: not on the allow-list (it would be imported and may run code)", what);
   }
   return g;
 }

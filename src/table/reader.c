@@ -181,6 +181,7 @@ static void warn(whorl_table_info *info, uint64_t line, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(w->message, sizeof w->message, fmt, ap);
     va_end(ap);
+    whorl__utf8_scrub(w->message); /* it goes into the document's JSON */
   }
   info->nwarnings++;
 }

@@ -55,6 +55,36 @@ int whorl__utf8_valid(const char *str, size_t len) {
   return 1;
 }
 
+/* The length of the valid UTF-8 sequence at s[0] (of at most len bytes),
+ * or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t len) {
+  unsigned c = s[0];
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned min;
+  if (c >= 0xC2 && c <= 0xDF) { n = 1; min = 0x80; c &= 0x1F; }
+  else if (c >= 0xE0 && c <= 0xEF) { n = 2; min = 0x800; c &= 0x0F; }
+  else if (c >= 0xF0 && c <= 0xF4) { n = 3; min = 0x10000; c &= 0x07; }
+  else return 0;
+  if (len <= n) return 0;
+  for (size_t k = 1; k <= n; k++) {
+    if ((s[k] & 0xC0) != 0x80) return 0;
+    c = (c << 6) | (s[k] & 0x3F);
+  }
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+  return n + 1;
+}
+
+void whorl__utf8_scrub(char *str) {
+  unsigned char *s = (unsigned char *)str;
+  size_t len = strlen(str), i = 0;
+  while (i < len) {
+    size_t k = utf8_seq(s + i, len - i);
+    if (k) i += k;
+    else s[i++] = '?';
+  }
+}
+
 int whorl__write_all(int fd, const void *buf, size_t len) {
   const char *p = buf;
   while (len) {

@@ -68,6 +68,11 @@ uint64_t whorl__now_ns(void);
 
 /* UTF-8 validation (RFC 3629: no overlongs, no surrogates). 1 if valid. */
 int whorl__utf8_valid(const char *s, size_t len);
+/* Replaces every byte of s (NUL-terminated) that is not part of a valid
+ * UTF-8 sequence with '?': for messages that quote user bytes (a cut
+ * sequence at the end of a truncated message, a Latin-1 name) and go into
+ * JSON documents, which hold UTF-8 only. */
+void whorl__utf8_scrub(char *s);
 
 /* Reads a whole file of at most max bytes with read(); *out malloc'd. */
 int whorl__read_file(const char *path, size_t max, char **out, size_t *len, whorl_error *err);

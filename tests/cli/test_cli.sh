@@ -178,6 +178,15 @@ done
 run "$W" fp --level quick --level content "$G/data/table.csv"; has "$err" "--level given twice ('quick', then 'content')" "twice: message"
 run "$W" diff --json --format markdown "$G/data" "$G/data2"; eq "$rc" 2 "diff --json --format markdown: exit 2"
 
+# bytes that are not UTF-8 in names and warnings: the JSON stays valid (scrubbed text, exact bytes in *_hex)
+printf 'caf\xe9,caf\xe9,b\n1,2,x\n' > "$T/l1dup.csv"
+run "$W" fp --no-cache --json "$T/l1dup.csv"; eq "$rc" 0 "latin-1 repeated header: exit 0"
+eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print([c.get("name_hex") for c in d["columns"]], d["warnings"]["count"])' <<<"$out")" \
+   "['636166e9', '636166e92e31', None] 3" "latin-1 repeated header: valid JSON, exact names in name_hex"
+mkdir -p "$T/fc"; printf 'x = 1\n' > "$T/fc/pr$(printf '\xe9')p.py"; printf 'a: 1\n' > "$T/fc/p.yaml"; printf 'a,b\n1,2\n' > "$T/fc/m.csv"
+run "$W" fp --no-cache --json --features "$T/fc/m.csv" --pipeline "$T/fc/p.yaml" --code "$T/fc/pr$(printf '\xe9')p.py"
+eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["code"]["files"][0]["name_hex"])' <<<"$out")" "7072e9702e7079" "a latin-1 code file name: valid JSON with name_hex"
+
 # ---- 3. ids: stable across threads, copies, time; saved fingerprints ----
 run "$W" fp --no-cache --id --threads 1 "$G/data"; a=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$G/data"; eq "${out%% *}" "$a" "folder id, 1 vs 2 threads"
