@@ -1,4 +1,5 @@
 /* check.c - whorl.lock and the CI gate (whorl/check.h, docs/check.md). */
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -516,6 +517,50 @@ typedef struct judge {
   char note[160]; /* an allowed change worth saying (rows appended) */
 } judge;
 
+/* A missing artifact that may have been renamed: a file beside where it
+ * was, of its size and with its exact bytes (BLAKE3 of the locked file or
+ * table), looked for among at most 16 files of that size. Fills out with
+ * the path and returns 1 when found. */
+static int renamed_to(const char *p, const whorl_json *locked, char *out, size_t n) {
+  const char *kind = whorl_json_object_get_string(locked, "kind");
+  const char *want = NULL;
+  if (kind && !strcmp(kind, "file") && !strcmp(whorl_json_object_get_string(locked, "level") ? whorl_json_object_get_string(locked, "level") : "", "content"))
+    want = whorl_json_object_get_string(locked, "id");
+  else if (kind && !strcmp(kind, "table"))
+    want = whorl_json_object_get_string(whorl_json_object_get(locked, "content"), "blake3");
+  int64_t size = whorl_json_object_get_int(locked, "size", -1);
+  if (!want || size < 0) return 0;
+  char dir[PATH_MAX];
+  const char *slash = strrchr(p, '/');
+  if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - p), p);
+  else snprintf(dir, sizeof dir, ".");
+  if (!dir[0]) snprintf(dir, sizeof dir, "/");
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  int found = 0, tried = 0;
+  struct dirent *de;
+  while (!found && tried < 16 && (de = readdir(d))) {
+    char q[PATH_MAX * 2];
+    snprintf(q, sizeof q, "%s/%s", dir, de->d_name);
+    struct stat st;
+    if (lstat(q, &st) || !S_ISREG(st.st_mode) || st.st_size != size) continue;
+    tried++;
+    whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+    o.level = WHORL_LEVEL_CONTENT;
+    o.chunks = 0;
+    o.use_cache = 0;
+    whorl_json *doc = NULL;
+    whorl_error e;
+    if (whorl_fingerprint(q, &o, &doc, &e) == WHORL_OK && !strcmp(whorl_json_object_get_string(doc, "id") ? whorl_json_object_get_string(doc, "id") : "", want)) {
+      snprintf(out, n, "%s", q);
+      found = 1;
+    }
+    whorl_json_free(doc);
+  }
+  closedir(d);
+  return found;
+}
+
 static void finding(judge *j, int fail, const char *rule, const char *fmt, ...) WHORL_PRINTF(4, 5);
 static void finding(judge *j, int fail, const char *rule, const char *fmt, ...) {
   char msg[600];
@@ -911,7 +956,11 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     whorl_error_clear(&e2);
     int same = 0;
     if (access(p, F_OK) != 0) {
-      finding(&j, 1, "missing", "%s is missing", p);
+      char to[PATH_MAX * 2];
+      if (renamed_to(p, locked, to, sizeof to))
+        finding(&j, 1, "missing", "%s is missing; %s has its exact content (renamed? lock it under its new name)", p, to);
+      else
+        finding(&j, 1, "missing", "%s is missing", p);
     } else if (fingerprint_entry(p, &o, &cur, &e2) != WHORL_OK) {
       char b2[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
       finding(&j, 1, "unreadable", "cannot be read: %s", whorl_error_format(&e2, b2, sizeof b2));
@@ -933,7 +982,14 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
       d = NULL;
     } else if (whorl_diff(locked, cur, &d, &same, &e2) != WHORL_OK) {
       char b2[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
-      finding(&j, 1, "incomparable", "cannot be compared with its locked fingerprint: %s", whorl_error_format(&e2, b2, sizeof b2));
+      const char *lr = str(locked, "rules"), *cr = str(cur, "rules");
+      if (!strcmp(str(locked, "kind"), str(cur, "kind")) && strcmp(lr, cr))
+        finding(&j, 1, "incomparable",
+                "locked by another whorl version (rules %s, this whorl makes %s): review the artifact, then "
+                "'whorl lock --update %s' records it under the new rules",
+                *lr ? lr : "none", cr, name);
+      else
+        finding(&j, 1, "incomparable", "cannot be compared with its locked fingerprint: %s", whorl_error_format(&e2, b2, sizeof b2));
     } else {
       whorl_json_object_set(a, "verdict", whorl_json_string(str(d, "verdict")));
       const char *kind = str(locked, "kind");

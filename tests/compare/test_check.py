@@ -138,9 +138,13 @@ def main():
     check(out.startswith("### whorl check: failed") and "| artifact |" in out, "--format markdown")
 
     # missing and unreadable artifacts are failures; a bad policy or no lock is an error
-    os.remove(os.path.join(TMP, "notes.txt"))
+    os.rename(os.path.join(TMP, "notes.txt"), os.path.join(TMP, "notes-renamed.txt"))
     rc, out, err = run("check", "--policy", "m.yaml")
-    check(rc == 1 and "missing" in out, "a missing artifact: fail")
+    check(rc == 1 and "notes.txt is missing" in out and "notes-renamed.txt has its exact content" in out,
+          f"a renamed artifact: missing, and where its content is now ({out.strip()[-300:]})")
+    os.remove(os.path.join(TMP, "notes-renamed.txt"))
+    rc, out, err = run("check", "--policy", "m.yaml")
+    check(rc == 1 and "missing" in out and "exact content" not in out, "a missing artifact: fail")
     with open(os.path.join(TMP, "model", "model.safetensors"), "r+b") as f:
         f.truncate(20)
     rc, out, err = run("check", "--policy", "m.yaml")
