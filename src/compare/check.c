@@ -333,6 +333,13 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
       whorl_buf_free(&b);
       eo.on_issue(eo.cb_ctx, &w, 0);
     }
+    const char *old_kind = str(whorl_json_object_get(old, "fingerprint"), "kind");
+    if (old && *old_kind && strcmp(old_kind, str(doc, "kind")) && eo.on_issue) { /* e.g. a features entry locked again as a table */
+      whorl_error w;
+      whorl_error_clear(&w);
+      whorl__error(&w, WHORL_EINVAL, p, -1, "its %s entry is replaced by a %s entry", old_kind, str(doc, "kind"));
+      eo.on_issue(eo.cb_ctx, &w, 0);
+    }
     whorl_json *e = whorl_json_object();
     whorl_json_object_set(e, "options", opts_json(&eo, dir));
     pool_free(&pl);

@@ -238,6 +238,10 @@ def main():
     os.remove(os.path.join(fdir, "pipe.yaml"))
     rc, out, err = frun("check")
     check(rc == 1 and "cannot be read" in out and "pipe.yaml" in out, f"a missing pipeline spec: a failure ({out.strip()})")
+    shutil.copy(os.path.join(fdir, "whorl.lock"), os.path.join(fdir, "whorl.lock.bak"))
+    rc, out, err = frun("lock", "m.csv")
+    check(rc == 0 and "its features entry is replaced by a table entry" in err, f"a features entry locked as a table: said ({err.strip()})")
+    shutil.copy(os.path.join(fdir, "whorl.lock.bak"), os.path.join(fdir, "whorl.lock"))
     # review findings, kept as regressions
     rdir = os.path.join(TMP, "review")
     os.makedirs(os.path.join(rdir, "hf"), exist_ok=True)
