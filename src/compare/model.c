@@ -149,6 +149,30 @@ int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep,
     const whorl_json *y = whorl_json_array_get(tb, i);
     if (!find_tensor(ta, str(y, "name"))) whorl_json_array_append(added, whorl_json_string(str(y, "name")));
   }
+  /* ONNX: the operator graph changed: which operators, or none (then an
+   * attribute, a constant or the wiring) */
+  const whorl_json *aa = whorl_json_object_get(a, "architecture"), *ab = whorl_json_object_get(b, "architecture");
+  const whorl_json *oa = whorl_json_object_get(aa, "ops"), *ob = whorl_json_object_get(ab, "ops");
+  if (oa && ob && strcmp(str(aa, "graph"), str(ab, "graph"))) {
+    whorl_json *g = whorl_json_object(), *ops = whorl_json_object();
+    for (int side = 0; side < 2; side++) {
+      const whorl_json *x = side ? ob : oa, *y = side ? oa : ob;
+      for (size_t i = 0; i < whorl_json_size(x); i++) {
+        const char *k = whorl_json_object_key(x, i, NULL);
+        if (whorl_json_object_get(ops, k)) continue;
+        int64_t cx = whorl_json_get_int(whorl_json_object_value(x, i)), cy = whorl_json_object_get_int(y, k, 0);
+        if (cx == cy) continue;
+        whorl_json *pr = whorl_json_array();
+        whorl_json_array_append(pr, whorl_json_int(side ? cy : cx));
+        whorl_json_array_append(pr, whorl_json_int(side ? cx : cy));
+        whorl_json_object_set(ops, k, pr);
+      }
+    }
+    if (!whorl_json_size(ops))
+      whorl_json_object_set(g, "note", whorl_json_string("the same operators: an attribute, a constant or the wiring changed"));
+    whorl_json_object_set(g, "ops", ops);
+    whorl_json_object_set(m, "graph", g);
+  }
   /* renames: a tensor only in a and one only in b with the same dtype,
    * shape and hash (paired in order) */
   whorl_json *renamed = whorl_json_array(), *added2 = whorl_json_array(), *removed2 = whorl_json_array();

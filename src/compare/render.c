@@ -585,6 +585,21 @@ static void render_model_diff(whorl_buf *b, const whorl_json *r, const whorl_jso
     for (size_t i = 0; i < whorl_json_size(l) && i < 50; i++)
       whorl_buf_printf(b, "  %c tensor %s\n", sym[k], whorl_json_get_string(whorl_json_array_get(l, i), NULL));
   }
+  const whorl_json *gr = whorl_json_object_get(m, "graph");
+  if (gr) {
+    const whorl_json *ops = whorl_json_object_get(gr, "ops");
+    if (whorl_json_size(ops)) {
+      whorl_buf_puts(b, "  ops      ");
+      for (size_t i = 0; i < whorl_json_size(ops) && i < 12; i++) {
+        const whorl_json *pr = whorl_json_object_value(ops, i);
+        whorl_buf_printf(b, "%s %s %" PRId64 " -> %" PRId64, i ? "," : "", whorl_json_object_key(ops, i, NULL),
+                         whorl_json_get_int(whorl_json_array_get(pr, 0)), whorl_json_get_int(whorl_json_array_get(pr, 1)));
+      }
+      if (whorl_json_size(ops) > 12) whorl_buf_printf(b, ", and %zu more", whorl_json_size(ops) - 12);
+      whorl_buf_putc(b, '\n');
+    }
+    if (*str(gr, "note")) whorl_buf_printf(b, "  graph     %s\n", str(gr, "note"));
+  }
   const whorl_json *rnm = whorl_json_object_get(t, "renamed");
   for (size_t i = 0; i < whorl_json_size(rnm) && i < 50; i++)
     whorl_buf_printf(b, "  > tensor %s -> %s (same values)\n", str(whorl_json_array_get(rnm, i), "from"),

@@ -374,6 +374,7 @@ static int model_doc(whorl_model *m, const char *path, const char *name, uint64_
   whorl_json_object_set(a, "tensors", whorl_json_int((int64_t)m->n));
   whorl_json_object_set(a, "parameters", params >> 62 ? whorl_json_double((double)params) : whorl_json_int((int64_t)params));
   if (m->has_graph) set_hex(a, "graph", m->graph_id);
+  if (m->has_graph && m->ops) whorl_json_object_set(a, "ops", whorl_json_clone(m->ops));
   whorl_json_object_set(d, "architecture", a);
   whorl_json *c = whorl_json_object();
   set_hex(c, "id", cfg);

@@ -91,6 +91,7 @@ typedef struct whorl_model {
   size_t nfds;
   int has_graph;        /* ONNX: the canonical op graph's hash */
   uint8_t graph_id[32];
+  whorl_json *ops;      /* ONNX: nodes by operator ("Relu", "domain::Op"): {op: count}; shown, in no id (the graph is) */
 } whorl_model;
 
 void whorl__model_init(whorl_model *m);

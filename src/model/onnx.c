@@ -532,6 +532,13 @@ static int node(reader *x, uint64_t p0, uint64_t p1, gstate *g, uint8_t out[32])
     }
   }
   if (!rc && !op) rc = bad(r, p0, "a node without op_type");
+  if (!rc && (x->m->ops || (x->m->ops = whorl_json_object()))) { /* the operator count, for diffs */
+    char key[160];
+    snprintf(key, sizeof key, "%s%s%s", domain && *domain ? domain : "", domain && *domain ? "::" : "", op);
+    whorl__utf8_scrub(key);
+    const whorl_json *c = whorl_json_object_get(x->m->ops, key);
+    whorl_json_object_set(x->m->ops, key, whorl_json_int(c ? whorl_json_get_int(c) + 1 : 1));
+  }
   if (!rc) {
     blake3_hasher_update(&h, op, strlen(op) + 1);
     blake3_hasher_update(&h, domain ? domain : "", strlen(domain ? domain : "") + 1);

@@ -48,6 +48,7 @@ void whorl__model_free(whorl_model *m) {
   whorl_json_free(m->meta);
   whorl_json_free(m->container);
   whorl_json_free(m->extra);
+  whorl_json_free(m->ops);
   free(m->find);
   for (size_t i = 0; i < m->nzips; i++) {
     whorl__zip_close(m->zips[i]);

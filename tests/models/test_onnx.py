@@ -137,6 +137,24 @@ def main():
     r = fp(p)
     check(r and r["architecture"]["graph"] != docs["raw"]["architecture"]["graph"] and r["weights"]["root"] == docs["raw"]["weights"]["root"],
           "Relu -> Sigmoid: the graph changes, the weights do not")
+    raw_p = os.path.join(TMP, "raw-again.onnx")
+    onnx.save(model("raw"), raw_p)
+    dr = subprocess.run([W, "diff", "--no-cache", "--json", raw_p, p], capture_output=True, text=True)
+    g = json.loads(dr.stdout)["model"].get("graph", {}) if dr.returncode == 1 else {}
+    check(g.get("ops") == {"Relu": [1, 0], "Sigmoid": [0, 1]}, f"diff names the operators that changed ({g})")
+    check(r and r["architecture"].get("ops", {}).get("Sigmoid") == 1, "the architecture section counts nodes by operator")
+    pa = os.path.join(TMP, "leaky1.onnx")
+    pb = os.path.join(TMP, "leaky2.onnx")
+    m1 = model("raw", act="LeakyRelu")
+    onnx.save(m1, pa)
+    m2 = model("raw", act="LeakyRelu")
+    for n in m2.graph.node:
+        if n.op_type == "LeakyRelu":
+            n.attribute.append(helper.make_attribute("alpha", 0.2))
+    onnx.save(m2, pb)
+    dr = subprocess.run([W, "diff", "--no-cache", pa, pb], capture_output=True, text=True)
+    check(dr.returncode == 1 and "the same operators: an attribute, a constant or the wiring changed" in dr.stdout,
+          f"an attribute change: the same operators, said so ({dr.stdout.strip()})")
     # a weight inside an If subgraph
     then_g = helper.make_graph([helper.make_node("Identity", ["K"], ["o"])], "then", [],
                                [helper.make_tensor_value_info("o", TensorProto.FLOAT, [3])], initializer=[numpy_helper.from_array(B1, "K")])
