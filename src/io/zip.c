@@ -1,6 +1,7 @@
 /* zip.c - zip archives: see zip.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <zlib.h>
 
 #include "io/zip.h"
@@ -264,4 +265,29 @@ void whorl__zip_member_close(whorl_zip_reader *r) {
   if (!r) return;
   if (r->inflating) inflateEnd(&r->zs);
   free(r);
+}
+
+typedef struct twin {
+  const char *name;
+  size_t i;
+} twin;
+
+static int by_folded_name(const void *x, const void *y) {
+  return strcasecmp(((const twin *)x)->name, ((const twin *)y)->name);
+}
+
+int whorl__zip_case_twins(const whorl_zip *z, size_t *a, size_t *b) {
+  twin *t = malloc((z->n ? z->n : 1) * sizeof *t);
+  if (!t) return 0;
+  for (size_t i = 0; i < z->n; i++) t[i] = (twin){z->e[i].name, i};
+  qsort(t, z->n, sizeof *t, by_folded_name);
+  int found = 0;
+  for (size_t i = 1; i < z->n && !found; i++)
+    if (!strcasecmp(t[i - 1].name, t[i].name)) {
+      *a = t[i - 1].i < t[i].i ? t[i - 1].i : t[i].i;
+      *b = t[i - 1].i < t[i].i ? t[i].i : t[i - 1].i;
+      found = 1;
+    }
+  free(t);
+  return found;
 }

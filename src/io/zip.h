@@ -36,6 +36,10 @@ typedef struct whorl_zip {
  * most 1,000,000 entries. */
 int whorl__zip_open(int fd, uint64_t size, const char *path, whorl_zip *z, whorl_error *err);
 void whorl__zip_close(whorl_zip *z);
+/* Two members whose names differ only in ASCII case (readers that look
+ * names up ignoring case, as PyTorch's does, may take either): 1 with
+ * their indices, else 0. */
+int whorl__zip_case_twins(const whorl_zip *z, size_t *a, size_t *b);
 
 /* A member being read. */
 typedef struct whorl_zip_reader whorl_zip_reader;

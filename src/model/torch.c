@@ -1428,6 +1428,16 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
   if (!z) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   int rc = whorl__zip_open(fd, size, path, z, err);
   if (rc) return rc;
+  {
+    size_t ta, tb;
+    if (whorl__zip_case_twins(z, &ta, &tb) && !strcmp(z->e[ta].name, z->e[tb].name))
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "two records named %s: not one PyTorch checkpoint", z->e[ta].name);
+    if (whorl__zip_case_twins(z, &ta, &tb))
+      return whorl__error(err, WHORL_EFORMAT, path, -1,
+                          "two records whose names differ only in case (%s, %s): torch looks names up ignoring case and "
+                          "could read either; not one PyTorch checkpoint",
+                          z->e[ta].name, z->e[tb].name);
+  }
   size_t pk = z->n, nfound = 0;
   for (size_t i = 0; i < z->n; i++) {
     size_t l = strlen(z->e[i].name);

@@ -463,6 +463,19 @@ def main():
             zout.writestr(item, data)
     rc, out, err = run("fp", "--no-cache", evil2)
     check(rc == 1 and "builtins.eval" in err, f"STACK_GLOBAL builtins.eval: flagged ({err.strip()[:200]})")
+    # a second record whose name differs only in case: torch looks names up ignoring case, so either
+    # could be loaded: refused (a shadow pickle or shadow weights must never pass as the clean file)
+    for what in ("data.pkl", "data/0"):
+        twin = os.path.join(TMP, "twin-" + what.replace("/", "_") + ".pt")
+        with zipfile.ZipFile(pt["plain"]) as zin:
+            recs = [(i.filename, zin.read(i.filename)) for i in zin.infolist()]
+        with zipfile.ZipFile(twin, "w", zipfile.ZIP_STORED) as zout:
+            for name, data in recs:
+                zout.writestr(name, data)
+            name, data = [r for r in recs if r[0].endswith("/" + what)][0]
+            zout.writestr(name[: -len(what)] + what.upper(), data)
+        rc, out, err = run("fp", "--no-cache", twin)
+        check(rc == 2 and "differ only in case" in err and out == "", f"records {what} and {what.upper()}: refused ({err.strip()[:200]})")
 
     # crafted checkpoints from a review (tests/data/models/README.md)
     R = os.path.join(SRC, "tests", "data", "models")
