@@ -597,16 +597,31 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
   /* weights: an index names the shards; else every weight file */
   /* as transformers does: safetensors first (an index, or the files), then
    * PyTorch (an index, or pytorch_model.bin), then GGUF */
-  const char *index = NULL;
+  /* A single file wins over an index beside it, as in transformers, which
+   * loads model.safetensors (pytorch_model.bin) before looking for the
+   * index: the index's shards are then not what runs. */
+  const char *index = NULL, *single = NULL, *passed_over = NULL;
   int has_st = 0, has_bin = 0;
   for (size_t i = 0; i < nn; i++) {
     if (!strcmp(names[i], "model.safetensors.index.json")) index = names[i];
+    if (!strcmp(names[i], "model.safetensors")) single = names[i];
     has_st |= ends_with(names[i], ".safetensors");
     has_bin |= !strcmp(names[i], "pytorch_model.bin");
   }
-  if (!index && !has_st)
+  if (single && index) passed_over = index, index = NULL;
+  if (!index && !has_st) {
     for (size_t i = 0; i < nn; i++)
       if (!strcmp(names[i], "pytorch_model.bin.index.json")) index = names[i];
+    if (has_bin && index) passed_over = index, index = NULL, single = "pytorch_model.bin";
+  }
+  if (passed_over && o->on_issue) {
+    whorl_error w;
+    whorl_error_clear(&w);
+    whorl__error(&w, WHORL_EINVAL, dir, -1,
+                 "both %s and %s: transformers loads %s and ignores the index, so its shards are not fingerprinted",
+                 single, passed_over, single);
+    o->on_issue(o->cb_ctx, &w, 0);
+  }
   whorl_json *container = whorl_json_object();
   whorl_json *map = NULL, *ignored = NULL;
   if (!rc && index) {
@@ -630,7 +645,10 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
         weight = whorl_json_typeof(sv) == WHORL_JSON_STRING && !strcmp(whorl_json_get_string(sv, NULL), nm);
       }
     } else {
-      weight = has_st ? ends_with(nm, ".safetensors") : has_bin ? !strcmp(nm, "pytorch_model.bin") : ends_with(nm, ".gguf");
+      weight = passed_over ? !strcmp(nm, single)
+               : has_st    ? ends_with(nm, ".safetensors")
+               : has_bin   ? !strcmp(nm, "pytorch_model.bin")
+                           : ends_with(nm, ".gguf");
     }
     snprintf(p, sizeof p, "%s/%s", dir, nm);
     if (weight) {

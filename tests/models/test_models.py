@@ -333,6 +333,16 @@ def main():
         json.dump({"weight_map": {n: "model-00001-of-00002.safetensors" for n in names}}, f)
     rc, out, err = run("fp", "--no-cache", hf)
     check(rc == 2 and "no shard holds it" in err, f"an index that lies about a shard: exit 2 ({err.strip()})")
+    with open(os.path.join(hf, "model.safetensors.index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": 1}, "weight_map": {n: f"model-0000{1 if i < half else 2}-of-00002.safetensors" for i, n in enumerate(names)}}, f)
+    # model.safetensors beside the index: transformers loads it, not the shards; so does whorl, and says so
+    other = {k: v + 1 if v.dtype.kind == "f" else v for k, v in arrays.items()}
+    write_safetensors(os.path.join(hf, "model.safetensors"), other)
+    rc, out, err = run("fp", "--no-cache", "--json", hf)
+    dd = json.loads(out) if rc == 0 else {}
+    check(dd and dd["weights"]["root"] != d3["weights"]["root"] and "transformers loads model.safetensors" in err,
+          f"model.safetensors beside an index: the single file is fingerprinted, with a warning ({err.strip()[:200]})")
+    os.remove(os.path.join(hf, "model.safetensors"))
 
     # a folder with a PyTorch checkpoint
     hf2 = os.path.join(TMP, "hf-pt")
