@@ -177,7 +177,7 @@ int cmd_check(int argc, char **argv) {
     case OPT_JSONFMT: {
       const char *f = c == OPT_JSONFMT ? "json" : optarg;
       if (format_given && strcmp(f, format)) {
-        cli_msg("error: two output formats given (--json, --format): give one");
+        cli_msg("error: two different output formats given (--json / --format): give one");
         return EXIT_ERROR;
       }
       format = f;

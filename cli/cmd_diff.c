@@ -71,7 +71,7 @@ int cmd_diff(int argc, char **argv) {
         return EXIT_ERROR;
       }
       if (fmt_given && want != json) {
-        cli_msg("error: two output formats given (--json, --format): give one");
+        cli_msg("error: two different output formats given (--json / --format): give one");
         return EXIT_ERROR;
       }
       json = want;
@@ -156,9 +156,9 @@ int cmd_diff(int argc, char **argv) {
     cli_error(&err);
     return EXIT_ERROR;
   }
-  cli_write_stdout(text, len);
+  int wrc = cli_write_stdout(text, len);
   free(text);
-  if (fflush(stdout) != 0) {
+  if (wrc || fflush(stdout) != 0 || ferror(stdout)) {
     cli_msg("error: cannot write to standard output");
     return EXIT_ERROR;
   }

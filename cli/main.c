@@ -1,11 +1,13 @@
 /* main.c - whorl's command dispatcher. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -113,7 +115,60 @@ int cli_write_stdout(const char *s, size_t n) {
   return 0;
 }
 
-int cli_write_file(const char *path, const char *data, size_t n) {
+/* Writes to something that is not a regular file (a device, a FIFO):
+ * directly, every error reported. */
+static int write_through(const char *path, const char *data, size_t n) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    cli_msg("error: %s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
+  size_t off = 0;
+  while (off < n) {
+    ssize_t w = write(fd, data + off, n - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      cli_msg("error: %s: cannot write: %s", path, w < 0 ? strerror(errno) : "no progress");
+      close(fd);
+      return -1;
+    }
+    off += (size_t)w;
+  }
+  if (close(fd) != 0) {
+    cli_msg("error: %s: cannot write: %s", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+int cli_write_file(const char *path0, const char *data, size_t n) {
+  /* "-" is standard output */
+  if (!strcmp(path0, "-")) {
+    if (cli_write_stdout(data, n)) {
+      cli_msg("error: cannot write to standard output");
+      return -1;
+    }
+    return 0;
+  }
+  /* through a symlink to its target; a device or FIFO written as it is;
+   * a regular file replaced at once (a temporary file, then rename) */
+  char real[PATH_MAX];
+  const char *path = path0;
+  struct stat lst, st;
+  if (lstat(path0, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    if (!realpath(path0, real)) {
+      cli_msg("error: %s: a symlink whose target cannot be resolved: %s", path0, strerror(errno));
+      return -1;
+    }
+    path = real;
+  }
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) {
+      cli_msg("error: %s: is a folder", path0);
+      return -1;
+    }
+    return write_through(path, data, n);
+  }
   size_t pl = strlen(path);
   char *tmp = malloc(pl + 32);
   if (!tmp) return -1;

@@ -1156,8 +1156,10 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
                  unl[i] > 120 ? 120 : (int)unl[i], un[i]);
           }
       }
-      for (size_t i = 0; i < nf && !rc; i++) rc = hdr ? wb_add_column(&w, un[i], unl[i]) : index_name(&w, i);
-      if (rc) col_err(err, path, rc);
+      if (!rc) {
+        for (size_t i = 0; i < nf && !rc; i++) rc = hdr ? wb_add_column(&w, un[i], unl[i]) : index_name(&w, i);
+        if (rc) col_err(err, path, rc);
+      }
       r.ncols = nf;
       if (!rc && hdr) {
         for (size_t i = 0; i < nf; i++)

@@ -338,6 +338,17 @@ run "$W" fp -o "$T/no/such/dir/out.json" "$G/data"; eq "$rc" 2 "-o unwritable"
 run "$W" fp --help; eq "$rc" 0 "fp --help"; has "$out" "usage: whorl fingerprint" "fp help text"
 run "$W" --version; has "$out" "whorl 0" "version"
 "$W" fp "$G/data" >/dev/full 2>/dev/null; eq "$?" 2 "stdout write error is reported"
+"$W" diff "$G/data" "$G/data" >/dev/full 2>/dev/null; eq "$?" 2 "diff: stdout write error is reported"
+# -o writes through a symlink to its target, to a device as it is, and "-" is stdout
+if [[ -c /dev/full ]]; then
+  "$W" fp -o /dev/full "$G/data/table.csv" 2>/dev/null; eq "$?" 2 "-o /dev/full: exit 2"
+  [[ -c /dev/full ]] && ok || bad "-o /dev/full must not replace the device"
+fi
+: > "$T/otarget.json"; ln -sf "$T/otarget.json" "$T/olink.json"
+run "$W" fp --no-cache -o "$T/olink.json" "$G/data/table.csv"; eq "$rc" 0 "-o through a symlink"
+[[ -L "$T/olink.json" && -s "$T/otarget.json" ]] && ok || bad "-o through a symlink: the link stays, the target is written"
+run "$W" fp --no-cache -o - "$G/data/table.csv"; has "$out" '"kind": "table"' "-o - writes to stdout"
+[[ ! -e ./- ]] && ok || bad "-o - must not create a file named -"
 # ... by every command that prints a report: merge, check (text and junit)
 "$W" fp --no-cache -o "$T/m1.json" "$G/data/table.csv" 2>/dev/null
 "$W" merge "$T/m1.json" "$T/m1.json" >/dev/full 2>/dev/null; eq "$?" 2 "merge: stdout write error is reported"
