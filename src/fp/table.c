@@ -161,6 +161,16 @@ static int fp_table_read(const char *path, int fd, const struct stat *st, const 
   int rc = read_table_doc(path, fd, st, o, filedoc, fmt, x, out, err);
   if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL &&
       o->level != WHORL_LEVEL_PROFILE) {
+    /* it starts as a JSON array of objects but does not read as one: a
+     * damaged table, or JSON of another shape; its bytes are fingerprinted,
+     * and the user hears why it is no table */
+    if (o->on_issue && err) {
+      whorl_error w = *err;
+      char msg[sizeof w.message];
+      snprintf(msg, sizeof msg, "%s", err->message);
+      snprintf(w.message, sizeof w.message, "not read as a table (%.400s): fingerprinted as a file", msg);
+      o->on_issue(o->cb_ctx, &w, 0);
+    }
     if (err) whorl_error_clear(err);
     return 1;
   }
@@ -175,8 +185,10 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   if (!fmt) fmt = whorl__table_detect(path, sniffed ? sniffed : "binary");
   if (fmt && !strcmp(fmt, WHORL__TABLE_BINARY))
     return whorl__error(err, WHORL_EFORMAT, path, -1,
-                        "named as a text table, but its first 64 KiB hold NUL bytes: binary data, not CSV/TSV/JSON; "
-                        "fingerprint its bytes with --level content, or name a format with --as");
+                        "named as a text table, but it holds binary data (NUL bytes in its first 64 KiB, or a binary "
+                        "format's signature: %s), not CSV/TSV/JSON; fingerprint its bytes with --level content, or name a "
+                        "format with --as",
+                        sniffed ? sniffed : "binary");
   if (!fmt) {
     if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,

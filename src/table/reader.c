@@ -2155,7 +2155,8 @@ const char *whorl__table_detect(const char *path, const char *sniffed) {
   if (!strcmp(sniffed, "empty")) return byext; /* an empty data.csv: a table of nothing */
   if (strcmp(sniffed, "text") && strcmp(sniffed, "json") && strcmp(sniffed, "gzip") && strcmp(sniffed, "zstd") &&
       !(byext && !strcmp(sniffed, "binary")))
-    return NULL;
+    /* another known binary format (ELF, zip, PNG, ...) under a text table's name: refused, as binary data is */
+    return byext ? WHORL__TABLE_BINARY : NULL;
   /* Look at the (decompressed) start. */
   whorl_src *src = NULL;
   whorl_error e;

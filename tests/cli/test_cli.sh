@@ -164,7 +164,9 @@ run "$W" fp --no-cache --strict --id "$T/dup.csv"; eq "$rc" 2 "repeated header n
 # binary data under a table's name: refused (exit 2), not read as a table of noise;
 # source code that happens to split into fields is a file, not a table
 head -c 4096 /dev/urandom > "$T/noise.csv"; printf '\0' >> "$T/noise.csv"
-run "$W" fp --no-cache --id "$T/noise.csv"; eq "$rc" 2 "binary .csv: exit 2"; has "$err" "NUL bytes: binary data" "binary .csv: message"
+run "$W" fp --no-cache --id "$T/noise.csv"; eq "$rc" 2 "binary .csv: exit 2"; has "$err" "holds binary data" "binary .csv: message"
+{ printf '\x7fELF\x02\x01\x01'; head -c 200 /dev/zero; } > "$T/prog.csv"
+run "$W" fp --no-cache --id "$T/prog.csv"; eq "$rc" 2 "an ELF file named .csv: exit 2"
 eq "$out" "" "binary .csv: no stdout"
 run "$W" fp --no-cache --level content --id "$T/noise.csv"; eq "$rc" 0 "binary .csv at the content level: its bytes"
 printf 'a = f(1, 2)\nb = g(3, 4)\nc = h(5, 6)\n' > "$T/calc.py"
