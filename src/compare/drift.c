@@ -336,7 +336,7 @@ static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol 
 static void categorical_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol *cb, int keyed) {
   if (ca->freq_over || cb->freq_over) {
     whorl_json_object_set(o, "kind", whorl_json_string("categorical"));
-    whorl_json_object_set(o, "note", whorl_json_string("more than 256 distinct values: category metrics need exact counts"));
+    whorl_json_object_set(o, "note", whorl_json_string("no exact value counts (more than 256 distinct values, a value above 1 KiB, or text that is not UTF-8): category metrics need them"));
     return;
   }
   static const whorl_fmap empty = {NULL, 0, 0, WHORL_BUF_INIT}; /* a side without values */

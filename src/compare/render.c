@@ -28,6 +28,24 @@ static void field(whorl_buf *b, const char *label, const char *value) {
   if (value && *value) whorl_buf_printf(b, "%-9s %s\n", label, value);
 }
 
+/* A name or path for one line of text: control bytes as \xNN (a name
+ * holding a line feed must not split a report line). Four buffers in turn,
+ * so one printf can show several; long names are cut at 400 bytes. */
+static const char *esc(const char *s) {
+  static _Thread_local char buf[4][1700];
+  static _Thread_local int turn;
+  char *o = buf[turn++ & 3], *start = o;
+  size_t n = 0;
+  for (; s && *s && n < 400; s++, n++) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f) o += sprintf(o, "\\x%02x", c);
+    else *o++ = (char)c;
+  }
+  if (s && *s) o += sprintf(o, "...");
+  *o = 0;
+  return start;
+}
+
 /* A JSON scalar, short: numbers with 6 significant digits, strings quoted
  * and cut at 24 bytes. */
 static void scalar(whorl_buf *b, const whorl_json *v) {
@@ -259,7 +277,7 @@ static void render_fp(whorl_buf *b, const whorl_json *d) {
     for (size_t i = 0; i < shown; i++) {
       const whorl_json *c = whorl_json_array_get(cols, i);
       int64_t nulls = whorl_json_object_get_int(c, "nulls", 0);
-      whorl_buf_printf(b, "  %-24s %-9s %.16s", str(c, "name"), str(c, "type"), str(whorl_json_object_get(c, "hash"), "ordered"));
+      whorl_buf_printf(b, "  %-24s %-9s %.16s", esc(str(c, "name")), str(c, "type"), str(whorl_json_object_get(c, "hash"), "ordered"));
       if (nulls) whorl_buf_printf(b, "  %" PRId64 " null%s", nulls, nulls == 1 ? "" : "s");
       const whorl_json *p = whorl_json_object_get(c, "profile");
       if (p) profile_line(b, p);
@@ -441,7 +459,7 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
   for (size_t i = 0; i < whorl_json_size(ch); i++) {
     const whorl_json *e = whorl_json_array_get(ch, i);
     int order_only = whorl_json_get_bool(whorl_json_object_get(e, "order_only"));
-    whorl_buf_printf(b, "  ~ %s (%s", str(e, "name"), order_only ? "same values, other order" : rows_only ? "rows added or removed" : "values changed");
+    whorl_buf_printf(b, "  ~ %s (%s", esc(str(e, "name")), order_only ? "same values, other order" : rows_only ? "rows added or removed" : "values changed");
     const whorl_json *nl = whorl_json_object_get(e, "nulls");
     if (nl)
       whorl_buf_printf(b, "; nulls %" PRId64 " -> %" PRId64, whorl_json_object_get_int(nl, "a", 0),
@@ -470,15 +488,15 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
   }
   for (size_t i = 0; i < whorl_json_size(ty); i++) {
     const whorl_json *e = whorl_json_array_get(ty, i);
-    whorl_buf_printf(b, "  ! %s: type %s -> %s\n", str(e, "name"), str(e, "a"), str(e, "b"));
+    whorl_buf_printf(b, "  ! %s: type %s -> %s\n", esc(str(e, "name")), str(e, "a"), str(e, "b"));
   }
   for (size_t i = 0; i < whorl_json_size(ad); i++)
-    whorl_buf_printf(b, "  + %s\n", whorl_json_get_string(whorl_json_array_get(ad, i), NULL));
+    whorl_buf_printf(b, "  + %s\n", esc(whorl_json_get_string(whorl_json_array_get(ad, i), NULL)));
   for (size_t i = 0; i < whorl_json_size(rm); i++)
-    whorl_buf_printf(b, "  - %s\n", whorl_json_get_string(whorl_json_array_get(rm, i), NULL));
+    whorl_buf_printf(b, "  - %s\n", esc(whorl_json_get_string(whorl_json_array_get(rm, i), NULL)));
   for (size_t i = 0; i < whorl_json_size(rn); i++) {
     const whorl_json *e = whorl_json_array_get(rn, i);
-    whorl_buf_printf(b, "  > %s -> %s (same content)\n", str(e, "from"), str(e, "to"));
+    whorl_buf_printf(b, "  > %s -> %s (same content)\n", esc(str(e, "from")), esc(str(e, "to")));
   }
 }
 
@@ -709,7 +727,7 @@ static void render_diff(whorl_buf *b, const whorl_json *r) {
   for (size_t i = 0; i < whorl_json_size(changed); i++) {
     const whorl_json *c = whorl_json_array_get(changed, i);
     const whorl_json *ea = whorl_json_object_get(c, "a"), *eb = whorl_json_object_get(c, "b");
-    whorl_buf_printf(b, "  ~ %s", str(c, "path"));
+    whorl_buf_printf(b, "  ~ %s", esc(str(c, "path")));
     if (strcmp(str(ea, "type"), str(eb, "type"))) {
       whorl_buf_printf(b, " (%s -> %s)\n", str(ea, "type"), str(eb, "type"));
     } else if (!strcmp(str(ea, "type"), "symlink")) {

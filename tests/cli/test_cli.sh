@@ -189,6 +189,10 @@ mkdir -p "$T/fc"; printf 'x = 1\n' > "$T/fc/pr$(printf '\xe9')p.py"; printf 'a: 
 run "$W" fp --no-cache --json --features "$T/fc/m.csv" --pipeline "$T/fc/p.yaml" --code "$T/fc/pr$(printf '\xe9')p.py"
 eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["code"]["files"][0]["name_hex"])' <<<"$out")" "7072e9702e7079" "a latin-1 code file name: valid JSON with name_hex"
 
+# a column name holding a line feed stays on one line of text output
+printf '"a\nb",c\n1,2\n' > "$T/nl1.csv"; printf '"a\nb",c\n5,2\n' > "$T/nl2.csv"
+run "$W" diff --no-cache "$T/nl1.csv" "$T/nl2.csv"; has "$out" '~ a\\x0ab (values changed)' "a name with a line feed is shown escaped"
+
 # ---- 3. ids: stable across threads, copies, time; saved fingerprints ----
 run "$W" fp --no-cache --id --threads 1 "$G/data"; a=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$G/data"; eq "${out%% *}" "$a" "folder id, 1 vs 2 threads"
