@@ -630,7 +630,23 @@ static int parse_value(parser *ps, whorl_json **out, int depth) {
       return *out ? WHORL_OK : nomem(ps);
     }
     break;
+  case 'N':
+  case 'I':
+    /* NaN, Infinity, -Infinity: not JSON, but what Python's json, pandas
+     * and DuckDB write for those floats; a row's value reads them as CSV
+     * text reads them (never nested: canonical JSON holds no such number) */
+    if (ps->row && depth == 1) {
+      const char *lit = c == 'N' ? "NaN" : "Infinity";
+      size_t ln = strlen(lit), at = ps->pos;
+      if ((m = match_literal(ps, lit, ln)) > 0) return number_lit(ps, c == 'N' ? NAN : INFINITY, at, ps->pos, out);
+    }
+    break;
   default:
+    if (c == '-' && ps->row && depth == 1 && ps->pos + 1 < ps->n && ps->t[ps->pos + 1] == 'I') {
+      size_t at = ps->pos;
+      if ((m = match_literal(ps, "-Infinity", 9)) > 0) return number_lit(ps, -INFINITY, at, ps->pos, out);
+      break;
+    }
     if (c == '-' || (c >= '0' && c <= '9')) return parse_number(ps, out, depth);
     break;
   }

@@ -167,7 +167,7 @@ def bigints():
 
 
 def errors():
-    p = put("e.jsonl", b'{"x":1}\n{"x":2}\n{"\xc3\xa9":"\xc3\xa9", "x":NaN}\n')
+    p = put("e.jsonl", b'{"x":1}\n{"x":2}\n{"\xc3\xa9":"\xc3\xa9", "x":Nope}\n')
     r = run("fp", "-q", p)
     msg = r.stderr.decode()
     check(r.returncode != 0 and "line 3, column 15: invalid JSON: expected a value, found 'N' (at byte 32)" in msg

@@ -61,9 +61,14 @@ int main(void) {
   CHECK_STR(jsonl("{\"a\": 1}\n\xef\xbb\xbf{\"a\": 2}\n", 2, 0),
             "1:a=D1;|ERR line 2, column 1: invalid JSON: expected a value, found byte 0xef");
   /* one position: the file's line and column (characters), and its offset */
-  CHECK_STR(jsonl("{\"x\":1}\n{\"x\":2}\n{\"\xc3\xa9\":\"\xc3\xa9\", \"x\":NaN}\n", 5, 0),
+  CHECK_STR(jsonl("{\"x\":1}\n{\"x\":2}\n{\"\xc3\xa9\":\"\xc3\xa9\", \"x\":Nope}\n", 5, 0),
             "1:x=D1;|2:x=D2;|ERR line 3, column 15: invalid JSON: expected a value, found 'N'");
   CHECK_STR(jsonl("{\"t\": true, \"f\": false, \"e\": -0.0}\n", 5, 0), "1:t=B1;f=B0;e=D0;|");
+  /* NaN, Infinity, -Infinity (Python's json, pandas, DuckDB write them): read as CSV reads them;
+   * nested, or misspelled, they stay errors */
+  CHECK_STR(jsonl("{\"x\": NaN, \"y\": Infinity, \"z\": -Infinity}\n", 5, 0), "1:x=FN;y=F+;z=F-;|");
+  CHECK_STR(jsonl("{\"x\": [NaN]}\n", 5, 0), "ERR line 1, column 8: invalid JSON: expected a value, found 'N'");
+  CHECK_STR(jsonl("{\"x\": Infinit}\n", 5, 0), "ERR line 1, column 7: invalid JSON: expected a value, found 'I'");
   char *e = jsonl("{\"a\": 1}\n{\"a\": 2}\n[1, 2]\n", 4, 0);
   CHECK(strstr(e, "ERR line 3: not a JSON object") != NULL);
   e = jsonl("{\"a\": 1}\n{\"a\": }\n", 4, 0);
