@@ -80,6 +80,26 @@ int cmd_merge(int argc, char **argv) {
       status = EXIT_ERROR;
     }
   }
+  /* a part that shares no column with the parts before it: most likely a
+   * shard of another table (it merges, as columns null elsewhere) */
+  for (int i = 1; status == EXIT_SAME && i < n; i++) {
+    const whorl_json *ci = whorl_json_object_get(docs[i], "columns");
+    int shared = whorl_json_size(ci) == 0;
+    for (size_t a = 0; a < whorl_json_size(ci) && !shared; a++) {
+      const char *na = whorl_json_object_get_string(whorl_json_array_get(ci, a), "name");
+      for (int j = 0; j < i && !shared; j++) {
+        const whorl_json *cj = whorl_json_object_get(docs[j], "columns");
+        for (size_t b = 0; b < whorl_json_size(cj) && !shared; b++) {
+          const char *nb = whorl_json_object_get_string(whorl_json_array_get(cj, b), "name");
+          shared = na && nb && !strcmp(na, nb);
+        }
+      }
+    }
+    if (!shared)
+      cli_msg("warning: %s shares no column with the parts before it: a shard of another table? (its columns are null "
+              "in the other parts' rows)",
+              argv[optind + i]);
+  }
   whorl_json *m = NULL;
   if (status == EXIT_SAME && whorl_merge((const whorl_json *const *)docs, (size_t)n, key, &m, &err) != WHORL_OK) {
     /* the library numbers the parts ("part 2: ..."): name the file */

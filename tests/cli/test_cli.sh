@@ -358,6 +358,9 @@ run "$W" fp --no-cache -o - "$G/data/table.csv"; has "$out" '"kind": "table"' "-
 # ... by every command that prints a report: merge, check (text and junit)
 "$W" fp --no-cache -o "$T/m1.json" "$G/data/table.csv" 2>/dev/null
 "$W" merge "$T/m1.json" "$T/m1.json" >/dev/full 2>/dev/null; eq "$?" 2 "merge: stdout write error is reported"
+printf 'zz\n1\n' > "$T/other.csv"; "$W" fp --no-cache -o "$T/m2.json" "$T/other.csv" 2>/dev/null
+run "$W" merge "$T/m1.json" "$T/m2.json"; eq "$rc" 0 "merge of unrelated shards: exit 0"
+has "$err" "shares no column with the parts before it" "merge of unrelated shards: a warning"
 mkdir -p "$T/lk" && cp "$G/data/table.csv" "$T/lk/" && (cd "$T/lk" && "$W" lock table.csv 2>/dev/null)
 (cd "$T/lk" && "$W" check >/dev/full 2>/dev/null); eq "$?" 2 "check: stdout write error is reported"
 (cd "$T/lk" && "$W" check --format junit >/dev/full 2>/dev/null); eq "$?" 2 "check --format junit: stdout write error is reported"
