@@ -1,4 +1,5 @@
 /* profile.c - per-column profiles: see profile.h and docs/profile.md. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,12 +128,56 @@ static void pnum_free(whorl_pnum *n) {
   free(n);
 }
 
+/* sign(a - b) of two exact decimals; 2 when it cannot tell (exponents too
+ * far apart to align in 128 bits: such values never tie as doubles in
+ * practice) */
+static int dec_cmp(int an, uint64_t am, int32_t ae, int bn, uint64_t bm, int32_t be) {
+  if (!am) an = 0;
+  if (!bm) bn = 0;
+  if (an != bn) return an ? -1 : 1;
+  if (!am || !bm) return am ? (an ? -1 : 1) : bm ? (bn ? 1 : -1) : 0;
+  unsigned __int128 x = am, y = bm;
+  int32_t d = ae - be;
+  if (d > 19 || d < -19) return 2;
+  for (; d > 0; d--) x *= 10;
+  for (; d < 0; d++) y *= 10;
+  int c = x < y ? -1 : x > y;
+  return an ? -c : c;
+}
+
+void whorl__pnum_tie(whorl_pnum *n, int is_max, int32_t e, uint64_t m, int neg) {
+  if (is_max) {
+    if (!n->max_ok || (n->max_m == m && n->max_e == e && n->max_neg == (neg != 0))) return;
+    int c = dec_cmp(neg != 0, m, e, n->max_neg, n->max_m, n->max_e);
+    if (c == 2) n->max_ok = 0;
+    else if (c > 0) n->max_m = m, n->max_e = e, n->max_neg = (uint8_t)(neg != 0);
+  } else {
+    if (!n->min_ok || (n->min_m == m && n->min_e == e && n->min_neg == (neg != 0))) return;
+    int c = dec_cmp(neg != 0, m, e, n->min_neg, n->min_m, n->min_e);
+    if (c == 2) n->min_ok = 0;
+    else if (c < 0) n->min_m = m, n->min_e = e, n->min_neg = (uint8_t)(neg != 0);
+  }
+}
+
 static void pnum_merge(whorl_pnum *n, const whorl_pnum *o) {
   if (!o->n) return;
-  if (!n->n) n->min = o->min, n->max = o->max;
-  else {
-    if (o->min < n->min) n->min = o->min;
-    if (o->max > n->max) n->max = o->max;
+  if (!n->n) {
+    n->min = o->min, n->max = o->max;
+    n->min_m = o->min_m, n->min_e = o->min_e, n->min_neg = o->min_neg, n->min_ok = o->min_ok;
+    n->max_m = o->max_m, n->max_e = o->max_e, n->max_neg = o->max_neg, n->max_ok = o->max_ok;
+  } else {
+    if (o->min < n->min) {
+      n->min = o->min, n->min_m = o->min_m, n->min_e = o->min_e, n->min_neg = o->min_neg, n->min_ok = o->min_ok;
+    } else if (o->min == n->min) {
+      if (!o->min_ok) n->min_ok = 0;
+      else whorl__pnum_tie(n, 0, o->min_e, o->min_m, o->min_neg);
+    }
+    if (o->max > n->max) {
+      n->max = o->max, n->max_m = o->max_m, n->max_e = o->max_e, n->max_neg = o->max_neg, n->max_ok = o->max_ok;
+    } else if (o->max == n->max) {
+      if (!o->max_ok) n->max_ok = 0;
+      else whorl__pnum_tie(n, 1, o->max_e, o->max_m, o->max_neg);
+    }
   }
   n->n += o->n;
   whorl__xsum_merge(&n->s1, &o->s1);
@@ -305,6 +350,12 @@ static void value_stats(whorl_pcol *c, int type, const uint8_t *p, size_t len, u
       return;
     }
     whorl__pnum_add(c->num, x, e, m, neg, 1, times);
+    size_t digits = 0;
+    for (size_t i = 1; i < len; i++) digits += p[i] >= '0' && p[i] <= '9';
+    if (digits > 19) { /* m holds its first 19 digits: not this value exactly */
+      if (x == c->num->min) c->num->min_ok = 0;
+      if (x == c->num->max) c->num->max_ok = 0;
+    }
     return;
   }
   case 'F':
@@ -804,6 +855,71 @@ static void sketch_quantiles(const whorl_pnum *d, int with_dd, double *q, double
   free(db);
 }
 
+/* 1 when the double x prints as the decimal (neg, m, e) would: at most 15
+ * significant digits within the double's exact range, or an integer below
+ * 2^53. Then the double says it all. */
+static int double_is_exact(double x, int neg, uint64_t m, int32_t e) {
+  (void)x, (void)neg;
+  if (e >= 0 && e <= 22 && m < ((uint64_t)1 << 53)) {
+    uint64_t v = m;
+    for (int32_t k = 0; k < e; k++) {
+      if (v > (((uint64_t)1 << 53) / 10)) return 0;
+      v *= 10;
+    }
+    return 1;
+  }
+  int sig = 0;
+  for (uint64_t v = m; v; v /= 10) sig++;
+  return sig <= 15 && e >= -300 && e <= 300;
+}
+
+static void set_exact(whorl_json *st, const char *k, int neg, uint64_t m, int32_t e) {
+  char t[64];
+  snprintf(t, sizeof t, "%d:%s%llu", (int)e, neg && m ? "-" : "", (unsigned long long)m);
+  whorl_json_object_set(st, k, whorl_json_string(t));
+}
+
+static int get_exact(const whorl_json *st, const char *k, uint8_t *neg, uint64_t *m, int32_t *e) {
+  const char *s = whorl_json_object_get_string(st, k);
+  if (!s) return 0;
+  char *end;
+  long ee = strtol(s, &end, 10);
+  if (*end != ':' || ee < -100000 || ee > 100000) return -1;
+  end++;
+  *neg = *end == '-';
+  if (*neg) end++;
+  if (*end < '0' || *end > '9') return -1;
+  errno = 0;
+  unsigned long long mm = strtoull(end, &end, 10);
+  if (*end || errno) return -1;
+  *m = mm, *e = (int32_t)ee;
+  return 1;
+}
+
+/* The exact decimal as a canonical number's bytes ('D' ...). */
+static size_t exact_canon(int neg, uint64_t m, int32_t e, char *out, size_t cap) {
+  char dg[24];
+  int nd = snprintf(dg, sizeof dg, "%llu", (unsigned long long)m);
+  size_t k = (size_t)snprintf(out, cap, "D%s", neg && m ? "-" : "");
+  if (e >= 0) {
+    k += (size_t)snprintf(out + k, cap - k, "%s", dg);
+    for (int32_t i = 0; i < e && k + 1 < cap; i++) out[k++] = '0';
+    out[k] = 0;
+  } else {
+    int32_t point = nd + e; /* digits before the point */
+    if (point > 0) k += (size_t)snprintf(out + k, cap - k, "%.*s.%s", (int)point, dg, dg + point);
+    else {
+      k += (size_t)snprintf(out + k, cap - k, "0.");
+      for (int32_t i = 0; i < -point && k + 1 < cap; i++) out[k++] = '0';
+      out[k] = 0;
+      k += (size_t)snprintf(out + k, cap - k, "%s", dg);
+    }
+    while (k > 2 && out[k - 1] == '0') out[--k] = 0; /* no trailing zeros after the point */
+    if (out[k - 1] == '.') out[--k] = 0;
+  }
+  return k;
+}
+
 static void set_state_sums(whorl_json *st, const char *k, const whorl_xsum *s) {
   whorl_buf b = WHORL_BUF_INIT;
   whorl__xsum_write(s, &b);
@@ -816,6 +932,9 @@ static whorl_json *pnum_state(const whorl_pnum *d, int with_dd) {
   whorl_json_object_set(st, "n", whorl_json_int((int64_t)d->n));
   whorl_json_object_set(st, "min", whorl_json_double(d->min));
   whorl_json_object_set(st, "max", whorl_json_double(d->max));
+  /* the exact extremes where the double is not: "e:digits" (signed) */
+  if (d->min_ok && !double_is_exact(d->min, d->min_neg, d->min_m, d->min_e)) set_exact(st, "min_exact", d->min_neg, d->min_m, d->min_e);
+  if (d->max_ok && !double_is_exact(d->max, d->max_neg, d->max_m, d->max_e)) set_exact(st, "max_exact", d->max_neg, d->max_m, d->max_e);
   set_state_sums(st, "sum", &d->s1);
   set_state_sums(st, "sum_sq", &d->s2);
   whorl_buf b = WHORL_BUF_INIT;
@@ -924,8 +1043,18 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
       }
     int z = temporal && !date && all.utc == d->n;
     /* integers beyond 2^53 counted exactly: their own digits */
-    whorl_json_object_set(j, "min", xn.min ? whorl__canon_to_json(xn.min, xn.min_len) : temporal ? jtime_z(d->min, date, z) : jnum(d->min));
-    whorl_json_object_set(j, "max", xn.max ? whorl__canon_to_json(xn.max, xn.max_len) : temporal ? jtime_z(d->max, date, z) : jnum(d->max));
+    /* ... and beyond exact counting, the extremes kept exactly */
+    char emin[80], emax[80];
+    size_t lmin = !xn.min && !temporal && d->min_ok && !double_is_exact(d->min, d->min_neg, d->min_m, d->min_e)
+                      ? exact_canon(d->min_neg, d->min_m, d->min_e, emin, sizeof emin) : 0;
+    size_t lmax = !xn.max && !temporal && d->max_ok && !double_is_exact(d->max, d->max_neg, d->max_m, d->max_e)
+                      ? exact_canon(d->max_neg, d->max_m, d->max_e, emax, sizeof emax) : 0;
+    whorl_json_object_set(j, "min", xn.min ? whorl__canon_to_json(xn.min, xn.min_len)
+                                    : lmin   ? whorl__canon_to_json((const uint8_t *)emin, lmin)
+                                    : temporal ? jtime_z(d->min, date, z) : jnum(d->min));
+    whorl_json_object_set(j, "max", xn.max ? whorl__canon_to_json(xn.max, xn.max_len)
+                                    : lmax   ? whorl__canon_to_json((const uint8_t *)emax, lmax)
+                                    : temporal ? jtime_z(d->max, date, z) : jnum(d->max));
     whorl_json_object_set(j, "mean", temporal ? jtime_z(mean, 0, z) : jnum(mean));
     double unit = date ? 86400 : 1;
     whorl_json_object_set(j, "stddev", isfinite(sd) ? whorl_json_double(sd / unit) : whorl_json_null());
@@ -1033,6 +1162,36 @@ static int get_str(const whorl_json *o, const char *k, const char **s, size_t *n
   return 0;
 }
 
+/* A double that is an integer below 2^53, or a decimal of at most 15
+ * significant digits (the shortest form that reads back to it): that
+ * decimal. 0 otherwise. */
+static int exact_of_double(double x, uint8_t *neg, uint64_t *m, int32_t *e) {
+  if (!isfinite(x)) return 0;
+  char t[40];
+  snprintf(t, sizeof t, "%.15g", x);
+  if (strtod(t, NULL) != x) return 0;
+  uint64_t mm = 0;
+  int32_t ee = 0, point = 0, sig = 0;
+  const char *q = t;
+  *neg = *q == '-';
+  if (*neg) q++;
+  for (; *q && *q != 'e'; q++) {
+    if (*q == '.') {
+      point = 1;
+      continue;
+    }
+    mm = mm * 10 + (uint64_t)(*q - '0');
+    if (mm) sig++;
+    if (point) ee--;
+  }
+  if (*q == 'e') ee += (int32_t)strtol(q + 1, NULL, 10);
+  while (mm && mm % 10 == 0) mm /= 10, ee++;
+  if (!mm) ee = 0;
+  (void)sig;
+  *m = mm, *e = ee;
+  return 1;
+}
+
 static int pnum_from_json(whorl_pnum **out, const whorl_json *st, int with_dd) {
   if (!st) return 0;
   if (whorl_json_typeof(st) != WHORL_JSON_OBJECT) return -1;
@@ -1046,6 +1205,12 @@ static int pnum_from_json(whorl_pnum **out, const whorl_json *st, int with_dd) {
     return -1;
   d->min = whorl_json_get_double(mn);
   d->max = whorl_json_get_double(mx);
+  /* exact extremes: given, or the doubles themselves when they are exact
+   * (an integer below 2^53); else unknown (an older document) */
+  int r1 = get_exact(st, "min_exact", &d->min_neg, &d->min_m, &d->min_e), r2 = get_exact(st, "max_exact", &d->max_neg, &d->max_m, &d->max_e);
+  if (r1 < 0 || r2 < 0) return -1;
+  d->min_ok = r1 || exact_of_double(d->min, &d->min_neg, &d->min_m, &d->min_e);
+  d->max_ok = r2 || exact_of_double(d->max, &d->max_neg, &d->max_m, &d->max_e);
   if (get_str(st, "sum", &s, &n) || whorl__xsum_read(&d->s1, s, n)) return -1;
   if (get_str(st, "sum_sq", &s, &n) || whorl__xsum_read(&d->s2, s, n)) return -1;
   if (with_dd && (get_str(st, "loglinear", &s, &n) || whorl__dd_read(&d->dd, s, n))) return -1;

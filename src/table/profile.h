@@ -35,6 +35,12 @@
 typedef struct whorl_pnum {
   uint64_t n;
   double min, max;
+  /* the extremes exactly ((neg ? -1 : 1) * m * 10^e), where doubles tie or
+   * round (integers beyond 2^53); *_ok 0 when not known exactly (a value
+   * of more than 19 digits, or a document without them) */
+  uint64_t min_m, max_m;
+  int32_t min_e, max_e;
+  uint8_t min_neg, max_neg, min_ok, max_ok;
   whorl_xsum s1, s2; /* exact sum, sum of squares */
   whorl_dd dd;       /* numbers only */
   whorl_uh uh;
@@ -77,12 +83,20 @@ void whorl__pcol_free(whorl_pcol *c);
 /* One cell: its own type, canonical bytes and cell hash (hlo, hhi). */
 void whorl__pcol_cell_slow(whorl_pcol *c, int type, const uint8_t *p, size_t len, uint64_t hlo, uint64_t hhi);
 
+/* Two values whose doubles are equal: the exact one decides (profile.c). */
+void whorl__pnum_tie(whorl_pnum *n, int is_max, int32_t e, uint64_t m, int neg);
+
 /* Adds a value (x, and exactly (neg ? -1 : 1) * m * 10^e) times times. */
 static inline void whorl__pnum_add(whorl_pnum *n, double x, int32_t e, uint64_t m, int neg, int with_dd, uint64_t times) {
-  if (!n->n) n->min = n->max = x;
-  else {
-    if (x < n->min) n->min = x;
-    if (x > n->max) n->max = x;
+  if (!n->n) {
+    n->min = n->max = x;
+    n->min_m = n->max_m = m, n->min_e = n->max_e = e, n->min_neg = n->max_neg = (uint8_t)(neg != 0);
+    n->min_ok = n->max_ok = 1;
+  } else {
+    if (x < n->min) n->min = x, n->min_m = m, n->min_e = e, n->min_neg = (uint8_t)(neg != 0), n->min_ok = 1;
+    else if (x == n->min) whorl__pnum_tie(n, 0, e, m, neg);
+    if (x > n->max) n->max = x, n->max_m = m, n->max_e = e, n->max_neg = (uint8_t)(neg != 0), n->max_ok = 1;
+    else if (x == n->max) whorl__pnum_tie(n, 1, e, m, neg);
   }
   if (times == 1) {
     n->n++;

@@ -166,6 +166,34 @@ def bigints():
         check(pr["max"] == "123456789012345678901234567890" and pr["min"] == 0, f"min/max {pr['min']} {pr['max']}")
 
 
+def bigints_many():
+    # past exact counting (more than 256 distinct values): min and max stay
+    # exact (kept beside their doubles), also through a merge in any order
+    import random
+    rng = random.Random(7)
+    vals = [rng.randrange(-(1 << 62), 1 << 62) for _ in range(3000)]
+    vals += [(1 << 62) + 1, (1 << 62) + 3, -(1 << 62) - 5, -(1 << 62) - 3]  # extremes that tie as doubles
+    rng.shuffle(vals)
+    p = put("bim.csv", ("v\n" + "\n".join(map(str, vals)) + "\n").encode())
+    _, d = doc(p)
+    if d is None:
+        return
+    pr = d["columns"][0]["profile"]
+    want_min, want_max = min(vals), max(vals)
+    check(int(pr["min"]) == want_min and int(pr["max"]) == want_max,
+          f"exact min/max past exact counting: {pr['min']} {pr['max']} (want {want_min} {want_max})")
+    half = len(vals) // 2
+    p1 = put("bim1.csv", ("v\n" + "\n".join(map(str, vals[:half])) + "\n").encode())
+    p2 = put("bim2.csv", ("v\n" + "\n".join(map(str, vals[half:])) + "\n").encode())
+    a, _ = doc(p1)
+    b, _ = doc(p2)
+    for order in ((a, b), (b, a)):
+        m = os.path.join(TMP, "bimm.json")
+        r = run("merge", "-o", m, *order)
+        md = json.load(open(m, encoding="utf-8")) if r.returncode == 0 else None
+        check(md is not None and md["columns"][0]["profile"] == pr, "merged shards (either order): the same exact profile")
+
+
 def errors():
     p = put("e.jsonl", b'{"x":1}\n{"x":2}\n{"\xc3\xa9":"\xc3\xa9", "x":Nope}\n')
     r = run("fp", "-q", p)
@@ -177,6 +205,7 @@ def errors():
 same_values()
 latin1()
 bigints()
+bigints_many()
 errors()
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
