@@ -694,7 +694,17 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
     /* code run with trust_remote_code, chat templates, tokenizer files */
     for (const char *const *c = CONFIG_EXTS; *c; c++) is_file |= ends_with(nm, *c);
     struct stat rs;
-    if (stat(p, &rs) || !S_ISREG(rs.st_mode)) is_json = is_file = 0;
+    if (stat(p, &rs) || !S_ISREG(rs.st_mode)) {
+      /* a config or tokenizer file that is no regular file (a link to a
+       * device, a FIFO, a dangling link): not read, and said */
+      if ((is_json || is_file) && o->on_issue) {
+        whorl_error w;
+        whorl_error_clear(&w);
+        whorl__error(&w, WHORL_EINVAL, p, -1, "not a regular file (a device, a FIFO or a dangling link?): not fingerprinted");
+        o->on_issue(o->cb_ctx, &w, 0);
+      }
+      is_json = is_file = 0;
+    }
     if (!is_json && !is_file && !(index && !strcmp(nm, index)) && S_ISREG(rs.st_mode) &&
         (ends_with(nm, ".bin") || ends_with(nm, ".pt") || ends_with(nm, ".pth") || ends_with(nm, ".ckpt") || ends_with(nm, ".pkl") ||
          ends_with(nm, ".pickle"))) {

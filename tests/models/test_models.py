@@ -343,6 +343,11 @@ def main():
     check(dd and dd["weights"]["root"] != d3["weights"]["root"] and "transformers loads model.safetensors" in err,
           f"model.safetensors beside an index: the single file is fingerprinted, with a warning ({err.strip()[:200]})")
     os.remove(os.path.join(hf, "model.safetensors"))
+    # a tokenizer file that is a FIFO: not read (no hang), and said
+    os.mkfifo(os.path.join(hf, "vocab.txt"))
+    rc, out, err = run("fp", "--no-cache", "--id", hf)
+    check(rc == 0 and "vocab.txt: not a regular file" in err, f"a FIFO named vocab.txt: skipped with a warning ({err.strip()[:200]})")
+    os.remove(os.path.join(hf, "vocab.txt"))
 
     # a folder with a PyTorch checkpoint
     hf2 = os.path.join(TMP, "hf-pt")
