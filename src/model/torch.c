@@ -1416,6 +1416,18 @@ static int stray_storages(walkctx *w, val *root) {
   return w->rc;
 }
 
+/* A small record (version, byteorder) whole: its length, or < 0 (err set) */
+static long long small_record(const whorl_zip *z, size_t i, char *buf, size_t cap, whorl_error *err) {
+  whorl_zip_reader *r = NULL;
+  int rc = whorl__zip_member_open(z, i, &r, err);
+  if (rc) return rc;
+  size_t at = 0;
+  long long k = 0;
+  while (at < cap && (k = whorl__zip_member_read(r, (uint8_t *)buf + at, cap - at, err)) > 0) at += (size_t)k;
+  whorl__zip_member_close(r);
+  return k < 0 ? k : (long long)at;
+}
+
 int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err) {
   snprintf(m->format, sizeof m->format, "pytorch");
   uint8_t head[16];
@@ -1428,33 +1440,63 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
   if (!z) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   int rc = whorl__zip_open(fd, size, path, z, err);
   if (rc) return rc;
-  size_t pk = z->n, nfound = 0;
+  /* torch's reader (torch 1.13, caffe2/serialize/inline_container.cc):
+   * the archive is the folder of the first record; every record must be in
+   * it; "<archive>/data.pkl" is the pickle. */
   for (size_t i = 0; i < z->n; i++) {
     size_t l = strlen(z->e[i].name);
-    if (l >= 8 && !strcmp(z->e[i].name + l - 8, "data.pkl") && (l == 8 || z->e[i].name[l - 9] == '/')) pk = i, nfound++;
     if (l >= 13 && !strcmp(z->e[i].name + l - 13, "constants.pkl"))
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a TorchScript archive (constants.pkl): not supported yet");
   }
-  if (nfound != 1) return whorl__error(err, WHORL_EFORMAT, path, -1, nfound ? "several data.pkl records: not one PyTorch checkpoint" : "a zip without data.pkl: not a PyTorch checkpoint");
-  if (z->e[pk].usize > PKL_MAX) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "data.pkl above 512 MiB");
+  if (!z->n) return whorl__error(err, WHORL_EFORMAT, path, -1, "an empty zip: not a PyTorch checkpoint");
   char prefix[512];
-  size_t plen = strlen(z->e[pk].name) - 8;
-  if (plen >= sizeof prefix) return whorl__error(err, WHORL_EFORMAT, path, -1, "record name too long");
-  memcpy(prefix, z->e[pk].name, plen);
+  const char *slash = strchr(z->e[0].name, '/');
+  size_t plen = slash ? (size_t)(slash - z->e[0].name) + 1 : 0;
+  if (!slash || plen == 1) return whorl__error(err, WHORL_EFORMAT, path, -1, "the archive's first record \"%.200s\" is not in a folder: not a PyTorch checkpoint", z->e[0].name);
+  if (plen >= sizeof prefix - 32) return whorl__error(err, WHORL_EFORMAT, path, -1, "record name too long");
+  memcpy(prefix, z->e[0].name, plen);
   prefix[plen] = 0;
-  int big = 0;
+  size_t pk = z->n, nfound = 0, ver = z->n, dver = z->n, bo = z->n;
   for (size_t i = 0; i < z->n; i++) {
-    char bo[600];
-    snprintf(bo, sizeof bo, "%sbyteorder", prefix);
-    if (!strcmp(z->e[i].name, bo) && z->e[i].usize <= 16) {
-      whorl_zip_reader *r = NULL;
-      char b[17] = {0};
-      if (!whorl__zip_member_open(z, i, &r, err)) {
-        long long k = whorl__zip_member_read(r, (uint8_t *)b, 16, err);
-        whorl__zip_member_close(r);
-        if (k > 0 && !strncmp(b, "big", 3)) big = 1;
-      }
-    }
+    const char *nm = z->e[i].name;
+    if (strncmp(nm, prefix, plen))
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "record \"%.200s\" is outside the archive's folder %s (torch refuses such a file)", nm, prefix);
+    if (!strcmp(nm + plen, "data.pkl")) pk = i, nfound++;
+    if (!strcmp(nm + plen, "version")) ver = i;
+    if (!strcmp(nm + plen, ".data/version")) dver = i;
+    if (!strcmp(nm + plen, "byteorder")) bo = i;
+  }
+  if (nfound != 1)
+    return whorl__error(err, WHORL_EFORMAT, path, -1, nfound ? "several data.pkl records: not one PyTorch checkpoint" : "a zip without %sdata.pkl: not a PyTorch checkpoint", prefix);
+  if (z->e[pk].usize > PKL_MAX) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "data.pkl above 512 MiB");
+  /* the format version: a decimal integer torch reads (1 to 10), in
+   * ".data/version" (newer writers) or "version" */
+  if (dver < z->n) ver = dver;
+  if (ver == z->n) return whorl__error(err, WHORL_EFORMAT, path, -1, "no %sversion record (torch refuses the file)", prefix);
+  char rec[24] = {0};
+  long long got_rec = -1;
+  if (z->e[ver].usize < sizeof rec - 1 && (got_rec = small_record(z, ver, rec, sizeof rec - 1, err)) < 0) return (int)got_rec;
+  {
+    const char *q = rec, *e = rec + (got_rec > 0 ? got_rec : 0);
+    unsigned long long fv = 0;
+    int digits = 0;
+    while (q < e && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) q++;
+    for (; q < e && *q >= '0' && *q <= '9' && digits < 19; q++, digits++) fv = fv * 10 + (unsigned)(*q - '0');
+    while (q < e && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) q++;
+    if (got_rec < 0 || !digits || q != e || (size_t)(e - rec) != z->e[ver].usize)
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "the %s record is not a decimal integer (torch refuses the file)", z->e[ver].name);
+    if (fv < 1 || fv > 10)
+      return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "the %s record says format version %llu; torch reads versions 1 to 10", z->e[ver].name, fv);
+  }
+  /* byteorder (torch 2.1 and later write it): "little" or "big", nothing else */
+  int big = 0;
+  if (bo < z->n) {
+    char b[17] = {0};
+    long long k = -1;
+    if (z->e[bo].usize < 16 && (k = small_record(z, bo, b, 16, err)) < 0) return (int)k;
+    if (k == 3 && !memcmp(b, "big", 3)) big = 1;
+    else if (!(k == 6 && !memcmp(b, "little", 6)))
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "the %s record is neither \"little\" nor \"big\"", z->e[bo].name);
   }
   uint8_t *pkl = malloc(z->e[pk].usize + 1);
   if (!pkl) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
