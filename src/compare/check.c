@@ -744,8 +744,25 @@ static int holds_key(const whorl_json *v, const char *name, int depth) {
   return 0;
 }
 
+/* The globals unsafe findings name (posix.system, ...), each once, as text. */
+static void unsafe_globals(const whorl_json *un, whorl_buf *b) {
+  whorl_json *nm = whorl_json_array();
+  for (size_t i = 0; nm && i < whorl_json_size(un); i++) {
+    const char *f = str(whorl_json_array_get(un, i), "finding"), *pre = "pickle names global ";
+    char g[160];
+    if (!strncmp(f, pre, strlen(pre))) snprintf(g, sizeof g, "%.*s", (int)strcspn(f + strlen(pre), ":"), f + strlen(pre));
+    else snprintf(g, sizeof g, "%.*s", (int)strcspn(f, ":("), f);
+    int seen = 0;
+    for (size_t k = 0; k < whorl_json_size(nm); k++) seen |= !strcmp(whorl_json_get_string(whorl_json_array_get(nm, k), NULL), g);
+    if (!seen) whorl_json_array_append(nm, whorl_json_string(g));
+  }
+  names_text(nm, NULL, b);
+  whorl_json_free(nm);
+}
+
 static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
   const whorl_json *m = whorl_json_object_get(r, "model"), *changed = whorl_json_object_get(m, "changed");
+  int unsafe_new = 0; /* findings the lock does not hold */
   for (size_t i = 0; i < whorl_json_size(changed); i++) {
     const char *sec = whorl_json_get_string(whorl_json_array_get(changed, i), NULL);
     if (sec && !strcmp(sec, "unsafe")) {
@@ -756,10 +773,11 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
                        *rm = whorl_json_object_get(uc, "removed");
       whorl_buf b = WHORL_BUF_INIT;
       names_text(whorl_json_size(ad) ? ad : whorl_json_size(rm) ? rm : whorl_json_object_get(uc, "b"), NULL, &b);
-      if (whorl_json_size(ad) || whorl_json_size(whorl_json_object_get(uc, "b")))
+      if (whorl_json_size(ad) || whorl_json_size(whorl_json_object_get(uc, "b"))) {
+        unsafe_new = 1;
         finding(j, 1, "unsafe", "unsafe pickle code changed: %s%s (never allowed, even with allow_unsafe; review it, then whorl lock --update)",
                 whorl_json_size(ad) ? "now " : "another payload with ", b.data ? b.data : "");
-      else
+      } else
         finding(j, 0, "unsafe", "unsafe pickle code removed: %s (the model no longer names them; whorl lock --update records it)", b.data ? b.data : "");
       whorl_buf_free(&b);
       continue;
@@ -831,34 +849,28 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
     }
   }
   const whorl_json *un = whorl_json_object_get(m, "unsafe");
-  if (whorl_json_size(un) && !whorl_json_get_bool(whorl_json_object_get(rule, "allow_unsafe"))) {
-    {
-      whorl_buf fb = WHORL_BUF_INIT;
-      for (size_t k = 0; k < whorl_json_size(un) && k < 3; k++)
-        whorl_buf_printf(&fb, "%s%s", k ? "; " : "", str(whorl_json_array_get(un, k), "finding"));
-      if (whorl_json_size(un) > 3) whorl_buf_printf(&fb, "; and %zu more", whorl_json_size(un) - 3);
-      finding(j, 1, "unsafe", "%zu unsafe pickle finding%s: %s (allow_unsafe: true would accept them)", whorl_json_size(un),
-              whorl_json_size(un) == 1 ? "" : "s", fb.data ? fb.data : "");
-      whorl_buf_free(&fb);
-    }
-    /* the line must not read "identical" when it fails: unchanged, but unsafe */
-    if (whorl_json_get_bool(whorl_json_object_get(r, "identical")) || !strcmp(str(r, "verdict"), "identical")) {
-      whorl_json *nm = whorl_json_array();
-      whorl_buf b = WHORL_BUF_INIT;
-      for (size_t i = 0; i < whorl_json_size(un); i++) {
-        const char *f = str(whorl_json_array_get(un, i), "finding"), *pre = "pickle names global ";
-        char g[160];
-        if (!strncmp(f, pre, strlen(pre))) snprintf(g, sizeof g, "%.*s", (int)strcspn(f + strlen(pre), ":"), f + strlen(pre));
-        else snprintf(g, sizeof g, "%.*s", (int)strcspn(f, ":("), f);
-        int seen = 0;
-        for (size_t k = 0; k < whorl_json_size(nm); k++) seen |= !strcmp(whorl_json_get_string(whorl_json_array_get(nm, k), NULL), g);
-        if (!seen) whorl_json_array_append(nm, whorl_json_string(g));
-      }
-      names_text(nm, NULL, &b);
-      snprintf(j->note, sizeof j->note, "unchanged, but unsafe: %s", b.data ? b.data : "");
-      whorl_buf_free(&b);
-      whorl_json_free(nm);
-    }
+  int allow = whorl_json_get_bool(whorl_json_object_get(rule, "allow_unsafe"));
+  int same = whorl_json_get_bool(whorl_json_object_get(r, "identical")) || !strcmp(str(r, "verdict"), "identical");
+  if (whorl_json_size(un) && !allow) {
+    whorl_buf fb = WHORL_BUF_INIT;
+    for (size_t k = 0; k < whorl_json_size(un) && k < 3; k++)
+      whorl_buf_printf(&fb, "%s%s", k ? "; " : "", str(whorl_json_array_get(un, k), "finding"));
+    if (whorl_json_size(un) > 3) whorl_buf_printf(&fb, "; and %zu more", whorl_json_size(un) - 3);
+    /* a new payload is never accepted: do not say allow_unsafe would */
+    finding(j, 1, "unsafe", "%zu unsafe pickle finding%s: %s (%s)", whorl_json_size(un), whorl_json_size(un) == 1 ? "" : "s",
+            fb.data ? fb.data : "",
+            unsafe_new ? "allow_unsafe: true accepts only the findings locked, not these; review, then whorl lock --update"
+                       : "allow_unsafe: true would accept them");
+    whorl_buf_free(&fb);
+  }
+  if (whorl_json_size(un) && same) {
+    /* never a bare "identical" for a model with unsafe findings: it fails
+     * ("unchanged, but unsafe"), or the policy accepted them (say so) */
+    whorl_buf b = WHORL_BUF_INIT;
+    unsafe_globals(un, &b);
+    snprintf(j->note, sizeof j->note, allow ? "identical; unsafe findings accepted by the policy (allow_unsafe): %s" : "unchanged, but unsafe: %s",
+             b.data ? b.data : "");
+    whorl_buf_free(&b);
   }
 }
 

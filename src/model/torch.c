@@ -16,12 +16,21 @@
 #include <unistd.h>
 
 #include "blake3.h"
+#include "canon/json_int.h"
 #include "model/model.h"
 #include "whorl/hash.h"
 
 #define PKL_MAX (512u << 20)
 #define MAX_VALUES 20000000u
 #define MAX_MEMO 10000000u
+/* A container holding no tensor whose values (nested ones counted) number
+ * more than this enters the config as one hashed value (docs/model.md). */
+#define BIG_VALUE 4096u
+/* names a checkpoint may flatten to, values rendered as JSON: beyond,
+ * an error (a pickle reusing memoized objects expands exponentially) */
+#define MAX_NAMES 1000000u
+#define MAX_RENDERED 50000000u
+#define SAT_INF (1ull << 62)
 
 typedef enum { V_NONE, V_BOOL, V_INT, V_BIGINT, V_FLOAT, V_STR, V_BYTES, V_TUPLE, V_LIST, V_DICT, V_SET, V_GLOBAL, V_CALL, V_STORAGE, V_TENSOR, V_MARK } vkind;
 
@@ -40,6 +49,13 @@ struct val {
   int used;           /* V_STORAGE: some named tensor reads it */
   int reached;        /* reachable from the pickle's result (what torch.load returns) */
   int decimal;        /* V_BIGINT: s is decimal text (protocol 0), else little-endian two's complement */
+  /* measured before the walk (measure()): the value as a tree, every
+   * reuse through the memo expanded (saturating at SAT_INF; a value
+   * holding itself is SAT_INF): its nodes, the names the walk gives it,
+   * whether it holds a tensor */
+  uint64_t size, wsize;
+  uint8_t vis, tens, hashing;
+  uint8_t *h; /* BLAKE3 of a big value's canonical JSON, once computed */
   /* V_STORAGE: dtype (NULL: untyped bytes), numel; V_TENSOR: storage, offset, shape, stride, dtype */
   const whorl_dtype *dtype;
   uint64_t numel;
@@ -850,12 +866,157 @@ typedef struct walkctx {
   whorl_buf name;
   int depth;
   int rc;
+  uint64_t rendered; /* JSON nodes made for values: at most MAX_RENDERED */
+  int too_big, cyclic;
+  char **names; /* every name given (tensors and values): an open-addressing set */
+  size_t nnames, namecap;
 } walkctx;
+
+static uint64_t sat_add(uint64_t a, uint64_t b) { return a + b >= SAT_INF ? SAT_INF : a + b; }
+
+static uint64_t name_hash(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+  return h;
+}
+
+static int name_taken(const walkctx *w, const char *s, size_t n) {
+  if (!w->namecap) return 0;
+  for (size_t i = name_hash(s, n) & (w->namecap - 1);; i = (i + 1) & (w->namecap - 1)) {
+    const char *e = w->names[i];
+    if (!e) return 0;
+    if (strlen(e) == n && !memcmp(e, s, n)) return 1;
+  }
+}
+
+/* The walk's current name made unique: a name given before (a key "cfg.lr"
+ * beside cfg = {"lr": ...}, which flatten alike) gets "#2", "#3", ...
+ * in walk order, so every value and tensor counts. 0, or -1 out of memory. */
+static int claim_name(walkctx *w) {
+  if (!w->name.data) whorl_buf_put(&w->name, "", 0);
+  if (w->name.oom || !w->name.data) return -1;
+  if (name_taken(w, w->name.data, w->name.len)) {
+    size_t base = w->name.len;
+    for (unsigned k = 2;; k++) {
+      w->name.len = base;
+      w->name.data[base] = 0;
+      whorl_buf_printf(&w->name, "#%u", k);
+      if (w->name.oom) return -1;
+      if (!name_taken(w, w->name.data, w->name.len)) break;
+    }
+  }
+  if (2 * (w->nnames + 1) > w->namecap) {
+    size_t nc = w->namecap ? 2 * w->namecap : 1024;
+    char **t = calloc(nc, sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < w->namecap; i++) {
+      char *e = w->names[i];
+      if (!e) continue;
+      size_t j = name_hash(e, strlen(e)) & (nc - 1);
+      while (t[j]) j = (j + 1) & (nc - 1);
+      t[j] = e;
+    }
+    free(w->names);
+    w->names = t;
+    w->namecap = nc;
+  }
+  char *c = malloc(w->name.len + 1);
+  if (!c) return -1;
+  memcpy(c, w->name.data, w->name.len + 1);
+  size_t j = name_hash(c, w->name.len) & (w->namecap - 1);
+  while (w->names[j]) j = (j + 1) & (w->namecap - 1);
+  w->names[j] = c;
+  w->nnames++;
+  return 0;
+}
+
+static const val *dict_get(const val *d, const char *key);
+
+static uint64_t child_size(const val *c) { return !c ? 0 : c->vis == 1 ? SAT_INF : c->size; }
+static uint64_t child_wsize(const val *c) { return !c ? 0 : c->vis == 1 ? SAT_INF : c->wsize; }
+
+/* the names the walk gives x (walk() below, mirrored; an upper bound) */
+static uint64_t walk_size(const val *x) {
+  uint64_t n = 0;
+  if (x->k == V_TENSOR) return 1;
+  if ((x->k == V_DICT || x->k == V_LIST || x->k == V_TUPLE) && x->n) {
+    if (!x->tens && x->size > BIG_VALUE) return 1;
+    int d = x->k == V_DICT;
+    for (size_t i = d; i < x->n; i += 1 + d) {
+      n = sat_add(n, child_wsize(x->items[i]));
+      if (d && x->items[i - 1]->k != V_STR && x->items[i - 1]->k != V_INT && x->items[i - 1]->k != V_BOOL && x->items[i - 1]->k != V_NONE)
+        n = sat_add(n, 1);
+    }
+    return n;
+  }
+  if (x->k == V_CALL && x->state && x->state->k == V_DICT && dict_get(x->state, "_parameters")) {
+    static const char *const PARTS[] = {"_parameters", "_buffers", "_modules"};
+    for (int p = 0; p < 3; p++) {
+      const val *d = dict_get(x->state, PARTS[p]);
+      for (size_t i = 1; d && d->k == V_DICT && i < d->n; i += 2) n = sat_add(n, child_wsize(d->items[i]));
+    }
+    return n;
+  }
+  if (x->k == V_CALL && x->state && x->state->k == V_DICT && x->state->n && x->args && !x->args->n) return child_wsize(x->state);
+  return 1;
+}
+
+/* size, wsize and tens of every value root reaches, in one depth-first
+ * pass over the memo's graph (each value once: linear in the pickle) */
+static int measure(val *root) {
+  typedef struct {
+    val *x;
+    size_t i;
+  } frame;
+  frame *st = NULL;
+  size_t n = 0, cap = 0;
+  if (!root || root->vis) return 0;
+  for (val *enter = root;;) {
+    if (enter) {
+      frame *g = whorl__grow_array(st, &cap, n, sizeof *st);
+      if (!g) {
+        free(st);
+        return -1;
+      }
+      st = g;
+      st[n].x = enter;
+      st[n++].i = 0;
+      enter->vis = 1;
+      enter = NULL;
+    }
+    if (!n) break;
+    frame *f = &st[n - 1];
+    val *x = f->x;
+    val *kids[3] = {x->callee, x->args, x->state};
+    if (f->i < x->n + 3) {
+      val *c = f->i < x->n ? x->items[f->i] : kids[f->i - x->n];
+      f->i++;
+      if (c && !c->vis) enter = c;
+      continue;
+    }
+    uint64_t size = 1;
+    int tens = x->k == V_TENSOR;
+    for (size_t i = 0; i < x->n + 3; i++) {
+      const val *c = i < x->n ? x->items[i] : kids[i - x->n];
+      size = sat_add(size, child_size(c));
+      if (c && (c->tens || (c->vis == 1 && c != x))) tens = 1;
+      if (c == x) size = SAT_INF;
+    }
+    x->size = size;
+    x->tens = (uint8_t)tens;
+    x->wsize = walk_size(x);
+    x->vis = 2;
+    n--;
+  }
+  free(st);
+  return 0;
+}
 
 static int tensor_of(walkctx *w, const val *t) {
   whorl_error *err = w->v->err;
   const char *path = w->v->path;
-  const char *name = w->name.data ? w->name.data : "";
+  if (claim_name(w)) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  const char *name = w->name.data;
   val *st = t->storage;
   const whorl_dtype *d = t->dtype;
   st->used = 1;
@@ -1108,16 +1269,16 @@ static whorl_json *numpy_scalar_json(const val *x) {
 
 static int by_canonical(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static whorl_json *value_json(const val *x, int depth);
+static whorl_json *value_json(walkctx *w, const val *x, int depth);
 
 /* {"set": [...]}: the members sorted by their canonical JSON */
-static whorl_json *set_json(const val *items, int depth) {
+static whorl_json *set_json(walkctx *w, const val *items, int depth) {
   size_t n = items ? items->n : 0;
   char **c = calloc(n + 1, sizeof *c);
   if (!c) return NULL;
   int bad = 0;
   for (size_t i = 0; i < n && !bad; i++) {
-    whorl_json *j = value_json(items->items[i], depth + 1);
+    whorl_json *j = value_json(w, items->items[i], depth + 1);
     size_t l;
     bad = !j || whorl_json_canonical(j, &c[i], &l);
     whorl_json_free(j);
@@ -1145,8 +1306,12 @@ static const char *global_text(const val *g, char *buf, size_t n) {
 /* Any value that is not a tensor, as JSON (NULL: out of memory or too
  * deep). Containers become arrays, a dict {"dict": [[key, value], ...]}
  * (only inside other values: top-level dicts are walked by name). */
-static whorl_json *value_json(const val *x, int depth) {
+static whorl_json *value_form(walkctx *w, const val *x, int depth) {
   if (!x || depth > 200) return NULL;
+  if (++w->rendered > MAX_RENDERED) {
+    w->too_big = 1;
+    return NULL;
+  }
   char g[400];
   switch (x->k) {
   case V_NONE: return whorl_json_null();
@@ -1158,16 +1323,22 @@ static whorl_json *value_json(const val *x, int depth) {
     return whorl__utf8_valid(x->s, x->len) ? whorl_json_stringn(x->s, x->len) : hex_json("string_hex", (const uint8_t *)x->s, x->len);
   case V_BYTES: return hex_json("bytes", (const uint8_t *)x->s, x->len);
   case V_TUPLE: case V_LIST: case V_SET: case V_DICT: {
-    if (x->k == V_SET) return set_json(x, depth);
+    if (x->k == V_SET) return set_json(w, x, depth);
     whorl_json *arr = whorl_json_array();
     for (size_t i = 0; arr && i < x->n; i++) {
-      whorl_json *j = value_json(x->items[i], depth + 1);
+      whorl_json *j = value_json(w, x->items[i], depth + 1);
       if (x->k == V_DICT) {
-        whorl_json *pair = whorl_json_array();
-        whorl_json_array_append(pair, j);
-        j = value_json(x->items[++i], depth + 1);
-        whorl_json_array_append(pair, j);
-        j = pair;
+        whorl_json *pair = whorl_json_array(), *vj = value_json(w, x->items[++i], depth + 1);
+        if (!pair || !j || !vj) { /* a part that failed fails the whole (never silently dropped) */
+          whorl_json_free(pair);
+          whorl_json_free(j);
+          whorl_json_free(vj);
+          j = NULL;
+        } else {
+          whorl_json_array_append(pair, j);
+          whorl_json_array_append(pair, vj);
+          j = pair;
+        }
       }
       if (!j) {
         whorl_json_free(arr);
@@ -1198,7 +1369,7 @@ static whorl_json *value_json(const val *x, int depth) {
       return tag("torch.device", whorl_json_string(d));
     }
     if ((is_global(x->callee, "builtins\nset") || is_global(x->callee, "builtins\nfrozenset")) && na <= 1)
-      return set_json(na ? a->items[0] : NULL, depth);
+      return set_json(w, na ? a->items[0] : NULL, depth);
     if (is_global(x->callee, "builtins\ncomplex") && na == 2 && (a->items[0]->k == V_FLOAT || a->items[0]->k == V_INT) &&
         (a->items[1]->k == V_FLOAT || a->items[1]->k == V_INT)) {
       whorl_json *arr = whorl_json_array();
@@ -1217,8 +1388,8 @@ static whorl_json *value_json(const val *x, int depth) {
     /* anything else: {"call": "module.name", "args": [...], "state": ...} */
     whorl_json *o = whorl_json_object();
     whorl_json_object_set(o, "call", x->callee && x->callee->k == V_GLOBAL ? whorl_json_string(global_text(x->callee, g, sizeof g))
-                                                                           : value_json(x->callee, depth + 1));
-    whorl_json *aj = value_json(a, depth + 1);
+                                                                           : value_json(w, x->callee, depth + 1));
+    whorl_json *aj = value_json(w, a, depth + 1);
     if (!aj) {
       whorl_json_free(o);
       return NULL;
@@ -1227,7 +1398,7 @@ static whorl_json *value_json(const val *x, int depth) {
     if (x->n) { /* items appended or set (a defaultdict's, a list subclass's) */
       whorl_json *ij = whorl_json_array();
       for (size_t i = 0; ij && i < x->n; i++) {
-        whorl_json *e = value_json(x->items[i], depth + 1);
+        whorl_json *e = value_json(w, x->items[i], depth + 1);
         if (!e) {
           whorl_json_free(ij);
           ij = NULL;
@@ -1240,7 +1411,7 @@ static whorl_json *value_json(const val *x, int depth) {
       whorl_json_object_set(o, "items", ij);
     }
     if (x->state) {
-      whorl_json *sj = value_json(x->state, depth + 1);
+      whorl_json *sj = value_json(w, x->state, depth + 1);
       if (!sj) {
         whorl_json_free(o);
         return NULL;
@@ -1251,6 +1422,60 @@ static whorl_json *value_json(const val *x, int depth) {
   }
   default: return NULL;
   }
+}
+
+/* A big value (more than BIG_VALUE nodes): {"hashed": kind, "length": n,
+ * "blake3": BLAKE3 of the canonical JSON of its form} (a call also names its
+ * callable). The hash is computed once per value, however often the memo
+ * reuses it; a value holding itself cannot be hashed (NULL). */
+static whorl_json *big_json(walkctx *w, const val *x, int depth) {
+  val *mx = (val *)x;
+  if (!mx->h) {
+    if (mx->hashing) {
+      w->cyclic = 1;
+      return NULL;
+    }
+    mx->hashing = 1;
+    whorl_json *j = value_form(w, x, depth);
+    mx->hashing = 0;
+    char *c = NULL;
+    size_t l = 0;
+    int bad = !j || whorl_json_canonical(j, &c, &l);
+    whorl_json_free(j);
+    if (bad) {
+      free(c);
+      return NULL;
+    }
+    mx->h = malloc(32);
+    if (!mx->h) {
+      free(c);
+      return NULL;
+    }
+    blake3_hasher hh;
+    blake3_hasher_init(&hh);
+    blake3_hasher_update(&hh, c, l);
+    blake3_hasher_finalize(&hh, mx->h, 32);
+    free(c);
+  }
+  static const char *const KIND[] = {[V_TUPLE] = "tuple", [V_LIST] = "list", [V_DICT] = "dict", [V_SET] = "set", [V_CALL] = "call"};
+  char hex[65];
+  whorl_hex(x->h, 32, hex);
+  hex[64] = 0;
+  whorl_json *o = whorl_json_object();
+  whorl_json_object_set(o, "hashed", whorl_json_string(KIND[x->k]));
+  if (x->k == V_CALL && x->callee && x->callee->k == V_GLOBAL) {
+    char g[400];
+    whorl_json_object_set(o, "call", whorl_json_string(global_text(x->callee, g, sizeof g)));
+  }
+  whorl_json_object_set(o, "length", whorl_json_int((int64_t)(x->k == V_DICT ? x->n / 2 : x->n)));
+  whorl_json_object_set(o, "blake3", whorl_json_string(hex));
+  return o;
+}
+
+static whorl_json *value_json(walkctx *w, const val *x, int depth) {
+  if (x && x->size > BIG_VALUE && (x->k == V_TUPLE || x->k == V_LIST || x->k == V_DICT || x->k == V_SET || x->k == V_CALL))
+    return big_json(w, x, depth);
+  return value_form(w, x, depth);
 }
 
 static void walk(walkctx *w, const val *x);
@@ -1312,12 +1537,28 @@ static void walk_module(walkctx *w, const val *state) {
 
 static void put_extra(walkctx *w, whorl_json *j) {
   if (!j) {
-    if (!w->rc) w->rc = whorl__error(w->v->err, WHORL_ENOMEM, w->v->path, -1, "out of memory (or a value nested too deep) in \"%s\"",
-                                     w->name.data ? w->name.data : "");
+    if (w->rc) return;
+    if (w->cyclic)
+      w->rc = whorl__error(w->v->err, WHORL_EUNSUPPORTED, w->v->path, -1, "\"%s\" holds itself (a cycle through the pickle memo): not fingerprinted",
+                           w->name.data ? w->name.data : "");
+    else if (w->too_big)
+      w->rc = whorl__error(w->v->err, WHORL_EUNSUPPORTED, w->v->path, -1,
+                           "the checkpoint's values expand to more than %u JSON values (objects reused through the pickle memo?)", MAX_RENDERED);
+    else
+      w->rc = whorl__error(w->v->err, WHORL_ENOMEM, w->v->path, -1, "out of memory, or a value nested too deep or holding itself, in \"%s\"",
+                           w->name.data ? w->name.data : "");
     return;
   }
   if (!w->m->extra) w->m->extra = whorl_json_object();
-  whorl_json_object_setn(w->m->extra, w->name.data ? w->name.data : "", w->name.len, j);
+  char *k = NULL;
+  if (!w->m->extra || claim_name(w) || !(k = malloc(w->name.len + 1))) {
+    whorl_json_free(j);
+    if (!w->rc) w->rc = whorl__error(w->v->err, WHORL_ENOMEM, w->v->path, -1, "out of memory");
+    return;
+  }
+  memcpy(k, w->name.data, w->name.len + 1);
+  /* names are unique (claim_name): pushed without a lookup */
+  if (whorl__json_object_push(w->m->extra, k, w->name.len, j) && !w->rc) w->rc = whorl__error(w->v->err, WHORL_ENOMEM, w->v->path, -1, "out of memory");
 }
 
 static void walk(walkctx *w, const val *x) {
@@ -1328,6 +1569,8 @@ static void walk(walkctx *w, const val *x) {
   }
   if (x->k == V_TENSOR) {
     w->rc = tensor_of(w, x);
+  } else if ((x->k == V_DICT || x->k == V_LIST || x->k == V_TUPLE) && x->n && !x->tens && x->size > BIG_VALUE) {
+    put_extra(w, big_json(w, x, 0)); /* a big container without tensors: one hashed value */
   } else if (x->k == V_DICT && x->n) {
     for (size_t i = 0; i + 1 < x->n && !w->rc; i += 2) {
       const val *k = x->items[i];
@@ -1347,7 +1590,7 @@ static void walk(walkctx *w, const val *x) {
         size_t keep = w->name.len;
         if (w->name.len) whorl_buf_putc(&w->name, '.');
         whorl_buf_put(&w->name, kn, strlen(kn));
-        put_extra(w, value_json(k, 0));
+        put_extra(w, value_json(w, k, 0));
         w->name.len = keep;
         if (w->name.data) w->name.data[keep] = 0;
       }
@@ -1363,7 +1606,7 @@ static void walk(walkctx *w, const val *x) {
   } else if (x->k == V_CALL && x->state && x->state->k == V_DICT && x->state->n && x->args && !x->args->n) {
     walk(w, x->state); /* an object made from its class alone (argparse.Namespace ...): its attributes */
   } else {
-    put_extra(w, value_json(x, 0));
+    put_extra(w, value_json(w, x, 0));
   }
   w->depth--;
 }
@@ -1416,6 +1659,18 @@ static int stray_storages(walkctx *w, val *root) {
   return w->rc;
 }
 
+/* A small record (version, byteorder) whole: its length, or < 0 (err set) */
+static long long small_record(const whorl_zip *z, size_t i, char *buf, size_t cap, whorl_error *err) {
+  whorl_zip_reader *r = NULL;
+  int rc = whorl__zip_member_open(z, i, &r, err);
+  if (rc) return rc;
+  size_t at = 0;
+  long long k = 0;
+  while (at < cap && (k = whorl__zip_member_read(r, (uint8_t *)buf + at, cap - at, err)) > 0) at += (size_t)k;
+  whorl__zip_member_close(r);
+  return k < 0 ? k : (long long)at;
+}
+
 int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, whorl_error *err) {
   snprintf(m->format, sizeof m->format, "pytorch");
   uint8_t head[16];
@@ -1438,33 +1693,63 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
                           "could read either; not one PyTorch checkpoint",
                           z->e[ta].name, z->e[tb].name);
   }
-  size_t pk = z->n, nfound = 0;
+  /* torch's reader (torch 1.13, caffe2/serialize/inline_container.cc):
+   * the archive is the folder of the first record; every record must be in
+   * it; "<archive>/data.pkl" is the pickle. */
   for (size_t i = 0; i < z->n; i++) {
     size_t l = strlen(z->e[i].name);
-    if (l >= 8 && !strcmp(z->e[i].name + l - 8, "data.pkl") && (l == 8 || z->e[i].name[l - 9] == '/')) pk = i, nfound++;
     if (l >= 13 && !strcmp(z->e[i].name + l - 13, "constants.pkl"))
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a TorchScript archive (constants.pkl): not supported yet");
   }
-  if (nfound != 1) return whorl__error(err, WHORL_EFORMAT, path, -1, nfound ? "several data.pkl records: not one PyTorch checkpoint" : "a zip without data.pkl: not a PyTorch checkpoint");
-  if (z->e[pk].usize > PKL_MAX) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "data.pkl above 512 MiB");
+  if (!z->n) return whorl__error(err, WHORL_EFORMAT, path, -1, "an empty zip: not a PyTorch checkpoint");
   char prefix[512];
-  size_t plen = strlen(z->e[pk].name) - 8;
-  if (plen >= sizeof prefix) return whorl__error(err, WHORL_EFORMAT, path, -1, "record name too long");
-  memcpy(prefix, z->e[pk].name, plen);
+  const char *slash = strchr(z->e[0].name, '/');
+  size_t plen = slash ? (size_t)(slash - z->e[0].name) + 1 : 0;
+  if (!slash || plen == 1) return whorl__error(err, WHORL_EFORMAT, path, -1, "the archive's first record \"%.200s\" is not in a folder: not a PyTorch checkpoint", z->e[0].name);
+  if (plen >= sizeof prefix - 32) return whorl__error(err, WHORL_EFORMAT, path, -1, "record name too long");
+  memcpy(prefix, z->e[0].name, plen);
   prefix[plen] = 0;
-  int big = 0;
+  size_t pk = z->n, nfound = 0, ver = z->n, dver = z->n, bo = z->n;
   for (size_t i = 0; i < z->n; i++) {
-    char bo[600];
-    snprintf(bo, sizeof bo, "%sbyteorder", prefix);
-    if (!strcmp(z->e[i].name, bo) && z->e[i].usize <= 16) {
-      whorl_zip_reader *r = NULL;
-      char b[17] = {0};
-      if (!whorl__zip_member_open(z, i, &r, err)) {
-        long long k = whorl__zip_member_read(r, (uint8_t *)b, 16, err);
-        whorl__zip_member_close(r);
-        if (k > 0 && !strncmp(b, "big", 3)) big = 1;
-      }
-    }
+    const char *nm = z->e[i].name;
+    if (strncmp(nm, prefix, plen))
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "record \"%.200s\" is outside the archive's folder %s (torch refuses such a file)", nm, prefix);
+    if (!strcmp(nm + plen, "data.pkl")) pk = i, nfound++;
+    if (!strcmp(nm + plen, "version")) ver = i;
+    if (!strcmp(nm + plen, ".data/version")) dver = i;
+    if (!strcmp(nm + plen, "byteorder")) bo = i;
+  }
+  if (nfound != 1)
+    return whorl__error(err, WHORL_EFORMAT, path, -1, nfound ? "several data.pkl records: not one PyTorch checkpoint" : "a zip without %sdata.pkl: not a PyTorch checkpoint", prefix);
+  if (z->e[pk].usize > PKL_MAX) return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "data.pkl above 512 MiB");
+  /* the format version: a decimal integer torch reads (1 to 10), in
+   * ".data/version" (newer writers) or "version" */
+  if (dver < z->n) ver = dver;
+  if (ver == z->n) return whorl__error(err, WHORL_EFORMAT, path, -1, "no %sversion record (torch refuses the file)", prefix);
+  char rec[24] = {0};
+  long long got_rec = -1;
+  if (z->e[ver].usize < sizeof rec - 1 && (got_rec = small_record(z, ver, rec, sizeof rec - 1, err)) < 0) return (int)got_rec;
+  {
+    const char *q = rec, *e = rec + (got_rec > 0 ? got_rec : 0);
+    unsigned long long fv = 0;
+    int digits = 0;
+    while (q < e && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) q++;
+    for (; q < e && *q >= '0' && *q <= '9' && digits < 19; q++, digits++) fv = fv * 10 + (unsigned)(*q - '0');
+    while (q < e && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) q++;
+    if (got_rec < 0 || !digits || q != e || (size_t)(e - rec) != z->e[ver].usize)
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "the %s record is not a decimal integer (torch refuses the file)", z->e[ver].name);
+    if (fv < 1 || fv > 10)
+      return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "the %s record says format version %llu; torch reads versions 1 to 10", z->e[ver].name, fv);
+  }
+  /* byteorder (torch 2.1 and later write it): "little" or "big", nothing else */
+  int big = 0;
+  if (bo < z->n) {
+    char b[17] = {0};
+    long long k = -1;
+    if (z->e[bo].usize < 16 && (k = small_record(z, bo, b, 16, err)) < 0) return (int)k;
+    if (k == 3 && !memcmp(b, "big", 3)) big = 1;
+    else if (!(k == 6 && !memcmp(b, "little", 6)))
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "the %s record is neither \"little\" nor \"big\"", z->e[bo].name);
   }
   uint8_t *pkl = malloc(z->e[pk].usize + 1);
   if (!pkl) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -1519,11 +1804,19 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
     for (size_t i = f0; i < m->nfind; i++) whorl_hex(d, 32, m->find[i].pickle);
   }
   if (!rc) {
-    walkctx w = {&v, m, z, prefix, fd, big, WHORL_BUF_INIT, 0, 0};
-    walk(&w, root);
+    walkctx w = {&v, m, z, prefix, fd, big, WHORL_BUF_INIT, 0, 0, 0, 0, 0, NULL, 0, 0};
+    if (measure(root)) w.rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    else if (root->wsize > MAX_NAMES)
+      w.rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                          "the checkpoint flattens to more than %u names (objects reused through the pickle memo, a billion-laughs "
+                          "pickle, or a container holding itself): not fingerprinted",
+                          MAX_NAMES);
+    if (!w.rc) walk(&w, root);
     if (!w.rc) stray_storages(&w, root);
     rc = w.rc;
     whorl_buf_free(&w.name);
+    for (size_t i = 0; i < w.namecap; i++) free(w.names[i]);
+    free(w.names);
   }
   if (rc && m->nfind && err) {
     /* say what was seen before the failure: a payload may sit before a parse error */
@@ -1536,6 +1829,7 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
     val *x = v.all[i];
     if (!x->borrowed) free(x->s);
     free(x->items);
+    free(x->h);
   }
   for (size_t i = 0; i < v.nall; i++) free(v.all[i]);
   free(v.all);

@@ -31,22 +31,33 @@ static uint32_t crc32_tab(const uint8_t *p, size_t n) {
 static void put16(FILE *f, uint16_t v) { fputc(v & 255, f), fputc(v >> 8, f); }
 static void put32(FILE *f, uint32_t v) { put16(f, (uint16_t)v), put16(f, (uint16_t)(v >> 16)); }
 
-/* A stored zip with one record "archive/data.pkl". */
+/* A stored zip with the records "archive/data.pkl" (the input) and
+ * "archive/version" (torch refuses an archive without one, so does whorl). */
 static void wrap_pickle(FILE *f, const uint8_t *p, size_t n) {
-  const char *name = "archive/data.pkl";
-  uint16_t nl = (uint16_t)strlen(name);
-  uint32_t crc = crc32_tab(p, n);
-  put32(f, 0x04034b50), put16(f, 20), put16(f, 0), put16(f, 0), put16(f, 0), put16(f, 0);
-  put32(f, crc), put32(f, (uint32_t)n), put32(f, (uint32_t)n), put16(f, nl), put16(f, 0);
-  fwrite(name, 1, nl, f);
-  fwrite(p, 1, n, f);
+  const char *names[2] = {"archive/data.pkl", "archive/version"};
+  const uint8_t *data[2] = {p, (const uint8_t *)"3\n"};
+  size_t len[2] = {n, 2};
+  long off[2];
+  uint32_t crc[2];
+  for (int i = 0; i < 2; i++) {
+    uint16_t nl = (uint16_t)strlen(names[i]);
+    crc[i] = crc32_tab(data[i], len[i]);
+    off[i] = ftell(f);
+    put32(f, 0x04034b50), put16(f, 20), put16(f, 0), put16(f, 0), put16(f, 0), put16(f, 0);
+    put32(f, crc[i]), put32(f, (uint32_t)len[i]), put32(f, (uint32_t)len[i]), put16(f, nl), put16(f, 0);
+    fwrite(names[i], 1, nl, f);
+    fwrite(data[i], 1, len[i], f);
+  }
   long cd = ftell(f);
-  put32(f, 0x02014b50), put16(f, 20), put16(f, 20), put16(f, 0), put16(f, 0), put16(f, 0), put16(f, 0);
-  put32(f, crc), put32(f, (uint32_t)n), put32(f, (uint32_t)n), put16(f, nl), put16(f, 0), put16(f, 0), put16(f, 0),
-      put16(f, 0), put32(f, 0), put32(f, 0);
-  fwrite(name, 1, nl, f);
+  for (int i = 0; i < 2; i++) {
+    uint16_t nl = (uint16_t)strlen(names[i]);
+    put32(f, 0x02014b50), put16(f, 20), put16(f, 20), put16(f, 0), put16(f, 0), put16(f, 0), put16(f, 0);
+    put32(f, crc[i]), put32(f, (uint32_t)len[i]), put32(f, (uint32_t)len[i]), put16(f, nl), put16(f, 0), put16(f, 0), put16(f, 0),
+        put16(f, 0), put32(f, 0), put32(f, (uint32_t)off[i]);
+    fwrite(names[i], 1, nl, f);
+  }
   long end = ftell(f);
-  put32(f, 0x06054b50), put16(f, 0), put16(f, 0), put16(f, 1), put16(f, 1), put32(f, (uint32_t)(end - cd)),
+  put32(f, 0x06054b50), put16(f, 0), put16(f, 0), put16(f, 2), put16(f, 2), put32(f, (uint32_t)(end - cd)),
       put32(f, (uint32_t)cd), put16(f, 0);
 }
 

@@ -170,6 +170,107 @@ torch.save({"w": w, "dev": torch.device("cuda", 0), "dtype": torch.float16, "set
 """
 
 
+PICKLE_WRITER = r"""
+import os, struct, sys, zipfile, torch
+os.chdir(sys.argv[1])
+torch.save({"w": torch.ones(2), "vocab": ["tok%d" % i for i in range(250000)]}, "vocab.pt")
+torch.save({"w": torch.ones(2), "vocab": ["tok%d" % i for i in range(250000)] + ["x"]}, "vocab2.pt")
+torch.save({"w": torch.ones(2), "hist": [{"loss": 1.0 / (i + 1), "step": i} for i in range(80000)]}, "history.pt")
+torch.save({"cfg": {"lr": 0.001}, "cfg.lr": 0.5}, "shadow_a.pt")
+torch.save({"cfg": {"lr": 100}, "cfg.lr": 0.5}, "shadow_b.pt")
+torch.save({"a": {"b": torch.ones(2)}, "a.b": torch.zeros(2)}, "tshadow.pt")
+torch.save({"x": 1, "w": torch.ones(2)}, "int1.pt")
+torch.save({"x": 1.0, "w": torch.ones(2)}, "float1.pt")
+torch.save({"x": True, "w": torch.ones(2)}, "true1.pt")
+torch.save({"w": torch.arange(4.)}, "plain.pt")
+ents = [(n, zipfile.ZipFile("plain.pt").read(n)) for n in zipfile.ZipFile("plain.pt").namelist()]
+def wz(path, entries):
+    with zipfile.ZipFile(path, "w") as zo:
+        for n, b in entries: zo.writestr(n, b)
+def with_pickle(pk): return [(n, pk if n.endswith("/data.pkl") else b) for n, b in ents]
+# billion laughs through the memo: L0 = [1], Li = [L(i-1), L(i-1)]
+def laughs(levels, leaf):
+    p = b"\x80\x02}X\x01\x00\x00\x00x]" + leaf + b"ar\x00\x00\x00\x000"
+    for i in range(1, levels):
+        p += b"](j" + struct.pack("<I", i - 1) + b"j" + struct.pack("<I", i - 1) + b"er" + struct.pack("<I", i) + b"0"
+    return p + b"j" + struct.pack("<I", levels - 1) + b"s."
+wz("laughs40.pt", with_pickle(laughs(40, b"K\x01")))
+wz("laughs40b.pt", with_pickle(laughs(40, b"K\x02")))
+# the same with a tensor at the bottom: 2^40 tensor names
+tpk = zipfile.ZipFile("plain.pt").read([n for n, _ in ents if n.endswith("data.pkl")][0])
+t0 = tpk.index(b"ctorch._utils")
+tensor = tpk[t0:tpk.rindex(b"R") + 1]
+wz("tlaughs40.pt", with_pickle(laughs(40, tensor)))
+wz("cycle.pt", with_pickle(b"\x80\x02}X\x01\x00\x00\x00x]r\x00\x00\x00\x00h\x00as."))
+ver = lambda v: [(n, v if n.endswith("/version") else b) for n, b in ents]
+wz("ver_99.pt", ver(b"99\n"))
+wz("ver_junk.pt", ver(b"abc\n"))
+wz("ver_missing.pt", [(n, b) for n, b in ents if not n.endswith("/version")])
+wz("bo_junk.pt", ents + [(ents[0][0].split("/")[0] + "/byteorder", b"middle")])
+wz("bo_big.pt", ents + [(ents[0][0].split("/")[0] + "/byteorder", b"big")])
+wz("prefix_first.pt", [("x/version", b"3\n")] + ents)
+"""
+
+
+def pickle_review_checks():
+    """A second review: big and memo-reused values in linear time, colliding
+    dotted names, archive records torch refuses, numbers by value."""
+    import time
+    R = os.path.join(TMP, "pickle")
+    os.makedirs(R)
+    w = os.path.join(TMP, "pickle_writer.py")
+    with open(w, "w") as f:
+        f.write(PICKLE_WRITER)
+    r = subprocess.run(["/usr/bin/python3", w, R], capture_output=True, text=True)
+    check(r.returncode == 0, f"pickle writer: {r.stderr[-300:]}")
+    if r.returncode:
+        return
+    P = lambda n: os.path.join(R, n)
+    ck = lambda d: d["config"]["value"]["checkpoint"] if d else {}
+    # 1. linear time; big containers without tensors are one hashed value
+    t = time.time()
+    v1 = fp(P("vocab.pt"))
+    check(time.time() - t < 5, f"a list of 250,000 strings fingerprinted in {time.time() - t:.1f} s (was 38 s)")
+    hv = ck(v1).get("vocab", {})
+    check(hv.get("hashed") == "list" and hv.get("length") == 250000 and len(hv.get("blake3", "")) == 64,
+          f"a 250,000-string list is one hashed value ({str(hv)[:120]})")
+    v2 = fp(P("vocab2.pt"))
+    check(v1 and v2 and v1["config"]["id"] != v2["config"]["id"] and v1["weights"]["root"] == v2["weights"]["root"],
+          "one string more in the big list changes the config id")
+    t = time.time()
+    h = fp(P("history.pt"))
+    check(time.time() - t < 5 and ck(h).get("hist", {}).get("hashed") == "list", "80,000 dicts: one hashed value, fast")
+    t = time.time()
+    l1, l2 = fp(P("laughs40.pt")), fp(P("laughs40b.pt"))
+    check(time.time() - t < 5, f"billion laughs (2^40 leaves through the memo): fast ({time.time() - t:.1f} s)")
+    check(l1 and l2 and l1["config"]["id"] != l2["config"]["id"], "billion laughs: the leaf's value counts")
+    t = time.time()
+    rc, out, err = run("fp", "--no-cache", P("tlaughs40.pt"))
+    check(rc == 2 and "more than 1000000 names" in err and time.time() - t < 5,
+          f"2^40 tensor names through the memo: a clear error, exit 2, fast ({rc}, {err.strip()[:200]})")
+    rc, out, err = run("fp", "--no-cache", P("cycle.pt"))
+    check(rc == 2 and "holds itself" in err, f"a list holding itself: exit 2, said ({err.strip()[:200]})")
+    # 2. dotted names that collide both count
+    a, b = fp(P("shadow_a.pt")), fp(P("shadow_b.pt"))
+    check(ck(a).get("cfg.lr") == 0.001 and ck(a).get("cfg.lr#2") == 0.5, f"a colliding name gets #2 ({ck(a)})")
+    check(a and b and a["config"]["id"] != b["config"]["id"], "cfg['lr'] beside a key 'cfg.lr': its change changes the config id")
+    rc, out, err = run("diff", P("shadow_a.pt"), P("shadow_b.pt"))
+    check(rc == 1 and "cfg.lr" in out, f"diff names the shadowed key ({out.strip()[:200]})")
+    ts = fp(P("tshadow.pt"))
+    check(ts and sorted(hashes(ts)) == ["a.b", "a.b#2"], f"colliding tensor names: both fingerprinted ({ts and sorted(hashes(ts))})")
+    # 3. archive records torch refuses
+    for f, msg in (("ver_99.pt", "versions 1 to 10"), ("ver_junk.pt", "not a decimal integer"), ("ver_missing.pt", "version record"),
+                   ("bo_junk.pt", "byteorder record"), ("prefix_first.pt", "outside the archive's folder")):
+        rc, out, err = run("fp", "--no-cache", P(f))
+        check(rc == 2 and msg in err and out == "", f"{f}: exit 2 naming the record ({rc}, {err.strip()[:200]})")
+    big = fp(P("bo_big.pt"))
+    check(big is not None, "byteorder 'big' is read")
+    # 4. numbers compare by value (docs/model.md): 1 and 1.0 alike, True is not 1
+    i1, f1, t1 = fp(P("int1.pt")), fp(P("float1.pt")), fp(P("true1.pt"))
+    check(i1 and f1 and i1["config"]["id"] == f1["config"]["id"], "int 1 and float 1.0: the same number, the same config id")
+    check(i1 and t1 and i1["config"]["id"] != t1["config"]["id"], "True is not 1")
+
+
 def review_checks():
     """Findings of a review: unsafe code in the id, whole-module saves,
     quantized and sparse tensors, checkpoint values kept in the config, a
@@ -209,6 +310,9 @@ def review_checks():
     r = wrun("check", "--no-cache", "--policy", pol)
     check(r.returncode == 1 and "unsafe pickle code changed: now posix.system" in r.stdout,
           f"check with allow_unsafe: a swapped-in payload fails ({r.stdout.strip()[:300]})")
+    r = wrun("check", "--no-cache")
+    check(r.returncode == 1 and "never allowed" in r.stdout and "would accept" not in r.stdout and "accepts only the findings locked" in r.stdout,
+          f"check without allow_unsafe: a new payload is never said to be acceptable ({r.stdout.strip()[:400]})")
     r = wrun("lock", "models/model.pt")
     check(r.returncode == 0 and "warning" in r.stderr and "posix.system" in r.stderr, f"lock of an unsafe model: a warning naming posix.system ({r.stderr.strip()[:200]})")
     r = wrun("check", "--no-cache")
@@ -216,6 +320,8 @@ def review_checks():
           f"check fails an unchanged unsafe model without calling it identical ({r.stdout.strip()[:300]})")
     r = wrun("check", "--no-cache", "--policy", pol)
     check(r.returncode == 0, f"check with allow_unsafe: the locked payload, unchanged, passes ({r.stdout.strip()[:300]})")
+    check("identical; unsafe findings accepted by the policy (allow_unsafe): posix.system" in r.stdout,
+          f"check with allow_unsafe: the accepted findings are named, not a bare 'identical' ({r.stdout.strip()[:300]})")
     check(not os.path.exists(P("PWNED")), "nothing in the pickles ran")
     # 2. whole-module saves: the state_dict's tensors; quantized and sparse tensors are never left out
     m1, m2, s1 = fp(P("module1.pt"), want_rc=1), fp(P("module2.pt"), want_rc=1), fp(P("sd1.pt"))
@@ -543,6 +649,7 @@ def main():
         check(d and d["format"] == "npz" and d["tensors"], "the .npz fixture with --model")
 
     review_checks()
+    pickle_review_checks()
 
     # bad files: exit 2, one line naming the file
     good = open(st, "rb").read()
