@@ -428,7 +428,10 @@ static int attribute(reader *x, uint64_t p0, uint64_t p1, blake3_hasher *h, cons
   /* first the name (it decides what a Constant's tensor is called) */
   while (off < p1) {
     field f;
-    if (next_field(r, &off, p1, &f)) return -1;
+    if (next_field(r, &off, p1, &f)) {
+      free(name);
+      return -1;
+    }
     if (f.num == 1 && f.wt == 2) {
       free(name);
       name = pb_string(r, &f);
@@ -518,7 +521,10 @@ static int node(reader *x, uint64_t p0, uint64_t p1, gstate *g, uint8_t out[32])
   /* op type, domain, outputs first (a Constant's value is named by its output) */
   while (off < p1 && !rc) {
     field f;
-    if (next_field(r, &off, p1, &f)) return -1;
+    if (next_field(r, &off, p1, &f)) {
+      rc = -1; /* (the names read so far are freed below) */
+      break;
+    }
     if (f.wt != 2) continue;
     if (f.num == 4) free(op), op = pb_string(r, &f);
     else if (f.num == 7) free(domain), domain = pb_string(r, &f);
