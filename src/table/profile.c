@@ -1244,6 +1244,7 @@ static int direct_from_json(whorl_pcol *c, const whorl_json *st) {
     if (get_u64(sj, "n", &c->slen_n) || get_u64(sj, "len_sum", &c->slen_sum) || get_u64(sj, "len_min", &c->slen_min) ||
         get_u64(sj, "len_max", &c->slen_max))
       return -1;
+    if (!c->slen_n) return -1; /* written only for a column with strings */
     const char *s;
     size_t n;
     if (!get_str(sj, "min", &s, &n)) {
