@@ -936,11 +936,18 @@ static uint64_t child_size(const val *c) { return !c ? 0 : c->vis == 1 ? SAT_INF
 static uint64_t child_wsize(const val *c) { return !c ? 0 : c->vis == 1 ? SAT_INF : c->wsize; }
 
 /* the names the walk gives x (walk() below, mirrored; an upper bound) */
+static uint64_t walk_size_open(const val *x);
 static uint64_t walk_size(const val *x) {
+  if ((x->k == V_DICT || x->k == V_LIST || x->k == V_TUPLE) && x->n && !x->tens && x->size > BIG_VALUE) return 1;
+  return walk_size_open(x);
+}
+
+/* the same, x itself never hashed whole (the checkpoint's root: its own
+ * keys always keep their names) */
+static uint64_t walk_size_open(const val *x) {
   uint64_t n = 0;
   if (x->k == V_TENSOR) return 1;
   if ((x->k == V_DICT || x->k == V_LIST || x->k == V_TUPLE) && x->n) {
-    if (!x->tens && x->size > BIG_VALUE) return 1;
     int d = x->k == V_DICT;
     for (size_t i = d; i < x->n; i += 1 + d) {
       n = sat_add(n, child_wsize(x->items[i]));
@@ -1569,8 +1576,8 @@ static void walk(walkctx *w, const val *x) {
   }
   if (x->k == V_TENSOR) {
     w->rc = tensor_of(w, x);
-  } else if ((x->k == V_DICT || x->k == V_LIST || x->k == V_TUPLE) && x->n && !x->tens && x->size > BIG_VALUE) {
-    put_extra(w, big_json(w, x, 0)); /* a big container without tensors: one hashed value */
+  } else if ((x->k == V_DICT || x->k == V_LIST || x->k == V_TUPLE) && x->n && !x->tens && x->size > BIG_VALUE && w->depth > 1) {
+    put_extra(w, big_json(w, x, 0)); /* a big container without tensors (not the root): one hashed value, under its name */
   } else if (x->k == V_DICT && x->n) {
     for (size_t i = 0; i + 1 < x->n && !w->rc; i += 2) {
       const val *k = x->items[i];
@@ -1806,7 +1813,7 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
   if (!rc) {
     walkctx w = {&v, m, z, prefix, fd, big, WHORL_BUF_INIT, 0, 0, 0, 0, 0, NULL, 0, 0};
     if (measure(root)) w.rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-    else if (root->wsize > MAX_NAMES)
+    else if (walk_size_open(root) > MAX_NAMES)
       w.rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
                           "the checkpoint flattens to more than %u names (objects reused through the pickle memo, a billion-laughs "
                           "pickle, or a container holding itself): not fingerprinted",

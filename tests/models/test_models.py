@@ -175,6 +175,9 @@ import os, struct, sys, zipfile, torch
 os.chdir(sys.argv[1])
 torch.save({"w": torch.ones(2), "vocab": ["tok%d" % i for i in range(250000)]}, "vocab.pt")
 torch.save({"w": torch.ones(2), "vocab": ["tok%d" % i for i in range(250000)] + ["x"]}, "vocab2.pt")
+torch.save({"a": [1] * 5000, "e": 1}, "notensor_e1.pt")
+torch.save({"a": [1] * 5000, "e": 2}, "notensor_e2.pt")
+torch.save({"a": [1] * 3000, "b": [2] * 3000}, "notensor_two.pt")
 torch.save({"w": torch.ones(2), "hist": [{"loss": 1.0 / (i + 1), "step": i} for i in range(80000)]}, "history.pt")
 torch.save({"cfg": {"lr": 0.001}, "cfg.lr": 0.5}, "shadow_a.pt")
 torch.save({"cfg": {"lr": 100}, "cfg.lr": 0.5}, "shadow_b.pt")
@@ -237,6 +240,13 @@ def pickle_review_checks():
     v2 = fp(P("vocab2.pt"))
     check(v1 and v2 and v1["config"]["id"] != v2["config"]["id"] and v1["weights"]["root"] == v2["weights"]["root"],
           "one string more in the big list changes the config id")
+    # a checkpoint without tensors: its root is never hashed whole, so its small keys keep their names
+    n1, n2 = fp(P("notensor_e1.pt")), fp(P("notensor_e2.pt"))
+    check(ck(n1).get("e") == 1 and ck(n1).get("a", {}).get("hashed") == "list" and ck(n1)["a"].get("length") == 5000,
+          f"no tensors: the big list hashed under its name, the small key kept ({str(ck(n1))[:160]})")
+    rc, out, err = run("diff", "--no-cache", P("notensor_e1.pt"), P("notensor_e2.pt"))
+    check(rc == 1 and "/checkpoint/e: 1 -> 2" in out, f"no tensors: diff names the changed small key ({out.strip()[:200]})")
+    check(len(ck(fp(P("notensor_two.pt")))) == 6000, "two lists of 3,000 (each under the limit): every value named")
     t = time.time()
     h = fp(P("history.pt"))
     check(time.time() - t < 5 and ck(h).get("hist", {}).get("hashed") == "list", "80,000 dicts: one hashed value, fast")
