@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,9 +21,12 @@
 #include "whorl/hash.h"
 #include "whorl/whorl.h"
 
+/* Extensions ignoring case: torch.load and friends do not look at the
+ * name, so MODEL.PT must be read (and scanned for unsafe code) like
+ * model.pt. */
 static int ends_with(const char *s, const char *suf) {
   size_t n = strlen(s), k = strlen(suf);
-  return n >= k && !strcmp(s + n - k, suf);
+  return n >= k && !strcasecmp(s + n - k, suf);
 }
 
 static const char *base_name(const char *p) {
@@ -45,6 +49,14 @@ const char *whorl__model_detect(const char *path, int fd, int forced) {
   int zip = n >= 4 && !memcmp(h, "PK\3\4", 4), pickle = n >= 2 && h[0] == 0x80 && h[1] <= 5;
   if ((ends_with(path, ".pt") || ends_with(path, ".pth") || ends_with(path, ".ckpt") || ends_with(path, ".bin")) && (zip || pickle))
     return "pytorch";
+  if (zip) { /* a torch.save archive under any name (torch.load does not look at it): its first record is <folder>/data.pkl */
+    uint8_t lh[30 + 512];
+    long long k = whorl__pread_full(fd, lh, sizeof lh, 0);
+    if (k >= 30) {
+      size_t nl = (size_t)lh[26] | (size_t)lh[27] << 8;
+      if (nl >= 9 && nl <= 512 && (long long)(30 + nl) <= k && !memcmp(lh + 30 + nl - 9, "/data.pkl", 9)) return "pytorch";
+    }
+  }
   if (ends_with(path, ".gguf")) return "gguf";
   if (ends_with(path, ".onnx")) return "onnx";
   if (forced) {

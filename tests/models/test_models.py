@@ -594,6 +594,12 @@ def main():
             zout.writestr(item, data)
     rc, out, err = run("fp", "--no-cache", evil2)
     check(rc == 1 and "builtins.eval" in err, f"STACK_GLOBAL builtins.eval: flagged ({err.strip()[:200]})")
+    # the name does not hide it: an upper-case extension, or none at all (torch.load ignores the name)
+    for nm in ("EVIL.PT", "evil-weights"):
+        q = os.path.join(TMP, nm)
+        shutil.copy(evil, q)
+        rc, out, err = run("fp", "--no-cache", q)
+        check(rc == 1 and "os.system" in err, f"{nm}: read as a checkpoint, the payload flagged ({rc}, {err.strip()[:160]})")
     # a second record whose name differs only in case: torch looks names up ignoring case, so either
     # could be loaded: refused (a shadow pickle or shadow weights must never pass as the clean file)
     for what in ("data.pkl", "data/0"):
