@@ -401,55 +401,69 @@ static uint64_t name_hash(const char *s, size_t n) {
   return h;
 }
 
+/* Set of names (column indices into nm/nl), open addressing. */
+static int name_taken(const size_t *slot, size_t cap, char *const *nm, const size_t *nl, const char *s, size_t n, size_t *at) {
+  size_t a = (size_t)name_hash(s, n) & (cap - 1);
+  while (slot[a]) {
+    size_t j = slot[a] - 1;
+    if (nl[j] == n && !memcmp(nm[j], s, n)) return 1;
+    a = (a + 1) & (cap - 1);
+  }
+  *at = a;
+  return 0;
+}
+
 static long long unique_names(const char *const *fp, const size_t *lens, size_t nf, char ***out, size_t **out_len) {
   size_t cap = 16;
   while (cap < 2 * nf + 2) cap *= 2;
   size_t *slot = calloc(cap, sizeof *slot); /* index + 1 into names */
   char **nm = calloc(nf ? nf : 1, sizeof *nm);
   size_t *nl = calloc(nf ? nf : 1, sizeof *nl);
+  unsigned char *dup = calloc(nf ? nf : 1, 1);
   long long renamed = 0;
-  if (!slot || !nm || !nl) goto oom;
+  if (!slot || !nm || !nl || !dup) goto oom;
+  /* an empty name is "Unnamed: i", and every name's first occurrence is
+   * its own, reserved before any repeat is renamed (as pandas does: the
+   * second "a" of a,a,a.1 becomes a.2) */
   for (size_t i = 0; i < nf; i++) {
-    char *cand = malloc(lens[i] + 1);
-    if (!cand) goto oom;
-    memcpy(cand, fp[i], lens[i]);
-    cand[lens[i]] = 0;
-    size_t cl = lens[i];
+    char *c = malloc(lens[i] + 32);
+    if (!c) goto oom;
+    if (lens[i]) memcpy(c, fp[i], lens[i]), nl[i] = lens[i];
+    else nl[i] = (size_t)snprintf(c, 32, "Unnamed: %zu", i);
+    c[nl[i]] = 0;
+    nm[i] = c;
+    size_t at;
+    if (name_taken(slot, cap, nm, nl, c, nl[i], &at)) dup[i] = 1;
+    else slot[at] = i + 1;
+  }
+  for (size_t i = 0; i < nf; i++) {
+    if (!dup[i]) continue;
+    renamed++;
+    size_t base = nl[i];
     for (unsigned long k = 1;; k++) {
-      size_t at = (size_t)name_hash(cand, cl) & (cap - 1);
-      int taken = 0;
-      while (slot[at]) {
-        size_t j = slot[at] - 1;
-        if (nl[j] == cl && !memcmp(nm[j], cand, cl)) {
-          taken = 1;
-          break;
-        }
-        at = (at + 1) & (cap - 1);
-      }
-      if (!taken) {
+      char *next = malloc(base + 24);
+      if (!next) goto oom;
+      memcpy(next, nm[i], base);
+      size_t cl = base + (size_t)snprintf(next + base, 24, ".%lu", k);
+      size_t at;
+      if (!name_taken(slot, cap, nm, nl, next, cl, &at)) {
+        free(nm[i]);
+        nm[i] = next;
+        nl[i] = cl;
         slot[at] = i + 1;
         break;
       }
-      char *next = malloc(lens[i] + 24);
-      if (!next) {
-        free(cand);
-        goto oom;
-      }
-      memcpy(next, fp[i], lens[i]);
-      cl = lens[i] + (size_t)snprintf(next + lens[i], 24, ".%lu", k);
-      free(cand);
-      cand = next;
-      if (k == 1) renamed++;
+      free(next);
     }
-    nm[i] = cand;
-    nl[i] = cl;
   }
   free(slot);
+  free(dup);
   *out = nm;
   *out_len = nl;
   return renamed;
 oom:
   free(slot);
+  free(dup);
   free_names(nm, nf);
   free(nl);
   return -1;
@@ -1146,7 +1160,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         long long nren = unique_names(fp, lens, nf, &un, &unl);
         if (nren < 0) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
         for (size_t i = 0; nren > 0 && i < nf; i++)
-          if (unl[i] != lens[i]) {
+          if (lens[i] && unl[i] != lens[i]) { /* (an empty name becomes "Unnamed: i" silently, as in pandas) */
             if (o->strict) {
               rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)rec.offset, "line %llu: column name %zu repeats an earlier one",
                                 (unsigned long long)rec.line, i + 1);

@@ -160,6 +160,13 @@ run "$W" fp --no-cache --id "$T/dup.csv"; d1=${out%% *}; has "$err" 'column name
 run "$W" fp --no-cache --id "$T/dup2.csv"; eq "${out%% *}" "$d1" "a,a header = pandas' a,a.1"
 run "$W" fp --no-cache --id "$T/dupsw.csv"; [[ "${out%% *}" != "$d1" ]] && ok || bad "values swapped between two columns of one name change the id"
 run "$W" fp --no-cache --strict --id "$T/dup.csv"; eq "$rc" 2 "repeated header name with --strict: exit 2"
+# the names pandas 1.5 gives (checked with Debian's pandas): names in the header are reserved first
+for case in "a,a,b,a,a.1|['a', 'a.2', 'b', 'a.3', 'a.1']" "a,a,a.2,a|['a', 'a.1', 'a.2', 'a.3']" ",,x|['Unnamed: 0', 'Unnamed: 1', 'x']"; do
+  h=${case%%|*}; want=${case#*|}
+  printf '%s\n%s\n' "$h" "$(sed 's/[^,]*/1/g' <<<"$h")" > "$T/hh.csv"
+  run "$W" fp --no-cache --json --header "$T/hh.csv"
+  eq "$(python3 -c 'import json,sys; print([c["name"] for c in json.load(sys.stdin)["columns"]])' <<<"$out")" "$want" "header $h named as pandas names it"
+done
 
 # binary data under a table's name: refused (exit 2), not read as a table of noise;
 # source code that happens to split into fields is a file, not a table
@@ -559,7 +566,7 @@ run "$W" fp --no-cache --as json "$T/tab/mixed.json"; eq "$rc" 2 "... but --as j
 # header detection beyond the first row's spelling
 printf ',0,1,2\n0,0.5,1.5,2.5\n1,3.5,4.5,5.5\n' > "$T/tab/pandas.csv"
 run "$W" fp --no-cache --json "$T/tab/pandas.csv"
-eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["rows"], [c["name"] for c in d["columns"]])' <<<"$out")" "2 ['', '0', '1', '2']" "pandas to_csv header (index, 0, 1, 2) detected"
+eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["rows"], [c["name"] for c in d["columns"]])' <<<"$out")" "2 ['Unnamed: 0', '0', '1', '2']" "pandas to_csv header (index, 0, 1, 2) detected; the empty name is pandas' Unnamed: 0"
 printf 'id,2019,2020\n1,5.5,6.1\n2,7,8\n' > "$T/tab/years.csv"
 run "$W" fp --no-cache --json "$T/tab/years.csv"
 eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["rows"], [c["name"] for c in d["columns"]])' <<<"$out")" "2 ['id', '2019', '2020']" "header of years detected"
