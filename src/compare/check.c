@@ -270,6 +270,11 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
   if (opts) o = *opts;
   o.chunks = 0; /* a lock keeps ids and profiles, not chunk lists */
   whorl_json *lock = NULL;
+  struct stat lst;
+  if (update_only && stat(lock_path, &lst) != 0 && errno == ENOENT)
+    return whorl__error(err, WHORL_EINVAL, lock_path, -1, "no lock file to update: lock paths first (whorl lock PATH)");
+  if (stat(lock_path, &lst) == 0 && !S_ISREG(lst.st_mode))
+    return whorl__error(err, WHORL_EINVAL, lock_path, -1, "not a regular file: a lock file is one");
   int rc = read_lock(lock_path, &lock, err);
   if (rc) return rc;
   whorl_json *arts = whorl_json_object_get(lock, "artifacts");
@@ -528,7 +533,8 @@ typedef struct judge {
  * was, of its size and with its exact bytes (BLAKE3 of the locked file or
  * table), looked for among at most 16 files of that size. Fills out with
  * the path and returns 1 when found. */
-static int renamed_to(const char *p, const whorl_json *locked, char *out, size_t n) {
+static void resolve(const char *dir, const char *name, char *out, size_t n);
+static int renamed_to(const char *p, const whorl_json *locked, const whorl_json *arts, const char *lockdir, char *out, size_t n) {
   const char *kind = whorl_json_object_get_string(locked, "kind");
   const char *want = NULL;
   if (kind && !strcmp(kind, "file") && !strcmp(whorl_json_object_get_string(locked, "level") ? whorl_json_object_get_string(locked, "level") : "", "content"))
@@ -551,6 +557,15 @@ static int renamed_to(const char *p, const whorl_json *locked, char *out, size_t
     snprintf(q, sizeof q, "%s/%s", dir, de->d_name);
     struct stat st;
     if (lstat(q, &st) || !S_ISREG(st.st_mode) || st.st_size != size) continue;
+    /* a file locked under its own name is no rename of this one */
+    int locked_too = 0;
+    for (size_t a = 0; a < whorl_json_size(arts) && !locked_too; a++) {
+      char r[PATH_MAX * 2];
+      resolve(lockdir, whorl_json_object_key(arts, a, NULL), r, sizeof r);
+      struct stat ast;
+      locked_too = stat(r, &ast) == 0 && ast.st_dev == st.st_dev && ast.st_ino == st.st_ino;
+    }
+    if (locked_too) continue;
     tried++;
     whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
     o.level = WHORL_LEVEL_CONTENT;
@@ -559,7 +574,7 @@ static int renamed_to(const char *p, const whorl_json *locked, char *out, size_t
     whorl_json *doc = NULL;
     whorl_error e;
     if (whorl_fingerprint(q, &o, &doc, &e) == WHORL_OK && !strcmp(whorl_json_object_get_string(doc, "id") ? whorl_json_object_get_string(doc, "id") : "", want)) {
-      snprintf(out, n, "%s", q);
+      snprintf(out, n, "%s", strncmp(q, "./", 2) ? q : q + 2);
       found = 1;
     }
     whorl_json_free(doc);
@@ -976,7 +991,7 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     int same = 0;
     if (access(p, F_OK) != 0) {
       char to[PATH_MAX * 2];
-      if (renamed_to(p, locked, to, sizeof to))
+      if (renamed_to(p, locked, arts, dir, to, sizeof to))
         finding(&j, 1, "missing", "%s is missing; %s has its exact content (renamed? lock it under its new name)", p, to);
       else
         finding(&j, 1, "missing", "%s is missing", p);

@@ -109,6 +109,9 @@ def main():
         nlocked = len(json.load(f)["artifacts"])
     rc, out, err = run("lock", "--update")
     check(rc == 0 and f"updated {nlocked} artifact" in err, f"lock --update with no names counts every entry ({err.strip()})")
+    rc, out, err = run("lock", "--update", "--lock", "absent.lock")
+    check(rc == 2 and "no lock file to update" in err and not os.path.exists(os.path.join(TMP, "absent.lock")),
+          f"lock --update without a lock file: an error, no empty lock written ({err.strip()})")
 
     # models: weights changed fails; a policy can allow it; frozen config keys
     a2 = dict(arrays)
