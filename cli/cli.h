@@ -3,6 +3,7 @@
 #ifndef WHORL_CLI_H
 #define WHORL_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include "whorl/whorl.h"
 
@@ -49,5 +50,10 @@ enum { CLI_OPT_AS = 1000, CLI_OPT_DELIM, CLI_OPT_NOHEADER, CLI_OPT_HEADER, CLI_O
       {"strict", no_argument, NULL, CLI_OPT_STRICT}, {"key-file", required_argument, NULL, CLI_OPT_KEYFILE}
 /* Applies one of them: 0, or 2 after printing an error. */
 int cli_table_opt(int c, const char *arg, whorl_fp_options *o);
+/* Call for every option getopt_long returns: an option that takes one
+ * value given twice (repeatable ones: --code, --param, --training-file
+ * aside), or --cache with --no-cache, or --model with --no-model, is a
+ * mistake: a message and -1 (the caller exits 2), never "the last wins". */
+int cli_once(const struct option *longopts, int c, const char *arg);
 
 #endif

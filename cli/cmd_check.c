@@ -86,6 +86,7 @@ static int lock_main(int argc, char **argv, const char **code, const char **para
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    if (cli_once(longopts, c, optarg)) return EXIT_ERROR;
     switch (c) {
     case OPT_LOCK: lock = optarg; break;
     case OPT_UPDATE: update = 1; break;
@@ -170,6 +171,7 @@ int cmd_check(int argc, char **argv) {
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    if (cli_once(longopts, c, optarg)) return EXIT_ERROR;
     switch (c) {
     case OPT_LOCK: lock = optarg; break;
     case OPT_POLICY: policy = optarg; break;

@@ -62,6 +62,7 @@ int cmd_diff(int argc, char **argv) {
   opterr = 0; /* our own messages, prefixed "whorl:" */
   int c;
   while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    if (cli_once(longopts, c, optarg)) return EXIT_ERROR;
     switch (c) {
     case OPT_JSON:
     case OPT_FORMAT: {

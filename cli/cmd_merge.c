@@ -44,6 +44,7 @@ int cmd_merge(int argc, char **argv) {
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    if (cli_once(longopts, c, optarg)) return EXIT_ERROR;
     switch (c) {
     case OPT_JSON: json = 1; break;
     case 'o': output = optarg; break;

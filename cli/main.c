@@ -233,6 +233,33 @@ int main(int argc, char **argv) {
   return EXIT_ERROR;
 }
 
+int cli_once(const struct option *longopts, int c, const char *arg) {
+  static const char *seen[1024];
+  static int seen_set[1024];
+  const struct option *me = NULL;
+  for (const struct option *lo = longopts; lo->name; lo++)
+    if (lo->val == c) me = lo;
+  if (!me || c < 0 || c >= 1024) return 0;
+  static const char *const pairs[][2] = {{"cache", "no-cache"}, {"model", "no-model"}};
+  for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++)
+    for (int side = 0; side < 2; side++) {
+      if (strcmp(me->name, pairs[i][side])) continue;
+      for (const struct option *lo = longopts; lo->name; lo++)
+        if (!strcmp(lo->name, pairs[i][!side]) && lo->val >= 0 && lo->val < 1024 && seen_set[lo->val]) {
+          cli_msg("error: --%s and --%s contradict each other: give one", pairs[i][0], pairs[i][1]);
+          return -1;
+        }
+    }
+  if (me->has_arg == required_argument && strcmp(me->name, "code") && strcmp(me->name, "param") &&
+      strcmp(me->name, "training-file") && seen_set[c]) {
+    cli_msg("error: --%s given twice ('%s', then '%s'): give it once", me->name, seen[c] ? seen[c] : "", arg ? arg : "");
+    return -1;
+  }
+  seen_set[c] = 1;
+  seen[c] = arg;
+  return 0;
+}
+
 int cli_table_opt(int c, const char *arg, whorl_fp_options *o) {
   switch (c) {
   case CLI_OPT_AS:

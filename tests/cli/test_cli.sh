@@ -186,6 +186,12 @@ for args in "--level quick --level content" "--json --id" "--header --no-header"
 done
 run "$W" fp --level quick --level content "$G/data/table.csv"; has "$err" "--level given twice ('quick', then 'content')" "twice: message"
 run "$W" diff --json --format markdown "$G/data" "$G/data2"; eq "$rc" 2 "diff --json --format markdown: exit 2"
+run "$W" diff --level content --level quick "$G/data" "$G/data2"; eq "$rc" 2 "diff --level twice: exit 2"
+run "$W" diff --cache "$T/c.db" --no-cache "$G/data" "$G/data2"; eq "$rc" 2 "diff --cache with --no-cache: exit 2"
+run "$W" check --lock "$T/a.lock" --lock "$T/b.lock"; eq "$rc" 2 "check --lock twice: exit 2"; has "$err" "--lock given twice" "check --lock twice: message"
+run "$W" lock --lock "$T/a.lock" --lock "$T/b.lock" "$G/data"; eq "$rc" 2 "lock --lock twice: exit 2"
+[[ ! -e "$T/a.lock" && ! -e "$T/b.lock" ]] && ok || bad "lock --lock twice must write no lock"
+run "$W" merge -o "$T/x1.json" -o "$T/x2.json" "$T/tp.json"; eq "$rc" 2 "merge -o twice: exit 2"
 
 # bytes that are not UTF-8 in names and warnings: the JSON stays valid (scrubbed text, exact bytes in *_hex)
 printf 'caf\xe9,caf\xe9,b\n1,2,x\n' > "$T/l1dup.csv"
