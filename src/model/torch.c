@@ -1740,11 +1740,13 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
     const char *q = rec, *e = rec + (got_rec > 0 ? got_rec : 0);
     unsigned long long fv = 0;
     int digits = 0;
-    while (q < e && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) q++;
+    /* read as torch's std::stoull reads it: leading blanks, an optional
+     * '+', then the digits; what follows them is ignored */
+    while (q < e && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r' || *q == '\v' || *q == '\f')) q++;
+    if (q < e && *q == '+') q++;
     for (; q < e && *q >= '0' && *q <= '9' && digits < 19; q++, digits++) fv = fv * 10 + (unsigned)(*q - '0');
-    while (q < e && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) q++;
-    if (got_rec < 0 || !digits || q != e || (size_t)(e - rec) != z->e[ver].usize)
-      return whorl__error(err, WHORL_EFORMAT, path, -1, "the %s record is not a decimal integer (torch refuses the file)", z->e[ver].name);
+    if (got_rec < 0 || !digits || (size_t)(e - rec) != z->e[ver].usize)
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "the %s record does not start with a decimal integer (torch refuses the file)", z->e[ver].name);
     if (fv < 1 || fv > 10)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "the %s record says format version %llu; torch reads versions 1 to 10", z->e[ver].name, fv);
   }

@@ -208,6 +208,7 @@ wz("cycle.pt", with_pickle(b"\x80\x02}X\x01\x00\x00\x00x]r\x00\x00\x00\x00h\x00a
 ver = lambda v: [(n, v if n.endswith("/version") else b) for n, b in ents]
 wz("ver_99.pt", ver(b"99\n"))
 wz("ver_junk.pt", ver(b"abc\n"))
+wz("ver_lead.pt", ver(b" +3abc"))  # std::stoull reads 3: torch loads it
 wz("ver_missing.pt", [(n, b) for n, b in ents if not n.endswith("/version")])
 wz("bo_junk.pt", ents + [(ents[0][0].split("/")[0] + "/byteorder", b"middle")])
 wz("bo_big.pt", ents + [(ents[0][0].split("/")[0] + "/byteorder", b"big")])
@@ -269,7 +270,9 @@ def pickle_review_checks():
     ts = fp(P("tshadow.pt"))
     check(ts and sorted(hashes(ts)) == ["a.b", "a.b#2"], f"colliding tensor names: both fingerprinted ({ts and sorted(hashes(ts))})")
     # 3. archive records torch refuses
-    for f, msg in (("ver_99.pt", "versions 1 to 10"), ("ver_junk.pt", "not a decimal integer"), ("ver_missing.pt", "version record"),
+    rc, out, err = run("fp", "--no-cache", P("ver_lead.pt"))
+    check(rc == 0, f"a version record ' +3abc' reads as 3, as torch reads it ({err.strip()[:160]})")
+    for f, msg in (("ver_99.pt", "versions 1 to 10"), ("ver_junk.pt", "does not start with a decimal integer"), ("ver_missing.pt", "version record"),
                    ("bo_junk.pt", "byteorder record"), ("prefix_first.pt", "outside the archive's folder")):
         rc, out, err = run("fp", "--no-cache", P(f))
         check(rc == 2 and msg in err and out == "", f"{f}: exit 2 naming the record ({rc}, {err.strip()[:200]})")
