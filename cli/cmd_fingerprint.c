@@ -186,7 +186,7 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
   whorl_fp_stats st;
   const char *output = NULL;
   whorl_features_spec fs = {NULL, NULL, NULL, 0, NULL};
-  int allow_unsafe = 0, unsafe_seen = 0;
+  int allow_unsafe = 0, unsafe_seen = 0, write_reported = 0;
   o.params = params;
   o.training_files = tfiles;
   fs.code = code;
@@ -331,7 +331,7 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
       if (i + 1 == argc) last_doc = doc;
       else whorl_json_free(doc);
       if (rc) {
-        if (ferror(stdout)) cli_msg("error: cannot write to standard output");
+        if (ferror(stdout)) write_reported = 1, cli_msg("error: cannot write to standard output");
         else cli_msg("error: %s: the document holds text that is not valid UTF-8 (a whorl bug: please report it)", argv[i]);
         status = EXIT_ERROR;
       }
@@ -370,7 +370,7 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
     free(text);
   }
   if (json && !output && npaths > 1) fputs("\n]\n", stdout);
-  if (fflush(stdout) != 0 || ferror(stdout)) {
+  if ((fflush(stdout) != 0 || ferror(stdout)) && !write_reported) {
     cli_msg("error: cannot write to standard output");
     status = EXIT_ERROR;
   }

@@ -202,7 +202,7 @@ int cli_write_file(const char *path0, const char *data, size_t n) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+static int run_command(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage, stderr);
     return EXIT_ERROR;
@@ -290,4 +290,15 @@ int cli_table_opt(int c, const char *arg, whorl_fp_options *o) {
   case CLI_OPT_KEYFILE: o->key_file = arg; return 0;
   }
   return EXIT_ERROR;
+}
+
+/* Whatever the command printed: a report that did not reach stdout (a
+ * full disk, a closed pipe) is an error, also for --help and version. */
+int main(int argc, char **argv) {
+  int rc = run_command(argc, argv);
+  if ((fflush(stdout) != 0 || ferror(stdout)) && rc != EXIT_ERROR) {
+    cli_msg("error: cannot write to standard output");
+    rc = EXIT_ERROR;
+  }
+  return rc;
 }

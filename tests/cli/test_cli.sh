@@ -358,6 +358,9 @@ run "$W" fp --help; eq "$rc" 0 "fp --help"; has "$out" "usage: whorl fingerprint
 run "$W" --version; has "$out" "whorl 0" "version"
 "$W" fp "$G/data" >/dev/full 2>/dev/null; eq "$?" 2 "stdout write error is reported"
 "$W" diff "$G/data" "$G/data" >/dev/full 2>/dev/null; eq "$?" 2 "diff: stdout write error is reported"
+"$W" version >/dev/full 2>/dev/null; eq "$?" 2 "version: stdout write error is reported"
+"$W" fp --help >/dev/full 2>/dev/null; eq "$?" 2 "fp --help: stdout write error is reported"
+"$W" fp --no-cache --json "$G/data/table.csv" >/dev/full 2>"$T/full.err"; eq "$(grep -c 'cannot write' "$T/full.err")" 1 "one message for a failed write"
 # -o writes through a symlink to its target, to a device as it is, and "-" is stdout
 if [[ -c /dev/full ]]; then
   "$W" fp -o /dev/full "$G/data/table.csv" 2>/dev/null; eq "$?" 2 "-o /dev/full: exit 2"
