@@ -157,8 +157,22 @@ int cli_write_file(const char *path0, const char *data, size_t n) {
   struct stat lst, st;
   if (lstat(path0, &lst) == 0 && S_ISLNK(lst.st_mode)) {
     if (!realpath(path0, real)) {
-      cli_msg("error: %s: a symlink whose target cannot be resolved: %s", path0, strerror(errno));
-      return -1;
+      /* a dangling link: its target is created, as the shell's '>' does */
+      char tgt[PATH_MAX];
+      ssize_t tl = readlink(path0, tgt, sizeof tgt - 1);
+      if (tl <= 0) {
+        cli_msg("error: %s: a symlink whose target cannot be resolved: %s", path0, strerror(errno));
+        return -1;
+      }
+      tgt[tl] = 0;
+      const char *slash = strrchr(path0, '/');
+      size_t dl = tgt[0] == '/' || !slash ? 0 : (size_t)(slash - path0) + 1;
+      if (dl + (size_t)tl >= sizeof real) {
+        cli_msg("error: %s: the symlink's target path is too long", path0);
+        return -1;
+      }
+      memcpy(real, path0, dl);
+      memcpy(real + dl, tgt, (size_t)tl + 1);
     }
     path = real;
   }

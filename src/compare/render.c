@@ -440,7 +440,7 @@ static void render_table_diff(whorl_buf *b, const whorl_json *r) {
     int64_t up = whorl_json_object_get_int(rw, "repeated_rows_unplaced", 0);
     if (up) whorl_buf_printf(b, "    (%" PRId64 " copies of repeated rows are counted, not listed: one row's copies cannot be told apart)\n", up);
   }
-  if (*str(t, "rows_note")) whorl_buf_printf(b, "  rows      (%s)\n", str(t, "rows_note"));
+  if (*str(t, "rows_note")) whorl_buf_printf(b, "  note      %s\n", str(t, "rows_note"));
   const whorl_json *c = whorl_json_object_get(t, "columns");
   if (!c) return;
   const whorl_json *ch = whorl_json_object_get(c, "changed"), *ad = whorl_json_object_get(c, "added"),

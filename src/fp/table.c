@@ -159,7 +159,7 @@ static int fp_table_read(const char *path, int fd, const struct stat *st, const 
                          const whorl_json *filedoc, const char *fmt, whorl__fp_extra *x, whorl_json **out,
                          whorl_error *err) {
   int rc = read_table_doc(path, fd, st, o, filedoc, fmt, x, out, err);
-  if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && o->level != WHORL_LEVEL_LOGICAL &&
+  if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && !o->strict && o->level != WHORL_LEVEL_LOGICAL &&
       o->level != WHORL_LEVEL_PROFILE) {
     /* it starts as a JSON array of objects but does not read as one: a
      * damaged table, or JSON of another shape; its bytes are fingerprinted,
@@ -185,9 +185,10 @@ int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl
   if (!fmt) fmt = whorl__table_detect(path, sniffed ? sniffed : "binary");
   if (fmt && !strcmp(fmt, WHORL__TABLE_BINARY))
     return whorl__error(err, WHORL_EFORMAT, path, -1,
-                        "named as a text table, but it holds binary data (NUL bytes in its first 64 KiB, or a binary "
-                        "format's signature: %s), not CSV/TSV/JSON; fingerprint its bytes with --level content, or name a "
-                        "format with --as",
+                        "named as a text table, but it holds binary data (NUL bytes in its first 64 KiB%s, or another "
+                        "format's signature; the file is sniffed as %s), not CSV/TSV/JSON; fingerprint its bytes with "
+                        "--level content, or name a format with --as",
+                        sniffed && (!strcmp(sniffed, "gzip") || !strcmp(sniffed, "zstd")) ? " once decompressed" : "",
                         sniffed ? sniffed : "binary");
   if (!fmt) {
     if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)

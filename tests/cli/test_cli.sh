@@ -370,6 +370,9 @@ fi
 run "$W" fp --no-cache -o "$T/olink.json" "$G/data/table.csv"; eq "$rc" 0 "-o through a symlink"
 [[ -L "$T/olink.json" && -s "$T/otarget.json" ]] && ok || bad "-o through a symlink: the link stays, the target is written"
 run "$W" fp --no-cache -o - "$G/data/table.csv"; has "$out" '"kind": "table"' "-o - writes to stdout"
+ln -sf "$T/newtarget.json" "$T/dangling.json"
+run "$W" fp --no-cache -o "$T/dangling.json" "$G/data/table.csv"; eq "$rc" 0 "-o through a dangling symlink"
+[[ -L "$T/dangling.json" && -s "$T/newtarget.json" ]] && ok || bad "-o through a dangling symlink creates its target"
 [[ ! -e ./- ]] && ok || bad "-o - must not create a file named -"
 # ... by every command that prints a report: merge, check (text and junit)
 "$W" fp --no-cache -o "$T/m1.json" "$G/data/table.csv" 2>/dev/null
