@@ -508,6 +508,35 @@ static int int_value(const char *s, size_t len, long long *v) {
  * when a column's first value is a string above typed values, or when the
  * first row's numbers count up by one across columns above non-integer
  * columns (pandas' 0, 1, 2... names; years). */
+/* R's write.table: a header one field short of every row below it (the
+ * row names have no header). 1 when the next rows (up to 100, from the
+ * bytes already buffered, at least one) all have nf + 1 fields. */
+static int header_one_short(whorl_csv *csv, char delim, size_t nf, whorl_error *err) {
+  enum { LOOK = 256 * 1024 };
+  const uint8_t *p;
+  size_t n;
+  int all = 0;
+  if (!nf || whorl_csv_lookahead(csv, LOOK, &p, &n, &all, err)) return 0;
+  int cut = !(all && n <= LOOK);
+  if (n > LOOK) n = LOOK;
+  memsrc ms = {p, n, 0};
+  whorl_csv_opts co = {delim, 0, 0, NULL, 1};
+  whorl_csv *t = NULL;
+  whorl_error e2;
+  if (whorl_csv_new(&co, mem_read, &ms, &t, &e2)) return 0;
+  whorl_csv_record r;
+  size_t rows = 0;
+  int ok = 1;
+  while (ok && rows < 100 && whorl_csv_next(t, &r, &e2) == 1) {
+    if (cut && whorl_csv_tell(t) >= n) break;
+    if (r.nfields == 1 && r.len[0] == 0 && !r.quoted[0]) continue;
+    ok = r.nfields == nf + 1;
+    rows++;
+  }
+  whorl_csv_free(t);
+  return ok && rows > 0;
+}
+
 static int header_by_lookahead(whorl_csv *csv, char delim, const whorl_csv_record *first, whorl_error *err) {
   size_t nf = first->nfields;
   whorl_ltype *top = calloc(nf ? nf : 1, sizeof *top), *below = calloc(nf ? nf : 1, sizeof *below);
@@ -1154,6 +1183,26 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         if (o->header < 0 && !hdr) hdr = header_by_lookahead(csv, info->delimiter, &one, err);
       }
       info->header = r.header = hdr;
+      if (!rc && hdr && nf > 1 && header_one_short(csv, info->delimiter, nf, err)) {
+        /* the row names' column, unnamed: "Unnamed: 0" below, as pandas
+         * names an empty header name */
+        size_t *l2 = malloc((nf + 1) * sizeof *l2);
+        const char **f2 = malloc((nf + 1) * sizeof *f2);
+        unsigned char *q2 = malloc(nf + 1);
+        if (!l2 || !f2 || !q2) {
+          free(l2), free(f2), free(q2);
+          rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+        } else {
+          l2[0] = 0, f2[0] = "", q2[0] = 0;
+          memcpy(l2 + 1, lens, nf * sizeof *lens);
+          memcpy(f2 + 1, fp, nf * sizeof *fp);
+          memcpy(q2 + 1, q, nf);
+          free(lens), free(fp), free(q);
+          lens = l2, fp = f2, q = q2;
+          nf++;
+          one.field = fp, one.len = lens, one.quoted = q, one.nfields = nf;
+        }
+      }
       char **un = NULL;
       size_t *unl = NULL;
       if (!rc && hdr) {

@@ -160,6 +160,11 @@ run "$W" fp --no-cache --id "$T/dup.csv"; d1=${out%% *}; has "$err" 'column name
 run "$W" fp --no-cache --id "$T/dup2.csv"; eq "${out%% *}" "$d1" "a,a header = pandas' a,a.1"
 run "$W" fp --no-cache --id "$T/dupsw.csv"; [[ "${out%% *}" != "$d1" ]] && ok || bad "values swapped between two columns of one name change the id"
 run "$W" fp --no-cache --strict --id "$T/dup.csv"; eq "$rc" 2 "repeated header name with --strict: exit 2"
+# R's write.table: a header one field short of every row (the row names have none): an unnamed first column
+printf '"a","b"\n"1",10,x\n"2",20,y\n' > "$T/rstyle.csv"
+run "$W" fp --no-cache --json "$T/rstyle.csv"
+eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["rows"], [c["name"] for c in d["columns"]], "warnings" in d)' <<<"$out")" \
+   "2 ['Unnamed: 0', 'a', 'b'] False" "an R-style header one field short: the row names are an unnamed first column, no ragged rows"
 # the names pandas 1.5 gives (checked with Debian's pandas): names in the header are reserved first
 for case in "a,a,b,a,a.1|['a', 'a.2', 'b', 'a.3', 'a.1']" "a,a,a.2,a|['a', 'a.1', 'a.2', 'a.3']" ",,x|['Unnamed: 0', 'Unnamed: 1', 'x']"; do
   h=${case%%|*}; want=${case#*|}
