@@ -855,22 +855,37 @@ static void sketch_quantiles(const whorl_pnum *d, int with_dd, double *q, double
   free(db);
 }
 
-/* 1 when the double x prints as the decimal (neg, m, e) would: at most 15
- * significant digits within the double's exact range, or an integer below
- * 2^53. Then the double says it all. */
+/* 1 when the double x's shortest form is the decimal (neg, m, e): then the
+ * double says it all. */
 static int double_is_exact(double x, int neg, uint64_t m, int32_t e) {
-  (void)x, (void)neg;
-  if (e >= 0 && e <= 22 && m < ((uint64_t)1 << 53)) {
-    uint64_t v = m;
-    for (int32_t k = 0; k < e; k++) {
-      if (v > (((uint64_t)1 << 53) / 10)) return 0;
-      v *= 10;
-    }
-    return 1;
+  /* the double's shortest form (what the document prints for it) is the
+   * decimal itself: nothing more to keep */
+  if (!isfinite(x)) return 0;
+  char t[40];
+  for (int p = 1; p <= 17; p++) {
+    snprintf(t, sizeof t, "%.*g", p, x);
+    if (strtod(t, NULL) == x) break;
   }
-  int sig = 0;
-  for (uint64_t v = m; v; v /= 10) sig++;
-  return sig <= 15 && e >= -300 && e <= 300;
+  uint64_t mm = 0;
+  int32_t ee = 0;
+  int point = 0, digits = 0;
+  const char *q = t;
+  int n2 = *q == '-';
+  if (n2) q++;
+  for (; *q && *q != 'e'; q++) {
+    if (*q == '.') {
+      point = 1;
+      continue;
+    }
+    if (++digits > 19) return 0;
+    mm = mm * 10 + (uint64_t)(*q - '0');
+    if (point) ee--;
+  }
+  if (*q == 'e') ee += (int32_t)strtol(q + 1, NULL, 10);
+  while (mm && mm % 10 == 0) mm /= 10, ee++;
+  while (m && m % 10 == 0) m /= 10, e++;
+  if (!mm || !m) return !mm && !m;
+  return mm == m && ee == e && n2 == (neg != 0);
 }
 
 static void set_exact(whorl_json *st, const char *k, int neg, uint64_t m, int32_t e) {
@@ -1162,14 +1177,18 @@ static int get_str(const whorl_json *o, const char *k, const char **s, size_t *n
   return 0;
 }
 
-/* A double that is an integer below 2^53, or a decimal of at most 15
- * significant digits (the shortest form that reads back to it): that
- * decimal. 0 otherwise. */
+/* The decimal a document's double stands for when no exact extreme was
+ * written beside it: the double's shortest form (writers leave out the
+ * exact member exactly when it is that). 0 for non-finite values. */
 static int exact_of_double(double x, uint8_t *neg, uint64_t *m, int32_t *e) {
   if (!isfinite(x)) return 0;
   char t[40];
-  snprintf(t, sizeof t, "%.15g", x);
-  if (strtod(t, NULL) != x) return 0;
+  int p = 1;
+  for (; p <= 17; p++) { /* its shortest form: what a writer leaves it as when it is the decimal */
+    snprintf(t, sizeof t, "%.*g", p, x);
+    if (strtod(t, NULL) == x) break;
+  }
+  if (p > 17) return 0;
   uint64_t mm = 0;
   int32_t ee = 0, point = 0, sig = 0;
   const char *q = t;
