@@ -29,32 +29,6 @@ uint64_t whorl__now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int whorl__utf8_valid(const char *str, size_t len) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t i = 0;
-  while (i < len) {
-    unsigned c = s[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    size_t n;
-    unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) { n = 1; min = 0x80; c &= 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 2; min = 0x800; c &= 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 3; min = 0x10000; c &= 0x07; }
-    else return 0;
-    if (len - i <= n) return 0;
-    for (size_t k = 1; k <= n; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) return 0;
-      c = (c << 6) | (s[i + k] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-    i += n + 1;
-  }
-  return 1;
-}
-
 /* The length of the valid UTF-8 sequence at s[0] (of at most len bytes),
  * or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t len) {
@@ -73,6 +47,13 @@ static size_t utf8_seq(const unsigned char *s, size_t len) {
   }
   if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
   return n + 1;
+}
+
+int whorl__utf8_valid(const char *str, size_t len) {
+  const unsigned char *s = (const unsigned char *)str;
+  for (size_t i = 0, k; i < len; i += k)
+    if (!(k = utf8_seq(s + i, len - i))) return 0;
+  return 1;
 }
 
 void whorl__utf8_scrub(char *str) {
