@@ -94,21 +94,6 @@ static int rd_str(rd *r, char **out, uint64_t *len) {
   return 0;
 }
 
-/* Values JSON has no plain form for, tagged as the pickle reader tags
- * them (docs/model.md): {"float": "nan"}, {"int": "<decimal>"},
- * {"string_hex": "<hex>"}; never a string that a real string could equal. */
-static whorl_json *tagged(const char *k, whorl_json *v) {
-  whorl_json *o = whorl_json_object();
-  if (!o || !v) {
-    whorl_json_free(o);
-    whorl_json_free(v);
-    return NULL;
-  }
-  whorl_json_object_set(o, k, v);
-  return o;
-}
-
-static whorl_json *nonfinite(double d) { return tagged("float", whorl_json_string(d != d ? "nan" : d > 0 ? "inf" : "-inf")); }
 
 static const char *TYPE_NAMES[] = {"uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "bool", "string", "array", "uint64", "int64", "float64"};
 
@@ -135,7 +120,7 @@ static int rd_value(rd *r, uint32_t t, int depth, whorl_json **out) {
       float f;
       memcpy(&f, &u, 4);
       *out = whorl_json_double(f);
-      if (!*out) *out = nonfinite(f);
+      if (!*out) *out = whorl__model_float(f); /* NaN, infinities: marked (docs/model.md) */
     } else {
       *out = whorl_json_int(t == 4 ? (int64_t)u : (int64_t)(int32_t)u);
     }
@@ -148,11 +133,11 @@ static int rd_value(rd *r, uint32_t t, int depth, whorl_json **out) {
       double d;
       memcpy(&d, &u, 8);
       *out = whorl_json_double(d);
-      if (!*out) *out = nonfinite(d);
+      if (!*out) *out = whorl__model_float(d);
     } else if (t == 10 && u > (uint64_t)INT64_MAX) {
       char tmp[32];
       snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)u);
-      *out = tagged("int", whorl_json_string(tmp));
+      *out = whorl__model_mark("int", whorl_json_string(tmp));
     } else {
       *out = whorl_json_int((int64_t)u);
     }
@@ -162,13 +147,7 @@ static int rd_value(rd *r, uint32_t t, int depth, whorl_json **out) {
     char *s;
     uint64_t len;
     if (rd_str(r, &s, &len)) return -1;
-    if (whorl__utf8_valid(s, (size_t)len) && !memchr(s, 0, (size_t)len)) {
-      *out = whorl_json_stringn(s, (size_t)len);
-    } else {
-      char *hex = malloc(2 * (size_t)len + 1);
-      *out = hex ? tagged("string_hex", whorl_json_string(whorl_hex((const uint8_t *)s, (size_t)len, hex))) : NULL;
-      free(hex);
-    }
+    *out = whorl__model_text(s, (size_t)len);
     free(s);
     return 0;
   }

@@ -99,6 +99,15 @@ void whorl__model_free(whorl_model *m);
 /* Appends a tensor (name copied); returns it, or NULL when out of memory. */
 whorl_mtensor *whorl__model_add(whorl_model *m, const char *name, size_t name_len);
 void whorl__model_finding(whorl_model *m, const char *where, const char *fmt, ...) WHORL_PRINTF(3, 4);
+
+/* Metadata values JSON has no plain form for, marked alike by every reader
+ * (docs/model.md): {k: v} (v owned; NULL on failure, v freed); a double,
+ * NaN and infinities as {"float": "nan" | "inf" | "-inf"}; bytes as
+ * {k: "<hex>"}; text as itself when UTF-8, else {"string_hex": "<hex>"}. */
+whorl_json *whorl__model_mark(const char *k, whorl_json *v);
+whorl_json *whorl__model_float(double f);
+whorl_json *whorl__model_hex(const char *k, const uint8_t *p, size_t n);
+whorl_json *whorl__model_text(const char *s, size_t n);
 /* A zip archive owned by the model (stable address), or NULL. */
 whorl_zip *whorl__model_new_zip(whorl_model *m);
 /* Keeps fd open until whorl__model_free. */

@@ -129,17 +129,6 @@ static char *pb_string(pb *r, const field *f) {
   return s;
 }
 
-/* A protobuf string as JSON: itself when UTF-8, else {"string_hex": hex}
- * (as the other model readers mark bytes that are not text). */
-static whorl_json *text_json(const char *s) {
-  size_t n = strlen(s);
-  if (whorl__utf8_valid(s, n)) return whorl_json_string(s);
-  char *hex = malloc(2 * n + 1);
-  whorl_json *o = hex ? whorl_json_object() : NULL;
-  if (o) whorl_json_object_set(o, "string_hex", whorl_json_string(whorl_hex((const uint8_t *)s, n, hex)));
-  free(hex);
-  return o;
-}
 
 /* ---- tensors ------------------------------------------------------------------------ */
 
@@ -732,7 +721,7 @@ int whorl__onnx_read(whorl_model *m, const char *path, int fd, uint64_t size, co
     if (f.num == 1 && f.wt == 0) whorl_json_object_set(meta, "ir_version", whorl_json_int((int64_t)f.v));
     else if ((f.num == 2 || f.num == 3 || f.num == 4) && f.wt == 2) {
       char *s = pb_string(&x.r, &f);
-      if (s) whorl_json_object_set(meta, f.num == 2 ? "producer_name" : f.num == 3 ? "producer_version" : "domain", text_json(s));
+      if (s) whorl_json_object_set(meta, f.num == 2 ? "producer_name" : f.num == 3 ? "producer_version" : "domain", whorl__model_text(s, strlen(s)));
       free(s);
     } else if (f.num == 5 && f.wt == 0) whorl_json_object_set(meta, "model_version", whorl_json_int((int64_t)f.v));
     else if (f.num == 8 && f.wt == 2) { /* OperatorSetIdProto: domain 1, version 2 */
@@ -764,7 +753,7 @@ int whorl__onnx_read(whorl_model *m, const char *path, int fd, uint64_t size, co
           memcpy(hk, "string_hex:", 11);
           whorl_hex((const uint8_t *)k, strlen(k), hk + 11);
         }
-        whorl_json_object_set(props, hk ? hk : k, text_json(v));
+        whorl_json_object_set(props, hk ? hk : k, whorl__model_text(v, strlen(v)));
         free(hk);
       }
       free(k), free(v);

@@ -10,6 +10,7 @@
 
 #include "blake3.h"
 #include "model/model.h"
+#include "whorl/hash.h"
 
 static const whorl_dtype DTYPES[] = {
     {"bool", 8, 1, 'b'},          {"uint8", 8, 1, 'u'},          {"int8", 8, 1, 'i'},
@@ -266,4 +267,35 @@ int whorl__tensor_hash(whorl_mtensor *t, const char *path, int stats, whorl_erro
     t->l2 = sqrt(sq > 0 ? sq : 0);
   }
   return WHORL_OK;
+}
+
+whorl_json *whorl__model_mark(const char *k, whorl_json *v) {
+  whorl_json *o = whorl_json_object();
+  if (!o || !v) {
+    whorl_json_free(o);
+    whorl_json_free(v);
+    return NULL;
+  }
+  whorl_json_object_set(o, k, v);
+  return o;
+}
+
+whorl_json *whorl__model_float(double f) {
+  if (isnan(f)) return whorl__model_mark("float", whorl_json_string("nan"));
+  if (isinf(f)) return whorl__model_mark("float", whorl_json_string(f > 0 ? "inf" : "-inf"));
+  return whorl_json_double(f);
+}
+
+whorl_json *whorl__model_hex(const char *k, const uint8_t *p, size_t n) {
+  char *h = malloc(2 * n + 1);
+  if (!h) return NULL;
+  whorl_hex(p, n, h);
+  h[2 * n] = 0;
+  whorl_json *j = whorl__model_mark(k, whorl_json_string(h));
+  free(h);
+  return j;
+}
+
+whorl_json *whorl__model_text(const char *s, size_t n) {
+  return whorl__utf8_valid(s, n) ? whorl_json_stringn(s, n) : whorl__model_hex("string_hex", (const uint8_t *)s, n);
 }

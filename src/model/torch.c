@@ -1112,37 +1112,12 @@ static int tensor_of(walkctx *w, const val *t) {
 
 /* ---- non-tensor values: the config's canonical forms (docs/model.md) ------------------------------ */
 
-static whorl_json *tag(const char *k, whorl_json *v) {
-  whorl_json *o = whorl_json_object();
-  if (!o || !v) {
-    whorl_json_free(o);
-    whorl_json_free(v);
-    return NULL;
-  }
-  whorl_json_object_set(o, k, v);
-  return o;
-}
 
-/* a float: a JSON number; NaN and infinities (JSON has none): {"float": "nan" | "inf" | "-inf"} */
-static whorl_json *float_json(double f) {
-  if (isnan(f)) return tag("float", whorl_json_string("nan"));
-  if (isinf(f)) return tag("float", whorl_json_string(f > 0 ? "inf" : "-inf"));
-  return whorl_json_double(f);
-}
 
-static whorl_json *hex_json(const char *k, const uint8_t *p, size_t n) {
-  char *h = malloc(2 * n + 1);
-  if (!h) return NULL;
-  whorl_hex(p, n, h);
-  h[2 * n] = 0;
-  whorl_json *j = tag(k, whorl_json_string(h));
-  free(h);
-  return j;
-}
 
 /* an integer beyond 64 bits: {"int": "<decimal>"} */
 static whorl_json *bigint_json(const val *x) {
-  if (x->decimal) return tag("int", whorl_json_string(x->s));
+  if (x->decimal) return whorl__model_mark("int", whorl_json_string(x->s));
   size_t n = x->len;
   const uint8_t *p = (const uint8_t *)x->s;
   int neg = n && (p[n - 1] & 0x80);
@@ -1184,7 +1159,7 @@ static whorl_json *bigint_json(const val *x) {
     dec[nd - 1 - i] = t;
   }
   dec[nd] = 0;
-  whorl_json *j = tag("int", whorl_json_string(dec));
+  whorl_json *j = whorl__model_mark("int", whorl_json_string(dec));
   free(mag);
   free(dec);
   return j;
@@ -1239,7 +1214,7 @@ static whorl_json *numpy_scalar_json(const val *x) {
     if (u >> 63) { /* above int64: as a big integer */
       char dec[32];
       snprintf(dec, sizeof dec, "%llu", (unsigned long long)u);
-      return tag("int", whorl_json_string(dec));
+      return whorl__model_mark("int", whorl_json_string(dec));
     }
     return whorl_json_int((int64_t)u);
   }
@@ -1251,7 +1226,7 @@ static whorl_json *numpy_scalar_json(const val *x) {
       memcpy(&f, b, 4);
       d = f;
     } else memcpy(&d, b, 8);
-    return float_json(d);
+    return whorl__model_float(d);
   }
   if (ok && k == 'c' && (size_t)sz == n && (n == 8 || n == 16)) {
     double re, im;
@@ -1261,11 +1236,11 @@ static whorl_json *numpy_scalar_json(const val *x) {
       re = f[0], im = f[1];
     } else memcpy(&re, b, 8), memcpy(&im, b + 8, 8);
     whorl_json *arr = whorl_json_array();
-    whorl_json_array_append(arr, float_json(re));
-    whorl_json_array_append(arr, float_json(im));
-    return tag("complex", arr);
+    whorl_json_array_append(arr, whorl__model_float(re));
+    whorl_json_array_append(arr, whorl__model_float(im));
+    return whorl__model_mark("complex", arr);
   }
-  whorl_json *o = hex_json("hex", (const uint8_t *)raw->s, raw->len);
+  whorl_json *o = whorl__model_hex("hex", (const uint8_t *)raw->s, raw->len);
   if (o) {
     char t[80];
     snprintf(t, sizeof t, "%c%s", order, ts);
@@ -1301,7 +1276,7 @@ static whorl_json *set_json(walkctx *w, const val *items, int depth) {
   }
   for (size_t i = 0; i < n; i++) free(c[i]);
   free(c);
-  return arr ? tag("set", arr) : NULL;
+  return arr ? whorl__model_mark("set", arr) : NULL;
 }
 
 static const char *global_text(const val *g, char *buf, size_t n) {
@@ -1325,10 +1300,10 @@ static whorl_json *value_form(walkctx *w, const val *x, int depth) {
   case V_BOOL: return whorl_json_bool((int)x->i);
   case V_INT: return whorl_json_int(x->i);
   case V_BIGINT: return bigint_json(x);
-  case V_FLOAT: return float_json(x->f);
+  case V_FLOAT: return whorl__model_float(x->f);
   case V_STR:
-    return whorl__utf8_valid(x->s, x->len) ? whorl_json_stringn(x->s, x->len) : hex_json("string_hex", (const uint8_t *)x->s, x->len);
-  case V_BYTES: return hex_json("bytes", (const uint8_t *)x->s, x->len);
+    return whorl__model_text(x->s, x->len);
+  case V_BYTES: return whorl__model_hex("bytes", (const uint8_t *)x->s, x->len);
   case V_TUPLE: case V_LIST: case V_SET: case V_DICT: {
     if (x->k == V_SET) return set_json(w, x, depth);
     whorl_json *arr = whorl_json_array();
@@ -1353,15 +1328,15 @@ static whorl_json *value_form(walkctx *w, const val *x, int depth) {
       }
       whorl_json_array_append(arr, j);
     }
-    return x->k == V_DICT ? tag("dict", arr) : arr;
+    return x->k == V_DICT ? whorl__model_mark("dict", arr) : arr;
   }
   case V_GLOBAL: {
     const whorl_dtype *d = global_dtype(x, 0);
-    if (d) return tag("torch.dtype", whorl_json_string(d->name));
-    return tag("global", whorl_json_string(global_text(x, g, sizeof g)));
+    if (d) return whorl__model_mark("torch.dtype", whorl_json_string(d->name));
+    return whorl__model_mark("global", whorl_json_string(global_text(x, g, sizeof g)));
   }
-  case V_STORAGE: return tag("storage", whorl_json_string(x->s));
-  case V_TENSOR: return tag("tensor_of_storage", whorl_json_string(x->storage->s));
+  case V_STORAGE: return whorl__model_mark("storage", whorl_json_string(x->s));
+  case V_TENSOR: return whorl__model_mark("tensor_of_storage", whorl_json_string(x->storage->s));
   case V_CALL: {
     const val *a = x->args;
     size_t na = a && a->k == V_TUPLE ? a->n : 0;
@@ -1373,7 +1348,7 @@ static whorl_json *value_form(walkctx *w, const val *x, int depth) {
       char d[256];
       if (na >= 2 && a->items[1]->k == V_INT) snprintf(d, sizeof d, "%s:%lld", a->items[0]->s, (long long)a->items[1]->i);
       else snprintf(d, sizeof d, "%s", a->items[0]->s);
-      return tag("torch.device", whorl_json_string(d));
+      return whorl__model_mark("torch.device", whorl_json_string(d));
     }
     if ((is_global(x->callee, "builtins\nset") || is_global(x->callee, "builtins\nfrozenset")) && na <= 1)
       return set_json(w, na ? a->items[0] : NULL, depth);
@@ -1381,16 +1356,16 @@ static whorl_json *value_form(walkctx *w, const val *x, int depth) {
         (a->items[1]->k == V_FLOAT || a->items[1]->k == V_INT)) {
       whorl_json *arr = whorl_json_array();
       for (int i = 0; i < 2; i++)
-        whorl_json_array_append(arr, a->items[i]->k == V_FLOAT ? float_json(a->items[i]->f) : whorl_json_double((double)a->items[i]->i));
-      return tag("complex", arr);
+        whorl_json_array_append(arr, a->items[i]->k == V_FLOAT ? whorl__model_float(a->items[i]->f) : whorl_json_double((double)a->items[i]->i));
+      return whorl__model_mark("complex", arr);
     }
     if (is_global(x->callee, "builtins\nbytearray") && na <= 1 && (!na || a->items[0]->k == V_BYTES))
-      return hex_json("bytes", na ? (const uint8_t *)a->items[0]->s : (const uint8_t *)"", na ? a->items[0]->len : 0);
+      return whorl__model_hex("bytes", na ? (const uint8_t *)a->items[0]->s : (const uint8_t *)"", na ? a->items[0]->len : 0);
     if (is_global(x->callee, "numpy\ndtype") && na >= 1 && a->items[0]->k == V_STR) {
       char t[80];
       char order = x->state && x->state->k == V_TUPLE && x->state->n >= 2 && x->state->items[1]->k == V_STR ? x->state->items[1]->s[0] : '|';
       snprintf(t, sizeof t, "%c%s", order ? order : '|', a->items[0]->s);
-      return tag("numpy.dtype", whorl_json_string(t));
+      return whorl__model_mark("numpy.dtype", whorl_json_string(t));
     }
     /* anything else: {"call": "module.name", "args": [...], "state": ...} */
     whorl_json *o = whorl_json_object();
