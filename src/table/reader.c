@@ -503,40 +503,69 @@ static int int_value(const char *s, size_t len, long long *v) {
   return 1;
 }
 
-/* Header detection beyond the first row's own spelling: the types of the
- * next rows (up to 100, from the bytes already buffered) show a header
- * when a column's first value is a string above typed values, or when the
- * first row's numbers count up by one across columns above non-integer
- * columns (pandas' 0, 1, 2... names; years). */
-/* R's write.table: a header one field short of every row below it (the
- * row names have no header). 1 when the next rows (up to 100, from the
- * bytes already buffered, at least one) all have nf + 1 fields. */
-static int header_one_short(whorl_csv *csv, char delim, size_t nf, whorl_error *err) {
+/* The rows after the first, as header detection looks at them: up to 100,
+ * from a sample of exactly the first LOOK bytes buffered (or all that is
+ * left: the decision must not depend on how the input happened to be
+ * read); blank lines skipped; the record that reaches the sample's end may
+ * be cut and does not count. each(ctx, row) is called for every row until
+ * it returns 0. Returns the rows passed to it, or -1 without a sample. */
+typedef int (*row_fn)(void *ctx, const whorl_csv_record *r);
+static long sample_rows(whorl_csv *csv, char delim, row_fn each, void *ctx, whorl_error *err) {
   enum { LOOK = 256 * 1024 };
   const uint8_t *p;
   size_t n;
   int all = 0;
-  if (!nf || whorl_csv_lookahead(csv, LOOK, &p, &n, &all, err)) return 0;
+  if (whorl_csv_lookahead(csv, LOOK, &p, &n, &all, err)) return -1;
   int cut = !(all && n <= LOOK);
   if (n > LOOK) n = LOOK;
   memsrc ms = {p, n, 0};
   whorl_csv_opts co = {delim, 0, 0, NULL, 1};
   whorl_csv *t = NULL;
   whorl_error e2;
-  if (whorl_csv_new(&co, mem_read, &ms, &t, &e2)) return 0;
+  if (whorl_csv_new(&co, mem_read, &ms, &t, &e2)) return -1;
   whorl_csv_record r;
-  size_t rows = 0;
-  int ok = 1;
-  while (ok && rows < 100 && whorl_csv_next(t, &r, &e2) == 1) {
+  long rows = 0;
+  while (rows < 100 && whorl_csv_next(t, &r, &e2) == 1) {
     if (cut && whorl_csv_tell(t) >= n) break;
     if (r.nfields == 1 && r.len[0] == 0 && !r.quoted[0]) continue;
-    ok = r.nfields == nf + 1;
     rows++;
+    if (!each(ctx, &r)) break;
   }
   whorl_csv_free(t);
-  return ok && rows > 0;
+  return rows;
 }
 
+/* R's write.table: a header one field short of every row below it (the
+ * row names have no header). 1 when the sampled rows (at least one) all
+ * have nf + 1 fields. */
+typedef struct short_ctx {
+  size_t nf;
+  int ok;
+} short_ctx;
+static int one_longer(void *ctx, const whorl_csv_record *r) {
+  short_ctx *c = ctx;
+  c->ok = r->nfields == c->nf + 1;
+  return c->ok;
+}
+static int header_one_short(whorl_csv *csv, char delim, size_t nf, whorl_error *err) {
+  short_ctx c = {nf, 1};
+  return nf && sample_rows(csv, delim, one_longer, &c, err) > 0 && c.ok;
+}
+
+/* Header detection beyond the first row's own spelling: the types of the
+ * sampled rows show a header when a column's first value is a string above
+ * typed values, or when the first row's numbers count up by one across
+ * columns above non-integer columns (pandas' 0, 1, 2... names; years). */
+typedef struct types_ctx {
+  size_t nf;
+  whorl_ltype *below;
+} types_ctx;
+static int join_types(void *ctx, const whorl_csv_record *r) {
+  types_ctx *c = ctx;
+  for (size_t i = 0; i < c->nf && i < r->nfields; i++)
+    c->below[i] = whorl__ltype_join(c->below[i], whorl__ltype_of_text(r->field[i], r->len[i], r->quoted[i]));
+  return 1;
+}
 static int header_by_lookahead(whorl_csv *csv, char delim, const whorl_csv_record *first, whorl_error *err) {
   size_t nf = first->nfields;
   whorl_ltype *top = calloc(nf ? nf : 1, sizeof *top), *below = calloc(nf ? nf : 1, sizeof *below);
@@ -549,32 +578,8 @@ static int header_by_lookahead(whorl_csv *csv, char delim, const whorl_csv_recor
     top[i] = whorl__ltype_of_text(first->field[i], first->len[i], first->quoted[i]);
     isnum[i] = top[i] == WHORL_T_INT && int_value(first->field[i], first->len[i], &num[i]);
   }
-  const uint8_t *p;
-  size_t n;
-  /* A sample of exactly LOOK bytes (or all that is left): the decision must
-   * not depend on how the input happened to be read. */
-  enum { LOOK = 256 * 1024 };
-  int all = 0;
-  if (whorl_csv_lookahead(csv, LOOK, &p, &n, &all, err)) goto done;
-  int cut = !(all && n <= LOOK);
-  if (n > LOOK) n = LOOK;
-  memsrc ms = {p, n, 0};
-  whorl_csv_opts co = {delim, 0, 0, NULL, 1};
-  whorl_csv *t = NULL;
-  whorl_error e2;
-  if (whorl_csv_new(&co, mem_read, &ms, &t, &e2)) goto done;
-  whorl_csv_record r;
-  size_t rows = 0;
-  while (rows < 100 && whorl_csv_next(t, &r, &e2) == 1) {
-    /* the record that reaches the sample's end may be cut: it does not count */
-    if (cut && whorl_csv_tell(t) >= n) break;
-    if (r.nfields == 1 && r.len[0] == 0 && !r.quoted[0]) continue;
-    for (size_t i = 0; i < nf && i < r.nfields; i++)
-      below[i] = whorl__ltype_join(below[i], whorl__ltype_of_text(r.field[i], r.len[i], r.quoted[i]));
-    rows++;
-  }
-  whorl_csv_free(t);
-  if (rows == 0) goto done;
+  types_ctx tc = {nf, below};
+  if (sample_rows(csv, delim, join_types, &tc, err) <= 0) goto done;
   for (size_t i = 0; i < nf && !hdr; i++)
     if (top[i] == WHORL_T_STRING && below[i] != WHORL_T_NULL && below[i] != WHORL_T_STRING && below[i] != WHORL_T_JSON)
       hdr = 1;
