@@ -51,6 +51,19 @@ def fp(path, *opts, want_rc=0):
     return json.loads(out) if out.strip() else None
 
 
+def write_with_torch(name, script):
+    """Runs a writer script (Debian's Python with torch) in a new folder
+    TMP/name; returns the folder, or None after a failed check."""
+    R = os.path.join(TMP, name)
+    os.makedirs(R)
+    w = os.path.join(TMP, name + "_writer.py")
+    with open(w, "w") as f:
+        f.write(script)
+    r = subprocess.run(["/usr/bin/python3", w, R], capture_output=True, text=True)
+    check(r.returncode == 0, f"{name} writer: {r.stderr[-300:]}")
+    return None if r.returncode else R
+
+
 def hashes(d):
     return {t["name"]: t["hash"] for t in d["tensors"]}
 
@@ -220,14 +233,8 @@ def pickle_review_checks():
     """A second review: big and memo-reused values in linear time, colliding
     dotted names, archive records torch refuses, numbers by value."""
     import time
-    R = os.path.join(TMP, "pickle")
-    os.makedirs(R)
-    w = os.path.join(TMP, "pickle_writer.py")
-    with open(w, "w") as f:
-        f.write(PICKLE_WRITER)
-    r = subprocess.run(["/usr/bin/python3", w, R], capture_output=True, text=True)
-    check(r.returncode == 0, f"pickle writer: {r.stderr[-300:]}")
-    if r.returncode:
+    R = write_with_torch("pickle", PICKLE_WRITER)
+    if not R:
         return
     P = lambda n: os.path.join(R, n)
     ck = lambda d: d["config"]["value"]["checkpoint"] if d else {}
@@ -288,14 +295,8 @@ def review_checks():
     """Findings of a review: unsafe code in the id, whole-module saves,
     quantized and sparse tensors, checkpoint values kept in the config, a
     folder's unfingerprinted pytorch_model.bin scanned, lock warns."""
-    R = os.path.join(TMP, "review")
-    os.makedirs(R)
-    w = os.path.join(TMP, "review_writer.py")
-    with open(w, "w") as f:
-        f.write(REVIEW_WRITER)
-    r = subprocess.run(["/usr/bin/python3", w, R], capture_output=True, text=True)
-    check(r.returncode == 0, f"review writer: {r.stderr[-300:]}")
-    if r.returncode:
+    R = write_with_torch("review", REVIEW_WRITER)
+    if not R:
         return
     P = lambda n: os.path.join(R, n)
     # 1. the payload is part of the id; diff names it; check never lets it through
