@@ -260,7 +260,9 @@ static void render_fp(whorl_buf *b, const whorl_json *d) {
     const whorl_json *t = whorl_json_object_get(d, "table");
     whorl_buf_printf(b, "%-9s %s", "format", str(d, "format"));
     const char *comp = str(t, "compression");
-    if (*comp && strcmp(comp, "none")) whorl_buf_printf(b, " (%s)", comp);
+    const char *enc = str(t, "encoding");
+    if (*comp && strcmp(comp, "none")) whorl_buf_printf(b, " (%s%s%s)", comp, *enc ? ", " : "", enc);
+    else if (*enc) whorl_buf_printf(b, " (%s)", enc);
     const char *dl = str(t, "delimiter");
     if (*dl) whorl_buf_printf(b, ", delimiter %s%s%s, %s", !strcmp(dl, "\t") ? "" : "'", !strcmp(dl, "\t") ? "tab" : dl, !strcmp(dl, "\t") ? "" : "'",
                               whorl_json_get_bool(whorl_json_object_get(t, "header")) ? "header row" : "no header row");

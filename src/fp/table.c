@@ -325,6 +325,7 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
 
   whorl_json *t = whorl_json_object();
   whorl_json_object_set(t, "compression", whorl_json_string(info->compression));
+  if (info->encoding[0]) whorl_json_object_set(t, "encoding", whorl_json_string(info->encoding));
   if (!strcmp(info->format, "csv") || !strcmp(info->format, "tsv")) {
     char dl[2] = {info->delimiter, 0};
     whorl_json_object_set(t, "delimiter", whorl_json_string(dl));

@@ -7,6 +7,8 @@
  * whatever the sizes. A decompression bomb (output over max_ratio times the
  * input read so far, once past 1 GiB of output by default) and truncated or corrupt
  * streams are errors naming the file and the compressed byte offset.
+ * UTF-16 text (a byte order mark first, after any decompression) is given
+ * out as UTF-8.
  */
 #ifndef WHORL_IO_DECOMP_H
 #define WHORL_IO_DECOMP_H
@@ -18,6 +20,10 @@
 
 typedef enum whorl_codec { WHORL_CODEC_NONE, WHORL_CODEC_GZIP, WHORL_CODEC_ZSTD } whorl_codec;
 
+/* Text encoding of the (decompressed) stream: UTF-16 with its byte order
+ * mark is given out as UTF-8 (the mark dropped); anything else as it is. */
+typedef enum whorl_text_enc { WHORL_TEXT_BYTES = 0, WHORL_TEXT_UTF16LE, WHORL_TEXT_UTF16BE } whorl_text_enc;
+
 typedef struct whorl_src whorl_src;
 
 /* Opens path for reading (fd owned by the source). Output beyond
@@ -28,6 +34,7 @@ int whorl__src_open(const char *path, unsigned max_ratio, uint64_t bomb_floor, w
  * status with err filled. */
 long long whorl__src_read(whorl_src *s, uint8_t *buf, size_t cap, whorl_error *err);
 whorl_codec whorl__src_codec(const whorl_src *s);
+whorl_text_enc whorl__src_text_enc(const whorl_src *s);
 /* Compressed bytes consumed so far (the position errors refer to). */
 uint64_t whorl__src_offset(const whorl_src *s);
 void whorl__src_close(whorl_src *s); /* NULL ok */

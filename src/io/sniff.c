@@ -24,6 +24,19 @@ static int looks_text(const uint8_t *h, size_t n) {
   return whorl__utf8_valid((const char *)h, m);
 }
 
+/* UTF-16 text after its byte order mark: no NUL code unit, few control
+ * characters (binary data that happens to start with FF FE has both). */
+static int looks_utf16(const uint8_t *h, size_t n) {
+  const int le = h[0] == 0xff;
+  size_t ctl = 0, units = 0;
+  for (size_t i = 2; i + 1 < n; i += 2, units++) {
+    unsigned c = le ? (unsigned)h[i] | (unsigned)h[i + 1] << 8 : (unsigned)h[i] << 8 | h[i + 1];
+    if (c == 0) return 0;
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') ctl++;
+  }
+  return units > 0 && ctl * 100 <= units;
+}
+
 const char *whorl__sniff(const uint8_t *h, size_t n, const uint8_t *t, size_t tn, uint64_t size) {
   if (size == 0) return "empty";
   if (starts(h, n, "\x1f\x8b", 2)) return "gzip";
@@ -66,6 +79,7 @@ const char *whorl__sniff(const uint8_t *h, size_t n, const uint8_t *t, size_t tn
     for (int i = 7; i >= 0; i--) hl = hl << 8 | h[i];
     if (hl >= 2 && hl <= 100000000u && hl + 8 <= size) return "safetensors";
   }
+  if (n >= 4 && ((h[0] == 0xff && h[1] == 0xfe) || (h[0] == 0xfe && h[1] == 0xff)) && looks_utf16(h, n)) return "text";
   if (looks_text(h, n)) {
     size_t i = 0;
     if (n >= 3 && memcmp(h, "\xef\xbb\xbf", 3) == 0) i = 3;

@@ -308,7 +308,7 @@ static uint64_t src_offset(srcctx *s) {
 /* Starts the read-ahead thread (when it helps: compressed input, more than
  * one thread); without it everything still works, on one thread. */
 static void src_start(srcctx *s, int threads) {
-  if (threads < 2 || whorl__src_codec(s->src) == WHORL_CODEC_NONE) return;
+  if (threads < 2 || (whorl__src_codec(s->src) == WHORL_CODEC_NONE && !whorl__src_text_enc(s->src))) return;
   for (int i = 0; i < PF_N; i++)
     if (!(s->blk[i] = malloc(PF_BLOCK))) return;
   pthread_mutex_init(&s->mu, NULL);
@@ -642,6 +642,13 @@ typedef struct csvrun {
   uint64_t rows;
 } csvrun;
 
+/* What invalid text is called: in UTF-16 files (decoded to UTF-8), the
+ * only invalid text is a surrogate without its partner. (Their byte
+ * offsets are in the decoded text, so errors give lines only.) */
+static const char *bad_text(const whorl_table_info *info) {
+  return info->encoding[0] ? "UTF-16 (a surrogate without its partner)" : "UTF-8";
+}
+
 /* UTF-8 check with an ASCII fast path (8 bytes at a time). */
 static inline int text_ok(const char *f, size_t len) {
   size_t i = 0;
@@ -699,9 +706,9 @@ static int csv_row(csvrun *r, const whorl_csv_record *rec, whorl_error *err) {
         if (!info) return WHORL__RETRY;
         info->invalid_utf8++;
         if (o->strict)
-          return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)rec->offset, "line %llu, field %zu: not valid UTF-8",
-                              (unsigned long long)rec->line, i + 1);
-        warn(info, rec->line, "field %zu is not valid UTF-8 (hashed as its bytes)", i + 1);
+          return whorl__error(err, WHORL_EFORMAT, r->path, info->encoding[0] ? -1 : (int64_t)rec->offset,
+                              "line %llu, field %zu: not valid %s", (unsigned long long)rec->line, i + 1, bad_text(info));
+        warn(info, rec->line, "field %zu is not valid %s (hashed as its bytes)", i + 1, bad_text(info));
       }
       text_cell(c, f, len, rec->quoted[i], 0);
     } else {
@@ -743,9 +750,9 @@ static int csv_block_rows(csvrun *r, const whorl_csv_block *b, whorl_error *err)
         if (!info) return WHORL__RETRY;
         info->invalid_utf8++;
         if (o->strict)
-          return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)b->offset[k], "line %llu, field %zu: not valid UTF-8",
-                              (unsigned long long)b->line[k], i + 1);
-        warn(info, b->line[k], "field %zu is not valid UTF-8 (hashed as its bytes)", i + 1);
+          return whorl__error(err, WHORL_EFORMAT, r->path, info->encoding[0] ? -1 : (int64_t)b->offset[k],
+                              "line %llu, field %zu: not valid %s", (unsigned long long)b->line[k], i + 1, bad_text(info));
+        warn(info, b->line[k], "field %zu is not valid %s (hashed as its bytes)", i + 1, bad_text(info));
       }
   }
   for (size_t i = 0; i < nc; i++) {
@@ -1106,6 +1113,8 @@ static int open_src(const char *path, srcctx *sc, whorl_codec *codec, whorl_tabl
   if (rc) return rc;
   *codec = whorl__src_codec(sc->src);
   snprintf(info->compression, sizeof info->compression, "%s", codec_name(*codec));
+  const whorl_text_enc te = whorl__src_text_enc(sc->src);
+  snprintf(info->encoding, sizeof info->encoding, "%s", te == WHORL_TEXT_UTF16LE ? "utf-16le" : te == WHORL_TEXT_UTF16BE ? "utf-16be" : "");
   return WHORL_OK;
 }
 
@@ -1133,7 +1142,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
   whorl_csv_record rec;
   csvrun r = {o, path, info, &w, 0, 0, 0};
   int first = 1;
-  int parallel = codec == WHORL_CODEC_NONE && o->threads > 1 && sink->fork && st &&
+  int parallel = codec == WHORL_CODEC_NONE && !info->encoding[0] && o->threads > 1 && sink->fork && st &&
                  (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
   whorl_csv_block blk;
   memset(&blk, 0, sizeof blk);
@@ -1149,7 +1158,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         rc = csv_block_rows(&r, &blk, err);
         if (rc) break;
         if (o->progress && st && (before >> 16) != (r.rows >> 16))
-          o->progress(o->pctx, codec == WHORL_CODEC_NONE ? blk.offset[blk.rows - 1] : src_offset(&sc), (uint64_t)st->st_size);
+          o->progress(o->pctx, codec == WHORL_CODEC_NONE && !info->encoding[0] ? blk.offset[blk.rows - 1] : src_offset(&sc), (uint64_t)st->st_size);
         continue;
       }
     }
@@ -1234,11 +1243,11 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
           if (!whorl__utf8_valid(fp[i], lens[i])) {
             info->invalid_utf8++;
             if (o->strict) {
-              rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)rec.offset,
-                                "line %llu: column name %zu is not valid UTF-8", (unsigned long long)rec.line, i + 1);
+              rc = whorl__error(err, WHORL_EFORMAT, path, info->encoding[0] ? -1 : (int64_t)rec.offset,
+                                "line %llu: column name %zu is not valid %s", (unsigned long long)rec.line, i + 1, bad_text(info));
               break;
             }
-            warn(info, rec.line, "column name %zu is not valid UTF-8", i + 1);
+            warn(info, rec.line, "column name %zu is not valid %s", i + 1, bad_text(info));
           }
       }
       if (!rc && parallel && !info->nwarnings) { /* a warning about the header: read serially */
@@ -1295,7 +1304,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
     rc = csv_row(&r, &rec, err);
     if (rc) break;
     if (o->progress && (r.rows & 65535) == 0 && st)
-      o->progress(o->pctx, codec == WHORL_CODEC_NONE ? rec.offset : src_offset(&sc), (uint64_t)st->st_size);
+      o->progress(o->pctx, codec == WHORL_CODEC_NONE && !info->encoding[0] ? rec.offset : src_offset(&sc), (uint64_t)st->st_size);
   }
   info->rows += r.rows;
   src_stop(&sc);
@@ -1551,7 +1560,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
   jrow j;
   memset(&j, 0, sizeof j);
   j.w = &w;
-  int parallel = !array && codec == WHORL_CODEC_NONE && o->threads > 1 && sink->fork && st &&
+  int parallel = !array && codec == WHORL_CODEC_NONE && !info->encoding[0] && o->threads > 1 && sink->fork && st &&
                  (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
   const whorl_json *obj;
   uint64_t line;

@@ -47,7 +47,7 @@ typedef struct whorl_table_opts {
 /* Revision of the readers' behaviour (detection, header guess, parsing):
  * part of the table cache's rules, bumped whenever a reader could read the
  * same file differently, so older cached documents are not reused. */
-#define WHORL_TABLE_READER_REV "readers-2026-11-27.5"
+#define WHORL_TABLE_READER_REV "readers-2026-11-27.6"
 
 #define WHORL_TABLE_MAX_WARNINGS 20
 typedef struct whorl_table_warning {
@@ -58,6 +58,7 @@ typedef struct whorl_table_warning {
 typedef struct whorl_table_info {
   char format[16];      /* csv, tsv, jsonl, parquet, npy */
   char compression[8];  /* none, gzip, zstd */
+  char encoding[12];    /* text decoded to UTF-8 from: utf-16le, utf-16be; "" UTF-8 as it is */
   char delimiter;       /* CSV/TSV */
   int header;           /* CSV/TSV: 1 when the first row named the columns */
   uint64_t rows;

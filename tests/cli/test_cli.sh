@@ -181,6 +181,20 @@ run "$W" fp --no-cache --id "$T/noise.csv"; eq "$rc" 2 "binary .csv: exit 2"; ha
 run "$W" fp --no-cache --id "$T/prog.csv"; eq "$rc" 2 "an ELF file named .csv: exit 2"
 eq "$out" "" "binary .csv: no stdout"
 run "$W" fp --no-cache --level content --id "$T/noise.csv"; eq "$rc" 0 "binary .csv at the content level: its bytes"
+# UTF-16 text (a byte order mark first): read as its UTF-8 decoding; an
+# unpaired surrogate is invalid text (a warning, --strict an error); an odd
+# byte count is a truncated file (exit 2, no output)
+printf 'name\tval\n\xc3\xa4\t1\n' > "$T/u8.tsv"
+printf '\xff\xfen\x00a\x00m\x00e\x00\t\x00v\x00a\x00l\x00\n\x00\xe4\x00\t\x001\x00\n\x00' > "$T/excel.txt"
+run "$W" fp --no-cache --id "$T/u8.tsv"; u8id=${out%% *}
+run "$W" fp --no-cache --id "$T/excel.txt"; eq "$rc" 0 "UTF-16 text table: exit 0"; eq "${out%% *}" "$u8id" "UTF-16 TSV (.txt) has the UTF-8 file's id"
+run "$W" fp --no-cache "$T/excel.txt"; has "$out" "format    tsv (utf-16le), delimiter tab" "UTF-16: the encoding is shown"
+printf '\xfe\xff\x00a\x00,\x00b\x00\n\x001\x00,\xd8\x3d\x00\n' > "$T/lone.csv"
+run "$W" fp --no-cache --id "$T/lone.csv"; eq "$rc" 0 "UTF-16 lone surrogate: a warning"; has "$err" "line 2: field 2 is not valid UTF-16" "UTF-16 lone surrogate: named"
+run "$W" fp --no-cache --strict --id "$T/lone.csv"; eq "$rc" 2 "UTF-16 lone surrogate, --strict: exit 2"
+printf '\xff\xfea\x00,\x00b\x00\n\x001\x00,\x002' > "$T/odd.csv"
+run "$W" fp --no-cache --id "$T/odd.csv"; eq "$rc" 2 "UTF-16 with an odd byte count: exit 2"; eq "$out" "" "UTF-16 truncated: no stdout"
+has "$err" "UTF-16 text ends in the middle of a character" "UTF-16 truncated: message"
 printf 'a = f(1, 2)\nb = g(3, 4)\nc = h(5, 6)\n' > "$T/calc.py"
 run "$W" fp --no-cache --json "$T/calc.py"; has "$out" '"kind": "file"' "a .py with commas is a file, not a table"
 

@@ -209,6 +209,25 @@ def main():
                 dst.write(src.read())
             d, e = fp(t, "--header")
             check(d is not None and ids(d) == (lid, uid, n), f"{name}: .{comp} copy has the same ids ({e})")
+        # UTF-16 with its byte order mark (Excel's "Unicode Text", Python's
+        # encoding="utf-16"), little and big endian, and gzipped: decoded
+        # to UTF-8, the same ids; the document says the encoding
+        with open(p, "rb") as fh:
+            text = fh.read().decode("utf-8")
+        for enc, bom, tag in (("utf-16-le", b"\xff\xfe", "utf-16le"), ("utf-16-be", b"\xfe\xff", "utf-16be")):
+            t = os.path.join(TMP, f"{name}-{tag}.csv")
+            with open(t, "wb") as fh:
+                fh.write(bom + text.encode(enc))
+            for th in ("1", "2"):
+                d, e = fp(t, "--header", "--threads", th)
+                check(d is not None and ids(d) == (lid, uid, n) and d["table"].get("encoding") == tag,
+                      f"{name}: {tag} copy ({th} threads) has the same ids ({e})")
+        t = os.path.join(TMP, name + "-utf16.csv.gz")
+        with gzip.open(t, "wb") as fh:
+            fh.write(text.encode("utf-16"))
+        d, e = fp(t, "--header")
+        check(d is not None and ids(d) == (lid, uid, n) and d["table"].get("compression") == "gzip",
+              f"{name}: gzipped UTF-16 copy has the same ids ({e})")
         if shutil.which("zstd"):
             t = os.path.join(TMP, name + ".csv.zst")
             subprocess.run(["zstd", "-q", "-f", p, "-o", t], check=True)
