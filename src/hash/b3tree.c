@@ -14,7 +14,16 @@
 #if WHORL_BLAKE3_TREE
 #include "blake3_impl.h"
 
-int whorl__b3_tree_available(void) { return 1; }
+/* Also runs BLAKE3's CPU feature detection once, here, before callers
+ * start threads: the library caches it in a plain variable, which threads
+ * racing to fill it first would share (harmless, but a data race). */
+int whorl__b3_tree_available(void) {
+  uint32_t cv[8];
+  uint8_t block[64] = {0};
+  memcpy(cv, IV, sizeof cv);
+  blake3_compress_in_place(cv, block, 64, 0, 0);
+  return 1;
+}
 
 static void words_to_bytes(const uint32_t w[8], uint8_t out[32]) {
   for (int i = 0; i < 8; i++) {

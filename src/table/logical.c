@@ -92,6 +92,12 @@ struct whorl_lacc {
   int in_window;
   uint64_t *racc;
   size_t racc_cap;
+  /* row accumulators of lanes 1.. (whorl_table_sink.lanes): each lane's
+   * thread adds its columns' cell hashes to its own, and end adds them to
+   * racc (sums: the order does not count) */
+  uint64_t *lane_racc[WHORL_SINK_LANES];
+  size_t lane_cap[WHORL_SINK_LANES];
+  unsigned char lane_used[WHORL_SINK_LANES];
   int finished;
   whorl_lresult res;
   /* profile level (profile.h): one profile per column, the row sample and,
@@ -342,6 +348,7 @@ static int s_begin(void *ctx, size_t nrows) {
     a->racc_cap = nrows;
   }
   memset(a->racc, 0, nrows * 2 * sizeof *a->racc);
+  memset(a->lane_used, 0, sizeof a->lane_used);
   for (size_t i = 0; i < a->ncols; i++) a->col[i].filled = 0;
   if (a->stash)
     for (size_t i = 0; i < a->ncols; i++) a->stash[i].len = 0;
@@ -413,7 +420,22 @@ static int s_batch(void *ctx, const whorl_colbatch *b) {
   if (!a->in_window || b->col >= a->ncols) return WHORL_EINVAL;
   lcol *c = &a->col[b->col];
   if (b->row != c->filled || b->n > a->win_n - b->row) return WHORL_EINVAL;
-  uint64_t *racc = a->racc + 2 * b->row;
+  uint64_t *racc = a->racc;
+  if (b->lane) { /* this lane's own accumulators, zeroed at its first batch of the window */
+    if (b->lane >= WHORL_SINK_LANES) return WHORL_EINVAL;
+    if (!a->lane_used[b->lane]) {
+      if (a->lane_cap[b->lane] < a->win_n) {
+        uint64_t *r = realloc(a->lane_racc[b->lane], a->win_n * 2 * sizeof *r);
+        if (!r) return WHORL_ENOMEM;
+        a->lane_racc[b->lane] = r;
+        a->lane_cap[b->lane] = a->win_n;
+      }
+      memset(a->lane_racc[b->lane], 0, a->win_n * 2 * sizeof *racc);
+      a->lane_used[b->lane] = 1;
+    }
+    racc = a->lane_racc[b->lane];
+  }
+  racc += 2 * b->row;
   bstate st0 = {c->slo, c->shi, 0, c->type.type, c->type.nullable};
   whorl_pcol *pc = a->profile ? &a->pc[b->col] : NULL;
   long long used = a->keyed ? (pc ? batch_cells(a, c, b, racc, &st0, 1, pc) : batch_cells(a, c, b, racc, &st0, 1, NULL))
@@ -450,6 +472,12 @@ static int s_end(void *ctx) {
   for (size_t i = 0; i < a->ncols; i++) {
     lcol *c = &a->col[i];
     if (c->filled < a->win_n) pad_nulls(a, c, a->win_n - c->filled);
+  }
+  for (unsigned l = 1; l < WHORL_SINK_LANES; l++) {
+    if (!a->lane_used[l]) continue;
+    const uint64_t *r = a->lane_racc[l];
+    for (size_t i = 0; i < 2 * a->win_n; i++) a->racc[i] += r[i];
+    a->lane_used[l] = 0;
   }
   uint64_t rlo = a->rlo, rhi = a->rhi;
   size_t ncand = 0;
@@ -535,7 +563,8 @@ static int s_reset(whorl_table_sink *part) {
 }
 
 whorl_table_sink whorl__lacc_sink(whorl_lacc *a) {
-  whorl_table_sink s = {a, s_column, s_begin, s_batch, s_end, a->partial ? NULL : s_fork, s_join, s_drop, s_reset};
+  whorl_table_sink s = {a, s_column, s_begin, s_batch, s_end, a->partial ? NULL : s_fork, s_join, s_drop, s_reset,
+                        WHORL_SINK_LANES};
   return s;
 }
 
@@ -728,6 +757,7 @@ void whorl__lacc_free(whorl_lacc *a) {
   free(a->lead_w);
   free(a->col);
   free(a->racc);
+  for (unsigned l = 0; l < WHORL_SINK_LANES; l++) free(a->lane_racc[l]);
   free(a->res.col);
   free(a);
 }

@@ -53,7 +53,10 @@ typedef struct whorl_colbatch {
   const uint8_t *enc;
   size_t enc_len;
   const uint8_t *type;
+  unsigned lane;      /* which of the sink's lanes calls (see whorl_table_sink.lanes); 0 usually */
 } whorl_colbatch;
+
+#define WHORL_SINK_LANES 8
 
 /* What a reader drives: columns are announced in order (indices 0, 1, ...;
  * a column may appear late, e.g. a JSON key first seen on line 1000: the
@@ -76,6 +79,10 @@ typedef struct whorl_table_sink {
   int (*join)(void *ctx, struct whorl_table_sink *part);
   void (*drop)(struct whorl_table_sink *part);
   int (*reset)(struct whorl_table_sink *part); /* empties a joined part for reuse */
+  /* How many threads may call batch at the same time, each for other
+   * columns of the same window, each with its own colbatch.lane (0 ..
+   * lanes-1); 0 or 1: one at a time. begin and end are never concurrent. */
+  unsigned lanes;
 } whorl_table_sink;
 
 /* Appends one cell of canonical bytes to an encoding buffer. */

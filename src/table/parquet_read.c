@@ -327,13 +327,15 @@ struct pq_colreader {
   double *dec_d;
   size_t q, prevlen;
   uint8_t *prev, *curv;
-  uint64_t *budget_used, budget; /* shared by columns read in step */
+  uint64_t *budget_used, budget; /* shared by columns read in step (atomically: columns may be read on several threads) */
   uint64_t held;                   /* bytes of ubuf counted in it */
+  int over;                        /* the status when the budget is exceeded (0: WHORL_EUNSUPPORTED) */
 };
 
-void whorl__pq_col_budget(pq_colreader *r, uint64_t *used, uint64_t limit) {
+void whorl__pq_col_budget(pq_colreader *r, uint64_t *used, uint64_t limit, int over) {
   r->budget_used = used;
   r->budget = limit;
+  r->over = over;
 }
 
 static void page_reset(pq_colreader *r) {
@@ -385,7 +387,7 @@ int whorl__pq_col_open(int fd, const char *path, const pq_meta *m, size_t rg, si
 
 void whorl__pq_col_close(pq_colreader *r) {
   if (!r) return;
-  if (r->budget_used) *r->budget_used -= r->held;
+  if (r->budget_used) __atomic_sub_fetch(r->budget_used, r->held, __ATOMIC_RELAXED);
   page_reset(r);
   dict_free(&r->d);
   free(r->cbuf);
@@ -439,12 +441,15 @@ static int next_page(pq_colreader *r, whorl_error *err) {
   if ((uint32_t)h.usize > MAX_PAGE || (uint32_t)h.csize > MAX_PAGE || h.csize > r->end - body)
     FAIL(WHORL_EFORMAT, "column %s: page sizes out of range", col->path);
   if (r->budget_used) {
-    *r->budget_used -= r->held;
+    __atomic_sub_fetch(r->budget_used, r->held, __ATOMIC_RELAXED);
     r->held = 0;
-    if (*r->budget_used + (uint64_t)h.usize > r->budget)
-      FAIL(WHORL_EUNSUPPORTED, "column %s: pages of the columns read together would take more than %llu MiB", col->path,
-           (unsigned long long)(r->budget >> 20));
-    *r->budget_used += (uint64_t)h.usize;
+    if (__atomic_add_fetch(r->budget_used, (uint64_t)h.usize, __ATOMIC_RELAXED) > r->budget) {
+      __atomic_sub_fetch(r->budget_used, (uint64_t)h.usize, __ATOMIC_RELAXED);
+      /* (read on several threads, the sum depends on their timing: the
+       * caller reads again on one, where it does not) */
+      FAIL(r->over ? r->over : WHORL_EUNSUPPORTED, "column %s: pages of the columns read together would take more than %llu MiB",
+           col->path, (unsigned long long)(r->budget >> 20));
+    }
     r->held = (uint64_t)h.usize;
   }
   free(r->cbuf);

@@ -43,8 +43,9 @@ long long whorl__pq_col_pull(pq_colreader *r, size_t max, pq_value_cb cb, void *
 void whorl__pq_col_close(pq_colreader *r); /* NULL ok */
 /* Columns read in step share a budget for their decompressed pages: a page
  * that would take *used past limit is an error (a decompression bomb times
- * the number of columns). */
-void whorl__pq_col_budget(pq_colreader *r, uint64_t *used, uint64_t limit);
+ * the number of columns), of status `over` (0: WHORL_EUNSUPPORTED). *used
+ * is updated atomically: the columns may be read on several threads. */
+void whorl__pq_col_budget(pq_colreader *r, uint64_t *used, uint64_t limit, int over);
 
 /* RLE/bit-packed hybrid decoding of `count` values of bit_width bits from
  * buf[0..len) into out (exposed for tests and fuzzing). Returns the bytes

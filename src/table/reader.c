@@ -31,6 +31,7 @@
 #define PQ_WHOLE (4u << 20) /* rows: a row group this small is one window (16 B a row) */
 #define PQ_STEP 65536
 #define PQ_PAGE_BUDGET (512ull << 20) /* decompressed pages held by columns read in step */
+#define PQ_LANE_WINDOW (256u << 10) /* rows: windows of a Parquet file read on several threads */
 
 /* ---- window builder: rows of cells gathered per column, then handed to
  * the sink as one column batch per column ---------------------------------- */
@@ -145,7 +146,7 @@ static int wb_flush(wb *w) {
   for (size_t i = 0; i < w->ncols && !rc; i++) {
     wcol *c = &w->col[i];
     if (c->enc.oom) return WHORL_ENOMEM;
-    whorl_colbatch b = {i, 0, c->n, (const uint8_t *)c->enc.data, c->enc.len, c->type};
+    whorl_colbatch b = {i, 0, c->n, (const uint8_t *)c->enc.data, c->enc.len, c->type, 0};
     rc = s->batch(s->ctx, &b);
     c->enc.len = 0;
     c->n = 0;
@@ -159,10 +160,11 @@ static int wb_flush(wb *w) {
 /* Hands n cells of column `col` (rows *row on) to the sink and empties
  * the buffers: the readers that deliver a column at a time (Parquet,
  * Fortran-order arrays). */
-static int emit_batch(whorl_table_sink *sink, size_t col, size_t *row, whorl_buf *enc, const uint8_t *type, size_t *n) {
+static int emit_batch(whorl_table_sink *sink, size_t col, size_t *row, whorl_buf *enc, const uint8_t *type, size_t *n,
+                      unsigned lane) {
   if (!*n) return 0;
   if (enc->oom) return WHORL_ENOMEM;
-  whorl_colbatch b = {col, *row, *n, (const uint8_t *)enc->data, enc->len, type};
+  whorl_colbatch b = {col, *row, *n, (const uint8_t *)enc->data, enc->len, type, lane};
   int rc = sink->batch(sink->ctx, &b);
   *row += *n;
   *n = 0;
@@ -1631,6 +1633,7 @@ typedef struct pqctx {
   size_t n;
   int rc;
   int undecided;     /* a value whose mapping is not decided */
+  unsigned lane;     /* the sink lane this context's thread uses */
 } pqctx;
 
 static whorl_ltype pq_ltype(const pq_schema *s) {
@@ -1660,7 +1663,7 @@ static int pq_count(void *ctx, const pq_value *v) {
   return 0;
 }
 
-static int pq_flush(pqctx *p) { return emit_batch(p->sink, p->col, &p->row, &p->enc, p->type, &p->n); }
+static int pq_flush(pqctx *p) { return emit_batch(p->sink, p->col, &p->row, &p->enc, p->type, &p->n, p->lane); }
 
 static int pq_cell(void *ctx, const pq_value *v) {
   pqctx *p = ctx;
@@ -1693,6 +1696,90 @@ static int pq_cell(void *ctx, const pq_value *v) {
   return 0;
 }
 
+/* One window of a row group, its columns shared out among lanes. */
+typedef struct pqcol {
+  int rc;
+  whorl_error err;
+  uint64_t cost; /* the time it took in the last window (ns; an estimate at first) */
+} pqcol;
+
+typedef struct pqwin {
+  int fd;
+  uint64_t size;
+  const char *path;
+  const pq_meta *m;
+  const pq_schema **leaf;
+  pqcol *cols;  /* per column: its result */
+  pqctx *ctxs;  /* per lane */
+  size_t g, nleaf, k;
+  pq_colreader **rd; /* columns read in step (NULL: whole chunks) */
+  uint64_t done;     /* rows of the row group before the window */
+  pthread_mutex_t mu;
+  size_t next;       /* the next column to take, in `order` */
+  size_t *order;     /* columns, costliest first (the lanes end together) */
+} pqwin;
+
+typedef struct pqlane {
+  pqwin *w;
+  unsigned lane;
+} pqlane;
+
+/* Reads column c of the window into the sink through context p. */
+static int pq_window_column(pqwin *w, pqctx *p, size_t c, whorl_error *err) {
+  const pq_schema *leaf = w->leaf[c];
+  p->s = leaf;
+  p->decl = pq_ltype(leaf);
+  p->col = c;
+  p->row = 0;
+  p->n = 0;
+  p->enc.len = 0;
+  p->rc = 0;
+  p->undecided = 0;
+  int rc = 0;
+  if (w->rd) {
+    long long n = whorl__pq_col_pull(w->rd[c], w->k, pq_cell, p, err);
+    if (n < 0) rc = (int)n;
+  } else {
+    rc = whorl__parquet_read_column(w->fd, w->size, w->path, w->m, w->g, c, pq_cell, p, err);
+  }
+  if (!rc && p->undecided)
+    rc = whorl__error(err, WHORL_EUNSUPPORTED, w->path, -1, "column \"%s\": values of this Parquet type (%s) are not supported yet",
+                      leaf->name, whorl__ltype_name(p->decl));
+  if (!rc && p->rc == WHORL_ENOMEM) rc = whorl__error(err, p->rc, w->path, -1, "out of memory");
+  else if (!rc && p->rc)
+    rc = whorl__error(err, WHORL_EFORMAT, w->path, -1, "row group %zu, column \"%s\": more values than the row group's %llu rows",
+                      w->g, leaf->name, (unsigned long long)w->m->row_groups[w->g].num_rows);
+  if (!rc) rc = pq_flush(p);
+  if (!rc && p->row != w->k)
+    rc = whorl__error(err, WHORL_EFORMAT, w->path, -1, "row group %zu, column \"%s\": %llu values for %llu rows", w->g,
+                      leaf->name, (unsigned long long)(w->done + p->row), (unsigned long long)(w->done + w->k));
+  return rc;
+}
+
+/* A lane's thread: takes columns until none is left (or one failed). */
+static void *pq_lane_main(void *arg) {
+  pqlane *ln = arg;
+  pqwin *w = ln->w;
+  for (;;) {
+    pthread_mutex_lock(&w->mu);
+    size_t c = w->next < w->nleaf ? w->order[w->next++] : w->nleaf;
+    pthread_mutex_unlock(&w->mu);
+    if (c >= w->nleaf) break;
+    const uint64_t t0 = whorl__now_ns();
+    w->cols[c].rc = pq_window_column(w, &w->ctxs[ln->lane], c, &w->cols[c].err);
+    w->cols[c].cost = whorl__now_ns() - t0;
+  }
+  return NULL;
+}
+
+/* The columns by cost, costliest first (ties: schema order). */
+static int by_cost(const void *a, const void *b, void *ctx) {
+  const pqcol *cost_of = ctx;
+  const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  const uint64_t cx = cost_of[x].cost, cy = cost_of[y].cost;
+  return cx != cy ? (cx < cy ? 1 : -1) : (x > y) - (x < y);
+}
+
 static int read_parquet(const char *path, int fd, const struct stat *st, const whorl_table_opts *o,
                         whorl_table_sink *sink, whorl_table_info *info, whorl_error *err) {
   snprintf(info->format, sizeof info->format, "parquet");
@@ -1720,11 +1807,37 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
     leaf[nleaf++] = &m.schema[i];
   }
   for (size_t i = 0; i < nleaf && !rc; i++) rc = sink->column(sink->ctx, leaf[i]->name, strlen(leaf[i]->name));
-  pqctx p;
-  memset(&p, 0, sizeof p);
-  p.sink = sink;
-  p.type = malloc(PQ_BATCH);
-  if (!rc && !p.type) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  /* Columns are independent: with several threads and a sink that takes
+   * batches of different columns at once (lanes), each window's columns
+   * are shared out among the threads (each with its own context and lane);
+   * the first failing column in schema order is the one reported. Windows
+   * are then at most PQ_LANE_WINDOW rows (each lane holds 16 bytes a row). */
+  unsigned nlanes = 1;
+  if (o->threads > 1 && sink->lanes > 1 && nleaf > 1) {
+    nlanes = (unsigned)o->threads;
+    if (nlanes > sink->lanes) nlanes = sink->lanes;
+    if (nlanes > nleaf) nlanes = (unsigned)nleaf;
+  }
+  pqctx *ctxs = calloc(nlanes, sizeof *ctxs);
+  pqcol *cols = calloc(nleaf ? nleaf : 1, sizeof *cols);
+  size_t *order = calloc(nleaf ? nleaf : 1, sizeof *order);
+  if (!rc && (!ctxs || !cols || !order)) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  for (size_t c = 0; !rc && c < nleaf; c++) {
+    /* before the first window's times: a guess from the first row group */
+    const pq_column *pc = m.nrow_groups && c < m.row_groups[0].ncolumns ? &m.row_groups[0].columns[c] : NULL;
+    int t = leaf[c]->type;
+    cols[c].cost = pc ? (uint64_t)(pc->total_uncompressed_size > 0 ? pc->total_uncompressed_size : 0) +
+                            (uint64_t)(pc->num_values > 0 ? pc->num_values : 0) *
+                                (t == PQ_DOUBLE || t == PQ_FLOAT || t == PQ_INT96 ? 16u : 4u)
+                      : 0;
+    order[c] = c;
+  }
+  for (unsigned l = 0; l < nlanes && !rc; l++) {
+    ctxs[l].sink = sink;
+    ctxs[l].lane = l;
+    if (!(ctxs[l].type = malloc(PQ_BATCH))) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  }
+  pqwin pw = {fd, (uint64_t)st->st_size, path, &m, leaf, cols, ctxs, 0, nleaf, 0, NULL, 0, PTHREAD_MUTEX_INITIALIZER, 0, order};
   for (size_t g = 0; g < m.nrow_groups && !rc; g++) {
     const pq_row_group *rg = &m.row_groups[g];
     if (rg->ncolumns != nleaf) {
@@ -1742,6 +1855,7 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
      * memory never grows with the row count. */
     uint64_t nrows = (uint64_t)rg->num_rows;
     uint64_t whole = o->pq_whole_rows ? o->pq_whole_rows : PQ_WHOLE;
+    if (nlanes > 1 && whole > PQ_LANE_WINDOW) whole = PQ_LANE_WINDOW;
     size_t step = nrows <= whole ? (size_t)nrows : (whole < PQ_STEP ? (size_t)whole : PQ_STEP);
     pq_colreader **rd = NULL;
     uint64_t pages_held = 0;
@@ -1750,37 +1864,33 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
       if (!rd) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
       for (size_t c = 0; c < nleaf && !rc; c++) {
         rc = whorl__pq_col_open(fd, path, &m, g, c, &rd[c], err);
-        if (!rc) whorl__pq_col_budget(rd[c], &pages_held, PQ_PAGE_BUDGET);
+        if (!rc) whorl__pq_col_budget(rd[c], &pages_held, PQ_PAGE_BUDGET, nlanes > 1 ? WHORL__RETRY : 0);
       }
     }
+    pw.g = g;
+    pw.rd = rd;
     for (uint64_t done = 0; !rc && (done < nrows || nrows == 0);) {
       size_t k = nrows - done < step ? (size_t)(nrows - done) : step;
       rc = sink->begin(sink->ctx, k);
-      for (size_t c = 0; c < nleaf && !rc; c++) {
-        p.s = leaf[c];
-        p.decl = pq_ltype(leaf[c]);
-        p.col = c;
-        p.row = 0;
-        p.n = 0;
-        p.enc.len = 0;
-        p.rc = 0;
-        if (rd) {
-          long long n = whorl__pq_col_pull(rd[c], k, pq_cell, &p, err);
-          if (n < 0) rc = (int)n;
+      if (!rc) {
+        pw.k = k;
+        pw.done = done;
+        pw.next = 0;
+        for (size_t c = 0; c < nleaf; c++) cols[c].rc = 0;
+        if (nlanes > 1) {
+          qsort_r(order, nleaf, sizeof *order, by_cost, cols);
+          pqlane lanes[WHORL_SINK_LANES];
+          for (unsigned l = 0; l < nlanes; l++) lanes[l] = (pqlane){&pw, l};
+          whorl__parallel_each((int)nlanes, pq_lane_main, lanes, sizeof *lanes);
         } else {
-          rc = whorl__parquet_read_column(fd, (uint64_t)st->st_size, path, &m, g, c, pq_cell, &p, err);
+          pqlane one = {&pw, 0};
+          pq_lane_main(&one);
         }
-        if (!rc && p.undecided)
-          rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "column \"%s\": values of this Parquet type (%s) are not supported yet",
-                            leaf[c]->name, whorl__ltype_name(p.decl));
-        if (!rc && p.rc == WHORL_ENOMEM) rc = whorl__error(err, p.rc, path, -1, "out of memory");
-        else if (!rc && p.rc)
-          rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu, column \"%s\": more values than the row group's %llu rows",
-                            g, leaf[c]->name, (unsigned long long)nrows);
-        if (!rc) rc = pq_flush(&p);
-        if (!rc && p.row != k)
-          rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu, column \"%s\": %llu values for %llu rows", g,
-                            leaf[c]->name, (unsigned long long)(done + p.row), (unsigned long long)(done + k));
+        for (size_t c = 0; c < nleaf && !rc; c++)
+          if (cols[c].rc) {
+            rc = cols[c].rc;
+            *err = cols[c].err;
+          }
       }
       if (!rc) rc = sink->end(sink->ctx);
       done += k;
@@ -1791,12 +1901,6 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
     }
     /* Read in step, a column must end with its row group. */
     for (size_t c = 0; rd && c < nleaf && !rc; c++) {
-      p.s = leaf[c];
-      p.col = c;
-      p.row = 0;
-      p.n = 0;
-      p.enc.len = 0;
-      p.rc = 0;
       long long extra = whorl__pq_col_pull(rd[c], 1, pq_count, NULL, err);
       if (extra < 0) rc = (int)extra;
       else if (extra > 0)
@@ -1807,9 +1911,14 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
     free(rd);
     if (!rc) info->rows += nrows;
   }
-  if (rc > 0) rc = WHORL_EINVAL;
-  whorl_buf_free(&p.enc);
-  free(p.type);
+  if (rc > 0 && rc != WHORL__RETRY) rc = WHORL_EINVAL;
+  for (unsigned l = 0; ctxs && l < nlanes; l++) {
+    whorl_buf_free(&ctxs[l].enc);
+    free(ctxs[l].type);
+  }
+  free(ctxs);
+  free(cols);
+  free(order);
   free(leaf);
   whorl__parquet_meta_free(&m);
   return rc;

@@ -456,6 +456,13 @@ run "$W" fp --no-cache --id "$D/duck-decimal38.parquet"; eq "${out%% *}" "$dcsv"
 run "$W" fp --no-cache --id "$D/duck-time.csv"; tcsv=${out%% *}
 run "$W" fp --no-cache --id "$D/duck-time.parquet"; eq "${out%% *}" "$tcsv" "DuckDB timestamps (ms/us/ns, UTC and local), times, dates: Parquet = CSV"
 # bad input: one line naming the file (and where), exit 2, nothing on stdout
+# Parquet columns read on several threads (sink lanes): the same document, byte for byte
+for f in "$D"/*.parquet; do
+  for lv in logical profile; do
+    run "$W" fp --no-cache --json --level $lv --threads 1 "$f"; one=$out
+    run "$W" fp --no-cache --json --level $lv --threads 3 "$f"; eq "$out" "$one" "$(basename "$f") $lv: 1 and 3 threads give one document"
+  done
+done
 head -c 3000 "$D/duck-zstd.parquet" > "$T/tab/trunc.parquet"
 run "$W" fp --no-cache --as parquet "$T/tab/trunc.parquet"; eq "$rc" 2 "truncated Parquet: exit 2"; eq "$out" "" "truncated Parquet: no stdout"
 has "$err" "trunc.parquet" "truncated Parquet: names the file"; eq "$(wc -l <<<"$err")" 1 "truncated Parquet: one line"

@@ -1,7 +1,8 @@
 /* The logical accumulator: a table fed whole, or cut into parts at any
  * rows (forked, filled apart, joined in order), gives the same ids and
  * sums; keyed mode changes every value hash; column order does not change
- * logical.id, row order does not change logical.unordered. */
+ * logical.id, row order does not change logical.unordered; batches of
+ * several lanes give what one lane gives. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #define COLS 4
 
 static char cell[ROWS][COLS][24];
+static int lane_mode; /* 1: the columns' batches come through lanes 0, 1, 2 (whorl_table_sink.lanes) */
 
 /* Feeds rows [r0, r1) of the table into sink s, windows of w rows;
  * `perm` orders the columns as the reader would announce them. */
@@ -34,7 +36,7 @@ static int feed(whorl_table_sink *s, int r0, int r1, int w, const int *perm) {
         types[r] = (uint8_t)whorl__cell_text(t, strlen(t), 0, &canon);
         whorl__cell_put(&enc, canon.data, canon.len);
       }
-      whorl_colbatch b = {(size_t)cc, 0, (size_t)n, (const uint8_t *)enc.data, enc.len, types};
+      whorl_colbatch b = {(size_t)cc, 0, (size_t)n, (const uint8_t *)enc.data, enc.len, types, lane_mode ? (unsigned)(cc % 3) : 0};
       if (s->batch(s->ctx, &b)) return -1;
     }
     if (s->end(s->ctx)) return -1;
@@ -106,6 +108,15 @@ int main(void) {
   CHECK(memcmp(whole.row_sum, split.row_sum, 16) == 0);
   CHECK(memcmp(whole.schema, split.schema, 32) == 0);
   CHECK(memcmp(hw, hs, sizeof hw) == 0);
+  whorl_lresult laned;
+  uint8_t hl[COLS][32];
+  lane_mode = 1; /* columns through several lanes: the same results */
+  run(NULL, id, rows, 1, &laned, hl);
+  lane_mode = 0;
+  CHECK(memcmp(whole.id, laned.id, 32) == 0);
+  CHECK(memcmp(whole.unordered, laned.unordered, 32) == 0);
+  CHECK(memcmp(whole.row_sum, laned.row_sum, 16) == 0);
+  CHECK(memcmp(hw, hl, sizeof hw) == 0);
   run(NULL, rev, rows, 3, &cols, hc); /* other column order */
   CHECK(memcmp(whole.id, cols.id, 32) == 0);
   CHECK(memcmp(whole.unordered, cols.unordered, 32) == 0);

@@ -1,7 +1,7 @@
 /* The table reader's strategies give one result: Parquet row groups read a
  * column at a time or all columns in step (in windows of a few rows), on
- * DuckDB's files; the logical ids do not depend on how the reader cuts the
- * work. */
+ * DuckDB's files, on one thread or with the columns shared out among
+ * several; the logical ids do not depend on how the reader cuts the work. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include "table/reader.h"
 
 /* logical.id (hex) of path read as fmt with the given Parquet step. */
-static int table_id(const char *path, const char *fmt, uint64_t whole, char out[65]) {
+static int table_id(const char *path, const char *fmt, uint64_t whole, int threads, char out[65]) {
   int fd = open(path, O_RDONLY);
   if (fd < 0) return -1;
   struct stat st;
@@ -29,6 +29,7 @@ static int table_id(const char *path, const char *fmt, uint64_t whole, char out[
   whorl_table_opts o = WHORL_TABLE_OPTS_INIT;
   o.format = fmt;
   o.pq_whole_rows = whole;
+  o.threads = threads;
   whorl_table_info info;
   whorl_error err;
   int rc = whorl__table_read(path, fd, &st, &o, &sink, &info, &err);
@@ -58,12 +59,16 @@ int main(void) {
       if (n < 9 || strcmp(e->d_name + n - 8, ".parquet")) continue;
       char p[2048];
       snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-      char a[65] = "", b[65] = "", c[65] = "";
-      CHECK(table_id(p, "parquet", 0, a) == 0);
-      CHECK(table_id(p, "parquet", 7, b) == 0);    /* in step, windows of 7 rows */
-      CHECK(table_id(p, "parquet", 1000, c) == 0); /* in step when above 1000 rows */
+      char a[65] = "", b[65] = "", c[65] = "", d[65] = "", f[65] = "";
+      CHECK(table_id(p, "parquet", 0, 1, a) == 0);
+      CHECK(table_id(p, "parquet", 7, 1, b) == 0);    /* in step, windows of 7 rows */
+      CHECK(table_id(p, "parquet", 1000, 1, c) == 0); /* in step when above 1000 rows */
+      CHECK(table_id(p, "parquet", 0, 3, d) == 0);    /* columns shared out among 3 threads (lanes) */
+      CHECK(table_id(p, "parquet", 7, 2, f) == 0);    /* ... in step, on 2 */
       CHECK_STR(b, a);
       CHECK_STR(c, a);
+      CHECK_STR(d, a);
+      CHECK_STR(f, a);
       files++;
     }
     closedir(dh);
