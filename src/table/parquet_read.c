@@ -95,13 +95,33 @@ long long whorl__rle_hybrid(const uint8_t *buf, size_t len, int bw, uint32_t *ou
       const uint8_t *g = buf + pos;
       const size_t room = len - pos; /* readable bytes from g */
       const uint64_t mask = bw == 32 ? 0xffffffffULL : ((uint64_t)1 << bw) - 1;
-      for (uint64_t i = 0; i < nvals && n < count; i++) {
+      uint64_t i = 0;
+      if (bw <= 8) {
+        /* a group of 8 values is bw bytes: one 8-byte load gives all 8 */
+        for (; i + 8 <= nvals && n + 8 <= count && (size_t)(i / 8 * (uint64_t)bw) + 8 <= room; i += 8) {
+          const uint8_t *q = g + (size_t)(i / 8 * (uint64_t)bw);
+          uint64_t w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+          memcpy(&w, q, 8);
+#else
+          w = 0;
+          for (int k = 7; k >= 0; k--) w = w << 8 | q[k];
+#endif
+          for (int k = 0; k < 8; k++) out[n + (size_t)k] = (uint32_t)((w >> (k * bw)) & mask);
+          n += 8;
+        }
+      }
+      for (; i < nvals && n < count; i++) {
         /* the value's bits lie in the 8 bytes from its first one (bw <= 32) */
         const uint64_t bit = i * (uint64_t)bw;
         const size_t at = (size_t)(bit >> 3);
         uint64_t w = 0;
         if (at + 8 <= room) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+          memcpy(&w, g + at, 8);
+#else
           for (int k = 7; k >= 0; k--) w = w << 8 | g[at + (size_t)k]; /* little-endian, any host */
+#endif
         } else {
           for (size_t k = 0; at + k < room && k < 8; k++) w |= (uint64_t)g[at + k] << (8 * k);
         }

@@ -65,11 +65,36 @@ size_t whorl__point_digits(const char *rev, int nd, int scale, int neg, char *ou
  * are the shortest spelling (two decimals of at most 15 digits never read
  * as the same double), printed without exponent as ECMAScript does in this
  * range. Returns the length written to out, 0 when outside the fast path. */
+/* The power of ten that gave the last answer on this thread: columns of
+ * doubles (a Parquet column is converted a column at a time) mostly share
+ * it. Tried first, an answer c at p with c not a multiple of 10 and at most
+ * 15 digits is the one the loop from p = 0 would give: a smaller p' would
+ * need another decimal of at most 15 significant digits with the same
+ * double, and no two such decimals have one (DBL_DIG). */
+static _Thread_local int last_p = -1;
+
 static size_t double_fast(double v, char out[40]) {
   static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   double a = v < 0 ? -v : v;
   if (!(a >= 1e-6 && a < 9007199254740992.0)) return 0;
+  if (last_p >= 0) {
+    const int p = last_p;
+    const double sc = a * p10[p];
+    if (sc >= 1 && sc < 562949953421312.0) { /* below 2^49: only the nearest integer can be it (see below) */
+      double r = (double)(uint64_t)sc, fr = sc - r;
+      if (fr > 0.5 || (fr == 0.5 && ((uint64_t)r & 1))) r += 1;
+      if (fabs(r - sc) <= sc * 0x1p-50 && r / p10[p] == a) {
+        uint64_t n = (uint64_t)r;
+        if (n % 10) {
+          char dig[24];
+          int nd = 0;
+          while (n) dig[nd++] = (char)('0' + n % 10), n /= 10; /* reversed */
+          if (nd <= 15) return whorl__point_digits(dig, nd, p, v < 0, out);
+        }
+      }
+    }
+  }
   for (int p = 0; p <= 22; p++) {
     double sc = a * p10[p];
     if (sc >= 9007199254740992.0) return 0;
@@ -92,6 +117,7 @@ static size_t double_fast(double v, char out[40]) {
       int nd = 0;
       while (n) dig[nd++] = (char)('0' + n % 10), n /= 10; /* reversed */
       if (nd > 15) return 0;
+      last_p = p;
       return whorl__point_digits(dig, nd, p, v < 0, out);
     }
   }

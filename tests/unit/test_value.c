@@ -205,5 +205,28 @@ int main(void) {
     bad += !same_as_general(v, bad);
   }
   CHECK_INT(bad, 0);
+  /* columns of doubles: runs of values with one number of decimals (the
+   * fast path tries the last answer's power of ten first), mixed with
+   * runs of other scales, their one-ulp neighbours and whole numbers */
+  bad = 0;
+  for (int run = 0; run < 4000; run++) {
+    st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+    int frac = (int)(st % 9), digits = frac + 1 + (int)((st >> 8) % 8);
+    for (int n = 0; n < 40; n++) {
+      st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+      uint64_t lim = 1;
+      for (int i = 0; i < digits; i++) lim *= 10;
+      uint64_t m = (st >> 11) % lim;
+      int f = (st >> 60) == 0 ? frac - 1 : frac; /* now and then one decimal fewer */
+      if (f < 0) f = 0;
+      char lit[64];
+      snprintf(lit, sizeof lit, "%s%llue-%d", (st >> 59) & 1 ? "-" : "", (unsigned long long)m, f);
+      double v = strtod(lit, NULL);
+      if (((st >> 40) & 31) == 0) v = nextafter(v, INFINITY);
+      if (v == 0) continue;
+      bad += !same_as_general(v, bad);
+    }
+  }
+  CHECK_INT(bad, 0);
   T_DONE();
 }
