@@ -341,6 +341,11 @@ static void categorical_drift(whorl_json *o, const whorl_pcol *ca, const whorl_p
   }
   static const whorl_fmap empty = {NULL, 0, 0, WHORL_BUF_INIT}; /* a side without values */
   const whorl_fmap *fa = ca->freq ? ca->freq : &empty, *fb = cb->freq ? cb->freq : &empty;
+  if (!fa->n || !fb->n) { /* all null on a side: no distribution to compare (null_rate_change says it) */
+    whorl_json_object_set(o, "kind", whorl_json_string("categorical"));
+    whorl_json_object_set(o, "note", whorl_json_string("one side has no values: distribution metrics need both"));
+    return;
+  }
   size_t cap = fa->n + fb->n + 1;
   double *pa = calloc(cap, sizeof *pa), *pb = calloc(cap, sizeof *pb);
   const whorl_fent **ent = calloc(cap, sizeof *ent);

@@ -195,6 +195,20 @@ def main():
     r = json.loads(subprocess.run([W, "diff", "--no-cache", "--json", pa2, pb2], capture_output=True, text=True).stdout)
     d = {c["name"]: c["drift"] for c in r["table"]["columns"]["changed"]}["age"]
     check(abs(d["null_rate_change"] - 1010 / n) < 1e-12, f"null rate change {d['null_rate_change']}")
+
+    # a column null throughout on one side: no distribution to compare
+    # (a review found a PSI of 8.5, a chi-square of 0 on 1 degree of
+    # freedom and 2 "new categories" against an empty baseline)
+    e1, e2 = os.path.join(TMP, "empty_a.csv"), os.path.join(TMP, "empty_b.csv")
+    with open(e1, "w") as fh:
+        fh.write("x,y\n,1\n,2\n")
+    with open(e2, "w") as fh:
+        fh.write("x,y\n3,1\n4,2\n")
+    for p1, p2, rate in ((e1, e2, -1), (e2, e1, 1)):
+        r = json.loads(subprocess.run([W, "diff", "--no-cache", "--json", p1, p2], capture_output=True, text=True).stdout)
+        d = r["table"]["columns"]["changed"][0]["drift"]
+        check("psi" not in d and "chi2" not in d and "new_categories" not in d and "note" in d and d["null_rate_change"] == rate,
+              f"all null on one side: only the null rate changes ({d})")
     return 0
 
 
