@@ -424,6 +424,18 @@ static void categorical_drift(whorl_json *o, const whorl_pcol *ca, const whorl_p
   free(pa), free(pb), free(ent), free(src);
 }
 
+/* The type family most of a column's cells are in (the one its
+ * violations are counted against, docs/profile.md): 1 numbers, 2 dates and
+ * timestamps, 0 any other (or no values). */
+static int main_family(const whorl_pcol *c) {
+  uint64_t f[5] = {c->types[WHORL_T_BOOL], c->types[WHORL_T_INT] + c->types[WHORL_T_FLOAT],
+                   c->types[WHORL_T_DATE] + c->types[WHORL_T_TIMESTAMP], c->types[WHORL_T_STRING], c->types[WHORL_T_JSON]};
+  int top = 0;
+  for (int i = 1; i < 5; i++)
+    if (f[i] > f[top]) top = i;
+  return !f[top] ? 0 : top == 1 ? 1 : top == 2 ? 2 : 0;
+}
+
 whorl_json *whorl__drift(const whorl_json *cola, const whorl_json *colb, int keyed) {
   const whorl_json *pja = whorl_json_object_get(cola, "profile"), *pjb = whorl_json_object_get(colb, "profile");
   if (!pja || !pjb) return NULL;
@@ -444,7 +456,20 @@ whorl_json *whorl__drift(const whorl_json *cola, const whorl_json *colb, int key
   const char *ta = whorl_json_object_get_string(cola, "type"), *tb = whorl_json_object_get_string(colb, "type");
   int numeric = ta && tb && (!strcmp(ta, "int") || !strcmp(ta, "float")) && (!strcmp(tb, "int") || !strcmp(tb, "float"));
   int temporal = ta && tb && (!strcmp(ta, "date") || !strcmp(ta, "timestamp")) && (!strcmp(tb, "date") || !strcmp(tb, "timestamp"));
-  if (numeric || temporal) numeric_drift(o, &ca, &cb, temporal, pja);
+  /* a column of numbers (or dates) with a few other values, typed string
+   * for them (an R "NA", a "n/a"): its numbers still drift as numbers, as
+   * when one side has such values and the other none */
+  int mixed = 0;
+  if (!numeric && !temporal) {
+    int fa = main_family(&ra), fb = main_family(&rb);
+    if (fa && fa == fb) mixed = 1, numeric = fa == 1, temporal = fa == 2;
+  }
+  if (numeric || temporal) {
+    numeric_drift(o, &ca, &cb, temporal, pja);
+    if (mixed && !whorl_json_object_get(o, "note"))
+      whorl_json_object_set(o, "note", whorl_json_string(temporal ? "over the dates and timestamps of the column only: its other values are violations (violation_rate_change)"
+                                                                  : "over the numbers of the column only: its other values are violations (violation_rate_change)"));
+  }
   else categorical_drift(o, &ca, &cb, keyed);
   /* both kinds */
   double nna = (double)whorl_json_object_get_int(pja, "nulls", 0), nnb = (double)whorl_json_object_get_int(pjb, "nulls", 0);
