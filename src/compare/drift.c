@@ -125,6 +125,32 @@ static size_t exact_points(const whorl_pcol *c, int temporal, bin **out, int sid
   return n;
 }
 
+/* Where a log-linear store is full, its lowest bucket holds the folded
+ * smaller magnitudes down to 0 (docs/profile.md): [0, hi) on the positive
+ * side, (lo, 0] on the negative one. */
+static void fold_ends(const whorl_bucket *b, size_t n, double *pos_hi, double *neg_lo) {
+  for (size_t i = 0; i < n; i++) {
+    if (b[i].lo == 0 && b[i].hi > 0 && b[i].hi > *pos_hi) *pos_hi = b[i].hi;
+    if (b[i].hi == 0 && b[i].lo < 0 && b[i].lo < *neg_lo) *neg_lo = b[i].lo;
+  }
+}
+
+/* Folds a side's buckets as the other side's are: every bucket within
+ * [neg_lo, 0) or [0, pos_hi] (zero included) becomes one, so the two grids
+ * do not overlap (a folded bucket beside the other side's fine ones would
+ * put all its mass at one end: a KS, a PSI that are not the data's). */
+static size_t fold_to(whorl_bucket *b, size_t n, double pos_hi, double neg_lo) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    whorl_bucket e = b[i];
+    if (neg_lo < 0 && e.lo >= neg_lo && e.hi <= 0 && e.lo < 0) e.lo = neg_lo, e.hi = 0;
+    else if (pos_hi > 0 && e.lo >= 0 && e.hi <= pos_hi) e.lo = 0, e.hi = pos_hi;
+    if (k && b[k - 1].lo == e.lo && b[k - 1].hi == e.hi) b[k - 1].count += e.count;
+    else b[k++] = e;
+  }
+  return k;
+}
+
 static int num_bins(const whorl_pcol *ca, const whorl_pcol *cb, const whorl_pnum *da, const whorl_pnum *db, int temporal,
                     bin **out, size_t *nout, double *width, int *exact) {
   bin *pa = NULL, *pb = NULL;
@@ -166,6 +192,10 @@ static int num_bins(const whorl_pcol *ca, const whorl_pcol *cb, const whorl_pnum
   if (!temporal) {
     whorl_bucket *la = NULL, *lb = NULL;
     size_t nla = whorl__dd_buckets(&da->dd, &la), nlb = whorl__dd_buckets(&db->dd, &lb);
+    double pos_hi = 0, neg_lo = 0;
+    fold_ends(la, nla, &pos_hi, &neg_lo);
+    fold_ends(lb, nlb, &pos_hi, &neg_lo);
+    if (pos_hi > 0 || neg_lo < 0) nla = fold_to(la, nla, pos_hi, neg_lo), nlb = fold_to(lb, nlb, pos_hi, neg_lo);
     ll = malloc((nla + nlb + 1) * sizeof *ll);
     size_t i = 0, q = 0;
     double ta = 0, tb = 0;
