@@ -234,6 +234,17 @@ def main():
         check(abs(d["ks"] - ks) < 0.01 and abs(d["psi"] - p) <= 0.02 + 0.05 * p,
               f"one side folded by a sentinel: KS {d['ks']} vs scipy {ks}, PSI {d['psi']} vs numpy {p}")
 
+    # exact W1 beside a sentinel: the CDFs' difference up to it is 0, not
+    # the 1e-16 left by summed shares (times 1e15: 0.15 for 0.042)
+    ea = [x / 10 for x in ra.integers(0, 100, 2999)] + [1e15]
+    eb = [x / 10 for x in ra.integers(0, 100, 2999)] + [1e15]
+    s1, s2 = os.path.join(TMP, "sent_a.csv"), os.path.join(TMP, "sent_b.csv")
+    pd.DataFrame({"v": ea}).to_csv(s1, index=False)
+    pd.DataFrame({"v": eb}).to_csv(s2, index=False)
+    d = json.loads(subprocess.run([W, "diff", "--no-cache", "--json", s1, s2], capture_output=True, text=True).stdout)["table"]["columns"]["changed"][0]["drift"]
+    w1 = stats.wasserstein_distance(ea, eb)
+    check(d["exact"] and abs(d["wasserstein"] - w1) < 1e-9, f"exact W1 beside a sentinel {d['wasserstein']} = scipy {w1}")
+
     # a column null throughout on one side: no distribution to compare
     # (a review found a PSI of 8.5, a chi-square of 0 on 1 degree of
     # freedom and 2 "new categories" against an empty baseline)
