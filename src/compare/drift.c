@@ -88,10 +88,12 @@ static whorl_json *num(double x) {
 
 /* ---- numeric -------------------------------------------------------------------------- */
 
-/* Exact point masses from a counting profile, or NULL. */
-static size_t exact_points(const whorl_pcol *c, int temporal, bin **out, int side, size_t n0) {
-  (void)n0;
-  if (!c->freq || c->freq_over) return (size_t)-1;
+/* Exact point masses from a counting profile, or (size_t)-1 when there
+ * are none: no counts, a keyed profile (its counts are of hashes), or
+ * counts that do not account for all `want` values of the column. */
+static size_t exact_points(const whorl_pcol *c, int temporal, int keyed, bin **out, int side, uint64_t want) {
+  if (!c->freq || c->freq_over || keyed) return (size_t)-1;
+  uint64_t got = 0;
   size_t n = 0;
   bin *b = *out;
   for (size_t i = 0; i < c->freq->nslots; i++) {
@@ -120,8 +122,14 @@ static size_t exact_points(const whorl_pcol *c, int temporal, bin **out, int sid
     b = g;
     b[n] = (bin){x, x, side ? 0 : (double)e->count, side ? (double)e->count : 0};
     n++;
+    got += e->count;
   }
   *out = b;
+  if (got != want) { /* the sketches answer */
+    free(b);
+    *out = NULL;
+    return (size_t)-1;
+  }
   return n;
 }
 
@@ -152,9 +160,9 @@ static size_t fold_to(whorl_bucket *b, size_t n, double pos_hi, double neg_lo) {
 }
 
 static int num_bins(const whorl_pcol *ca, const whorl_pcol *cb, const whorl_pnum *da, const whorl_pnum *db, int temporal,
-                    bin **out, size_t *nout, double *width, int *exact) {
+                    int keyed, bin **out, size_t *nout, double *width, int *exact) {
   bin *pa = NULL, *pb = NULL;
-  size_t na = exact_points(ca, temporal, &pa, 0, 0), nb = exact_points(cb, temporal, &pb, 1, 0);
+  size_t na = exact_points(ca, temporal, keyed, &pa, 0, da->n), nb = exact_points(cb, temporal, keyed, &pb, 1, db->n);
   if (na != (size_t)-1 && nb != (size_t)-1) {
     /* both exact: merge the points (values may repeat across sides) */
     bin *all = malloc((na + nb + 1) * sizeof *all);
@@ -265,7 +273,7 @@ static double pquantile(const whorl_json *prof, const char *k) {
   return whorl_json_typeof(v) == WHORL_JSON_NUMBER ? whorl_json_get_double(v) : NAN;
 }
 
-static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol *cb, int temporal, const whorl_json *pja) {
+static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol *cb, int temporal, int keyed, const whorl_json *pja) {
   const whorl_pnum *da = temporal ? ca->tim : ca->num, *db = temporal ? cb->tim : cb->num;
   if (!da || !db || !da->n || !db->n) {
     whorl_json_object_set(o, "kind", whorl_json_string("numeric"));
@@ -276,7 +284,7 @@ static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol 
   size_t n = 0;
   double w = 0;
   int exact = 0;
-  if (num_bins(ca, cb, da, db, temporal, &b, &n, &w, &exact)) return;
+  if (num_bins(ca, cb, da, db, temporal, keyed, &b, &n, &w, &exact)) return;
   double ta = 0, tb = 0;
   for (size_t i = 0; i < n; i++) ta += b[i].a, tb += b[i].b;
   /* KS and Wasserstein-1 from the two CDFs */
@@ -501,7 +509,7 @@ whorl_json *whorl__drift(const whorl_json *cola, const whorl_json *colb, int key
     if (fa && fa == fb) mixed = 1, numeric = fa == 1, temporal = fa == 2;
   }
   if (numeric || temporal) {
-    numeric_drift(o, &ca, &cb, temporal, pja);
+    numeric_drift(o, &ca, &cb, temporal, keyed, pja);
     if (mixed && !whorl_json_object_get(o, "note"))
       whorl_json_object_set(o, "note", whorl_json_string(temporal ? "over the dates and timestamps of the column only: its other values are violations (violation_rate_change)"
                                                                   : "over the numbers of the column only: its other values are violations (violation_rate_change)"));

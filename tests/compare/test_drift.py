@@ -245,6 +245,21 @@ def main():
     w1 = stats.wasserstein_distance(ea, eb)
     check(d["exact"] and abs(d["wasserstein"] - w1) < 1e-9, f"exact W1 beside a sentinel {d['wasserstein']} = scipy {w1}")
 
+    # keyed documents count hashes, not values: a counted numeric column
+    # drifts from the sketches (a review found every metric 0, "exact")
+    key = os.path.join(TMP, "key")
+    with open(key, "wb") as fh:
+        fh.write(b"0123456789abcdef0123456789abcdef")
+    r = json.loads(subprocess.run([W, "diff", "--no-cache", "--json", "--key-file", key, pa, pb], capture_output=True, text=True).stdout)
+    d = {c["name"]: c["drift"] for c in r["table"]["columns"]["changed"]}["age"]
+    a, b = base.age.to_numpy(), cur.age.to_numpy()
+    ks = stats.ks_2samp(a, b).statistic
+    check(not d["exact"] and d["ks"] > 0 and abs(d["ks"] - ks) <= d["ks_error_bound"] + 1e-12
+          and abs(d["wasserstein"] - stats.wasserstein_distance(a, b)) <= d["wasserstein_error_bound"] + 1e-9,
+          f"keyed: age KS {d['ks']} vs scipy {ks} from the sketches")
+    d = {c["name"]: c["drift"] for c in r["table"]["columns"]["changed"]}["day"]
+    check(not d["exact"] and d["ks"] > 0.1, f"keyed: dates drift from the sketches (KS {d['ks']})")
+
     # a column null throughout on one side: no distribution to compare
     # (a review found a PSI of 8.5, a chi-square of 0 on 1 degree of
     # freedom and 2 "new categories" against an empty baseline)
