@@ -88,10 +88,12 @@ static whorl_json *num(double x) {
 
 /* ---- numeric -------------------------------------------------------------------------- */
 
-/* Exact point masses from a counting profile, or NULL. */
-static size_t exact_points(const whorl_pcol *c, int temporal, bin **out, int side, size_t n0) {
-  (void)n0;
-  if (!c->freq || c->freq_over) return (size_t)-1;
+/* Exact point masses from a counting profile, or (size_t)-1 when there
+ * are none: no counts, a keyed profile (its counts are of hashes), or
+ * counts that do not account for all `want` values of the column. */
+static size_t exact_points(const whorl_pcol *c, int temporal, int keyed, bin **out, int side, uint64_t want) {
+  if (!c->freq || c->freq_over || keyed) return (size_t)-1;
+  uint64_t got = 0;
   size_t n = 0;
   bin *b = *out;
   for (size_t i = 0; i < c->freq->nslots; i++) {
@@ -120,15 +122,47 @@ static size_t exact_points(const whorl_pcol *c, int temporal, bin **out, int sid
     b = g;
     b[n] = (bin){x, x, side ? 0 : (double)e->count, side ? (double)e->count : 0};
     n++;
+    got += e->count;
   }
   *out = b;
+  if (got != want) { /* the sketches answer */
+    free(b);
+    *out = NULL;
+    return (size_t)-1;
+  }
   return n;
 }
 
+/* Where a log-linear store is full, its lowest bucket holds the folded
+ * smaller magnitudes down to 0 (docs/profile.md): [0, hi) on the positive
+ * side, (lo, 0] on the negative one. */
+static void fold_ends(const whorl_bucket *b, size_t n, double *pos_hi, double *neg_lo) {
+  for (size_t i = 0; i < n; i++) {
+    if (b[i].lo == 0 && b[i].hi > 0 && b[i].hi > *pos_hi) *pos_hi = b[i].hi;
+    if (b[i].hi == 0 && b[i].lo < 0 && b[i].lo < *neg_lo) *neg_lo = b[i].lo;
+  }
+}
+
+/* Folds a side's buckets as the other side's are: every bucket within
+ * [neg_lo, 0) or [0, pos_hi] (zero included) becomes one, so the two grids
+ * do not overlap (a folded bucket beside the other side's fine ones would
+ * put all its mass at one end: a KS, a PSI that are not the data's). */
+static size_t fold_to(whorl_bucket *b, size_t n, double pos_hi, double neg_lo) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    whorl_bucket e = b[i];
+    if (neg_lo < 0 && e.lo >= neg_lo && e.hi <= 0 && e.lo < 0) e.lo = neg_lo, e.hi = 0;
+    else if (pos_hi > 0 && e.lo >= 0 && e.hi <= pos_hi) e.lo = 0, e.hi = pos_hi;
+    if (k && b[k - 1].lo == e.lo && b[k - 1].hi == e.hi) b[k - 1].count += e.count;
+    else b[k++] = e;
+  }
+  return k;
+}
+
 static int num_bins(const whorl_pcol *ca, const whorl_pcol *cb, const whorl_pnum *da, const whorl_pnum *db, int temporal,
-                    bin **out, size_t *nout, double *width, int *exact) {
+                    int keyed, bin **out, size_t *nout, double *width, int *exact) {
   bin *pa = NULL, *pb = NULL;
-  size_t na = exact_points(ca, temporal, &pa, 0, 0), nb = exact_points(cb, temporal, &pb, 1, 0);
+  size_t na = exact_points(ca, temporal, keyed, &pa, 0, da->n), nb = exact_points(cb, temporal, keyed, &pb, 1, db->n);
   if (na != (size_t)-1 && nb != (size_t)-1) {
     /* both exact: merge the points (values may repeat across sides) */
     bin *all = malloc((na + nb + 1) * sizeof *all);
@@ -166,6 +200,10 @@ static int num_bins(const whorl_pcol *ca, const whorl_pcol *cb, const whorl_pnum
   if (!temporal) {
     whorl_bucket *la = NULL, *lb = NULL;
     size_t nla = whorl__dd_buckets(&da->dd, &la), nlb = whorl__dd_buckets(&db->dd, &lb);
+    double pos_hi = 0, neg_lo = 0;
+    fold_ends(la, nla, &pos_hi, &neg_lo);
+    fold_ends(lb, nlb, &pos_hi, &neg_lo);
+    if (pos_hi > 0 || neg_lo < 0) nla = fold_to(la, nla, pos_hi, neg_lo), nlb = fold_to(lb, nlb, pos_hi, neg_lo);
     ll = malloc((nla + nlb + 1) * sizeof *ll);
     size_t i = 0, q = 0;
     double ta = 0, tb = 0;
@@ -235,7 +273,7 @@ static double pquantile(const whorl_json *prof, const char *k) {
   return whorl_json_typeof(v) == WHORL_JSON_NUMBER ? whorl_json_get_double(v) : NAN;
 }
 
-static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol *cb, int temporal, const whorl_json *pja) {
+static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol *cb, int temporal, int keyed, const whorl_json *pja) {
   const whorl_pnum *da = temporal ? ca->tim : ca->num, *db = temporal ? cb->tim : cb->num;
   if (!da || !db || !da->n || !db->n) {
     whorl_json_object_set(o, "kind", whorl_json_string("numeric"));
@@ -246,20 +284,26 @@ static void numeric_drift(whorl_json *o, const whorl_pcol *ca, const whorl_pcol 
   size_t n = 0;
   double w = 0;
   int exact = 0;
-  if (num_bins(ca, cb, da, db, temporal, &b, &n, &w, &exact)) return;
+  if (num_bins(ca, cb, da, db, temporal, keyed, &b, &n, &w, &exact)) return;
   double ta = 0, tb = 0;
   for (size_t i = 0; i < n; i++) ta += b[i].a, tb += b[i].b;
   /* KS and Wasserstein-1 from the two CDFs */
-  double fa = 0, fb = 0, ks = 0, w1 = 0, maxmass = 0, w1err = 0;
+  double ks = 0, w1 = 0, maxmass = 0, w1err = 0;
+  /* the CDFs' difference from the counts, in integers: where the two CDFs
+   * are equal it is exactly 0 (summed shares leave ~1e-16, which a gap of
+   * 1e15 up to a sentinel turned into a W1 off by 0.1) */
+  __int128 cuma = 0, cumb = 0;
+  const __int128 na = (__int128)ta, nb = (__int128)tb;
   for (size_t i = 0; i < n; i++) {
-    fa += b[i].a / ta;
-    fb += b[i].b / tb;
-    double d = fabs(fa - fb);
+    cuma += (__int128)b[i].a;
+    cumb += (__int128)b[i].b;
+    __int128 num = cuma * nb - cumb * na;
+    double d = fabs((double)num) / (ta * tb);
     if (d > ks) ks = d;
     /* the CDFs stay put from here to the next bin (gaps between occupied
      * buckets included) */
     double step = i + 1 < n ? b[i + 1].lo - b[i].lo : (exact ? 0 : b[i].hi - b[i].lo);
-    w1 += d * step;
+    if (d > 0) w1 += d * step;
     double m = fmax(b[i].a / ta, b[i].b / tb);
     if (m > maxmass) maxmass = m;
     /* each unit of mass sits within its bucket: W1 moves by at most the
@@ -341,6 +385,11 @@ static void categorical_drift(whorl_json *o, const whorl_pcol *ca, const whorl_p
   }
   static const whorl_fmap empty = {NULL, 0, 0, WHORL_BUF_INIT}; /* a side without values */
   const whorl_fmap *fa = ca->freq ? ca->freq : &empty, *fb = cb->freq ? cb->freq : &empty;
+  if (!fa->n || !fb->n) { /* all null on a side: no distribution to compare (null_rate_change says it) */
+    whorl_json_object_set(o, "kind", whorl_json_string("categorical"));
+    whorl_json_object_set(o, "note", whorl_json_string("one side has no values: distribution metrics need both"));
+    return;
+  }
   size_t cap = fa->n + fb->n + 1;
   double *pa = calloc(cap, sizeof *pa), *pb = calloc(cap, sizeof *pb);
   const whorl_fent **ent = calloc(cap, sizeof *ent);
@@ -419,6 +468,18 @@ static void categorical_drift(whorl_json *o, const whorl_pcol *ca, const whorl_p
   free(pa), free(pb), free(ent), free(src);
 }
 
+/* The type family most of a column's cells are in (the one its
+ * violations are counted against, docs/profile.md): 1 numbers, 2 dates and
+ * timestamps, 0 any other (or no values). */
+static int main_family(const whorl_pcol *c) {
+  uint64_t f[5] = {c->types[WHORL_T_BOOL], c->types[WHORL_T_INT] + c->types[WHORL_T_FLOAT],
+                   c->types[WHORL_T_DATE] + c->types[WHORL_T_TIMESTAMP], c->types[WHORL_T_STRING], c->types[WHORL_T_JSON]};
+  int top = 0;
+  for (int i = 1; i < 5; i++)
+    if (f[i] > f[top]) top = i;
+  return !f[top] ? 0 : top == 1 ? 1 : top == 2 ? 2 : 0;
+}
+
 whorl_json *whorl__drift(const whorl_json *cola, const whorl_json *colb, int keyed) {
   const whorl_json *pja = whorl_json_object_get(cola, "profile"), *pjb = whorl_json_object_get(colb, "profile");
   if (!pja || !pjb) return NULL;
@@ -439,7 +500,20 @@ whorl_json *whorl__drift(const whorl_json *cola, const whorl_json *colb, int key
   const char *ta = whorl_json_object_get_string(cola, "type"), *tb = whorl_json_object_get_string(colb, "type");
   int numeric = ta && tb && (!strcmp(ta, "int") || !strcmp(ta, "float")) && (!strcmp(tb, "int") || !strcmp(tb, "float"));
   int temporal = ta && tb && (!strcmp(ta, "date") || !strcmp(ta, "timestamp")) && (!strcmp(tb, "date") || !strcmp(tb, "timestamp"));
-  if (numeric || temporal) numeric_drift(o, &ca, &cb, temporal, pja);
+  /* a column of numbers (or dates) with a few other values, typed string
+   * for them (an R "NA", a "n/a"): its numbers still drift as numbers, as
+   * when one side has such values and the other none */
+  int mixed = 0;
+  if (!numeric && !temporal) {
+    int fa = main_family(&ra), fb = main_family(&rb);
+    if (fa && fa == fb) mixed = 1, numeric = fa == 1, temporal = fa == 2;
+  }
+  if (numeric || temporal) {
+    numeric_drift(o, &ca, &cb, temporal, keyed, pja);
+    if (mixed && !whorl_json_object_get(o, "note"))
+      whorl_json_object_set(o, "note", whorl_json_string(temporal ? "over the dates and timestamps of the column only: its other values are violations (violation_rate_change)"
+                                                                  : "over the numbers of the column only: its other values are violations (violation_rate_change)"));
+  }
   else categorical_drift(o, &ca, &cb, keyed);
   /* both kinds */
   double nna = (double)whorl_json_object_get_int(pja, "nulls", 0), nnb = (double)whorl_json_object_get_int(pjb, "nulls", 0);

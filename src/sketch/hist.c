@@ -343,9 +343,7 @@ void whorl__uh_add(whorl_uh *u, double x) {
   if (!u->cnt && uh_alloc(u)) return;
   /* keys within +-2^61 */
   while (fabs(x) >= u->lim) uh_coarsen(u);
-  double v = x * u->scale;
-  int64_t k = (int64_t)v; /* |v| < 2^61: exact truncation, then floor */
-  if ((double)k > v) k--;
+  int64_t k = whorl__uh_key(u, x);
   u->n++;
   if (u->span && k >= u->klo && k < u->klo + u->span) u->cnt[k - u->klo]++;
   else uh_put(u, k, 1);
@@ -355,9 +353,7 @@ void whorl__uh_addn(whorl_uh *u, double x, uint64_t n) {
   if (!n) return;
   if (!u->cnt && uh_alloc(u)) return;
   while (fabs(x) >= u->lim) uh_coarsen(u);
-  double v = x * u->scale;
-  int64_t k = (int64_t)v;
-  if ((double)k > v) k--;
+  int64_t k = whorl__uh_key(u, x);
   u->n += n;
   uh_put(u, k, n);
 }

@@ -166,12 +166,20 @@ typedef struct whorl_uh {
 } whorl_uh;
 
 void whorl__uh_add(whorl_uh *u, double x); /* finite x only */
+/* The key of x, floor(x / 2^j), for |x| below u->lim. A negative x whose
+ * product with 2^-j underflows to -0 (1e-300 beside 1e308) still goes to
+ * key -1, where it lands when added before the coarsening: its bucket
+ * does not depend on the order of the values. */
+static inline int64_t whorl__uh_key(const whorl_uh *u, double x) {
+  double v = x * u->scale;
+  int64_t k = (int64_t)v; /* |v| < 2^61: exact truncation, then floor */
+  if ((double)k > v || (k == 0 && x < 0)) k--;
+  return k;
+}
 /* The common case inline: x inside the occupied range. */
 static inline void whorl__uh_add1(whorl_uh *u, double x) {
   if (u->cnt && x < u->lim && x > -u->lim) {
-    double v = x * u->scale;
-    int64_t k = (int64_t)v;
-    if ((double)k > v) k--;
+    int64_t k = whorl__uh_key(u, x);
     uint64_t i = (uint64_t)(k - u->klo);
     if (i < u->span) {
       u->cnt[i]++;

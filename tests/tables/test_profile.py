@@ -18,6 +18,7 @@ import math
 import os
 import subprocess
 import sys
+import random
 
 import numpy as np
 import pandas as pd
@@ -172,6 +173,25 @@ def main():
     kd = json.loads(out)
     check(all("min" not in c["profile"] for c in kd["columns"] if c["type"] == "string"), "keyed: no string min/max")
     check_merge(big, json.loads(out), key)
+    # A tiny negative value beside a huge one (1e-300 * 2^-963 underflows
+    # to -0): its uniform bucket is -1 whether it came before or after the
+    # huge value made the buckets coarse (a review found bucket 0 after,
+    # so the row order and the shards changed the profile).
+    rng = random.Random(5)
+    vals = [f"{rng.gauss(0, 1):.6f}" for _ in range(300)]
+    vals[0], vals[150] = "1e308", "-1e-300"
+    tiny = os.path.join(TMP, "tiny_neg.csv")
+    with open(tiny, "w") as fh:
+        fh.write("v\n" + "\n".join(vals) + "\n")
+    tiny_r = os.path.join(TMP, "tiny_neg_reversed.csv")
+    with open(tiny_r, "w") as fh:
+        fh.write("v\n" + "\n".join(reversed(vals)) + "\n")
+    dt, _ = fp(tiny)
+    dr, _ = fp(tiny_r)
+    check(dt and dr and dt["columns"][0]["profile"] == dr["columns"][0]["profile"],
+          "a tiny negative beside 1e308: the same profile in either row order")
+    if dt:
+        check_merge(tiny, dt)
     for name in ["statsmodels-macrodata", "sklearn-iris", "statsmodels-star98"]:
         if name in csvs:
             dd, _ = fp(csvs[name])
