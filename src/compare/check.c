@@ -707,8 +707,18 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
   const whorl_json *rows = whorl_json_object_get(t, "row_changes");
   int appended_only = rows && whorl_json_get_bool(whorl_json_object_get(rows, "positions")) &&
                       !whorl_json_object_get_int(rows, "removed", 1) && !whorl_json_object_get_int(rows, "changed", 1) && rb > ra;
+  /* New rows that repeat (copies of one row) are counted, not placed: rows
+   * moved or swapped among copies of the same rows leave the row table as
+   * it is, so an append cannot be told from edits among them. */
+  const int64_t unplaced = rows ? whorl_json_object_get_int(rows, "repeated_rows_unplaced", 0) : 0;
   if (whorl_json_size(ch) && !allow_content && !may(rule, "content")) {
-    if (may(rule, "append") && appended_only) {
+    if (may(rule, "append") && appended_only && unplaced) {
+      finding(j, 1, "append",
+              "cannot verify that rows were only appended: rows %lld -> %lld, and %lld of the rows the two versions do not "
+              "share are copies of repeated rows, whose positions the row table does not record (rows edited or moved among "
+              "copies of the same rows would look the same; docs/check.md). If the change is intended: whorl lock --update",
+              (long long)ra, (long long)rb, (long long)unplaced);
+    } else if (may(rule, "append") && appended_only) {
       /* rows appended at the end, none changed or removed: allowed */
       snprintf(j->note, sizeof j->note, "%lld rows appended (allowed)", (long long)(rb - ra));
     } else if (may(rule, "append")) {

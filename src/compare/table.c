@@ -668,9 +668,14 @@ int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep,
               nr = whorl_json_object_get_int(rc, placed ? "removed" : "rows_only_in_a", 0),
               nc = placed ? whorl_json_object_get_int(rc, "changed", 0) : (na && nr ? 1 : 0);
     int end = whorl_json_get_bool(whorl_json_object_get(rc, "positions"));
+    /* copies of repeated rows are counted, not placed: rows swapped among
+     * them look like no change, so "appended" would be a guess */
+    const int copies = whorl_json_object_get_int(rc, "repeated_rows_unplaced", 0) > 0;
     if (!nc && (na || nr)) {
       if (na && nr) snprintf(vbuf, sizeof vbuf, "%lld rows added, %lld removed", na, nr);
+      else if (na && copies) snprintf(vbuf, sizeof vbuf, "%lld row%s added (copies of repeated rows: positions not known)", na, na == 1 ? "" : "s");
       else if (na) snprintf(vbuf, sizeof vbuf, "%lld row%s %s", na, na == 1 ? "" : "s", end ? "appended" : "inserted");
+      else if (copies) snprintf(vbuf, sizeof vbuf, "%lld row%s removed (copies of repeated rows: positions not known)", nr, nr == 1 ? "" : "s");
       else snprintf(vbuf, sizeof vbuf, "%lld row%s %s", nr, nr == 1 ? "" : "s", end ? "cut at the end" : "removed");
       *verdict = vbuf;
     }

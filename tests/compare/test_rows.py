@@ -205,9 +205,28 @@ def main():
     subprocess.run([W, "lock", "t.csv"], cwd=lockdir, capture_output=True)
     with open(os.path.join(lockdir, "whorl.policy.yaml"), "w") as f:
         f.write('version: 1\nrules:\n  - match: "*.csv"\n    may_change: [append]\n    drift: {ks: {fail: 1}, psi: {fail: 10}}\n')
-    pd.concat([df, df.iloc[:2].assign(id=-7), df.iloc[:2].assign(id=-7)]).to_csv(p, index=False)  # repeated rows too
+    pd.concat([df, df.iloc[:2].assign(id=-7), df.iloc[:2].assign(id=-8)]).to_csv(p, index=False)
     r = subprocess.run([W, "check"], cwd=lockdir, capture_output=True, text=True)
     check(r.returncode == 0 and "4 rows appended (allowed)" in r.stdout, f"appended rows under may_change [append]: pass, said ({r.stdout.strip()[-200:]})")
+    # appended copies of repeated rows: their positions are not recorded, so
+    # an append cannot be told from rows edited or moved among copies (a
+    # reviewer's case below): not passed as an append
+    pd.concat([df, df.iloc[:2].assign(id=-7), df.iloc[:2].assign(id=-7)]).to_csv(p, index=False)
+    r = subprocess.run([W, "check"], cwd=lockdir, capture_output=True, text=True)
+    check(r.returncode == 1 and "cannot verify that rows were only appended" in r.stdout and "copies of repeated rows" in r.stdout,
+          f"appended copies of repeated rows under may_change [append]: unverifiable, fail ({r.stdout.strip()[-300:]})")
+    # 1,000 rows of two values; about half of them changed in place and
+    # 1,300 rows more: the row multisets differ only by the new rows
+    rep = os.path.join(TMP, "rep")
+    os.makedirs(rep, exist_ok=True)
+    pd.DataFrame({"v": np.random.default_rng(1).choice(["a", "b"], 1000)}).to_csv(os.path.join(rep, "t.csv"), index=False)
+    subprocess.run([W, "lock", "t.csv"], cwd=rep, capture_output=True)
+    with open(os.path.join(rep, "whorl.policy.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "*.csv"\n    may_change: [append]\n    drift: {ks: {fail: 1}, psi: {fail: 10}}\n')
+    pd.DataFrame({"v": np.random.default_rng(2).choice(["a", "b"], 2300)}).to_csv(os.path.join(rep, "t.csv"), index=False)
+    r = subprocess.run([W, "check"], cwd=rep, capture_output=True, text=True)
+    check(r.returncode == 1 and "cannot verify that rows were only appended" in r.stdout,
+          f"rows edited among copies, rows added: not passed as appended ({r.stdout.strip()[-300:]})")
     d = df.copy()
     d.loc[3, "x"] += 1
     d.to_csv(p, index=False)
