@@ -271,6 +271,10 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
     cli_msg("error: --json and --id contradict each other: give one");
     return EXIT_ERROR;
   }
+  if (output && idonly) { /* -o writes the whole JSON document; --id asks for the id line alone */
+    cli_msg("error: --output and --id contradict each other: give one");
+    return EXIT_ERROR;
+  }
   if (fs.matrix || fs.pipeline || fs.ncode || fs.input) {
     if (level_given || digest_given) {
       cli_msg("error: %s does not apply to --features (a features fingerprint has one level: the matrix at the profile level)",

@@ -185,11 +185,13 @@ printf 'a = f(1, 2)\nb = g(3, 4)\nc = h(5, 6)\n' > "$T/calc.py"
 run "$W" fp --no-cache --json "$T/calc.py"; has "$out" '"kind": "file"' "a .py with commas is a file, not a table"
 
 # options given twice or contradicting each other: exit 2, never "the last wins"
-for args in "--level quick --level content" "--json --id" "--header --no-header" "--model --no-model" \
+for args in "--level quick --level content" "--json --id" "-o $T/x0.json --id" "--header --no-header" "--model --no-model" \
             "--no-cache --cache $T/c.db" "-o $T/x1 -o $T/x2" "--delimiter , --delimiter ;"; do
   run "$W" fp $args "$G/data/table.csv"; eq "$rc" 2 "fp $args: exit 2"; eq "$out" "" "fp $args: no stdout"
 done
 run "$W" fp --level quick --level content "$G/data/table.csv"; has "$err" "--level given twice ('quick', then 'content')" "twice: message"
+[[ ! -e "$T/x0.json" ]] && ok || bad "fp -o with --id must write nothing"
+run "$W" fp -o "$T/x0.json" --id "$G/data/table.csv"; has "$err" "--output and --id contradict each other" "-o with --id: message"
 run "$W" diff --json --format markdown "$G/data" "$G/data2"; eq "$rc" 2 "diff --json --format markdown: exit 2"
 run "$W" diff --level content --level quick "$G/data" "$G/data2"; eq "$rc" 2 "diff --level twice: exit 2"
 run "$W" diff --cache "$T/c.db" --no-cache "$G/data" "$G/data2"; eq "$rc" 2 "diff --cache with --no-cache: exit 2"
