@@ -436,6 +436,14 @@ run "$W" fp --no-cache --id "$T/tab/t.csv"; plain=${out%% *}; [[ "$plain" != "$k
 "$W" fp --no-cache --json --key-file "$T/tab/k1" -o "$T/tab/k1.json" "$T/tab/t.csv"
 run "$W" diff --no-cache "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 2 "keyed vs plain: refused"; has "$err" "key" "keyed vs plain: says why"
 run "$W" diff --no-cache --key-file "$T/tab/k1" "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 0 "keyed vs the same key: identical"
+# keyed mode keeps the bytes' plain hashes out too: b3sum and chunk hashes of a small table confirm a guess of it
+has "$(cat "$T/tab/k1.json")" '"keyed": true' "keyed: the content hash is marked keyed"
+grep -q "$(b3sum --no-names "$T/tab/t.csv")" "$T/tab/k1.json" && bad "keyed: the file's plain BLAKE3 is in the document" || ok
+grep -q '"chunks"' "$T/tab/k1.json" && bad "keyed: the chunk list (plain XXH3) is in the document" || ok
+cp "$T/tab/t.csv" "$T/tab/t2.csv"; "$W" fp --no-cache -q --key-file "$T/tab/k1" -o "$T/tab/k1b.json" "$T/tab/t2.csv"
+run "$W" diff --json "$T/tab/k1.json" "$T/tab/k1b.json"; has "$out" '"tier": "bytes"' "keyed: the same bytes under one key are identical bytes"
+"$W" fp --no-cache --level content -o "$T/tab/tf.json" "$T/tab/t.csv"
+run "$W" diff "$T/tab/k1.json" "$T/tab/tf.json"; eq "$rc" 2 "keyed table vs a file document: refused"; has "$err" "keyed hash of its bytes" "keyed vs file: says why"
 run "$W" fp --no-cache --id --threads 1 "$D/duck-t.csv"; one=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$D/duck-t.csv"; eq "${out%% *}" "$one" "table id: 1 and 2 threads"
 run "$W" fp --no-cache --id "$D/duck-zstd.parquet"; eq "${out%% *}" "$one" "DuckDB's Parquet and CSV: one logical id"
