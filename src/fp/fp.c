@@ -366,6 +366,14 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
   return rc;
 }
 
+/* A model document hashes tensors, not the file's bytes: SHA-256 or MD5
+ * asked for would be left out without a word. */
+static int model_digests_refused(const char *path, whorl_error *err) {
+  return whorl__error(err, WHORL_EINVAL, path, -1,
+                      "--digest (SHA-256, MD5 of the bytes) does not apply to a model, fingerprinted per tensor; "
+                      "--no-model fingerprints its bytes");
+}
+
 int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json **out, whorl_error *err) {
   return whorl__fingerprint_ex(path, opts, NULL, out, err);
 }
@@ -395,6 +403,7 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
     if (o.model == 1 || (o.model == -1 && o.level != WHORL_LEVEL_LOGICAL && o.level != WHORL_LEVEL_PROFILE &&
                          whorl__is_model_folder(path))) {
       if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
+      if (o.digests & (WHORL_DIGEST_SHA256 | WHORL_DIGEST_MD5)) return model_digests_refused(path, err);
       return whorl__fp_model_folder(path, &o, out, err);
     }
     if (o.level == WHORL_LEVEL_STATS)
@@ -421,6 +430,10 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
   const char *mkind = o.model != 0 && !o.table_format ? whorl__model_detect(path, fd, o.model == 1) : NULL;
   if (mkind) {
     if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
+    if (o.digests & (WHORL_DIGEST_SHA256 | WHORL_DIGEST_MD5)) {
+      close(fd);
+      return model_digests_refused(path, err);
+    }
     rc = whorl__fp_model_file(path, fd, &fst, &o, mkind, out, err);
     close(fd);
     return rc;

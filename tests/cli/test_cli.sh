@@ -86,6 +86,11 @@ print(sum(1 for r in res if ours.get(r["name"]) == r["digest"]), len(res))' "$OM
   # U+FFFD): read as models they are refused, clearly
   run "$W" fp --no-cache "$FIX/models/gguf/ggml-vocab-bert-bge.gguf"
   eq "$rc" 2 "damaged GGUF: exit 2"; has "$err" "ggml-vocab-bert-bge.gguf: GGUF:" "damaged GGUF: names the file"
+  # --digest asks for the bytes' SHA-256/MD5: a model document (per tensor) has none, so it is refused, not dropped
+  run "$W" fp --no-cache --digest sha256 "$FIX/models/safetensors/jfk-codes.safetensors"
+  eq "$rc" 2 "--digest on a model: exit 2"; has "$err" "does not apply to a model" "--digest on a model: says why"
+  run "$W" fp --no-cache --no-model --digest sha256 --json "$FIX/models/safetensors/jfk-codes.safetensors"
+  has "$out" "$(sha256sum < "$FIX/models/safetensors/jfk-codes.safetensors" | cut -d' ' -f1)" "--digest with --no-model: the file's SHA-256"
 else
   echo "note: $FIX not found; fixture checks skipped" >&2
 fi
@@ -436,6 +441,10 @@ run "$W" fp --no-cache --id "$T/tab/t.csv"; plain=${out%% *}; [[ "$plain" != "$k
 "$W" fp --no-cache --json --key-file "$T/tab/k1" -o "$T/tab/k1.json" "$T/tab/t.csv"
 run "$W" diff --no-cache "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 2 "keyed vs plain: refused"; has "$err" "key" "keyed vs plain: says why"
 run "$W" diff --no-cache --key-file "$T/tab/k1" "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 0 "keyed vs the same key: identical"
+# --digest on a table: the digests asked for are in its text output too
+run "$W" fp --no-cache --digest sha256,md5 "$T/tab/t.csv"
+has "$out" "sha256    $(sha256sum < "$T/tab/t.csv" | cut -d' ' -f1)" "table text output: the SHA-256 asked for"
+has "$out" "md5       $(md5sum < "$T/tab/t.csv" | cut -d' ' -f1)" "table text output: the MD5 asked for"
 # keyed mode keeps the bytes' plain hashes out too: b3sum and chunk hashes of a small table confirm a guess of it
 has "$(cat "$T/tab/k1.json")" '"keyed": true' "keyed: the content hash is marked keyed"
 grep -q "$(b3sum --no-names "$T/tab/t.csv")" "$T/tab/k1.json" && bad "keyed: the file's plain BLAKE3 is in the document" || ok
