@@ -374,6 +374,15 @@ static int model_digests_refused(const char *path, whorl_error *err) {
                       "--no-model fingerprints its bytes");
 }
 
+/* --config, --param and --training-file make a model's config and training
+ * sections: on anything else they would be dropped without a word (a
+ * table locked "with its seed" that is not). */
+static int model_options_refused(const char *path, whorl_error *err) {
+  return whorl__error(err, WHORL_EINVAL, path, -1,
+                      "--config, --param and --training-file describe a model, and this is not read as one "
+                      "(--model reads a file as a model)");
+}
+
 int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json **out, whorl_error *err) {
   return whorl__fingerprint_ex(path, opts, NULL, out, err);
 }
@@ -408,6 +417,7 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
     }
     if (o.level == WHORL_LEVEL_STATS)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "is a folder: the stats level is for models");
+    if (o.config_file || o.nparams || o.ntraining_files) return model_options_refused(path, err);
     if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
     return whorl__fp_folder(path, &o, out, err);
   }
@@ -446,6 +456,10 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
   if (o.level == WHORL_LEVEL_STATS) {
     close(fd);
     return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "the stats level is for models (--model reads .npy/.npz as one)");
+  }
+  if (o.config_file || o.nparams || o.ntraining_files) {
+    close(fd);
+    return model_options_refused(path, err);
   }
   if (o.level == WHORL_LEVEL_QUICK) {
     rc = fp_file(path, fd, &fst, &o, out, err);

@@ -441,6 +441,11 @@ run "$W" fp --no-cache --id "$T/tab/t.csv"; plain=${out%% *}; [[ "$plain" != "$k
 "$W" fp --no-cache --json --key-file "$T/tab/k1" -o "$T/tab/k1.json" "$T/tab/t.csv"
 run "$W" diff --no-cache "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 2 "keyed vs plain: refused"; has "$err" "key" "keyed vs plain: says why"
 run "$W" diff --no-cache --key-file "$T/tab/k1" "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 0 "keyed vs the same key: identical"
+# a model's config/training options on something that is not read as a model: refused, never dropped silently
+run "$W" fp --no-cache --param seed=42 "$T/tab/t.csv"; eq "$rc" 2 "--param on a table: exit 2"; has "$err" "describe a model" "--param on a table: says why"
+run "$W" fp --no-cache --training-file "$T/tab/t.csv" "$T/tab"; eq "$rc" 2 "--training-file on a folder: exit 2"
+run "$W" lock --lock "$T/tab/p.lock" --param seed=42 "$T/tab/t.csv"; eq "$rc" 2 "lock --param on a table: exit 2"
+[[ ! -e "$T/tab/p.lock" ]] && ok || bad "lock --param on a table must write no lock"
 # --digest on a table: the digests asked for are in its text output too
 run "$W" fp --no-cache --digest sha256,md5 "$T/tab/t.csv"
 has "$out" "sha256    $(sha256sum < "$T/tab/t.csv" | cut -d' ' -f1)" "table text output: the SHA-256 asked for"
