@@ -42,7 +42,7 @@ static const char check_help[] =
     "the differences by a policy (YAML or JSON; docs/check.md). Without a\n"
     "policy: any change of content fails, re-serialized tables pass, drift\n"
     "thresholds PSI 0.1 (warn) / 0.25 (fail) and KS 0.1 (fail) apply to\n"
-    "tables whose content may change. Unchanged files come from the stat\n"
+    "every changed table column. Unchanged files come from the stat\n"
     "cache, so an unchanged project is checked in a moment.\n"
     "\n"
     "options:\n"

@@ -38,10 +38,13 @@ static const char help[] =
     "  --no-header            CSV: the first row is data (columns are named 0, 1, ...)\n"
     "  --header               CSV: the first row names the columns (default: detected)\n"
     "  --strict               ragged CSV rows and invalid UTF-8 are errors, not warnings\n"
-    "  --key-file FILE        keyed mode: value hashes keyed by a secret drawn from\n"
-    "                         FILE, so the fingerprint reveals nothing about values\n"
+    "  --key-file FILE        keyed mode: value (and byte) hashes keyed by a secret\n"
+    "                         drawn from FILE, so no guessed value can be checked\n"
+    "                         against them (the profile's numeric summaries stay\n"
+    "                         in clear: --level logical leaves them out)\n"
     "  --digest LIST          also compute these digests: sha256, md5\n"
-    "                         (equal to sha256sum / md5sum)\n"
+    "                         (equal to sha256sum / md5sum) of files, of the\n"
+    "                         files in folders and of tables; not for models\n"
     "  --json                 print the fingerprint document(s) as JSON\n"
     "                         (docs/fingerprint-format.md); several paths give\n"
     "                         a JSON array\n"
@@ -269,6 +272,10 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
   int npaths = argc - optind;
   if (json && idonly) {
     cli_msg("error: --json and --id contradict each other: give one");
+    return EXIT_ERROR;
+  }
+  if (output && idonly) { /* -o writes the whole JSON document; --id asks for the id line alone */
+    cli_msg("error: --output and --id contradict each other: give one");
     return EXIT_ERROR;
   }
   if (fs.matrix || fs.pipeline || fs.ncode || fs.input) {

@@ -414,6 +414,14 @@ int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, in
     /* A table fingerprinted once as a table, once as a file (--level
      * content): their bytes can still be compared. A quick-level file
      * document has no hash of every byte: nothing to compare. */
+    const whorl_json *tdoc = !strcmp(ka, "table") ? a : b;
+    const whorl_json *kd = whorl_json_object_get(whorl_json_object_get(tdoc, "content"), "keyed");
+    if (kd && whorl_json_typeof(kd) == WHORL_JSON_BOOL && whorl_json_get_bool(kd)) {
+      whorl_json_free(rep);
+      return whorl__error(err, WHORL_EINVAL, NULL, -1,
+                          "a keyed table fingerprint (--key-file) holds a keyed hash of its bytes: it cannot be compared "
+                          "with a file fingerprint; fingerprint both as tables with the same key");
+    }
     if (!ba || !bb) {
       const char *lf = !strcmp(ka, "file") ? la : lb, *lt = !strcmp(ka, "table") ? la : lb;
       whorl_json_free(rep);

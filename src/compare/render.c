@@ -272,6 +272,8 @@ static void render_fp(whorl_buf *b, const whorl_json *d) {
     field(b, "unordered", str(lg, "unordered"));
     field(b, "schema", str(whorl_json_object_get(d, "schema"), "id"));
     field(b, "content", str(whorl_json_object_get(d, "content"), "blake3"));
+    field(b, "sha256", str(whorl_json_object_get(d, "content"), "sha256")); /* asked for with --digest */
+    field(b, "md5", str(whorl_json_object_get(d, "content"), "md5"));
     if (*str(lg, "key_id")) whorl_buf_printf(b, "%-9s keyed (key id %s)\n", "hashes", str(lg, "key_id"));
     const whorl_json *cols = whorl_json_object_get(d, "columns");
     size_t nc = whorl_json_size(cols), shown = nc > 40 ? 40 : nc;

@@ -440,13 +440,20 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
       }
   whorl_json *al = whorl_json_array(), *rl = whorl_json_array(), *cl = whorl_json_array();
   size_t nadd = 0, nrem = 0, nch = 0, i = 0, j = 0;
-  int64_t shift = 0;
   /* repeated rows (several copies of one row): counted, not placed */
   size_t unplaced_a = 0, unplaced_b = 0;
   for (size_t q = 0; ur && q < nr; q++)
     if (rem[q].mult > 1) ur[q] = 1, unplaced_a += rem[q].mult;
   for (size_t q = 0; ua && q < na; q++)
     if (add[q].mult > 1) ua[q] = 1, unplaced_b += add[q].mult;
+  /* No common row moved (the decode left no residue), so every row keeps its
+   * index: below the shorter length a row only in a faces, at the same
+   * index, a row only in b (an edit in place), even when that one is a copy
+   * of a repeated row and not listed itself; beyond it, rows were appended
+   * (indices in b) or cut (indices in a). Pairing by a running shift instead
+   * would slide every pair after an unlisted copy. */
+  int64_t rows_a0 = whorl_json_object_get_int(a, "rows", 0), rows_b0 = whorl_json_object_get_int(b, "rows", 0);
+  uint64_t common = (uint64_t)(rows_a0 < rows_b0 ? (rows_a0 > 0 ? rows_a0 : 0) : (rows_b0 > 0 ? rows_b0 : 0));
   while (ua && ur && (i < nr || j < na)) {
     if (i < nr && ur[i]) {
       i++;
@@ -456,20 +463,23 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
       j++;
       continue;
     }
-    if (i < nr && j < na && (int64_t)add[j].idx - shift == (int64_t)rem[i].idx) {
+    uint64_t ri = i < nr ? rem[i].idx : UINT64_MAX, aj = j < na ? add[j].idx : UINT64_MAX;
+    uint64_t at = ri < aj ? ri : aj;
+    if (at < common) { /* an edit in place at row `at` */
       if (nch++ < WHORL_ROW_LIST_MAX) {
         whorl_json *pr = whorl_json_array();
-        whorl_json_array_append(pr, whorl_json_int((int64_t)rem[i].idx));
-        whorl_json_array_append(pr, whorl_json_int((int64_t)add[j].idx));
+        whorl_json_array_append(pr, whorl_json_int((int64_t)at));
+        whorl_json_array_append(pr, whorl_json_int((int64_t)at));
         whorl_json_array_append(cl, pr);
       }
-      i++, j++;
-    } else if (j < na && (i >= nr || (int64_t)add[j].idx - shift < (int64_t)rem[i].idx)) {
+      if (ri == at) i++;
+      if (aj == at) j++;
+    } else if (aj == at) {
       if (nadd++ < WHORL_ROW_LIST_MAX) whorl_json_array_append(al, whorl_json_int((int64_t)add[j].idx));
-      shift++, j++;
-    } else {
+      j++;
+    } else { /* (a row of a and one of b at one index past the shorter length cannot both be) */
       if (nrem++ < WHORL_ROW_LIST_MAX) whorl_json_array_append(rl, whorl_json_int((int64_t)rem[i].idx));
-      shift--, i++;
+      i++;
     }
   }
   free(ua);

@@ -366,6 +366,23 @@ static int fp_file(const char *path, int fd, const struct stat *st, const whorl_
   return rc;
 }
 
+/* A model document hashes tensors, not the file's bytes: SHA-256 or MD5
+ * asked for would be left out without a word. */
+static int model_digests_refused(const char *path, whorl_error *err) {
+  return whorl__error(err, WHORL_EINVAL, path, -1,
+                      "--digest (SHA-256, MD5 of the bytes) does not apply to a model, fingerprinted per tensor; "
+                      "--no-model fingerprints its bytes");
+}
+
+/* --config, --param and --training-file make a model's config and training
+ * sections: on anything else they would be dropped without a word (a
+ * table locked "with its seed" that is not). */
+static int model_options_refused(const char *path, whorl_error *err) {
+  return whorl__error(err, WHORL_EINVAL, path, -1,
+                      "--config, --param and --training-file describe a model, and this is not read as one "
+                      "(--model reads a file as a model)");
+}
+
 int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json **out, whorl_error *err) {
   return whorl__fingerprint_ex(path, opts, NULL, out, err);
 }
@@ -395,10 +412,12 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
     if (o.model == 1 || (o.model == -1 && o.level != WHORL_LEVEL_LOGICAL && o.level != WHORL_LEVEL_PROFILE &&
                          whorl__is_model_folder(path))) {
       if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
+      if (o.digests & (WHORL_DIGEST_SHA256 | WHORL_DIGEST_MD5)) return model_digests_refused(path, err);
       return whorl__fp_model_folder(path, &o, out, err);
     }
     if (o.level == WHORL_LEVEL_STATS)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "is a folder: the stats level is for models");
+    if (o.config_file || o.nparams || o.ntraining_files) return model_options_refused(path, err);
     if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
     return whorl__fp_folder(path, &o, out, err);
   }
@@ -421,6 +440,10 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
   const char *mkind = o.model != 0 && !o.table_format ? whorl__model_detect(path, fd, o.model == 1) : NULL;
   if (mkind) {
     if (o.level == WHORL_LEVEL_AUTO) o.level = WHORL_LEVEL_CONTENT;
+    if (o.digests & (WHORL_DIGEST_SHA256 | WHORL_DIGEST_MD5)) {
+      close(fd);
+      return model_digests_refused(path, err);
+    }
     rc = whorl__fp_model_file(path, fd, &fst, &o, mkind, out, err);
     close(fd);
     return rc;
@@ -433,6 +456,10 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
   if (o.level == WHORL_LEVEL_STATS) {
     close(fd);
     return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "the stats level is for models (--model reads .npy/.npz as one)");
+  }
+  if (o.config_file || o.nparams || o.ntraining_files) {
+    close(fd);
+    return model_options_refused(path, err);
   }
   if (o.level == WHORL_LEVEL_QUICK) {
     rc = fp_file(path, fd, &fst, &o, out, err);

@@ -177,8 +177,48 @@ static int fp_table_read(const char *path, int fd, const struct stat *st, const 
   return rc;
 }
 
+/* Keyed mode keeps values out of the document, so its bytes' hashes too:
+ * the plain BLAKE3 and chunk hashes of a small table file would confirm a
+ * guess of the whole file (a few booleans, ages). content.blake3 becomes
+ * keyed BLAKE3 of "whorl-keyed-content-1\0" and the plain digest's hex (equal
+ * for equal bytes under one key, nothing without it); the chunk list goes.
+ * Digests asked for by name (--digest) stay as asked. */
+static int key_content(whorl_json *doc, const char *key_file, whorl_error *err) {
+  whorl_json *content = whorl_json_object_get(doc, "content");
+  const char *b3 = whorl_json_object_get_string(content, "blake3");
+  if (!b3) return WHORL_OK;
+  uint8_t key[32], h32[32];
+  char key_id[17], hex[65];
+  int rc = whorl__table_load_key(key_file, key, key_id, err);
+  if (rc) return rc;
+  blake3_hasher h;
+  blake3_hasher_init_keyed(&h, key);
+  blake3_hasher_update(&h, "whorl-keyed-content-1", 22);
+  blake3_hasher_update(&h, b3, strlen(b3));
+  blake3_hasher_finalize(&h, h32, 32);
+  memset(key, 0, sizeof key);
+  whorl_hex(h32, 32, hex);
+  whorl_json_object_set(content, "blake3", whorl_json_string(hex));
+  whorl_json_object_set(content, "keyed", whorl_json_bool(1));
+  whorl_json_object_remove(content, "chunks");
+  return WHORL_OK;
+}
+
+static int fp_table_plain(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
+                          const whorl_json *filedoc, whorl__fp_extra *x, whorl_json **out, whorl_error *err);
+
 int whorl__fp_table(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const whorl_json *filedoc,
                     whorl__fp_extra *x, whorl_json **out, whorl_error *err) {
+  int rc = fp_table_plain(path, fd, st, o, filedoc, x, out, err);
+  if (rc == WHORL_OK && *out && o->key_file && (rc = key_content(*out, o->key_file, err)) != WHORL_OK) {
+    whorl_json_free(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+static int fp_table_plain(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
+                          const whorl_json *filedoc, whorl__fp_extra *x, whorl_json **out, whorl_error *err) {
   *out = NULL;
   const char *sniffed = whorl_json_object_get_string(filedoc, "format");
   const char *fmt = o->table_format;

@@ -86,6 +86,11 @@ print(sum(1 for r in res if ours.get(r["name"]) == r["digest"]), len(res))' "$OM
   # U+FFFD): read as models they are refused, clearly
   run "$W" fp --no-cache "$FIX/models/gguf/ggml-vocab-bert-bge.gguf"
   eq "$rc" 2 "damaged GGUF: exit 2"; has "$err" "ggml-vocab-bert-bge.gguf: GGUF:" "damaged GGUF: names the file"
+  # --digest asks for the bytes' SHA-256/MD5: a model document (per tensor) has none, so it is refused, not dropped
+  run "$W" fp --no-cache --digest sha256 "$FIX/models/safetensors/jfk-codes.safetensors"
+  eq "$rc" 2 "--digest on a model: exit 2"; has "$err" "does not apply to a model" "--digest on a model: says why"
+  run "$W" fp --no-cache --no-model --digest sha256 --json "$FIX/models/safetensors/jfk-codes.safetensors"
+  has "$out" "$(sha256sum < "$FIX/models/safetensors/jfk-codes.safetensors" | cut -d' ' -f1)" "--digest with --no-model: the file's SHA-256"
 else
   echo "note: $FIX not found; fixture checks skipped" >&2
 fi
@@ -199,11 +204,13 @@ printf 'a = f(1, 2)\nb = g(3, 4)\nc = h(5, 6)\n' > "$T/calc.py"
 run "$W" fp --no-cache --json "$T/calc.py"; has "$out" '"kind": "file"' "a .py with commas is a file, not a table"
 
 # options given twice or contradicting each other: exit 2, never "the last wins"
-for args in "--level quick --level content" "--json --id" "--header --no-header" "--model --no-model" \
+for args in "--level quick --level content" "--json --id" "-o $T/x0.json --id" "--header --no-header" "--model --no-model" \
             "--no-cache --cache $T/c.db" "-o $T/x1 -o $T/x2" "--delimiter , --delimiter ;"; do
   run "$W" fp $args "$G/data/table.csv"; eq "$rc" 2 "fp $args: exit 2"; eq "$out" "" "fp $args: no stdout"
 done
 run "$W" fp --level quick --level content "$G/data/table.csv"; has "$err" "--level given twice ('quick', then 'content')" "twice: message"
+[[ ! -e "$T/x0.json" ]] && ok || bad "fp -o with --id must write nothing"
+run "$W" fp -o "$T/x0.json" --id "$G/data/table.csv"; has "$err" "--output and --id contradict each other" "-o with --id: message"
 run "$W" diff --json --format markdown "$G/data" "$G/data2"; eq "$rc" 2 "diff --json --format markdown: exit 2"
 run "$W" diff --level content --level quick "$G/data" "$G/data2"; eq "$rc" 2 "diff --level twice: exit 2"
 run "$W" diff --cache "$T/c.db" --no-cache "$G/data" "$G/data2"; eq "$rc" 2 "diff --cache with --no-cache: exit 2"
@@ -448,6 +455,23 @@ run "$W" fp --no-cache --id "$T/tab/t.csv"; plain=${out%% *}; [[ "$plain" != "$k
 "$W" fp --no-cache --json --key-file "$T/tab/k1" -o "$T/tab/k1.json" "$T/tab/t.csv"
 run "$W" diff --no-cache "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 2 "keyed vs plain: refused"; has "$err" "key" "keyed vs plain: says why"
 run "$W" diff --no-cache --key-file "$T/tab/k1" "$T/tab/k1.json" "$T/tab/t.csv"; eq "$rc" 0 "keyed vs the same key: identical"
+# a model's config/training options on something that is not read as a model: refused, never dropped silently
+run "$W" fp --no-cache --param seed=42 "$T/tab/t.csv"; eq "$rc" 2 "--param on a table: exit 2"; has "$err" "describe a model" "--param on a table: says why"
+run "$W" fp --no-cache --training-file "$T/tab/t.csv" "$T/tab"; eq "$rc" 2 "--training-file on a folder: exit 2"
+run "$W" lock --lock "$T/tab/p.lock" --param seed=42 "$T/tab/t.csv"; eq "$rc" 2 "lock --param on a table: exit 2"
+[[ ! -e "$T/tab/p.lock" ]] && ok || bad "lock --param on a table must write no lock"
+# --digest on a table: the digests asked for are in its text output too
+run "$W" fp --no-cache --digest sha256,md5 "$T/tab/t.csv"
+has "$out" "sha256    $(sha256sum < "$T/tab/t.csv" | cut -d' ' -f1)" "table text output: the SHA-256 asked for"
+has "$out" "md5       $(md5sum < "$T/tab/t.csv" | cut -d' ' -f1)" "table text output: the MD5 asked for"
+# keyed mode keeps the bytes' plain hashes out too: b3sum and chunk hashes of a small table confirm a guess of it
+has "$(cat "$T/tab/k1.json")" '"keyed": true' "keyed: the content hash is marked keyed"
+grep -q "$(b3sum --no-names "$T/tab/t.csv")" "$T/tab/k1.json" && bad "keyed: the file's plain BLAKE3 is in the document" || ok
+grep -q '"chunks"' "$T/tab/k1.json" && bad "keyed: the chunk list (plain XXH3) is in the document" || ok
+cp "$T/tab/t.csv" "$T/tab/t2.csv"; "$W" fp --no-cache -q --key-file "$T/tab/k1" -o "$T/tab/k1b.json" "$T/tab/t2.csv"
+run "$W" diff --json "$T/tab/k1.json" "$T/tab/k1b.json"; has "$out" '"tier": "bytes"' "keyed: the same bytes under one key are identical bytes"
+"$W" fp --no-cache --level content -o "$T/tab/tf.json" "$T/tab/t.csv"
+run "$W" diff "$T/tab/k1.json" "$T/tab/tf.json"; eq "$rc" 2 "keyed table vs a file document: refused"; has "$err" "keyed hash of its bytes" "keyed vs file: says why"
 run "$W" fp --no-cache --id --threads 1 "$D/duck-t.csv"; one=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$D/duck-t.csv"; eq "${out%% *}" "$one" "table id: 1 and 2 threads"
 run "$W" fp --no-cache --id "$D/duck-zstd.parquet"; eq "${out%% *}" "$one" "DuckDB's Parquet and CSV: one logical id"
