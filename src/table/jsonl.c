@@ -20,6 +20,10 @@ struct whorl_jsonl {
   int astate;      /* 0 before '[', 1 just inside, 2 after ']', 3 after an
                       object, 4 after a ',' */
   uint64_t count;  /* objects read (array mode) */
+  /* the last line given flat (whorl_jsonl_next_flat), for whorl_jsonl_reparse */
+  const char *last;
+  size_t last_len;
+  uint64_t last_off;
 };
 
 int whorl_jsonl_new(whorl_csv_read_fn read, void *ctx, const char *path, size_t max_line, whorl_jsonl **out,
@@ -197,9 +201,127 @@ static int next_in_array(whorl_jsonl *r, const whorl_json **obj, uint64_t *line,
   }
 }
 
+/* ---- flat lines ---------------------------------------------------------------
+ * Most lines of real JSON Lines files are one object of scalars: keys and
+ * strings without escapes, numbers without exponents, true, false, null.
+ * Such a line is scanned in place, without building its JSON tree; any
+ * other line (escapes, exponents, nesting, NaN, anything invalid) is left
+ * to the JSON parser, which also reports errors. */
+
+/* A string at s[i] (the opening quote): its bytes up to the closing quote
+ * when plain (no escape, no control byte, valid UTF-8). The index after
+ * the closing quote, or 0. */
+static size_t flat_string(const char *s, size_t n, size_t i, const char **v, uint32_t *vl) {
+  size_t j = i + 1;
+  int high = 0;
+  for (; j < n; j++) {
+    const unsigned char c = (unsigned char)s[j];
+    if (c == '"') break;
+    if (c == '\\' || c < 0x20) return 0;
+    high |= c >= 0x80;
+  }
+  if (j >= n || j - i - 1 > UINT32_MAX) return 0;
+  if (high && !whorl__utf8_valid(s + i + 1, j - i - 1)) return 0;
+  *v = s + i + 1;
+  *vl = (uint32_t)(j - i - 1);
+  return j + 1;
+}
+
+static size_t flat_ws(const char *s, size_t n, size_t i) {
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+  return i;
+}
+
+int whorl__jsonl_flat(const char *s, size_t n, whorl_jflat *f) {
+  f->n = 0;
+  size_t i = flat_ws(s, n, 0);
+  if (i >= n || s[i] != '{') return 0;
+  i = flat_ws(s, n, i + 1);
+  if (i < n && s[i] == '}') return flat_ws(s, n, i + 1) == n;
+  for (;;) {
+    if (f->n == f->cap) {
+      size_t nc = f->cap ? f->cap * 2 : 32;
+      whorl_jmember *m = realloc(f->m, nc * sizeof *m);
+      if (!m) return 0;
+      f->m = m;
+      f->cap = nc;
+    }
+    whorl_jmember *m = &f->m[f->n];
+    if (i >= n || s[i] != '"' || !(i = flat_string(s, n, i, &m->k, &m->kl))) return 0;
+    i = flat_ws(s, n, i);
+    if (i >= n || s[i] != ':') return 0;
+    i = flat_ws(s, n, i + 1);
+    if (i >= n) return 0;
+    const char c = s[i];
+    if (c == '"') {
+      if (!(i = flat_string(s, n, i, &m->v, &m->vl))) return 0;
+      m->kind = 's';
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      /* -?(0|[1-9][0-9]*)(.[0-9]+)? : what the CSV reader reads alike */
+      size_t j = i + (c == '-');
+      if (j >= n || s[j] < '0' || s[j] > '9') return 0;
+      if (s[j] == '0') j++;
+      else
+        while (j < n && s[j] >= '0' && s[j] <= '9') j++;
+      if (j < n && s[j] == '.') {
+        size_t d = ++j;
+        while (j < n && s[j] >= '0' && s[j] <= '9') j++;
+        if (j == d) return 0;
+      }
+      if (j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == 'e' || s[j] == 'E')) return 0; /* 01, exponents */
+      m->v = s + i;
+      m->vl = (uint32_t)(j - i);
+      m->kind = 'n';
+      i = j;
+    } else if (n - i >= 4 && !memcmp(s + i, "true", 4)) {
+      m->v = s + i, m->vl = 4, m->kind = 't', i += 4;
+    } else if (n - i >= 5 && !memcmp(s + i, "false", 5)) {
+      m->v = s + i, m->vl = 5, m->kind = 'f', i += 5;
+    } else if (n - i >= 4 && !memcmp(s + i, "null", 4)) {
+      m->v = s + i, m->vl = 0, m->kind = 'z', i += 4;
+    } else {
+      return 0;
+    }
+    f->n++;
+    i = flat_ws(s, n, i);
+    if (i >= n) return 0;
+    if (s[i] == '}') return flat_ws(s, n, i + 1) == n;
+    if (s[i] != ',') return 0;
+    i = flat_ws(s, n, i + 1);
+  }
+}
+
+void whorl__jflat_free(whorl_jflat *f) {
+  free(f->m);
+  memset(f, 0, sizeof *f);
+}
+
 int whorl_jsonl_next(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, whorl_error *err) {
+  return whorl_jsonl_next_flat(r, obj, NULL, line, err);
+}
+
+int whorl_jsonl_reparse(whorl_jsonl *r, const whorl_json **obj, whorl_error *err) {
   whorl_json_free(r->cur);
   r->cur = NULL;
+  whorl_error perr;
+  if (!r->last) return whorl__error(err, WHORL_EINVAL, r->path, -1, "no line to parse again");
+  if (whorl__json_parse_row(r->last, r->last_len, &r->cur, &perr) != WHORL_OK)
+    return parse_error(r, r->last, r->last_off, r->line, 1, &perr, err);
+  if (whorl_json_typeof(r->cur) != WHORL_JSON_OBJECT) {
+    whorl_json_free(r->cur);
+    r->cur = NULL;
+    return whorl__error(err, WHORL_EFORMAT, r->path, (int64_t)r->last_off, "line %llu: not a JSON object",
+                        (unsigned long long)r->line);
+  }
+  *obj = r->cur;
+  return WHORL_OK;
+}
+
+int whorl_jsonl_next_flat(whorl_jsonl *r, const whorl_json **obj, whorl_jflat *flat, uint64_t *line, whorl_error *err) {
+  whorl_json_free(r->cur);
+  r->cur = NULL;
+  r->last = NULL;
+  *obj = NULL;
   if (r->array) return next_in_array(r, obj, line, err);
   int rc0 = skip_bom(r, err);
   if (rc0) return rc0;
@@ -225,6 +347,11 @@ int whorl_jsonl_next(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, who
     size_t k = 0;
     while (k < len && (s[k] == ' ' || s[k] == '\t')) k++;
     if (k == len) continue; /* blank line */
+    if (flat && whorl__jsonl_flat(s, len, flat)) {
+      r->last = s, r->last_len = len, r->last_off = off;
+      *line = r->line;
+      return 1;
+    }
     whorl_error perr;
     if (whorl__json_parse_row(s, len, &r->cur, &perr) != WHORL_OK)
       return parse_error(r, s, off, r->line, 1, &perr, err);

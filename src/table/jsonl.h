@@ -27,6 +27,32 @@ int whorl_jsonl_new(whorl_csv_read_fn read, void *ctx, const char *path, size_t 
  * 1-based line it came from), 0 at end, or a negative status. */
 int whorl_jsonl_next(whorl_jsonl *r, const whorl_json **obj, uint64_t *line, whorl_error *err);
 void whorl_jsonl_free(whorl_jsonl *r); /* NULL ok */
+
+/* A flat line: one object of scalar members, scanned in place (see
+ * whorl__jsonl_flat). Pointers into the reader's buffer, valid until the
+ * next call. */
+typedef struct whorl_jmember {
+  const char *k, *v; /* key; value text: a string's bytes, a number's literal, "true"/"false"; null: empty */
+  uint32_t kl, vl;
+  char kind;         /* 's' string, 'n' number, 't' true, 'f' false, 'z' null */
+} whorl_jmember;
+typedef struct whorl_jflat {
+  whorl_jmember *m;
+  size_t n, cap;
+} whorl_jflat;
+/* 1 and f filled when the line s[0, n) is a JSON object whose keys and
+ * string values hold no escape (valid UTF-8, no control byte) and whose
+ * values are strings, numbers without exponent, true, false or null; 0
+ * for anything else, valid or not (the JSON parser reads it). Keys may
+ * repeat (the parser's error). */
+int whorl__jsonl_flat(const char *s, size_t n, whorl_jflat *f);
+void whorl__jflat_free(whorl_jflat *f);
+/* whorl_jsonl_next, giving a flat line as *flat (with *obj NULL) when flat
+ * is not NULL and the line is one; otherwise *obj as whorl_jsonl_next. */
+int whorl_jsonl_next_flat(whorl_jsonl *r, const whorl_json **obj, whorl_jflat *flat, uint64_t *line, whorl_error *err);
+/* The line just given flat, parsed as JSON after all (*obj borrowed until
+ * the next call); its errors are whorl_jsonl_next's. */
+int whorl_jsonl_reparse(whorl_jsonl *r, const whorl_json **obj, whorl_error *err);
 /* Reads one JSON array of objects ("[{...}, {...}]", as pandas'
  * to_json(orient="records") writes) instead of lines: the objects are the
  * rows, one at a time, each bounded like a line. Call before the first

@@ -1496,6 +1496,88 @@ static int jsonl_row(jrow *j, const whorl_json *obj, const char *path, whorl_err
   return WHORL_OK;
 }
 
+/* A flat line (whorl__jsonl_flat) into the columns: each value's text
+ * is read as CSV text is, a string's as a quoted field (the same canonical
+ * bytes and types whorl__value_json gives the parsed line). Returns 1 when
+ * the line must be parsed after all (a repeated key: the parser's error),
+ * before any cell is written. */
+static int jsonl_row_flat(jrow *j, const whorl_jflat *f, const char *path, whorl_error *err) {
+  wb *w = j->w;
+  int rc = 0;
+  const size_t nk = f->n;
+  if (j->ki_cap < nk) {
+    size_t *k2 = realloc(j->kidx, nk * 2 * sizeof *k2);
+    if (!k2) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    for (size_t k = j->ki_cap; k < nk * 2; k++) k2[k] = SIZE_MAX;
+    j->kidx = k2;
+    j->ki_cap = nk * 2;
+  }
+  for (size_t k = 0; k < nk && !rc; k++) {
+    const char *key = f->m[k].k;
+    const size_t kl = f->m[k].kl;
+    size_t ci = j->kidx[k];
+    if (ci < j->km.n && j->km.len[ci] == kl && memcmp(j->km.name[ci], key, kl) == 0) continue;
+    long long fi = keymap_find(&j->km, key, kl);
+    if (fi < 0) {
+      if (j->fixed) return WHORL__RETRY;
+      rc = keymap_add(&j->km, key, kl);
+      if (!rc) rc = wb_add_column(w, key, kl);
+      fi = (long long)j->km.n - 1;
+    }
+    j->kidx[k] = (size_t)fi;
+  }
+  if (rc) return col_err(err, path, rc);
+  if (j->seen_cap < w->ncols) {
+    unsigned char *s2 = realloc(j->seen, w->ncols * 2);
+    if (!s2) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+    j->seen = s2;
+    j->seen_cap = w->ncols * 2;
+  }
+  memset(j->seen, 0, w->ncols);
+  for (size_t k = 0; k < nk; k++) {
+    if (j->seen[j->kidx[k]]) return 1;
+    j->seen[j->kidx[k]] = 1;
+  }
+  j->present += nk;
+  j->rows++;
+  if (w->ncols > 64 && (double)j->rows * (double)w->ncols > 1000.0 * (double)j->present + 1e8)
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                        "%zu keys over %llu lines, nearly all absent: too sparse to read as one table",
+                        w->ncols, (unsigned long long)j->rows);
+  for (size_t k = 0; k < nk; k++) {
+    const whorl_jmember *m = &f->m[k];
+    text_cell(&w->col[j->kidx[k]], m->v, m->vl, m->kind == 's', 0);
+  }
+  if (nk < w->ncols)
+    for (size_t ci = 0; ci < w->ncols; ci++)
+      if (!j->seen[ci]) text_cell(&w->col[ci], "", 0, 0, 0);
+  w->rows++;
+  w->bytes += 8 * w->ncols;
+  if (w->rows >= w->win_rows || w->bytes > WIN_BYTES) {
+    rc = wb_flush(w);
+    if (rc) return whorl__error(err, rc, path, -1, "out of memory");
+  }
+  return WHORL_OK;
+}
+
+/* The next line of jr into j: flat when it can be, else parsed. 1 for a
+ * row, 0 at the end, or a negative status (or WHORL__RETRY). *obj is the
+ * parsed line (NULL for a flat one): the first line's keys name the
+ * columns of a parallel read. */
+static int jsonl_next_row(whorl_jsonl *jr, jrow *j, whorl_jflat *flat, const whorl_json **obj, const char *path,
+                          whorl_error *err) {
+  uint64_t line;
+  int rc = whorl_jsonl_next_flat(jr, obj, flat, &line, err);
+  if (rc != 1) return rc;
+  if (!*obj) {
+    rc = jsonl_row_flat(j, flat, path, err);
+    if (rc != 1) return rc ? rc : 1;
+    if ((rc = whorl_jsonl_reparse(jr, obj, err))) return rc;
+  }
+  rc = jsonl_row(j, *obj, path, err);
+  return rc ? rc : 1;
+}
+
 /* A segment of a plain JSON Lines file: its lines are exactly its own (a
  * line feed cannot be inside a JSON value), so no guess is involved. */
 static void jseg_run(prun *p, seg *g) {
@@ -1523,11 +1605,12 @@ static void jseg_run(prun *p, seg *g) {
   int rc = 0;
   for (size_t i = 0; i < p->ncols && !rc; i++) rc = keymap_add(&j.km, p->names[i], p->name_len[i]);
   const whorl_json *obj;
-  uint64_t line;
-  while (!rc && (rc = whorl_jsonl_next(jr, &obj, &line, &err)) == 1) {
-    rc = jsonl_row(&j, obj, p->path, &err);
-    if (!rc) g->rows++;
+  whorl_jflat flat = {0};
+  while (!rc && (rc = jsonl_next_row(jr, &j, &flat, &obj, p->path, &err)) == 1) {
+    g->rows++;
+    rc = 0;
   }
+  whorl__jflat_free(&flat);
   if (!rc) rc = wb_flush(&sl->w);
   if (rc) {
     wb_free(&sl->w);
@@ -1567,7 +1650,8 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
   const whorl_json *obj;
   uint64_t line;
   int first = 1;
-  while ((rc = whorl_jsonl_next(jr, &obj, &line, err)) == 1) {
+  whorl_jflat flat = {0};
+  while ((rc = first ? whorl_jsonl_next(jr, &obj, &line, err) : jsonl_next_row(jr, &j, &flat, &obj, path, err)) == 1) {
     if (first && parallel) {
       /* The first object's keys are the columns; the whole file is then
        * read on several threads (a new key later: all again, serially). */
@@ -1595,6 +1679,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
       }
       free(p.names);
       free(p.name_len);
+      whorl__jflat_free(&flat);
       jrow_free(&j);
       wb_free(&w);
       whorl_jsonl_free(jr);
@@ -1602,9 +1687,11 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
       whorl__src_close(sc.src);
       return rc;
     }
-    first = 0;
-    rc = jsonl_row(&j, obj, path, err);
-    if (rc) break;
+    if (first) {
+      first = 0;
+      rc = jsonl_row(&j, obj, path, err);
+      if (rc) break;
+    }
     info->rows++;
     if (o->progress && (info->rows & 65535) == 0 && st) o->progress(o->pctx, src_offset(&sc), (uint64_t)st->st_size);
   }
@@ -1614,6 +1701,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
     rc = wb_flush(&w);
     if (rc) whorl__error(err, rc, path, -1, "out of memory");
   }
+  whorl__jflat_free(&flat);
   jrow_free(&j);
   wb_free(&w);
   whorl_jsonl_free(jr);

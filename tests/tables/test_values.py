@@ -202,7 +202,64 @@ def errors():
           and msg.count("line") == 1, "one position in a JSON Lines error: " + msg)
 
 
+def flat_lines():
+    # JSON Lines: lines of scalars are scanned in place, any other line is
+    # parsed as JSON; both read every value alike. The same rows with a
+    # nested member added (which sends every line to the parser) give the
+    # same column hashes, types and profiles.
+    import random
+    rnd = random.Random(7)
+    nums = ["0", "-0", "-0.0", "0.0", "1.50", "-17", "32", "32.0", "0.1", "0.000001", "0.0000001", "123456.789",
+            "9007199254740993", "-9223372036854775808", "9223372036854775808", "123456789012345678901234567890",
+            "0.1000000000000000055511151231257827", "1.7976931348623157", "100000000000000000000000",
+            "3.14159265358979323846", "-0.5", "1e5", "2E-3", "12.5e1", "NaN", "Infinity", "-Infinity", "1e400"]
+    strs = ["", "a", " 32", "32", "1.50", "true", "FALSE", "nan", "inf", "null", "NA", "2024-02-29", "2023-02-29",
+            "2024-01-01 10:00", "2024-01-01T10:00:00Z", "2024-01-01T10:00:00+02:00", r"caf\u00e9", "café", r'\"q\"',
+            r"tab\tin", "x" * 300, "日本語", r"a\\b", r"\ud83d\ude00"]  # (JSON escapes: parsed lines)
+    lits = ["true", "false", "null"]
+    flat, nested = [], []
+    for i in range(3000):
+        cells = []
+        for c in range(6):
+            k = rnd.random()
+            if k < 0.45:
+                v = rnd.choice(nums)
+            elif k < 0.85:
+                v = '"' + rnd.choice(strs) + '"'
+            else:
+                v = rnd.choice(lits)
+            cells.append(f'"c{c}": {v}')
+        if i % 50 == 7:
+            cells.append('"c1": 5')  # a repeated key: an error either way, so not in these files
+            cells.pop()
+        line = "{" + ", ".join(cells) + "}"
+        flat.append(line)
+        nested.append(line[:-1] + ', "zz": [0]}')
+    a = put("flat.jsonl", ("\n".join(flat) + "\n").encode())
+    b = put("nested.jsonl", ("\n".join(nested) + "\n").encode())
+    for th in ("1", "2"):
+        _, da = doc(a, "--threads", th)
+        _, db = doc(b, "--threads", th)
+        if not da or not db:
+            return
+        ca = {c["name"]: c for c in da["columns"]}
+        cb = {c["name"]: c for c in db["columns"] if c["name"] != "zz"}
+        check(ca.keys() == cb.keys(), f"flat vs parsed lines: the same columns ({th} threads)")
+        for name in ca:
+            x, y = ca[name], cb.get(name, {})
+            check(x.get("hash") == y.get("hash") and x.get("type") == y.get("type") and x.get("nulls") == y.get("nulls"),
+                  f"flat vs parsed lines, column {name}: the same hashes and type ({th} threads)")
+            px, py = dict(x.get("profile", {})), dict(y.get("profile", {}))
+            check(px == py, f"flat vs parsed lines, column {name}: the same profile ({th} threads)")
+    # a repeated key is an error on either path, with its position
+    p = put("dup.jsonl", b'{"a": 1, "b": 2}\n{"a": 1, "a": 2}\n')
+    r = run("fp", "-q", p)
+    check(r.returncode == 2 and b"line 2" in r.stderr and b"duplicate key" in r.stderr,
+          "a repeated key in a flat line: the parser's error: " + r.stderr.decode(errors="replace"))
+
+
 same_values()
+flat_lines()
 latin1()
 bigints()
 bigints_many()
