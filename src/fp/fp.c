@@ -405,6 +405,9 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
   struct stat st;
   if (stat(path, &st) != 0) return whorl__error_errno(err, errno, path, NULL);
   if (S_ISDIR(st.st_mode)) {
+    if (o.table_format)
+      return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                          "is a folder: --as names the format of a table file (fingerprint the table files one by one)");
     if (o.level == WHORL_LEVEL_LOGICAL || o.level == WHORL_LEVEL_PROFILE)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
                           "is a folder: the %s level is for tables (fingerprint the table files one by one)",
