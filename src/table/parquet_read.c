@@ -464,7 +464,12 @@ static int next_page(pq_colreader *r, whorl_error *err) {
   int dr = (h.type == PAGE_DATA_V2 && !h.v2_compressed)
                ? decompress(CODEC_NONE, r->cbuf + lv, (size_t)h.csize - lv, r->ubuf + lv, (size_t)h.usize - lv)
                : decompress(col->codec, r->cbuf + lv, (size_t)h.csize - lv, r->ubuf + lv, (size_t)h.usize - lv);
-  if (dr == -2) FAIL(WHORL_EUNSUPPORTED, "column %s: compression codec %d is not supported", col->path, col->codec);
+  if (dr == -2) {
+    static const char *const names[] = {"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"};
+    FAIL(WHORL_EUNSUPPORTED,
+         "column %s: compression codec %s (%d) is not supported (Parquet pages are read uncompressed, SNAPPY, GZIP or ZSTD)",
+         col->path, col->codec >= 0 && col->codec < 8 ? names[col->codec] : "unknown", col->codec);
+  }
   if (dr) FAIL(WHORL_EFORMAT, "column %s: page does not decompress", col->path);
   free(r->cbuf); /* not needed once decompressed: less memory per column */
   r->cbuf = NULL;

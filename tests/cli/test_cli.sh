@@ -548,6 +548,8 @@ run "$W" fp --no-cache --id "$E/base.parquet"; bs=${out%% *}
 run "$W" fp --no-cache --id "$E/dict0.parquet"; eq "${out%% *}" "$bs" "dictionary_page_offset 0 means no dictionary"
 run "$W" fp --no-cache --id "$E/date64.parquet"; eq "$rc" 0 "INT64 DATE of 2^63-1 days: read, no overflow"
 run "$W" fp --no-cache "$E/hugenv.parquet"; eq "$rc" 2 "2^31-1 values for one row: refused"; has "$err" "values for 1 rows" "lying value count: says so"
+run "$W" fp --no-cache "$E/brotli.parquet"; eq "$rc" 2 "BROTLI Parquet pages: refused"; eq "$out" "" "BROTLI Parquet: no stdout"
+has "$err" "codec BROTLI (4) is not supported" "BROTLI Parquet: names the codec"; eq "$(wc -l <<<"$err")" 1 "BROTLI Parquet: one line"
 # JSON arrays of objects (pandas' to_json(orient="records")), indented or
 # not: the same table as JSON Lines; a JSON file of one object stays a file
 /usr/bin/python3 -c "
