@@ -459,6 +459,18 @@ printf 'a,b\n1,2\n' | gzip -c | head -c 20 > "$T/tab/cut.csv.gz"
 run "$W" fp --no-cache "$T/tab/cut.csv.gz"; eq "$rc" 2 "truncated gzip table: exit 2"; has "$err" "cut.csv.gz" "truncated gzip: names the file"
 run "$W" fp --no-cache --level logical "$WHORL_SRC/README.md"; eq "$rc" 2 "logical level on a non-table"; has "$err" "not recognised as a table" "says so"
 run "$W" fp --no-cache --as npy "$T/tab/t.csv"; eq "$rc" 2 "--as npy on a CSV: error"
+# xz and bzip2 are not decompressed: refused by name, never read as text
+/usr/bin/python3 -c "
+import bz2, lzma
+open('$T/tab/p.csv.xz', 'wb').write(lzma.compress(b'a,b\\n1,x\\n2,y\\n'))
+open('$T/tab/p.csv.bz2', 'wb').write(bz2.compress(b'a,b\\n1,x\\n2,y\\n'))
+open('$T/tab/xz.csv', 'wb').write(lzma.compress(b'a,b\\n1,x\\n2,y\\n'))
+"
+for a in "--as csv $T/tab/p.csv.xz" "--as jsonl $T/tab/p.csv.bz2" "--level logical $T/tab/p.csv.xz" "$T/tab/xz.csv"; do
+  run "$W" fp --no-cache $a; eq "$rc" 2 "xz/bzip2 table ($a): exit 2"; eq "$out" "" "xz/bzip2 table ($a): no output"
+  has "$err" "compressed: tables are decompressed from gzip and zstd only" "xz/bzip2 table ($a): says why"
+done
+run "$W" fp --no-cache "$T/tab/p.csv.xz"; eq "$rc" 0 "an xz file without a table level: fingerprinted as a file"
 # .npz tables: named 1-D columns, stored or deflated; damaged archives
 /usr/bin/python3 -c "
 import numpy as np
