@@ -562,6 +562,10 @@ run "$W" fp --no-cache --id "$E/date64.parquet"; eq "$rc" 0 "INT64 DATE of 2^63-
 run "$W" fp --no-cache "$E/hugenv.parquet"; eq "$rc" 2 "2^31-1 values for one row: refused"; has "$err" "values for 1 rows" "lying value count: says so"
 run "$W" fp --no-cache "$E/brotli.parquet"; eq "$rc" 2 "BROTLI Parquet pages: refused"; eq "$out" "" "BROTLI Parquet: no stdout"
 has "$err" "codec BROTLI (4) is not supported" "BROTLI Parquet: names the codec"; eq "$(wc -l <<<"$err")" 1 "BROTLI Parquet: one line"
+run "$W" fp --no-cache --id "$E/codec.csv"; lz=${out%% *}
+for f in lz4raw.parquet lz4raw-v2.parquet; do
+  run "$W" fp --no-cache --id "$E/$f"; eq "$rc" 0 "LZ4_RAW Parquet ($f): read"; eq "${out%% *}" "$lz" "LZ4_RAW Parquet ($f): the CSV's logical id"
+done
 # JSON arrays of objects (pandas' to_json(orient="records")), indented or
 # not: the same table as JSON Lines; a JSON file of one object stays a file
 /usr/bin/python3 -c "
