@@ -8,6 +8,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "io/npy.h"
 #include "io/thrift.h"
 #include "table/parquet_read.h"
 #include "util/util.h"
@@ -844,7 +845,11 @@ int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) 
       }
       return whorl__value_text(u, k, 1, out);
     }
-    if (v->type == PQ_FIXED_LEN_BYTE_ARRAY && conv < 0 && lt < 0) return -1; /* raw bytes: no text form decided */
+    if (lt == 15 && v->type == PQ_FIXED_LEN_BYTE_ARRAY && v->len == 2) /* FLOAT16: its exact value, as float32's */
+      return whorl__value_double(whorl__half_to_double((uint16_t)(v->bytes[0] | v->bytes[1] << 8)), out);
+    /* raw bytes, INTERVAL (three little-endian counts), FLOAT16 of another
+     * width: no text form decided (refused, not hashed as byte strings) */
+    if (v->type == PQ_FIXED_LEN_BYTE_ARRAY && ((conv < 0 && lt < 0) || conv == 21 || lt == 15)) return -1;
     return whorl__value_text((const char *)v->bytes, v->len, 1, out);
   default: return -1;
   }

@@ -1641,6 +1641,7 @@ static whorl_ltype pq_ltype(const pq_schema *s) {
   default:
     if (conv == 5 || lt == 5) return s->scale > 0 ? WHORL_T_FLOAT : WHORL_T_INT;
     if (conv == 19 || lt == 12) return WHORL_T_JSON;
+    if (lt == 15) return WHORL_T_FLOAT; /* FLOAT16 */
     return WHORL_T_STRING;
   }
 }
@@ -1761,9 +1762,18 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
         } else {
           rc = whorl__parquet_read_column(fd, (uint64_t)st->st_size, path, &m, g, c, pq_cell, &p, err);
         }
-        if (!rc && p.undecided)
+        if (!rc && p.undecided) {
+          /* the Parquet type by its own name */
+          static const char *const phys[] = {"BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY",
+                                             "FIXED_LEN_BYTE_ARRAY"};
+          const pq_schema *ls = leaf[c];
+          char ty[96];
+          snprintf(ty, sizeof ty, "%s%s%s", ls->type >= 0 && ls->type < 8 ? phys[ls->type] : "unknown",
+                   ls->converted_type == 21 ? " INTERVAL" : ls->logical == 15 ? " FLOAT16" : "",
+                   ls->converted_type < 0 && ls->logical < 0 ? " without a logical type" : "");
           rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "column \"%s\": values of this Parquet type (%s) are not supported yet",
-                            leaf[c]->name, whorl__ltype_name(p.decl));
+                            ls->name, ty);
+        }
         if (!rc && p.rc == WHORL_ENOMEM) rc = whorl__error(err, p.rc, path, -1, "out of memory");
         else if (!rc && p.rc)
           rc = whorl__error(err, WHORL_EFORMAT, path, -1, "row group %zu, column \"%s\": more values than the row group's %llu rows",

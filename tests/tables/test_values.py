@@ -216,6 +216,31 @@ def long_literals():
           "numbers of more than 400 characters: CSV = JSON Lines = their short spellings")
 
 
+def parquet_flba():
+    # FIXED_LEN_BYTE_ARRAY columns: FLOAT16 is its exact value (as numpy's
+    # float16, as float32); INTERVAL and raw bytes have no decided text
+    # form and are refused naming their Parquet type (they were hashed as
+    # byte strings holding NULs)
+    import struct
+    import numpy as np
+    from tiny_parquet import flba_file
+    v = np.array([1.5, -0.0, 65504, np.nan, 0.1, 6e-8, -np.inf], dtype="<f2")
+    a = put("f16.parquet", flba_file("0", 2, [x.tobytes() for x in v], logical=15))
+    b = os.path.join(TMP, "f16.npy")
+    np.save(b, v)
+    da, db = doc(a)[1], doc(b)[1]
+    if da and db:
+        check(da["logical"]["id"] == db["logical"]["id"] and da["schema"]["id"] == db["schema"]["id"],
+              "Parquet FLOAT16 = the same numpy float16 array")
+    for name, data, what in (("iv.parquet", flba_file("iv", 12, [struct.pack("<III", 1, 2, 3)], conv=21),
+                              "FIXED_LEN_BYTE_ARRAY INTERVAL"),
+                             ("raw.parquet", flba_file("r", 3, [b"abc"]), "FIXED_LEN_BYTE_ARRAY without a logical type")):
+        r = run("fp", "--no-cache", put(name, data))
+        err = r.stderr.decode(errors="replace")
+        check(r.returncode == 2 and not r.stdout and err.count("\n") == 1 and f"Parquet type ({what}) are not supported" in err,
+              f"{name}: refused naming its type ({r.returncode} {err.strip()})")
+
+
 def errors():
     p = put("e.jsonl", b'{"x":1}\n{"x":2}\n{"\xc3\xa9":"\xc3\xa9", "x":Nope}\n')
     r = run("fp", "-q", p)
@@ -229,6 +254,7 @@ latin1()
 bigints()
 bigints_many()
 long_literals()
+parquet_flba()
 errors()
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
