@@ -390,11 +390,20 @@ static void value_stats(whorl_pcol *c, int type, const uint8_t *p, size_t len, u
     /* value = (sec * 10^nf + frac) * 10^-nf, exactly */
     int neg = sec < 0;
     uint64_t mag = neg ? (uint64_t)(-(sec + 1)) + 1 : (uint64_t)sec;
-    unsigned __int128 m = (unsigned __int128)mag;
-    for (int k = 0; k < nf; k++) m *= 10;
-    if (neg) m = m - frac; /* -(mag*10^nf) + frac = -(mag*10^nf - frac) */
-    else m += frac;
     double x = (double)sec + (nf ? (double)frac / P10[nf] : 0);
+    unsigned __int128 m;
+    for (;;) {
+      m = (unsigned __int128)mag;
+      for (int k = 0; k < nf; k++) m *= 10;
+      if (neg) m = m - frac; /* -(mag*10^nf) + frac = -(mag*10^nf - frac) */
+      else m += frac;
+      if (!(m >> 64) || nf == 0) break;
+      /* nanoseconds past the year 2554 take more than 64 bits: the
+       * statistics keep fewer fraction digits (earlier in time) rather
+       * than leave the value out */
+      frac /= 10;
+      nf--;
+    }
     if (m >> 64) return; /* beyond any calendar the readers make */
     whorl__pnum_add(c->tim, x, -nf, (uint64_t)m, neg && m, 0, times);
     return;
