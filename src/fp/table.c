@@ -223,6 +223,15 @@ static int fp_table_plain(const char *path, int fd, const struct stat *st, const
   const char *sniffed = whorl_json_object_get_string(filedoc, "format");
   const char *fmt = o->table_format;
   if (!fmt) fmt = whorl__table_detect(path, sniffed ? sniffed : "binary");
+  /* xz and bzip2 are not decompressed: their bytes read as text would be a
+   * table of noise (with --as csv), and --as cannot help */
+  int packed = sniffed && (!strcmp(sniffed, "xz") || !strcmp(sniffed, "bzip2"));
+  if (packed && (fmt ? strcmp(fmt, "parquet") && strcmp(fmt, "npy") && strcmp(fmt, "npz")
+                     : o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE))
+    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
+                        "%s-compressed: tables are decompressed from gzip and zstd only; decompress it (or recompress "
+                        "it with gzip or zstd) first",
+                        sniffed);
   if (fmt && !strcmp(fmt, WHORL__TABLE_BINARY))
     return whorl__error(err, WHORL_EFORMAT, path, -1,
                         "named as a text table, but it holds binary data (NUL bytes in its first 64 KiB%s, or another "

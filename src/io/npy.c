@@ -160,7 +160,7 @@ int whorl__npy_parse(const uint8_t *buf, size_t len, uint64_t file_size, const c
   return WHORL_OK;
 }
 
-static double half_to_double(uint16_t h) {
+double whorl__half_to_double(uint16_t h) {
   int e = (h >> 10) & 0x1f, m = h & 0x3ff;
   double v;
   if (e == 0) v = ldexp((double)m, -24);
@@ -189,7 +189,7 @@ void whorl__npy_decode(const whorl_npy *n, const uint8_t *p, whorl_npy_elem *out
   case 'u': e.u = x; break;
   case 'f':
   case 'c':
-    if (comp == 2) e.d = half_to_double((uint16_t)x);
+    if (comp == 2) e.d = whorl__half_to_double((uint16_t)x);
     else if (comp == 4) {
       float f;
       uint32_t x32 = (uint32_t)x;

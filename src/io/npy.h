@@ -55,6 +55,8 @@ typedef struct whorl_npy_elem {
   double d, im;     /* 'f' (float16 widened exactly), 'c' (real, imaginary) */
 } whorl_npy_elem;
 typedef int (*whorl_npy_cb)(void *ctx, const whorl_npy_elem *e); /* non-zero stops */
+/* An IEEE 754 binary16 value (its bits) as the double it is exactly. */
+double whorl__half_to_double(uint16_t h);
 /* Decodes the element at p (itemsize bytes); index is left 0. */
 void whorl__npy_decode(const whorl_npy *n, const uint8_t *p, whorl_npy_elem *e);
 

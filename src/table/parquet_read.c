@@ -8,6 +8,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "io/npy.h"
 #include "io/thrift.h"
 #include "table/parquet_read.h"
 #include "util/util.h"
@@ -71,7 +72,7 @@ static int delta_bp(const uint8_t *b, size_t len, size_t *pos, int64_t *out, siz
   *pos = p;
   return 0;
 }
-enum { CODEC_NONE = 0, CODEC_SNAPPY = 1, CODEC_GZIP = 2, CODEC_ZSTD = 6 };
+enum { CODEC_NONE = 0, CODEC_SNAPPY = 1, CODEC_GZIP = 2, CODEC_ZSTD = 6, CODEC_LZ4_RAW = 7 };
 
 long long whorl__rle_hybrid(const uint8_t *buf, size_t len, int bw, uint32_t *out, size_t count) {
   if (bw < 0 || bw > 32) return -1;
@@ -204,6 +205,50 @@ static int parse_page_header(tc *t, page_hdr *h) {
   return t->failed || h->type < 0 || h->usize < 0 || h->csize < 0 || h->num_values < 0 ? -1 : 0;
 }
 
+/* An LZ4 block (Parquet's LZ4_RAW: no frame, no sizes in front), written
+ * from the block format's description: sequences of a token (literal
+ * length << 4 | match length - 4, each 15 continued by bytes up to a byte
+ * other than 255), the literals, then a 2-byte little-endian offset back
+ * into the output; the last sequence has literals only. 0 when it fills
+ * out exactly, -1 on anything else (every length and offset checked). */
+static int lz4_block(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen) {
+  size_t ip = 0, op = 0;
+  for (;;) {
+    if (ip >= inlen) return -1;
+    unsigned tok = in[ip++];
+    size_t lit = tok >> 4;
+    if (lit == 15) {
+      uint8_t b;
+      do {
+        if (ip >= inlen) return -1;
+        b = in[ip++];
+        lit += b;
+      } while (b == 255 && lit <= outlen);
+    }
+    if (lit > inlen - ip || lit > outlen - op) return -1;
+    memcpy(out + op, in + ip, lit);
+    ip += lit;
+    op += lit;
+    if (ip == inlen) return op == outlen ? 0 : -1; /* the last sequence */
+    if (inlen - ip < 2) return -1;
+    size_t off = (size_t)in[ip] | (size_t)in[ip + 1] << 8;
+    ip += 2;
+    if (off == 0 || off > op) return -1;
+    size_t mlen = tok & 15;
+    if (mlen == 15) {
+      uint8_t b;
+      do {
+        if (ip >= inlen) return -1;
+        b = in[ip++];
+        mlen += b;
+      } while (b == 255 && mlen <= outlen);
+    }
+    mlen += 4;
+    if (mlen > outlen - op) return -1;
+    for (size_t k = 0; k < mlen; k++, op++) out[op] = out[op - off]; /* may overlap itself */
+  }
+}
+
 static int decompress(int codec, const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen) {
   switch (codec) {
   case CODEC_NONE:
@@ -232,6 +277,9 @@ static int decompress(int codec, const uint8_t *in, size_t inlen, uint8_t *out, 
     size_t r = ZSTD_decompress(out, outlen, in, inlen);
     return !ZSTD_isError(r) && r == outlen ? 0 : -1;
   }
+  case CODEC_LZ4_RAW:
+    if (outlen == 0) return inlen == 1 && in[0] == 0 ? 0 : -1; /* an empty block: one token, no literals */
+    return lz4_block(in, inlen, out, outlen);
   default: return -2;
   }
 }
@@ -489,7 +537,12 @@ static int next_page(pq_colreader *r, whorl_error *err) {
   int dr = (h.type == PAGE_DATA_V2 && !h.v2_compressed)
                ? decompress(CODEC_NONE, r->cbuf + lv, (size_t)h.csize - lv, r->ubuf + lv, (size_t)h.usize - lv)
                : decompress(col->codec, r->cbuf + lv, (size_t)h.csize - lv, r->ubuf + lv, (size_t)h.usize - lv);
-  if (dr == -2) FAIL(WHORL_EUNSUPPORTED, "column %s: compression codec %d is not supported", col->path, col->codec);
+  if (dr == -2) {
+    static const char *const names[] = {"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"};
+    FAIL(WHORL_EUNSUPPORTED,
+         "column %s: compression codec %s (%d) is not supported (Parquet pages are read uncompressed, SNAPPY, GZIP, ZSTD or LZ4_RAW)",
+         col->path, col->codec >= 0 && col->codec < 8 ? names[col->codec] : "unknown", col->codec);
+  }
   if (dr) FAIL(WHORL_EFORMAT, "column %s: page does not decompress", col->path);
   free(r->cbuf); /* not needed once decompressed: less memory per column */
   r->cbuf = NULL;
@@ -817,7 +870,11 @@ int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) 
       }
       return whorl__value_text(u, k, 1, out);
     }
-    if (v->type == PQ_FIXED_LEN_BYTE_ARRAY && conv < 0 && lt < 0) return -1; /* raw bytes: no text form decided */
+    if (lt == 15 && v->type == PQ_FIXED_LEN_BYTE_ARRAY && v->len == 2) /* FLOAT16: its exact value, as float32's */
+      return whorl__value_double(whorl__half_to_double((uint16_t)(v->bytes[0] | v->bytes[1] << 8)), out);
+    /* raw bytes, INTERVAL (three little-endian counts), FLOAT16 of another
+     * width: no text form decided (refused, not hashed as byte strings) */
+    if (v->type == PQ_FIXED_LEN_BYTE_ARRAY && ((conv < 0 && lt < 0) || conv == 21 || lt == 15)) return -1;
     return whorl__value_text((const char *)v->bytes, v->len, 1, out);
   default: return -1;
   }

@@ -390,11 +390,20 @@ static void value_stats(whorl_pcol *c, int type, const uint8_t *p, size_t len, u
     /* value = (sec * 10^nf + frac) * 10^-nf, exactly */
     int neg = sec < 0;
     uint64_t mag = neg ? (uint64_t)(-(sec + 1)) + 1 : (uint64_t)sec;
-    unsigned __int128 m = (unsigned __int128)mag;
-    for (int k = 0; k < nf; k++) m *= 10;
-    if (neg) m = m - frac; /* -(mag*10^nf) + frac = -(mag*10^nf - frac) */
-    else m += frac;
     double x = (double)sec + (nf ? (double)frac / P10[nf] : 0);
+    unsigned __int128 m;
+    for (;;) {
+      m = (unsigned __int128)mag;
+      for (int k = 0; k < nf; k++) m *= 10;
+      if (neg) m = m - frac; /* -(mag*10^nf) + frac = -(mag*10^nf - frac) */
+      else m += frac;
+      if (!(m >> 64) || nf == 0) break;
+      /* nanoseconds past the year 2554 take more than 64 bits: the
+       * statistics keep fewer fraction digits (earlier in time) rather
+       * than leave the value out */
+      frac /= 10;
+      nf--;
+    }
     if (m >> 64) return; /* beyond any calendar the readers make */
     whorl__pnum_add(c->tim, x, -nf, (uint64_t)m, neg && m, 0, times);
     return;
@@ -673,6 +682,40 @@ static whorl_json *jtime_z(double sec, int date, int utc) {
     while (t[n - 1] == '0') t[--n] = 0;
   }
   if (utc && n + 1 < (int)sizeof t) t[n++] = 'Z', t[n] = 0; /* every value had a zone: times in UTC */
+  return whorl_json_string(t);
+}
+
+/* An extreme of a date or timestamp column from its exact value, (neg ? -1
+ * : 1) * m * 10^e seconds since 1970, with every fraction digit it has (the
+ * double of jtime_z is off by up to 30 microseconds near the year 9999:
+ * 9999-12-31T23:59:59.999999 would print as +10000-01-01T00:00:00); NULL
+ * when e is outside what the readers make. */
+static whorl_json *jtime_exact(int neg, uint64_t m, int32_t e, int date, int utc) {
+  if (e < -18 || e > 6) return NULL;
+  unsigned __int128 v = m, scale = 1;
+  for (int32_t k = 0; k < e; k++) v *= 10;
+  for (int32_t k = 0; k < -e; k++) scale *= 10;
+  unsigned __int128 whole = v / scale, frac = v % scale;
+  if (whole > (unsigned __int128)INT64_MAX / 2) return NULL;
+  int64_t sec = (int64_t)whole;
+  if (neg && frac) sec = -sec - 1, frac = scale - frac;
+  else if (neg) sec = -sec;
+  int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+  int64_t sod = sec - days * 86400;
+  char d[48];
+  whorl__iso_day(days, d);
+  if (date && sod == 0 && frac == 0) return whorl_json_string(d);
+  char t[96];
+  int n = snprintf(t, sizeof t, "%sT%02lld:%02lld:%02lld", d, (long long)(sod / 3600), (long long)(sod / 60 % 60),
+                   (long long)(sod % 60));
+  if (frac) {
+    char f[24];
+    int w = -e;
+    for (int k = w - 1; k >= 0; k--, frac /= 10) f[k] = (char)('0' + (int)(frac % 10));
+    while (w > 0 && f[w - 1] == '0') w--;
+    n += snprintf(t + n, sizeof t - (size_t)n, ".%.*s", w, f);
+  }
+  if (utc && n + 1 < (int)sizeof t) t[n++] = 'Z', t[n] = 0;
   return whorl_json_string(t);
 }
 
@@ -1064,11 +1107,15 @@ whorl_json *whorl__pcol_json(const whorl_pcol *c, whorl_ltype type, int keyed) {
                       ? exact_canon(d->min_neg, d->min_m, d->min_e, emin, sizeof emin) : 0;
     size_t lmax = !xn.max && !temporal && d->max_ok && !double_is_exact(d->max, d->max_neg, d->max_m, d->max_e)
                       ? exact_canon(d->max_neg, d->max_m, d->max_e, emax, sizeof emax) : 0;
+    whorl_json *tmin = temporal && d->min_ok ? jtime_exact(d->min_neg, d->min_m, d->min_e, date, z) : NULL;
+    whorl_json *tmax = temporal && d->max_ok ? jtime_exact(d->max_neg, d->max_m, d->max_e, date, z) : NULL;
     whorl_json_object_set(j, "min", xn.min ? whorl__canon_to_json(xn.min, xn.min_len)
                                     : lmin   ? whorl__canon_to_json((const uint8_t *)emin, lmin)
+                                    : tmin   ? tmin
                                     : temporal ? jtime_z(d->min, date, z) : jnum(d->min));
     whorl_json_object_set(j, "max", xn.max ? whorl__canon_to_json(xn.max, xn.max_len)
                                     : lmax   ? whorl__canon_to_json((const uint8_t *)emax, lmax)
+                                    : tmax   ? tmax
                                     : temporal ? jtime_z(d->max, date, z) : jnum(d->max));
     whorl_json_object_set(j, "mean", temporal ? jtime_z(mean, 0, z) : jnum(mean));
     double unit = date ? 86400 : 1;

@@ -1741,6 +1741,7 @@ static whorl_ltype pq_ltype(const pq_schema *s) {
   default:
     if (conv == 5 || lt == 5) return s->scale > 0 ? WHORL_T_FLOAT : WHORL_T_INT;
     if (conv == 19 || lt == 12) return WHORL_T_JSON;
+    if (lt == 15) return WHORL_T_FLOAT; /* FLOAT16 */
     return WHORL_T_STRING;
   }
 }
@@ -1830,9 +1831,17 @@ static int pq_window_column(pqwin *w, pqctx *p, size_t c, whorl_error *err) {
   } else {
     rc = whorl__parquet_read_column(w->fd, w->size, w->path, w->m, w->g, c, pq_cell, p, err);
   }
-  if (!rc && p->undecided)
+  if (!rc && p->undecided) {
+    /* the Parquet type by its own name */
+    static const char *const phys[] = {"BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY",
+                                       "FIXED_LEN_BYTE_ARRAY"};
+    char ty[96];
+    snprintf(ty, sizeof ty, "%s%s%s", leaf->type >= 0 && leaf->type < 8 ? phys[leaf->type] : "unknown",
+             leaf->converted_type == 21 ? " INTERVAL" : leaf->logical == 15 ? " FLOAT16" : "",
+             leaf->converted_type < 0 && leaf->logical < 0 ? " without a logical type" : "");
     rc = whorl__error(err, WHORL_EUNSUPPORTED, w->path, -1, "column \"%s\": values of this Parquet type (%s) are not supported yet",
-                      leaf->name, whorl__ltype_name(p->decl));
+                      leaf->name, ty);
+  }
   if (!rc && p->rc == WHORL_ENOMEM) rc = whorl__error(err, p->rc, w->path, -1, "out of memory");
   else if (!rc && p->rc)
     rc = whorl__error(err, WHORL_EFORMAT, w->path, -1, "row group %zu, column \"%s\": more values than the row group's %llu rows",
@@ -2053,6 +2062,40 @@ static int npy_elem(void *ctx, const whorl_npy_elem *e) {
   return 0;
 }
 
+/* A Fortran-order 2-D array whose data starts at byte base of fd: each
+ * column is one run; a window of rows is read from every column's run in
+ * turn, so memory does not grow with rows. */
+static int fortran_cols(int fd, uint64_t base, const whorl_npy *h, wb *w, whorl_ltype t, const char *path,
+                        const char *truncated, whorl_error *err) {
+  size_t isz = (size_t)h->itemsize;
+  uint64_t rows = h->shape[0], ncols = h->shape[1];
+  uint8_t *buf = malloc(w->win_rows * isz);
+  if (!buf) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
+  int rc = WHORL_OK;
+  for (uint64_t done = 0; !rc && done < rows;) {
+    size_t k = rows - done < w->win_rows ? (size_t)(rows - done) : w->win_rows;
+    for (uint64_t j = 0; j < ncols && !rc; j++) {
+      uint64_t off = base + (j * rows + done) * isz;
+      if (whorl__pread_full(fd, buf, k * isz, off) != (long long)(k * isz)) {
+        rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)off, "%s", truncated);
+        break;
+      }
+      for (size_t i = 0; i < k; i++) {
+        whorl_npy_elem e;
+        whorl__npy_decode(h, buf + i * isz, &e);
+        elem_cell(&w->col[j], &e, t);
+      }
+    }
+    if (rc) break;
+    w->rows += k;
+    done += k;
+    rc = wb_flush(w);
+    if (rc) whorl__error(err, rc, path, -1, "out of memory");
+  }
+  free(buf);
+  return rc;
+}
+
 static int read_npy(const char *path, int fd, const struct stat *st, whorl_table_sink *sink, whorl_table_info *info,
                     whorl_error *err) {
   snprintf(info->format, sizeof info->format, "npy");
@@ -2089,33 +2132,7 @@ static int read_npy(const char *path, int fd, const struct stat *st, whorl_table
   n.nrows = h.shape[0];
   if (!rc && ncols > 0 && h.shape[0] > 0) {
     if (n.fortran) {
-      /* Column-major: each column is one run of the file; read a window of
-       * rows from every column's run, so memory does not grow with rows. */
-      size_t isz = (size_t)h.itemsize;
-      uint64_t rows = h.shape[0];
-      uint8_t *buf = malloc(w.win_rows * isz);
-      if (!buf) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-      for (uint64_t done = 0; !rc && done < rows;) {
-        size_t k = rows - done < w.win_rows ? (size_t)(rows - done) : w.win_rows;
-        for (uint64_t j = 0; j < ncols && !rc; j++) {
-          uint64_t off = h.data_offset + (j * rows + done) * isz;
-          if (whorl__pread_full(fd, buf, k * isz, off) != (long long)(k * isz)) {
-            rc = whorl__error(err, WHORL_EFORMAT, path, (int64_t)off, ".npy data truncated");
-            break;
-          }
-          for (size_t i = 0; i < k; i++) {
-            whorl_npy_elem e;
-            whorl__npy_decode(&h, buf + i * isz, &e);
-            elem_cell(&w.col[j], &e, n.t);
-          }
-        }
-        if (rc) break;
-        w.rows += k;
-        done += k;
-        rc = wb_flush(&w);
-        if (rc) whorl__error(err, rc, path, -1, "out of memory");
-      }
-      free(buf);
+      rc = fortran_cols(fd, h.data_offset, &h, &w, n.t, path, ".npy data truncated", err);
     } else {
       rc = whorl__npy_read(fd, &h, path, npy_elem, &n, err);
       if (!rc && n.rc) rc = whorl__error(err, n.rc, path, -1, "out of memory");
@@ -2239,17 +2256,16 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
   if (!rc) snprintf(info->compression, sizeof info->compression, "%s", compressed ? "deflate" : "none");
   /* the shape of the table */
   uint64_t rows = 0, ncols = 0;
-  int single2d = 0;
+  int single2d = 0, fortran = 0;
   if (!rc) {
     if (z.n == 1 && cols[0].h.ndim == 2) {
       single2d = 1;
       rows = cols[0].h.shape[0];
       ncols = cols[0].h.shape[1];
-      if (cols[0].h.fortran_order && rows > 1 && ncols > 1)
-        rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "npz member %s: a Fortran-order 2-D array inside an .npz: not supported yet (save it C-ordered or as .npy)", cols[0].name);
+      fortran = cols[0].h.fortran_order && rows > 1 && ncols > 1;
       if (ncols > 100000) rc = whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "%llu columns: too many for a table", (unsigned long long)ncols);
-      for (uint64_t i = 0; i < ncols && !rc; i++) rc = index_name(&w, (size_t)i);
-      if (rc) col_err(err, path, rc);
+      for (uint64_t i = 0; i < ncols && !rc; i++)
+        if ((rc = index_name(&w, (size_t)i))) col_err(err, path, rc);
     } else {
       for (size_t i = 0; i < z.n && !rc; i++) {
         if (cols[i].h.ndim != 1) {
@@ -2272,8 +2288,27 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
       ncols = z.n;
     }
   }
+  /* A Fortran-order 2-D array (what np.savez stores for a pandas
+   * DataFrame's .values): its columns are runs one after the other, and a
+   * member is read front to back only, so the array goes to a temporary
+   * file first (the member's CRC is checked on the way), whose runs are
+   * then read as those of a .npy file. */
+  if (!rc && fortran) {
+    FILE *tf = tmpfile();
+    if (!tf) rc = whorl__error_errno(err, errno, path, "create a temporary file for a Fortran-order npz member");
+    uint64_t left = rows * ncols * (uint64_t)cols[0].h.itemsize;
+    while (!rc && left > 0) {
+      size_t k = left < (1u << 20) ? (size_t)left : (1u << 20);
+      rc = npz_fill(&cols[0], buf, k, path, err);
+      if (!rc && fwrite(buf, 1, k, tf) != k) rc = whorl__error_errno(err, errno, path, "write a temporary file for a Fortran-order npz member");
+      left -= k;
+    }
+    if (!rc && fflush(tf)) rc = whorl__error_errno(err, errno, path, "write a temporary file for a Fortran-order npz member");
+    if (!rc) rc = fortran_cols(fileno(tf), 0, &cols[0].h, &w, cols[0].t, path, "npz member data truncated", err);
+    if (tf) fclose(tf);
+  }
   /* rows, a window at a time */
-  for (uint64_t done = 0; !rc && done < rows && ncols > 0;) {
+  for (uint64_t done = 0; !rc && !fortran && done < rows && ncols > 0;) {
     size_t k = rows - done < w.win_rows ? (size_t)(rows - done) : w.win_rows;
     if (single2d) {
       npzcol *c = &cols[0];

@@ -267,6 +267,51 @@ static int decimal_fast(const char *s, size_t len, whorl_buf *out) {
   return 1;
 }
 
+/* The nearest double of a numeric literal (whorl__text_numeric) of any
+ * length, without a copy of it: its first 780 significant digits (more
+ * than the 767 a double can ever need), one sticky '1' standing for any
+ * non-zero digit after them, and the exponent, through strtod (digits and
+ * 'e' only: the locale's decimal point never matters). */
+static double long_literal_double(const char *s, size_t len) {
+  char buf[780 + 40];
+  size_t i = 0, kept = 0;
+  int neg = 0, point = 0, sticky = 0;
+  long long shift = 0; /* power of ten applied to the kept digits */
+  if (s[0] == '+' || s[0] == '-') neg = s[0] == '-', i++;
+  for (; i < len; i++) {
+    char c = s[i];
+    if (c == '.') {
+      point = 1;
+      continue;
+    }
+    if (c < '0' || c > '9') break;
+    if (point) shift--;
+    if (kept == 0 && c == '0') continue;
+    if (kept < 780) buf[kept++] = c;
+    else {
+      shift++;
+      if (c != '0') sticky = 1;
+    }
+  }
+  long long exp = 0;
+  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+    int eneg = 0;
+    i++;
+    if (i < len && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) /* saturated: past 10^9 it is 0 or infinity */
+      if (exp < 1000000000) exp = exp * 10 + (s[i] - '0');
+    if (eneg) exp = -exp;
+  }
+  if (kept == 0) return 0.0;
+  if (sticky) buf[kept++] = '1', shift--;
+  long long e10 = exp + shift;
+  if (e10 > 2000000000LL) e10 = 2000000000LL;
+  if (e10 < -2000000000LL) e10 = -2000000000LL;
+  snprintf(buf + kept, sizeof buf - kept, "e%lld", e10);
+  double d = strtod(buf, NULL);
+  return neg ? -d : d;
+}
+
 whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *out) {
   if (len == 0) {
     if (quoted) {
@@ -278,7 +323,7 @@ whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *
   if (whorl__text_ieq(s, len, "true")) return whorl__value_bool(1, out);
   if (whorl__text_ieq(s, len, "false")) return whorl__value_bool(0, out);
   int is_int;
-  if (len <= 400 && whorl__text_numeric(s, len, &is_int)) {
+  if (whorl__text_numeric(s, len, &is_int)) { /* any length: a number is a number */
     if (is_int) {
       /* Exact, any size: sign, then digits without leading zeros. */
       size_t i = 0;
@@ -292,6 +337,7 @@ whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *
       return WHORL_V_NUMBER;
     }
     if (decimal_fast(s, len, out)) return WHORL_V_NUMBER;
+    if (len > 400) return whorl__value_double(long_literal_double(s, len), out);
     char tmp[408];
     memcpy(tmp, s, len);
     tmp[len] = 0;

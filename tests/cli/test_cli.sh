@@ -505,6 +505,18 @@ printf 'a,b\n1,2\n' | gzip -c | head -c 20 > "$T/tab/cut.csv.gz"
 run "$W" fp --no-cache "$T/tab/cut.csv.gz"; eq "$rc" 2 "truncated gzip table: exit 2"; has "$err" "cut.csv.gz" "truncated gzip: names the file"
 run "$W" fp --no-cache --level logical "$WHORL_SRC/README.md"; eq "$rc" 2 "logical level on a non-table"; has "$err" "not recognised as a table" "says so"
 run "$W" fp --no-cache --as npy "$T/tab/t.csv"; eq "$rc" 2 "--as npy on a CSV: error"
+# xz and bzip2 are not decompressed: refused by name, never read as text
+/usr/bin/python3 -c "
+import bz2, lzma
+open('$T/tab/p.csv.xz', 'wb').write(lzma.compress(b'a,b\\n1,x\\n2,y\\n'))
+open('$T/tab/p.csv.bz2', 'wb').write(bz2.compress(b'a,b\\n1,x\\n2,y\\n'))
+open('$T/tab/xz.csv', 'wb').write(lzma.compress(b'a,b\\n1,x\\n2,y\\n'))
+"
+for a in "--as csv $T/tab/p.csv.xz" "--as jsonl $T/tab/p.csv.bz2" "--level logical $T/tab/p.csv.xz" "$T/tab/xz.csv"; do
+  run "$W" fp --no-cache $a; eq "$rc" 2 "xz/bzip2 table ($a): exit 2"; eq "$out" "" "xz/bzip2 table ($a): no output"
+  has "$err" "compressed: tables are decompressed from gzip and zstd only" "xz/bzip2 table ($a): says why"
+done
+run "$W" fp --no-cache "$T/tab/p.csv.xz"; eq "$rc" 0 "an xz file without a table level: fingerprinted as a file"
 # .npz tables: named 1-D columns, stored or deflated; damaged archives
 /usr/bin/python3 -c "
 import numpy as np
@@ -594,6 +606,12 @@ run "$W" fp --no-cache --id "$E/base.parquet"; bs=${out%% *}
 run "$W" fp --no-cache --id "$E/dict0.parquet"; eq "${out%% *}" "$bs" "dictionary_page_offset 0 means no dictionary"
 run "$W" fp --no-cache --id "$E/date64.parquet"; eq "$rc" 0 "INT64 DATE of 2^63-1 days: read, no overflow"
 run "$W" fp --no-cache "$E/hugenv.parquet"; eq "$rc" 2 "2^31-1 values for one row: refused"; has "$err" "values for 1 rows" "lying value count: says so"
+run "$W" fp --no-cache "$E/brotli.parquet"; eq "$rc" 2 "BROTLI Parquet pages: refused"; eq "$out" "" "BROTLI Parquet: no stdout"
+has "$err" "codec BROTLI (4) is not supported" "BROTLI Parquet: names the codec"; eq "$(wc -l <<<"$err")" 1 "BROTLI Parquet: one line"
+run "$W" fp --no-cache --id "$E/codec.csv"; lz=${out%% *}
+for f in lz4raw.parquet lz4raw-v2.parquet; do
+  run "$W" fp --no-cache --id "$E/$f"; eq "$rc" 0 "LZ4_RAW Parquet ($f): read"; eq "${out%% *}" "$lz" "LZ4_RAW Parquet ($f): the CSV's logical id"
+done
 # JSON arrays of objects (pandas' to_json(orient="records")), indented or
 # not: the same table as JSON Lines; a JSON file of one object stays a file
 /usr/bin/python3 -c "

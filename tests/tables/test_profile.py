@@ -148,6 +148,33 @@ def main():
     check(p and p["ts"]["min"] == "2025-01-01T10:00:00Z" and p["ts"]["max"] == "2025-01-02T09:00:00Z" and not p["local"]["min"].endswith("Z"),
           f"UTC timestamps keep their Z, local ones have none ({p.get('ts', {}).get('min')}, {p.get('local', {}).get('min')})")
 
+    # Extremes of timestamps are their exact values, every fraction digit
+    # kept (a double is 30 microseconds coarse near the year 9999, the
+    # "valid until" sentinel of many tables), and merge to the same text.
+    far = os.path.join(TMP, "far.csv")
+    with open(far, "w") as fh:
+        fh.write("until,ns\n9999-12-31 23:59:59.999999,1677-09-22 00:12:43.145225\n"
+                 "2000-02-29 00:00:00.000001,1970-01-01 00:00:00.000000001\n"
+                 "2024-01-01T00:00:00.5,2024-01-01T00:00:00.123456789\n"
+                 "1969-12-31 23:59:59.999999,2262-04-11 23:47:16.854775807\n")
+    d, _ = fp(far)
+    p = {c["name"]: c["profile"] for c in d["columns"]} if d else {}
+    got = [p.get(k, {}).get(m) for k in ("until", "ns") for m in ("min", "max")]
+    check(got == ["1969-12-31T23:59:59.999999", "9999-12-31T23:59:59.999999",
+                  "1677-09-22T00:12:43.145225", "2262-04-11T23:47:16.854775807"],
+          f"timestamp min/max are the exact values ({got})")
+    if d:
+        check_merge(far, d)
+    # nanoseconds past the year 2554 do not fit the exact 64-bit form: kept
+    # to fewer fraction digits, never left out of the statistics
+    fns = os.path.join(TMP, "farns.csv")
+    with open(fns, "w") as fh:
+        fh.write("t\n2024-01-01T00:00:00\n9999-12-31T23:59:59.123456789\n1000-01-01T00:00:00.5\n")
+    d, _ = fp(fns)
+    p = d["columns"][0]["profile"] if d else {}
+    check(p.get("count") == 3 and p.get("max") == "9999-12-31T23:59:59.1234567" and p.get("min") == "1000-01-01T00:00:00.5",
+          f"far nanosecond timestamps are in the statistics ({p.get('count')}, {p.get('min')}, {p.get('max')})")
+
     # Thread count: byte-identical documents.
     big = os.path.join(TMP, "big.csv")
     with open(big, "w") as fh:

@@ -249,6 +249,14 @@ def main():
                 # array's columns are float)
                 check(a is not None and b is not None and ids(a) == ids(b),
                       f"{name}: .npy ({order} order) has the headerless CSV's ids ({e1} {e2})")
+                # the same array alone in an .npz (a pandas DataFrame's
+                # .values is Fortran-ordered: np.savez(f, X=df.values))
+                for saver, tag in ((np.savez, "stored"), (np.savez_compressed, "deflated")):
+                    t = os.path.join(TMP, f"{name}-{order}-{tag}-2d.npz")
+                    saver(t, X=np.asarray(arr, order=order))
+                    b, e2 = fp(t)
+                    check(a is not None and b is not None and ids(a) == ids(b),
+                          f"{name}: a 2-D {order}-order array in an .npz ({tag}) has the headerless CSV's ids ({e1} {e2})")
             # and as .npz: named 1-D columns (np.savez stores,
             # np.savez_compressed deflates) have the CSV's ids, header included
             cols = {h: arr[:, i] for i, h in enumerate(header)}

@@ -194,6 +194,53 @@ def bigints_many():
         check(md is not None and md["columns"][0]["profile"] == pr, "merged shards (either order): the same exact profile")
 
 
+def long_literals():
+    # numbers spelled with more than 400 characters are numbers too, in CSV
+    # as in JSON Lines (they were strings in CSV, typed float or int, and in
+    # JSON Lines too when integers): a long decimal is its nearest double, a
+    # long integer its digits without leading zeros, a long exponent counts
+    dec = "0." + "3" * 5000
+    half = "1." + "0" * 15 + "11102230246251565404236316680908203125" + "0" * 800 + "1"  # just above a halfway
+    rows = [(dec, "0" * 1000 + "5", "1e" + "0" * 1000 + "5"), (half, "-" + "0" * 500 + "7" * 600, "2.5")]
+    csv = b"a,b,c\n" + b"".join((",".join(r) + "\n").encode() for r in rows)
+    jl = b"".join(('{"a": %s, "c": %s, "b": %s}\n' % (r[0], r[2], b)).encode()
+                  for r, b in zip(rows, ("5", "-" + "7" * 600)))  # (JSON has no leading zeros)
+    short = b"a,b,c\n0.3333333333333333,5,100000\n1.0000000000000002,-" + ("7" * 600).encode() + b",2.5\n"
+    docs = [doc(put("long.csv", csv))[1], doc(put("long.jsonl", jl))[1], doc(put("long-short.csv", short))[1]]
+    if None in docs:
+        return
+    for d in docs:
+        types = {c["name"]: c["type"] for c in d["columns"]}
+        check(types == {"a": "float", "b": "int", "c": "float"}, f"{d['name']}: types {types}")
+    check(len({d["logical"]["id"] for d in docs}) == 1,
+          "numbers of more than 400 characters: CSV = JSON Lines = their short spellings")
+
+
+def parquet_flba():
+    # FIXED_LEN_BYTE_ARRAY columns: FLOAT16 is its exact value (as numpy's
+    # float16, as float32); INTERVAL and raw bytes have no decided text
+    # form and are refused naming their Parquet type (they were hashed as
+    # byte strings holding NULs)
+    import struct
+    import numpy as np
+    from tiny_parquet import flba_file
+    v = np.array([1.5, -0.0, 65504, np.nan, 0.1, 6e-8, -np.inf], dtype="<f2")
+    a = put("f16.parquet", flba_file("0", 2, [x.tobytes() for x in v], logical=15))
+    b = os.path.join(TMP, "f16.npy")
+    np.save(b, v)
+    da, db = doc(a)[1], doc(b)[1]
+    if da and db:
+        check(da["logical"]["id"] == db["logical"]["id"] and da["schema"]["id"] == db["schema"]["id"],
+              "Parquet FLOAT16 = the same numpy float16 array")
+    for name, data, what in (("iv.parquet", flba_file("iv", 12, [struct.pack("<III", 1, 2, 3)], conv=21),
+                              "FIXED_LEN_BYTE_ARRAY INTERVAL"),
+                             ("raw.parquet", flba_file("r", 3, [b"abc"]), "FIXED_LEN_BYTE_ARRAY without a logical type")):
+        r = run("fp", "--no-cache", put(name, data))
+        err = r.stderr.decode(errors="replace")
+        check(r.returncode == 2 and not r.stdout and err.count("\n") == 1 and f"Parquet type ({what}) are not supported" in err,
+              f"{name}: refused naming its type ({r.returncode} {err.strip()})")
+
+
 def errors():
     p = put("e.jsonl", b'{"x":1}\n{"x":2}\n{"\xc3\xa9":"\xc3\xa9", "x":Nope}\n')
     r = run("fp", "-q", p)
@@ -263,6 +310,8 @@ flat_lines()
 latin1()
 bigints()
 bigints_many()
+long_literals()
+parquet_flba()
 errors()
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
