@@ -1550,7 +1550,12 @@ static int jsonl_row_flat(jrow *j, const whorl_jflat *f, const char *path, whorl
   }
   if (nk < w->ncols)
     for (size_t ci = 0; ci < w->ncols; ci++)
-      if (!j->seen[ci]) text_cell(&w->col[ci], "", 0, 0, 0);
+      if (!j->seen[ci]) {
+        wcol *c = &w->col[ci];
+        size_t pos = cell_open(c);
+        whorl__value_null(&c->enc);
+        cell_close(c, pos, WHORL_T_NULL);
+      }
   w->rows++;
   w->bytes += 8 * w->ncols;
   if (w->rows >= w->win_rows || w->bytes > WIN_BYTES) {
