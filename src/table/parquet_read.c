@@ -803,10 +803,9 @@ int whorl__value_parquet(const pq_schema *s, const pq_value *v, whorl_buf *out) 
   case PQ_INT32:
   case PQ_INT64:
     if (conv == 6 || lt == 6) { /* DATE: its text, which whorl__value_text takes as a string */
-      char d[48];
-      whorl__iso_day(v->i, d);
-      whorl_buf_putc(out, 'S');
-      whorl_buf_put(out, d, strlen(d));
+      char d[49];
+      d[0] = 'S';
+      whorl_buf_put(out, d, 1 + whorl__iso_day(v->i, d + 1));
       return WHORL_V_STRING;
     }
     if (conv == 5 || lt == 5) { /* DECIMAL: unscaled integer and scale */

@@ -1727,6 +1727,10 @@ typedef struct pqctx {
   int rc;
   int undecided;     /* a value whose mapping is not decided */
   unsigned lane;     /* the sink lane this context's thread uses */
+  /* lanes' contexts lie side by side and are written at every value: kept
+   * on cache lines of their own (sharing one made two threads slower
+   * than one) */
+  char pad[128];
 } pqctx;
 
 static whorl_ltype pq_ltype(const pq_schema *s) {
@@ -1811,6 +1815,12 @@ typedef struct pqwin {
   pthread_mutex_t mu;
   size_t next;       /* the next column to take, in `order` */
   size_t *order;     /* columns, costliest first (the lanes end together) */
+  /* the helper lanes' threads, kept for the whole file: a window starts
+   * when gen changes, and each helper counts itself out in busy */
+  pthread_cond_t go, idle;
+  uint64_t gen;
+  unsigned busy;
+  int quit;
 } pqwin;
 
 typedef struct pqlane {
@@ -1872,6 +1882,27 @@ static void *pq_lane_main(void *arg) {
     w->cols[c].cost = whorl__now_ns() - t0;
   }
   return NULL;
+}
+
+/* A helper lane's thread: one window per generation, until quit. */
+static void *pq_helper_main(void *arg) {
+  pqlane *ln = arg;
+  pqwin *w = ln->w;
+  uint64_t seen = 0;
+  for (;;) {
+    pthread_mutex_lock(&w->mu);
+    while (w->gen == seen && !w->quit) pthread_cond_wait(&w->go, &w->mu);
+    if (w->quit) {
+      pthread_mutex_unlock(&w->mu);
+      return NULL;
+    }
+    seen = w->gen;
+    pthread_mutex_unlock(&w->mu);
+    pq_lane_main(ln);
+    pthread_mutex_lock(&w->mu);
+    if (--w->busy == 0) pthread_cond_signal(&w->idle);
+    pthread_mutex_unlock(&w->mu);
+  }
 }
 
 /* The columns by cost, costliest first (ties: schema order). */
@@ -1939,7 +1970,17 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
     ctxs[l].lane = l;
     if (!(ctxs[l].type = malloc(PQ_BATCH))) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   }
-  pqwin pw = {fd, (uint64_t)st->st_size, path, &m, leaf, cols, ctxs, 0, nleaf, 0, NULL, 0, PTHREAD_MUTEX_INITIALIZER, 0, order};
+  pqwin pw = {fd, (uint64_t)st->st_size, path, &m, leaf, cols, ctxs, 0, nleaf, 0, NULL, 0, PTHREAD_MUTEX_INITIALIZER, 0, order,
+              PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+  pqlane lanes[WHORL_SINK_LANES];
+  pthread_t tids[WHORL_SINK_LANES];
+  unsigned nhelpers = 0; /* threads that started (fewer lanes if some could not) */
+  for (unsigned l = 0; l < nlanes; l++) lanes[l] = (pqlane){&pw, l};
+  for (unsigned l = 1; !rc && l < nlanes; l++) {
+    /* a helper takes lane nhelpers + 1, so the lanes in use stay 0..n */
+    lanes[nhelpers + 1].lane = nhelpers + 1;
+    if (pthread_create(&tids[nhelpers], NULL, pq_helper_main, &lanes[nhelpers + 1]) == 0) nhelpers++;
+  }
   for (size_t g = 0; g < m.nrow_groups && !rc; g++) {
     const pq_row_group *rg = &m.row_groups[g];
     if (rg->ncolumns != nleaf) {
@@ -1979,11 +2020,17 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
         pw.done = done;
         pw.next = 0;
         for (size_t c = 0; c < nleaf; c++) cols[c].rc = 0;
-        if (nlanes > 1) {
+        if (nhelpers) {
           qsort_r(order, nleaf, sizeof *order, by_cost, cols);
-          pqlane lanes[WHORL_SINK_LANES];
-          for (unsigned l = 0; l < nlanes; l++) lanes[l] = (pqlane){&pw, l};
-          whorl__parallel_each((int)nlanes, pq_lane_main, lanes, sizeof *lanes);
+          pthread_mutex_lock(&pw.mu);
+          pw.busy = nhelpers;
+          pw.gen++;
+          pthread_cond_broadcast(&pw.go);
+          pthread_mutex_unlock(&pw.mu);
+          pq_lane_main(&lanes[0]);
+          pthread_mutex_lock(&pw.mu);
+          while (pw.busy) pthread_cond_wait(&pw.idle, &pw.mu);
+          pthread_mutex_unlock(&pw.mu);
         } else {
           pqlane one = {&pw, 0};
           pq_lane_main(&one);
@@ -2013,6 +2060,15 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
     free(rd);
     if (!rc) info->rows += nrows;
   }
+  if (nhelpers) {
+    pthread_mutex_lock(&pw.mu);
+    pw.quit = 1;
+    pthread_cond_broadcast(&pw.go);
+    pthread_mutex_unlock(&pw.mu);
+    for (unsigned l = 0; l < nhelpers; l++) pthread_join(tids[l], NULL);
+  }
+  pthread_cond_destroy(&pw.go);
+  pthread_cond_destroy(&pw.idle);
   if (rc > 0 && rc != WHORL__RETRY) rc = WHORL_EINVAL;
   for (unsigned l = 0; ctxs && l < nlanes; l++) {
     whorl_buf_free(&ctxs[l].enc);

@@ -18,25 +18,37 @@ whorl_vkind whorl__value_bool(int v, whorl_buf *out) {
   return WHORL_V_BOOL;
 }
 
-whorl_vkind whorl__value_uint(uint64_t v, whorl_buf *out) {
+/* 'D', the sign and the digits of m, built right to left two digits at a
+ * time, appended at once. */
+static whorl_vkind put_int(uint64_t m, int neg, whorl_buf *out) {
+  static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                              "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                              "8081828384858687888990919293949596979899";
   char num[24];
   size_t n = sizeof num;
-  do num[--n] = (char)('0' + v % 10); while ((v /= 10) != 0);
-  whorl_buf_putc(out, 'D');
+  while (m >= 100) {
+    const unsigned r = (unsigned)(m % 100);
+    m /= 100;
+    num[--n] = pairs[2 * r + 1];
+    num[--n] = pairs[2 * r];
+  }
+  if (m >= 10) {
+    num[--n] = pairs[2 * m + 1];
+    num[--n] = pairs[2 * m];
+  } else {
+    num[--n] = (char)('0' + m);
+  }
+  if (neg) num[--n] = '-';
+  num[--n] = 'D';
   whorl_buf_put(out, num + n, sizeof num - n);
   return WHORL_V_NUMBER;
 }
 
+whorl_vkind whorl__value_uint(uint64_t v, whorl_buf *out) { return put_int(v, 0, out); }
+
 whorl_vkind whorl__value_int(int64_t v, whorl_buf *out) {
-  if (v >= 0) return whorl__value_uint((uint64_t)v, out);
-  uint64_t m = (uint64_t)(-(v + 1)) + 1; /* no overflow at INT64_MIN */
-  char num[24];
-  size_t n = sizeof num;
-  do num[--n] = (char)('0' + m % 10); while ((m /= 10) != 0);
-  num[--n] = '-';
-  whorl_buf_putc(out, 'D');
-  whorl_buf_put(out, num + n, sizeof num - n);
-  return WHORL_V_NUMBER;
+  if (v >= 0) return put_int((uint64_t)v, 0, out);
+  return put_int((uint64_t)(-(v + 1)) + 1, 1, out); /* no overflow at INT64_MIN */
 }
 
 size_t whorl__point_digits(const char *rev, int nd, int scale, int neg, char *out) {
@@ -448,10 +460,10 @@ static whorl_vkind timestamp_out(int64_t days, int64_t sod, const char *frac, si
   days += sod >= 0 ? sod / 86400 : -((-sod + 86399) / 86400);
   sod -= (sod >= 0 ? sod / 86400 : -((-sod + 86399) / 86400)) * 86400;
   char d[48];
-  whorl__iso_day(days, d);
+  const size_t dl = whorl__iso_day(days, d);
   while (nfrac > 0 && frac[nfrac - 1] == '0') nfrac--;
   char t[80];
-  size_t n = 0, dl = strlen(d);
+  size_t n = 0;
   t[n++] = 'T';
   memcpy(t + n, d, dl);
   n += dl;
@@ -572,17 +584,19 @@ typedef struct day_memo {
 } day_memo;
 static _Thread_local day_memo day_cache[DAY_CACHE];
 
-void whorl__iso_day(int64_t days, char out[48]) {
+size_t whorl__iso_day(int64_t days, char out[48]) {
   day_memo *m = &day_cache[(uint64_t)days & (DAY_CACHE - 1)]; /* zeroed per thread: text "" is empty */
   if (m->days == days && m->text[0]) {
     memcpy(out, m->text, 11);
-    return;
+    return 10;
   }
   iso_day_calc(days, out);
-  if (strlen(out) == 10) {
+  size_t n = strlen(out);
+  if (n == 10) {
     m->days = days;
     memcpy(m->text, out, 11);
   }
+  return n;
 }
 
 static void iso_day_calc(int64_t days, char out[48]) {

@@ -82,7 +82,7 @@ whorl_vkind whorl__value_timestamp_text(const char *s, size_t len, whorl_buf *ou
 size_t whorl__point_digits(const char *rev, int nd, int scale, int neg, char *out);
 /* "YYYY-MM-DD" (more year digits or a sign outside 0000..9999) of a day
  * count since 1970-01-01, proleptic Gregorian. */
-void whorl__iso_day(int64_t days, char out[48]);
+size_t whorl__iso_day(int64_t days, char out[48]); /* returns the text's length */
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t whorl__days_from_civil(int64_t y, int m, int d);
 
