@@ -5,7 +5,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build build-asan build-portable demo test test-fast test-asan test-portable bench bench-tables bench-profile bench-models bench-check fuzz clean
+.PHONY: all setup build build-asan build-portable demo test test-fast test-asan test-portable bench bench-tables bench-profile bench-formats bench-models bench-check fuzz clean
 
 all: build
 
@@ -54,6 +54,12 @@ bench-tables: build
 # Profiles (issue 4): whorl --level profile vs DuckDB SUMMARIZE and pandas.
 bench-profile: build
 	@bash bench/profile.sh build/whorl $(BENCH_ROWS)
+
+# Parquet and JSON Lines (written by DuckDB from the generated table) against
+# DuckDB's row hash and SUMMARIZE on the same files. DuckDB: see bench/formats.sh.
+FORMATS_ROWS ?= 2000000
+bench-formats: build
+	@bash bench/formats.sh build/whorl $(FORMATS_ROWS)
 
 # Models (issue 5): a generated 1 GiB safetensors file against b3sum and sha256sum.
 bench-models: build
