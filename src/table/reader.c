@@ -1727,6 +1727,7 @@ typedef struct pqctx {
   int rc;
   int undecided;     /* a value whose mapping is not decided */
   unsigned lane;     /* the sink lane this context's thread uses */
+  int fast;          /* PQF_*: the column's values take a direct path (the same bytes as whorl__value_parquet) */
   /* lanes' contexts lie side by side and are written at every value: kept
    * on cache lines of their own (sharing one made two threads slower
    * than one) */
@@ -1763,8 +1764,47 @@ static int pq_count(void *ctx, const pq_value *v) {
 
 static int pq_flush(pqctx *p) { return emit_batch(p->sink, p->col, &p->row, &p->enc, p->type, &p->n, p->lane); }
 
+enum { PQF_NONE, PQF_INT, PQF_UINT32, PQF_UINT64, PQF_DOUBLE };
+
+/* Columns whose non-null values whorl__value_parquet prints as plain
+ * integers or doubles: written directly (one room check, no dispatch on
+ * the column's annotations per value). */
+static int pq_fast_kind(const pq_schema *s) {
+  const int conv = s->converted_type, lt = s->logical;
+  if (s->type == PQ_FLOAT || s->type == PQ_DOUBLE) return PQF_DOUBLE;
+  if (s->type != PQ_INT32 && s->type != PQ_INT64) return PQF_NONE;
+  if (conv == 6 || lt == 6 || conv == 5 || lt == 5 || lt == 8 || conv == 9 || conv == 10 || lt == 7 || conv == 7 ||
+      conv == 8)
+    return PQF_NONE; /* dates, decimals, timestamps, times of day */
+  if (conv >= 11 && conv <= 14) return s->type == PQ_INT32 ? PQF_UINT32 : PQF_UINT64;
+  return PQF_INT;
+}
+
 static int pq_cell(void *ctx, const pq_value *v) {
   pqctx *p = ctx;
+  if (p->fast && !v->is_null) {
+    whorl_buf *e = &p->enc;
+    if (e->len + 64 > e->cap && whorl_buf_grow(e, 64)) {
+      p->rc = WHORL_ENOMEM;
+      return 1;
+    }
+    char *o = e->data + e->len;
+    size_t n;
+    switch (p->fast) {
+    case PQF_INT: n = whorl__canon_int(v->i < 0 ? (uint64_t)(-(v->i + 1)) + 1 : (uint64_t)v->i, v->i < 0, o + 1); break;
+    case PQF_UINT32: n = whorl__canon_int((uint32_t)v->i, 0, o + 1); break;
+    case PQF_UINT64: n = whorl__canon_int((uint64_t)v->i, 0, o + 1); break;
+    default: n = whorl__canon_double(v->d, o + 1); break;
+    }
+    o[0] = (char)n; /* at most 40 */
+    e->len += n + 1;
+    p->type[p->n++] = (uint8_t)p->decl;
+    if (p->n == PQ_BATCH || e->len > WIN_BYTES) {
+      p->rc = pq_flush(p);
+      if (p->rc) return 1;
+    }
+    return 0;
+  }
   size_t pos = p->enc.len;
   whorl_buf_putc(&p->enc, 0);
   int k = whorl__value_parquet(p->s, v, &p->enc);
@@ -1833,6 +1873,7 @@ static int pq_window_column(pqwin *w, pqctx *p, size_t c, whorl_error *err) {
   const pq_schema *leaf = w->leaf[c];
   p->s = leaf;
   p->decl = pq_ltype(leaf);
+  p->fast = pq_fast_kind(leaf);
   p->col = c;
   p->row = 0;
   p->n = 0;

@@ -18,12 +18,33 @@ whorl_vkind whorl__value_bool(int v, whorl_buf *out) {
   return WHORL_V_BOOL;
 }
 
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* The decimal digits of n > 0, least significant first, two at a time:
+ * their count. */
+static int rev_digits(uint64_t n, char dig[24]) {
+  int nd = 0;
+  while (n >= 100) {
+    const unsigned r = (unsigned)(n % 100);
+    n /= 100;
+    dig[nd++] = digit_pairs[2 * r + 1];
+    dig[nd++] = digit_pairs[2 * r];
+  }
+  if (n >= 10) {
+    dig[nd++] = digit_pairs[2 * n + 1];
+    dig[nd++] = digit_pairs[2 * n];
+  } else if (n) {
+    dig[nd++] = (char)('0' + n);
+  }
+  return nd;
+}
+
 /* 'D', the sign and the digits of m, built right to left two digits at a
  * time, appended at once. */
 static whorl_vkind put_int(uint64_t m, int neg, whorl_buf *out) {
-  static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                              "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                              "8081828384858687888990919293949596979899";
+  const char *pairs = digit_pairs;
   char num[24];
   size_t n = sizeof num;
   while (m >= 100) {
@@ -45,6 +66,16 @@ static whorl_vkind put_int(uint64_t m, int neg, whorl_buf *out) {
 }
 
 whorl_vkind whorl__value_uint(uint64_t v, whorl_buf *out) { return put_int(v, 0, out); }
+
+size_t whorl__canon_int(uint64_t m, int neg, char o[24]) {
+  char dig[24];
+  const int nd = m ? rev_digits(m, dig) : (dig[0] = '0', 1);
+  size_t k = 0;
+  o[k++] = 'D';
+  if (neg) o[k++] = '-';
+  for (int i = nd - 1; i >= 0; i--) o[k++] = dig[i];
+  return k;
+}
 
 whorl_vkind whorl__value_int(int64_t v, whorl_buf *out) {
   if (v >= 0) return put_int((uint64_t)v, 0, out);
@@ -100,8 +131,7 @@ static size_t double_fast(double v, char out[40]) {
         uint64_t n = (uint64_t)r;
         if (n % 10) {
           char dig[24];
-          int nd = 0;
-          while (n) dig[nd++] = (char)('0' + n % 10), n /= 10; /* reversed */
+          const int nd = rev_digits(n, dig);
           if (nd <= 15) return whorl__point_digits(dig, nd, p, v < 0, out);
         }
       }
@@ -124,16 +154,34 @@ static size_t double_fast(double v, char out[40]) {
     for (int d = near ? 0 : -1; d <= (near ? 0 : 1); d++) {
       double c = r + d;
       if (c < 1 || c / p10[p] != a) continue;
-      uint64_t n = (uint64_t)c;
       char dig[24];
-      int nd = 0;
-      while (n) dig[nd++] = (char)('0' + n % 10), n /= 10; /* reversed */
+      const int nd = rev_digits((uint64_t)c, dig);
       if (nd > 15) return 0;
       last_p = p;
       return whorl__point_digits(dig, nd, p, v < 0, out);
     }
   }
   return 0;
+}
+
+size_t whorl__canon_double(double v, char o[48]) {
+  if (v != 0 && !isnan(v) && !isinf(v)) {
+    size_t n = double_fast(v, o + 1);
+    if (n) {
+      o[0] = 'D';
+      return n + 1;
+    }
+  }
+  if (isnan(v) || isinf(v)) {
+    o[0] = 'F';
+    o[1] = isnan(v) ? 'N' : v > 0 ? '+' : '-';
+    return 2;
+  }
+  char tmp[32];
+  size_t n = whorl_json_format_double(v, tmp); /* -0 prints as 0 */
+  o[0] = 'D';
+  memcpy(o + 1, tmp, n);
+  return n + 1;
 }
 
 whorl_vkind whorl__value_double(double v, whorl_buf *out) {

@@ -68,6 +68,10 @@ whorl_vkind whorl__value_text(const char *s, size_t len, int quoted, whorl_buf *
 whorl_vkind whorl__value_int(int64_t v, whorl_buf *out);
 whorl_vkind whorl__value_uint(uint64_t v, whorl_buf *out);
 whorl_vkind whorl__value_double(double v, whorl_buf *out);
+/* The same canonical bytes written to o, without a buffer: their length
+ * (an integer (neg ? -1 : 1) * m; a double). The readers' hot paths. */
+size_t whorl__canon_int(uint64_t m, int neg, char o[24]);
+size_t whorl__canon_double(double v, char o[48]);
 whorl_vkind whorl__value_bool(int v, whorl_buf *out);
 whorl_vkind whorl__value_null(whorl_buf *out);
 /* A timestamp: days since 1970-01-01, seconds of that day (any value: it is

@@ -228,5 +228,28 @@ int main(void) {
     }
   }
   CHECK_INT(bad, 0);
+  /* the buffer-less writers (Parquet's hot path) give value_int's and
+   * value_double's bytes */
+  bad = 0;
+  for (int n = 0; n < 200000; n++) {
+    st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+    int64_t iv = (int64_t)st >> (st % 64);
+    if (n == 0) iv = INT64_MIN;
+    if (n == 1) iv = 0;
+    char a[24], b[48];
+    size_t an = whorl__canon_int(iv < 0 ? (uint64_t)(-(iv + 1)) + 1 : (uint64_t)iv, iv < 0, a);
+    if (strcmp(i64(iv), "") == 0 || strlen(got) != an || memcmp(got, a, an)) bad++;
+    double dv;
+    uint64_t bits = st * 0x9E3779B97F4A7C15ULL;
+    memcpy(&dv, &bits, 8);
+    if (n % 3 == 0) dv = (double)(int64_t)(st % 2000001 - 1000000) / 1000.0;
+    if (n == 2) dv = NAN;
+    if (n == 3) dv = -INFINITY;
+    if (n == 4) dv = -0.0;
+    size_t bn = whorl__canon_double(dv, b);
+    dbl(dv);
+    if (strlen(got) != bn || memcmp(got, b, bn)) bad++;
+  }
+  CHECK_INT(bad, 0);
   T_DONE();
 }
