@@ -2039,6 +2039,11 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
      * memory never grows with the row count. */
     uint64_t nrows = (uint64_t)rg->num_rows;
     uint64_t whole = o->pq_whole_rows ? o->pq_whole_rows : PQ_WHOLE;
+    /* a caller that keeps each window's cells (the profile's sample) gets
+     * windows of about 2^20 cells on wide tables: a window's cells stay
+     * near 10 MB whatever the width (the result does not depend on it) */
+    if (o->pq_whole_rows && nleaf && whole > 4096 && whole > ((uint64_t)1 << 20) / nleaf)
+      whole = ((uint64_t)1 << 20) / nleaf > 4096 ? ((uint64_t)1 << 20) / nleaf : 4096;
     if (nlanes > 1 && whole > PQ_LANE_WINDOW) whole = PQ_LANE_WINDOW;
     size_t step = nrows <= whole ? (size_t)nrows : (whole < PQ_STEP ? (size_t)whole : PQ_STEP);
     pq_colreader **rd = NULL;
