@@ -711,6 +711,7 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
    * moved or swapped among copies of the same rows leave the row table as
    * it is, so an append cannot be told from edits among them. */
   const int64_t unplaced = rows ? whorl_json_object_get_int(rows, "repeated_rows_unplaced", 0) : 0;
+  const int repeats = rows && whorl_json_get_bool(whorl_json_object_get(rows, "repeats"));
   if (whorl_json_size(ch) && !allow_content && !may(rule, "content")) {
     if (may(rule, "append") && appended_only && unplaced) {
       finding(j, 1, "append",
@@ -718,6 +719,12 @@ static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, i
               "share are copies of repeated rows, whose positions the row table does not record (rows edited or moved among "
               "copies of the same rows would look the same; docs/check.md). If the change is intended: whorl lock --update",
               (long long)ra, (long long)rb, (long long)unplaced);
+    } else if (may(rule, "append") && appended_only && repeats) {
+      finding(j, 1, "append",
+              "cannot verify that rows were only appended: rows %lld -> %lld, and the table repeats rows (its sample holds "
+              "copies of one row): copies of a repeated row that swap places leave the row table unchanged (docs/check.md). "
+              "If the change is intended: whorl lock --update",
+              (long long)ra, (long long)rb);
     } else if (may(rule, "append") && appended_only) {
       /* rows appended at the end, none changed or removed: allowed */
       snprintf(j->note, sizeof j->note, "%lld rows appended (allowed)", (long long)(rb - ra));

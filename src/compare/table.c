@@ -305,6 +305,19 @@ static int indices_plausible(const whorl_ielem *add, size_t na, const whorl_iele
 /* Rows added, removed and changed, from the two row IBLTs (docs/diff-format.md,
  * "Rows"); an estimate from the row samples when the difference is too
  * big to decode. NULL without row tables. */
+/* 1 when the document's row sample (rows of the smallest hashes, in hash
+ * order) holds two copies of one row: the table repeats rows. */
+static int sample_repeats(const whorl_json *doc) {
+  const whorl_json *sm = whorl_json_object_get(whorl_json_object_get(doc, "profile"), "sample");
+  const char *prev = NULL;
+  for (size_t i = 0; i < whorl_json_size(sm); i++) {
+    const char *h = whorl_json_object_get_string(whorl_json_array_get(sm, i), "hash");
+    if (h && prev && !strcmp(h, prev)) return 1;
+    prev = h;
+  }
+  return 0;
+}
+
 static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
   const char *ia = path2(whorl_json_object_get(a, "profile"), "rows", "iblt"),
              *ib = path2(whorl_json_object_get(b, "profile"), "rows", "iblt");
@@ -501,6 +514,10 @@ static whorl_json *row_changes(const whorl_json *a, const whorl_json *b) {
     n_added = (int64_t)(nadd + unplaced_b), n_removed = (int64_t)(nrem + unplaced_a), n_changed = (int64_t)nch;
   whorl_json_object_set(o, "added", whorl_json_int(n_added));
   whorl_json_object_set(o, "removed", whorl_json_int(n_removed));
+  /* Copies of a repeated row that swap places (their index sums unchanged)
+   * leave the row table as it was: where a sample shows repeated rows, the
+   * positions are not proof of where rows were edited or not. */
+  if (sample_repeats(a) || sample_repeats(b)) whorl_json_object_set(o, "repeats", whorl_json_bool(1));
   if (unplaced_a || unplaced_b) {
     whorl_json_object_set(o, "repeated_rows_unplaced", whorl_json_int((int64_t)(unplaced_a + unplaced_b)));
     whorl_json_object_set(o, "note", whorl_json_string("rows repeated several times (copies of one row) are counted, "
@@ -680,7 +697,8 @@ int whorl__diff_table(const whorl_json *a, const whorl_json *b, whorl_json *rep,
     int end = whorl_json_get_bool(whorl_json_object_get(rc, "positions"));
     /* copies of repeated rows are counted, not placed: rows swapped among
      * them look like no change, so "appended" would be a guess */
-    const int copies = whorl_json_object_get_int(rc, "repeated_rows_unplaced", 0) > 0;
+    const int copies = whorl_json_object_get_int(rc, "repeated_rows_unplaced", 0) > 0 ||
+                       whorl_json_get_bool(whorl_json_object_get(rc, "repeats"));
     if (!nc && (na || nr)) {
       if (na && nr) snprintf(vbuf, sizeof vbuf, "%lld rows added, %lld removed", na, nr);
       else if (na && copies) snprintf(vbuf, sizeof vbuf, "%lld row%s added (copies of repeated rows: positions not known)", na, na == 1 ? "" : "s");

@@ -28,10 +28,13 @@
 /* .npz members are read in step, each open (~50 KiB with a deflate state). */
 #define MAX_NPZ_ARRAYS 1024
 #define PQ_BATCH 65536
-#define PQ_WHOLE (4u << 20) /* rows: a row group this small is one window (16 B a row) */
+/* rows: a row group this small is one window (16 B a row, per lane). The
+ * same for any thread count: windows decide which column's error is the
+ * first one reported (the first failing column of the first failing
+ * window), so they must not depend on the threads. */
+#define PQ_WHOLE (256u << 10)
 #define PQ_STEP 65536
 #define PQ_PAGE_BUDGET (512ull << 20) /* decompressed pages held by columns read in step */
-#define PQ_LANE_WINDOW (256u << 10) /* rows: windows of a Parquet file read on several threads */
 
 /* ---- window builder: rows of cells gathered per column, then handed to
  * the sink as one column batch per column ---------------------------------- */
@@ -1984,8 +1987,7 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
   /* Columns are independent: with several threads and a sink that takes
    * batches of different columns at once (lanes), each window's columns
    * are shared out among the threads (each with its own context and lane);
-   * the first failing column in schema order is the one reported. Windows
-   * are then at most PQ_LANE_WINDOW rows (each lane holds 16 bytes a row). */
+   * the first failing column in schema order is the one reported. */
   unsigned nlanes = 1;
   if (o->threads > 1 && sink->lanes > 1 && nleaf > 1) {
     nlanes = (unsigned)o->threads;
@@ -2044,7 +2046,6 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
      * near 10 MB whatever the width (the result does not depend on it) */
     if (o->pq_whole_rows && nleaf && whole > 4096 && whole > ((uint64_t)1 << 20) / nleaf)
       whole = ((uint64_t)1 << 20) / nleaf > 4096 ? ((uint64_t)1 << 20) / nleaf : 4096;
-    if (nlanes > 1 && whole > PQ_LANE_WINDOW) whole = PQ_LANE_WINDOW;
     size_t step = nrows <= whole ? (size_t)nrows : (whole < PQ_STEP ? (size_t)whole : PQ_STEP);
     pq_colreader **rd = NULL;
     uint64_t pages_held = 0;
@@ -2621,8 +2622,13 @@ int whorl__table_read(const char *path, int fd, const struct stat *st, const who
   memset(info, 0, sizeof *info);
   const char *fmt = o.format;
   if (!fmt) return whorl__error(err, WHORL_EINVAL, path, -1, "no table format given");
-  if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv")) return read_csv(path, fd, st, &o, sink, info, err);
-  if (!strcmp(fmt, "jsonl") || !strcmp(fmt, "json")) return read_jsonl(path, fd, st, &o, sink, info, err);
+  if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv") || !strcmp(fmt, "jsonl") || !strcmp(fmt, "json")) {
+    int rc = fmt[0] == 'j' ? read_jsonl(path, fd, st, &o, sink, info, err) : read_csv(path, fd, st, &o, sink, info, err);
+    /* UTF-16 text is read as its UTF-8 decoding: byte offsets there are
+     * not the file's, so its errors give their lines only */
+    if (rc < 0 && info->encoding[0] && err) err->offset = -1;
+    return rc;
+  }
   if (!strcmp(fmt, "parquet")) return read_parquet(path, fd, st, &o, sink, info, err);
   if (!strcmp(fmt, "npy")) return read_npy(path, fd, st, sink, info, err);
   if (!strcmp(fmt, "npz")) return read_npz(path, fd, st, sink, info, err);

@@ -200,6 +200,9 @@ run "$W" fp --no-cache --strict --id "$T/lone.csv"; eq "$rc" 2 "UTF-16 lone surr
 printf '\xff\xfea\x00,\x00b\x00\n\x001\x00,\x002' > "$T/odd.csv"
 run "$W" fp --no-cache --id "$T/odd.csv"; eq "$rc" 2 "UTF-16 with an odd byte count: exit 2"; eq "$out" "" "UTF-16 truncated: no stdout"
 has "$err" "UTF-16 text ends in the middle of a character" "UTF-16 truncated: message"
+printf '\xff\xfe{\x00"\x00a\x00"\x00:\x00}\x00\n\x00' > "$T/bad16.jsonl"
+run "$W" fp --no-cache --id "$T/bad16.jsonl"; eq "$rc" 2 "UTF-16 JSON Lines error: exit 2"
+has "$err" "line 1, column 6" "UTF-16 JSON Lines error: its line and column"; eq "$(grep -c 'at byte' <<<"$err")" 0 "UTF-16 error: no byte offset of the decoded text"
 printf 'a = f(1, 2)\nb = g(3, 4)\nc = h(5, 6)\n' > "$T/calc.py"
 run "$W" fp --no-cache --json "$T/calc.py"; has "$out" '"kind": "file"' "a .py with commas is a file, not a table"
 

@@ -235,6 +235,19 @@ def main():
     r = subprocess.run([W, "check"], cwd=rep, capture_output=True, text=True)
     check(r.returncode == 1 and "cannot verify that rows were only appended" in r.stdout,
           f"rows edited among copies, rows added: not passed as appended ({r.stdout.strip()[-300:]})")
+    # a table of repeated rows (A, B, A, B, ...): two swaps whose index sums
+    # cancel, and one row appended (a reviewer's case): its sample shows the
+    # repeats, so the append is not taken as proven
+    base = ["A", "B"] * 500
+    pd.DataFrame({"v": base}).to_csv(os.path.join(rep, "t.csv"), index=False)
+    subprocess.run([W, "lock", "--update", "t.csv"], cwd=rep, capture_output=True)
+    sw = base[:]
+    sw[0], sw[5] = sw[5], sw[0]
+    sw[15], sw[20] = sw[20], sw[15]
+    pd.DataFrame({"v": sw + ["A"]}).to_csv(os.path.join(rep, "t.csv"), index=False)
+    r = subprocess.run([W, "check"], cwd=rep, capture_output=True, text=True)
+    check(r.returncode == 1 and "the table repeats rows" in r.stdout,
+          f"swaps among copies plus one appended row: not passed as appended ({r.stdout.strip()[-300:]})")
     d = df.copy()
     d.loc[3, "x"] += 1
     d.to_csv(p, index=False)
