@@ -1428,10 +1428,15 @@ static void jrow_free(jrow *j) {
   memset(j, 0, sizeof *j);
 }
 
-static int jsonl_row(jrow *j, const whorl_json *obj, const char *path, whorl_error *err) {
+/* One line into the columns: a parsed object (obj), or a flat line (f,
+ * whorl__jsonl_flat) whose values are read as CSV text is, a string's as
+ * a quoted field (the same canonical bytes and types whorl__value_json
+ * gives the parsed line). A flat line with a repeated key returns 1 before
+ * any cell is written: it must be parsed after all (the parser's error). */
+static int jsonl_row(jrow *j, const whorl_json *obj, const whorl_jflat *f, const char *path, whorl_error *err) {
   wb *w = j->w;
   int rc = 0;
-  size_t nk = whorl_json_size(obj);
+  const size_t nk = obj ? whorl_json_size(obj) : f->n;
   /* Column of each key: most lines repeat the previous line's keys in the
    * same order, so try that first (no hashing). */
   if (j->ki_cap < nk) {
@@ -1443,81 +1448,8 @@ static int jsonl_row(jrow *j, const whorl_json *obj, const char *path, whorl_err
   }
   for (size_t k = 0; k < nk && !rc; k++) {
     size_t kl = 0;
-    const char *key = whorl_json_object_key(obj, k, &kl);
-    size_t ci = j->kidx[k];
-    if (ci < j->km.n && j->km.len[ci] == kl && memcmp(j->km.name[ci], key, kl) == 0) continue;
-    long long f = keymap_find(&j->km, key, kl);
-    if (f < 0) {
-      if (j->fixed) return WHORL__RETRY;
-      rc = keymap_add(&j->km, key, kl);
-      if (!rc) rc = wb_add_column(w, key, kl);
-      f = (long long)j->km.n - 1;
-    }
-    j->kidx[k] = (size_t)f;
-  }
-  if (rc) return col_err(err, path, rc);
-  /* Every row holds a cell for every column: a file whose lines each bring
-   * new keys would make work (and the column streams) grow as rows x keys
-   * from a small input. Refuse tables that are more than 99.9% absent. */
-  j->present += nk;
-  j->rows++;
-  if (w->ncols > 64 && (double)j->rows * (double)w->ncols > 1000.0 * (double)j->present + 1e8)
-    return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
-                        "%zu keys over %llu lines, nearly all absent: too sparse to read as one table",
-                        w->ncols, (unsigned long long)j->rows);
-  if (j->seen_cap < w->ncols) {
-    unsigned char *s2 = realloc(j->seen, w->ncols * 2);
-    if (!s2) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-    j->seen = s2;
-    j->seen_cap = w->ncols * 2;
-  }
-  memset(j->seen, 0, w->ncols);
-  for (size_t k = 0; k < nk; k++) {
-    size_t ci = j->kidx[k];
-    if (j->seen[ci]) continue; /* a repeated key: the first one counts */
-    j->seen[ci] = 1;
-    const whorl_json *v = whorl_json_object_value(obj, k);
-    wcol *c = &w->col[ci];
-    size_t pos = cell_open(c);
-    whorl_ltype t = ltype_of_json(v);
-    whorl__value_json(v, &c->enc);
-    cell_close(c, pos, t);
-  }
-  for (size_t ci = 0; ci < w->ncols; ci++)
-    if (!j->seen[ci]) {
-      wcol *c = &w->col[ci];
-      size_t pos = cell_open(c);
-      whorl__value_null(&c->enc);
-      cell_close(c, pos, WHORL_T_NULL);
-    }
-  w->rows++;
-  w->bytes += 8 * w->ncols;
-  if (w->rows >= w->win_rows || w->bytes > WIN_BYTES) {
-    rc = wb_flush(w);
-    if (rc) return whorl__error(err, rc, path, -1, "out of memory");
-  }
-  return WHORL_OK;
-}
-
-/* A flat line (whorl__jsonl_flat) into the columns: each value's text
- * is read as CSV text is, a string's as a quoted field (the same canonical
- * bytes and types whorl__value_json gives the parsed line). Returns 1 when
- * the line must be parsed after all (a repeated key: the parser's error),
- * before any cell is written. */
-static int jsonl_row_flat(jrow *j, const whorl_jflat *f, const char *path, whorl_error *err) {
-  wb *w = j->w;
-  int rc = 0;
-  const size_t nk = f->n;
-  if (j->ki_cap < nk) {
-    size_t *k2 = realloc(j->kidx, nk * 2 * sizeof *k2);
-    if (!k2) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
-    for (size_t k = j->ki_cap; k < nk * 2; k++) k2[k] = SIZE_MAX;
-    j->kidx = k2;
-    j->ki_cap = nk * 2;
-  }
-  for (size_t k = 0; k < nk && !rc; k++) {
-    const char *key = f->m[k].k;
-    const size_t kl = f->m[k].kl;
+    const char *key = obj ? whorl_json_object_key(obj, k, &kl) : f->m[k].k;
+    if (!obj) kl = f->m[k].kl;
     size_t ci = j->kidx[k];
     if (ci < j->km.n && j->km.len[ci] == kl && memcmp(j->km.name[ci], key, kl) == 0) continue;
     long long fi = keymap_find(&j->km, key, kl);
@@ -1537,10 +1469,14 @@ static int jsonl_row_flat(jrow *j, const whorl_jflat *f, const char *path, whorl
     j->seen_cap = w->ncols * 2;
   }
   memset(j->seen, 0, w->ncols);
-  for (size_t k = 0; k < nk; k++) {
-    if (j->seen[j->kidx[k]]) return 1;
-    j->seen[j->kidx[k]] = 1;
-  }
+  if (f)
+    for (size_t k = 0; k < nk; k++) {
+      if (j->seen[j->kidx[k]]) return 1;
+      j->seen[j->kidx[k]] = 1;
+    }
+  /* Every row holds a cell for every column: a file whose lines each bring
+   * new keys would make work (and the column streams) grow as rows x keys
+   * from a small input. Refuse tables that are more than 99.9% absent. */
   j->present += nk;
   j->rows++;
   if (w->ncols > 64 && (double)j->rows * (double)w->ncols > 1000.0 * (double)j->present + 1e8)
@@ -1548,10 +1484,20 @@ static int jsonl_row_flat(jrow *j, const whorl_jflat *f, const char *path, whorl
                         "%zu keys over %llu lines, nearly all absent: too sparse to read as one table",
                         w->ncols, (unsigned long long)j->rows);
   for (size_t k = 0; k < nk; k++) {
-    const whorl_jmember *m = &f->m[k];
-    text_cell(&w->col[j->kidx[k]], m->v, m->vl, m->kind == 's', 0);
+    wcol *c = &w->col[j->kidx[k]];
+    if (f) {
+      text_cell(c, f->m[k].v, f->m[k].vl, f->m[k].kind == 's', 0);
+      continue;
+    }
+    if (j->seen[j->kidx[k]]) continue; /* a repeated key: the first one counts */
+    j->seen[j->kidx[k]] = 1;
+    const whorl_json *v = whorl_json_object_value(obj, k);
+    size_t pos = cell_open(c);
+    whorl_ltype t = ltype_of_json(v);
+    whorl__value_json(v, &c->enc);
+    cell_close(c, pos, t);
   }
-  if (nk < w->ncols)
+  if (nk < w->ncols || !f)
     for (size_t ci = 0; ci < w->ncols; ci++)
       if (!j->seen[ci]) {
         wcol *c = &w->col[ci];
@@ -1578,11 +1524,11 @@ static int jsonl_next_row(whorl_jsonl *jr, jrow *j, whorl_jflat *flat, const who
   int rc = whorl_jsonl_next_flat(jr, obj, flat, &line, err);
   if (rc != 1) return rc;
   if (!*obj) {
-    rc = jsonl_row_flat(j, flat, path, err);
+    rc = jsonl_row(j, NULL, flat, path, err);
     if (rc != 1) return rc ? rc : 1;
     if ((rc = whorl_jsonl_reparse(jr, obj, err))) return rc;
   }
-  rc = jsonl_row(j, *obj, path, err);
+  rc = jsonl_row(j, *obj, NULL, path, err);
   return rc ? rc : 1;
 }
 
@@ -1697,7 +1643,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
     }
     if (first) {
       first = 0;
-      rc = jsonl_row(&j, obj, path, err);
+      rc = jsonl_row(&j, obj, NULL, path, err);
       if (rc) break;
     }
     info->rows++;
