@@ -232,13 +232,26 @@ static int fp_table_plain(const char *path, int fd, const struct stat *st, const
                         "%s-compressed: tables are decompressed from gzip and zstd only; decompress it (or recompress "
                         "it with gzip or zstd) first",
                         sniffed);
-  if (fmt && !strcmp(fmt, WHORL__TABLE_BINARY))
+  if (fmt && !strcmp(fmt, WHORL__TABLE_BINARY)) {
+    /* text in UTF-16 without its byte order mark: every other byte of
+     * ASCII text is NUL; say what would read it */
+    uint8_t h[256];
+    long long hn = whorl__pread_full(fd, h, sizeof h, 0);
+    size_t even = 0, odd = 0, pairs = hn > 1 ? (size_t)hn / 2 : 0;
+    for (size_t i = 0; i < pairs; i++) even += h[2 * i] == 0, odd += h[2 * i + 1] == 0;
+    if (pairs >= 4 && (even == pairs || odd == pairs) && (even == 0 || odd == 0))
+      return whorl__error(err, WHORL_EFORMAT, path, -1,
+                          "looks like UTF-16 text without a byte order mark (every other byte is NUL): whorl reads "
+                          "UTF-16 tables that start with their byte order mark; convert it (iconv -f UTF-16%s -t UTF-8) "
+                          "or fingerprint its bytes with --level content",
+                          odd == pairs ? "LE" : "BE");
     return whorl__error(err, WHORL_EFORMAT, path, -1,
                         "named as a text table, but it holds binary data (NUL bytes in its first 64 KiB%s, or another "
                         "format's signature; the file is sniffed as %s), not CSV/TSV/JSON; fingerprint its bytes with "
                         "--level content, or name a format with --as",
                         sniffed && (!strcmp(sniffed, "gzip") || !strcmp(sniffed, "zstd")) ? " once decompressed" : "",
                         sniffed ? sniffed : "binary");
+  }
   if (!fmt) {
     if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
