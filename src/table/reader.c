@@ -1713,14 +1713,17 @@ static int pq_count(void *ctx, const pq_value *v) {
 
 static int pq_flush(pqctx *p) { return emit_batch(p->sink, p->col, &p->row, &p->enc, p->type, &p->n, p->lane); }
 
-enum { PQF_NONE, PQF_INT, PQF_UINT32, PQF_UINT64, PQF_DOUBLE };
+enum { PQF_NONE, PQF_INT, PQF_UINT32, PQF_UINT64, PQF_DOUBLE, PQF_TEXT };
 
 /* Columns whose non-null values whorl__value_parquet prints as plain
- * integers or doubles: written directly (one room check, no dispatch on
- * the column's annotations per value). */
+ * integers, doubles or text: written directly (one room check, no
+ * dispatch on the column's annotations per value). */
 static int pq_fast_kind(const pq_schema *s) {
   const int conv = s->converted_type, lt = s->logical;
   if (s->type == PQ_FLOAT || s->type == PQ_DOUBLE) return PQF_DOUBLE;
+  /* text: whorl__value_text of the bytes as a quoted field, which
+   * whorl__cell_fast gives where it answers (decimals are not text) */
+  if (s->type == PQ_BYTE_ARRAY) return conv == 5 || lt == 5 ? PQF_NONE : PQF_TEXT;
   if (s->type != PQ_INT32 && s->type != PQ_INT64) return PQF_NONE;
   if (conv == 6 || lt == 6 || conv == 5 || lt == 5 || lt == 8 || conv == 9 || conv == 10 || lt == 7 || conv == 7 ||
       conv == 8)
@@ -1731,21 +1734,25 @@ static int pq_fast_kind(const pq_schema *s) {
 
 static int pq_cell(void *ctx, const pq_value *v) {
   pqctx *p = ctx;
-  if (p->fast && !v->is_null) {
+  if (p->fast && !v->is_null && (p->fast != PQF_TEXT || v->len <= 100)) {
     whorl_buf *e = &p->enc;
-    if (e->len + 64 > e->cap && whorl_buf_grow(e, 64)) {
+    const size_t room = (p->fast == PQF_TEXT ? v->len : 0) + WHORL__CELL_ROOM + 2;
+    if (e->len + room > e->cap && whorl_buf_grow(e, room)) {
       p->rc = WHORL_ENOMEM;
       return 1;
     }
     char *o = e->data + e->len;
     size_t n;
+    whorl_ltype t;
     switch (p->fast) {
     case PQF_INT: n = whorl__canon_int(v->i < 0 ? (uint64_t)(-(v->i + 1)) + 1 : (uint64_t)v->i, v->i < 0, o + 1); break;
     case PQF_UINT32: n = whorl__canon_int((uint32_t)v->i, 0, o + 1); break;
     case PQF_UINT64: n = whorl__canon_int((uint64_t)v->i, 0, o + 1); break;
+    case PQF_TEXT: n = whorl__cell_fast((const char *)v->bytes, v->len, 1, o + 1, &t); break;
     default: n = whorl__canon_double(v->d, o + 1); break;
     }
-    o[0] = (char)n; /* at most 40 */
+    if (!n || n >= 128) goto general; /* text the fast path leaves to whorl__value_text */
+    o[0] = (char)n;
     e->len += n + 1;
     p->type[p->n++] = (uint8_t)p->decl;
     if (p->n == PQ_BATCH || e->len > WIN_BYTES) {
@@ -1754,6 +1761,7 @@ static int pq_cell(void *ctx, const pq_value *v) {
     }
     return 0;
   }
+general:;
   size_t pos = p->enc.len;
   whorl_buf_putc(&p->enc, 0);
   int k = whorl__value_parquet(p->s, v, &p->enc);
