@@ -382,6 +382,23 @@ def review_checks():
     check(clean and d and clean["id"] != d["id"] and clean["weights"]["root"] == d["weights"]["root"], "folder: its findings change the id, not the weights")
     rc, out, err = run("fp", "--no-cache", "--allow-unsafe-pickle", hf)
     check(rc == 0 and "pytorch_model.bin" in out and "UNSAFE" in out, f"folder text output names the files not fingerprinted ({out.strip()[-300:]})")
+    # a pickle in a subfolder (original/consolidated.pth, a diffusers unet/) or under
+    # a name without a pickle extension is scanned too; a clean one leaves the id alone
+    os.remove(os.path.join(hf, "pytorch_model.bin"))
+    os.makedirs(os.path.join(hf, "original", "deep"))
+    shutil.copy(P("plain.pt"), os.path.join(hf, "original", "deep", "consolidated.00.pth"))
+    again = fp(hf)
+    check(clean and again and clean["id"] == again["id"], "folder: a clean pickle in a subfolder does not change the id")
+    shutil.copy(P("os_system.pt"), os.path.join(hf, "original", "deep", "consolidated.00.pth"))
+    rc, out, err = run("fp", "--no-cache", "--json", hf)
+    d = json.loads(out) if out.strip() else {}
+    check(rc == 1 and any(u["where"].startswith("original/deep/consolidated.00.pth") for u in d.get("unsafe", [])),
+          f"folder: an unsafe pickle in a subfolder is reported, exit 1 ({rc}, {err.strip()[:200]})")
+    shutil.rmtree(os.path.join(hf, "original"))
+    shutil.copy(P("os_system.pt"), os.path.join(hf, "rng_state.dat"))
+    rc, out, err = run("fp", "--no-cache", "--json", hf)
+    check(rc == 1 and "rng_state.dat" in err, f"folder: a torch.save archive under another name is scanned ({rc}, {err.strip()[:200]})")
+    os.remove(os.path.join(hf, "rng_state.dat"))
 
 
 def main():
