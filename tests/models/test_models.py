@@ -110,11 +110,14 @@ def write_gguf(path, arrays, meta, version=3):
             kv += gguf_str(k) + struct.pack("<Ii", 5, v)
     infos, data, off = b"", b"", 0
     for n, a in arrays.items():
-        a = np.ascontiguousarray(a, dtype=np.float32)
-        dims = list(reversed(a.shape))
+        if isinstance(a, tuple):  # (ggml type, shape, the blocks as stored)
+            gt, shape, b = a
+        else:
+            a = np.ascontiguousarray(a, dtype=np.float32)
+            gt, shape, b = 0, a.shape, a.tobytes()
+        dims = list(reversed(shape))
         infos += gguf_str(n) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
-        infos += struct.pack("<IQ", 0, off)
-        b = a.tobytes()
+        infos += struct.pack("<IQ", gt, off)
         b += b"\0" * ((32 - len(b) % 32) % 32)
         data += b
         off += len(b)
@@ -508,6 +511,14 @@ def main():
     write_gguf(g2, f32, {"general.architecture": "demo", "demo.block_count": 2, "tokenizer.ggml.tokens": [f"t{i}" for i in range(100)]}, version=2)
     gd2 = fp(g2)
     check(gd2 and gd and gd2["id"] == gd["id"], "GGUF v2 = v3 (same layout)")
+    # block types: Q8_0 (34 bytes per 32) and MXFP4 (gpt-oss: 17 bytes per 32)
+    gq = os.path.join(TMP, "mq.gguf")
+    blocks = bytes(range(34)) * 4
+    write_gguf(gq, {"q": (8, [2, 64], blocks), "mx": (39, [2, 32], bytes(range(34)))}, {"general.architecture": "demo"})
+    gqd = fp(gq)
+    tq = {t["name"]: t for t in gqd["tensors"]} if gqd else {}
+    check(tq.get("q", {}).get("dtype") == "ggml_q8_0" and tq.get("q", {}).get("bytes") == 136 and
+          tq.get("mx", {}).get("dtype") == "ggml_mxfp4" and tq.get("mx", {}).get("bytes") == 34, f"GGUF block types: Q8_0 and MXFP4 sizes ({tq})")
     # metadata that is no JSON text: bytes that are not UTF-8, NaN. Marked,
     # never equal to the string of the same look, and the JSON stays valid
     g3 = os.path.join(TMP, "m3.gguf")
