@@ -701,6 +701,7 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
   }
   whorl_json *container = whorl_json_object();
   whorl_json *map = NULL, *ignored = NULL;
+  size_t read_at[4096], read_file[4096], nread = 0; /* where each weight file's tensors start */
   if (!rc && index) {
     snprintf(p, sizeof p, "%s/%s", dir, index);
     whorl_json *ij = NULL;
@@ -722,7 +723,9 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
         weight = whorl_json_typeof(sv) == WHORL_JSON_STRING && !strcmp(whorl_json_get_string(sv, NULL), nm);
       }
     } else {
-      weight = passed_over ? !strcmp(nm, single)
+      /* model.safetensors alone when present (a variant such as
+       * model.fp16.safetensors or an adapter beside it is not loaded) */
+      weight = passed_over || single ? !strcmp(nm, single)
                : has_st    ? ends_with(nm, ".safetensors")
                : has_bin   ? !strcmp(nm, "pytorch_model.bin")
                            : ends_with(nm, ".gguf");
@@ -757,6 +760,17 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
         m.container = NULL;
       }
       total += (uint64_t)st.st_size;
+      /* a tensor in two weight files (two variants of one model read
+       * together): named with both files */
+      for (size_t t = before; t < m.n && !rc; t++)
+        for (size_t f = 0; f < nread && !rc; f++) {
+          size_t end = f + 1 < nread ? read_at[f + 1] : before;
+          for (size_t u = read_at[f]; u < end && !rc; u++)
+            if (!strcmp(m.t[u].name, m.t[t].name))
+              rc = whorl__error(err, WHORL_EFORMAT, dir, -1, "tensor \"%s\" is in both %s and %s: which one is the model's?", m.t[t].name,
+                                names[read_file[f]], nm);
+        }
+      if (nread < sizeof read_at / sizeof *read_at) read_at[nread] = before, read_file[nread++] = i;
       if (!rc && map)
         for (size_t t = before; t < m.n && !rc; t++) {
           const char *want = whorl_json_object_get_string(map, m.t[t].name);

@@ -482,7 +482,20 @@ def main():
     dd = json.loads(out) if rc == 0 else {}
     check(dd and dd["weights"]["root"] != d3["weights"]["root"] and "transformers loads model.safetensors" in err,
           f"model.safetensors beside an index: the single file is fingerprinted, with a warning ({err.strip()[:200]})")
-    os.remove(os.path.join(hf, "model.safetensors"))
+    # a variant beside model.safetensors (model.fp16.safetensors): not loaded by
+    # transformers, so not fingerprinted; two files that are not a single model: both named
+    write_safetensors(os.path.join(hf, "model.fp16.safetensors"), {k: v.astype(np.float16) if v.dtype.kind == "f" else v for k, v in arrays.items()})
+    rc, out, err = run("fp", "--no-cache", "--json", hf)
+    dv = json.loads(out) if rc == 0 else {}
+    check(dv and dd and dv["weights"]["root"] == dd["weights"]["root"] and "model.fp16.safetensors" in dv["container"].get("not_fingerprinted", []),
+          f"model.safetensors beside model.fp16.safetensors: only model.safetensors is read ({rc}, {err.strip()[:200]})")
+    os.rename(os.path.join(hf, "model.safetensors"), os.path.join(hf, "model.fp32.safetensors"))
+    os.rename(os.path.join(hf, "model.safetensors.index.json"), os.path.join(TMP, "index.json.bak"))
+    rc, out, err = run("fp", "--no-cache", hf)
+    check(rc == 2 and "is in both model-00001-of-00002.safetensors and model.fp16.safetensors" in err, f"one tensor in two weight files: both named ({err.strip()[:200]})")
+    os.rename(os.path.join(TMP, "index.json.bak"), os.path.join(hf, "model.safetensors.index.json"))
+    os.remove(os.path.join(hf, "model.fp32.safetensors"))
+    os.remove(os.path.join(hf, "model.fp16.safetensors"))
     # a tokenizer file that is a FIFO: not read (no hang), and said
     os.mkfifo(os.path.join(hf, "vocab.txt"))
     rc, out, err = run("fp", "--no-cache", "--id", hf)
