@@ -551,7 +551,8 @@ static int fp_model_read(const char *path, int fd, const struct stat *st, const 
 /* ---- Hugging Face style folders ---------------------------------------------------------------------- */
 
 static const char *const CONFIG_JSON[] = {"config.json", "generation_config.json", "tokenizer_config.json",
-                                          "special_tokens_map.json", "preprocessor_config.json", "added_tokens.json", NULL};
+                                          "special_tokens_map.json", "preprocessor_config.json", "added_tokens.json",
+                                          "chat_template.json", NULL};
 static const char *const CONFIG_FILES[] = {"tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt", "merges.txt",
                                            "spiece.model", "sentencepiece.bpe.model", NULL};
 static const char *const CONFIG_EXTS[] = {".py", ".jinja", ".jinja2", ".tiktoken", ".model", NULL};

@@ -496,6 +496,15 @@ def main():
     os.rename(os.path.join(TMP, "index.json.bak"), os.path.join(hf, "model.safetensors.index.json"))
     os.remove(os.path.join(hf, "model.fp32.safetensors"))
     os.remove(os.path.join(hf, "model.fp16.safetensors"))
+    # a chat template saved as chat_template.json (processors) is part of the config
+    with open(os.path.join(hf, "chat_template.json"), "w") as f:
+        json.dump({"chat_template": "{{ messages }}"}, f)
+    c1 = fp(hf)
+    with open(os.path.join(hf, "chat_template.json"), "w") as f:
+        json.dump({"chat_template": "{{ injected }}{{ messages }}"}, f)
+    c2 = fp(hf)
+    check(c1 and c2 and c1["config"]["id"] != c2["config"]["id"], "a changed chat_template.json changes the config id")
+    os.remove(os.path.join(hf, "chat_template.json"))
     # a tokenizer file that is a FIFO: not read (no hang), and said
     os.mkfifo(os.path.join(hf, "vocab.txt"))
     rc, out, err = run("fp", "--no-cache", "--id", hf)
