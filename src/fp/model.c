@@ -551,7 +551,8 @@ static int fp_model_read(const char *path, int fd, const struct stat *st, const 
 /* ---- Hugging Face style folders ---------------------------------------------------------------------- */
 
 static const char *const CONFIG_JSON[] = {"config.json", "generation_config.json", "tokenizer_config.json",
-                                          "special_tokens_map.json", "preprocessor_config.json", "added_tokens.json", NULL};
+                                          "special_tokens_map.json", "preprocessor_config.json", "added_tokens.json",
+                                          "chat_template.json", NULL};
 static const char *const CONFIG_FILES[] = {"tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt", "merges.txt",
                                            "spiece.model", "sentencepiece.bpe.model", NULL};
 static const char *const CONFIG_EXTS[] = {".py", ".jinja", ".jinja2", ".tiktoken", ".model", NULL};
@@ -574,6 +575,71 @@ int whorl__is_model_folder(const char *dir) {
 }
 
 static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* A file a pickle loader would take: a pickle-bearing extension, or a
+ * torch.save archive under any name (torch.load does not look at it). */
+static int pickle_bearing(const char *path, const char *nm, int fd) {
+  if (ends_with(nm, ".bin") || ends_with(nm, ".pt") || ends_with(nm, ".pth") || ends_with(nm, ".ckpt") || ends_with(nm, ".pkl") ||
+      ends_with(nm, ".pickle"))
+    return 1;
+  const char *k = whorl__model_detect(path, fd, 0);
+  return k && !strcmp(k, "pytorch");
+}
+
+/* A subfolder of a model folder (onnx/, original/, a diffusers unet/):
+ * none of it is fingerprinted, but its pickle-bearing files are scanned
+ * like those beside the weights, their findings named by their path
+ * inside the folder. Links to folders are not followed (no loops); links
+ * to files are (a Hugging Face cache snapshot is made of them). */
+static int scan_subfolder(whorl_model *m, const char *dir, const char *rel, int depth, whorl_error *err) {
+  char p[8192 + 512];
+  snprintf(p, sizeof p, "%s/%s", dir, rel);
+  if (depth > 32) return whorl__error(err, WHORL_EFORMAT, p, -1, "folders nested more than 32 deep");
+  DIR *d = opendir(p);
+  if (!d) return whorl__error_errno(err, errno, p, "open");
+  char **names = NULL;
+  size_t nn = 0, cap = 0;
+  struct dirent *e;
+  int rc = WHORL_OK;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char **g = whorl__grow_array(names, &cap, nn, sizeof *names);
+    if (!g || !(g[nn] = strdup(e->d_name))) {
+      rc = whorl__error(err, WHORL_ENOMEM, p, -1, "out of memory");
+      if (g) names = g;
+      break;
+    }
+    names = g;
+    nn++;
+  }
+  closedir(d);
+  if (names) qsort(names, nn, sizeof *names, cmpstr);
+  for (size_t i = 0; i < nn && !rc; i++) {
+    char r[4096], q[8192 + 512];
+    if ((size_t)snprintf(r, sizeof r, "%s/%s", rel, names[i]) >= sizeof r) {
+      rc = whorl__error(err, WHORL_EFORMAT, p, -1, "a path inside the folder longer than 4095 bytes");
+      break;
+    }
+    snprintf(q, sizeof q, "%s/%s", dir, r);
+    struct stat ls, st;
+    if (lstat(q, &ls)) continue;
+    if (S_ISDIR(ls.st_mode)) {
+      rc = scan_subfolder(m, dir, r, depth + 1, err);
+      continue;
+    }
+    if (stat(q, &st) || !S_ISREG(st.st_mode)) continue;
+    int fd = open(q, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      rc = whorl__error_errno(err, errno, q, "open");
+      break;
+    }
+    if (pickle_bearing(q, names[i], fd)) rc = whorl__pickle_scan(m, q, r, fd, (uint64_t)st.st_size, err);
+    close(fd);
+  }
+  for (size_t i = 0; i < nn; i++) free(names[i]);
+  free(names);
+  return rc;
+}
 
 int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
   *out = NULL;
@@ -636,6 +702,7 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
   }
   whorl_json *container = whorl_json_object();
   whorl_json *map = NULL, *ignored = NULL;
+  size_t read_at[4096], read_file[4096], nread = 0; /* where each weight file's tensors start */
   if (!rc && index) {
     snprintf(p, sizeof p, "%s/%s", dir, index);
     whorl_json *ij = NULL;
@@ -657,7 +724,9 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
         weight = whorl_json_typeof(sv) == WHORL_JSON_STRING && !strcmp(whorl_json_get_string(sv, NULL), nm);
       }
     } else {
-      weight = passed_over ? !strcmp(nm, single)
+      /* model.safetensors alone when present (a variant such as
+       * model.fp16.safetensors or an adapter beside it is not loaded) */
+      weight = passed_over || single ? !strcmp(nm, single)
                : has_st    ? ends_with(nm, ".safetensors")
                : has_bin   ? !strcmp(nm, "pytorch_model.bin")
                            : ends_with(nm, ".gguf");
@@ -692,6 +761,17 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
         m.container = NULL;
       }
       total += (uint64_t)st.st_size;
+      /* a tensor in two weight files (two variants of one model read
+       * together): named with both files */
+      for (size_t t = before; t < m.n && !rc; t++)
+        for (size_t f = 0; f < nread && !rc; f++) {
+          size_t end = f + 1 < nread ? read_at[f + 1] : before;
+          for (size_t u = read_at[f]; u < end && !rc; u++)
+            if (!strcmp(m.t[u].name, m.t[t].name))
+              rc = whorl__error(err, WHORL_EFORMAT, dir, -1, "tensor \"%s\" is in both %s and %s: which one is the model's?", m.t[t].name,
+                                names[read_file[f]], nm);
+        }
+      if (nread < sizeof read_at / sizeof *read_at) read_at[nread] = before, read_file[nread++] = i;
       if (!rc && map)
         for (size_t t = before; t < m.n && !rc; t++) {
           const char *want = whorl_json_object_get_string(map, m.t[t].name);
@@ -717,19 +797,22 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
       }
       is_json = is_file = 0;
     }
-    if (!is_json && !is_file && !(index && !strcmp(nm, index)) && S_ISREG(rs.st_mode) &&
-        (ends_with(nm, ".bin") || ends_with(nm, ".pt") || ends_with(nm, ".pth") || ends_with(nm, ".ckpt") || ends_with(nm, ".pkl") ||
-         ends_with(nm, ".pickle"))) {
+    if (!is_json && !is_file && !(index && !strcmp(nm, index)) && S_ISREG(rs.st_mode)) {
       /* a pickle-bearing file not fingerprinted (pytorch_model.bin beside
-       * safetensors, a training state): scanned, its findings are the
-       * folder's (in the id, exit 1) */
+       * safetensors, a training state, a checkpoint under another name):
+       * scanned, its findings are the folder's (in the id, exit 1) */
       int fd = open(p, O_RDONLY | O_CLOEXEC);
       if (fd < 0) {
         rc = whorl__error_errno(err, errno, p, "open");
         break;
       }
-      rc = whorl__pickle_scan(&m, p, nm, fd, (uint64_t)rs.st_size, err);
+      if (pickle_bearing(p, nm, fd)) rc = whorl__pickle_scan(&m, p, nm, fd, (uint64_t)rs.st_size, err);
       close(fd);
+      if (rc) break;
+    }
+    struct stat ls;
+    if (!is_json && !is_file && !lstat(p, &ls) && S_ISDIR(ls.st_mode)) {
+      rc = scan_subfolder(&m, dir, nm, 1, err);
       if (rc) break;
     }
     if (!is_json && !is_file && !(index && !strcmp(nm, index))) {

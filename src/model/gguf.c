@@ -213,7 +213,7 @@ static const char *ggml_dtype(uint32_t t) {
       [17] = "ggml_iq2_xs",  [18] = "ggml_iq3_xxs", [19] = "ggml_iq1_s", [20] = "ggml_iq4_nl", [21] = "ggml_iq3_s",
       [22] = "ggml_iq2_s",   [23] = "ggml_iq4_xs", [24] = "int8",        [25] = "int16",      [26] = "int32",
       [27] = "int64",        [28] = "float64",     [29] = "ggml_iq1_m",  [30] = "bfloat16",   [34] = "ggml_tq1_0",
-      [35] = "ggml_tq2_0"};
+      [35] = "ggml_tq2_0",   [39] = "ggml_mxfp4"};
   return t < sizeof names / sizeof *names ? names[t] : NULL;
 }
 

@@ -30,6 +30,7 @@ static const whorl_dtype DTYPES[] = {
     {"ggml_iq1_s", 50 * 8, 256, 'q'},  {"ggml_iq4_nl", 18 * 8, 32, 'q'},  {"ggml_iq3_s", 110 * 8, 256, 'q'},
     {"ggml_iq2_s", 82 * 8, 256, 'q'},  {"ggml_iq4_xs", 136 * 8, 256, 'q'}, {"ggml_iq1_m", 56 * 8, 256, 'q'},
     {"ggml_tq1_0", 54 * 8, 256, 'q'},  {"ggml_tq2_0", 66 * 8, 256, 'q'},
+    {"ggml_mxfp4", 17 * 8, 32, 'q'}, /* gpt-oss: an E8M0 scale and 32 E2M1 nibbles */
 };
 
 const whorl_dtype *whorl__dtype_by_name(const char *name) {

@@ -110,11 +110,14 @@ def write_gguf(path, arrays, meta, version=3):
             kv += gguf_str(k) + struct.pack("<Ii", 5, v)
     infos, data, off = b"", b"", 0
     for n, a in arrays.items():
-        a = np.ascontiguousarray(a, dtype=np.float32)
-        dims = list(reversed(a.shape))
+        if isinstance(a, tuple):  # (ggml type, shape, the blocks as stored)
+            gt, shape, b = a
+        else:
+            a = np.ascontiguousarray(a, dtype=np.float32)
+            gt, shape, b = 0, a.shape, a.tobytes()
+        dims = list(reversed(shape))
         infos += gguf_str(n) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
-        infos += struct.pack("<IQ", 0, off)
-        b = a.tobytes()
+        infos += struct.pack("<IQ", gt, off)
         b += b"\0" * ((32 - len(b) % 32) % 32)
         data += b
         off += len(b)
@@ -382,6 +385,23 @@ def review_checks():
     check(clean and d and clean["id"] != d["id"] and clean["weights"]["root"] == d["weights"]["root"], "folder: its findings change the id, not the weights")
     rc, out, err = run("fp", "--no-cache", "--allow-unsafe-pickle", hf)
     check(rc == 0 and "pytorch_model.bin" in out and "UNSAFE" in out, f"folder text output names the files not fingerprinted ({out.strip()[-300:]})")
+    # a pickle in a subfolder (original/consolidated.pth, a diffusers unet/) or under
+    # a name without a pickle extension is scanned too; a clean one leaves the id alone
+    os.remove(os.path.join(hf, "pytorch_model.bin"))
+    os.makedirs(os.path.join(hf, "original", "deep"))
+    shutil.copy(P("plain.pt"), os.path.join(hf, "original", "deep", "consolidated.00.pth"))
+    again = fp(hf)
+    check(clean and again and clean["id"] == again["id"], "folder: a clean pickle in a subfolder does not change the id")
+    shutil.copy(P("os_system.pt"), os.path.join(hf, "original", "deep", "consolidated.00.pth"))
+    rc, out, err = run("fp", "--no-cache", "--json", hf)
+    d = json.loads(out) if out.strip() else {}
+    check(rc == 1 and any(u["where"].startswith("original/deep/consolidated.00.pth") for u in d.get("unsafe", [])),
+          f"folder: an unsafe pickle in a subfolder is reported, exit 1 ({rc}, {err.strip()[:200]})")
+    shutil.rmtree(os.path.join(hf, "original"))
+    shutil.copy(P("os_system.pt"), os.path.join(hf, "rng_state.dat"))
+    rc, out, err = run("fp", "--no-cache", "--json", hf)
+    check(rc == 1 and "rng_state.dat" in err, f"folder: a torch.save archive under another name is scanned ({rc}, {err.strip()[:200]})")
+    os.remove(os.path.join(hf, "rng_state.dat"))
 
 
 def main():
@@ -462,7 +482,29 @@ def main():
     dd = json.loads(out) if rc == 0 else {}
     check(dd and dd["weights"]["root"] != d3["weights"]["root"] and "transformers loads model.safetensors" in err,
           f"model.safetensors beside an index: the single file is fingerprinted, with a warning ({err.strip()[:200]})")
-    os.remove(os.path.join(hf, "model.safetensors"))
+    # a variant beside model.safetensors (model.fp16.safetensors): not loaded by
+    # transformers, so not fingerprinted; two files that are not a single model: both named
+    write_safetensors(os.path.join(hf, "model.fp16.safetensors"), {k: v.astype(np.float16) if v.dtype.kind == "f" else v for k, v in arrays.items()})
+    rc, out, err = run("fp", "--no-cache", "--json", hf)
+    dv = json.loads(out) if rc == 0 else {}
+    check(dv and dd and dv["weights"]["root"] == dd["weights"]["root"] and "model.fp16.safetensors" in dv["container"].get("not_fingerprinted", []),
+          f"model.safetensors beside model.fp16.safetensors: only model.safetensors is read ({rc}, {err.strip()[:200]})")
+    os.rename(os.path.join(hf, "model.safetensors"), os.path.join(hf, "model.fp32.safetensors"))
+    os.rename(os.path.join(hf, "model.safetensors.index.json"), os.path.join(TMP, "index.json.bak"))
+    rc, out, err = run("fp", "--no-cache", hf)
+    check(rc == 2 and "is in both model-00001-of-00002.safetensors and model.fp16.safetensors" in err, f"one tensor in two weight files: both named ({err.strip()[:200]})")
+    os.rename(os.path.join(TMP, "index.json.bak"), os.path.join(hf, "model.safetensors.index.json"))
+    os.remove(os.path.join(hf, "model.fp32.safetensors"))
+    os.remove(os.path.join(hf, "model.fp16.safetensors"))
+    # a chat template saved as chat_template.json (processors) is part of the config
+    with open(os.path.join(hf, "chat_template.json"), "w") as f:
+        json.dump({"chat_template": "{{ messages }}"}, f)
+    c1 = fp(hf)
+    with open(os.path.join(hf, "chat_template.json"), "w") as f:
+        json.dump({"chat_template": "{{ injected }}{{ messages }}"}, f)
+    c2 = fp(hf)
+    check(c1 and c2 and c1["config"]["id"] != c2["config"]["id"], "a changed chat_template.json changes the config id")
+    os.remove(os.path.join(hf, "chat_template.json"))
     # a tokenizer file that is a FIFO: not read (no hang), and said
     os.mkfifo(os.path.join(hf, "vocab.txt"))
     rc, out, err = run("fp", "--no-cache", "--id", hf)
@@ -491,6 +533,14 @@ def main():
     write_gguf(g2, f32, {"general.architecture": "demo", "demo.block_count": 2, "tokenizer.ggml.tokens": [f"t{i}" for i in range(100)]}, version=2)
     gd2 = fp(g2)
     check(gd2 and gd and gd2["id"] == gd["id"], "GGUF v2 = v3 (same layout)")
+    # block types: Q8_0 (34 bytes per 32) and MXFP4 (gpt-oss: 17 bytes per 32)
+    gq = os.path.join(TMP, "mq.gguf")
+    blocks = bytes(range(34)) * 4
+    write_gguf(gq, {"q": (8, [2, 64], blocks), "mx": (39, [2, 32], bytes(range(34)))}, {"general.architecture": "demo"})
+    gqd = fp(gq)
+    tq = {t["name"]: t for t in gqd["tensors"]} if gqd else {}
+    check(tq.get("q", {}).get("dtype") == "ggml_q8_0" and tq.get("q", {}).get("bytes") == 136 and
+          tq.get("mx", {}).get("dtype") == "ggml_mxfp4" and tq.get("mx", {}).get("bytes") == 34, f"GGUF block types: Q8_0 and MXFP4 sizes ({tq})")
     # metadata that is no JSON text: bytes that are not UTF-8, NaN. Marked,
     # never equal to the string of the same look, and the JSON stays valid
     g3 = os.path.join(TMP, "m3.gguf")
