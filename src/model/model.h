@@ -22,7 +22,7 @@
 #include "whorl/errors.h"
 #include "whorl/json.h"
 
-#define WHORL_MODEL_RULES "model-3"
+#define WHORL_MODEL_RULES "model-4"
 #define WHORL_MODEL_MAX_DIMS 32
 #define WHORL_MODEL_GATHER_MAX (1024ull << 20)
 
