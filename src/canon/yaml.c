@@ -93,6 +93,25 @@ static whorl_json *plain_scalar(const char *s, size_t n) {
   return whorl_json_stringn(s, n);
 }
 
+/* Plain scalars that YAML 1.1 loaders (PyYAML, what most Python pipelines
+ * read their specs with) take for another value than the YAML 1.2 core
+ * schema does: yes/no/on/off are booleans there (strings here), and an
+ * integer with a leading zero is octal there (0755 = 493) or a string
+ * (08), decimal here. Read either way, `no` and "no" (or 0755 and 755)
+ * would have one id while the pipeline sees two values; 0o17 is 15 here
+ * and a string there. Refused, as .inf is. Returns the hint, or NULL. */
+static const char *yaml11_meaning(const char *s, size_t n) {
+  static const char *const words[] = {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", NULL};
+  if (is_in(s, n, words)) return "write true or false, or quote it if the string is meant";
+  size_t i = n && (s[0] == '-' || s[0] == '+');
+  if (n >= i + 2 && s[i] == '0') {
+    size_t k = i + 1 + (s[i + 1] == 'o' && n > i + 2);
+    while (k < n && s[k] >= '0' && s[k] <= '9') k++;
+    if (k == n) return "write the number in decimal without leading zeros, or quote it if the string is meant";
+  }
+  return NULL;
+}
+
 static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
   *out = NULL;
   if (depth > MAX_DEPTH) return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML nested deeper than %d levels (or an alias that contains itself)", MAX_DEPTH);
@@ -156,8 +175,18 @@ static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
         *out = NULL;
         return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML value \"%.*s\" is not a !!%s", (int)(len > 40 ? 40 : len), s, core);
       }
+    } else if (fy_node_get_style(n) == FYNS_PLAIN) {
+      const char *why = yaml11_meaning(s, len);
+      if (why) {
+        struct fy_token *tk = fy_node_get_scalar_token(n);
+        const struct fy_mark *m = tk ? fy_token_start_mark(tk) : NULL;
+        return whorl__error(w->err, WHORL_EFORMAT, w->path, -1,
+                            "line %d, column %d: YAML %.*s is read differently by YAML 1.1 (PyYAML) and 1.2; %s",
+                            m ? m->line + 1 : 0, m ? m->column + 1 : 0, (int)(len > 40 ? 40 : len), s, why);
+      }
+      *out = plain_scalar(s, len);
     } else {
-      *out = fy_node_get_style(n) == FYNS_PLAIN ? plain_scalar(s, len) : whorl_json_stringn(s, len);
+      *out = whorl_json_stringn(s, len);
     }
     break;
   }

@@ -222,6 +222,17 @@ def main():
     rc, out, err = run("fp", "--features", matrix, "--pipeline", write(os.path.join(TMP, "inf.yaml"), "a: 1\nclip: -.inf\n"))
     check(rc == 2 and "line 2, column 7" in err and "-.inf" in err and out == "", f"YAML .inf refused with its line ({err.strip()})")
     check(len(pid(write(os.path.join(TMP, "infq.yaml"), 'clip: ".inf"\n'))) == 64, "a quoted .inf is the string")
+    # plain scalars YAML 1.1 (PyYAML) reads as other values: `no` (false there,
+    # a string in 1.2) and "no" would share an id while the pipeline sees False
+    # and a truthy string; 0755 (octal 493 there) and 755 likewise: refused
+    for k, (v, col) in enumerate([("no", 13), ("On", 13), ("0755", 13), ("0o17", 13)]):
+        rc, out, err = run("fp", "--features", matrix, "--pipeline",
+                           write(os.path.join(TMP, f"y11_{k}.yaml"), f"scale:\n  with_std: {v}\n"))
+        check(rc == 2 and f"line 2, column {col}" in err and "YAML 1.1" in err and out == "",
+              f"YAML 1.1 ambiguity {v} refused with its line ({err.strip()})")
+    for v in ['"no"', "false", "'0755'", "755", "0x1f", "0", "y", "n", "00.5", "nope"]:
+        check(len(pid(write(os.path.join(TMP, "y11ok.yaml"), f"scale:\n  with_std: {v}\n"))) == 64, f"YAML {v}: accepted")
+    check(len(pid(write(os.path.join(TMP, "y11key.yaml"), "yes: 1\n"))) == 64, "a key yes: accepted (keys are strings)")
     tc = write(os.path.join(TMP, "tagc.yaml"), "v: !mytag 3\n")
     rc, out, err = run("fp", "--features", matrix, "--pipeline", tc)
     check(rc == 2 and "!mytag" in err and out == "", f"a custom YAML tag: refused ({err.strip()})")
