@@ -198,6 +198,19 @@ def main():
     b = run("fp", "--no-cache", "--json", "--threads", "2", "--features", matrix, "--pipeline", y1, "--input", iris)
     check(a[0] == 0 and a == b, "features: identical on 1 and 2 threads")
 
+    # A fitted artefact given as --code (a safetensors file here) is hashed as
+    # bytes, not read as a model (it was refused as "not a file")
+    import struct
+    hdr = json.dumps({"mean": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
+    st = os.path.join(TMP, "scaler.safetensors")
+    with open(st, "wb") as fh:
+        fh.write(struct.pack("<Q", len(hdr)) + hdr + struct.pack("<2f", 1.5, 2.5))
+    d = feat(matrix, y1, [code1, st])
+    names = [f["name"] for f in d["code"]["files"]] if d else []
+    check(names == ["prep.py", "scaler.safetensors"], f"a model file as --code: hashed as a file ({names})")
+    rc, out, err = run("fp", "--features", matrix, "--pipeline", y1, "--code", TMP)
+    check(rc == 2 and "not a folder" in err and out == "", f"a folder as --code ({err.strip()})")
+
     # Bad input: exit 2, one line naming the file and the position.
     bad = write(os.path.join(TMP, "bad.yaml"), "steps:\n  - op: pca\n    n: [1, 2\n")
     rc, out, err = run("fp", "--features", matrix, "--pipeline", bad)
