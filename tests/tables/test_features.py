@@ -246,6 +246,10 @@ def main():
     for v in ['"no"', "false", "'0755'", "755", "0x1f", "0", "y", "n", "00.5", "nope"]:
         check(len(pid(write(os.path.join(TMP, "y11ok.yaml"), f"scale:\n  with_std: {v}\n"))) == 64, f"YAML {v}: accepted")
     check(len(pid(write(os.path.join(TMP, "y11key.yaml"), "yes: 1\n"))) == 64, "a key yes: accepted (keys are strings)")
+    # a plain number beyond the doubles was read as a string equal to the quoted text
+    rc, out, err = run("fp", "--features", matrix, "--pipeline", write(os.path.join(TMP, "huge.yaml"), "a: 1\nlr: 1.0e400\n"))
+    check(rc == 2 and "line 2, column 5" in err and "1.0e400" in err and out == "", f"YAML 1.0e400 refused ({err.strip()})")
+    check(len(pid(write(os.path.join(TMP, "hugeq.yaml"), 'lr: "1.0e400"\n'))) == 64, "a quoted 1.0e400 is the string")
     tc = write(os.path.join(TMP, "tagc.yaml"), "v: !mytag 3\n")
     rc, out, err = run("fp", "--features", matrix, "--pipeline", tc)
     check(rc == 2 and "!mytag" in err and out == "", f"a custom YAML tag: refused ({err.strip()})")
