@@ -668,14 +668,16 @@ static void names_text(const whorl_json *l, const char *key, whorl_buf *b) {
 
 
 /* allow_content: the values may change (the rule's may_change: content,
- * or a feature matrix whose change the caller judged). */
+ * or a feature matrix whose change the caller judged). Rows reordered and
+ * nothing else fail all the same unless order (or content) may change: a
+ * feature matrix's rows line up with its labels. */
 static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, int allow_content) {
   const whorl_json *t = whorl_json_object_get(r, "table");
   const char *tier = str(t, "tier");
   if (!strcmp(tier, "bytes") || !strcmp(tier, "logical")) return; /* the same values */
   if (!strcmp(tier, "unordered") && whorl_json_get_bool(whorl_json_object_get(t, "order_unknown"))) return;
   if (!strcmp(tier, "unordered")) {
-    if (!may(rule, "order") && !allow_content && !may(rule, "content")) finding(j, 1, "order", "rows reordered (not allowed; may_change: [order] would allow it)");
+    if (!may(rule, "order") && !may(rule, "content")) finding(j, 1, "order", "rows reordered (not allowed; may_change: [order] would allow it)");
     return;
   }
   const whorl_json *cols = whorl_json_object_get(t, "columns");
