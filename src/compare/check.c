@@ -1132,6 +1132,16 @@ static void md_escape(whorl_buf *b, const char *s) {
   }
 }
 
+/* Text for a terminal: control characters (from spec keys, file names,
+ * config keys) as \xNN, so none starts a line or an escape sequence. */
+static void text_escape(whorl_buf *b, const char *s) {
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f) whorl_buf_printf(b, "\\x%02x", c);
+    else whorl_buf_putc(b, *s);
+  }
+}
+
 int whorl_check_render(const whorl_json *r, const char *format, char **out, size_t *len, whorl_error *err) {
   *out = NULL;
   whorl_buf b = WHORL_BUF_INIT;
@@ -1142,12 +1152,19 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
     for (size_t i = 0; i < whorl_json_size(arts); i++) {
       const whorl_json *a = whorl_json_array_get(arts, i), *fs = whorl_json_object_get(a, "findings");
       const char *st = str(a, "status");
-      whorl_buf_printf(&b, "%-4s %s", !strcmp(st, "pass") ? "ok" : !strcmp(st, "warn") ? "WARN" : "FAIL", str(a, "name"));
-      if (*str(a, "verdict")) whorl_buf_printf(&b, "  (%s)", str(a, "verdict"));
+      whorl_buf_printf(&b, "%-4s ", !strcmp(st, "pass") ? "ok" : !strcmp(st, "warn") ? "WARN" : "FAIL");
+      text_escape(&b, str(a, "name"));
+      if (*str(a, "verdict")) {
+        whorl_buf_puts(&b, "  (");
+        text_escape(&b, str(a, "verdict"));
+        whorl_buf_putc(&b, ')');
+      }
       whorl_buf_putc(&b, '\n');
       for (size_t k = 0; k < whorl_json_size(fs); k++) {
         const whorl_json *f = whorl_json_array_get(fs, k);
-        whorl_buf_printf(&b, "     %s: %s\n", str(f, "level"), str(f, "message"));
+        whorl_buf_printf(&b, "     %s: ", str(f, "level"));
+        text_escape(&b, str(f, "message"));
+        whorl_buf_putc(&b, '\n');
       }
     }
     const whorl_json *un = whorl_json_object_get(r, "unused_rules");

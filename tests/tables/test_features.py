@@ -211,6 +211,25 @@ def main():
     rc, out, err = run("fp", "--features", matrix, "--pipeline", y1, "--code", TMP)
     check(rc == 2 and "not a folder" in err and out == "", f"a folder as --code ({err.strip()})")
 
+    # a spec key holding a line break and an escape sequence: shown as \xNN
+    # by diff and check, never as a line of its own or a terminal sequence
+    fps = []
+    for v in (1, 2):
+        sp = write(os.path.join(TMP, f"ctl{v}.json"), json.dumps({"a\nFAKE\x1b[31m": v}))
+        fps.append(os.path.join(TMP, f"ctl{v}.fp"))
+        run("fp", "--no-cache", "--features", matrix, "--pipeline", sp, "-o", fps[-1])
+    rc, out, err = run("diff", *fps)
+    check(rc == 1 and "/a\\x0aFAKE\\x1b[31m: 1 -> 2" in out and "\x1b" not in out and "\nFAKE" not in out,
+          f"control characters of a spec key escaped in diff ({out!r})")
+    ld = os.path.join(TMP, "ctl_lock")
+    os.makedirs(ld, exist_ok=True)
+    write(os.path.join(ld, "spec.json"), json.dumps({"a\nFAKE\x1b[31m": 1}))
+    r1 = subprocess.run([W, "lock", "--features", matrix, "--pipeline", "spec.json"], cwd=ld, capture_output=True, text=True)
+    write(os.path.join(ld, "spec.json"), json.dumps({"a\nFAKE\x1b[31m": 2}))
+    r2 = subprocess.run([W, "check"], cwd=ld, capture_output=True, text=True)
+    check(r1.returncode == 0 and r2.returncode == 1 and "\\x0aFAKE\\x1b" in r2.stdout and "\x1b" not in r2.stdout,
+          f"control characters of a spec key escaped in check ({r2.stdout!r})")
+
     # Bad input: exit 2, one line naming the file and the position.
     bad = write(os.path.join(TMP, "bad.yaml"), "steps:\n  - op: pca\n    n: [1, 2\n")
     rc, out, err = run("fp", "--features", matrix, "--pipeline", bad)
