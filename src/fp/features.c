@@ -208,7 +208,14 @@ static int input_section(const char *path, const whorl_fp_options *base, whorl_j
   if (rc < 0) return rc;
   int saved = rc == 1;
   if (!saved) {
+    /* --as, --delimiter and --header name the matrix's format: the input is
+     * recognised on its own (a Parquet input was read as CSV); an input
+     * that needs them is fingerprinted first and given as its fingerprint */
     whorl_fp_options o = *base;
+    o.table_format = NULL;
+    o.delimiter = 0;
+    o.header = -1;
+    o.features = NULL;
     rc = whorl_fingerprint(path, &o, &d, err);
     if (rc) return rc;
   } else if ((rc = whorl_fingerprint_validate(d, err))) {

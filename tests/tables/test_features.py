@@ -230,6 +230,18 @@ def main():
     check(r1.returncode == 0 and r2.returncode == 1 and "\\x0aFAKE\\x1b" in r2.stdout and "\x1b" not in r2.stdout,
           f"control characters of a spec key escaped in check ({r2.stdout!r})")
 
+    # --as names the matrix's format, not the input's: a Parquet input keeps
+    # its own id (it was read as CSV, with a warning per garbled line)
+    pq = os.path.join(SRC, "tests", "data", "duckdb", "duck-small.parquet")
+    mtxt = os.path.join(TMP, "matrix.txt")
+    with open(matrix) as src, open(mtxt, "w") as dst:
+        dst.write(src.read())
+    da = feat(mtxt, y1, [], pq, "--as", "csv")
+    db = feat(matrix, y1, [], pq)
+    rc, out, err = run("fp", "--no-cache", "--json", pq)
+    check(da and db and da["input"]["id"] == db["input"]["id"] == json.loads(out)["id"] and da["matrix"]["id"] == db["matrix"]["id"],
+          "--as csv applies to the matrix only; the Parquet input keeps its id")
+
     # Bad input: exit 2, one line naming the file and the position.
     bad = write(os.path.join(TMP, "bad.yaml"), "steps:\n  - op: pca\n    n: [1, 2\n")
     rc, out, err = run("fp", "--features", matrix, "--pipeline", bad)
