@@ -38,8 +38,10 @@ static int is_in(const char *s, size_t n, const char *const *words) {
 }
 
 /* A plain scalar by the YAML 1.2 core schema: null, bool, int (decimal,
- * 0o, 0x), float; .inf/.nan (no JSON form) and the rest are strings. */
-static whorl_json *plain_scalar(const char *s, size_t n) {
+ * 0o, 0x), float; .inf/.nan (no JSON form) and the rest are strings. A
+ * number beyond the doubles (1e400) sets *huge (and comes back a string). */
+static whorl_json *plain_scalar(const char *s, size_t n, int *huge) {
+  *huge = 0;
   static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
   static const char *const trues[] = {"true", "True", "TRUE", NULL};
   static const char *const falses[] = {"false", "False", "FALSE", NULL};
@@ -69,6 +71,7 @@ static whorl_json *plain_scalar(const char *s, size_t n) {
     else
       for (size_t k = 2; k < n; k++) d = d * base + (t[k] <= '9' ? t[k] - '0' : (t[k] | 0x20) - 'a' + 10);
     whorl_json *j = whorl_json_double(d);
+    if (!j) *huge = 1;
     return j ? j : whorl_json_stringn(s, n);
   }
   /* float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
@@ -89,8 +92,28 @@ static whorl_json *plain_scalar(const char *s, size_t n) {
     double v = strtod(t, NULL);
     whorl_json *j = whorl_json_double(v);
     if (j) return j;
+    *huge = 1;
   }
   return whorl_json_stringn(s, n);
+}
+
+/* Plain scalars that YAML 1.1 loaders (PyYAML, what most Python pipelines
+ * read their specs with) take for another value than the YAML 1.2 core
+ * schema does: yes/no/on/off are booleans there (strings here), and an
+ * integer with a leading zero is octal there (0755 = 493) or a string
+ * (08), decimal here. Read either way, `no` and "no" (or 0755 and 755)
+ * would have one id while the pipeline sees two values; 0o17 is 15 here
+ * and a string there. Refused, as .inf is. Returns the hint, or NULL. */
+static const char *yaml11_meaning(const char *s, size_t n) {
+  static const char *const words[] = {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", NULL};
+  if (is_in(s, n, words)) return "write true or false, or quote it if the string is meant";
+  size_t i = n && (s[0] == '-' || s[0] == '+');
+  if (n >= i + 2 && s[i] == '0') {
+    size_t k = i + 1 + (s[i + 1] == 'o' && n > i + 2);
+    while (k < n && s[k] >= '0' && s[k] <= '9') k++;
+    if (k == n) return "write the number in decimal without leading zeros, or quote it if the string is meant";
+  }
+  return NULL;
 }
 
 static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
@@ -144,7 +167,8 @@ static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
     if (core && !strcmp(core, "str")) {
       *out = whorl_json_stringn(s, len);
     } else if (core) { /* !!int, !!float, !!bool, !!null: the value must be one */
-      *out = plain_scalar(s, len);
+      int huge;
+      *out = plain_scalar(s, len, &huge);
       whorl_json_type ty = whorl_json_typeof(*out);
       int ok = !strcmp(core, "int")     ? ty == WHORL_JSON_NUMBER && whorl_json_is_int(*out)
                : !strcmp(core, "float") ? ty == WHORL_JSON_NUMBER
@@ -156,8 +180,30 @@ static int to_json(walk *w, struct fy_node *n, int depth, whorl_json **out) {
         *out = NULL;
         return whorl__error(w->err, WHORL_EFORMAT, w->path, -1, "YAML value \"%.*s\" is not a !!%s", (int)(len > 40 ? 40 : len), s, core);
       }
+    } else if (fy_node_get_style(n) == FYNS_PLAIN) {
+      const char *why = yaml11_meaning(s, len);
+      if (why) {
+        struct fy_token *tk = fy_node_get_scalar_token(n);
+        const struct fy_mark *m = tk ? fy_token_start_mark(tk) : NULL;
+        return whorl__error(w->err, WHORL_EFORMAT, w->path, -1,
+                            "line %d, column %d: YAML %.*s is read differently by YAML 1.1 (PyYAML) and 1.2; %s",
+                            m ? m->line + 1 : 0, m ? m->column + 1 : 0, (int)(len > 40 ? 40 : len), s, why);
+      }
+      int huge;
+      *out = plain_scalar(s, len, &huge);
+      if (huge) {
+        /* read as a string it would equal the quoted text; JSON refuses it */
+        whorl_json_free(*out);
+        *out = NULL;
+        struct fy_token *tk = fy_node_get_scalar_token(n);
+        const struct fy_mark *m = tk ? fy_token_start_mark(tk) : NULL;
+        return whorl__error(w->err, WHORL_EFORMAT, w->path, -1,
+                            "line %d, column %d: YAML number %.*s is beyond the range of a double (JSON refuses it too); "
+                            "quote it if the string is meant",
+                            m ? m->line + 1 : 0, m ? m->column + 1 : 0, (int)(len > 40 ? 40 : len), s);
+      }
     } else {
-      *out = fy_node_get_style(n) == FYNS_PLAIN ? plain_scalar(s, len) : whorl_json_stringn(s, len);
+      *out = whorl_json_stringn(s, len);
     }
     break;
   }

@@ -668,14 +668,16 @@ static void names_text(const whorl_json *l, const char *key, whorl_buf *b) {
 
 
 /* allow_content: the values may change (the rule's may_change: content,
- * or a feature matrix whose change the caller judged). */
+ * or a feature matrix whose change the caller judged). Rows reordered and
+ * nothing else fail all the same unless order (or content) may change: a
+ * feature matrix's rows line up with its labels. */
 static void judge_table(judge *j, const whorl_json *rule, const whorl_json *r, int allow_content) {
   const whorl_json *t = whorl_json_object_get(r, "table");
   const char *tier = str(t, "tier");
   if (!strcmp(tier, "bytes") || !strcmp(tier, "logical")) return; /* the same values */
   if (!strcmp(tier, "unordered") && whorl_json_get_bool(whorl_json_object_get(t, "order_unknown"))) return;
   if (!strcmp(tier, "unordered")) {
-    if (!may(rule, "order") && !allow_content && !may(rule, "content")) finding(j, 1, "order", "rows reordered (not allowed; may_change: [order] would allow it)");
+    if (!may(rule, "order") && !may(rule, "content")) finding(j, 1, "order", "rows reordered (not allowed; may_change: [order] would allow it)");
     return;
   }
   const whorl_json *cols = whorl_json_object_get(t, "columns");
@@ -1130,6 +1132,16 @@ static void md_escape(whorl_buf *b, const char *s) {
   }
 }
 
+/* Text for a terminal: control characters (from spec keys, file names,
+ * config keys) as \xNN, so none starts a line or an escape sequence. */
+static void text_escape(whorl_buf *b, const char *s) {
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f) whorl_buf_printf(b, "\\x%02x", c);
+    else whorl_buf_putc(b, *s);
+  }
+}
+
 int whorl_check_render(const whorl_json *r, const char *format, char **out, size_t *len, whorl_error *err) {
   *out = NULL;
   whorl_buf b = WHORL_BUF_INIT;
@@ -1140,12 +1152,19 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
     for (size_t i = 0; i < whorl_json_size(arts); i++) {
       const whorl_json *a = whorl_json_array_get(arts, i), *fs = whorl_json_object_get(a, "findings");
       const char *st = str(a, "status");
-      whorl_buf_printf(&b, "%-4s %s", !strcmp(st, "pass") ? "ok" : !strcmp(st, "warn") ? "WARN" : "FAIL", str(a, "name"));
-      if (*str(a, "verdict")) whorl_buf_printf(&b, "  (%s)", str(a, "verdict"));
+      whorl_buf_printf(&b, "%-4s ", !strcmp(st, "pass") ? "ok" : !strcmp(st, "warn") ? "WARN" : "FAIL");
+      text_escape(&b, str(a, "name"));
+      if (*str(a, "verdict")) {
+        whorl_buf_puts(&b, "  (");
+        text_escape(&b, str(a, "verdict"));
+        whorl_buf_putc(&b, ')');
+      }
       whorl_buf_putc(&b, '\n');
       for (size_t k = 0; k < whorl_json_size(fs); k++) {
         const whorl_json *f = whorl_json_array_get(fs, k);
-        whorl_buf_printf(&b, "     %s: %s\n", str(f, "level"), str(f, "message"));
+        whorl_buf_printf(&b, "     %s: ", str(f, "level"));
+        text_escape(&b, str(f, "message"));
+        whorl_buf_putc(&b, '\n');
       }
     }
     const whorl_json *un = whorl_json_object_get(r, "unused_rules");

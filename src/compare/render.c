@@ -529,7 +529,7 @@ static void render_features_diff(whorl_buf *b, const whorl_json *r, const whorl_
     for (size_t i = 0; i < whorl_json_size(keys) && i < 20; i++) {
       const whorl_json *k = whorl_json_array_get(keys, i);
       const char *op = str(k, "op");
-      whorl_buf_printf(b, "    %c %s", !strcmp(op, "added") ? '+' : !strcmp(op, "removed") ? '-' : '~', str(k, "path"));
+      whorl_buf_printf(b, "    %c %s", !strcmp(op, "added") ? '+' : !strcmp(op, "removed") ? '-' : '~', esc(str(k, "path")));
       if (!strcmp(op, "changed")) {
         whorl_buf_puts(b, ": ");
         json_inline(b, whorl_json_object_get(k, "old"));
@@ -551,7 +551,7 @@ static void render_features_diff(whorl_buf *b, const whorl_json *r, const whorl_
     for (int k = 0; k < 3; k++) {
       const whorl_json *l = whorl_json_object_get(c, ops[k]);
       for (size_t i = 0; i < whorl_json_size(l); i++)
-        whorl_buf_printf(b, "    %c %s\n", sym[k], whorl_json_get_string(whorl_json_array_get(l, i), NULL));
+        whorl_buf_printf(b, "    %c %s\n", sym[k], esc(whorl_json_get_string(whorl_json_array_get(l, i), NULL)));
     }
   }
   const whorl_json *in = whorl_json_object_get(fe, "input");
@@ -582,7 +582,7 @@ static void keys_lines(whorl_buf *b, const char *what, const whorl_json *k) {
   for (size_t i = 0; i < whorl_json_size(keys) && i < 20; i++) {
     const whorl_json *e = whorl_json_array_get(keys, i);
     const char *op = str(e, "op");
-    whorl_buf_printf(b, "    %c %s: ", !strcmp(op, "added") ? '+' : !strcmp(op, "removed") ? '-' : '~', str(e, "path"));
+    whorl_buf_printf(b, "    %c %s: ", !strcmp(op, "added") ? '+' : !strcmp(op, "removed") ? '-' : '~', esc(str(e, "path")));
     if (!strcmp(op, "changed")) {
       json_inline(b, whorl_json_object_get(e, "old"));
       whorl_buf_puts(b, " -> ");

@@ -133,6 +133,15 @@ static int code_section(const char *const *paths, size_t n, const whorl_fp_optio
   o.level = WHORL_LEVEL_CONTENT;
   o.chunks = 0;
   o.table_format = NULL;
+  /* code is bytes: a fitted scaler's checkpoint or a tokenizer's GGUF given
+   * as --code is hashed as a file, never read as a model */
+  o.model = 0;
+  o.config_file = NULL;
+  o.params = NULL;
+  o.nparams = 0;
+  o.training_files = NULL;
+  o.ntraining_files = 0;
+  o.features = NULL;
   int rc = WHORL_OK;
   for (size_t i = 0; i < n && !rc; i++) {
     whorl_json *d = NULL;
@@ -140,7 +149,7 @@ static int code_section(const char *const *paths, size_t n, const whorl_fp_optio
     if (rc) break;
     const char *kind = whorl_json_object_get_string(d, "kind");
     if (!kind || strcmp(kind, "file")) {
-      rc = whorl__error(err, WHORL_EINVAL, paths[i], -1, "--code takes files (a folder's files one by one)");
+      rc = whorl__error(err, WHORL_EINVAL, paths[i], -1, "--code takes files (a folder's files one by one), not a %s", kind ? kind : "path of this kind");
     } else {
       f[i].name = base_name(paths[i]);
       snprintf(f[i].id, sizeof f[i].id, "%s", whorl_json_object_get_string(d, "id"));
@@ -199,7 +208,14 @@ static int input_section(const char *path, const whorl_fp_options *base, whorl_j
   if (rc < 0) return rc;
   int saved = rc == 1;
   if (!saved) {
+    /* --as, --delimiter and --header name the matrix's format: the input is
+     * recognised on its own (a Parquet input was read as CSV); an input
+     * that needs them is fingerprinted first and given as its fingerprint */
     whorl_fp_options o = *base;
+    o.table_format = NULL;
+    o.delimiter = 0;
+    o.header = -1;
+    o.features = NULL;
     rc = whorl_fingerprint(path, &o, &d, err);
     if (rc) return rc;
   } else if ((rc = whorl_fingerprint_validate(d, err))) {

@@ -229,6 +229,16 @@ def main():
     rc, out, err = frun("check")
     check(rc == 1 and "column a: psi" in out and "feature matrix changed" not in out,
           f"a matrix that may change is judged by drift ({out.strip()})")
+    # rows of the matrix reordered, nothing else: no drift, but the rows no
+    # longer line up with the labels; order applies where the matrix may change
+    mx.iloc[::-1].to_csv(os.path.join(fdir, "m.csv"), index=False)
+    rc, out, err = frun("check")
+    check(rc == 1 and "rows reordered" in out and "may_change: [order]" in out,
+          f"a reordered matrix fails where only the matrix may change ({out.strip()})")
+    with open(os.path.join(fdir, "whorl.policy.yaml"), "w") as f:
+        f.write('version: 1\nrules:\n  - match: "m.csv"\n    may_change: [matrix, order]\n')
+    rc, out, err = frun("check")
+    check(rc == 0, f"may_change: [matrix, order] allows the reorder ({out.strip()})")
     with open(os.path.join(fdir, "prep.py"), "w") as f:
         f.write("print('prep v2')\n")
     mx.to_csv(os.path.join(fdir, "m.csv"), index=False)

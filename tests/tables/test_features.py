@@ -198,6 +198,50 @@ def main():
     b = run("fp", "--no-cache", "--json", "--threads", "2", "--features", matrix, "--pipeline", y1, "--input", iris)
     check(a[0] == 0 and a == b, "features: identical on 1 and 2 threads")
 
+    # A fitted artefact given as --code (a safetensors file here) is hashed as
+    # bytes, not read as a model (it was refused as "not a file")
+    import struct
+    hdr = json.dumps({"mean": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
+    st = os.path.join(TMP, "scaler.safetensors")
+    with open(st, "wb") as fh:
+        fh.write(struct.pack("<Q", len(hdr)) + hdr + struct.pack("<2f", 1.5, 2.5))
+    d = feat(matrix, y1, [code1, st])
+    names = [f["name"] for f in d["code"]["files"]] if d else []
+    check(names == ["prep.py", "scaler.safetensors"], f"a model file as --code: hashed as a file ({names})")
+    rc, out, err = run("fp", "--features", matrix, "--pipeline", y1, "--code", TMP)
+    check(rc == 2 and "not a folder" in err and out == "", f"a folder as --code ({err.strip()})")
+
+    # a spec key holding a line break and an escape sequence: shown as \xNN
+    # by diff and check, never as a line of its own or a terminal sequence
+    fps = []
+    for v in (1, 2):
+        sp = write(os.path.join(TMP, f"ctl{v}.json"), json.dumps({"a\nFAKE\x1b[31m": v}))
+        fps.append(os.path.join(TMP, f"ctl{v}.fp"))
+        run("fp", "--no-cache", "--features", matrix, "--pipeline", sp, "-o", fps[-1])
+    rc, out, err = run("diff", *fps)
+    check(rc == 1 and "/a\\x0aFAKE\\x1b[31m: 1 -> 2" in out and "\x1b" not in out and "\nFAKE" not in out,
+          f"control characters of a spec key escaped in diff ({out!r})")
+    ld = os.path.join(TMP, "ctl_lock")
+    os.makedirs(ld, exist_ok=True)
+    write(os.path.join(ld, "spec.json"), json.dumps({"a\nFAKE\x1b[31m": 1}))
+    r1 = subprocess.run([W, "lock", "--features", matrix, "--pipeline", "spec.json"], cwd=ld, capture_output=True, text=True)
+    write(os.path.join(ld, "spec.json"), json.dumps({"a\nFAKE\x1b[31m": 2}))
+    r2 = subprocess.run([W, "check"], cwd=ld, capture_output=True, text=True)
+    check(r1.returncode == 0 and r2.returncode == 1 and "\\x0aFAKE\\x1b" in r2.stdout and "\x1b" not in r2.stdout,
+          f"control characters of a spec key escaped in check ({r2.stdout!r})")
+
+    # --as names the matrix's format, not the input's: a Parquet input keeps
+    # its own id (it was read as CSV, with a warning per garbled line)
+    pq = os.path.join(SRC, "tests", "data", "duckdb", "duck-small.parquet")
+    mtxt = os.path.join(TMP, "matrix.txt")
+    with open(matrix) as src, open(mtxt, "w") as dst:
+        dst.write(src.read())
+    da = feat(mtxt, y1, [], pq, "--as", "csv")
+    db = feat(matrix, y1, [], pq)
+    rc, out, err = run("fp", "--no-cache", "--json", pq)
+    check(da and db and da["input"]["id"] == db["input"]["id"] == json.loads(out)["id"] and da["matrix"]["id"] == db["matrix"]["id"],
+          "--as csv applies to the matrix only; the Parquet input keeps its id")
+
     # Bad input: exit 2, one line naming the file and the position.
     bad = write(os.path.join(TMP, "bad.yaml"), "steps:\n  - op: pca\n    n: [1, 2\n")
     rc, out, err = run("fp", "--features", matrix, "--pipeline", bad)
@@ -222,6 +266,21 @@ def main():
     rc, out, err = run("fp", "--features", matrix, "--pipeline", write(os.path.join(TMP, "inf.yaml"), "a: 1\nclip: -.inf\n"))
     check(rc == 2 and "line 2, column 7" in err and "-.inf" in err and out == "", f"YAML .inf refused with its line ({err.strip()})")
     check(len(pid(write(os.path.join(TMP, "infq.yaml"), 'clip: ".inf"\n'))) == 64, "a quoted .inf is the string")
+    # plain scalars YAML 1.1 (PyYAML) reads as other values: `no` (false there,
+    # a string in 1.2) and "no" would share an id while the pipeline sees False
+    # and a truthy string; 0755 (octal 493 there) and 755 likewise: refused
+    for k, (v, col) in enumerate([("no", 13), ("On", 13), ("0755", 13), ("0o17", 13)]):
+        rc, out, err = run("fp", "--features", matrix, "--pipeline",
+                           write(os.path.join(TMP, f"y11_{k}.yaml"), f"scale:\n  with_std: {v}\n"))
+        check(rc == 2 and f"line 2, column {col}" in err and "YAML 1.1" in err and out == "",
+              f"YAML 1.1 ambiguity {v} refused with its line ({err.strip()})")
+    for v in ['"no"', "false", "'0755'", "755", "0x1f", "0", "y", "n", "00.5", "nope"]:
+        check(len(pid(write(os.path.join(TMP, "y11ok.yaml"), f"scale:\n  with_std: {v}\n"))) == 64, f"YAML {v}: accepted")
+    check(len(pid(write(os.path.join(TMP, "y11key.yaml"), "yes: 1\n"))) == 64, "a key yes: accepted (keys are strings)")
+    # a plain number beyond the doubles was read as a string equal to the quoted text
+    rc, out, err = run("fp", "--features", matrix, "--pipeline", write(os.path.join(TMP, "huge.yaml"), "a: 1\nlr: 1.0e400\n"))
+    check(rc == 2 and "line 2, column 5" in err and "1.0e400" in err and out == "", f"YAML 1.0e400 refused ({err.strip()})")
+    check(len(pid(write(os.path.join(TMP, "hugeq.yaml"), 'lr: "1.0e400"\n'))) == 64, "a quoted 1.0e400 is the string")
     tc = write(os.path.join(TMP, "tagc.yaml"), "v: !mytag 3\n")
     rc, out, err = run("fp", "--features", matrix, "--pipeline", tc)
     check(rc == 2 and "!mytag" in err and out == "", f"a custom YAML tag: refused ({err.strip()})")
