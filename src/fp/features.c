@@ -64,9 +64,13 @@ static int pipeline_section(const char *path, whorl_json **sec, uint8_t id[32], 
   if (rc) return rc;
   whorl_json *spec = NULL;
   const char *fmt;
+  /* a UTF-8 byte order mark (Windows editors write one) is not part of
+   * the spec, in JSON as in YAML */
+  const size_t bom = len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
   if (ends_with(path, ".json")) {
     fmt = "json";
-    rc = whorl_json_parse(text, len, &spec, err);
+    rc = whorl_json_parse(text + bom, len - bom, &spec, err);
+    if (rc && err && err->offset >= 0) err->offset += (int64_t)bom;
     if (rc) {
       char msg[sizeof err->message];
       snprintf(msg, sizeof msg, "%s", err->message);
@@ -78,7 +82,7 @@ static int pipeline_section(const char *path, whorl_json **sec, uint8_t id[32], 
   } else {
     whorl_error e2;
     fmt = "json";
-    if (whorl_json_parse(text, len, &spec, &e2) != WHORL_OK) {
+    if (whorl_json_parse(text + bom, len - bom, &spec, &e2) != WHORL_OK) {
       fmt = "yaml";
       rc = whorl__yaml_load(path, text, len, &spec, err);
     }

@@ -93,6 +93,15 @@ def main():
         d = feat(matrix, other, [code2, code1], iris)
         check(d and d["id"] == base["id"] and parts(d) == parts(base), f"{what}: same features id")
 
+    # A JSON spec with a UTF-8 byte order mark (Windows editors): the same spec.
+    with open(j1, "rb") as fh:
+        raw = fh.read()
+    jb = os.path.join(TMP, "spec-bom.json")
+    with open(jb, "wb") as fh:
+        fh.write(b"\xef\xbb\xbf" + raw)
+    d = feat(matrix, jb, [code1, code2], iris)
+    check(d and d["id"] == base["id"], "a JSON spec with a byte order mark: same features id")
+
     # Input as its saved fingerprint: same id.
     saved = os.path.join(TMP, "iris.json")
     rc, _, err = run("fp", "--no-cache", "-o", saved, iris)
