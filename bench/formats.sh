@@ -44,16 +44,7 @@ for ext in parquet jsonl; do
   cat "$f" > /dev/null
 done
 
-# median wall seconds and max RSS (KiB) of 3 runs of a command
-measure() {
-  local t=() r=() i
-  for i in 1 2 3; do
-    /usr/bin/time -f '%e %M' -o "$DIR/time.txt" "$@" > /dev/null 2>"$DIR/err.txt" || { cat "$DIR/err.txt" >&2; return 1; }
-    read -r s k < "$DIR/time.txt"; t+=("$s"); r+=("$k")
-  done
-  printf '%s\n' "${t[@]}" | sort -n | sed -n 2p | tr '\n' ' '
-  printf '%s\n' "${r[@]}" | sort -n | tail -1
-}
+. "$HERE/lib.sh" # measure
 line() { awk -v n="$1" -v s="$2" -v k="$3" 'BEGIN { printf "%-44s %7.2f s %8.1f MiB RSS\n", n, s, k / 1024 }'; }
 
 echo "data: $ROWS rows x 12 columns of the tables benchmark's table, written by DuckDB"
@@ -61,11 +52,11 @@ for ext in parquet jsonl; do
   f="$DIR/formats-$ROWS.$ext"
   echo "-- $ext ($(stat -c %s "$f") bytes)"
   for lv in logical profile; do
-    read -r w1 k1 < <(measure "$WHORL" fp --no-cache --level $lv --threads 1 --id "$f"); line "whorl $lv, 1 thread" "$w1" "$k1"
-    read -r w2 k2 < <(measure "$WHORL" fp --no-cache --level $lv --threads 2 --id "$f"); line "whorl $lv, 2 threads" "$w2" "$k2"
+    read -r w1 k1 < <(measure 3 "$WHORL" fp --no-cache --level $lv --threads 1 --id "$f"); line "whorl $lv, 1 thread" "$w1" "$k1"
+    read -r w2 k2 < <(measure 3 "$WHORL" fp --no-cache --level $lv --threads 2 --id "$f"); line "whorl $lv, 2 threads" "$w2" "$k2"
     mode=hash; name="DuckDB bit_xor(hash(t)), 2 threads"
     [[ $lv == profile ]] && mode=summarize && name="DuckDB SUMMARIZE, 2 threads"
-    read -r ds dk < <(cd "$DUCK" && measure node formats.mjs $mode "$f"); line "$name" "$ds" "$dk"
+    read -r ds dk < <(cd "$DUCK" && measure 3 node formats.mjs $mode "$f"); line "$name" "$ds" "$dk"
     awk -v a="$ds" -v b="$w2" -v c="$w1" -v l="$lv" 'BEGIN { printf "ratio whorl %s (2 threads) / DuckDB: %.2fx; 1 -> 2 threads: %.2fx\n", l, a / b, c / b }'
   done
 done

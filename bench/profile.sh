@@ -24,17 +24,7 @@ CSV="$DIR/table-$ROWS.csv"
 SIZE=$(stat -c %s "$CSV")
 cat "$CSV" > /dev/null # page cache warm
 
-# median wall seconds and max RSS (KiB) of n runs of a command
-measure() {
-  local n=$1; shift
-  local t=() r=() i
-  for ((i = 0; i < n; i++)); do
-    /usr/bin/time -f '%e %M' -o "$DIR/time.txt" "$@" > /dev/null 2>"$DIR/err.txt" || { cat "$DIR/err.txt" >&2; return 1; }
-    read -r s k < "$DIR/time.txt"; t+=("$s"); r+=("$k")
-  done
-  printf '%s\n' "${t[@]}" | sort -n | sed -n "$(( (n + 1) / 2 ))p" | tr '\n' ' '
-  printf '%s\n' "${r[@]}" | sort -n | tail -1
-}
+. "$HERE/lib.sh" # measure
 line() { # name seconds rss_kib
   awk -v n="$1" -v s="$2" -v k="$3" -v b="$SIZE" 'BEGIN { printf "%-44s %7.2f s %8.0f MB/s %8.1f MiB RSS\n", n, s, b / s / 1e6, k / 1024 }'
 }

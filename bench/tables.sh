@@ -22,23 +22,14 @@ CSV="$DIR/table-$ROWS.csv"
 SIZE=$(stat -c %s "$CSV")
 cat "$CSV" > /dev/null # page cache warm
 
-# median wall seconds and max RSS (KiB) of 3 runs of a command
-measure() {
-  local t=() r=() i
-  for i in 1 2 3; do
-    /usr/bin/time -f '%e %M' -o "$DIR/time.txt" "$@" > /dev/null 2>"$DIR/err.txt" || { cat "$DIR/err.txt" >&2; return 1; }
-    read -r s k < "$DIR/time.txt"; t+=("$s"); r+=("$k")
-  done
-  printf '%s\n' "${t[@]}" | sort -n | sed -n 2p | tr '\n' ' '
-  printf '%s\n' "${r[@]}" | sort -n | tail -1
-}
+. "$HERE/lib.sh" # measure
 line() { # name seconds rss_kib
   awk -v n="$1" -v s="$2" -v k="$3" -v b="$SIZE" 'BEGIN { printf "%-34s %7.2f s %8.0f MB/s %8.1f MiB RSS\n", n, s, b / s / 1e6, k / 1024 }'
 }
 echo "data: $CSV ($SIZE bytes, $ROWS rows x 12 columns)"
-read -r ws wk < <(measure wc -l "$CSV"); line "wc -l" "$ws" "$wk"
-read -r w1 k1 < <(measure "$WHORL" fp --no-cache --level logical --threads 1 --id "$CSV"); line "whorl logical, 1 thread" "$w1" "$k1"
-read -r w2 k2 < <(measure "$WHORL" fp --no-cache --level logical --threads 2 --id "$CSV"); line "whorl logical, 2 threads" "$w2" "$k2"
+read -r ws wk < <(measure 3 wc -l "$CSV"); line "wc -l" "$ws" "$wk"
+read -r w1 k1 < <(measure 3 "$WHORL" fp --no-cache --level logical --threads 1 --id "$CSV"); line "whorl logical, 1 thread" "$w1" "$k1"
+read -r w2 k2 < <(measure 3 "$WHORL" fp --no-cache --level logical --threads 2 --id "$CSV"); line "whorl logical, 2 threads" "$w2" "$k2"
 if [[ -d "$DUCK/node_modules/@duckdb/node-api" ]] && command -v node >/dev/null; then
   cat > "$DUCK/rowhash.mjs" <<'JS'
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -47,7 +38,7 @@ const c = await db.connect();
 const r = await c.runAndReadAll(`SELECT bit_xor(hash(t)) FROM read_csv('${process.argv[2]}') t`);
 console.log(String(r.getRows()[0][0]));
 JS
-  read -r ds dk < <(cd "$DUCK" && measure node rowhash.mjs "$CSV"); line "DuckDB bit_xor(hash(t)), 2 threads" "$ds" "$dk"
+  read -r ds dk < <(cd "$DUCK" && measure 3 node rowhash.mjs "$CSV"); line "DuckDB bit_xor(hash(t)), 2 threads" "$ds" "$dk"
   awk -v a="$ds" -v b="$w2" -v c="$w1" 'BEGIN { printf "ratio whorl (2 threads) / DuckDB: %.2fx   (target >= 4x)\n", a / b; printf "speed-up 1 -> 2 threads: %.2fx   (target >= 1.7x)\n", c / b }'
 else
   echo "note: DuckDB (@duckdb/node-api in $DUCK) not found: skipped" >&2

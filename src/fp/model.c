@@ -576,6 +576,30 @@ int whorl__is_model_folder(const char *dir) {
 
 static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* The names in a folder, dot files left out, in byte order (*names and
+ * each name malloc'd; the caller frees them, also after an error). */
+static int list_folder(const char *dir, char ***names, size_t *nn, whorl_error *err) {
+  DIR *d = opendir(dir);
+  if (!d) return whorl__error_errno(err, errno, dir, "open");
+  size_t cap = 0;
+  struct dirent *e;
+  int rc = WHORL_OK;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char **g = whorl__grow_array(*names, &cap, *nn, sizeof **names);
+    if (!g || !(g[*nn] = strdup(e->d_name))) {
+      rc = whorl__error(err, WHORL_ENOMEM, dir, -1, "out of memory");
+      if (g) *names = g;
+      break;
+    }
+    *names = g;
+    (*nn)++;
+  }
+  closedir(d);
+  if (*names) qsort(*names, *nn, sizeof **names, cmpstr);
+  return rc;
+}
+
 /* A file a pickle loader would take: a pickle-bearing extension, or a
  * torch.save archive under any name (torch.load does not look at it). */
 static int pickle_bearing(const char *path, const char *nm, int fd) {
@@ -595,25 +619,9 @@ static int scan_subfolder(whorl_model *m, const char *dir, const char *rel, int 
   char p[8192 + 512];
   snprintf(p, sizeof p, "%s/%s", dir, rel);
   if (depth > 32) return whorl__error(err, WHORL_EFORMAT, p, -1, "folders nested more than 32 deep");
-  DIR *d = opendir(p);
-  if (!d) return whorl__error_errno(err, errno, p, "open");
   char **names = NULL;
-  size_t nn = 0, cap = 0;
-  struct dirent *e;
-  int rc = WHORL_OK;
-  while ((e = readdir(d))) {
-    if (e->d_name[0] == '.') continue;
-    char **g = whorl__grow_array(names, &cap, nn, sizeof *names);
-    if (!g || !(g[nn] = strdup(e->d_name))) {
-      rc = whorl__error(err, WHORL_ENOMEM, p, -1, "out of memory");
-      if (g) names = g;
-      break;
-    }
-    names = g;
-    nn++;
-  }
-  closedir(d);
-  if (names) qsort(names, nn, sizeof *names, cmpstr);
+  size_t nn = 0;
+  int rc = list_folder(p, &names, &nn, err);
   for (size_t i = 0; i < nn && !rc; i++) {
     char r[4096], q[8192 + 512];
     if ((size_t)snprintf(r, sizeof r, "%s/%s", rel, names[i]) >= sizeof r) {
@@ -648,25 +656,10 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
   for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--) dir[l - 1] = 0;
   if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
     return whorl__error(err, WHORL_EUNSUPPORTED, dir, -1, "a model folder: the %s level is for tables; models have quick, content (per-tensor hashes, already format-independent: their logical tier) and stats", whorl_level_name(o->level));
-  DIR *dd = opendir(dir);
-  if (!dd) return whorl__error_errno(err, errno, dir, "open");
   char **names = NULL;
-  size_t nn = 0, cap = 0;
-  struct dirent *e;
-  int rc = WHORL_OK;
-  while ((e = readdir(dd))) {
-    if (e->d_name[0] == '.') continue;
-    char **g = whorl__grow_array(names, &cap, nn, sizeof *names);
-    if (!g || !(g[nn] = strdup(e->d_name))) {
-      rc = whorl__error(err, WHORL_ENOMEM, dir, -1, "out of memory");
-      if (g) names = g;
-      break;
-    }
-    names = g;
-    nn++;
-  }
-  closedir(dd);
-  if (names) qsort(names, nn, sizeof *names, cmpstr);
+  size_t nn = 0;
+  int rc = list_folder(dir, &names, &nn, err);
+  if (rc && !names) return rc; /* not opened */
   whorl_model m;
   whorl__model_init(&m);
   whorl_json *cv = whorl_json_object(), *files = whorl_json_object();

@@ -211,20 +211,26 @@ static int parse_page_header(tc *t, page_hdr *h) {
  * other than 255), the literals, then a 2-byte little-endian offset back
  * into the output; the last sequence has literals only. 0 when it fills
  * out exactly, -1 on anything else (every length and offset checked). */
+/* A length of 15 goes on in the bytes that follow, up to one other than
+ * 255 (stopping once past outlen: the caller refuses it). -1 when the
+ * input ends first. */
+static int lz4_more(const uint8_t *in, size_t inlen, size_t *ip, size_t *len, size_t outlen) {
+  uint8_t b;
+  do {
+    if (*ip >= inlen) return -1;
+    b = in[(*ip)++];
+    *len += b;
+  } while (b == 255 && *len <= outlen);
+  return 0;
+}
+
 static int lz4_block(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen) {
   size_t ip = 0, op = 0;
   for (;;) {
     if (ip >= inlen) return -1;
     unsigned tok = in[ip++];
     size_t lit = tok >> 4;
-    if (lit == 15) {
-      uint8_t b;
-      do {
-        if (ip >= inlen) return -1;
-        b = in[ip++];
-        lit += b;
-      } while (b == 255 && lit <= outlen);
-    }
+    if (lit == 15 && lz4_more(in, inlen, &ip, &lit, outlen)) return -1;
     if (lit > inlen - ip || lit > outlen - op) return -1;
     memcpy(out + op, in + ip, lit);
     ip += lit;
@@ -235,14 +241,7 @@ static int lz4_block(const uint8_t *in, size_t inlen, uint8_t *out, size_t outle
     ip += 2;
     if (off == 0 || off > op) return -1;
     size_t mlen = tok & 15;
-    if (mlen == 15) {
-      uint8_t b;
-      do {
-        if (ip >= inlen) return -1;
-        b = in[ip++];
-        mlen += b;
-      } while (b == 255 && mlen <= outlen);
-    }
+    if (mlen == 15 && lz4_more(in, inlen, &ip, &mlen, outlen)) return -1;
     mlen += 4;
     if (mlen > outlen - op) return -1;
     for (size_t k = 0; k < mlen; k++, op++) out[op] = out[op - off]; /* may overlap itself */

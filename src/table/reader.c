@@ -1973,11 +1973,10 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
   pthread_t tids[WHORL_SINK_LANES];
   unsigned nhelpers = 0; /* threads that started (fewer lanes if some could not) */
   for (unsigned l = 0; l < nlanes; l++) lanes[l] = (pqlane){&pw, l};
-  for (unsigned l = 1; !rc && l < nlanes; l++) {
-    /* a helper takes lane nhelpers + 1, so the lanes in use stay 0..n */
-    lanes[nhelpers + 1].lane = nhelpers + 1;
+  /* helper i takes lane i + 1; a thread that cannot start leaves its lane
+   * (and the ones after it) unused: lane 0 and the started ones do all */
+  for (unsigned l = 1; !rc && l < nlanes; l++)
     if (pthread_create(&tids[nhelpers], NULL, pq_helper_main, &lanes[nhelpers + 1]) == 0) nhelpers++;
-  }
   for (size_t g = 0; g < m.nrow_groups && !rc; g++) {
     const pq_row_group *rg = &m.row_groups[g];
     if (rg->ncolumns != nleaf) {

@@ -41,31 +41,8 @@ static int rev_digits(uint64_t n, char dig[24]) {
   return nd;
 }
 
-/* 'D', the sign and the digits of m, built right to left two digits at a
- * time, appended at once. */
-static whorl_vkind put_int(uint64_t m, int neg, whorl_buf *out) {
-  const char *pairs = digit_pairs;
-  char num[24];
-  size_t n = sizeof num;
-  while (m >= 100) {
-    const unsigned r = (unsigned)(m % 100);
-    m /= 100;
-    num[--n] = pairs[2 * r + 1];
-    num[--n] = pairs[2 * r];
-  }
-  if (m >= 10) {
-    num[--n] = pairs[2 * m + 1];
-    num[--n] = pairs[2 * m];
-  } else {
-    num[--n] = (char)('0' + m);
-  }
-  if (neg) num[--n] = '-';
-  num[--n] = 'D';
-  whorl_buf_put(out, num + n, sizeof num - n);
-  return WHORL_V_NUMBER;
-}
 
-whorl_vkind whorl__value_uint(uint64_t v, whorl_buf *out) { return put_int(v, 0, out); }
+
 
 size_t whorl__canon_int(uint64_t m, int neg, char o[24]) {
   char dig[24];
@@ -77,10 +54,20 @@ size_t whorl__canon_int(uint64_t m, int neg, char o[24]) {
   return k;
 }
 
-whorl_vkind whorl__value_int(int64_t v, whorl_buf *out) {
-  if (v >= 0) return put_int((uint64_t)v, 0, out);
-  return put_int((uint64_t)(-(v + 1)) + 1, 1, out); /* no overflow at INT64_MIN */
+whorl_vkind whorl__value_uint(uint64_t v, whorl_buf *out) {
+  char t[24];
+  whorl_buf_put(out, t, whorl__canon_int(v, 0, t));
+  return WHORL_V_NUMBER;
 }
+
+whorl_vkind whorl__value_int(int64_t v, whorl_buf *out) {
+  char t[24];
+  /* no overflow at INT64_MIN */
+  whorl_buf_put(out, t, whorl__canon_int(v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v, v < 0, t));
+  return WHORL_V_NUMBER;
+}
+
+
 
 size_t whorl__point_digits(const char *rev, int nd, int scale, int neg, char *out) {
   size_t k = 0;
@@ -185,28 +172,9 @@ size_t whorl__canon_double(double v, char o[48]) {
 }
 
 whorl_vkind whorl__value_double(double v, whorl_buf *out) {
-  if (v != 0 && !isnan(v) && !isinf(v)) {
-    char t[41];
-    size_t n = double_fast(v, t + 1);
-    if (n) {
-      t[0] = 'D';
-      whorl_buf_put(out, t, n + 1);
-      return WHORL_V_NUMBER;
-    }
-  }
-  if (isnan(v)) {
-    whorl_buf_put(out, "FN", 2);
-    return WHORL_V_FLOAT_SPECIAL;
-  }
-  if (isinf(v)) {
-    whorl_buf_put(out, v > 0 ? "F+" : "F-", 2);
-    return WHORL_V_FLOAT_SPECIAL;
-  }
-  char tmp[32];
-  size_t n = whorl_json_format_double(v, tmp); /* -0 prints as 0 */
-  whorl_buf_putc(out, 'D');
-  whorl_buf_put(out, tmp, n);
-  return WHORL_V_NUMBER;
+  char t[48];
+  whorl_buf_put(out, t, whorl__canon_double(v, t));
+  return isnan(v) || isinf(v) ? WHORL_V_FLOAT_SPECIAL : WHORL_V_NUMBER;
 }
 
 int whorl__text_ieq(const char *s, size_t len, const char *word) {

@@ -18,16 +18,6 @@ void whorl__parallel(int n, void *(*fn)(void *), void *arg, void *main_arg) {
   for (int i = 0; i < started; i++) pthread_join(tids[i], NULL);
 }
 
-void whorl__parallel_each(int n, void *(*fn)(void *), void *args, size_t stride) {
-  pthread_t tids[64];
-  int started[64] = {0};
-  for (int i = 1; i < n && i < 64; i++) started[i] = pthread_create(&tids[i], NULL, fn, (char *)args + (size_t)i * stride) == 0;
-  fn(args);
-  for (int i = 1; i < n && i < 64; i++)
-    if (started[i]) pthread_join(tids[i], NULL);
-    else fn((char *)args + (size_t)i * stride); /* no thread: its share runs here */
-}
-
 int whorl__cpu_count(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : (int)n;

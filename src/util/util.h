@@ -60,9 +60,6 @@ void whorl_buf_free(whorl_buf *b);
  * created, fewer run (at least the caller), so fn must share work through
  * its argument rather than assume a count. */
 void whorl__parallel(int n, void *(*fn)(void *), void *arg, void *main_arg);
-/* Runs fn on n arguments at once, args + i * stride for i < n (i = 0 on
- * the calling thread), and waits for all. */
-void whorl__parallel_each(int n, void *(*fn)(void *), void *args, size_t stride);
 
 /* Number of online CPUs (>= 1). */
 int whorl__cpu_count(void);

@@ -6,10 +6,10 @@
  * first byte picks the options. */
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "memfile.h"
 #include "table/logical.h"
 #include "table/reader.h"
 
@@ -19,12 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   const uint8_t opt = data[0];
   data++, size--;
-  int fd = memfd_create("fuzz.csv", 0);
+  int fd = fuzz_memfile("fuzz.csv", data, size);
   if (fd < 0) return 0;
-  if (size && write(fd, data, size) != (ssize_t)size) {
-    close(fd);
-    return 0;
-  }
   struct stat st;
   if (fstat(fd, &st) == 0) {
     whorl_lacc *acc = NULL;
@@ -38,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       whorl_table_info info;
       whorl_error err;
       char path[64]; /* the reader opens its input by name too (decompression, segments) */
-      snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+      fuzz_memfile_path(fd, path);
       if (whorl__table_read(path, fd, &st, &o, &sink, &info, &err) == WHORL_OK) {
         const whorl_lresult *r;
         whorl__lacc_finish(acc, &r);

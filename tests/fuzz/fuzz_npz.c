@@ -4,20 +4,16 @@
  * accumulator. */
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "memfile.h"
 #include "table/logical.h"
 #include "table/reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  int fd = memfd_create("fuzz.npz", 0);
+  int fd = fuzz_memfile("fuzz.npz", data, size);
   if (fd < 0) return 0;
-  if (size && write(fd, data, size) != (ssize_t)size) {
-    close(fd);
-    return 0;
-  }
   struct stat st;
   if (fstat(fd, &st) == 0) {
     whorl_lacc *acc = NULL;

@@ -3,11 +3,11 @@
  * the file read as a table with its columns in step. */
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
 
+#include "memfile.h"
 #include "table/logical.h"
 #include "table/parquet_read.h"
 #include "table/reader.h"
@@ -19,12 +19,8 @@ static int count(void *ctx, const pq_value *v) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  int fd = memfd_create("fuzz.parquet", 0);
+  int fd = fuzz_memfile("fuzz.parquet", data, size);
   if (fd < 0) return 0;
-  if (size && write(fd, data, size) != (ssize_t)size) {
-    close(fd);
-    return 0;
-  }
   pq_meta m;
   whorl_error err;
   if (whorl__parquet_meta_read(fd, size, "fuzz.parquet", &m, &err) == WHORL_OK) {
