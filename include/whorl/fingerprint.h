@@ -96,10 +96,17 @@ typedef struct whorl_fp_options {
    * blocks) already differs, the file is not read in full: the result is
    * its quick-level document. NULL: always the full content. */
   const char *expect_quick;
+  /* Folders (and a model folder's extras): these paths, relative to the
+   * folder and '/'-separated, are left out and listed under "excluded"
+   * (whorl_lock and whorl_check pass their own lock and policy files when
+   * they lie inside the artifact). NULL: none. Not copied: they must
+   * outlive the call. */
+  const char *const *exclude;
+  size_t nexclude;
 } whorl_fp_options;
 
 #define WHORL_FP_OPTIONS_INIT \
-  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL, -1, NULL, NULL, 0, NULL, 0, NULL, NULL }
+  { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL, -1, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, 0 }
 
 /* Fingerprints a file or folder. A symlink named on the command line is
  * followed; symlinks inside folders are recorded, not followed.

@@ -30,6 +30,39 @@ static void lock_dir(const char *lock, char *out, size_t cap) {
   else snprintf(out, cap, "%.*s", (int)(s - lock), lock);
 }
 
+/* The lock's own files (the lock itself, the policy files beside it) as
+ * paths inside the artifact folder, when they lie inside it: left out of
+ * its fingerprint, or writing the lock would change what it locked. */
+typedef struct ownfiles {
+  char buf[5][PATH_MAX];
+  const char *ptr[5];
+  size_t n;
+} ownfiles;
+
+static void own_files(const char *lock_path, const char *artifact, ownfiles *of) {
+  of->n = 0;
+  char ra[PATH_MAX], rl[PATH_MAX], dir[PATH_MAX];
+  struct stat st;
+  if (stat(artifact, &st) || !S_ISDIR(st.st_mode) || !realpath(artifact, ra)) return;
+  lock_dir(lock_path, dir, sizeof dir);
+  if (!realpath(dir, rl)) return;
+  size_t la = strlen(ra);
+  const char *rel;
+  if (!strcmp(rl, ra)) rel = "";
+  else if (la == 1 && rl[0] == '/') rel = rl + 1;
+  else if (!strncmp(rl, ra, la) && rl[la] == '/') rel = rl + la + 1;
+  else return;
+  const char *base = strrchr(lock_path, '/');
+  base = base ? base + 1 : lock_path;
+  const char *const names[] = {base, "whorl.policy", "whorl.policy.yaml", "whorl.policy.yml", "whorl.policy.json"};
+  for (size_t i = 0; i < 5; i++) {
+    if (i && !strcmp(names[i], base)) continue;
+    if ((size_t)snprintf(of->buf[of->n], PATH_MAX, "%s%s%s", rel, *rel ? "/" : "", names[i]) >= PATH_MAX) continue;
+    of->ptr[of->n] = of->buf[of->n];
+    of->n++;
+  }
+}
+
 /* The artifact's path on disk from its name in the lock. */
 static void resolve(const char *dir, const char *name, char *out, size_t cap) {
   if (name[0] == '/' || !strcmp(dir, ".")) snprintf(out, cap, "%s", name);
@@ -319,8 +352,15 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
       const whorl_json *lj = whorl_json_object_get(whorl_json_object_get(old, "options"), "level");
       if (lj && !whorl_level_parse(whorl_json_get_string(lj, NULL), &lv)) eo.level = lv;
     }
+    ownfiles *of = malloc(sizeof *of);
+    if (of) {
+      own_files(lock_path, p, of);
+      eo.exclude = of->ptr, eo.nexclude = of->n;
+    }
     whorl_json *doc = NULL;
     rc = fingerprint_entry(p, &eo, &doc, err);
+    free(of);
+    eo.exclude = NULL, eo.nexclude = 0;
     if (rc) {
       pool_free(&pl);
       break;
@@ -410,8 +450,8 @@ static int check_drift(const char *path, const char *where, const whorl_json *d,
  * not silently weaken the gate. */
 static int check_rule(const char *path, const char *where, const whorl_json *r, whorl_error *err) {
   static const char *const KEYS[] = {"match", "may_change", "drift", "columns", "frozen_config", "allow_unsafe", NULL};
-  static const char *const CHANGES[] = {"order",    "append", "content", "schema", "architecture", "config", "training",
-                                        "weights",  "pipeline", "code",  "input",  "matrix",       NULL};
+  static const char *const CHANGES[] = {"order",   "append",   "content", "schema", "architecture", "config", "training",
+                                        "weights", "extras",   "pipeline", "code",  "input",  "matrix",       NULL};
   if (whorl_json_typeof(r) != WHORL_JSON_OBJECT) return whorl__error(err, WHORL_EFORMAT, path, -1, "%s must be a mapping", where);
   for (size_t i = 0; i < whorl_json_size(r); i++) {
     const char *k = whorl_json_object_key(r, i, NULL);
@@ -422,7 +462,7 @@ static int check_rule(const char *path, const char *where, const whorl_json *r, 
   for (size_t i = 0; i < whorl_json_size(mc); i++) {
     const char *v = whorl_json_get_string(whorl_json_array_get(mc, i), NULL);
     if (!v || !in_list(v, CHANGES))
-      return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: may_change \"%s\" is not one of order, append, content, schema, architecture, config, training, weights, pipeline, code, input, matrix",
+      return whorl__error(err, WHORL_EFORMAT, path, -1, "%s: may_change \"%s\" is not one of order, append, content, schema, architecture, config, training, weights, extras, pipeline, code, input, matrix",
                           where, v ? v : "?");
   }
   int rc = check_drift(path, where, whorl_json_object_get(r, "drift"), err);
@@ -836,6 +876,25 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
         if (whorl_json_size(rn) > 5) whorl_buf_printf(&b, ", and %zu more", whorl_json_size(rn) - 5);
         whorl_buf_putc(&b, ')');
       }
+    } else if (!strcmp(sec, "extras")) {
+      /* files beside the model: which ones */
+      const whorl_json *en = whorl_json_object_get(m, "extras");
+      static const char *const kinds[] = {"changed", "added", "removed"};
+      for (int k = 0; k < 3; k++)
+        if (whorl_json_size(whorl_json_object_get(en, kinds[k]))) {
+          whorl_buf_printf(&b, "%s%s ", b.len ? "; " : ": ", kinds[k]);
+          names_text(whorl_json_object_get(en, kinds[k]), "path", &b);
+        }
+      const whorl_json *rn = whorl_json_object_get(en, "renamed");
+      for (size_t i = 0; i < whorl_json_size(rn) && i < 3; i++) {
+        const whorl_json *e = whorl_json_array_get(rn, i);
+        whorl_buf_printf(&b, "%s%s -> %s", i ? ", " : b.len ? "; renamed " : ": renamed ", str(whorl_json_object_get(e, "from"), "path"),
+                         str(whorl_json_object_get(e, "to"), "path"));
+      }
+      finding(j, 1, sec, "files beside the model changed%s (they are in no model id, but the folder locked held them; "
+              "not allowed; may_change: [extras] would allow it)", b.data ? b.data : "");
+      whorl_buf_free(&b);
+      continue;
     } else if (whorl_json_size(sk)) {
       for (size_t k = 0; k < whorl_json_size(sk) && k < 3; k++) {
         const whorl_json *e = whorl_json_array_get(sk, k);
@@ -850,6 +909,9 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
     finding(j, 1, sec, "model %s changed%s (not allowed; may_change: [%s] would allow it)", sec, b.data ? b.data : "", sec);
     whorl_buf_free(&b);
   }
+  if (*str(m, "extras_unknown"))
+    finding(j, 0, "extras", "locked before whorl recorded the files beside the model (README, modules.json, subfolders): "
+            "they were not compared; 'whorl lock --update' records them");
   /* frozen config keys: a change at one, under one, or of an object or
    * array holding one (removed, replaced) fails even where config may change */
   const whorl_json *frozen = whorl_json_object_get(rule, "frozen_config"), *cfg = whorl_json_object_get(m, "config"),
@@ -984,6 +1046,7 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
   int npass = 0, nwarn = 0, nfail = 0;
   const whorl_json *prules = whorl_json_object_get(policy, "rules");
   unsigned char *used = calloc(whorl_json_size(prules) + 1, 1);
+  ownfiles *of = malloc(sizeof *of);
   for (size_t i = 0; i < whorl_json_size(arts); i++) {
     size_t nl;
     const char *name = whorl_json_object_key(arts, i, &nl);
@@ -1008,6 +1071,10 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     whorl_error e2;
     whorl_error_clear(&e2);
     int same = 0;
+    if (of) {
+      own_files(lock_path, p, of);
+      o.exclude = of->ptr, o.nexclude = of->n;
+    }
     if (access(p, F_OK) != 0) {
       char to[PATH_MAX * 2];
       if (renamed_to(p, locked, arts, dir, to, sizeof to))
@@ -1095,6 +1162,7 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
   for (size_t i = 0; used && i < whorl_json_size(prules); i++)
     if (!used[i]) whorl_json_array_append(unused, whorl_json_string(str(whorl_json_array_get(prules, i), "match")));
   free(used);
+  free(of);
   if (whorl_json_size(unused)) whorl_json_object_set(rep, "unused_rules", unused);
   else whorl_json_free(unused);
   whorl_json_free(lock);

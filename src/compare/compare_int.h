@@ -9,6 +9,9 @@
 /* Adds "ranges" and "unchanged_bytes" (or a "note") to `rep` from the chunk
  * lists of two content-level file documents. WHORL_OK or WHORL_ENOMEM. */
 int whorl__diff_file_chunks(const whorl_json *a, const whorl_json *b, whorl_json *rep);
+/* The entries of two folder documents (or a model's extras) compared by
+ * path: rep gains "entries" {added, removed, changed, renamed}. */
+int whorl__diff_entries(const whorl_json *a, const whorl_json *b, whorl_json *rep);
 
 /* Tables: fills rep["table"] with the tier at which two kind "table"
  * documents differ (bytes, logical, unordered, columns) and the column-level

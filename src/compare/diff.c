@@ -288,7 +288,7 @@ static whorl_json *brief(const whorl_json *e) {
   return o;
 }
 
-static int diff_folder(const whorl_json *a, const whorl_json *b, whorl_json *rep) {
+int whorl__diff_entries(const whorl_json *a, const whorl_json *b, whorl_json *rep) {
   size_t na = 0, nb = 0;
   fent *fa = load_entries(a, &na), *fb = load_entries(b, &nb);
   whorl_json *added = whorl_json_array(), *removed = whorl_json_array(), *changed = whorl_json_array(),
@@ -483,7 +483,7 @@ int whorl_diff(const whorl_json *a, const whorl_json *b, whorl_json **report, in
     else if (!strcmp(ka, "folder")) {
       if (whorl_json_typeof(whorl_json_object_get(a, "entries")) == WHORL_JSON_ARRAY &&
           whorl_json_typeof(whorl_json_object_get(b, "entries")) == WHORL_JSON_ARRAY)
-        rc = diff_folder(a, b, rep);
+        rc = whorl__diff_entries(a, b, rep);
       else
         whorl_json_object_set(rep, "note",
                               whorl_json_string("a folder summary without entries (--no-entries): which entries "

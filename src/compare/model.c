@@ -77,7 +77,6 @@ static whorl_json *finding_names(const whorl_json *un) {
 
 int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep, const char **verdict, int *same,
                       whorl_error *err) {
-  (void)err;
   static _Thread_local char vbuf[200];
   whorl_json *m = whorl_json_object(), *changed = whorl_json_array();
   const whorl_json *wa = whorl_json_object_get(a, "weights"), *wb = whorl_json_object_get(b, "weights");
@@ -222,6 +221,29 @@ int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep,
   if (strcmp(str(pa, "id"), str(pb, "id"))) whorl_json_object_set(m, "training", keys_diff(pa, pb));
   if (whorl_json_size(ub)) whorl_json_object_set(m, "unsafe", whorl_json_clone(ub));
   if (uchange) whorl_json_object_set(m, "unsafe_changed", uchange);
+  /* a folder's files outside the model (docs/model.md, "Extras") */
+  const whorl_json *xa = whorl_json_object_get(a, "extras"), *xb = whorl_json_object_get(b, "extras");
+  size_t nx = 0;
+  if (xa && xb && !strcmp(str(xa, "rules"), str(xb, "rules"))) {
+    if (strcmp(str(xa, "id"), str(xb, "id"))) {
+      whorl_json_array_append(changed, whorl_json_string("extras"));
+      whorl_json *x = whorl_json_object();
+      if (whorl__diff_entries(xa, xb, x)) {
+        whorl_json_free(x);
+        whorl_json_free(m);
+        whorl_json_free(changed);
+        return whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+      }
+      const whorl_json *en = whorl_json_object_get(x, "entries");
+      static const char *const k[] = {"added", "removed", "changed", "renamed"};
+      for (int q = 0; q < 4; q++) nx += whorl_json_size(whorl_json_object_get(en, k[q]));
+      whorl_json_object_set(m, "extras", whorl_json_clone(en));
+      whorl_json_free(x);
+    }
+  } else if ((xa != NULL) != (xb != NULL) && !strcmp(str(a, "format"), "hf-folder") && !strcmp(str(b, "format"), "hf-folder")) {
+    /* a document from before extras were recorded: they cannot be compared */
+    whorl_json_object_set(m, "extras_unknown", whorl_json_string(xa ? "b" : "a"));
+  }
   size_t n = whorl_json_size(changed);
   *same = n == 0 && !strcmp(str(a, "id"), str(b, "id"));
   /* the same model in another file: say so (a re-export, metadata, order) */
@@ -237,12 +259,17 @@ int whorl__diff_model(const whorl_json *a, const whorl_json *b, whorl_json *rep,
     }
   }
   if (*same) *verdict = "identical";
-  else {
+  else if (n == 1 && nx && !strcmp(str(a, "id"), str(b, "id"))) {
+    snprintf(vbuf, sizeof vbuf, "identical model; files beside it changed (%zu file%s)", nx, nx == 1 ? "" : "s");
+    *verdict = vbuf;
+  } else {
     size_t k = (size_t)snprintf(vbuf, sizeof vbuf, "changed:");
     for (size_t i = 0; i < n && k < sizeof vbuf; i++) {
       const char *s = whorl_json_get_string(whorl_json_array_get(changed, i), NULL);
       k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, "%s %s", i ? "," : "", s);
       if (!strcmp(s, "weights") && k < sizeof vbuf) k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, " (%zu tensor%s)", nt, nt == 1 ? "" : "s");
+      if (!strcmp(s, "extras") && k < sizeof vbuf)
+        k += (size_t)snprintf(vbuf + k, sizeof vbuf - k, " (%zu file%s beside the model)", nx, nx == 1 ? "" : "s");
       if (!strcmp(s, "unsafe") && k < sizeof vbuf) {
         /* "unsafe code (posix.system)": what b adds; else what it lost; else the same names in another payload */
         const whorl_json *ad = whorl_json_object_get(uchange, "added"), *rm = whorl_json_object_get(uchange, "removed");

@@ -198,14 +198,22 @@ static void render_model(whorl_buf *b, const whorl_json *d) {
                    whorl_json_size(whorl_json_object_get(t, "files")) == 1 ? "" : "s");
   const whorl_json *w = whorl_json_object_get(d, "weights");
   if (w) field(b, "weights", str(w, "root"));
-  /* a folder's files in no id (README, a pytorch_model.bin beside safetensors) */
+  /* a folder's files in no id (README, a pytorch_model.bin beside
+   * safetensors): their extras fingerprint, and their names */
   const whorl_json *nf = whorl_json_object_get(whorl_json_object_get(d, "container"), "not_fingerprinted");
+  const whorl_json *ex = whorl_json_object_get(d, "extras");
+  if (ex) {
+    const int64_t nf2 = whorl_json_object_get_int(ex, "files", 0);
+    whorl_buf_printf(b, "%-9s %s  %" PRId64 " file%s, ", "extras", str(ex, "id"), nf2, nf2 == 1 ? "" : "s");
+    human_size(b, whorl_json_object_get_int(ex, "size", 0));
+    whorl_buf_puts(b, " beside the model (in no id; diff and check compare them)\n");
+  }
   if (whorl_json_size(nf)) {
-    whorl_buf_printf(b, "%-9s", "not fp'd");
+    whorl_buf_printf(b, "%-9s", ex ? "" : "not fp'd");
     for (size_t i = 0; i < whorl_json_size(nf) && i < 20; i++)
       whorl_buf_printf(b, "%s%s", i ? ", " : " ", whorl_json_get_string(whorl_json_array_get(nf, i), NULL));
     if (whorl_json_size(nf) > 20) whorl_buf_printf(b, " and %zu more", whorl_json_size(nf) - 20);
-    whorl_buf_puts(b, "  (in no id; pickles among them scanned for unsafe code)\n");
+    whorl_buf_puts(b, ex ? "  (pickles among them scanned for unsafe code)\n" : "  (in no id; pickles among them scanned for unsafe code)\n");
   }
   const whorl_json *ts = whorl_json_object_get(d, "tensors");
   size_t n = whorl_json_size(ts), shown = n > 40 ? 40 : n;
@@ -592,6 +600,52 @@ static void keys_lines(whorl_buf *b, const char *what, const whorl_json *k) {
   }
 }
 
+/* The lines of an entries diff (a folder's, a model's extras). */
+static void entries_lines(whorl_buf *b, const whorl_json *en) {
+  const whorl_json *added = whorl_json_object_get(en, "added"), *removed = whorl_json_object_get(en, "removed"),
+                   *changed = whorl_json_object_get(en, "changed"), *renamed = whorl_json_object_get(en, "renamed");
+  whorl_buf_printf(b, "  %zu added, %zu removed, %zu changed, %zu renamed\n", whorl_json_size(added),
+                   whorl_json_size(removed), whorl_json_size(changed), whorl_json_size(renamed));
+  for (size_t i = 0; i < whorl_json_size(added); i++) {
+    whorl_buf_puts(b, "  + ");
+    entry_desc(b, whorl_json_array_get(added, i));
+    whorl_buf_putc(b, '\n');
+  }
+  for (size_t i = 0; i < whorl_json_size(removed); i++) {
+    whorl_buf_puts(b, "  - ");
+    entry_desc(b, whorl_json_array_get(removed, i));
+    whorl_buf_putc(b, '\n');
+  }
+  for (size_t i = 0; i < whorl_json_size(changed); i++) {
+    const whorl_json *c = whorl_json_array_get(changed, i);
+    const whorl_json *ea = whorl_json_object_get(c, "a"), *eb = whorl_json_object_get(c, "b");
+    whorl_buf_printf(b, "  ~ %s", esc(str(c, "path")));
+    if (strcmp(str(ea, "type"), str(eb, "type"))) {
+      whorl_buf_printf(b, " (%s -> %s)\n", str(ea, "type"), str(eb, "type"));
+    } else if (!strcmp(str(ea, "type"), "symlink")) {
+      whorl_buf_printf(b, " (symlink %s -> %s)\n", str(ea, "target"), str(eb, "target"));
+    } else {
+      whorl_buf_puts(b, " (");
+      human_size(b, whorl_json_object_get_int(ea, "size", 0));
+      whorl_buf_puts(b, " -> ");
+      human_size(b, whorl_json_object_get_int(eb, "size", 0));
+      whorl_buf_puts(b, ")\n");
+      const whorl_json *ranges = whorl_json_object_get(c, "ranges");
+      size_t nr = whorl_json_size(ranges), shown = nr > 5 ? 5 : nr;
+      for (size_t k = 0; k < shown; k++) {
+        whorl_buf_puts(b, "    ");
+        range_line(b, whorl_json_array_get(ranges, k));
+      }
+      if (nr > shown) whorl_buf_printf(b, "      ... and %zu more ranges (--json lists all)\n", nr - shown);
+    }
+  }
+  for (size_t i = 0; i < whorl_json_size(renamed); i++) {
+    const whorl_json *c = whorl_json_array_get(renamed, i);
+    whorl_buf_printf(b, "  > %s -> %s (same content)\n", str(whorl_json_object_get(c, "from"), "path"),
+                     str(whorl_json_object_get(c, "to"), "path"));
+  }
+}
+
 static void render_model_diff(whorl_buf *b, const whorl_json *r, const whorl_json *m) {
   if (whorl_json_get_bool(whorl_json_object_get(r, "identical"))) {
     whorl_buf_printf(b, "identical model (id %.16s...)\n", str(whorl_json_object_get(r, "a"), "id"));
@@ -656,6 +710,14 @@ static void render_model_diff(whorl_buf *b, const whorl_json *r, const whorl_jso
   const whorl_json *un = whorl_json_object_get(m, "unsafe");
   for (size_t i = 0; i < whorl_json_size(un); i++)
     whorl_buf_printf(b, "  UNSAFE %s (%s)\n", str(whorl_json_array_get(un, i), "finding"), str(whorl_json_array_get(un, i), "where"));
+  const whorl_json *ex = whorl_json_object_get(m, "extras");
+  if (ex) {
+    whorl_buf_puts(b, "  files beside the model (in no model id):\n");
+    entries_lines(b, ex);
+  }
+  if (*str(m, "extras_unknown"))
+    whorl_buf_printf(b, "  note: %s was fingerprinted before whorl recorded the files beside the model: they were not compared\n",
+                     str(m, "extras_unknown"));
 }
 
 static void render_diff(whorl_buf *b, const whorl_json *r) {
@@ -714,48 +776,7 @@ static void render_diff(whorl_buf *b, const whorl_json *r) {
   const char *note = str(r, "note");
   if (*note) whorl_buf_printf(b, "  note: %s\n", note);
   if (!en) return;
-  const whorl_json *added = whorl_json_object_get(en, "added"), *removed = whorl_json_object_get(en, "removed"),
-                   *changed = whorl_json_object_get(en, "changed"), *renamed = whorl_json_object_get(en, "renamed");
-  whorl_buf_printf(b, "  %zu added, %zu removed, %zu changed, %zu renamed\n", whorl_json_size(added),
-                   whorl_json_size(removed), whorl_json_size(changed), whorl_json_size(renamed));
-  for (size_t i = 0; i < whorl_json_size(added); i++) {
-    whorl_buf_puts(b, "  + ");
-    entry_desc(b, whorl_json_array_get(added, i));
-    whorl_buf_putc(b, '\n');
-  }
-  for (size_t i = 0; i < whorl_json_size(removed); i++) {
-    whorl_buf_puts(b, "  - ");
-    entry_desc(b, whorl_json_array_get(removed, i));
-    whorl_buf_putc(b, '\n');
-  }
-  for (size_t i = 0; i < whorl_json_size(changed); i++) {
-    const whorl_json *c = whorl_json_array_get(changed, i);
-    const whorl_json *ea = whorl_json_object_get(c, "a"), *eb = whorl_json_object_get(c, "b");
-    whorl_buf_printf(b, "  ~ %s", esc(str(c, "path")));
-    if (strcmp(str(ea, "type"), str(eb, "type"))) {
-      whorl_buf_printf(b, " (%s -> %s)\n", str(ea, "type"), str(eb, "type"));
-    } else if (!strcmp(str(ea, "type"), "symlink")) {
-      whorl_buf_printf(b, " (symlink %s -> %s)\n", str(ea, "target"), str(eb, "target"));
-    } else {
-      whorl_buf_puts(b, " (");
-      human_size(b, whorl_json_object_get_int(ea, "size", 0));
-      whorl_buf_puts(b, " -> ");
-      human_size(b, whorl_json_object_get_int(eb, "size", 0));
-      whorl_buf_puts(b, ")\n");
-      const whorl_json *ranges = whorl_json_object_get(c, "ranges");
-      size_t nr = whorl_json_size(ranges), shown = nr > 5 ? 5 : nr;
-      for (size_t k = 0; k < shown; k++) {
-        whorl_buf_puts(b, "    ");
-        range_line(b, whorl_json_array_get(ranges, k));
-      }
-      if (nr > shown) whorl_buf_printf(b, "      ... and %zu more ranges (--json lists all)\n", nr - shown);
-    }
-  }
-  for (size_t i = 0; i < whorl_json_size(renamed); i++) {
-    const whorl_json *c = whorl_json_array_get(renamed, i);
-    whorl_buf_printf(b, "  > %s -> %s (same content)\n", str(whorl_json_object_get(c, "from"), "path"),
-                     str(whorl_json_object_get(c, "to"), "path"));
-  }
+  entries_lines(b, en);
   const char *dn = str(r, "detail_note");
   if (*dn) whorl_buf_printf(b, "  note: %s\n", dn);
 }

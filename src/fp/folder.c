@@ -145,7 +145,8 @@ static int entry_cmp(const void *a, const void *b) {
   return whorl__path_cmp(x->rel, x->rel_len, y->rel, y->rel_len);
 }
 
-static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
+static int fp_folder(const char *path, const whorl_fp_options *o, const char *const *except, size_t nexcept, whorl_json **out,
+                     whorl_error *err);
 
 /* Opens the stat-cache connections while the folder is walked: the first
  * (which repairs a damaged database, and stores new digests at the end)
@@ -327,12 +328,18 @@ int whorl__fp_folder(const char *path_in, const whorl_fp_options *o, whorl_json 
   char *path = strdup(path_in);
   if (!path) return whorl__error(err, WHORL_ENOMEM, path_in, -1, "out of memory");
   for (size_t n = strlen(path); n > 1 && path[n - 1] == '/'; n--) path[n - 1] = 0;
-  int rc = fp_folder(path, o, out, err);
+  int rc = fp_folder(path, o, NULL, 0, out, err);
   free(path);
   return rc;
 }
 
-static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
+int whorl__fp_folder_except(const char *path, const whorl_fp_options *o, const char *const *except, size_t nexcept,
+                            whorl_json **out, whorl_error *err) {
+  return fp_folder(path, o, except, nexcept, out, err);
+}
+
+static int fp_folder(const char *path, const whorl_fp_options *o, const char *const *except, size_t nexcept, whorl_json **out,
+                     whorl_error *err) {
   walk_result wr;
   /* Clock read before anything is read: a file written after this moment
    * has an mtime/ctime at or after it and is never cached (racy entry). */
@@ -367,6 +374,59 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
     }
     whorl__walk_free(&wr);
     return rc;
+  }
+  /* Entries left out by the caller (a model folder's files in its id):
+   * top-level names, dropped whatever their type. */
+  unsigned char *hit = o->nexclude ? calloc(o->nexclude, 1) : NULL;
+  if (nexcept || o->nexclude) {
+    size_t k = 0;
+    for (size_t i = 0; i < wr.n; i++) {
+      walk_entry *e = &wr.entries[i];
+      int drop = 0;
+      for (size_t x = 0; x < nexcept && !drop; x++) drop = strlen(except[x]) == e->rel_len && !memcmp(except[x], e->rel, e->rel_len);
+      for (size_t x = 0; x < o->nexclude && !drop; x++)
+        if (strlen(o->exclude[x]) == e->rel_len && !memcmp(o->exclude[x], e->rel, e->rel_len)) {
+          drop = 1;
+          if (hit) hit[x] = 1;
+        }
+      if (drop) {
+        /* a folder this leaves without entries is an empty folder, as if
+         * the entry had never been there: remember its parent */
+        char *slash = memrchr(e->rel, '/', e->rel_len);
+        if (slash) {
+          *slash = 0;
+          e->rel_len = (size_t)(slash - e->rel);
+          free(e->target);
+          e->target = NULL;
+          e->type = WALK_DIR;
+          wr.entries[k++] = *e; /* a candidate, kept below only if nothing else is inside */
+        } else {
+          free(e->rel);
+          free(e->target);
+        }
+      } else {
+        wr.entries[k++] = *e;
+      }
+    }
+    wr.n = k;
+    /* candidates (and real entries) are kept when no other entry lies
+     * inside them, or when they are real; duplicates go */
+    qsort(wr.entries, wr.n, sizeof *wr.entries, entry_cmp);
+    k = 0;
+    for (size_t i = 0; i < wr.n; i++) {
+      walk_entry *e = &wr.entries[i];
+      int cand = e->type == WALK_DIR && !S_ISDIR(e->st.st_mode); /* a dropped entry's parent */
+      int dup = k && wr.entries[k - 1].rel_len == e->rel_len && !memcmp(wr.entries[k - 1].rel, e->rel, e->rel_len);
+      int inside = i + 1 < wr.n && wr.entries[i + 1].rel_len > e->rel_len && !memcmp(wr.entries[i + 1].rel, e->rel, e->rel_len) &&
+                   wr.entries[i + 1].rel[e->rel_len] == '/';
+      if (dup || (cand && inside)) {
+        free(e->rel);
+        free(e->target);
+        continue;
+      }
+      wr.entries[k++] = *e;
+    }
+    wr.n = k;
   }
   if (wr.n) qsort(wr.entries, wr.n, sizeof *wr.entries, entry_cmp);
 
@@ -514,6 +574,13 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
       }
       whorl_json_object_set(doc, "skipped", skipped);
       skipped = NULL;
+      whorl_json *exl = NULL;
+      for (size_t x = 0; hit && x < o->nexclude; x++)
+        if (hit[x]) {
+          if (!exl) exl = whorl_json_array();
+          if (whorl__utf8_valid(o->exclude[x], strlen(o->exclude[x]))) whorl_json_array_append(exl, whorl_json_string(o->exclude[x]));
+        }
+      if (exl) whorl_json_object_set(doc, "excluded", exl);
     }
     whorl_json_free(entries);
     whorl_json_free(skipped);
@@ -533,6 +600,7 @@ static int fp_folder(const char *path, const whorl_fp_options *o, whorl_json **o
   free(job_of);
   pthread_mutex_destroy(&p.mu);
   whorl__walk_free(&wr);
+  free(hit);
   *out = doc;
   return rc;
 }

@@ -71,5 +71,9 @@ void whorl__fp_cache_key(const struct stat *st, whorl_cache_key *k);
 int64_t whorl__realtime_ns(void);
 
 int whorl__fp_folder(const char *path, const whorl_fp_options *o, whorl_json **out, whorl_error *err);
+/* The same, leaving out the top-level entries named in except (a model
+ * folder's files that are in the model's id). */
+int whorl__fp_folder_except(const char *path, const whorl_fp_options *o, const char *const *except, size_t nexcept,
+                            whorl_json **out, whorl_error *err);
 
 #endif

@@ -649,6 +649,28 @@ static int scan_subfolder(whorl_model *m, const char *dir, const char *rel, int 
   return rc;
 }
 
+/* The files of a model folder outside the model's id (README, a
+ * sentence-transformers modules.json and 1_Pooling/, a pytorch_model.bin
+ * beside safetensors, subfolders): fingerprinted as a folder of them
+ * (docs/model.md, "Extras"), so that diff and check see them change. */
+static int extras_section(const char *dir, const whorl_fp_options *o, const char **inid, size_t n, whorl_json **out,
+                          whorl_error *err) {
+  whorl_fp_options fo = *o;
+  fo.entries = 1;
+  fo.chunks = 0;
+  fo.digests = 0;
+  fo.expect_quick = NULL;
+  fo.level = o->level == WHORL_LEVEL_QUICK ? WHORL_LEVEL_QUICK : WHORL_LEVEL_CONTENT;
+  whorl_json *d = NULL;
+  int rc = whorl__fp_folder_except(dir, &fo, (const char *const *)inid, n, &d, err);
+  if (rc) return rc;
+  static const char *const drop[] = {"whorl", "kind", "level", "name", "digests"};
+  for (size_t i = 0; i < sizeof drop / sizeof *drop; i++) whorl_json_object_remove(d, drop[i]);
+  if (!whorl_json_size(whorl_json_object_get(d, "skipped"))) whorl_json_object_remove(d, "skipped");
+  *out = d;
+  return WHORL_OK;
+}
+
 int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
   *out = NULL;
   char dir[4096];
@@ -695,6 +717,11 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
   }
   whorl_json *container = whorl_json_object();
   whorl_json *map = NULL, *ignored = NULL;
+  /* the files in the model's id (weights read, config, the index used):
+   * everything else is "extras" */
+  const char **inid = calloc(nn + 1, sizeof *inid);
+  size_t ninid = 0;
+  if (!inid) rc = whorl__error(err, WHORL_ENOMEM, dir, -1, "out of memory");
   size_t read_at[4096], read_file[4096], nread = 0; /* where each weight file's tensors start */
   if (!rc && index) {
     snprintf(p, sizeof p, "%s/%s", dir, index);
@@ -725,6 +752,7 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
                            : ends_with(nm, ".gguf");
     }
     snprintf(p, sizeof p, "%s/%s", dir, nm);
+    if (weight) inid[ninid++] = nm;
     if (weight) {
       int fd = open(p, O_RDONLY | O_CLOEXEC);
       struct stat st;
@@ -814,6 +842,7 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
       whorl_json_array_append(ignored, whorl_json_string(nm));
       continue;
     }
+    inid[ninid++] = nm;
     if (is_json) {
       whorl_json *v = NULL;
       rc = load_tree(p, &v, err);
@@ -839,8 +868,6 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
   if (whorl_json_size(files)) whorl_json_object_set(cv, "files", files);
   else whorl_json_free(files);
   whorl_json_free(map);
-  for (size_t i = 0; i < nn; i++) free(names[i]);
-  free(names);
   snprintf(m.format, sizeof m.format, "hf-folder");
   if (ignored) whorl_json_object_set(container, "not_fingerprinted", ignored);
   if (whorl_json_size(container)) m.container = container;
@@ -852,6 +879,16 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
     rc = model_doc(&m, dir, base_name(dir), total, o, cfg, out, err);
     if (rc) whorl_json_free(cfg);
   }
+  whorl_json *ex = NULL;
+  if (!rc) rc = extras_section(dir, o, inid, ninid, &ex, err);
+  if (!rc) whorl_json_object_set(*out, "extras", ex);
+  else if (*out) {
+    whorl_json_free(*out);
+    *out = NULL;
+  }
+  free(inid);
+  for (size_t i = 0; i < nn; i++) free(names[i]);
+  free(names);
   whorl__model_free(&m);
   return rc;
 }

@@ -393,6 +393,87 @@ def main():
     check(r.returncode == 0, f"lock --update NAME from another folder ({r.stderr.strip()})")
     rc, out, err = run("lock", "--update", "nothere.csv")
     check(rc == 2, "lock --update of an unknown path: exit 2")
+
+    # the lock inside the folder it locks ("whorl lock ." in a folder): the
+    # lock and policy files are left out, or writing the lock would change it
+    own = os.path.join(TMP, "own")
+    os.makedirs(os.path.join(own, "meta"))
+    with open(os.path.join(own, "a.txt"), "w") as f:
+        f.write("a\n")
+    def wrun(cwd, *args):
+        r = subprocess.run([W, *args], capture_output=True, text=True, cwd=cwd)
+        return r.returncode, r.stdout, r.stderr
+    rc, out, err = wrun(own, "lock", ".")
+    check(rc == 0, f"whorl lock . ({err.strip()})")
+    rc, out, err = wrun(own, "check")
+    check(rc == 0 and "identical" in out, f"whorl check right after whorl lock . passes ({out.strip()})")
+    with open(os.path.join(own, "whorl.policy.yaml"), "w") as f:
+        f.write("version: 1\nrules: []\n")
+    rc, out, err = wrun(own, "check")
+    check(rc == 0, f"a policy file written beside the lock is not a change of the folder ({out.strip()})")
+    with open(os.path.join(own, "b.txt"), "w") as f:
+        f.write("b\n")
+    rc, out, err = wrun(own, "check")
+    check(rc == 1 and "added b.txt" in out, f"another new file still is ({out.strip()})")
+    os.remove(os.path.join(own, "b.txt"))
+    os.remove(os.path.join(own, "whorl.policy.yaml"))
+    os.remove(os.path.join(own, "whorl.lock"))
+    # a lock in a subfolder of the artifact, which was empty when locked
+    rc, out, err = wrun(own, "lock", "--lock", "meta/w.lock", ".")
+    check(rc == 0, f"lock --lock meta/w.lock . ({err.strip()})")
+    rc, out, err = wrun(own, "check", "--lock", "meta/w.lock")
+    check(rc == 0, f"its folder, empty but for the lock, is still the empty folder locked ({out.strip()})")
+    with open(os.path.join(own, "meta", "x"), "w") as f:
+        f.write("x")
+    rc, out, err = wrun(own, "check", "--lock", "meta/w.lock")
+    check(rc == 1 and "meta/x" in out, f"a file added beside it is found ({out.strip()})")
+
+    # a model folder's files outside the model (docs/model.md, "Extras"):
+    # a sentence-transformers pooling config changes what the model computes
+    stm = os.path.join(TMP, "stm")
+    os.makedirs(os.path.join(stm, "m", "1_Pooling"))
+    write_st(os.path.join(stm, "m", "model.safetensors"), arrays)
+    with open(os.path.join(stm, "m", "config.json"), "w") as f:
+        json.dump({"model_type": "bert"}, f)
+    mods = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+    with open(os.path.join(stm, "m", "modules.json"), "w") as f:
+        json.dump(mods, f)
+    with open(os.path.join(stm, "m", "1_Pooling", "config.json"), "w") as f:
+        json.dump({"pooling_mode_mean_tokens": True, "pooling_mode_cls_token": False}, f)
+    with open(os.path.join(stm, "m", "README.md"), "w") as f:
+        f.write("# model\n")
+    rc, out, err = wrun(stm, "fp", "--json", "m")
+    doc = json.loads(out) if rc == 0 else {}
+    ex = doc.get("extras", {})
+    check(sorted(e["path"] for e in ex.get("entries", [])) == ["1_Pooling/config.json", "README.md", "modules.json"]
+          and ex.get("files") == 3, f"extras: the files in no model id ({ex})")
+    rc, out, err = wrun(stm, "lock", "m")
+    with open(os.path.join(stm, "before.json"), "w") as f:
+        json.dump(doc, f)
+    with open(os.path.join(stm, "m", "1_Pooling", "config.json"), "w") as f:
+        json.dump({"pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}, f)
+    rc, out, err = wrun(stm, "check")
+    check(rc == 1 and "files beside the model changed: changed 1_Pooling/config.json" in out and "may_change: [extras]" in out,
+          f"a changed pooling config fails the gate, named ({out.strip()})")
+    rc, out, err = wrun(stm, "diff", "--json", "before.json", "m")
+    rep = json.loads(out) if out.startswith("{") else {}
+    check(rc == 1 and [c["path"] for c in rep.get("model", {}).get("extras", {}).get("changed", [])] == ["1_Pooling/config.json"],
+          f"diff --json names it under model.extras ({out.strip()[:300]})")
+    with open(os.path.join(stm, "whorl.policy.yaml"), "w") as f:
+        f.write("version: 1\nrules:\n  - match: m\n    may_change: [extras]\n")
+    rc, out, err = wrun(stm, "check")
+    check(rc == 0, f"may_change: [extras] allows it ({out.strip()})")
+    os.remove(os.path.join(stm, "whorl.policy.yaml"))
+    # a lock written before extras were recorded: a warning, not a silent pass
+    with open(os.path.join(stm, "whorl.lock")) as f:
+        lk = json.load(f)
+    for a in lk["artifacts"].values():
+        a["fingerprint"].pop("extras", None)
+    with open(os.path.join(stm, "whorl.lock"), "w") as f:
+        json.dump(lk, f)
+    rc, out, err = wrun(stm, "check")
+    check(rc == 0 and "WARN" in out and "lock --update" in out, f"an old lock: extras not compared, said ({out.strip()})")
     return 0
 
 
