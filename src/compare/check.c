@@ -69,14 +69,16 @@ static void resolve(const char *dir, const char *name, char *out, size_t cap) {
   else snprintf(out, cap, "%s/%s", dir, name);
 }
 
-/* A path's name in the lock: relative to the lock's folder when inside it. */
+/* A path's name in the lock: relative to the lock's folder when inside it
+ * ("." for that folder itself). */
 static int lock_name(const char *dir, const char *path, char *out, size_t cap, whorl_error *err) {
   char rd[PATH_MAX], rp[PATH_MAX];
   if (!realpath(path, rp)) return whorl__error_errno(err, errno, path, NULL);
   if (!realpath(dir, rd)) return whorl__error_errno(err, errno, dir, NULL);
   size_t n = strlen(rd);
   if (!strcmp(rd, "/")) n = 0;
-  if (!strncmp(rp, rd, n) && rp[n] == '/') snprintf(out, cap, "%s", rp + n + 1);
+  if (!strcmp(rp, rd)) snprintf(out, cap, "."); /* whorl lock . : the lock's own folder, wherever it is cloned */
+  else if (!strncmp(rp, rd, n) && rp[n] == '/') snprintf(out, cap, "%s", rp + n + 1);
   else snprintf(out, cap, "%s", rp);
   return WHORL_OK;
 }

@@ -407,6 +407,13 @@ def main():
     check(rc == 0, f"whorl lock . ({err.strip()})")
     rc, out, err = wrun(own, "check")
     check(rc == 0 and "identical" in out, f"whorl check right after whorl lock . passes ({out.strip()})")
+    with open(os.path.join(own, "whorl.lock")) as f:
+        check(list(json.load(f)["artifacts"]) == ["."], "the lock's own folder is named '.', not by its absolute path")
+    moved = own + "-moved"
+    shutil.copytree(own, moved)
+    rc, out, err = wrun(moved, "check")
+    check(rc == 0, f"a clone elsewhere (CI) passes too ({out.strip()})")
+    shutil.rmtree(moved)
     with open(os.path.join(own, "whorl.policy.yaml"), "w") as f:
         f.write("version: 1\nrules: []\n")
     rc, out, err = wrun(own, "check")
