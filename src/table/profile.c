@@ -1478,7 +1478,7 @@ int whorl__psample_from_json(whorl_psample *s, const whorl_json *rows, const siz
         /* odd length, or bytes that are UTF-8 after all (one value, one spelling) */
         if (hn % 2 || whorl__utf8_valid(o->data + 1, o->len - 1)) rc = -1;
       } else if (keyed && t && n == 34 && t[0] == 'k' && t[1] == ':') {
-        uint64_t lo, hi;
+        uint64_t lo = 0, hi = 0;
         if (unhex16(t + 2, 32, &lo, &hi)) rc = -1;
         uint8_t k[17];
         k[0] = 'K';

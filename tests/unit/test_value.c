@@ -121,7 +121,7 @@ int main(void) {
       int y = 1900 + (int)(st % 200), m = 1 + (int)((st >> 8) % 12), d = 1 + (int)((st >> 12) % 28);
       int hh = (int)((st >> 20) % 24), mi = (int)((st >> 26) % 60), ss = (int)((st >> 32) % 60);
       int fr = (int)((st >> 40) % 1000);
-      char a[64], b[64], ca[64];
+      char a[64], b[64], ca[512];
       snprintf(a, sizeof a, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss, fr);
       /* the same instant at +01:30 */
       int t = hh * 60 + mi + 90, dd = d, mm = m, yy = y;
