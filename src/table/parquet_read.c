@@ -1,4 +1,5 @@
 /* parquet_read.c - values of a flat Parquet column chunk: see parquet_read.h. */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,7 @@ static int decompress(int codec, const uint8_t *in, size_t inlen, uint8_t *out, 
 
 typedef struct dict {
   int type;
+  uint64_t gen; /* unique in the process (pq_value.dict_gen) */
   size_t n;
   int64_t *ints;
   double *dbls;
@@ -552,6 +554,8 @@ static int next_page(pq_colreader *r, whorl_error *err) {
     if (h.encoding != ENC_PLAIN && h.encoding != ENC_PLAIN_DICT)
       FAIL(WHORL_EUNSUPPORTED, "column %s: dictionary encoding %d", col->path, h.encoding);
     dict_free(d);
+    static _Atomic uint64_t dict_gens;
+    d->gen = atomic_fetch_add(&dict_gens, 1) + 1;
     d->type = col->type;
     d->n = (size_t)h.num_values;
     if (d->n > ulen * 8 + 1) FAIL(WHORL_EFORMAT, "column %s: dictionary larger than its page", col->path);
@@ -731,6 +735,7 @@ long long whorl__pq_col_pull(pq_colreader *r, size_t max, pq_value_cb cb, void *
       v.d = r->d.dbls[x];
       v.bytes = r->d.ptr[x];
       v.len = r->d.lens[x];
+      if (r->d.n <= UINT32_MAX) v.dict_gen = r->d.gen, v.dict_idx = x, v.dict_n = (uint32_t)r->d.n;
     } else if (col->type == PQ_BOOLEAN) {
       if (plain_value(r->u + r->p, r->ulen - r->p, &(size_t){0}, PQ_BOOLEAN, 0, r->k, &v))
         return whorl__error(err, WHORL_EFORMAT, r->path, r->pos, "column %s: page truncated", col->path);

@@ -22,6 +22,11 @@ typedef struct pq_value {
   double d;          /* FLOAT, DOUBLE */
   const uint8_t *bytes; /* BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96: valid during the callback */
   size_t len;
+  /* a dictionary-encoded value: its dictionary (an id unique in the
+   * process, 0 when not from a dictionary), its index there and the
+   * dictionary's size: equal ids and indices are equal values */
+  uint64_t dict_gen;
+  uint32_t dict_idx, dict_n;
 } pq_value;
 
 /* Called for each value in order; return non-zero to stop (the read then

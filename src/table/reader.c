@@ -1665,6 +1665,39 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
 
 /* ---- Parquet ----------------------------------------------------------------- */
 
+/* The canonical cells of a dictionary's entries, made at their first use
+ * and copied after (most Parquet writers dictionary-encode most columns):
+ * one per column, whichever lane reads it. */
+typedef struct pqcache {
+  uint64_t gen;  /* the dictionary (pq_value.dict_gen); 0: none yet */
+  size_t n;
+  uint32_t *off; /* where entry i's cell starts in bytes */
+  uint8_t *len;  /* its length (1..127); 0: not made yet */
+  whorl_buf bytes;
+} pqcache;
+
+static void pqcache_free(pqcache *c) {
+  free(c->off);
+  free(c->len);
+  whorl_buf_free(&c->bytes);
+  memset(c, 0, sizeof *c);
+}
+
+static int pqcache_reset(pqcache *c, uint64_t gen, size_t n) {
+  if (n > c->n || !c->len) {
+    uint32_t *o = realloc(c->off, (n ? n : 1) * sizeof *o);
+    if (o) c->off = o;
+    uint8_t *l = realloc(c->len, n ? n : 1);
+    if (l) c->len = l;
+    if (!o || !l) return WHORL_ENOMEM;
+  }
+  c->n = n;
+  memset(c->len, 0, n);
+  c->bytes.len = 0;
+  c->gen = gen;
+  return WHORL_OK;
+}
+
 typedef struct pqctx {
   whorl_table_sink *sink;
   const pq_schema *s;
@@ -1677,6 +1710,7 @@ typedef struct pqctx {
   int undecided;     /* a value whose mapping is not decided */
   unsigned lane;     /* the sink lane this context's thread uses */
   int fast;          /* PQF_*: the column's values take a direct path (the same bytes as whorl__value_parquet) */
+  pqcache *cache;    /* the column's dictionary cells (NULL: none) */
   /* lanes' contexts lie side by side and are written at every value: kept
    * on cache lines of their own (sharing one made two threads slower
    * than one) */
@@ -1732,8 +1766,9 @@ static int pq_fast_kind(const pq_schema *s) {
   return PQF_INT;
 }
 
-static int pq_cell(void *ctx, const pq_value *v) {
-  pqctx *p = ctx;
+/* Appends v's cell (its length byte, then its canonical bytes) and type
+ * to the column's batch: 0, or 1 to stop (p->rc or p->undecided set). */
+static int pq_append(pqctx *p, const pq_value *v) {
   if (p->fast && !v->is_null && (p->fast != PQF_TEXT || v->len <= 100)) {
     whorl_buf *e = &p->enc;
     const size_t room = (p->fast == PQF_TEXT ? v->len : 0) + WHORL__CELL_ROOM + 2;
@@ -1751,17 +1786,14 @@ static int pq_cell(void *ctx, const pq_value *v) {
     case PQF_TEXT: n = whorl__cell_fast((const char *)v->bytes, v->len, 1, o + 1, &t); break;
     default: n = whorl__canon_double(v->d, o + 1); break;
     }
-    if (!n || n >= 128) goto general; /* text the fast path leaves to whorl__value_text */
-    o[0] = (char)n;
-    e->len += n + 1;
-    p->type[p->n++] = (uint8_t)p->decl;
-    if (p->n == PQ_BATCH || e->len > WIN_BYTES) {
-      p->rc = pq_flush(p);
-      if (p->rc) return 1;
+    if (n && n < 128) {
+      o[0] = (char)n;
+      e->len += n + 1;
+      p->type[p->n++] = (uint8_t)p->decl;
+      return 0;
     }
-    return 0;
+    /* text the fast path leaves to whorl__value_text */
   }
-general:;
   size_t pos = p->enc.len;
   whorl_buf_putc(&p->enc, 0);
   int k = whorl__value_parquet(p->s, v, &p->enc);
@@ -1784,6 +1816,50 @@ general:;
     free(tmp);
   }
   p->type[p->n++] = (uint8_t)(v->is_null ? WHORL_T_NULL : p->decl);
+  return 0;
+}
+
+static int pq_cell(void *ctx, const pq_value *v) {
+  pqctx *p = ctx;
+  pqcache *cc = p->cache;
+  if (cc && v->dict_gen && !v->is_null) {
+    /* a dictionary entry: its cell made once per dictionary */
+    if (cc->gen != v->dict_gen && pqcache_reset(cc, v->dict_gen, v->dict_n)) {
+      p->rc = WHORL_ENOMEM;
+      return 1;
+    }
+    const uint32_t x = v->dict_idx;
+    if (x < cc->n) {
+      const size_t len = cc->len[x];
+      whorl_buf *e = &p->enc;
+      if (len) {
+        if (e->len + len + 18 > e->cap && whorl_buf_grow(e, len + 18)) {
+          p->rc = WHORL_ENOMEM;
+          return 1;
+        }
+        char *o = e->data + e->len;
+        const char *from = cc->bytes.data + cc->off[x];
+        o[0] = (char)len;
+        if (len <= 16) memcpy(o + 1, from, 16); /* one fixed-size copy (both sides have 16 bytes of room) */
+        else memcpy(o + 1, from, len);
+        e->len += len + 1;
+        p->type[p->n++] = (uint8_t)p->decl;
+      } else {
+        const size_t at = e->len;
+        if (pq_append(p, v)) return 1;
+        const size_t made = e->len - at - 1;
+        if (made >= 1 && made < 128 && cc->bytes.len + made <= UINT32_MAX) {
+          cc->off[x] = (uint32_t)cc->bytes.len;
+          whorl_buf_put(&cc->bytes, e->data + at + 1, made);
+          if (whorl_buf_grow(&cc->bytes, 16)) cc->bytes.oom = 1; /* 16 readable bytes from any cell */
+          if (!cc->bytes.oom) cc->len[x] = (uint8_t)made;
+        }
+      }
+      goto added;
+    }
+  }
+  if (pq_append(p, v)) return 1;
+added:
   if (p->n == PQ_BATCH || p->enc.len > WIN_BYTES) {
     p->rc = pq_flush(p);
     if (p->rc) return 1;
@@ -1796,6 +1872,7 @@ typedef struct pqcol {
   int rc;
   whorl_error err;
   uint64_t cost; /* the time it took in the last window (ns; an estimate at first) */
+  pqcache cache; /* its dictionary's cells */
 } pqcol;
 
 typedef struct pqwin {
@@ -1831,6 +1908,7 @@ static int pq_window_column(pqwin *w, pqctx *p, size_t c, whorl_error *err) {
   p->s = leaf;
   p->decl = pq_ltype(leaf);
   p->fast = pq_fast_kind(leaf);
+  p->cache = &w->cols[c].cache;
   p->col = c;
   p->row = 0;
   p->n = 0;
@@ -2075,6 +2153,7 @@ static int read_parquet(const char *path, int fd, const struct stat *st, const w
     free(ctxs[l].type);
   }
   free(ctxs);
+  for (size_t c = 0; cols && c < nleaf; c++) pqcache_free(&cols[c].cache);
   free(cols);
   free(order);
   free(leaf);
