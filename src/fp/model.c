@@ -16,6 +16,7 @@
 #include "blake3.h"
 #include "canon/canon.h"
 #include "fp/fp_int.h"
+#include "hash/merkle.h"
 #include "model/model.h"
 #include "util/util.h"
 #include "whorl/hash.h"
@@ -557,9 +558,29 @@ static const char *const CONFIG_FILES[] = {"tokenizer.json", "tokenizer.model", 
                                            "spiece.model", "sentencepiece.bpe.model", NULL};
 static const char *const CONFIG_EXTS[] = {".py", ".jinja", ".jinja2", ".tiktoken", ".model", NULL};
 
+/* A PEFT adapter folder (LoRA and friends): adapter_config.json and
+ * adapter_model.safetensors or adapter_model.bin, and no config.json (a
+ * folder with config.json is read as before). PEFT loads the safetensors
+ * file first. Returns the weight file's name, or NULL. */
+static const char *adapter_weights(const char *dir) {
+  char p[8192 + 512];
+  struct stat st;
+  snprintf(p, sizeof p, "%s/config.json", dir);
+  if (!lstat(p, &st)) return NULL;
+  snprintf(p, sizeof p, "%s/adapter_config.json", dir);
+  if (stat(p, &st) || !S_ISREG(st.st_mode)) return NULL;
+  static const char *const w[] = {"adapter_model.safetensors", "adapter_model.bin"};
+  for (int i = 0; i < 2; i++) {
+    snprintf(p, sizeof p, "%s/%s", dir, w[i]);
+    if (!stat(p, &st) && S_ISREG(st.st_mode)) return w[i];
+  }
+  return NULL;
+}
+
 int whorl__is_model_folder(const char *dir) {
   char p[8192 + 512];
   struct stat st;
+  if (adapter_weights(dir)) return 1;
   snprintf(p, sizeof p, "%s/config.json", dir);
   if (stat(p, &st) || !S_ISREG(st.st_mode)) return 0;
   DIR *d = opendir(dir);
@@ -649,6 +670,76 @@ static int scan_subfolder(whorl_model *m, const char *dir, const char *rel, int 
   return rc;
 }
 
+/* Links to files among the extras are entries of their target's content,
+ * as the model's own files are (a Hugging Face cache snapshot is made of
+ * links into ../../blobs): a blob edited in place changes the extras, and a
+ * snapshot has the extras of the same files copied into a folder. The
+ * folder walk records links as their target text; here each link that
+ * resolves to a regular file becomes a "file" entry and the Merkle root
+ * is computed again over the entries' canonical forms. */
+static int extras_follow_links(const char *dir, int quick, whorl_json *d, whorl_error *err) {
+  whorl_json *en = (whorl_json *)whorl_json_object_get(d, "entries");
+  size_t n = whorl_json_size(en), followed = 0;
+  int64_t files = whorl_json_object_get_int(d, "files", 0), size = whorl_json_object_get_int(d, "size", 0);
+  for (size_t i = 0; i < n; i++) {
+    whorl_json *e = (whorl_json *)whorl_json_array_get(en, i);
+    const char *t = whorl_json_object_get_string(e, "type");
+    if (!t || strcmp(t, "symlink")) continue;
+    char rel[4096], q[8192 + 512];
+    const char *ph = whorl_json_object_get_string(e, "path_hex"), *pt = whorl_json_object_get_string(e, "path");
+    if (ph) {
+      size_t hl = strlen(ph);
+      if (hl / 2 >= sizeof rel || whorl_unhex(ph, hl, (uint8_t *)rel, hl / 2)) continue;
+      rel[hl / 2] = 0;
+    } else if (!pt || (size_t)snprintf(rel, sizeof rel, "%s", pt) >= sizeof rel) continue;
+    snprintf(q, sizeof q, "%s/%s", dir, rel);
+    struct stat st;
+    if (stat(q, &st) || !S_ISREG(st.st_mode)) continue; /* dangling, a folder, a device: the link itself */
+    whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
+    o.level = quick ? WHORL_LEVEL_QUICK : WHORL_LEVEL_CONTENT;
+    o.chunks = 0;
+    o.model = 0;
+    o.use_cache = 0;
+    whorl_json *fd = NULL;
+    int rc = whorl_fingerprint(q, &o, &fd, err);
+    if (rc) return rc;
+    const char *h = whorl_json_object_get_string(whorl_json_object_get(fd, quick ? "quick" : "content"), "blake3");
+    if (!h && !quick) h = whorl_json_object_get_string(fd, "id");
+    if (!h) {
+      whorl_json_free(fd);
+      return whorl__error(err, WHORL_EFORMAT, q, -1, "no %s digest for the file this link names", quick ? "quick" : "content");
+    }
+    int64_t fsz = whorl_json_object_get_int(fd, "size", (int64_t)st.st_size);
+    whorl_json_object_remove(e, "target");
+    whorl_json_object_remove(e, "target_hex");
+    whorl_json_object_set(e, quick ? "quick" : "blake3", whorl_json_string(h));
+    whorl_json_object_set(e, "size", whorl_json_int(fsz));
+    whorl_json_object_set(e, "type", whorl_json_string("file"));
+    whorl_json_free(fd);
+    files++, size += fsz, followed++;
+  }
+  if (!followed) return WHORL_OK;
+  uint8_t (*leaves)[32] = malloc((n ? n : 1) * sizeof *leaves);
+  if (!leaves) return whorl__error(err, WHORL_ENOMEM, dir, -1, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    char *c = NULL;
+    size_t cl = 0;
+    if (whorl_json_canonical(whorl_json_array_get(en, i), &c, &cl)) {
+      free(leaves);
+      return whorl__error(err, WHORL_ENOMEM, dir, -1, "out of memory");
+    }
+    whorl__merkle_leaf(c, cl, leaves[i]);
+    free(c);
+  }
+  uint8_t root[32];
+  whorl__merkle_root((const uint8_t(*)[32])leaves, n, root);
+  free(leaves);
+  set_hex(d, "id", root);
+  whorl_json_object_set(d, "files", whorl_json_int(files));
+  whorl_json_object_set(d, "size", whorl_json_int(size));
+  return WHORL_OK;
+}
+
 /* The files of a model folder outside the model's id (README, a
  * sentence-transformers modules.json and 1_Pooling/, a pytorch_model.bin
  * beside safetensors, subfolders): fingerprinted as a folder of them
@@ -667,6 +758,11 @@ static int extras_section(const char *dir, const whorl_fp_options *o, const char
   static const char *const drop[] = {"whorl", "kind", "level", "name", "digests"};
   for (size_t i = 0; i < sizeof drop / sizeof *drop; i++) whorl_json_object_remove(d, drop[i]);
   if (!whorl_json_size(whorl_json_object_get(d, "skipped"))) whorl_json_object_remove(d, "skipped");
+  rc = extras_follow_links(dir, fo.level == WHORL_LEVEL_QUICK, d, err);
+  if (rc) {
+    whorl_json_free(d);
+    return rc;
+  }
   *out = d;
   return WHORL_OK;
 }
@@ -707,6 +803,9 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
       if (!strcmp(names[i], "pytorch_model.bin.index.json")) index = names[i];
     if (has_bin && index) passed_over = index, index = NULL, single = "pytorch_model.bin";
   }
+  const char *adapter = adapter_weights(dir);
+  if (adapter) /* a PEFT adapter: its one weight file, as PEFT loads it */
+    index = passed_over = NULL, single = adapter;
   if (passed_over && o->on_issue) {
     whorl_error w;
     whorl_error_clear(&w);
