@@ -32,10 +32,12 @@ static void lock_dir(const char *lock, char *out, size_t cap) {
 
 /* The lock's own files (the lock itself, the policy files beside it) as
  * paths inside the artifact folder, when they lie inside it: left out of
- * its fingerprint, or writing the lock would change what it locked. */
+ * its fingerprint, or writing the lock would change what it locked. And a
+ * folder's own .git (a repository's history, or a worktree's pointer to
+ * it): committing the lock changes it, and no clone has the same one. */
 typedef struct ownfiles {
-  char buf[5][PATH_MAX];
-  const char *ptr[5];
+  char buf[6][PATH_MAX];
+  const char *ptr[6];
   size_t n;
 } ownfiles;
 
@@ -44,6 +46,9 @@ static void own_files(const char *lock_path, const char *artifact, ownfiles *of)
   char ra[PATH_MAX], rl[PATH_MAX], dir[PATH_MAX];
   struct stat st;
   if (stat(artifact, &st) || !S_ISDIR(st.st_mode) || !realpath(artifact, ra)) return;
+  snprintf(of->buf[0], PATH_MAX, ".git");
+  of->ptr[0] = of->buf[0];
+  of->n = 1;
   lock_dir(lock_path, dir, sizeof dir);
   if (!realpath(dir, rl)) return;
   size_t la = strlen(ra);
@@ -71,9 +76,30 @@ static void resolve(const char *dir, const char *name, char *out, size_t cap) {
 
 /* A path's name in the lock: relative to the lock's folder when inside it
  * ("." for that folder itself). */
+/* The absolute path of path with its folders resolved but not its last
+ * name: a symlink (data/latest.csv -> v3.csv) is locked under its own
+ * name, so check follows it wherever it points then. */
+static int abs_path(const char *path, char *out, size_t cap) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  struct stat st;
+  if (!*base || !strcmp(base, ".") || !strcmp(base, "..") || lstat(path, &st) || !S_ISLNK(st.st_mode))
+    return realpath(path, out) ? 0 : -1;
+  char parent[PATH_MAX], rd[PATH_MAX];
+  if (!slash) snprintf(parent, sizeof parent, ".");
+  else if (slash == path) snprintf(parent, sizeof parent, "/");
+  else snprintf(parent, sizeof parent, "%.*s", (int)(slash - path), path);
+  if (!realpath(parent, rd) || stat(path, &st)) return -1; /* a dangling link: the error of its target */
+  if ((size_t)snprintf(out, cap, "%s%s%s", rd, strcmp(rd, "/") ? "/" : "", base) >= cap) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return 0;
+}
+
 static int lock_name(const char *dir, const char *path, char *out, size_t cap, whorl_error *err) {
   char rd[PATH_MAX], rp[PATH_MAX];
-  if (!realpath(path, rp)) return whorl__error_errno(err, errno, path, NULL);
+  if (abs_path(path, rp, sizeof rp)) return whorl__error_errno(err, errno, path, NULL);
   if (!realpath(dir, rd)) return whorl__error_errno(err, errno, dir, NULL);
   size_t n = strlen(rd);
   if (!strcmp(rd, "/")) n = 0;

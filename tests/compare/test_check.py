@@ -481,6 +481,54 @@ def main():
         json.dump(lk, f)
     rc, out, err = wrun(stm, "check")
     check(rc == 0 and "WARN" in out and "lock --update" in out, f"an old lock: extras not compared, said ({out.strip()})")
+
+    # whorl lock . in a git repository: its .git is left out (committing the
+    # lock changes it, a CI clone has another one)
+    if shutil.which("git"):
+        repo = os.path.join(TMP, "repo")
+        os.makedirs(os.path.join(repo, "data"))
+        with open(os.path.join(repo, "data", "a.csv"), "w") as f:
+            f.write("x,y\n1,2\n")
+        genv = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
+        def git(cwd, *args):
+            return subprocess.run(["git", *args], cwd=cwd, env=genv, capture_output=True, text=True).returncode
+        git(repo, "init", "-q", ".")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "data")
+        rc, out, err = wrun(repo, "lock", ".")
+        git(repo, "add", "whorl.lock")
+        git(repo, "commit", "-qm", "lock")
+        rc, out, err = wrun(repo, "check")
+        check(rc == 0, f"lock . in a git repository, then commit the lock: still passes ({out.strip()})")
+        clone = os.path.join(TMP, "repo-clone")
+        git(TMP, "clone", "-q", repo, clone)
+        rc, out, err = wrun(clone, "check")
+        check(rc == 0, f"and in a clone of it (CI) ({out.strip()})")
+        with open(os.path.join(clone, "data", "a.csv"), "a") as f:
+            f.write("3,4\n")
+        rc, out, err = wrun(clone, "check")
+        check(rc == 1 and "data/a.csv" in out, f"a changed file in it still fails ({out.strip()})")
+        with open(os.path.join(repo, "whorl.lock")) as f:
+            ex = json.load(f)["artifacts"]["."]["fingerprint"].get("excluded", [])
+        check(".git" in ex, f"the folder document lists .git under excluded ({ex})")
+
+    # a symlink is locked under its own name (data/latest.csv -> v1.csv):
+    # pointing it at another file is a change, not a silent pass
+    sl = os.path.join(TMP, "symlink")
+    os.makedirs(sl)
+    with open(os.path.join(sl, "v1.csv"), "w") as f:
+        f.write("x\n1\n2\n")
+    with open(os.path.join(sl, "v2.csv"), "w") as f:
+        f.write("x\n1\n3\n")
+    os.symlink("v1.csv", os.path.join(sl, "latest.csv"))
+    rc, out, err = wrun(sl, "lock", "latest.csv")
+    with open(os.path.join(sl, "whorl.lock")) as f:
+        names = list(json.load(f)["artifacts"])
+    check(rc == 0 and names == ["latest.csv"], f"a symlink is locked under its own name ({names})")
+    os.remove(os.path.join(sl, "latest.csv"))
+    os.symlink("v2.csv", os.path.join(sl, "latest.csv"))
+    rc, out, err = wrun(sl, "check")
+    check(rc == 1 and "latest.csv" in out, f"pointed at another file: check fails ({out.strip()})")
     return 0
 
 
