@@ -111,6 +111,42 @@ static int lock_name(const char *dir, const char *path, char *out, size_t cap, w
 
 static int in_list(const char *s, const char *const *l);
 
+static int is_str(const whorl_json *v) { return whorl_json_typeof(v) == WHORL_JSON_STRING; }
+
+static int str_list(const whorl_json *v) {
+  if (whorl_json_typeof(v) != WHORL_JSON_ARRAY) return 0;
+  for (size_t i = 0; i < whorl_json_size(v); i++)
+    if (!is_str(whorl_json_array_get(v, i))) return 0;
+  return 1;
+}
+
+/* The first option of an entry whose value has the wrong shape (the
+ * option's name), or NULL: a hand-edited "header": "yes" or "level":
+ * "profil" must not be read as another option silently. */
+static const char *bad_option(const whorl_json *o) {
+  static const char *const FEAT[] = {"pipeline", "code", "input", NULL};
+  for (size_t k = 0; k < whorl_json_size(o); k++) {
+    const char *key = whorl_json_object_key(o, k, NULL);
+    const whorl_json *v = whorl_json_object_value(o, k);
+    int ok;
+    whorl_level lv;
+    if (!strcmp(key, "header") || !strcmp(key, "strict") || !strcmp(key, "model")) ok = whorl_json_typeof(v) == WHORL_JSON_BOOL;
+    else if (!strcmp(key, "delimiter")) ok = is_str(v) && strlen(whorl_json_get_string(v, NULL)) == 1;
+    else if (!strcmp(key, "level")) ok = is_str(v) && !whorl_level_parse(whorl_json_get_string(v, NULL), &lv);
+    else if (!strcmp(key, "params") || !strcmp(key, "training_files")) ok = str_list(v);
+    else if (!strcmp(key, "features")) {
+      ok = whorl_json_typeof(v) == WHORL_JSON_OBJECT && is_str(whorl_json_object_get(v, "pipeline"));
+      for (size_t i = 0; ok && i < whorl_json_size(v); i++) {
+        const char *fk = whorl_json_object_key(v, i, NULL);
+        const whorl_json *fv = whorl_json_object_value(v, i);
+        ok = in_list(fk, FEAT) && (!strcmp(fk, "code") ? str_list(fv) : is_str(fv));
+      }
+    } else ok = is_str(v); /* as, key_file, config */
+    if (!ok) return key;
+  }
+  return NULL;
+}
+
 static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
   *out = NULL;
   struct stat st;
@@ -151,6 +187,7 @@ static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
     else if (o && whorl_json_typeof(o) != WHORL_JSON_OBJECT) bad = "options";
     for (size_t k = 0; !bad && k < whorl_json_size(o); k++)
       if (!in_list(whorl_json_object_key(o, k, NULL), OPTS)) bad = whorl_json_object_key(o, k, NULL);
+    if (!bad) bad = bad_option(o);
     for (size_t k = 0; !bad && k < whorl_json_size(e); k++)
       if (!in_list(whorl_json_object_key(e, k, NULL), ENTRY)) bad = whorl_json_object_key(e, k, NULL);
     const whorl_json *qv = whorl_json_object_get(e, "quick");
@@ -180,7 +217,12 @@ static int write_lock(const char *lock, const whorl_json *j, whorl_error *err) {
     free(pretty);
     return whorl__error(err, WHORL_ENOMEM, lock, -1, "cannot write the lock file");
   }
-  char tmp[PATH_MAX + 16];
+  /* a symlinked lock file (whorl.lock -> ci/whorl.lock) is written
+   * through, not replaced by a file; an existing one keeps its mode */
+  char real[PATH_MAX], tmp[PATH_MAX + 16];
+  struct stat st;
+  int had = stat(lock, &st) == 0;
+  if (had && realpath(lock, real)) lock = real;
   snprintf(tmp, sizeof tmp, "%s.tmp", lock);
   FILE *f = fopen(tmp, "w");
   if (!f) {
@@ -188,7 +230,7 @@ static int write_lock(const char *lock, const whorl_json *j, whorl_error *err) {
     return whorl__error_errno(err, errno, tmp, "open");
   }
   size_t w = fwrite(pretty, 1, pn, f);
-  int bad = w != pn || fflush(f) || fsync(fileno(f));
+  int bad = w != pn || fflush(f) || (had && fchmod(fileno(f), st.st_mode & 07777)) || fsync(fileno(f));
   bad |= fclose(f) != 0;
   free(pretty);
   if (bad || rename(tmp, lock)) {

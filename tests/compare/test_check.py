@@ -529,6 +529,31 @@ def main():
     os.symlink("v2.csv", os.path.join(sl, "latest.csv"))
     rc, out, err = wrun(sl, "check")
     check(rc == 1 and "latest.csv" in out, f"pointed at another file: check fails ({out.strip()})")
+
+    # a symlinked lock file is written through (not replaced by a file), and
+    # keeps its mode
+    os.makedirs(os.path.join(sl, "ci"))
+    shutil.move(os.path.join(sl, "whorl.lock"), os.path.join(sl, "ci", "whorl.lock"))
+    os.chmod(os.path.join(sl, "ci", "whorl.lock"), 0o640)
+    os.symlink("ci/whorl.lock", os.path.join(sl, "link.lock"))
+    rc, out, err = wrun(sl, "lock", "--lock", "link.lock", "v1.csv")
+    with open(os.path.join(sl, "ci", "whorl.lock")) as f:
+        names = sorted(json.load(f)["artifacts"])
+    check(rc == 0 and os.path.islink(os.path.join(sl, "link.lock")) and "v1.csv" in names
+          and (os.stat(os.path.join(sl, "ci", "whorl.lock")).st_mode & 0o777) == 0o640,
+          f"a symlinked lock is written through, its mode kept ({names}, {err.strip()})")
+
+    # a hand-edited option of the wrong shape is an error, not another reading
+    with open(os.path.join(sl, "ci", "whorl.lock")) as f:
+        good = json.load(f)
+    for opt, val in (("header", "yes"), ("delimiter", ";;"), ("level", "profil"), ("params", "a=1"),
+                     ("features", {"pipelin": "p.yaml"}), ("key_file", 3)):
+        bad = json.loads(json.dumps(good))
+        bad["artifacts"]["v1.csv"]["options"][opt] = val
+        with open(os.path.join(sl, "bad.lock"), "w") as f:
+            json.dump(bad, f)
+        rc, out, err = wrun(sl, "check", "--lock", "bad.lock")
+        check(rc == 2 and f'"{opt}"' in err and not out, f"lock option {opt}: {val!r} is an error ({rc}, {err.strip()})")
     return 0
 
 
