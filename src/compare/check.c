@@ -480,6 +480,47 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
   return rc;
 }
 
+int whorl_lock_remove(const char *lock_path, const char *const *names, size_t n, whorl_error *err) {
+  struct stat lst;
+  if (stat(lock_path, &lst) != 0) return whorl__error_errno(err, errno, lock_path, NULL);
+  if (!S_ISREG(lst.st_mode)) return whorl__error(err, WHORL_EINVAL, lock_path, -1, "not a regular file: a lock file is one");
+  whorl_json *lock = NULL;
+  int rc = read_lock(lock_path, &lock, err);
+  if (rc) return rc;
+  whorl_json *arts = whorl_json_object_get(lock, "artifacts");
+  char dir[PATH_MAX];
+  lock_dir(lock_path, dir, sizeof dir);
+  for (size_t i = 0; i < n && !rc; i++) {
+    char nm[PATH_MAX * 2];
+    snprintf(nm, sizeof nm, "%s", names[i]);
+    if (!whorl_json_object_get(arts, nm)) {
+      /* a path from wherever whorl runs: its folder resolved, as lock names it */
+      const char *slash = strrchr(names[i], '/');
+      char parent[PATH_MAX], rp[PATH_MAX], rd[PATH_MAX];
+      if (!slash) snprintf(parent, sizeof parent, ".");
+      else if (slash == names[i]) snprintf(parent, sizeof parent, "/");
+      else snprintf(parent, sizeof parent, "%.*s", (int)(slash - names[i]), names[i]);
+      const char *base = slash ? slash + 1 : names[i];
+      if (*base && strcmp(base, ".") && strcmp(base, "..") && realpath(parent, rp) && realpath(dir, rd)) {
+        char ap[PATH_MAX * 2];
+        snprintf(ap, sizeof ap, "%s%s%s", rp, strcmp(rp, "/") ? "/" : "", base);
+        size_t dl = strcmp(rd, "/") ? strlen(rd) : 0;
+        if (!strncmp(ap, rd, dl) && ap[dl] == '/') snprintf(nm, sizeof nm, "%s", ap + dl + 1);
+        else snprintf(nm, sizeof nm, "%s", ap);
+      } else if (!strcmp(base, ".") || !*base) {
+        whorl_error e;
+        if (lock_name(dir, names[i], parent, sizeof parent, &e) == WHORL_OK) snprintf(nm, sizeof nm, "%s", parent);
+      }
+    }
+    if (!whorl_json_object_get(arts, nm))
+      rc = whorl__error(err, WHORL_EINVAL, names[i], -1, "not in %s: nothing to remove", lock_path);
+    else whorl_json_object_remove(arts, nm);
+  }
+  if (!rc) rc = write_lock(lock_path, lock, err);
+  whorl_json_free(lock);
+  return rc;
+}
+
 /* ---- policy ------------------------------------------------------------------------ */
 
 static int in_list(const char *s, const char *const *l) {
@@ -1148,9 +1189,11 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     if (access(p, F_OK) != 0) {
       char to[PATH_MAX * 2];
       if (renamed_to(p, locked, arts, dir, to, sizeof to))
-        finding(&j, 1, "missing", "%s is missing; %s has its exact content (renamed? lock it under its new name)", p, to);
+        finding(&j, 1, "missing", "%s is missing; %s has its exact content (renamed? lock it under its new name, "
+                "and drop the old entry: whorl lock --remove)", p, to);
       else
-        finding(&j, 1, "missing", "%s is missing", p);
+        finding(&j, 1, "missing", "%s is missing (restore it; if it was removed on purpose, drop it from the lock: "
+                "whorl lock --remove)", p);
     } else if (fingerprint_entry(p, &o, &cur, &e2) != WHORL_OK) {
       char b2[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
       finding(&j, 1, "unreadable", "cannot be read: %s", whorl_error_format(&e2, b2, sizeof b2));
@@ -1270,6 +1313,12 @@ static void md_escape(whorl_buf *b, const char *s) {
   }
 }
 
+static void md_escape_text(whorl_buf *b, const char *s, size_t n) {
+  char *t = strndup(s, n);
+  if (t) md_escape(b, t);
+  free(t);
+}
+
 /* Text for a terminal: control characters (from spec keys, file names,
  * config keys) as \xNN, so none starts a line or an escape sequence. */
 static void text_escape(whorl_buf *b, const char *s) {
@@ -1278,6 +1327,56 @@ static void text_escape(whorl_buf *b, const char *s) {
     if (c < 0x20 || c == 0x7f) whorl_buf_printf(b, "\\x%02x", c);
     else whorl_buf_putc(b, *s);
   }
+}
+
+/* A word for a shell command line: quoted when it needs to be. */
+static void shell_word(whorl_buf *b, const char *s) {
+  if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/-+=:,@") == strlen(s)) {
+    whorl_buf_puts(b, s);
+    return;
+  }
+  whorl_buf_putc(b, '\'');
+  for (; *s; s++) {
+    if (*s == '\'') whorl_buf_puts(b, "'\\''");
+    else if ((unsigned char)*s < 0x20 || *s == 0x7f) whorl_buf_printf(b, "\\x%02x", (unsigned char)*s);
+    else whorl_buf_putc(b, *s);
+  }
+  whorl_buf_putc(b, '\'');
+}
+
+/* What to do next after a failed check: the commands that accept the
+ * failures, if they are intended (changed: --update; gone: --remove). */
+static void next_steps(whorl_buf *b, const whorl_json *r, const char *prefix) {
+  const whorl_json *arts = whorl_json_object_get(r, "artifacts");
+  whorl_buf upd = WHORL_BUF_INIT, rem = WHORL_BUF_INIT;
+  for (size_t i = 0; i < whorl_json_size(arts); i++) {
+    const whorl_json *a = whorl_json_array_get(arts, i), *fs = whorl_json_object_get(a, "findings");
+    if (strcmp(str(a, "status"), "fail")) continue;
+    int gone = 0, unreadable = 0;
+    for (size_t k = 0; k < whorl_json_size(fs); k++) {
+      gone |= !strcmp(str(whorl_json_array_get(fs, k), "rule"), "missing");
+      unreadable |= !strcmp(str(whorl_json_array_get(fs, k), "rule"), "unreadable");
+    }
+    if (unreadable) continue; /* to be repaired, not accepted */
+    whorl_buf *w = gone ? &rem : &upd;
+    whorl_buf_putc(w, ' ');
+    shell_word(w, str(a, "name"));
+  }
+  const char *lock = str(r, "lock");
+  whorl_buf lk = WHORL_BUF_INIT;
+  if (strcmp(lock, "whorl.lock")) {
+    whorl_buf_puts(&lk, " --lock ");
+    shell_word(&lk, lock);
+  }
+  if (upd.len)
+    whorl_buf_printf(b, "%sif these changes are intended, record them: whorl lock%s --update%s (then commit the lock file), "
+                     "or let the policy allow them (docs/check.md)\n", prefix, lk.data ? lk.data : "", upd.data);
+  if (rem.len)
+    whorl_buf_printf(b, "%sif these artifacts were removed or renamed on purpose: whorl lock%s --remove%s\n", prefix,
+                     lk.data ? lk.data : "", rem.data);
+  whorl_buf_free(&upd);
+  whorl_buf_free(&rem);
+  whorl_buf_free(&lk);
 }
 
 int whorl_check_render(const whorl_json *r, const char *format, char **out, size_t *len, whorl_error *err) {
@@ -1310,6 +1409,19 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
       whorl_buf_printf(&b, "note: policy rule \"%s\" matches no locked artifact (or an earlier rule takes them)\n",
                        whorl_json_get_string(whorl_json_array_get(un, i), NULL));
     whorl_buf_printf(&b, "%lld passed, %lld with warnings, %lld failed\n", (long long)np, (long long)nw, (long long)nf);
+    if (nf) {
+      whorl_buf nb = WHORL_BUF_INIT;
+      next_steps(&nb, r, "next: ");
+      for (const char *l = nb.data; l && *l;) { /* control characters in names as \x escapes, line by line */
+        const char *e = strchr(l, '\n');
+        char *t = strndup(l, e ? (size_t)(e - l) : strlen(l));
+        if (t) text_escape(&b, t);
+        free(t);
+        whorl_buf_putc(&b, '\n');
+        l = e ? e + 1 : l + strlen(l);
+      }
+      whorl_buf_free(&nb);
+    }
   } else if (!strcmp(format, "json")) {
     char *t = NULL;
     size_t n = 0;
@@ -1340,6 +1452,25 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
       md_escape(&b, whorl_json_get_string(whorl_json_array_get(un, i), NULL));
     }
     if (whorl_json_size(un)) whorl_buf_puts(&b, ".\n");
+    if (nf) {
+      whorl_buf nb = WHORL_BUF_INIT;
+      next_steps(&nb, r, "");
+      for (const char *l = nb.data; l && *l;) { /* one code line each */
+        const char *e = strchr(l, '\n'), *c = strstr(l, "whorl lock");
+        size_t ll = e ? (size_t)(e - l) : strlen(l);
+        const char *ce = c ? strstr(c, " (then") : NULL;
+        if (!ce || ce > l + ll) ce = l + ll;
+        if (c && c < l + ll) {
+          whorl_buf_puts(&b, "\n");
+          md_escape_text(&b, l, (size_t)(c - l));
+          whorl_buf_puts(&b, "\n\n```\n");
+          whorl_buf_put(&b, c, (size_t)(ce - c));
+          whorl_buf_puts(&b, "\n```\n");
+        }
+        l = e ? e + 1 : l + ll;
+      }
+      whorl_buf_free(&nb);
+    }
   } else if (!strcmp(format, "junit")) {
     whorl_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"whorl check\" tests=\"%zu\" failures=\"%lld\" errors=\"0\" skipped=\"0\">\n",
                      whorl_json_size(arts), (long long)nf);

@@ -554,6 +554,40 @@ def main():
             json.dump(bad, f)
         rc, out, err = wrun(sl, "check", "--lock", "bad.lock")
         check(rc == 2 and f'"{opt}"' in err and not out, f"lock option {opt}: {val!r} is an error ({rc}, {err.strip()})")
+
+    # a failed check says what to do next; --remove drops a deleted or
+    # renamed artifact (lock --update cannot: it needs the file)
+    nx = os.path.join(TMP, "next")
+    os.makedirs(os.path.join(nx, "d"))
+    for nm in ("a.txt", "b c.txt", "gone.txt"):
+        with open(os.path.join(nx, "d", nm), "w") as f:
+            f.write(nm + "\n")
+    rc, out, err = wrun(nx, "lock", "d/a.txt", "d/b c.txt", "d/gone.txt")
+    with open(os.path.join(nx, "d", "a.txt"), "a") as f:
+        f.write("more\n")
+    os.rename(os.path.join(nx, "d", "gone.txt"), os.path.join(nx, "d", "moved.txt"))
+    rc, out, err = wrun(os.path.join(nx, "d"), "check", "--lock", "../whorl.lock")
+    check(rc == 1 and "next: if these changes are intended, record them: whorl lock --lock ../whorl.lock --update d/a.txt" in out
+          and "whorl lock --lock ../whorl.lock --remove d/gone.txt" in out and "'d/b c.txt'" not in out,
+          f"a failed check names the commands that accept its failures ({out.strip()})")
+    rc, out, err = wrun(os.path.join(nx, "d"), "check", "--lock", "../whorl.lock", "--format", "markdown")
+    check(rc == 1 and "```\nwhorl lock --lock ../whorl.lock --remove d/gone.txt\n```" in out, f"markdown too ({out.strip()})")
+    rc, out, err = wrun(os.path.join(nx, "d"), "lock", "--update")
+    check(rc == 2, "lock --update with an artifact gone: exit 2")
+    rc, out, err = wrun(os.path.join(nx, "d"), "lock", "--lock", "../whorl.lock", "--remove", "gone.txt", "nothere.txt")
+    with open(os.path.join(nx, "whorl.lock")) as f:
+        names = sorted(json.load(f)["artifacts"])
+    check(rc == 2 and "nothere.txt" in err and names == ["d/a.txt", "d/b c.txt", "d/gone.txt"],
+          f"lock --remove of an unknown name: exit 2, the lock unchanged ({names}, {err.strip()})")
+    rc, out, err = wrun(os.path.join(nx, "d"), "lock", "--lock", "../whorl.lock", "--remove", "gone.txt")
+    rc2, out, err2 = wrun(nx, "lock", "--update", "d/a.txt")
+    rc3, out, err3 = wrun(nx, "check")
+    with open(os.path.join(nx, "whorl.lock")) as f:
+        names = sorted(json.load(f)["artifacts"])
+    check(rc == 0 and rc2 == 0 and rc3 == 0 and names == ["d/a.txt", "d/b c.txt"],
+          f"lock --remove by a path from a subfolder, then --update: check passes ({names}, {err.strip()} {out.strip()})")
+    rc, out, err = wrun(nx, "lock", "--remove", "--level", "content", "d/a.txt")
+    check(rc == 2, "lock --remove with other options: exit 2")
     return 0
 
 
