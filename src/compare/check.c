@@ -598,7 +598,7 @@ static int check_rule(const char *path, const char *where, const whorl_json *r, 
     }
   }
   const whorl_json *fz = whorl_json_object_get(r, "frozen_config");
-  if (!rc && fz && whorl_json_typeof(fz) != WHORL_JSON_ARRAY) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: frozen_config must be a list", where);
+  if (!rc && fz && !str_list(fz)) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: frozen_config must be a list of key names or JSON pointers", where);
   const whorl_json *au = whorl_json_object_get(r, "allow_unsafe");
   if (!rc && au && whorl_json_typeof(au) != WHORL_JSON_BOOL) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: allow_unsafe is true or false", where);
   return rc;
@@ -1135,7 +1135,11 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
   *failed = 0;
   whorl_json *lock = NULL, *policy = NULL;
   struct stat st;
-  if (stat(lock_path, &st) != 0) return whorl__error_errno(err, errno, lock_path, NULL);
+  if (stat(lock_path, &st) != 0) {
+    if (errno == ENOENT)
+      return whorl__error(err, WHORL_ENOENT, lock_path, -1, "no such lock file: whorl lock PATH... writes one (or --lock FILE names it)");
+    return whorl__error_errno(err, errno, lock_path, NULL);
+  }
   int rc = read_lock(lock_path, &lock, err);
   if (!rc) rc = load_policy(policy_path, &policy, err);
   if (rc) {

@@ -588,6 +588,12 @@ def main():
           f"lock --remove by a path from a subfolder, then --update: check passes ({names}, {err.strip()} {out.strip()})")
     rc, out, err = wrun(nx, "lock", "--remove", "--level", "content", "d/a.txt")
     check(rc == 2, "lock --remove with other options: exit 2")
+    with open(os.path.join(nx, "p.yaml"), "w") as f:
+        f.write("version: 1\nrules:\n  - match: '*'\n    frozen_config: [1, lr]\n")
+    rc, out, err = wrun(nx, "check", "--policy", "p.yaml")
+    check(rc == 2 and "frozen_config" in err, f"frozen_config: a number is no key name: exit 2 ({err.strip()})")
+    rc, out, err = wrun(nx, "check", "--lock", "none.lock")
+    check(rc == 2 and "whorl lock PATH" in err, f"no lock file: says how to make one ({err.strip()})")
     return 0
 
 
