@@ -9,17 +9,20 @@
 static const char lock_help[] =
     "usage: whorl lock [options] PATH...\n"
     "       whorl lock --update [NAME...]\n"
+    "       whorl lock --remove NAME...\n"
     "\n"
     "Record baselines: the fingerprint of each PATH (tables with their profile)\n"
     "goes into the lock file (whorl.lock by default), pretty JSON with sorted\n"
     "keys, deterministic and line-diff friendly: commit it. Names are relative\n"
     "to the lock file's folder. An existing entry is replaced. After an intended\n"
     "change, --update NAME fingerprints it again (all entries without NAME),\n"
-    "with the reader options it was locked with (docs/check.md).\n"
+    "with the reader options it was locked with (docs/check.md). --remove NAME\n"
+    "drops an artifact deleted or renamed on purpose from the lock.\n"
     "\n"
     "options:\n"
     "  --lock FILE            the lock file (default: whorl.lock)\n"
     "  --update               only artifacts already locked\n"
+    "  --remove               drop the named entries (their files may be gone)\n"
     "  --level LEVEL          as for 'whorl fp' (default: profile for tables,\n"
     "                         content otherwise)\n"
     "  --model                read the paths as models\n"
@@ -61,7 +64,7 @@ static const char check_help[] =
     "a missing or unreadable artifact), 2 error (no lock file, a bad policy).\n";
 
 enum { OPT_LOCK = 256, OPT_UPDATE, OPT_LEVEL, OPT_MODEL, OPT_THREADS, OPT_POLICY, OPT_FORMAT, OPT_JSONFMT, OPT_NOCACHE,
-       OPT_FEATURES, OPT_PIPELINE, OPT_CODE, OPT_INPUT, OPT_CONFIG, OPT_PARAM, OPT_TRAINFILE };
+       OPT_FEATURES, OPT_PIPELINE, OPT_CODE, OPT_INPUT, OPT_CONFIG, OPT_PARAM, OPT_TRAINFILE, OPT_REMOVE };
 
 static int lock_main(int argc, char **argv, const char **code, const char **params, const char **tfiles) {
   static const struct option longopts[] = {{"lock", required_argument, NULL, OPT_LOCK},   {"update", no_argument, NULL, OPT_UPDATE},
@@ -71,6 +74,7 @@ static int lock_main(int argc, char **argv, const char **code, const char **para
                                            {"code", required_argument, NULL, OPT_CODE},  {"input", required_argument, NULL, OPT_INPUT},
                                            {"config", required_argument, NULL, OPT_CONFIG}, {"param", required_argument, NULL, OPT_PARAM},
                                            {"training-file", required_argument, NULL, OPT_TRAINFILE},
+                                           {"remove", no_argument, NULL, OPT_REMOVE},
                                            {"help", no_argument, NULL, 'h'},              CLI_TABLE_LONGOPTS,
                                            {NULL, 0, NULL, 0}};
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
@@ -82,7 +86,7 @@ static int lock_main(int argc, char **argv, const char **code, const char **para
   o.params = params;
   o.training_files = tfiles;
   const char *lock = "whorl.lock";
-  int update = 0, c;
+  int update = 0, remove = 0, c;
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -90,6 +94,7 @@ static int lock_main(int argc, char **argv, const char **code, const char **para
     switch (c) {
     case OPT_LOCK: lock = optarg; break;
     case OPT_UPDATE: update = 1; break;
+    case OPT_REMOVE: remove = 1; break;
     case OPT_LEVEL:
       if (cli_parse_level(optarg, &o.level)) return EXIT_ERROR;
       break;
@@ -115,6 +120,25 @@ static int lock_main(int argc, char **argv, const char **code, const char **para
   }
   int n = argc - optind;
   const char *const *paths = (const char *const *)argv + optind;
+  if (remove) {
+    if (update || fs.matrix || fs.pipeline || fs.ncode || fs.input || o.level != WHORL_LEVEL_AUTO || o.model >= 0 || o.config_file ||
+        o.nparams || o.ntraining_files || o.table_format || o.delimiter || o.header >= 0 || o.strict || o.key_file) {
+      cli_msg("error: --remove takes only the names to drop (whorl lock --remove NAME...)");
+      return EXIT_ERROR;
+    }
+    if (!n) {
+      cli_msg("error: give the names to remove (whorl lock --remove NAME...)");
+      return EXIT_ERROR;
+    }
+    whorl_error err;
+    whorl_error_clear(&err);
+    if (whorl_lock_remove(lock, paths, (size_t)n, &err) != WHORL_OK) {
+      cli_error(&err);
+      return EXIT_ERROR;
+    }
+    cli_msg("%s: removed %d artifact%s", lock, n, n == 1 ? "" : "s");
+    return 0;
+  }
   if (update && (o.level != WHORL_LEVEL_AUTO || o.model >= 0 || o.config_file || o.nparams || o.ntraining_files || o.table_format ||
                  o.delimiter || o.header >= 0 || o.strict || o.key_file)) {
     cli_msg("error: --update fingerprints entries again with the options they were locked with; to change them, lock the path "

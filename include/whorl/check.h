@@ -30,6 +30,12 @@ extern "C" {
 int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int update_only,
                const whorl_fp_options *opts, whorl_error *err);
 
+/* Removes entries from the lock file (an artifact deleted or renamed on
+ * purpose): names as they are in the lock, or paths, which need not exist
+ * any more (their folder must). An unknown name is an error, and the file
+ * is left as it was. */
+int whorl_lock_remove(const char *lock_path, const char *const *names, size_t n, whorl_error *err);
+
 /* Checks every artifact of the lock file against its current state under
  * the policy at policy_path (NULL: the defaults). *report (the caller's,
  * whorl_json_free) lists each artifact with its status (pass, warn, fail)

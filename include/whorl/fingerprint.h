@@ -97,7 +97,8 @@ typedef struct whorl_fp_options {
    * its quick-level document. NULL: always the full content. */
   const char *expect_quick;
   /* Folders (and a model folder's extras): these paths, relative to the
-   * folder and '/'-separated, are left out and listed under "excluded"
+   * folder and '/'-separated, are left out (a folder with everything in
+   * it) and listed under "excluded"
    * (whorl_lock and whorl_check pass their own lock and policy files when
    * they lie inside the artifact). NULL: none. Not copied: they must
    * outlive the call. */

@@ -32,10 +32,12 @@ static void lock_dir(const char *lock, char *out, size_t cap) {
 
 /* The lock's own files (the lock itself, the policy files beside it) as
  * paths inside the artifact folder, when they lie inside it: left out of
- * its fingerprint, or writing the lock would change what it locked. */
+ * its fingerprint, or writing the lock would change what it locked. And a
+ * folder's own .git (a repository's history, or a worktree's pointer to
+ * it): committing the lock changes it, and no clone has the same one. */
 typedef struct ownfiles {
-  char buf[5][PATH_MAX];
-  const char *ptr[5];
+  char buf[6][PATH_MAX];
+  const char *ptr[6];
   size_t n;
 } ownfiles;
 
@@ -44,6 +46,9 @@ static void own_files(const char *lock_path, const char *artifact, ownfiles *of)
   char ra[PATH_MAX], rl[PATH_MAX], dir[PATH_MAX];
   struct stat st;
   if (stat(artifact, &st) || !S_ISDIR(st.st_mode) || !realpath(artifact, ra)) return;
+  snprintf(of->buf[0], PATH_MAX, ".git");
+  of->ptr[0] = of->buf[0];
+  of->n = 1;
   lock_dir(lock_path, dir, sizeof dir);
   if (!realpath(dir, rl)) return;
   size_t la = strlen(ra);
@@ -71,9 +76,30 @@ static void resolve(const char *dir, const char *name, char *out, size_t cap) {
 
 /* A path's name in the lock: relative to the lock's folder when inside it
  * ("." for that folder itself). */
+/* The absolute path of path with its folders resolved but not its last
+ * name: a symlink (data/latest.csv -> v3.csv) is locked under its own
+ * name, so check follows it wherever it points then. */
+static int abs_path(const char *path, char *out, size_t cap) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  struct stat st;
+  if (!*base || !strcmp(base, ".") || !strcmp(base, "..") || lstat(path, &st) || !S_ISLNK(st.st_mode))
+    return realpath(path, out) ? 0 : -1;
+  char parent[PATH_MAX], rd[PATH_MAX];
+  if (!slash) snprintf(parent, sizeof parent, ".");
+  else if (slash == path) snprintf(parent, sizeof parent, "/");
+  else snprintf(parent, sizeof parent, "%.*s", (int)(slash - path), path);
+  if (!realpath(parent, rd) || stat(path, &st)) return -1; /* a dangling link: the error of its target */
+  if ((size_t)snprintf(out, cap, "%s%s%s", rd, strcmp(rd, "/") ? "/" : "", base) >= cap) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return 0;
+}
+
 static int lock_name(const char *dir, const char *path, char *out, size_t cap, whorl_error *err) {
   char rd[PATH_MAX], rp[PATH_MAX];
-  if (!realpath(path, rp)) return whorl__error_errno(err, errno, path, NULL);
+  if (abs_path(path, rp, sizeof rp)) return whorl__error_errno(err, errno, path, NULL);
   if (!realpath(dir, rd)) return whorl__error_errno(err, errno, dir, NULL);
   size_t n = strlen(rd);
   if (!strcmp(rd, "/")) n = 0;
@@ -84,6 +110,42 @@ static int lock_name(const char *dir, const char *path, char *out, size_t cap, w
 }
 
 static int in_list(const char *s, const char *const *l);
+
+static int is_str(const whorl_json *v) { return whorl_json_typeof(v) == WHORL_JSON_STRING; }
+
+static int str_list(const whorl_json *v) {
+  if (whorl_json_typeof(v) != WHORL_JSON_ARRAY) return 0;
+  for (size_t i = 0; i < whorl_json_size(v); i++)
+    if (!is_str(whorl_json_array_get(v, i))) return 0;
+  return 1;
+}
+
+/* The first option of an entry whose value has the wrong shape (the
+ * option's name), or NULL: a hand-edited "header": "yes" or "level":
+ * "profil" must not be read as another option silently. */
+static const char *bad_option(const whorl_json *o) {
+  static const char *const FEAT[] = {"pipeline", "code", "input", NULL};
+  for (size_t k = 0; k < whorl_json_size(o); k++) {
+    const char *key = whorl_json_object_key(o, k, NULL);
+    const whorl_json *v = whorl_json_object_value(o, k);
+    int ok;
+    whorl_level lv;
+    if (!strcmp(key, "header") || !strcmp(key, "strict") || !strcmp(key, "model")) ok = whorl_json_typeof(v) == WHORL_JSON_BOOL;
+    else if (!strcmp(key, "delimiter")) ok = is_str(v) && strlen(whorl_json_get_string(v, NULL)) == 1;
+    else if (!strcmp(key, "level")) ok = is_str(v) && !whorl_level_parse(whorl_json_get_string(v, NULL), &lv);
+    else if (!strcmp(key, "params") || !strcmp(key, "training_files")) ok = str_list(v);
+    else if (!strcmp(key, "features")) {
+      ok = whorl_json_typeof(v) == WHORL_JSON_OBJECT && is_str(whorl_json_object_get(v, "pipeline"));
+      for (size_t i = 0; ok && i < whorl_json_size(v); i++) {
+        const char *fk = whorl_json_object_key(v, i, NULL);
+        const whorl_json *fv = whorl_json_object_value(v, i);
+        ok = in_list(fk, FEAT) && (!strcmp(fk, "code") ? str_list(fv) : is_str(fv));
+      }
+    } else ok = is_str(v); /* as, key_file, config */
+    if (!ok) return key;
+  }
+  return NULL;
+}
 
 static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
   *out = NULL;
@@ -125,6 +187,7 @@ static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
     else if (o && whorl_json_typeof(o) != WHORL_JSON_OBJECT) bad = "options";
     for (size_t k = 0; !bad && k < whorl_json_size(o); k++)
       if (!in_list(whorl_json_object_key(o, k, NULL), OPTS)) bad = whorl_json_object_key(o, k, NULL);
+    if (!bad) bad = bad_option(o);
     for (size_t k = 0; !bad && k < whorl_json_size(e); k++)
       if (!in_list(whorl_json_object_key(e, k, NULL), ENTRY)) bad = whorl_json_object_key(e, k, NULL);
     const whorl_json *qv = whorl_json_object_get(e, "quick");
@@ -154,7 +217,12 @@ static int write_lock(const char *lock, const whorl_json *j, whorl_error *err) {
     free(pretty);
     return whorl__error(err, WHORL_ENOMEM, lock, -1, "cannot write the lock file");
   }
-  char tmp[PATH_MAX + 16];
+  /* a symlinked lock file (whorl.lock -> ci/whorl.lock) is written
+   * through, not replaced by a file; an existing one keeps its mode */
+  char real[PATH_MAX], tmp[PATH_MAX + 16];
+  struct stat st;
+  int had = stat(lock, &st) == 0;
+  if (had && realpath(lock, real)) lock = real;
   snprintf(tmp, sizeof tmp, "%s.tmp", lock);
   FILE *f = fopen(tmp, "w");
   if (!f) {
@@ -162,7 +230,7 @@ static int write_lock(const char *lock, const whorl_json *j, whorl_error *err) {
     return whorl__error_errno(err, errno, tmp, "open");
   }
   size_t w = fwrite(pretty, 1, pn, f);
-  int bad = w != pn || fflush(f) || fsync(fileno(f));
+  int bad = w != pn || fflush(f) || (had && fchmod(fileno(f), st.st_mode & 07777)) || fsync(fileno(f));
   bad |= fclose(f) != 0;
   free(pretty);
   if (bad || rename(tmp, lock)) {
@@ -412,6 +480,47 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
   return rc;
 }
 
+int whorl_lock_remove(const char *lock_path, const char *const *names, size_t n, whorl_error *err) {
+  struct stat lst;
+  if (stat(lock_path, &lst) != 0) return whorl__error_errno(err, errno, lock_path, NULL);
+  if (!S_ISREG(lst.st_mode)) return whorl__error(err, WHORL_EINVAL, lock_path, -1, "not a regular file: a lock file is one");
+  whorl_json *lock = NULL;
+  int rc = read_lock(lock_path, &lock, err);
+  if (rc) return rc;
+  whorl_json *arts = whorl_json_object_get(lock, "artifacts");
+  char dir[PATH_MAX];
+  lock_dir(lock_path, dir, sizeof dir);
+  for (size_t i = 0; i < n && !rc; i++) {
+    char nm[PATH_MAX * 2];
+    snprintf(nm, sizeof nm, "%s", names[i]);
+    if (!whorl_json_object_get(arts, nm)) {
+      /* a path from wherever whorl runs: its folder resolved, as lock names it */
+      const char *slash = strrchr(names[i], '/');
+      char parent[PATH_MAX], rp[PATH_MAX], rd[PATH_MAX];
+      if (!slash) snprintf(parent, sizeof parent, ".");
+      else if (slash == names[i]) snprintf(parent, sizeof parent, "/");
+      else snprintf(parent, sizeof parent, "%.*s", (int)(slash - names[i]), names[i]);
+      const char *base = slash ? slash + 1 : names[i];
+      if (*base && strcmp(base, ".") && strcmp(base, "..") && realpath(parent, rp) && realpath(dir, rd)) {
+        char ap[PATH_MAX * 2];
+        snprintf(ap, sizeof ap, "%s%s%s", rp, strcmp(rp, "/") ? "/" : "", base);
+        size_t dl = strcmp(rd, "/") ? strlen(rd) : 0;
+        if (!strncmp(ap, rd, dl) && ap[dl] == '/') snprintf(nm, sizeof nm, "%s", ap + dl + 1);
+        else snprintf(nm, sizeof nm, "%s", ap);
+      } else if (!strcmp(base, ".") || !*base) {
+        whorl_error e;
+        if (lock_name(dir, names[i], parent, sizeof parent, &e) == WHORL_OK) snprintf(nm, sizeof nm, "%s", parent);
+      }
+    }
+    if (!whorl_json_object_get(arts, nm))
+      rc = whorl__error(err, WHORL_EINVAL, names[i], -1, "not in %s: nothing to remove", lock_path);
+    else whorl_json_object_remove(arts, nm);
+  }
+  if (!rc) rc = write_lock(lock_path, lock, err);
+  whorl_json_free(lock);
+  return rc;
+}
+
 /* ---- policy ------------------------------------------------------------------------ */
 
 static int in_list(const char *s, const char *const *l) {
@@ -489,7 +598,7 @@ static int check_rule(const char *path, const char *where, const whorl_json *r, 
     }
   }
   const whorl_json *fz = whorl_json_object_get(r, "frozen_config");
-  if (!rc && fz && whorl_json_typeof(fz) != WHORL_JSON_ARRAY) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: frozen_config must be a list", where);
+  if (!rc && fz && !str_list(fz)) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: frozen_config must be a list of key names or JSON pointers", where);
   const whorl_json *au = whorl_json_object_get(r, "allow_unsafe");
   if (!rc && au && whorl_json_typeof(au) != WHORL_JSON_BOOL) rc = whorl__error(err, WHORL_EFORMAT, path, -1, "%s: allow_unsafe is true or false", where);
   return rc;
@@ -1026,7 +1135,11 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
   *failed = 0;
   whorl_json *lock = NULL, *policy = NULL;
   struct stat st;
-  if (stat(lock_path, &st) != 0) return whorl__error_errno(err, errno, lock_path, NULL);
+  if (stat(lock_path, &st) != 0) {
+    if (errno == ENOENT)
+      return whorl__error(err, WHORL_ENOENT, lock_path, -1, "no such lock file: whorl lock PATH... writes one (or --lock FILE names it)");
+    return whorl__error_errno(err, errno, lock_path, NULL);
+  }
   int rc = read_lock(lock_path, &lock, err);
   if (!rc) rc = load_policy(policy_path, &policy, err);
   if (rc) {
@@ -1080,9 +1193,11 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     if (access(p, F_OK) != 0) {
       char to[PATH_MAX * 2];
       if (renamed_to(p, locked, arts, dir, to, sizeof to))
-        finding(&j, 1, "missing", "%s is missing; %s has its exact content (renamed? lock it under its new name)", p, to);
+        finding(&j, 1, "missing", "%s is missing; %s has its exact content (renamed? lock it under its new name, "
+                "and drop the old entry: whorl lock --remove)", p, to);
       else
-        finding(&j, 1, "missing", "%s is missing", p);
+        finding(&j, 1, "missing", "%s is missing (restore it; if it was removed on purpose, drop it from the lock: "
+                "whorl lock --remove)", p);
     } else if (fingerprint_entry(p, &o, &cur, &e2) != WHORL_OK) {
       char b2[WHORL_ERROR_MSG_MAX + WHORL_ERROR_PATH_MAX + 64];
       finding(&j, 1, "unreadable", "cannot be read: %s", whorl_error_format(&e2, b2, sizeof b2));
@@ -1202,6 +1317,12 @@ static void md_escape(whorl_buf *b, const char *s) {
   }
 }
 
+static void md_escape_text(whorl_buf *b, const char *s, size_t n) {
+  char *t = strndup(s, n);
+  if (t) md_escape(b, t);
+  free(t);
+}
+
 /* Text for a terminal: control characters (from spec keys, file names,
  * config keys) as \xNN, so none starts a line or an escape sequence. */
 static void text_escape(whorl_buf *b, const char *s) {
@@ -1210,6 +1331,56 @@ static void text_escape(whorl_buf *b, const char *s) {
     if (c < 0x20 || c == 0x7f) whorl_buf_printf(b, "\\x%02x", c);
     else whorl_buf_putc(b, *s);
   }
+}
+
+/* A word for a shell command line: quoted when it needs to be. */
+static void shell_word(whorl_buf *b, const char *s) {
+  if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/-+=:,@") == strlen(s)) {
+    whorl_buf_puts(b, s);
+    return;
+  }
+  whorl_buf_putc(b, '\'');
+  for (; *s; s++) {
+    if (*s == '\'') whorl_buf_puts(b, "'\\''");
+    else if ((unsigned char)*s < 0x20 || *s == 0x7f) whorl_buf_printf(b, "\\x%02x", (unsigned char)*s);
+    else whorl_buf_putc(b, *s);
+  }
+  whorl_buf_putc(b, '\'');
+}
+
+/* What to do next after a failed check: the commands that accept the
+ * failures, if they are intended (changed: --update; gone: --remove). */
+static void next_steps(whorl_buf *b, const whorl_json *r, const char *prefix) {
+  const whorl_json *arts = whorl_json_object_get(r, "artifacts");
+  whorl_buf upd = WHORL_BUF_INIT, rem = WHORL_BUF_INIT;
+  for (size_t i = 0; i < whorl_json_size(arts); i++) {
+    const whorl_json *a = whorl_json_array_get(arts, i), *fs = whorl_json_object_get(a, "findings");
+    if (strcmp(str(a, "status"), "fail")) continue;
+    int gone = 0, unreadable = 0;
+    for (size_t k = 0; k < whorl_json_size(fs); k++) {
+      gone |= !strcmp(str(whorl_json_array_get(fs, k), "rule"), "missing");
+      unreadable |= !strcmp(str(whorl_json_array_get(fs, k), "rule"), "unreadable");
+    }
+    if (unreadable) continue; /* to be repaired, not accepted */
+    whorl_buf *w = gone ? &rem : &upd;
+    whorl_buf_putc(w, ' ');
+    shell_word(w, str(a, "name"));
+  }
+  const char *lock = str(r, "lock");
+  whorl_buf lk = WHORL_BUF_INIT;
+  if (strcmp(lock, "whorl.lock")) {
+    whorl_buf_puts(&lk, " --lock ");
+    shell_word(&lk, lock);
+  }
+  if (upd.len)
+    whorl_buf_printf(b, "%sif these changes are intended, record them: whorl lock%s --update%s (then commit the lock file), "
+                     "or let the policy allow them (docs/check.md)\n", prefix, lk.data ? lk.data : "", upd.data);
+  if (rem.len)
+    whorl_buf_printf(b, "%sif these artifacts were removed or renamed on purpose: whorl lock%s --remove%s\n", prefix,
+                     lk.data ? lk.data : "", rem.data);
+  whorl_buf_free(&upd);
+  whorl_buf_free(&rem);
+  whorl_buf_free(&lk);
 }
 
 int whorl_check_render(const whorl_json *r, const char *format, char **out, size_t *len, whorl_error *err) {
@@ -1242,6 +1413,19 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
       whorl_buf_printf(&b, "note: policy rule \"%s\" matches no locked artifact (or an earlier rule takes them)\n",
                        whorl_json_get_string(whorl_json_array_get(un, i), NULL));
     whorl_buf_printf(&b, "%lld passed, %lld with warnings, %lld failed\n", (long long)np, (long long)nw, (long long)nf);
+    if (nf) {
+      whorl_buf nb = WHORL_BUF_INIT;
+      next_steps(&nb, r, "next: ");
+      for (const char *l = nb.data; l && *l;) { /* control characters in names as \x escapes, line by line */
+        const char *e = strchr(l, '\n');
+        char *t = strndup(l, e ? (size_t)(e - l) : strlen(l));
+        if (t) text_escape(&b, t);
+        free(t);
+        whorl_buf_putc(&b, '\n');
+        l = e ? e + 1 : l + strlen(l);
+      }
+      whorl_buf_free(&nb);
+    }
   } else if (!strcmp(format, "json")) {
     char *t = NULL;
     size_t n = 0;
@@ -1272,6 +1456,25 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
       md_escape(&b, whorl_json_get_string(whorl_json_array_get(un, i), NULL));
     }
     if (whorl_json_size(un)) whorl_buf_puts(&b, ".\n");
+    if (nf) {
+      whorl_buf nb = WHORL_BUF_INIT;
+      next_steps(&nb, r, "");
+      for (const char *l = nb.data; l && *l;) { /* one code line each */
+        const char *e = strchr(l, '\n'), *c = strstr(l, "whorl lock");
+        size_t ll = e ? (size_t)(e - l) : strlen(l);
+        const char *ce = c ? strstr(c, " (then") : NULL;
+        if (!ce || ce > l + ll) ce = l + ll;
+        if (c && c < l + ll) {
+          whorl_buf_puts(&b, "\n");
+          md_escape_text(&b, l, (size_t)(c - l));
+          whorl_buf_puts(&b, "\n\n```\n");
+          whorl_buf_put(&b, c, (size_t)(ce - c));
+          whorl_buf_puts(&b, "\n```\n");
+        }
+        l = e ? e + 1 : l + ll;
+      }
+      whorl_buf_free(&nb);
+    }
   } else if (!strcmp(format, "junit")) {
     whorl_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"whorl check\" tests=\"%zu\" failures=\"%lld\" errors=\"0\" skipped=\"0\">\n",
                      whorl_json_size(arts), (long long)nf);

@@ -384,12 +384,19 @@ static int fp_folder(const char *path, const whorl_fp_options *o, const char *co
       walk_entry *e = &wr.entries[i];
       int drop = 0;
       for (size_t x = 0; x < nexcept && !drop; x++) drop = strlen(except[x]) == e->rel_len && !memcmp(except[x], e->rel, e->rel_len);
-      for (size_t x = 0; x < o->nexclude && !drop; x++)
-        if (strlen(o->exclude[x]) == e->rel_len && !memcmp(o->exclude[x], e->rel, e->rel_len)) {
+      int below = 0; /* inside an excluded folder: gone with it, no parent left behind */
+      for (size_t x = 0; x < o->nexclude && !drop; x++) {
+        size_t xl = strlen(o->exclude[x]);
+        if (xl <= e->rel_len && !memcmp(o->exclude[x], e->rel, xl) && (xl == e->rel_len || e->rel[xl] == '/')) {
           drop = 1;
+          below = xl < e->rel_len;
           if (hit) hit[x] = 1;
         }
-      if (drop) {
+      }
+      if (drop && below) {
+        free(e->rel);
+        free(e->target);
+      } else if (drop) {
         /* a folder this leaves without entries is an empty folder, as if
          * the entry had never been there: remember its parent */
         char *slash = memrchr(e->rel, '/', e->rel_len);

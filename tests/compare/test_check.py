@@ -481,6 +481,119 @@ def main():
         json.dump(lk, f)
     rc, out, err = wrun(stm, "check")
     check(rc == 0 and "WARN" in out and "lock --update" in out, f"an old lock: extras not compared, said ({out.strip()})")
+
+    # whorl lock . in a git repository: its .git is left out (committing the
+    # lock changes it, a CI clone has another one)
+    if shutil.which("git"):
+        repo = os.path.join(TMP, "repo")
+        os.makedirs(os.path.join(repo, "data"))
+        with open(os.path.join(repo, "data", "a.csv"), "w") as f:
+            f.write("x,y\n1,2\n")
+        genv = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
+        def git(cwd, *args):
+            return subprocess.run(["git", *args], cwd=cwd, env=genv, capture_output=True, text=True).returncode
+        git(repo, "init", "-q", ".")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "data")
+        rc, out, err = wrun(repo, "lock", ".")
+        git(repo, "add", "whorl.lock")
+        git(repo, "commit", "-qm", "lock")
+        rc, out, err = wrun(repo, "check")
+        check(rc == 0, f"lock . in a git repository, then commit the lock: still passes ({out.strip()})")
+        clone = os.path.join(TMP, "repo-clone")
+        git(TMP, "clone", "-q", repo, clone)
+        rc, out, err = wrun(clone, "check")
+        check(rc == 0, f"and in a clone of it (CI) ({out.strip()})")
+        with open(os.path.join(clone, "data", "a.csv"), "a") as f:
+            f.write("3,4\n")
+        rc, out, err = wrun(clone, "check")
+        check(rc == 1 and "data/a.csv" in out, f"a changed file in it still fails ({out.strip()})")
+        with open(os.path.join(repo, "whorl.lock")) as f:
+            ex = json.load(f)["artifacts"]["."]["fingerprint"].get("excluded", [])
+        check(".git" in ex, f"the folder document lists .git under excluded ({ex})")
+
+    # a symlink is locked under its own name (data/latest.csv -> v1.csv):
+    # pointing it at another file is a change, not a silent pass
+    sl = os.path.join(TMP, "symlink")
+    os.makedirs(sl)
+    with open(os.path.join(sl, "v1.csv"), "w") as f:
+        f.write("x\n1\n2\n")
+    with open(os.path.join(sl, "v2.csv"), "w") as f:
+        f.write("x\n1\n3\n")
+    os.symlink("v1.csv", os.path.join(sl, "latest.csv"))
+    rc, out, err = wrun(sl, "lock", "latest.csv")
+    with open(os.path.join(sl, "whorl.lock")) as f:
+        names = list(json.load(f)["artifacts"])
+    check(rc == 0 and names == ["latest.csv"], f"a symlink is locked under its own name ({names})")
+    os.remove(os.path.join(sl, "latest.csv"))
+    os.symlink("v2.csv", os.path.join(sl, "latest.csv"))
+    rc, out, err = wrun(sl, "check")
+    check(rc == 1 and "latest.csv" in out, f"pointed at another file: check fails ({out.strip()})")
+
+    # a symlinked lock file is written through (not replaced by a file), and
+    # keeps its mode
+    os.makedirs(os.path.join(sl, "ci"))
+    shutil.move(os.path.join(sl, "whorl.lock"), os.path.join(sl, "ci", "whorl.lock"))
+    os.chmod(os.path.join(sl, "ci", "whorl.lock"), 0o640)
+    os.symlink("ci/whorl.lock", os.path.join(sl, "link.lock"))
+    rc, out, err = wrun(sl, "lock", "--lock", "link.lock", "v1.csv")
+    with open(os.path.join(sl, "ci", "whorl.lock")) as f:
+        names = sorted(json.load(f)["artifacts"])
+    check(rc == 0 and os.path.islink(os.path.join(sl, "link.lock")) and "v1.csv" in names
+          and (os.stat(os.path.join(sl, "ci", "whorl.lock")).st_mode & 0o777) == 0o640,
+          f"a symlinked lock is written through, its mode kept ({names}, {err.strip()})")
+
+    # a hand-edited option of the wrong shape is an error, not another reading
+    with open(os.path.join(sl, "ci", "whorl.lock")) as f:
+        good = json.load(f)
+    for opt, val in (("header", "yes"), ("delimiter", ";;"), ("level", "profil"), ("params", "a=1"),
+                     ("features", {"pipelin": "p.yaml"}), ("key_file", 3)):
+        bad = json.loads(json.dumps(good))
+        bad["artifacts"]["v1.csv"]["options"][opt] = val
+        with open(os.path.join(sl, "bad.lock"), "w") as f:
+            json.dump(bad, f)
+        rc, out, err = wrun(sl, "check", "--lock", "bad.lock")
+        check(rc == 2 and f'"{opt}"' in err and not out, f"lock option {opt}: {val!r} is an error ({rc}, {err.strip()})")
+
+    # a failed check says what to do next; --remove drops a deleted or
+    # renamed artifact (lock --update cannot: it needs the file)
+    nx = os.path.join(TMP, "next")
+    os.makedirs(os.path.join(nx, "d"))
+    for nm in ("a.txt", "b c.txt", "gone.txt"):
+        with open(os.path.join(nx, "d", nm), "w") as f:
+            f.write(nm + "\n")
+    rc, out, err = wrun(nx, "lock", "d/a.txt", "d/b c.txt", "d/gone.txt")
+    with open(os.path.join(nx, "d", "a.txt"), "a") as f:
+        f.write("more\n")
+    os.rename(os.path.join(nx, "d", "gone.txt"), os.path.join(nx, "d", "moved.txt"))
+    rc, out, err = wrun(os.path.join(nx, "d"), "check", "--lock", "../whorl.lock")
+    check(rc == 1 and "next: if these changes are intended, record them: whorl lock --lock ../whorl.lock --update d/a.txt" in out
+          and "whorl lock --lock ../whorl.lock --remove d/gone.txt" in out and "'d/b c.txt'" not in out,
+          f"a failed check names the commands that accept its failures ({out.strip()})")
+    rc, out, err = wrun(os.path.join(nx, "d"), "check", "--lock", "../whorl.lock", "--format", "markdown")
+    check(rc == 1 and "```\nwhorl lock --lock ../whorl.lock --remove d/gone.txt\n```" in out, f"markdown too ({out.strip()})")
+    rc, out, err = wrun(os.path.join(nx, "d"), "lock", "--update")
+    check(rc == 2, "lock --update with an artifact gone: exit 2")
+    rc, out, err = wrun(os.path.join(nx, "d"), "lock", "--lock", "../whorl.lock", "--remove", "gone.txt", "nothere.txt")
+    with open(os.path.join(nx, "whorl.lock")) as f:
+        names = sorted(json.load(f)["artifacts"])
+    check(rc == 2 and "nothere.txt" in err and names == ["d/a.txt", "d/b c.txt", "d/gone.txt"],
+          f"lock --remove of an unknown name: exit 2, the lock unchanged ({names}, {err.strip()})")
+    rc, out, err = wrun(os.path.join(nx, "d"), "lock", "--lock", "../whorl.lock", "--remove", "gone.txt")
+    rc2, out, err2 = wrun(nx, "lock", "--update", "d/a.txt")
+    rc3, out, err3 = wrun(nx, "check")
+    with open(os.path.join(nx, "whorl.lock")) as f:
+        names = sorted(json.load(f)["artifacts"])
+    check(rc == 0 and rc2 == 0 and rc3 == 0 and names == ["d/a.txt", "d/b c.txt"],
+          f"lock --remove by a path from a subfolder, then --update: check passes ({names}, {err.strip()} {out.strip()})")
+    rc, out, err = wrun(nx, "lock", "--remove", "--level", "content", "d/a.txt")
+    check(rc == 2, "lock --remove with other options: exit 2")
+    with open(os.path.join(nx, "p.yaml"), "w") as f:
+        f.write("version: 1\nrules:\n  - match: '*'\n    frozen_config: [1, lr]\n")
+    rc, out, err = wrun(nx, "check", "--policy", "p.yaml")
+    check(rc == 2 and "frozen_config" in err, f"frozen_config: a number is no key name: exit 2 ({err.strip()})")
+    rc, out, err = wrun(nx, "check", "--lock", "none.lock")
+    check(rc == 2 and "whorl lock PATH" in err, f"no lock file: says how to make one ({err.strip()})")
     return 0
 
 
