@@ -790,6 +790,11 @@ static int csv_block_rows(csvrun *r, const whorl_csv_block *b, whorl_error *err)
  * result is the serial one bit for bit, whatever the thread count. */
 
 #define SEG (4u << 20)
+#define SSEG (1u << 20) /* a decompressed stream's blocks and segments */
+/* zstd-compressed or UTF-16 files this large are parsed on several threads
+ * (gzip's inflating is slower than parsing: it keeps a core to itself, and
+ * the text is parsed on another as it comes, src_start) */
+#define STREAM_MIN (256u << 10)
 
 /* A worker's tools, reused from segment to segment (no allocation churn):
  * its part sink, tokenizer and window builder. */
@@ -809,10 +814,12 @@ typedef struct seg {
   uint64_t first_line;  /* the line at start (set when reparsed with warnings) */
   slot *sl;
   int rc;
+  int done;             /* parsed (pwork) */
   uint64_t rows;
 } seg;
 
 struct seg;
+struct sstore;
 typedef struct prun {
   const char *path;
   int fd;
@@ -829,18 +836,24 @@ typedef struct prun {
    * it (the committing thread; NULL: the whole file goes serial) */
   void (*run_info)(struct prun *p, struct seg *g, whorl_table_info *info, whorl_error *err);
   uint64_t first_line; /* the line where the data starts */
+  struct sstore *store; /* a decompressed stream (NULL: the file fd, pread) */
 } prun;
 
 typedef struct fdsrc {
   int fd;
   uint64_t off, size;
+  struct sstore *store; /* read from the stream's blocks instead of fd */
+  uint64_t limit;       /* stream: bytes from here on are not read (memory): an error */
 } fdsrc;
+
+static long long store_read_at(struct sstore *st, uint64_t off, uint64_t limit, uint8_t *buf, size_t cap);
+static uint64_t store_total(struct sstore *st);
 
 static long long fd_read(void *ctx, uint8_t *buf, size_t cap) {
   fdsrc *f = ctx;
   if (f->off >= f->size) return 0;
   if (cap > f->size - f->off) cap = (size_t)(f->size - f->off);
-  long long n = whorl__pread_full(f->fd, buf, cap, f->off);
+  long long n = f->store ? store_read_at(f->store, f->off, f->limit, buf, cap) : whorl__pread_full(f->fd, buf, cap, f->off);
   if (n > 0) f->off += (uint64_t)n;
   return n;
 }
@@ -879,7 +892,7 @@ static void seg_parse(prun *p, seg *g, whorl_table_info *info, whorl_error *err)
     return;
   }
   if (g->start >= g->stop) return;
-  fdsrc fs = {p->fd, g->start, p->size};
+  fdsrc fs = {p->fd, g->start, p->store ? UINT64_MAX : p->size, p->store, g->start + 4 * (uint64_t)SSEG};
   if (!sl->csv) {
     whorl_csv_opts co = {p->delim, 0, p->o->max_record, p->path, 1};
     if (whorl_csv_new(&co, empty_read, NULL, &sl->csv, err)) {
@@ -892,7 +905,7 @@ static void seg_parse(prun *p, seg *g, whorl_table_info *info, whorl_error *err)
   wb *w = &sl->w;
   csvrun r = {p->o, p->path, info, w, p->ncols, p->header, 0};
   whorl_csv_record rec;
-  g->end = p->size;
+  g->end = p->size; /* a stream's end: its total, once read to the end (below) */
   for (;;) {
     if (rc) break;
     if (w->ncols == r.ncols) {
@@ -909,6 +922,7 @@ static void seg_parse(prun *p, seg *g, whorl_table_info *info, whorl_error *err)
     }
     if ((rc = whorl_csv_next(sl->csv, &rec, err)) != 1) {
       if (rc == 0) g->lines = whorl_csv_line(sl->csv) - line0;
+      if (rc == 0 && p->store) g->end = store_total(p->store);
       break;
     }
     rc = 0;
@@ -964,31 +978,40 @@ static uint64_t next_line(int fd, uint64_t at, uint64_t size, uint64_t limit) {
  * file order), so committing overlaps parsing instead of waiting for a
  * round's end. Segment k uses slot k % nslots, free once segment
  * k - nslots is committed. */
+#define SEG_CHUNK 1024
 typedef struct pwork {
   prun *p;
-  seg *segs;
-  size_t nseg;
+  seg *segs;          /* a file's segments (all known at the start) */
+  seg **chunks;       /* a stream's, SEG_CHUNK at a time (they never move) */
+  size_t nchunks;
+  size_t nseg;        /* segments whose start and stop are known */
+  int all_known;      /* nseg is the count of segments */
   slot *slots;
   size_t nslots;
   whorl_table_info *info;
   pthread_mutex_t mu;
   pthread_cond_t cv;
   size_t next_parse, next_commit;
-  unsigned char *done;
   int committing;
   int rc;
   uint64_t line_base; /* the line where the next segment to commit starts */
   whorl_error *err;
 } pwork;
 
+static seg *seg_at(pwork *pw, size_t k) { return pw->chunks ? &pw->chunks[k / SEG_CHUNK][k % SEG_CHUNK] : &pw->segs[k]; }
+
+static void store_committed(struct sstore *st, uint64_t upto);
+static int store_failed(struct sstore *st);
+static uint64_t store_offset(struct sstore *st);
+
 /* Commits segment k (the committing thread only). */
 static int commit_seg(pwork *pw, size_t k) {
   prun *p = pw->p;
-  seg *g = &pw->segs[k];
-  if (k > 0 && pw->segs[k - 1].end != g->start) {
+  seg *g = seg_at(pw, k), *prev = k > 0 ? seg_at(pw, k - 1) : NULL;
+  if (prev && prev->end != g->start) {
     /* The guess was inside a quoted field: parse again from where the
      * previous segment really ended. */
-    g->start = pw->segs[k - 1].end;
+    g->start = prev->end;
     if (g->start > g->stop) g->stop = g->start;
     p->run(p, g);
   }
@@ -997,9 +1020,13 @@ static int commit_seg(pwork *pw, size_t k) {
     g->first_line = pw->line_base;
     p->run_info(p, g, pw->info, pw->err);
   }
+  /* a stream that could not be read on (damaged, or a record too long to
+   * hold): the serial reader reads it again and says what it is */
+  if (g->rc && p->store && store_failed(p->store)) g->rc = WHORL__RETRY;
   int rc = g->rc ? g->rc : p->sink->join(p->sink->ctx, &g->sl->child);
   if (!rc) pw->info->rows += g->rows, pw->line_base += g->lines;
-  if (!rc && p->o->progress) p->o->progress(p->o->pctx, g->stop, p->size);
+  if (!rc && p->store) store_committed(p->store, g->end > g->stop ? g->stop : g->end);
+  if (!rc && p->o->progress) p->o->progress(p->o->pctx, p->store ? store_offset(p->store) : g->stop, p->size);
   return rc;
 }
 
@@ -1007,9 +1034,9 @@ static void *pwork_main(void *arg) {
   pwork *pw = arg;
   pthread_mutex_lock(&pw->mu);
   for (;;) {
-    if (pw->rc || pw->next_commit >= pw->nseg) break;
+    if (pw->rc || (pw->all_known && pw->next_commit >= pw->nseg)) break;
     size_t k = pw->next_commit;
-    if (!pw->committing && pw->done[k]) {
+    if (!pw->committing && k < pw->nseg && seg_at(pw, k)->done) {
       pw->committing = 1;
       pthread_mutex_unlock(&pw->mu);
       int rc = commit_seg(pw, k);
@@ -1023,11 +1050,12 @@ static void *pwork_main(void *arg) {
     k = pw->next_parse;
     if (k < pw->nseg && k < pw->next_commit + pw->nslots) {
       pw->next_parse++;
-      pw->segs[k].sl = &pw->slots[k % pw->nslots];
+      seg *g = seg_at(pw, k);
+      g->sl = &pw->slots[k % pw->nslots];
       pthread_mutex_unlock(&pw->mu);
-      pw->p->run(pw->p, &pw->segs[k]);
+      pw->p->run(pw->p, g);
       pthread_mutex_lock(&pw->mu);
-      pw->done[k] = 1;
+      g->done = 1;
       pthread_cond_broadcast(&pw->cv);
       continue;
     }
@@ -1064,11 +1092,9 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
   size_t nslots = (size_t)threads * 2;
   seg *segs = calloc(nseg + 1, sizeof *segs);
   slot *slots = calloc(nslots, sizeof *slots);
-  unsigned char *done = calloc(nseg + 1, 1);
-  if (!segs || !slots || !done) {
+  if (!segs || !slots) {
     free(segs);
     free(slots);
-    free(done);
     return WHORL_ENOMEM;
   }
   /* Boundaries, each found after the previous one: a file without line
@@ -1095,7 +1121,7 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
   if (!rc) {
     pwork pw;
     memset(&pw, 0, sizeof pw);
-    pw.p = p, pw.segs = segs, pw.nseg = nseg, pw.slots = slots, pw.nslots = nslots, pw.info = info, pw.done = done;
+    pw.p = p, pw.segs = segs, pw.nseg = nseg, pw.all_known = 1, pw.slots = slots, pw.nslots = nslots, pw.info = info;
     pw.line_base = p->first_line, pw.err = err;
     pthread_mutex_init(&pw.mu, NULL);
     pthread_cond_init(&pw.cv, NULL);
@@ -1107,9 +1133,265 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
   for (size_t i = 0; i < nslots; i++) slot_free(p, &slots[i]);
   free(slots);
   free(segs);
-  free(done);
   return rc;
 }
+
+/* ---- CSV and JSON Lines from a compressed (or UTF-16) stream on several
+ * threads ----------------------------------------------------------------------
+ *
+ * The same segments, parts and commits as above, over the decompressed
+ * bytes: a producer thread decompresses the stream into blocks of SSEG
+ * bytes and cuts it into segments as it goes (segment k starts after the
+ * first line feed at or after data_start + k*SSEG - 1), and the workers
+ * read their segments from the blocks. Blocks are freed once the
+ * segments that read them are committed; the producer waits while
+ * SSEG_KEEP blocks beyond the nslots segments in flight are held, so
+ * memory is bounded whatever the stream's length. A segment that would
+ * read more than 4 blocks past its start, a line longer than a block,
+ * and a damaged stream all give up (WHORL__RETRY): the serial reader then
+ * reads the file again, and reports what it finds. */
+
+#define SSEG_KEEP 8
+
+typedef struct sstore {
+  whorl_src *src;
+  pwork *pw;            /* its mutex and condition guard everything below */
+  uint8_t **ring;       /* block j at ring[j % cap] */
+  size_t cap;
+  uint64_t produced;    /* blocks made */
+  uint64_t total;       /* bytes made */
+  uint64_t keep_from;   /* the first block still needed */
+  uint64_t pub_off;     /* compressed bytes read */
+  uint64_t data_start;  /* where segment 0 starts */
+  uint64_t next_cut;    /* where the next segment's line feed is looked for */
+  int eof, failed, stop;
+  pthread_t th;
+} sstore;
+
+static uint64_t store_total(sstore *st) {
+  pthread_mutex_lock(&st->pw->mu);
+  uint64_t t = st->total;
+  pthread_mutex_unlock(&st->pw->mu);
+  return t;
+}
+
+static int store_failed(sstore *st) {
+  pthread_mutex_lock(&st->pw->mu);
+  int f = st->failed;
+  pthread_mutex_unlock(&st->pw->mu);
+  return f;
+}
+
+static uint64_t store_offset(sstore *st) {
+  pthread_mutex_lock(&st->pw->mu);
+  uint64_t o = st->pub_off;
+  pthread_mutex_unlock(&st->pw->mu);
+  return o;
+}
+
+/* Segments before the one starting at `upto` are committed: the blocks
+ * wholly before it may go. */
+static void store_committed(sstore *st, uint64_t upto) {
+  pthread_mutex_lock(&st->pw->mu);
+  if (upto / SSEG > st->keep_from) {
+    st->keep_from = upto / SSEG;
+    pthread_cond_broadcast(&st->pw->cv);
+  }
+  pthread_mutex_unlock(&st->pw->mu);
+}
+
+/* Up to cap bytes of the stream at off (not at or beyond limit): waits for
+ * the producer. 0 at the end; -1 (the store marked failed) when the bytes
+ * are beyond the limit or beyond what may be held, or the stream failed. */
+static long long store_read_at(sstore *st, uint64_t off, uint64_t limit, uint8_t *buf, size_t cap) {
+  pwork *pw = st->pw;
+  const uint64_t j = off / SSEG;
+  pthread_mutex_lock(&pw->mu);
+  if (off >= limit || j >= st->keep_from + st->cap || j < st->keep_from) {
+    st->failed = 1;
+    if (!pw->rc) pw->rc = WHORL__RETRY;
+    pthread_cond_broadcast(&pw->cv);
+    pthread_mutex_unlock(&pw->mu);
+    errno = EIO;
+    return -1;
+  }
+  while (j >= st->produced && !st->eof && !st->failed && !st->stop) pthread_cond_wait(&pw->cv, &pw->mu);
+  if (off >= st->total) {
+    int bad = st->failed || st->stop || !st->eof;
+    pthread_mutex_unlock(&pw->mu);
+    if (bad) {
+      errno = EIO;
+      return -1;
+    }
+    return 0;
+  }
+  const uint8_t *b = st->ring[j % st->cap];
+  uint64_t end = (j + 1) * (uint64_t)SSEG;
+  if (end > st->total) end = st->total; /* block j is made: its end is fixed */
+  pthread_mutex_unlock(&pw->mu);
+  /* block j is kept while it is read (keep_from moves past it only once
+   * the segments reading it are committed) */
+  size_t n = (size_t)(end - off) < cap ? (size_t)(end - off) : cap;
+  if (off + n > limit) n = (size_t)(limit - off);
+  memcpy(buf, b + (off % SSEG), n);
+  return (long long)n;
+}
+
+/* The next segment boundaries found in the bytes made (pw->mu held):
+ * segment k-1 ends and k starts after the first line feed at or after
+ * next_cut. */
+static void store_cut(sstore *st) {
+  pwork *pw = st->pw;
+  for (;;) {
+    const size_t k = pw->nseg + 1; /* the segment the next cut starts */
+    uint64_t from = st->next_cut;
+    if (from >= st->total) {
+      if (!st->eof) return;
+      seg_at(pw, k - 1)->stop = st->total;
+      pw->nseg = k;
+      pw->all_known = 1;
+      return;
+    }
+    uint64_t at = from, found = UINT64_MAX;
+    while (at < st->total && found == UINT64_MAX) {
+      const uint64_t j = at / SSEG;
+      uint64_t end = (j + 1) * (uint64_t)SSEG;
+      if (end > st->total) end = st->total;
+      const uint8_t *b = st->ring[j % st->cap];
+      const uint8_t *nl = memchr(b + at % SSEG, '\n', (size_t)(end - at));
+      if (nl) found = j * (uint64_t)SSEG + (uint64_t)(nl - b) + 1;
+      else at = end;
+    }
+    if (found == UINT64_MAX) {
+      if (st->total - from > SSEG) st->failed = 1; /* a line longer than a block: serially */
+      if (!st->eof || st->failed) return;
+      found = st->total;
+    }
+    if (k % SEG_CHUNK == 0 && k / SEG_CHUNK >= pw->nchunks) {
+      seg **g = realloc(pw->chunks, (pw->nchunks + 1) * sizeof *g);
+      seg *c = calloc(SEG_CHUNK, sizeof *c);
+      if (!g || !c) {
+        free(c);
+        if (g) pw->chunks = g;
+        st->failed = 1;
+        return;
+      }
+      pw->chunks = g;
+      pw->chunks[pw->nchunks++] = c;
+    }
+    seg_at(pw, k - 1)->stop = found;
+    if (found >= st->total && st->eof) {
+      pw->nseg = k;
+      pw->all_known = 1;
+      return;
+    }
+    seg_at(pw, k)->start = found;
+    pw->nseg = k;
+    uint64_t next = st->data_start + (uint64_t)(k + 1) * SSEG - 1;
+    st->next_cut = next > found ? next : found;
+  }
+}
+
+static void *store_main(void *arg) {
+  sstore *st = arg;
+  pwork *pw = st->pw;
+  for (;;) {
+    pthread_mutex_lock(&pw->mu);
+    while (!st->stop && !st->failed && !pw->rc && st->produced - st->keep_from >= st->cap) pthread_cond_wait(&pw->cv, &pw->mu);
+    if (st->stop || st->failed || pw->rc) {
+      pthread_mutex_unlock(&pw->mu);
+      return NULL;
+    }
+    const uint64_t j = st->produced;
+    uint8_t *b = st->ring[j % st->cap];
+    pthread_mutex_unlock(&pw->mu);
+    size_t got = 0;
+    int eof = 0, failed = 0;
+    whorl_error e;
+    while (got < SSEG) {
+      long long n = whorl__src_read(st->src, b + got, SSEG - got, &e);
+      if (n < 0) {
+        failed = 1;
+        break;
+      }
+      if (n == 0) {
+        eof = 1;
+        break;
+      }
+      got += (size_t)n;
+    }
+    pthread_mutex_lock(&pw->mu);
+    st->produced++;
+    st->total += got;
+    st->pub_off = whorl__src_offset(st->src);
+    if (failed) st->failed = 1;
+    if (eof) st->eof = 1;
+    if (!failed) store_cut(st);
+    if (st->failed && !pw->rc) pw->rc = WHORL__RETRY; /* everyone stops: the serial reader says why */
+    pthread_cond_broadcast(&pw->cv);
+    int end = st->eof || st->failed;
+    pthread_mutex_unlock(&pw->mu);
+    if (end) return NULL;
+  }
+}
+
+/* The records from data_start on (data_start: an offset in the
+ * decompressed text) on `threads` threads: the source is opened again and
+ * decompressed from its start. WHORL__RETRY: read it serially. */
+static int read_parallel_stream(prun *p, uint64_t data_start, whorl_table_info *info, int threads, whorl_error *err) {
+  size_t nslots = (size_t)threads * 2;
+  sstore st;
+  memset(&st, 0, sizeof st);
+  pwork pw;
+  memset(&pw, 0, sizeof pw);
+  whorl_error oe;
+  int rc = whorl__src_open(p->path, 0, 0, &st.src, &oe);
+  if (rc) return WHORL__RETRY;
+  st.pw = &pw;
+  st.cap = nslots + SSEG_KEEP;
+  st.data_start = data_start;
+  st.next_cut = data_start + SSEG - 1;
+  st.ring = calloc(st.cap, sizeof *st.ring);
+  slot *slots = calloc(nslots, sizeof *slots);
+  pw.chunks = calloc(1, sizeof *pw.chunks);
+  if (pw.chunks) pw.chunks[0] = calloc(SEG_CHUNK, sizeof **pw.chunks);
+  rc = st.ring && slots && pw.chunks && pw.chunks[0] ? 0 : WHORL_ENOMEM;
+  if (!rc) pw.nchunks = 1;
+  for (size_t i = 0; !rc && i < st.cap; i++)
+    if (!(st.ring[i] = malloc(SSEG))) rc = WHORL_ENOMEM;
+  if (!rc) {
+    pw.chunks[0][0].start = data_start;
+    pw.p = p, pw.slots = slots, pw.nslots = nslots, pw.info = info;
+    pw.line_base = p->first_line, pw.err = err;
+    p->store = &st;
+    pthread_mutex_init(&pw.mu, NULL);
+    pthread_cond_init(&pw.cv, NULL);
+    if (pthread_create(&st.th, NULL, store_main, &st) != 0) {
+      rc = WHORL__RETRY;
+    } else {
+      whorl__parallel(threads, pwork_main, &pw, &pw);
+      pthread_mutex_lock(&pw.mu);
+      st.stop = 1;
+      pthread_cond_broadcast(&pw.cv);
+      pthread_mutex_unlock(&pw.mu);
+      pthread_join(st.th, NULL);
+      rc = pw.rc;
+      if (!rc && st.failed) rc = WHORL__RETRY;
+    }
+    pthread_cond_destroy(&pw.cv);
+    pthread_mutex_destroy(&pw.mu);
+    p->store = NULL;
+  }
+  for (size_t i = 0; slots && i < nslots; i++) slot_free(p, &slots[i]);
+  free(slots);
+  for (size_t i = 0; st.ring && i < st.cap; i++) free(st.ring[i]);
+  free(st.ring);
+  for (size_t i = 0; i < pw.nchunks; i++) free(pw.chunks[i]);
+  free(pw.chunks);
+  whorl__src_close(st.src);
+  return rc;
+}
+
 
 /* Opens the (maybe compressed) byte source of a text table. */
 static int open_src(const char *path, srcctx *sc, whorl_codec *codec, whorl_table_info *info, whorl_error *err) {
@@ -1149,6 +1431,9 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
   int first = 1;
   int parallel = codec == WHORL_CODEC_NONE && !info->encoding[0] && o->threads > 1 && sink->fork && st &&
                  (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
+  /* compressed or UTF-16: the decompressed text on several threads */
+  const int sparallel = !parallel && codec != WHORL_CODEC_GZIP && o->threads > 1 && sink->fork && st &&
+                        (uint64_t)st->st_size >= STREAM_MIN;
   whorl_csv_block blk;
   memset(&blk, 0, sizeof blk);
   for (;;) {
@@ -1255,10 +1540,10 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
             warn(info, rec.line, "column name %zu is not valid %s", i + 1, bad_text(info));
           }
       }
-      if (!rc && parallel && !info->nwarnings) { /* a warning about the header: read serially */
+      if (!rc && (parallel || sparallel) && !info->nwarnings) { /* a warning about the header: read serially */
         /* The rest on several threads, from the first data record on. */
         prun p = {path, fd, (uint64_t)st->st_size, o, sink, info->delimiter, r.ncols, hdr, NULL, NULL, seg_run, seg_parse,
-                  hdr ? whorl_csv_line(csv) : rec.line};
+                  hdr ? whorl_csv_line(csv) : rec.line, NULL};
         p.names = calloc(w.ncols ? w.ncols : 1, sizeof *p.names);
         p.name_len = calloc(w.ncols ? w.ncols : 1, sizeof *p.name_len);
         if (!p.names || !p.name_len) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -1278,7 +1563,9 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
         }
         uint64_t data_start = hdr ? whorl_csv_tell(csv) : rec.offset;
         if (!rc) {
-          rc = read_parallel(&p, data_start, info, o->threads, err);
+          if (sparallel) src_stop(&sc); /* read again from the start, by the stream's producer */
+          rc = sparallel ? read_parallel_stream(&p, data_start, info, o->threads, err)
+                         : read_parallel(&p, data_start, info, o->threads, err);
           if (rc == WHORL_ENOMEM) whorl__error(err, rc, path, -1, "out of memory");
         }
         for (size_t i = 0; p.names && i < w.ncols; i++) free(p.names[i]);
@@ -1545,7 +1832,7 @@ static void jseg_run(prun *p, seg *g) {
     return;
   }
   if (g->start >= g->stop) return;
-  fdsrc fs = {p->fd, g->start, g->stop};
+  fdsrc fs = {p->fd, g->start, g->stop, p->store, g->stop + 1};
   whorl_jsonl *jr = NULL;
   if (whorl_jsonl_new(fd_read, &fs, p->path, p->o->max_record, &jr, &err)) {
     g->rc = WHORL__RETRY;
@@ -1601,16 +1888,18 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
   j.w = &w;
   int parallel = !array && codec == WHORL_CODEC_NONE && !info->encoding[0] && o->threads > 1 && sink->fork && st &&
                  (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
+  const int sparallel = !array && !parallel && codec != WHORL_CODEC_GZIP && o->threads > 1 && sink->fork && st &&
+                        (uint64_t)st->st_size >= STREAM_MIN;
   const whorl_json *obj;
   uint64_t line;
   int first = 1;
   whorl_jflat flat = {0};
   while ((rc = first ? whorl_jsonl_next(jr, &obj, &line, err) : jsonl_next_row(jr, &j, &flat, &obj, path, err)) == 1) {
-    if (first && parallel) {
+    if (first && (parallel || sparallel)) {
       /* The first object's keys are the columns; the whole file is then
        * read on several threads (a new key later: all again, serially). */
       size_t nk = whorl_json_size(obj);
-      prun p = {path, fd, (uint64_t)st->st_size, o, sink, 0, 0, 0, NULL, NULL, jseg_run, NULL, 1};
+      prun p = {path, fd, (uint64_t)st->st_size, o, sink, 0, 0, 0, NULL, NULL, jseg_run, NULL, 1, NULL};
       p.names = calloc(nk ? nk : 1, sizeof *p.names);
       p.name_len = calloc(nk ? nk : 1, sizeof *p.name_len);
       rc = p.names && p.name_len ? 0 : WHORL_ENOMEM;
@@ -1628,7 +1917,8 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
       }
       if (rc) col_err(err, path, rc);
       else {
-        rc = read_parallel(&p, 0, info, o->threads, err);
+        if (sparallel) src_stop(&sc); /* read again from the start, by the stream's producer */
+        rc = sparallel ? read_parallel_stream(&p, 0, info, o->threads, err) : read_parallel(&p, 0, info, o->threads, err);
         if (rc == WHORL_ENOMEM) whorl__error(err, rc, path, -1, "out of memory");
       }
       free(p.names);

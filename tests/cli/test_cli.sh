@@ -601,6 +601,30 @@ run "$W" fp --no-cache --json --threads 2 "$T/tab/dirty.csv"; eq "$out" "$d1" "d
 has "$w1" "line 150003: 2 fields" "dirty CSV: the short row's line"; has "$w1" "line 250003, field 2\\|line 250003: field 2" "dirty CSV: the invalid UTF-8 line"
 run "$W" fp --no-cache --strict --threads 1 "$T/tab/dirty.csv"; s1="$rc $err"
 run "$W" fp --no-cache --strict --threads 2 "$T/tab/dirty.csv"; eq "$rc $err" "$s1" "dirty CSV --strict: 2 threads = 1 thread"; eq "$rc" 2 "dirty CSV --strict: exit 2"
+# zstd-compressed and UTF-16 text is parsed on several threads from its
+# decompressed stream (segments cut as it comes): the serial documents,
+# warnings and errors, whatever the thread count; quoted line feeds across
+# segment cuts, a record longer than a stream segment may reach (the whole
+# file again, serially), CR-only line ends, a late JSON key, truncation
+zstd -q -1 -f "$T/tab/dirty.csv" -o "$T/tab/dirty.csv.zst"
+awk 'BEGIN { print "id,blob"; for (i = 0; i < 300000; i++) { if (i == 150000) { printf "%d,\"", i; for (k = 0; k < 160000; k++) printf "line %d of a long quoted field\n", k; printf "\"\n" } else printf "%d,\"q%d\nsecond line, %d\"\n", i, i, i % 3 } }' > "$T/tab/quoted.csv"
+zstd -q -1 -f "$T/tab/quoted.csv" -o "$T/tab/quoted.csv.zst"
+zstd -q -1 -f "$T/tab/cr.csv" -o "$T/tab/cr.csv.zst"
+for f in late plain; do zstd -q -1 -f "$T/tab/$f.jsonl" -o "$T/tab/$f.jsonl.zst"; done
+/usr/bin/python3 -c "
+t = open('$T/tab/dirty.csv', 'rb').read().decode('latin-1')
+open('$T/tab/dirty16.csv', 'wb').write(t.encode('utf-16'))
+"
+head -c $(( $(stat -c %s "$T/tab/dirty.csv.zst") * 2 / 3 )) "$T/tab/dirty.csv.zst" > "$T/tab/dirty-cut.csv.zst"
+for f in dirty.csv.zst quoted.csv.zst cr.csv.zst late.jsonl.zst plain.jsonl.zst dirty16.csv dirty-cut.csv.zst; do
+  run "$W" fp --no-cache --json --threads 1 "$T/tab/$f"; o1=$out; e1="$rc $err"
+  for th in 2 3; do
+    run "$W" fp --no-cache --json --threads $th "$T/tab/$f"; eq "$out" "$o1" "$f: $th threads = 1 thread"; eq "$rc $err" "$e1" "$f: $th threads, the same warnings or error"
+  done
+done
+run "$W" fp --no-cache --id "$T/tab/dirty.csv"; a=${out%% *}
+run "$W" fp --no-cache --id --threads 2 "$T/tab/dirty.csv.zst"; eq "${out%% *}" "$a" "dirty CSV: zstd on 2 threads = plain"
+run "$W" fp --no-cache --threads 2 "$T/tab/dirty-cut.csv.zst"; eq "$rc" 2 "truncated zstd, 2 threads: exit 2"; has "$err" "dirty-cut.csv.zst" "truncated zstd: names the file"
 run "$W" fp --no-cache "$T/tab/many.npz"; eq "$rc" 2 ".npz of 1025 arrays: refused"; has "$err" "more than 1024" ".npz of 1025 arrays: says why"
 run "$W" fp --no-cache "$T/tab/sparse.jsonl"; eq "$rc" 2 "sparse JSON Lines: refused"; has "$err" "too sparse" "sparse JSON Lines: says why"
 # Parquet edge cases (tests/data/edge): page headers above 4 KiB, a zero
