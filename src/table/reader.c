@@ -411,10 +411,13 @@ static int name_taken(const size_t *slot, size_t cap, char *const *nm, const siz
   size_t a = (size_t)name_hash(s, n) & (cap - 1);
   while (slot[a]) {
     size_t j = slot[a] - 1;
-    if (nl[j] == n && !memcmp(nm[j], s, n)) return 1;
+    if (nl[j] == n && !memcmp(nm[j], s, n)) {
+      *at = j; /* the column that holds the name */
+      return 1;
+    }
     a = (a + 1) & (cap - 1);
   }
-  *at = a;
+  *at = a; /* the free slot */
   return 0;
 }
 
@@ -425,8 +428,13 @@ static long long unique_names(const char *const *fp, const size_t *lens, size_t 
   char **nm = calloc(nf ? nf : 1, sizeof *nm);
   size_t *nl = calloc(nf ? nf : 1, sizeof *nl);
   unsigned char *dup = calloc(nf ? nf : 1, 1);
+  /* per column holding a name's first occurrence: the suffix its next
+   * repeat starts trying from. Names are only ever added, so a suffix
+   * found taken stays taken, and starting each repeat at 1 would be
+   * quadratic in the repeats (20,000 columns named "a": seconds). */
+  unsigned long *next_k = calloc(nf ? nf : 1, sizeof *next_k);
   long long renamed = 0;
-  if (!slot || !nm || !nl || !dup) goto oom;
+  if (!slot || !nm || !nl || !dup || !next_k) goto oom;
   /* an empty name is "Unnamed: i", and every name's first occurrence is
    * its own, reserved before any repeat is renamed (as pandas does: the
    * second "a" of a,a,a.1 becomes a.2) */
@@ -445,7 +453,9 @@ static long long unique_names(const char *const *fp, const size_t *lens, size_t 
     if (!dup[i]) continue;
     renamed++;
     size_t base = nl[i];
-    for (unsigned long k = 1;; k++) {
+    size_t first = i;
+    (void)name_taken(slot, cap, nm, nl, nm[i], base, &first); /* its first occurrence */
+    for (unsigned long k = next_k[first] ? next_k[first] : 1;; k++) {
       char *next = malloc(base + 24);
       if (!next) goto oom;
       memcpy(next, nm[i], base);
@@ -456,6 +466,7 @@ static long long unique_names(const char *const *fp, const size_t *lens, size_t 
         nm[i] = next;
         nl[i] = cl;
         slot[at] = i + 1;
+        next_k[first] = k + 1;
         break;
       }
       free(next);
@@ -463,12 +474,14 @@ static long long unique_names(const char *const *fp, const size_t *lens, size_t 
   }
   free(slot);
   free(dup);
+  free(next_k);
   *out = nm;
   *out_len = nl;
   return renamed;
 oom:
   free(slot);
   free(dup);
+  free(next_k);
   free_names(nm, nf);
   free(nl);
   return -1;

@@ -177,6 +177,17 @@ for case in "a,a,b,a,a.1|['a', 'a.2', 'b', 'a.3', 'a.1']" "a,a,a.2,a|['a', 'a.1'
   run "$W" fp --no-cache --json --header "$T/hh.csv"
   eq "$(python3 -c 'import json,sys; print([c["name"] for c in json.load(sys.stdin)["columns"]])' <<<"$out")" "$want" "header $h named as pandas names it"
 done
+# many repeats of one name: each repeat resumes the suffix search (renaming 30,000 columns named "a"
+# took about a minute when every repeat tried a.1, a.2, ... from the start)
+python3 -c 'n=30000; print(",".join(["a"]*n)); print(",".join(["1"]*n)); print(",".join(["a","a","a.1","a","a.3","a"]+["x"]*(n-6)))' > "$T/manydup.csv"
+run timeout 20 "$W" fp --no-cache --json --header "$T/manydup.csv"
+eq "$rc" 0 "30,000 repeated header names: exit 0 within 20 s"
+eq "$(python3 -c 'import json,sys; c=[c["name"] for c in json.load(sys.stdin)["columns"]]; print(len(c), len(set(c)), c[1], c[2], c[-1])' <<<"$out")" \
+   "30000 30000 a.1 a.2 a.29999" "30,000 repeated header names: all made unique"
+printf 'a,a,a.1,a,a.3,a\n1,1,1,1,1,1\n' > "$T/hh.csv"
+run "$W" fp --no-cache --json --header "$T/hh.csv"
+eq "$(python3 -c 'import json,sys; print([c["name"] for c in json.load(sys.stdin)["columns"]])' <<<"$out")" \
+   "['a', 'a.2', 'a.1', 'a.4', 'a.3', 'a.5']" "repeats skip names the header holds"
 
 # binary data under a table's name: refused (exit 2), not read as a table of noise;
 # source code that happens to split into fields is a file, not a table
