@@ -170,6 +170,15 @@ printf '"a","b"\n"1",10,x\n"2",20,y\n' > "$T/rstyle.csv"
 run "$W" fp --no-cache --json "$T/rstyle.csv"
 eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["rows"], [c["name"] for c in d["columns"]], "warnings" in d)' <<<"$out")" \
    "2 ['Unnamed: 0', 'a', 'b'] False" "an R-style header one field short: the row names are an unnamed first column, no ragged rows"
+# a ragged row's extra columns are named by position, but never as a header name already is:
+# header "x,3" over rows of four fields gave two columns named "3" (merge refused the document)
+printf 'x,3\n1,2,3,4\n5,6,7,8\n9,9,9,9\n' > "$T/rag3.csv"; printf 'x,3\n1,2,4,3\n5,6,8,7\n9,9,9,9\n' > "$T/rag3sw.csv"
+run "$W" fp --no-cache --json "$T/rag3.csv"; printf '%s\n' "$out" > "$T/rag3.json"
+eq "$(python3 -c 'import json,sys; print([c["name"] for c in json.load(sys.stdin)["columns"]])' <<<"$out")" \
+   "['x', '3', '2', '3.1']" "ragged row's extra column named by a taken position: suffixed"
+run "$W" merge --json "$T/rag3.json" "$T/rag3.json"; eq "$rc" 0 "a table with extra columns of ragged rows merges"
+run "$W" fp --no-cache --id "$T/rag3.csv"; r1=${out%% *}; run "$W" fp --no-cache --id "$T/rag3sw.csv"
+[[ "${out%% *}" != "$r1" ]] && ok || bad "values swapped between a header column and a ragged row's extra column change the id"
 # the names pandas 1.5 gives (checked with Debian's pandas): names in the header are reserved first
 for case in "a,a,b,a,a.1|['a', 'a.2', 'b', 'a.3', 'a.1']" "a,a,a.2,a|['a', 'a.1', 'a.2', 'a.3']" ",,x|['Unnamed: 0', 'Unnamed: 1', 'x']"; do
   h=${case%%|*}; want=${case#*|}
