@@ -653,6 +653,11 @@ eq "$(tr ' ' '\n' <<<"$rj" | sort -u | grep -c .)" 1 "JSON array of objects (ind
 run "$W" fp --no-cache --json "$T/tab/recs.json"; eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["format"], d["rows"])' <<<"$out")" "json 3" "JSON array: format json, 3 rows"
 printf '[{"a": 1}, {"a": 2}' > "$T/tab/open.json"
 run "$W" fp --no-cache --as json "$T/tab/open.json"; eq "$rc" 2 "unclosed JSON array: exit 2"; has "$err" "ends before its" "unclosed JSON array: says so"
+# an empty file read as a JSON array (--as json, or compared with a table's fingerprint): no array
+# at all, not one that "ends before its ']'"
+: > "$T/tab/empty.json"
+run "$W" fp --no-cache --as json "$T/tab/empty.json"; eq "$rc $out" "2 " "empty file --as json: exit 2, no output"
+has "$err" "empty.json: line 1, column 1: no JSON array of objects (the text is empty" "empty file --as json: says so"
 printf '[{"a": 1}, 7]' > "$T/tab/seven.json"
 run "$W" fp --no-cache --as json "$T/tab/seven.json"; eq "$rc" 2 "JSON array with a non-object: exit 2"; has "$err" "not an object" "... says so"
 printf '{"lr": 0.001}\n' > "$T/tab/config.json"
