@@ -55,6 +55,43 @@ static int ltype_of(const char *s, whorl_ltype *t) {
   return -1;
 }
 
+/* The merged columns by name (index + 1 into col, open addressing): a
+ * part of many columns is matched in linear time (a scan per column took
+ * 8 s for two parts of 50,000 columns). */
+static uint64_t mname_hash(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t j = 0; j < n; j++) h = (h ^ (uint8_t)s[j]) * 1099511628211ULL;
+  return h;
+}
+
+static size_t mname_find(const size_t *slot, size_t cap, const mcol *col, const char *s, size_t n, size_t *at) {
+  size_t a = (size_t)mname_hash(s, n) & (cap - 1);
+  while (slot[a]) {
+    size_t k = slot[a] - 1;
+    if (col[k].name_len == n && !memcmp(col[k].name, s, n)) return k;
+    a = (a + 1) & (cap - 1);
+  }
+  *at = a;
+  return (size_t)-1;
+}
+
+/* Room in the set for one more name; 0 or -1 when out of memory. */
+static int mname_room(size_t **slot, size_t *cap, const mcol *col, size_t ncols) {
+  if (2 * (ncols + 1) <= *cap) return 0;
+  size_t nc = *cap ? 2 * *cap : 64;
+  size_t *ns = calloc(nc, sizeof *ns);
+  if (!ns) return -1;
+  for (size_t k = 0; k < ncols; k++) {
+    size_t a = (size_t)mname_hash(col[k].name, col[k].name_len) & (nc - 1);
+    while (ns[a]) a = (a + 1) & (nc - 1);
+    ns[a] = k + 1;
+  }
+  free(*slot);
+  *slot = ns;
+  *cap = nc;
+  return 0;
+}
+
 static int bad(whorl_error *err, size_t part, const char *what) {
   return whorl__error(err, WHORL_EFORMAT, NULL, -1, "part %zu: %s", part + 1, what);
 }
@@ -68,6 +105,7 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
   if (key_file && (rc = whorl__table_load_key(key_file, key, key_id, err))) return rc;
   mcol *col = NULL;
   size_t ncols = 0, cap = 0;
+  size_t *slot = NULL, slot_cap = 0;
   uint64_t rows = 0, size = 0;
   unsigned __int128 row_sum = 0;
   int profile = 1;
@@ -129,8 +167,13 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
       rc = bad(err, p, "no rows or logical.row_sum");
       break;
     }
+    int64_t sz = whorl_json_object_get_int(d, "size", 0);
+    if ((uint64_t)r > (uint64_t)INT64_MAX - rows || sz < 0 || (uint64_t)sz > (uint64_t)INT64_MAX - size) {
+      rc = bad(err, p, sz < 0 ? "a negative size" : "the parts' rows or sizes add up to more than 2^63 - 1");
+      break;
+    }
     rows += (uint64_t)r;
-    size += (uint64_t)whorl_json_object_get_int(d, "size", 0);
+    size += (uint64_t)sz;
     row_sum += le128(b16);
     const char *pid = whorl_json_object_get_string(lg, "id");
     whorl_json_array_append(ids, pid ? whorl_json_string(pid) : whorl_json_null());
@@ -162,8 +205,19 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
         rc = bad(err, p, "a column without name, type or hash.sum");
         break;
       }
-      size_t k = 0;
-      while (k < ncols && (col[k].name_len != nl || memcmp(col[k].name, name, nl))) k++;
+      const whorl_json *nuj = whorl_json_object_get(c, "nulls");
+      int64_t nu = nuj ? whorl_json_object_get_int(c, "nulls", -1) : 0;
+      if (nu < 0 || nu > r) {
+        rc = bad(err, p, "a column's nulls is not a count from 0 to the part's rows");
+        break;
+      }
+      size_t at = 0, k;
+      if (mname_room(&slot, &slot_cap, col, ncols)) {
+        rc = whorl__error(err, WHORL_ENOMEM, NULL, -1, "out of memory");
+        break;
+      }
+      k = mname_find(slot, slot_cap, col, name, nl, &at);
+      if (k == (size_t)-1) k = ncols;
       if (k < ncols && seen[k]) {
         rc = bad(err, p, "two columns of one name");
         break;
@@ -183,6 +237,7 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
         }
         memcpy(col[k].name, name, nl + 1);
         col[k].name_len = nl;
+        slot[at] = k + 1;
         col[k].type.type = WHORL_T_NULL;
         whorl__pcol_init(&col[k].prof);
         ncols++;
@@ -199,7 +254,7 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
       map[i] = k;
       whorl_coltype ct = {t, whorl_json_get_bool(whorl_json_object_get(c, "nullable"))};
       whorl__coltype_merge(&col[k].type, &ct);
-      col[k].nulls += (uint64_t)whorl_json_object_get_int(c, "nulls", 0);
+      col[k].nulls += (uint64_t)nu;
       col[k].sum += le128(b16);
       if (profile) {
         whorl_pcol pc;
@@ -399,6 +454,7 @@ int whorl_merge(const whorl_json *const *docs, size_t n, const char *key_file, w
     whorl__pcol_free(&col[k].prof);
   }
   free(col);
+  free(slot);
   free(res.col);
   whorl__psample_free(&sample);
   whorl__iblt_free(&iblt);

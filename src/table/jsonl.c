@@ -126,7 +126,10 @@ static int next_in_array(whorl_jsonl *r, const whorl_json **obj, uint64_t *line,
     if (end) return end;
     end = skip_space(r, err);
     if (end < 0) return end;
-    if (end) return r->astate == 2 ? 0 : array_error(r, err, "the JSON array ends before its ']'");
+    if (end)
+      return r->astate == 2 ? 0
+             : r->astate == 0 ? array_error(r, err, "no JSON array of objects (the text is empty or only white space)")
+                              : array_error(r, err, "the JSON array ends before its ']'");
     uint8_t ch = r->w.buf[r->w.start];
     if (r->astate == 0) {
       if (ch != '[') return array_error(r, err, "not a JSON array of objects");

@@ -54,6 +54,9 @@ typedef struct wb {
   size_t type_cap;  /* capacity of the type arrays of the first columns */
   size_t win_rows;  /* rows per window: fewer for wide tables (memory) */
   int silent;       /* columns already known to the sink: do not announce */
+  char **name;      /* the columns' names (copies), and a set of them: */
+  size_t *name_len; /* the names CSV gives extra columns must be new */
+  size_t *slot, slot_cap; /* (column index + 1, open addressing) */
 } wb;
 
 static int wb_flush(wb *w);
@@ -63,6 +66,59 @@ static int col_err(whorl_error *err, const char *path, int rc) {
   if (rc == WHORL_EUNSUPPORTED)
     return whorl__error(err, rc, path, -1, "more than %d columns: not supported", MAX_COLUMNS);
   return whorl__error(err, rc, path, -1, "out of memory");
+}
+
+static uint64_t wb_name_hash(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t j = 0; j < n; j++) h = (h ^ (uint8_t)s[j]) * 1099511628211ULL;
+  return h;
+}
+
+/* Whether a column is named s; if not, *at is the free slot for it. */
+static int wb_has_name(const wb *w, const char *s, size_t n, size_t *at) {
+  if (!w->slot_cap) return 0;
+  size_t a = (size_t)wb_name_hash(s, n) & (w->slot_cap - 1);
+  while (w->slot[a]) {
+    size_t j = w->slot[a] - 1;
+    if (w->name_len[j] == n && !memcmp(w->name[j], s, n)) return 1;
+    a = (a + 1) & (w->slot_cap - 1);
+  }
+  *at = a;
+  return 0;
+}
+
+/* Records the name of column w->ncols (about to be added). */
+static int wb_keep_name(wb *w, const char *name, size_t len) {
+  size_t n = w->ncols;
+  if (2 * (n + 1) > w->slot_cap) { /* grow the set (and the name arrays with it) */
+    size_t cap = w->slot_cap ? 2 * w->slot_cap : 64;
+    size_t *slot = calloc(cap, sizeof *slot);
+    char **nm = realloc(w->name, cap / 2 * sizeof *nm);
+    if (nm) w->name = nm;
+    size_t *nl = realloc(w->name_len, cap / 2 * sizeof *nl);
+    if (nl) w->name_len = nl;
+    if (!slot || !nm || !nl) {
+      free(slot);
+      return WHORL_ENOMEM;
+    }
+    free(w->slot);
+    w->slot = slot;
+    w->slot_cap = cap;
+    for (size_t j = 0; j < n; j++) {
+      size_t a = (size_t)wb_name_hash(w->name[j], w->name_len[j]) & (cap - 1);
+      while (slot[a]) a = (a + 1) & (cap - 1);
+      slot[a] = j + 1;
+    }
+  }
+  char *c = malloc(len + 1);
+  if (!c) return WHORL_ENOMEM;
+  if (len) memcpy(c, name, len);
+  c[len] = 0;
+  w->name[n] = c;
+  w->name_len[n] = len;
+  size_t at;
+  if (!wb_has_name(w, c, len, &at)) w->slot[at] = n + 1; /* (a repeat keeps its first) */
+  return WHORL_OK;
 }
 
 static int wb_add_column(wb *w, const char *name, size_t len) {
@@ -85,6 +141,10 @@ static int wb_add_column(wb *w, const char *name, size_t len) {
   memset(c, 0, sizeof *c);
   c->type = malloc(w->win_rows ? w->win_rows : 1);
   if (!c->type) return WHORL_ENOMEM;
+  if (wb_keep_name(w, name, len)) {
+    free(c->type);
+    return WHORL_ENOMEM;
+  }
   w->ncols++;
   int rc = w->silent ? 0 : w->sink->column(w->sink->ctx, name, len);
   if (rc) return rc;
@@ -108,8 +168,12 @@ static void wb_free(wb *w) {
   for (size_t i = 0; i < w->ncols; i++) {
     whorl_buf_free(&w->col[i].enc);
     free(w->col[i].type);
+    free(w->name[i]);
   }
   free(w->col);
+  free(w->name);
+  free(w->name_len);
+  free(w->slot);
 }
 
 /* Starts a cell in column c: returns the position of its length byte. */
@@ -411,10 +475,13 @@ static int name_taken(const size_t *slot, size_t cap, char *const *nm, const siz
   size_t a = (size_t)name_hash(s, n) & (cap - 1);
   while (slot[a]) {
     size_t j = slot[a] - 1;
-    if (nl[j] == n && !memcmp(nm[j], s, n)) return 1;
+    if (nl[j] == n && !memcmp(nm[j], s, n)) {
+      *at = j; /* the column that holds the name */
+      return 1;
+    }
     a = (a + 1) & (cap - 1);
   }
-  *at = a;
+  *at = a; /* the free slot */
   return 0;
 }
 
@@ -425,8 +492,13 @@ static long long unique_names(const char *const *fp, const size_t *lens, size_t 
   char **nm = calloc(nf ? nf : 1, sizeof *nm);
   size_t *nl = calloc(nf ? nf : 1, sizeof *nl);
   unsigned char *dup = calloc(nf ? nf : 1, 1);
+  /* per column holding a name's first occurrence: the suffix its next
+   * repeat starts trying from. Names are only ever added, so a suffix
+   * found taken stays taken, and starting each repeat at 1 would be
+   * quadratic in the repeats (20,000 columns named "a": seconds). */
+  unsigned long *next_k = calloc(nf ? nf : 1, sizeof *next_k);
   long long renamed = 0;
-  if (!slot || !nm || !nl || !dup) goto oom;
+  if (!slot || !nm || !nl || !dup || !next_k) goto oom;
   /* an empty name is "Unnamed: i", and every name's first occurrence is
    * its own, reserved before any repeat is renamed (as pandas does: the
    * second "a" of a,a,a.1 becomes a.2) */
@@ -445,7 +517,9 @@ static long long unique_names(const char *const *fp, const size_t *lens, size_t 
     if (!dup[i]) continue;
     renamed++;
     size_t base = nl[i];
-    for (unsigned long k = 1;; k++) {
+    size_t first = i;
+    (void)name_taken(slot, cap, nm, nl, nm[i], base, &first); /* its first occurrence */
+    for (unsigned long k = next_k[first] ? next_k[first] : 1;; k++) {
       char *next = malloc(base + 24);
       if (!next) goto oom;
       memcpy(next, nm[i], base);
@@ -456,6 +530,7 @@ static long long unique_names(const char *const *fp, const size_t *lens, size_t 
         nm[i] = next;
         nl[i] = cl;
         slot[at] = i + 1;
+        next_k[first] = k + 1;
         break;
       }
       free(next);
@@ -463,12 +538,14 @@ static long long unique_names(const char *const *fp, const size_t *lens, size_t 
   }
   free(slot);
   free(dup);
+  free(next_k);
   *out = nm;
   *out_len = nl;
   return renamed;
 oom:
   free(slot);
   free(dup);
+  free(next_k);
   free_names(nm, nf);
   free(nl);
   return -1;
@@ -606,9 +683,15 @@ done:
   return hdr;
 }
 
+/* Column i named by its position; an extra column of a ragged CSV row
+ * whose position a header name already holds (header "x,3" over rows of
+ * four fields) gets the first free suffix, as a repeated header name does
+ * ("3.1"): two columns of one name would weigh their cells alike. */
 static int index_name(wb *w, size_t i) {
-  char name[24];
+  char name[48];
   int n = snprintf(name, sizeof name, "%zu", i);
+  size_t at;
+  for (unsigned long k = 1; wb_has_name(w, name, (size_t)n, &at); k++) n = snprintf(name, sizeof name, "%zu.%lu", i, k);
   return wb_add_column(w, name, (size_t)n);
 }
 
