@@ -85,7 +85,8 @@ static const char help[] =
     "  -q, --quiet            no warnings on stderr\n"
     "  -h, --help             this help\n"
     "\n"
-    "Exit status: 0 ok, 1 an unsafe pickle (see --allow-unsafe-pickle), 2 error\n"
+    "Exit status: 0 ok, 1 an unsafe pickle in a model, a pickle file or a\n"
+    "folder's pickle-bearing files (see --allow-unsafe-pickle), 2 error\n"
     "(nothing is printed for a path that failed).\n";
 
 enum { OPT_LEVEL = 256, OPT_DIGEST, OPT_JSON, OPT_ID, OPT_NOCHUNKS, OPT_NOCACHE, OPT_CACHE, OPT_THREADS, OPT_STATS, OPT_NOENTRIES,

@@ -1254,6 +1254,20 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
         finding(&j, 1, "content", "%s%s (not allowed; may_change: [content] would allow it)", str(d, "verdict"), b.data ? b.data : "");
         whorl_buf_free(&b);
       }
+      /* a pickle among a file's or folder's files: loading it may run code */
+      const char *ck = str(cur, "kind");
+      const whorl_json *un = whorl_json_object_get(cur, "unsafe");
+      if ((!strcmp(ck, "file") || !strcmp(ck, "folder")) && whorl_json_size(un) &&
+          !whorl_json_get_bool(whorl_json_object_get(rule, "allow_unsafe"))) {
+        whorl_buf fb = WHORL_BUF_INIT;
+        for (size_t k = 0; k < whorl_json_size(un) && k < 3; k++)
+          whorl_buf_printf(&fb, "%s%s (%s)", k ? "; " : "", str(whorl_json_array_get(un, k), "finding"),
+                           str(whorl_json_array_get(un, k), "where"));
+        if (whorl_json_size(un) > 3) whorl_buf_printf(&fb, "; and %zu more", whorl_json_size(un) - 3);
+        finding(&j, 1, "unsafe", "%zu unsafe pickle finding%s: %s (allow_unsafe: true would accept them)", whorl_json_size(un),
+                whorl_json_size(un) == 1 ? "" : "s", fb.data ? fb.data : "");
+        whorl_buf_free(&fb);
+      }
       whorl_json_object_set(a, "diff", d);
       d = NULL;
     }
@@ -1352,16 +1366,24 @@ static void shell_word(whorl_buf *b, const char *s) {
  * failures, if they are intended (changed: --update; gone: --remove). */
 static void next_steps(whorl_buf *b, const whorl_json *r, const char *prefix) {
   const whorl_json *arts = whorl_json_object_get(r, "artifacts");
-  whorl_buf upd = WHORL_BUF_INIT, rem = WHORL_BUF_INIT;
+  whorl_buf upd = WHORL_BUF_INIT, rem = WHORL_BUF_INIT, uns = WHORL_BUF_INIT;
   for (size_t i = 0; i < whorl_json_size(arts); i++) {
     const whorl_json *a = whorl_json_array_get(arts, i), *fs = whorl_json_object_get(a, "findings");
     if (strcmp(str(a, "status"), "fail")) continue;
-    int gone = 0, unreadable = 0;
+    int gone = 0, unreadable = 0, other = 0;
     for (size_t k = 0; k < whorl_json_size(fs); k++) {
-      gone |= !strcmp(str(whorl_json_array_get(fs, k), "rule"), "missing");
-      unreadable |= !strcmp(str(whorl_json_array_get(fs, k), "rule"), "unreadable");
+      const char *rule = str(whorl_json_array_get(fs, k), "rule");
+      gone |= !strcmp(rule, "missing");
+      unreadable |= !strcmp(rule, "unreadable");
+      /* (a new payload is never allowed: reviewed, it is recorded with lock --update) */
+      other |= strcmp(rule, "unsafe") != 0 || strstr(str(whorl_json_array_get(fs, k), "message"), "never allowed") != NULL;
     }
     if (unreadable) continue; /* to be repaired, not accepted */
+    if (!other) { /* unsafe pickles alone: updating the lock changes nothing */
+      whorl_buf_putc(&uns, ' ');
+      shell_word(&uns, str(a, "name"));
+      continue;
+    }
     whorl_buf *w = gone ? &rem : &upd;
     whorl_buf_putc(w, ' ');
     shell_word(w, str(a, "name"));
@@ -1378,8 +1400,12 @@ static void next_steps(whorl_buf *b, const whorl_json *r, const char *prefix) {
   if (rem.len)
     whorl_buf_printf(b, "%sif these artifacts were removed or renamed on purpose: whorl lock%s --remove%s\n", prefix,
                      lk.data ? lk.data : "", rem.data);
+  if (uns.len)
+    whorl_buf_printf(b, "%sunsafe pickles in%s: review what they would run; if you trust them, a policy rule with "
+                     "allow_unsafe: true accepts them (docs/check.md)\n", prefix, uns.data);
   whorl_buf_free(&upd);
   whorl_buf_free(&rem);
+  whorl_buf_free(&uns);
   whorl_buf_free(&lk);
 }
 

@@ -597,6 +597,28 @@ static int fp_folder(const char *path, const whorl_fp_options *o, const char *co
       whorl__error(err, rc, path, -1, "out of memory");
     }
   }
+  /* Pickle-bearing files among the entries (a pickled model or DataFrame,
+   * a torch.save archive in a data folder): what loading them would run.
+   * Not for a model folder's extras (o->model 0: its reader scans them). */
+  if (!rc && doc && !quick && o->model != 0) {
+    whorl_json *un = whorl_json_array();
+    for (size_t i = 0; !rc && i < wr.n; i++) {
+      walk_entry *e = &wr.entries[i];
+      if (e->type != WALK_FILE || !whorl__pickle_name(e->rel, e->rel_len)) continue;
+      int fd = whorl__open_beneath(p.rootfd, e->rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+      if (fd < 0) continue; /* gone since it was hashed: the next run sees it */
+      char full[8192];
+      snprintf(full, sizeof full, "%s/%s", path, e->rel);
+      rc = whorl__pickle_findings(full, fd, (uint64_t)e->st.st_size, e->rel, un, err);
+      close(fd);
+    }
+    if (!rc && whorl_json_size(un)) whorl_json_object_set(doc, "unsafe", un);
+    else whorl_json_free(un);
+    if (rc) {
+      whorl_json_free(doc);
+      doc = NULL;
+    }
+  }
   /* Entry objects not moved into the document (on errors) are freed here. */
   if (p.ids)
     for (size_t i = 0; i < wr.n; i++) whorl_json_free(p.ids[i]);

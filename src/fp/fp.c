@@ -471,6 +471,19 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
     o.level = WHORL_LEVEL_CONTENT;
     rc = fp_file(path, fd, &fst, &o, out, err);
     o.level = want;
+    const char *fmt = rc ? NULL : whorl_json_object_get_string(*out, "format");
+    if (fmt && !strcmp(fmt, "pickle") && o.model != 0) {
+      /* a pickle (a scikit-learn model, a DataFrame): what loading it would run */
+      whorl_json *un = whorl_json_array();
+      const char *slash = strrchr(path, '/');
+      rc = whorl__pickle_findings(path, fd, (uint64_t)fst.st_size, slash ? slash + 1 : path, un, err);
+      if (!rc && whorl_json_size(un)) whorl_json_object_set(*out, "unsafe", un);
+      else whorl_json_free(un);
+      if (rc) {
+        whorl_json_free(*out);
+        *out = NULL;
+      }
+    }
     if (!rc && (want == WHORL_LEVEL_LOGICAL || want == WHORL_LEVEL_PROFILE || want == WHORL_LEVEL_AUTO ||
                 o.table_format)) {
       whorl_json *table = NULL;

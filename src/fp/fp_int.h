@@ -53,6 +53,14 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
 const char *whorl__model_detect(const char *path, int fd, int forced);
 int whorl__fp_model_file(const char *path, int fd, const struct stat *st, const whorl_fp_options *o, const char *kind,
                          whorl_json **out, whorl_error *err);
+/* Unsafe findings (docs/model.md) of a file that holds a pickle (a bare
+ * or legacy torch.save pickle, a PyTorch zip checkpoint), appended to list
+ * as {"finding", "where", "pickle"}, where prefixed by display; nothing
+ * for other files. (fp/pickles.c) */
+int whorl__pickle_findings(const char *path, int fd, uint64_t size, const char *display, whorl_json *list, whorl_error *err);
+/* 1 for a name a pickle-bearing file goes by (.pkl .pickle .pt .pth .bin
+ * .ckpt .joblib, any letter case): the folder entries looked into. */
+int whorl__pickle_name(const char *name, size_t len);
 /* 1 for a folder with config.json and weight files (Hugging Face layout). */
 int whorl__is_model_folder(const char *dir);
 int whorl__fp_model_folder(const char *dir, const whorl_fp_options *o, whorl_json **out, whorl_error *err);

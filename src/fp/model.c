@@ -751,6 +751,7 @@ static int extras_section(const char *dir, const whorl_fp_options *o, const char
   fo.chunks = 0;
   fo.digests = 0;
   fo.expect_quick = NULL;
+  fo.model = 0; /* its pickles: scanned by the folder's reader already */
   fo.level = o->level == WHORL_LEVEL_QUICK ? WHORL_LEVEL_QUICK : WHORL_LEVEL_CONTENT;
   whorl_json *d = NULL;
   int rc = whorl__fp_folder_except(dir, &fo, (const char *const *)inid, n, &d, err);

@@ -594,6 +594,63 @@ def main():
     check(rc == 2 and "frozen_config" in err, f"frozen_config: a number is no key name: exit 2 ({err.strip()})")
     rc, out, err = wrun(nx, "check", "--lock", "none.lock")
     check(rc == 2 and "whorl lock PATH" in err, f"no lock file: says how to make one ({err.strip()})")
+
+    # pickles outside models: a bare pickle, a pickle in a data folder, a
+    # torch.save archive among data (loading any of them may run code)
+    import pickle
+    pk = os.path.join(TMP, "pk")
+    os.makedirs(os.path.join(pk, "data", "sub"))
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    with open(os.path.join(pk, "evil.pkl"), "wb") as f:
+        pickle.dump(Evil(), f, protocol=4)
+    with open(os.path.join(pk, "safe.pkl"), "wb") as f:
+        pickle.dump({"a": [1, 2, 3], "b": "text", "c": 1.5}, f, protocol=4)
+    with open(os.path.join(pk, "data", "sub", "model.bin"), "wb") as f:
+        pickle.dump(Evil(), f, protocol=2)
+    with open(os.path.join(pk, "data", "noise.bin"), "wb") as f:
+        f.write(bytes(range(256)) * 8)  # no pickle: no finding
+    pd.DataFrame({"x": [1, 2]}).to_pickle(os.path.join(pk, "data", "frame.pkl"))
+    rc, out, err = wrun(pk, "fp", "--json", "evil.pkl")
+    d = json.loads(out) if out.startswith("{") else {}
+    check(rc == 1 and "os.system" in err and d.get("unsafe") and "os.system" in d["unsafe"][0]["finding"],
+          f"a bare pickle calling os.system: unsafe, exit 1 ({err.strip()[:200]})")
+    rc, out, err = wrun(pk, "fp", "--allow-unsafe-pickle", "evil.pkl")
+    check(rc == 0, "--allow-unsafe-pickle: exit 0")
+    rc, out, err = wrun(pk, "fp", "--json", "--no-model", "evil.pkl")
+    check(rc == 0 and "unsafe" not in json.loads(out), "--no-model: the bytes only")
+    rc, out, err = wrun(pk, "fp", "--json", "safe.pkl")
+    check(rc == 0 and "unsafe" not in json.loads(out), f"a pickle of plain values: no finding ({err.strip()[:200]})")
+    rc, out, err = wrun(pk, "fp", "--json", "data")
+    d = json.loads(out) if out.startswith("{") else {}
+    wh = sorted(u["where"].split(":")[0] for u in d.get("unsafe", []))
+    check(rc == 1 and "sub/model.bin" in wh and not any(w.startswith("noise.bin") for w in wh) and "frame.pkl" in wh,
+          f"a folder: the pickles named by path, the non-pickle .bin not ({wh})")
+    check(any("pandas" in u["finding"] for u in d.get("unsafe", [])),
+          "a pickled DataFrame names the pandas globals it would import")
+    rc, out, err = wrun(pk, "lock", "data", "evil.pkl")
+    rc, out, err = wrun(pk, "check")
+    check(rc == 1 and "unsafe pickle finding" in out and "allow_unsafe: true accepts them" in out,
+          f"check fails unsafe pickles in files and folders, and says what to do ({out.strip()[-300:]})")
+    with open(os.path.join(pk, "whorl.policy.yaml"), "w") as f:
+        f.write("version: 1\nrules:\n  - match: \"*\"\n    allow_unsafe: true\n")
+    rc, out, err = wrun(pk, "check")
+    check(rc == 0, f"allow_unsafe: true accepts them ({out.strip()[-200:]})")
+    # a model folder's pickles are reported once (not again as extras)
+    mf = os.path.join(TMP, "pkm")
+    os.makedirs(os.path.join(mf, "extra"))
+    write_st(os.path.join(mf, "model.safetensors"), arrays)
+    with open(os.path.join(mf, "config.json"), "w") as f:
+        json.dump({"model_type": "demo"}, f)
+    with open(os.path.join(mf, "extra", "state.pkl"), "wb") as f:
+        pickle.dump(Evil(), f, protocol=4)
+    rc, out, err = wrun(TMP, "fp", "--json", mf)
+    d = json.loads(out) if out.startswith("{") else {}
+    check(rc == 1 and len(d.get("unsafe", [])) == 1 and "unsafe" not in d.get("extras", {}),
+          f"a model folder's pickle: one finding ({d.get('unsafe')})")
     return 0
 
 
