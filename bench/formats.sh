@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Formats benchmark: whorl on Parquet and JSON Lines against DuckDB on the
+# Formats benchmark: whorl on Parquet, JSON Lines and zstd-compressed CSV and
+# JSON Lines against DuckDB on the
 # same files, in one run. The generated table of the tables benchmark (ROWS
 # rows, default 2,000,000) is converted once by DuckDB itself, so the peer
 # reads files its own writer made. Levels: logical (vs DuckDB's
@@ -43,12 +44,17 @@ for ext in parquet jsonl; do
   [[ -s "$f" ]] || { echo "converting to $f (DuckDB) ..." >&2; (cd "$DUCK" && node formats.mjs convert "$CSV" "$f.tmp.$ext") && mv "$f.tmp.$ext" "$f"; }
   cat "$f" > /dev/null
 done
+# zstd-compressed CSV and JSON Lines (zstd -3): decompressed and parsed by
+# both tools
+command -v zstd >/dev/null || { echo "zstd not found (apt-get install zstd)" >&2; exit 2; }
+[[ -s "$DIR/formats-$ROWS.csv.zst" ]] || zstd -q -3 -f "$CSV" -o "$DIR/formats-$ROWS.csv.zst"
+[[ -s "$DIR/formats-$ROWS.jsonl.zst" ]] || zstd -q -3 -f "$DIR/formats-$ROWS.jsonl" -o "$DIR/formats-$ROWS.jsonl.zst"
 
 . "$HERE/lib.sh" # measure
 line() { awk -v n="$1" -v s="$2" -v k="$3" 'BEGIN { printf "%-44s %7.2f s %8.1f MiB RSS\n", n, s, k / 1024 }'; }
 
-echo "data: $ROWS rows x 12 columns of the tables benchmark's table, written by DuckDB"
-for ext in parquet jsonl; do
+echo "data: $ROWS rows x 12 columns of the tables benchmark's table, written by DuckDB (and zstd -3)"
+for ext in parquet jsonl csv.zst jsonl.zst; do
   f="$DIR/formats-$ROWS.$ext"
   echo "-- $ext ($(stat -c %s "$f") bytes)"
   for lv in logical profile; do
