@@ -558,7 +558,19 @@ static int next_page(pq_colreader *r, whorl_error *err) {
     d->gen = atomic_fetch_add(&dict_gens, 1) + 1;
     d->type = col->type;
     d->n = (size_t)h.num_values;
-    if (d->n > ulen * 8 + 1) FAIL(WHORL_EFORMAT, "column %s: dictionary larger than its page", col->path);
+    /* each value takes at least this many bytes of the page (BOOLEAN: a
+     * bit; BYTE_ARRAY: its 4-byte length): a count beyond what the page
+     * can hold is refused before anything is allocated for it */
+    {
+      const int ty = col->type;
+      const uint64_t per = ty == PQ_INT32 || ty == PQ_FLOAT || ty == PQ_BYTE_ARRAY ? 4
+                           : ty == PQ_INT64 || ty == PQ_DOUBLE                    ? 8
+                           : ty == PQ_INT96                                       ? 12
+                           : ty == PQ_FIXED_LEN_BYTE_ARRAY && r->s->type_length > 0 ? (uint64_t)r->s->type_length
+                                                                                    : 0;
+      if (per ? d->n > ulen / per : d->n > ulen * 8 + 1)
+        FAIL(WHORL_EFORMAT, "column %s: dictionary larger than its page", col->path);
+    }
     d->store = malloc(ulen + 1);
     d->ints = calloc(d->n + 1, sizeof *d->ints);
     d->dbls = calloc(d->n + 1, sizeof *d->dbls);
