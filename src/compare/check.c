@@ -1509,19 +1509,36 @@ int whorl_check_render(const whorl_json *r, const char *format, char **out, size
       whorl_buf_puts(&b, "    <testcase classname=\"whorl.check\" name=\"");
       xml_escape(&b, str(a, "name"));
       whorl_buf_puts(&b, "\">\n");
-      for (size_t k = 0; k < whorl_json_size(fs); k++) {
-        const whorl_json *f = whorl_json_array_get(fs, k);
-        int fail = !strcmp(str(f, "level"), "fail");
-        whorl_buf_puts(&b, fail ? "      <failure type=\"" : "      <system-out>warning ");
-        if (fail) {
-          xml_escape(&b, str(f, "rule"));
-          whorl_buf_puts(&b, "\" message=\"");
+      /* one <failure> (the first failing rule in its attributes, every
+       * failure in its text) and one <system-out> (the warnings): the JUnit
+       * schema allows one of each, and some CI readers keep only the first */
+      size_t nfail = 0;
+      for (size_t k = 0; k < whorl_json_size(fs); k++) nfail += !strcmp(str(whorl_json_array_get(fs, k), "level"), "fail");
+      for (int pass = 0; pass < 2; pass++) {
+        size_t seen = 0;
+        for (size_t k = 0; k < whorl_json_size(fs); k++) {
+          const whorl_json *f = whorl_json_array_get(fs, k);
+          if (!strcmp(str(f, "level"), "fail") != !pass) continue;
+          if (!pass && !seen) {
+            whorl_buf_puts(&b, "      <failure type=\"");
+            xml_escape(&b, str(f, "rule"));
+            whorl_buf_puts(&b, "\" message=\"");
+            xml_escape(&b, str(f, "message"));
+            if (nfail > 1) whorl_buf_printf(&b, " (and %zu more)", nfail - 1);
+            whorl_buf_puts(&b, "\">");
+          } else if (pass && !seen) {
+            whorl_buf_puts(&b, "      <system-out>");
+          }
+          if (seen) whorl_buf_putc(&b, '\n');
+          if (pass) whorl_buf_puts(&b, "warning ");
+          else {
+            xml_escape(&b, str(f, "rule"));
+            whorl_buf_puts(&b, ": ");
+          }
           xml_escape(&b, str(f, "message"));
-          whorl_buf_puts(&b, "\"/>\n");
-        } else {
-          xml_escape(&b, str(f, "message"));
-          whorl_buf_puts(&b, "</system-out>\n");
+          seen++;
         }
+        if (seen) whorl_buf_puts(&b, pass ? "</system-out>\n" : "</failure>\n");
       }
       whorl_buf_puts(&b, "    </testcase>\n");
     }

@@ -137,6 +137,11 @@ def main():
     root = ET.fromstring(out)
     suite = root.find("testsuite")
     check(suite is not None and suite.get("tests") == "3" and suite.get("failures") == "1" and len(root.findall(".//failure")) >= 1, "--format junit: valid JUnit XML")
+    check(all(len(tc.findall("failure")) <= 1 and len(tc.findall("system-out")) <= 1 for tc in root.iter("testcase")),
+          "--format junit: at most one <failure> and one <system-out> per test case (the schema's limit)")
+    nfind = sum(1 for a in rep["artifacts"] for f in a["findings"] if f["level"] == "fail")
+    ftext = "\n".join((tc.find("failure").text or "") for tc in root.iter("testcase") if tc.find("failure") is not None)
+    check(ftext.count("\n") + 1 == nfind, f"--format junit: every failing finding in the failure's text ({nfind})")
     rc, out, err = run("check", "--policy", "m.yaml", "--format", "markdown")
     check(out.startswith("### whorl check: failed") and "| artifact |" in out, "--format markdown")
 
