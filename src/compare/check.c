@@ -223,14 +223,26 @@ static int write_lock(const char *lock, const whorl_json *j, whorl_error *err) {
   struct stat st;
   int had = stat(lock, &st) == 0;
   if (had && realpath(lock, real)) lock = real;
-  snprintf(tmp, sizeof tmp, "%s.tmp", lock);
-  FILE *f = fopen(tmp, "w");
+  /* a temporary name of its own: two lock runs at once never write into
+   * one file (the last rename wins, whole) */
+  snprintf(tmp, sizeof tmp, "%s.XXXXXX", lock);
+  int tfd = mkstemp(tmp);
+  FILE *f = tfd >= 0 ? fdopen(tfd, "w") : NULL;
   if (!f) {
+    int e = errno;
+    if (tfd >= 0) {
+      close(tfd);
+      unlink(tmp);
+    }
     free(pretty);
-    return whorl__error_errno(err, errno, tmp, "open");
+    return whorl__error_errno(err, e, tmp, "open");
   }
   size_t w = fwrite(pretty, 1, pn, f);
-  int bad = w != pn || fflush(f) || (had && fchmod(fileno(f), st.st_mode & 07777)) || fsync(fileno(f));
+  /* mkstemp makes it 0600: an existing lock keeps its mode, a new one gets
+   * what a plain file would (0666 less the umask) */
+  mode_t um = umask(0);
+  umask(um);
+  int bad = w != pn || fflush(f) || fchmod(fileno(f), had ? (st.st_mode & 07777) : (0666 & ~um)) || fsync(fileno(f));
   bad |= fclose(f) != 0;
   free(pretty);
   if (bad || rename(tmp, lock)) {
