@@ -1242,6 +1242,20 @@ int whorl_check(const char *lock_path, const char *policy_path, const whorl_fp_o
     } else {
       whorl_json_object_set(a, "verdict", whorl_json_string(str(d, "verdict")));
       const char *kind = str(locked, "kind");
+      if (!strcmp(kind, "table")) {
+        /* a column rule for a column the table never had: most often a
+         * typo, which would leave that column's thresholds unset */
+        const whorl_json *rc2 = whorl_json_object_get(rule, "columns");
+        for (size_t q = 0; q < whorl_json_size(rc2); q++) {
+          const char *cn = whorl_json_object_key(rc2, q, NULL);
+          int have = 0;
+          for (int side = 0; side < 2 && !have; side++) {
+            const whorl_json *cs = whorl_json_object_get(side ? locked : cur, "columns");
+            for (size_t c = 0; c < whorl_json_size(cs) && !have; c++) have = !strcmp(str(whorl_json_array_get(cs, c), "name"), cn);
+          }
+          if (!have) finding(&j, 0, "columns", "the policy names column \"%s\", which this table does not have (a typo?)", cn);
+        }
+      }
       if (!strcmp(kind, "table") && whorl_json_object_get(d, "table")) judge_table(&j, rule, d, 0);
       else if (!strcmp(kind, "model") && whorl_json_object_get(d, "model")) judge_model(&j, rule, d);
       else if (!strcmp(kind, "features") && whorl_json_object_get(d, "features")) judge_features(&j, rule, d);

@@ -600,6 +600,18 @@ def main():
     rc, out, err = wrun(nx, "check", "--lock", "none.lock")
     check(rc == 2 and "whorl lock PATH" in err, f"no lock file: says how to make one ({err.strip()})")
 
+    # a column rule naming no column of the table (a typo): a warning
+    cr = os.path.join(TMP, "colrule")
+    os.makedirs(cr)
+    with open(os.path.join(cr, "t.csv"), "w") as f:
+        f.write("age,x\n1,2\n3,4\n")
+    wrun(cr, "lock", "t.csv")
+    with open(os.path.join(cr, "whorl.policy.yaml"), "w") as f:
+        f.write("version: 1\nrules:\n  - match: '*.csv'\n    columns:\n      agee:\n        drift: {psi: {fail: 0.2}}\n"
+                "      age:\n        drift: {psi: {fail: 0.2}}\n")
+    rc, out, err = wrun(cr, "check")
+    check(rc == 0 and "WARN" in out and '"agee"' in out and '"age"' not in out, f"a column rule for no column: a warning ({out.strip()})")
+
     # pickles outside models: a bare pickle, a pickle in a data folder, a
     # torch.save archive among data (loading any of them may run code)
     import pickle
