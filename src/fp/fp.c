@@ -472,11 +472,16 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
     rc = fp_file(path, fd, &fst, &o, out, err);
     o.level = want;
     const char *fmt = rc ? NULL : whorl_json_object_get_string(*out, "format");
-    if (fmt && !strcmp(fmt, "pickle") && o.model != 0) {
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    /* a protocol 0 or 1 pickle has no header: "text" or "binary" by its
+     * bytes, a pickle by its name */
+    int pkl = fmt && (!strcmp(fmt, "pickle") ||
+                      ((!strcmp(fmt, "text") || !strcmp(fmt, "binary")) && whorl__pickle_name(base, strlen(base))));
+    if (pkl && o.model != 0) {
       /* a pickle (a scikit-learn model, a DataFrame): what loading it would run */
       whorl_json *un = whorl_json_array();
-      const char *slash = strrchr(path, '/');
-      rc = whorl__pickle_findings(path, fd, (uint64_t)fst.st_size, slash ? slash + 1 : path, un, err);
+      rc = whorl__pickle_findings(path, fd, (uint64_t)fst.st_size, base, un, err);
       if (!rc && whorl_json_size(un)) whorl_json_object_set(*out, "unsafe", un);
       else whorl_json_free(un);
       if (rc) {

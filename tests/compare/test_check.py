@@ -656,6 +656,33 @@ def main():
         f.write("version: 1\nrules:\n  - match: \"*\"\n    allow_unsafe: true\n")
     rc, out, err = wrun(pk, "check")
     check(rc == 0, f"allow_unsafe: true accepts them ({out.strip()[-200:]})")
+    # protocol 0 and 1 pickles have no header ("cos\nsystem\n..."): found
+    # by name, bare and in a folder; a text file named .bin is no finding
+    tp = os.path.join(TMP, "pk01")
+    os.makedirs(tp)
+    for proto in (0, 1):
+        with open(os.path.join(tp, f"evil{proto}.pkl"), "wb") as f:
+            pickle.dump(Evil(), f, protocol=proto)
+        with open(os.path.join(tp, f"safe{proto}.pkl"), "wb") as f:
+            pickle.dump({"a": [1, 2], "b": "t"}, f, protocol=proto)
+        rc, out, err = wrun(tp, "fp", "--json", f"evil{proto}.pkl")
+        d = json.loads(out) if out.startswith("{") else {}
+        check(rc == 1 and d.get("unsafe") and "os.system" in d["unsafe"][0]["finding"],
+              f"a protocol {proto} pickle calling os.system: unsafe, exit 1 ({err.strip()[:200]})")
+        rc, out, err = wrun(tp, "fp", "--json", f"safe{proto}.pkl")
+        check(rc == 0 and "unsafe" not in json.loads(out), f"a protocol {proto} pickle of plain values: no finding")
+    with open(os.path.join(tp, "evil0.pkl"), "rb") as f:
+        ev0 = f.read()
+    with open(os.path.join(tp, "w.bin"), "wb") as f:
+        f.write(ev0)
+    with open(os.path.join(tp, "notes.bin"), "w") as f:
+        f.write("In the beginning\n")
+    rc, out, err = wrun(TMP, "fp", "--json", tp)
+    d = json.loads(out) if out.startswith("{") else {}
+    wh = sorted(u["where"].split(":")[0] for u in d.get("unsafe", []))
+    check(rc == 1 and wh == ["evil0.pkl", "evil1.pkl", "w.bin"], f"a folder: protocol 0/1 pickles found, a text .bin not ({wh})")
+    rc, out, err = wrun(tp, "fp", "notes.bin")
+    check(rc == 0, "a text file named .bin: no finding")
     # a model folder's pickles are reported once (not again as extras)
     mf = os.path.join(TMP, "pkm")
     os.makedirs(os.path.join(mf, "extra"))
