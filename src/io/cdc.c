@@ -8,6 +8,7 @@
  * cheap sequential pass over the candidates afterwards. The test is a
  * multiply-shift hash, which vectorizes: AVX-512 tests 64 positions per
  * step. The portable loop gives identical results (checked by tests). */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,12 +91,16 @@ __attribute__((target("avx512f,avx512dq"))) static int scan_avx512(const uint8_t
 }
 
 static int have_avx512(void) {
-  static int cached = -1;
-  if (cached < 0) {
+  /* asked by several hashing threads at once: an atomic (the answer is the
+   * same whoever computes it first) */
+  static _Atomic int cached = -1;
+  int c = atomic_load_explicit(&cached, memory_order_relaxed);
+  if (c < 0) {
     __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    c = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    atomic_store_explicit(&cached, c, memory_order_relaxed);
   }
-  return cached;
+  return c;
 }
 #endif
 
