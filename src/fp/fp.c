@@ -477,7 +477,8 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
     /* a protocol 0 or 1 pickle has no header: "text" or "binary" by its
      * bytes, a pickle by its name */
     int pkl = fmt && (!strcmp(fmt, "pickle") ||
-                      ((!strcmp(fmt, "text") || !strcmp(fmt, "binary")) && whorl__pickle_name(base, strlen(base))));
+                      ((!strcmp(fmt, "text") || !strcmp(fmt, "binary") || !strcmp(fmt, "gzip")) &&
+                       whorl__pickle_name(base, strlen(base))));
     if (pkl && o.model != 0) {
       /* a pickle (a scikit-learn model, a DataFrame): what loading it would run */
       whorl_json *un = whorl_json_array();

@@ -5,7 +5,11 @@
  * src/model says which globals they would import or call. The findings go
  * to the document's "unsafe" (in no id: the file's bytes already are). */
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +36,24 @@ static int holds_pickle(const char *path, int fd) {
   return 0;
 }
 
-/* 1 for a name only pickles go by (.pkl .pickle .joblib). */
+/* The length of name without a compression suffix (.gz, .z, .zlib, as
+ * joblib.dump(..., compress=...) and pandas' to_pickle name them). */
+static size_t strip_zip_suffix(const char *name, size_t len) {
+  static const char *const z[] = {".gz", ".z", ".zlib", NULL};
+  for (const char *const *e = z; *e; e++) {
+    size_t el = strlen(*e), k = 0;
+    if (len <= el) continue;
+    while (k < el && tolower((unsigned char)name[len - el + k]) == (*e)[k]) k++;
+    if (k == el) return len - el;
+  }
+  return len;
+}
+
+/* 1 for a name only pickles go by (.pkl .pickle .joblib, maybe with a
+ * compression suffix). */
 static int pickle_only_name(const char *name) {
   static const char *const ext[] = {".pkl", ".pickle", ".joblib", NULL};
-  size_t len = strlen(name);
+  size_t len = strip_zip_suffix(name, strlen(name));
   for (const char *const *e = ext; *e; e++) {
     size_t el = strlen(*e), k = 0;
     if (len < el) continue;
@@ -47,7 +65,71 @@ static int pickle_only_name(const char *name) {
 
 #define UNREADABLE "a pickle-bearing file whorl cannot read through"
 
+/* A zlib or gzip stream (joblib.dump(..., compress=3), to_pickle("x.pkl.gz"))
+ * inflated into an anonymous memory file of at most PICKLE_INFLATE_MAX
+ * bytes (the rest is left out: the scan then says it cannot read through);
+ * -1 when it does not inflate. */
+#define PICKLE_INFLATE_MAX (512ull << 20)
+static int write_at(int fd, const uint8_t *b, size_t n, uint64_t off) {
+  while (n) {
+    ssize_t w = pwrite(fd, b, n, (off_t)off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    b += w, n -= (size_t)w, off += (uint64_t)w;
+  }
+  return 0;
+}
+
+static int inflated(int fd) {
+  uint8_t in[65536], out[65536];
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (inflateInit2(&z, 15 + 32) != Z_OK) return -1; /* zlib or gzip header */
+  int mfd = memfd_create("whorl-pickle", MFD_CLOEXEC);
+  uint64_t off = 0, made = 0;
+  int zr = Z_OK;
+  while (mfd >= 0 && zr != Z_STREAM_END && made < PICKLE_INFLATE_MAX) {
+    long long n = whorl__pread_full(fd, in, sizeof in, off);
+    if (n <= 0) break;
+    off += (uint64_t)n;
+    z.next_in = in;
+    z.avail_in = (uInt)n;
+    while (z.avail_in && zr != Z_STREAM_END && made < PICKLE_INFLATE_MAX) {
+      z.next_out = out;
+      z.avail_out = sizeof out;
+      zr = inflate(&z, Z_NO_FLUSH);
+      if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) break;
+      size_t got = sizeof out - z.avail_out;
+      if (got && write_at(mfd, out, got, made)) {
+        zr = Z_MEM_ERROR;
+        break;
+      }
+      made += got;
+      if (zr == Z_BUF_ERROR && !got) break;
+    }
+    if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) break;
+  }
+  inflateEnd(&z);
+  if (mfd >= 0 && (made == 0 || (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR))) {
+    close(mfd);
+    return -1;
+  }
+  return mfd;
+}
+
 int whorl__pickle_findings(const char *path, int fd, uint64_t size, const char *display, whorl_json *list, whorl_error *err) {
+  uint8_t h[2];
+  if (pickle_only_name(display) && whorl__pread_full(fd, h, 2, 0) == 2 &&
+      ((h[0] == 0x1f && h[1] == 0x8b) || (h[0] == 0x78 && (h[0] * 256 + h[1]) % 31 == 0))) {
+    /* a compressed pickle: the pickle inside (what the loader unpickles) */
+    int mfd = inflated(fd);
+    if (mfd < 0) return WHORL_OK; /* not a stream after all: no pickle to read */
+    struct stat st;
+    int rc = fstat(mfd, &st) ? whorl__error_errno(err, errno, path, "inflate") : WHORL_OK;
+    if (!rc) rc = whorl__pickle_findings(path, mfd, (uint64_t)st.st_size, display, list, err);
+    close(mfd);
+    return rc;
+  }
   const int kind = holds_pickle(path, fd);
   if (!kind) return WHORL_OK;
   whorl_model m;
@@ -75,6 +157,17 @@ int whorl__pickle_findings(const char *path, int fd, uint64_t size, const char *
 
 int whorl__pickle_name(const char *name, size_t len) {
   static const char *const ext[] = {".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt", ".joblib", NULL};
+  const size_t bare = strip_zip_suffix(name, len);
+  if (bare != len) { /* compressed: only names that pickles alone go by */
+    static const char *const only[] = {".pkl", ".pickle", ".joblib", NULL};
+    for (const char *const *e = only; *e; e++) {
+      size_t el = strlen(*e), k = 0;
+      if (bare < el) continue;
+      while (k < el && tolower((unsigned char)name[bare - el + k]) == (*e)[k]) k++;
+      if (k == el) return 1;
+    }
+    return 0;
+  }
   for (const char *const *e = ext; *e; e++) {
     size_t el = strlen(*e);
     if (len < el) continue;

@@ -683,6 +683,27 @@ def main():
     check(rc == 1 and wh == ["evil0.pkl", "evil1.pkl", "w.bin"], f"a folder: protocol 0/1 pickles found, a text .bin not ({wh})")
     rc, out, err = wrun(tp, "fp", "notes.bin")
     check(rc == 0, "a text file named .bin: no finding")
+    # compressed pickles (joblib.dump(..., compress=...), to_pickle("x.pkl.gz")):
+    # the pickle inside is scanned; a gzipped CSV beside them is no pickle
+    import gzip
+    import joblib
+    zd = os.path.join(pk, "zipped")
+    os.makedirs(zd)
+    joblib.dump({"m": Evil()}, os.path.join(zd, "model.joblib"), compress=3)
+    joblib.dump({"m": Evil()}, os.path.join(zd, "model2.joblib.gz"), compress=("gzip", 3))
+    with gzip.open(os.path.join(zd, "frame.pkl.gz"), "wb") as f:
+        pickle.dump(Evil(), f, protocol=4)
+    with gzip.open(os.path.join(zd, "data.csv.gz"), "wt") as f:
+        f.write("a,b\n1,2\n")
+    for name in ("model.joblib", "model2.joblib.gz", "frame.pkl.gz"):
+        rc, out, err = wrun(zd, "fp", "--json", name)
+        d = json.loads(out) if out.startswith("{") else {}
+        check(rc == 1 and any("os.system" in u["finding"] for u in d.get("unsafe", [])),
+              f"a compressed pickle ({name}): the pickle inside scanned ({err.strip()[:200]})")
+    rc, out, err = wrun(pk, "fp", "--json", "zipped")
+    d = json.loads(out) if out.startswith("{") else {}
+    wh = sorted({u["where"].split(":")[0] for u in d.get("unsafe", [])})
+    check(rc == 1 and wh == ["frame.pkl.gz", "model.joblib", "model2.joblib.gz"], f"a folder of compressed pickles ({wh})")
     # a model folder's pickles are reported once (not again as extras)
     mf = os.path.join(TMP, "pkm")
     os.makedirs(os.path.join(mf, "extra"))
