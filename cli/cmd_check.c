@@ -1,6 +1,7 @@
 /* cmd_check.c - `whorl lock PATH...` and `whorl check`. */
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,17 +230,26 @@ int cmd_check(int argc, char **argv) {
     return EXIT_ERROR;
   }
   /* a policy beside the lock file, when none is named */
-  char found[4096];
+  /* two of them would leave the gate's rules to the order looked in:
+   * an error, as is one that is no regular file */
+  char found[4096], other[4096];
   if (!policy) {
     const char *slash = strrchr(lock, '/');
     static const char *names[] = {"whorl.policy", "whorl.policy.yaml", "whorl.policy.yml", "whorl.policy.json"};
-    for (size_t i = 0; i < sizeof names / sizeof *names && !policy; i++) {
-      snprintf(found, sizeof found, "%.*s%s", slash ? (int)(slash - lock + 1) : 0, lock, names[i]);
-      FILE *f = fopen(found, "r");
-      if (f) {
-        fclose(f);
-        policy = found;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+      char *at = policy ? other : found;
+      snprintf(at, sizeof found, "%.*s%s", slash ? (int)(slash - lock + 1) : 0, lock, names[i]);
+      struct stat pst;
+      if (stat(at, &pst) != 0) continue;
+      if (!S_ISREG(pst.st_mode)) {
+        cli_msg("error: %s: not a regular file (a policy file is one)", at);
+        return EXIT_ERROR;
       }
+      if (policy) {
+        cli_msg("error: two policy files, %s and %s: which one is meant? Keep one, or name it with --policy", found, other);
+        return EXIT_ERROR;
+      }
+      policy = found;
     }
   }
   whorl_error err;

@@ -173,6 +173,17 @@ static int read_lock(const char *lock, whorl_json **out, whorl_error *err) {
     return whorl__error(err, WHORL_EUNSUPPORTED, lock, -1, "lock file version %lld is newer than this whorl reads (%d)", ver,
                         WHORL_LOCK_VERSION);
   }
+  /* only the two members at the top (a misspelled "artifact" beside them
+   * would hold entries nobody checks) */
+  for (size_t k = 0; k < whorl_json_size(j); k++) {
+    const char *key = whorl_json_object_key(j, k, NULL);
+    if (strcmp(key, "whorl_lock") && strcmp(key, "artifacts")) {
+      char msg[WHORL_ERROR_MSG_MAX];
+      snprintf(msg, sizeof msg, "unknown member \"%.200s\" (a lock file holds \"whorl_lock\" and \"artifacts\" only: docs/check.md)", key);
+      whorl_json_free(j);
+      return whorl__error(err, WHORL_EFORMAT, lock, -1, "%s", msg);
+    }
+  }
   /* every entry well formed, every option known: a hand-edited typo must
    * not silently change how an artifact is read */
   static const char *const ENTRY[] = {"fingerprint", "options", "quick", NULL};
@@ -468,7 +479,18 @@ int whorl_lock(const char *lock_path, const char *const *paths, size_t n, int up
       eo.on_issue(eo.cb_ctx, &w, 0);
     }
     whorl_json *e = whorl_json_object();
-    whorl_json_object_set(e, "options", opts_json(&eo, dir));
+    whorl_json *nopts = opts_json(&eo, dir);
+    /* locking a path again with other options (a --key-file left out, a
+     * --level changed) replaces how check will read it: said */
+    const whorl_json *oopts = old ? whorl_json_object_get(old, "options") : NULL;
+    if (old && !update_only && oopts && !whorl_json_equal(oopts, nopts) && eo.on_issue) {
+      whorl_error w;
+      whorl_error_clear(&w);
+      whorl__error(&w, WHORL_EINVAL, p, -1, "locked again with other options than before: check will read it with the new ones "
+                   "(whorl lock --update keeps an entry's options)");
+      eo.on_issue(eo.cb_ctx, &w, 0);
+    }
+    whorl_json_object_set(e, "options", nopts);
     pool_free(&pl);
     /* a single file's quick-tier id: check reads it before the whole file */
     if (!strcmp(str(doc, "kind"), "file") && !strcmp(str(doc, "level"), "content")) {

@@ -612,6 +612,28 @@ def main():
     rc, out, err = wrun(cr, "check")
     check(rc == 0 and "WARN" in out and '"agee"' in out and '"age"' not in out, f"a column rule for no column: a warning ({out.strip()})")
 
+    # two default policy files: an error, not the first one found
+    with open(os.path.join(cr, "whorl.policy.json"), "w") as f:
+        f.write('{"version": 1, "rules": []}')
+    rc, out, err = wrun(cr, "check")
+    check(rc == 2 and "two policy files" in err, f"two default policies beside the lock: exit 2, said ({err.strip()})")
+    os.remove(os.path.join(cr, "whorl.policy.json"))
+    # an unknown member at the top of a lock file: an error
+    with open(os.path.join(cr, "whorl.lock")) as f:
+        lk = json.load(f)
+    lk["artifact"] = {}
+    with open(os.path.join(cr, "bad.lock"), "w") as f:
+        json.dump(lk, f)
+    rc, out, err = wrun(cr, "check", "--lock", "bad.lock")
+    check(rc == 2 and '"artifact"' in err, f"an unknown top-level member of the lock: exit 2 ({err.strip()})")
+    # locking a path again with other options: a warning
+    with open(os.path.join(cr, "k.key"), "wb") as f:
+        f.write(b"0123456789abcdef0123456789abcdef")
+    rc, out, err = wrun(cr, "lock", "--key-file", "k.key", "t.csv")
+    check(rc == 0 and "other options" in err, f"re-locked with other options: said ({err.strip()})")
+    rc, out, err = wrun(cr, "lock", "--key-file", "k.key", "t.csv")
+    check(rc == 0 and "other options" not in err, "re-locked with the same options: nothing to say")
+
     # pickles outside models: a bare pickle, a pickle in a data folder, a
     # torch.save archive among data (loading any of them may run code)
     import pickle
