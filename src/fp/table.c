@@ -159,8 +159,14 @@ static int fp_table_read(const char *path, int fd, const struct stat *st, const 
                          const whorl_json *filedoc, const char *fmt, whorl__fp_extra *x, whorl_json **out,
                          whorl_error *err) {
   int rc = read_table_doc(path, fd, st, o, filedoc, fmt, x, out, err);
-  if (rc == WHORL_EFORMAT && !strcmp(fmt, "json") && !o->table_format && !o->strict && o->level != WHORL_LEVEL_LOGICAL &&
-      o->level != WHORL_LEVEL_PROFILE) {
+  /* a NumPy file that is sound but no table (2-D members, arrays of
+   * unequal lengths, strings, structured or long double dtypes: scipy's
+   * test data, numpy.savez of weights) is a file, as a .json file of
+   * another shape is; object arrays (pickles inside) stay refused */
+  const int npy_other = rc == WHORL_EUNSUPPORTED && (!strcmp(fmt, "npy") || !strcmp(fmt, "npz")) && err &&
+                        !strstr(err->message, "pickles");
+  if ((npy_other || (rc == WHORL_EFORMAT && !strcmp(fmt, "json"))) && !o->table_format && !o->strict &&
+      o->level != WHORL_LEVEL_LOGICAL && o->level != WHORL_LEVEL_PROFILE) {
     /* it starts as a JSON array of objects but does not read as one: a
      * damaged table, or JSON of another shape; its bytes are fingerprinted,
      * and the user hears why it is no table */

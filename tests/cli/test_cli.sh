@@ -555,7 +555,9 @@ printf 'id,x,even\n0,0.5,true\n1,1.5,false\n2,2.5,true\n3,3.5,false\n4,4.5,true\
 run "$W" fp --no-cache --id "$T/tab/npz.csv"; nc=${out%% *}
 run "$W" fp --no-cache --id "$T/tab/t.npz"; eq "${out%% *}" "$nc" ".npz (stored) = CSV"
 run "$W" fp --no-cache --id "$T/tab/tc.npz"; eq "${out%% *}" "$nc" ".npz (deflated, other member order) = CSV"
-run "$W" fp --no-cache "$T/tab/bad.npz"; eq "$rc" 2 ".npz of unequal lengths: exit 2"; has "$err" "differ in length" ".npz of unequal lengths: says why"
+run "$W" fp --no-cache --level logical "$T/tab/bad.npz"; eq "$rc" 2 ".npz of unequal lengths as a table: exit 2"; has "$err" "differ in length" ".npz of unequal lengths: says why"
+# ... but without a table asked for, a sound .npz that is no table is a file (with a warning that says why)
+run "$W" fp --no-cache --json "$T/tab/bad.npz"; eq "$rc" 0 ".npz of unequal lengths: a file"; has "$out" '"kind": "file"' ".npz of unequal lengths: kind file"; has "$err" "not read as a table (npz members" ".npz of unequal lengths: the warning says why"
 head -c 300 "$T/tab/tc.npz" > "$T/tab/cut.npz"
 run "$W" fp --no-cache --as npz "$T/tab/cut.npz"; eq "$rc" 2 "truncated .npz: exit 2"; has "$err" "cut.npz" "truncated .npz: names the file"
 cp "$T/tab/t.npz" "$T/tab/flip.npz"; printf '\x41' | dd of="$T/tab/flip.npz" bs=1 seek=200 conv=notrunc 2>/dev/null
@@ -645,7 +647,8 @@ done
 run "$W" fp --no-cache --id "$T/tab/dirty.csv"; a=${out%% *}
 run "$W" fp --no-cache --id --threads 2 "$T/tab/dirty.csv.zst"; eq "${out%% *}" "$a" "dirty CSV: zstd on 2 threads = plain"
 run "$W" fp --no-cache --threads 2 "$T/tab/dirty-cut.csv.zst"; eq "$rc" 2 "truncated zstd, 2 threads: exit 2"; has "$err" "dirty-cut.csv.zst" "truncated zstd: names the file"
-run "$W" fp --no-cache "$T/tab/many.npz"; eq "$rc" 2 ".npz of 1025 arrays: refused"; has "$err" "more than 1024" ".npz of 1025 arrays: says why"
+run "$W" fp --no-cache --as npz "$T/tab/many.npz"; eq "$rc" 2 ".npz of 1025 arrays: refused as a table"; has "$err" "more than 1024" ".npz of 1025 arrays: says why"
+run "$W" fp --no-cache "$T/tab/many.npz"; eq "$rc" 0 ".npz of 1025 arrays: a file when no table is asked for"
 run "$W" fp --no-cache "$T/tab/sparse.jsonl"; eq "$rc" 2 "sparse JSON Lines: refused"; has "$err" "too sparse" "sparse JSON Lines: says why"
 # Parquet edge cases (tests/data/edge): page headers above 4 KiB, a zero
 # dictionary offset, nonsense dates, lying value counts
