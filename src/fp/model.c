@@ -794,6 +794,13 @@ static int acc_inid(folder_acc *a, const char *path, const char *dir, whorl_erro
 static const char *const DIFFUSERS_FAMILY[] = {"diffusion_pytorch_model", "diffusion_pytorch_model"};
 static const char *const TRANSFORMERS_FAMILY[] = {"model", "pytorch_model"};
 
+/* <base>.<variant><ext> (diffusion_pytorch_model.fp16.safetensors): a
+ * variant that diffusers loads only when asked (variant="fp16"). */
+static int is_variant_of(const char *nm, const char *base, const char *ext) {
+  size_t n = strlen(nm), b = strlen(base), e = strlen(ext);
+  return n > b + 1 + e && !strncmp(nm, base, b) && nm[b] == '.' && !strcmp(nm + n - e, ext) && !memchr(nm + b + 1, '/', n - b - 1 - e);
+}
+
 static int has_name(char **names, size_t nn, const char *want) {
   for (size_t i = 0; i < nn; i++)
     if (!strcmp(names[i], want)) return 1;
@@ -833,7 +840,7 @@ static int read_component(folder_acc *a, const char *dir, const char *rel, const
    * loads model.safetensors (pytorch_model.bin) before looking for the
    * index: the index's shards are then not what runs. */
   const char *index = NULL, *single = NULL, *passed_over = NULL;
-  int has_st = 0, has_bin = 0;
+  int has_st = 0, has_bin = 0, dpm_st = 0;
   char fam_single[128], fam_index[128];
   if (hf) {
     for (size_t i = 0; i < nn; i++) {
@@ -841,6 +848,7 @@ static int read_component(folder_acc *a, const char *dir, const char *rel, const
       if (!strcmp(names[i], "model.safetensors")) single = names[i];
       has_st |= ends_with(names[i], ".safetensors");
       has_bin |= !strcmp(names[i], "pytorch_model.bin");
+      dpm_st |= !strcmp(names[i], "diffusion_pytorch_model.safetensors");
     }
     if (single && index) passed_over = index, index = NULL;
     if (!index && !has_st) {
@@ -912,7 +920,7 @@ static int read_component(folder_acc *a, const char *dir, const char *rel, const
       /* model.safetensors alone when present (a variant such as
        * model.fp16.safetensors or an adapter beside it is not loaded) */
       weight = passed_over || single ? !strcmp(nm, single)
-               : has_st    ? ends_with(nm, ".safetensors")
+               : has_st    ? ends_with(nm, ".safetensors") && !(dpm_st && is_variant_of(nm, "diffusion_pytorch_model", ".safetensors"))
                : has_bin   ? !strcmp(nm, "pytorch_model.bin")
                            : ends_with(nm, ".gguf");
     } else weight = single && !strcmp(nm, single);

@@ -246,6 +246,14 @@ def main():
     check(rc == 0 and not any(t["name"].startswith("vae/") for t in dvo.get("tensors", [])) and "vae" in err and "variant" in err,
           f"a component with only a variant: not read, said ({rc}, {err.strip()[:300]})")
 
+    # a diffusers model saved alone (config.json, the weights and an fp16 variant): the weights, not the variant
+    solo = os.path.join(TMP, "solo-unet")
+    shutil.copytree(os.path.join(base, "unet"), solo)
+    ds = fp(solo)
+    check(ds.get("format") == "hf-folder" and sorted(t["name"] for t in ds.get("tensors", [])) == sorted(UNET)
+          and "diffusion_pytorch_model.fp16.safetensors" in [e["path"] for e in ds.get("extras", {}).get("entries", [])],
+          "a diffusers model folder with a variant: diffusion_pytorch_model.safetensors read, the variant an extra")
+
     # a folder with config.json and weights stays a transformers folder, model_index.json beside it an extra
     hf = os.path.join(TMP, "hf")
     wjson(os.path.join(hf, "config.json"), {"model_type": "bert"})
