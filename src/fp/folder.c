@@ -426,7 +426,9 @@ static int fp_folder(const char *path, const whorl_fp_options *o, const char *co
       int dup = k && wr.entries[k - 1].rel_len == e->rel_len && !memcmp(wr.entries[k - 1].rel, e->rel, e->rel_len);
       int inside = i + 1 < wr.n && wr.entries[i + 1].rel_len > e->rel_len && !memcmp(wr.entries[i + 1].rel, e->rel, e->rel_len) &&
                    wr.entries[i + 1].rel[e->rel_len] == '/';
-      if (dup || (cand && inside)) {
+      int gone = 0; /* a dropped entry's parent that is itself left out (a pipeline's component folder) */
+      for (size_t x = 0; x < nexcept && cand && !gone; x++) gone = strlen(except[x]) == e->rel_len && !memcmp(except[x], e->rel, e->rel_len);
+      if (dup || (cand && (inside || gone))) {
         free(e->rel);
         free(e->target);
         continue;

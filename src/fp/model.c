@@ -577,7 +577,8 @@ static const char *adapter_weights(const char *dir) {
   return NULL;
 }
 
-int whorl__is_model_folder(const char *dir) {
+/* A Hugging Face folder: config.json and weight files, or an adapter. */
+static int hf_model_folder(const char *dir) {
   char p[8192 + 512];
   struct stat st;
   if (adapter_weights(dir)) return 1;
@@ -768,22 +769,70 @@ static int extras_section(const char *dir, const whorl_fp_options *o, const char
   return WHORL_OK;
 }
 
-int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
-  *out = NULL;
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s", dir0);
-  for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--) dir[l - 1] = 0;
-  if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
-    return whorl__error(err, WHORL_EUNSUPPORTED, dir, -1, "a model folder: the %s level is for tables; models have quick, content (per-tensor hashes, already format-independent: their logical tier) and stats", whorl_level_name(o->level));
+/* What reading a model folder gathers, over the root and, in a diffusers
+ * pipeline, each component's subfolder. */
+typedef struct folder_acc {
+  whorl_model m;
+  whorl_json *cv, *files, *container, *ignored;
+  char **inid; /* the paths (inside the root) in the model's id: everything else is "extras" */
+  size_t ninid, inidcap;
+  uint64_t total;
+} folder_acc;
+
+static int acc_inid(folder_acc *a, const char *path, const char *dir, whorl_error *err) {
+  char **g = whorl__grow_array(a->inid, &a->inidcap, a->ninid, sizeof *a->inid);
+  if (g) a->inid = g;
+  if (!g || !(g[a->ninid] = strdup(path))) return whorl__error(err, WHORL_ENOMEM, dir, -1, "out of memory");
+  a->ninid++;
+  return WHORL_OK;
+}
+
+/* A pipeline component's library (model_index.json): which weight files
+ * its loader takes, by family, in order; diffusers models save
+ * diffusion_pytorch_model.*, transformers models (text encoders, a safety
+ * checker) model.safetensors / pytorch_model.bin. */
+static const char *const DIFFUSERS_FAMILY[] = {"diffusion_pytorch_model", "diffusion_pytorch_model"};
+static const char *const TRANSFORMERS_FAMILY[] = {"model", "pytorch_model"};
+
+/* <base>.<variant><ext> (diffusion_pytorch_model.fp16.safetensors): a
+ * variant that diffusers loads only when asked (variant="fp16"). */
+static int is_variant_of(const char *nm, const char *base, const char *ext) {
+  size_t n = strlen(nm), b = strlen(base), e = strlen(ext);
+  return n > b + 1 + e && !strncmp(nm, base, b) && nm[b] == '.' && !strcmp(nm + n - e, ext) && !memchr(nm + b + 1, '/', n - b - 1 - e);
+}
+
+static int has_name(char **names, size_t nn, const char *want) {
+  for (size_t i = 0; i < nn; i++)
+    if (!strcmp(names[i], want)) return 1;
+  return 0;
+}
+
+/* Reads one folder of a model into a: the root of a Hugging Face folder
+ * (rel NULL, lib NULL), the root of a diffusers pipeline (rel NULL, comps:
+ * its components' subfolders, read on their own), or a pipeline's
+ * component (rel: its subfolder, lib: its library), whose tensors, config
+ * files and container entries are named <rel>/... */
+static int read_component(folder_acc *a, const char *dir, const char *rel, const char *lib, char *const *comps, size_t ncomps,
+                          const whorl_fp_options *o, whorl_error *err) {
+  char cdir[8192 + 512], p[8192 + 1024], key[4096];
+  if (rel) snprintf(cdir, sizeof cdir, "%s/%s", dir, rel);
+  else snprintf(cdir, sizeof cdir, "%s", dir);
   char **names = NULL;
   size_t nn = 0;
-  int rc = list_folder(dir, &names, &nn, err);
-  if (rc && !names) return rc; /* not opened */
-  whorl_model m;
-  whorl__model_init(&m);
-  whorl_json *cv = whorl_json_object(), *files = whorl_json_object();
-  uint64_t total = 0;
-  char p[8192 + 512];
+  int rc = list_folder(cdir, &names, &nn, err);
+  if (rc) {
+    for (size_t i = 0; i < nn; i++) free(names[i]);
+    free(names);
+    return rc;
+  }
+  whorl_model *m = &a->m;
+  const int hf = !rel && !comps; /* a Hugging Face folder: the rules of before */
+  const size_t first = m->n;
+  whorl_json *meta_saved = NULL, *extra_saved = NULL;
+  if (rel) { /* a component's checkpoint values are its own */
+    meta_saved = m->meta, extra_saved = m->extra;
+    m->meta = m->extra = NULL;
+  }
   /* weights: an index names the shards; else every weight file */
   /* as transformers does: safetensors first (an index, or the files), then
    * PyTorch (an index, or pytorch_model.bin), then GGUF */
@@ -791,118 +840,155 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
    * loads model.safetensors (pytorch_model.bin) before looking for the
    * index: the index's shards are then not what runs. */
   const char *index = NULL, *single = NULL, *passed_over = NULL;
-  int has_st = 0, has_bin = 0;
-  for (size_t i = 0; i < nn; i++) {
-    if (!strcmp(names[i], "model.safetensors.index.json")) index = names[i];
-    if (!strcmp(names[i], "model.safetensors")) single = names[i];
-    has_st |= ends_with(names[i], ".safetensors");
-    has_bin |= !strcmp(names[i], "pytorch_model.bin");
+  int has_st = 0, has_bin = 0, dpm_st = 0;
+  char fam_single[128], fam_index[128];
+  if (hf) {
+    for (size_t i = 0; i < nn; i++) {
+      if (!strcmp(names[i], "model.safetensors.index.json")) index = names[i];
+      if (!strcmp(names[i], "model.safetensors")) single = names[i];
+      has_st |= ends_with(names[i], ".safetensors");
+      has_bin |= !strcmp(names[i], "pytorch_model.bin");
+      dpm_st |= !strcmp(names[i], "diffusion_pytorch_model.safetensors");
+    }
+    if (single && index) passed_over = index, index = NULL;
+    if (!index && !has_st) {
+      for (size_t i = 0; i < nn; i++)
+        if (!strcmp(names[i], "pytorch_model.bin.index.json")) index = names[i];
+      if (has_bin && index) passed_over = index, index = NULL, single = "pytorch_model.bin";
+    }
+    const char *adapter = adapter_weights(cdir);
+    if (adapter) /* a PEFT adapter: its one weight file, as PEFT loads it */
+      index = passed_over = NULL, single = adapter;
+  } else if (rel) {
+    /* a component: the files its library loads without a variant, in its
+     * loader's order (safetensors, its index, .bin, its index; a single
+     * file wins over an index beside it); the other family after. Variant
+     * files (diffusion_pytorch_model.fp16.safetensors) are not read. */
+    const char *const *fams[2] = {DIFFUSERS_FAMILY, TRANSFORMERS_FAMILY};
+    if (!lib || strcmp(lib, "diffusers")) fams[0] = TRANSFORMERS_FAMILY, fams[1] = DIFFUSERS_FAMILY;
+    for (int f = 0; f < 2 && !single && !index; f++)
+      for (int k = 0; k < 2 && !single && !index; k++) {
+        const char *ext = k ? ".bin" : ".safetensors";
+        snprintf(fam_single, sizeof fam_single, "%s%s", fams[f][k], ext);
+        snprintf(fam_index, sizeof fam_index, "%s%s.index.json", fams[f][k], ext);
+        int s = has_name(names, nn, fam_single), x = has_name(names, nn, fam_index);
+        if (s) single = fam_single;
+        if (s && x) passed_over = fam_index;
+        if (!s && x) index = fam_index;
+      }
   }
-  if (single && index) passed_over = index, index = NULL;
-  if (!index && !has_st) {
-    for (size_t i = 0; i < nn; i++)
-      if (!strcmp(names[i], "pytorch_model.bin.index.json")) index = names[i];
-    if (has_bin && index) passed_over = index, index = NULL, single = "pytorch_model.bin";
-  }
-  const char *adapter = adapter_weights(dir);
-  if (adapter) /* a PEFT adapter: its one weight file, as PEFT loads it */
-    index = passed_over = NULL, single = adapter;
   if (passed_over && o->on_issue) {
     whorl_error w;
     whorl_error_clear(&w);
-    whorl__error(&w, WHORL_EINVAL, dir, -1,
+    whorl__error(&w, WHORL_EINVAL, cdir, -1,
                  "both %s and %s: transformers loads %s and ignores the index, so its shards are not fingerprinted",
                  single, passed_over, single);
     o->on_issue(o->cb_ctx, &w, 0);
   }
-  whorl_json *container = whorl_json_object();
-  whorl_json *map = NULL, *ignored = NULL;
-  /* the files in the model's id (weights read, config, the index used):
-   * everything else is "extras" */
-  const char **inid = calloc(nn + 1, sizeof *inid);
-  size_t ninid = 0;
-  if (!inid) rc = whorl__error(err, WHORL_ENOMEM, dir, -1, "out of memory");
+  whorl_json *map = NULL;
   size_t read_at[4096], read_file[4096], nread = 0; /* where each weight file's tensors start */
   if (!rc && index) {
-    snprintf(p, sizeof p, "%s/%s", dir, index);
+    snprintf(p, sizeof p, "%s/%s", cdir, index);
     whorl_json *ij = NULL;
     rc = load_tree(p, &ij, err);
     if (!rc) {
       map = whorl_json_clone(whorl_json_object_get(ij, "weight_map"));
       if (whorl_json_typeof(map) != WHORL_JSON_OBJECT) rc = whorl__error(err, WHORL_EFORMAT, p, -1, "no weight_map object");
       const whorl_json *md = whorl_json_object_get(ij, "metadata");
-      if (md) whorl_json_object_set(container, "index_metadata", whorl_json_clone(md)); /* e.g. total_size: the files, not the model */
+      if (md) { /* e.g. total_size: the files, not the model */
+        if (rel) {
+          snprintf(key, sizeof key, "%s/index_metadata", rel);
+          whorl_json_object_set(a->container, key, whorl_json_clone(md));
+        } else whorl_json_object_set(a->container, "index_metadata", whorl_json_clone(md));
+      }
       whorl_json_free(ij);
     }
   }
   for (size_t i = 0; i < nn && !rc; i++) {
     const char *nm = names[i];
+    if ((size_t)snprintf(key, sizeof key, "%s%s%s", rel ? rel : "", rel ? "/" : "", nm) >= sizeof key) {
+      rc = whorl__error(err, WHORL_EFORMAT, cdir, -1, "a path inside the folder longer than 4095 bytes");
+      break;
+    }
     int weight = 0;
     if (map) {
       for (size_t k = 0; k < whorl_json_size(map) && !weight; k++) {
         const whorl_json *sv = whorl_json_object_value(map, k);
         weight = whorl_json_typeof(sv) == WHORL_JSON_STRING && !strcmp(whorl_json_get_string(sv, NULL), nm);
       }
-    } else {
+    } else if (hf) {
       /* model.safetensors alone when present (a variant such as
        * model.fp16.safetensors or an adapter beside it is not loaded) */
       weight = passed_over || single ? !strcmp(nm, single)
-               : has_st    ? ends_with(nm, ".safetensors")
+               : has_st    ? ends_with(nm, ".safetensors") && !(dpm_st && is_variant_of(nm, "diffusion_pytorch_model", ".safetensors"))
                : has_bin   ? !strcmp(nm, "pytorch_model.bin")
                            : ends_with(nm, ".gguf");
+    } else weight = single && !strcmp(nm, single);
+    snprintf(p, sizeof p, "%s/%s", cdir, nm);
+    if (!rel && comps) { /* a pipeline's root: its components are read on their own */
+      int comp = 0;
+      for (size_t c = 0; c < ncomps && !comp; c++) comp = !strcmp(comps[c], nm);
+      if (comp) continue;
     }
-    snprintf(p, sizeof p, "%s/%s", dir, nm);
-    if (weight) inid[ninid++] = nm;
     if (weight) {
+      rc = acc_inid(a, key, dir, err);
+      if (rc) break;
       int fd = open(p, O_RDONLY | O_CLOEXEC);
       struct stat st;
       if (fd < 0) {
         rc = whorl__error_errno(err, errno, p, "open");
         break;
       }
-      if (fstat(fd, &st) || !S_ISREG(st.st_mode) || whorl__model_keep_fd(&m, fd)) {
+      if (fstat(fd, &st) || !S_ISREG(st.st_mode) || whorl__model_keep_fd(m, fd)) {
         close(fd);
         rc = whorl__error(err, WHORL_EFORMAT, p, -1, "not a regular file");
         break;
       }
-      size_t before = m.n;
+      size_t before = m->n, fbefore = m->nfind;
       const char *kind = whorl__model_detect(p, fd, 1);
-      whorl_json *meta_before = m.meta;
-      m.meta = NULL;
-      rc = kind ? read_one(&m, kind, p, fd, (uint64_t)st.st_size, err)
+      whorl_json *meta_before = m->meta;
+      m->meta = NULL;
+      rc = kind ? read_one(m, kind, p, fd, (uint64_t)st.st_size, err)
                 : whorl__error(err, WHORL_EUNSUPPORTED, p, -1, "a weight file whorl cannot read");
-      if (m.meta) { /* a GGUF's key/values configure the model */
-        if (meta_before) whorl_json_object_set(cv, nm, m.meta);
-        else meta_before = m.meta;
-        m.meta = NULL;
+      if (m->meta) { /* a GGUF's key/values configure the model */
+        if (meta_before) whorl_json_object_set(a->cv, key, m->meta);
+        else meta_before = m->meta;
+        m->meta = NULL;
       }
-      m.meta = meta_before;
-      if (m.container) { /* a shard's file metadata: under its name, in no id */
-        whorl_json_object_set(container, nm, m.container);
-        m.container = NULL;
+      m->meta = meta_before;
+      if (m->container) { /* a shard's file metadata: under its name, in no id */
+        whorl_json_object_set(a->container, key, m->container);
+        m->container = NULL;
       }
-      total += (uint64_t)st.st_size;
+      if (rel) /* a component's findings: where names its file */
+        for (size_t f = fbefore; f < m->nfind; f++) {
+          char w[sizeof m->find[f].where];
+          if (snprintf(w, sizeof w, "%s: %s", key, m->find[f].where) >= (int)sizeof w) w[sizeof w - 1] = 0; /* shortened */
+          memcpy(m->find[f].where, w, sizeof w);
+        }
+      a->total += (uint64_t)st.st_size;
       /* a tensor in two weight files (two variants of one model read
        * together): named with both files */
-      for (size_t t = before; t < m.n && !rc; t++)
+      for (size_t t = before; t < m->n && !rc; t++)
         for (size_t f = 0; f < nread && !rc; f++) {
           size_t end = f + 1 < nread ? read_at[f + 1] : before;
           for (size_t u = read_at[f]; u < end && !rc; u++)
-            if (!strcmp(m.t[u].name, m.t[t].name))
-              rc = whorl__error(err, WHORL_EFORMAT, dir, -1, "tensor \"%s\" is in both %s and %s: which one is the model's?", m.t[t].name,
+            if (!strcmp(m->t[u].name, m->t[t].name))
+              rc = whorl__error(err, WHORL_EFORMAT, cdir, -1, "tensor \"%s\" is in both %s and %s: which one is the model's?", m->t[t].name,
                                 names[read_file[f]], nm);
         }
       if (nread < sizeof read_at / sizeof *read_at) read_at[nread] = before, read_file[nread++] = i;
       if (!rc && map)
-        for (size_t t = before; t < m.n && !rc; t++) {
-          const char *want = whorl_json_object_get_string(map, m.t[t].name);
+        for (size_t t = before; t < m->n && !rc; t++) {
+          const char *want = whorl_json_object_get_string(map, m->t[t].name);
           if (!want || strcmp(want, nm))
-            rc = whorl__error(err, WHORL_EFORMAT, p, -1, "tensor \"%s\" is in %s, the index says %s", m.t[t].name, nm, want ? want : "nowhere");
+            rc = whorl__error(err, WHORL_EFORMAT, p, -1, "tensor \"%s\" is in %s, the index says %s", m->t[t].name, nm, want ? want : "nowhere");
         }
       continue;
     }
     int is_json = ends_with(nm, "_config.json"), is_file = 0;
     for (const char *const *c = CONFIG_JSON; *c; c++) is_json |= !strcmp(*c, nm);
+    if (!rel && comps) is_json |= !strcmp(nm, "model_index.json");
     for (const char *const *c = CONFIG_FILES; *c; c++) is_file |= !strcmp(*c, nm);
     /* code run with trust_remote_code, chat templates, tokenizer files */
     for (const char *const *c = CONFIG_EXTS; *c; c++) is_file |= ends_with(nm, *c);
@@ -927,31 +1013,32 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
         rc = whorl__error_errno(err, errno, p, "open");
         break;
       }
-      if (pickle_bearing(p, nm, fd)) rc = whorl__pickle_scan(&m, p, nm, fd, (uint64_t)rs.st_size, err);
+      if (pickle_bearing(p, nm, fd)) rc = whorl__pickle_scan(m, p, key, fd, (uint64_t)rs.st_size, err);
       close(fd);
       if (rc) break;
     }
     struct stat ls;
     if (!is_json && !is_file && !lstat(p, &ls) && S_ISDIR(ls.st_mode)) {
-      rc = scan_subfolder(&m, dir, nm, 1, err);
+      rc = scan_subfolder(m, dir, key, rel ? 2 : 1, err);
       if (rc) break;
     }
     if (!is_json && !is_file && !(index && !strcmp(nm, index))) {
       /* README, LICENSE, pictures, subfolders: named, in no id */
-      if (!ignored) ignored = whorl_json_array();
-      whorl_json_array_append(ignored, whorl_json_string(nm));
+      if (!a->ignored) a->ignored = whorl_json_array();
+      whorl_json_array_append(a->ignored, whorl_json_string(key));
       continue;
     }
-    inid[ninid++] = nm;
+    rc = acc_inid(a, key, dir, err);
+    if (rc) break;
     if (is_json) {
       whorl_json *v = NULL;
       rc = load_tree(p, &v, err);
-      if (!rc) whorl_json_object_set(cv, nm, v);
+      if (!rc) whorl_json_object_set(a->cv, key, v);
     } else if (is_file) {
       char hex[65];
       int64_t sz;
       rc = file_blake3(p, hex, &sz, err);
-      if (!rc) whorl_json_object_set(files, nm, whorl_json_string(hex));
+      if (!rc) whorl_json_object_set(a->files, key, whorl_json_string(hex));
     }
   }
   if (!rc && map) {
@@ -959,36 +1046,171 @@ int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_js
     for (size_t k = 0; k < whorl_json_size(map) && !rc; k++) {
       size_t kl;
       const char *tn = whorl_json_object_key(map, k, &kl);
-      size_t t = 0;
-      while (t < m.n && strcmp(m.t[t].name, tn)) t++;
-      if (t == m.n) rc = whorl__error(err, WHORL_EFORMAT, dir, -1, "the index names tensor \"%s\", no shard holds it", tn);
+      size_t t = first;
+      while (t < m->n && strcmp(m->t[t].name, tn)) t++;
+      if (t == m->n) rc = whorl__error(err, WHORL_EFORMAT, cdir, -1, "the index names tensor \"%s\", no shard holds it", tn);
     }
   }
-  if (!rc && !m.n && !map) rc = whorl__error(err, WHORL_EFORMAT, dir, -1, "a model folder without weights");
-  if (whorl_json_size(files)) whorl_json_object_set(cv, "files", files);
-  else whorl_json_free(files);
+  if (!rc && hf && !m->n && !map) rc = whorl__error(err, WHORL_EFORMAT, dir, -1, "a model folder without weights");
+  if (!rc && rel && !single && !index && o->on_issue)
+    for (size_t i = 0; i < nn; i++)
+      if (ends_with(names[i], ".safetensors") || ends_with(names[i], ".bin")) {
+        /* only variants (diffusion_pytorch_model.fp16.safetensors): the
+         * pipeline loads them with variant=..., whorl does not choose */
+        whorl_error w;
+        whorl_error_clear(&w);
+        whorl__error(&w, WHORL_EINVAL, cdir, -1,
+                     "no weight file a pipeline loads without a variant (%s, ...): this component's weights are not fingerprinted (extras only)",
+                     names[i]);
+        o->on_issue(o->cb_ctx, &w, 0);
+        break;
+      }
   whorl_json_free(map);
-  snprintf(m.format, sizeof m.format, "hf-folder");
-  if (ignored) whorl_json_object_set(container, "not_fingerprinted", ignored);
-  if (whorl_json_size(container)) m.container = container;
-  else whorl_json_free(container);
+  if (rel) {
+    /* the component's tensors: <component>/<name> */
+    for (size_t t = first; t < m->n && !rc; t++) {
+      size_t l = strlen(rel) + 1 + strlen(m->t[t].name) + 1;
+      char *nmw = malloc(l);
+      if (!nmw) {
+        rc = whorl__error(err, WHORL_ENOMEM, cdir, -1, "out of memory");
+        break;
+      }
+      snprintf(nmw, l, "%s/%s", rel, m->t[t].name);
+      free(m->t[t].name);
+      m->t[t].name = nmw;
+    }
+    if (m->extra) { /* non-tensor values of its checkpoint */
+      snprintf(key, sizeof key, "%s/checkpoint", rel);
+      whorl_json_object_set(a->cv, key, m->extra);
+      m->extra = NULL;
+    }
+    if (m->meta) {
+      snprintf(key, sizeof key, "%s/metadata", rel);
+      whorl_json_object_set(a->cv, key, m->meta);
+      m->meta = NULL;
+    }
+    m->meta = meta_saved, m->extra = extra_saved;
+  }
+  for (size_t i = 0; i < nn; i++) free(names[i]);
+  free(names);
+  return rc;
+}
+
+static int valid_component(const char *k, size_t kl) {
+  return kl && kl == strlen(k) && kl < 256 && !strchr(k, '/') && strcmp(k, ".") && strcmp(k, "..") && k[0] != '_' && k[0] != '.';
+}
+
+/* A diffusers pipeline: model_index.json at the root naming components
+ * ("unet": ["diffusers", "UNet2DConditionModel"]) that are subfolders.
+ * A folder the Hugging Face rules read (config.json and weights, or an
+ * adapter) is read by them: those win. Returns the number of components
+ * found (names and libraries in *comps, *libs, malloc'd), 0 when not a
+ * pipeline. */
+static size_t pipeline_components(const char *dir, char ***comps, char ***libs) {
+  char p[8192 + 512];
+  struct stat st;
+  *comps = *libs = NULL;
+  snprintf(p, sizeof p, "%s/model_index.json", dir);
+  if (stat(p, &st) || !S_ISREG(st.st_mode) || st.st_size > (16 << 20)) return 0;
+  whorl_json *mi = NULL;
+  whorl_error e;
+  if (load_tree(p, &mi, &e)) return 0;
+  size_t n = 0;
+  if (whorl_json_typeof(mi) == WHORL_JSON_OBJECT) {
+    size_t sz = whorl_json_size(mi);
+    *comps = calloc(sz + 1, sizeof **comps);
+    *libs = calloc(sz + 1, sizeof **libs);
+    for (size_t i = 0; i < sz && *comps && *libs; i++) {
+      size_t kl;
+      const char *k = whorl_json_object_key(mi, i, &kl);
+      const whorl_json *v = whorl_json_object_value(mi, i);
+      if (!valid_component(k, kl) || whorl_json_typeof(v) != WHORL_JSON_ARRAY || whorl_json_size(v) != 2) continue;
+      const whorl_json *l = whorl_json_array_get(v, 0), *c = whorl_json_array_get(v, 1);
+      if (whorl_json_typeof(l) != WHORL_JSON_STRING || whorl_json_typeof(c) != WHORL_JSON_STRING) continue; /* [null, null]: absent */
+      snprintf(p, sizeof p, "%s/%s", dir, k);
+      if (lstat(p, &st) || !S_ISDIR(st.st_mode)) continue;
+      (*comps)[n] = strdup(k);
+      (*libs)[n] = strdup(whorl_json_get_string(l, NULL));
+      if (!(*comps)[n] || !(*libs)[n]) {
+        free((*comps)[n]);
+        free((*libs)[n]);
+        continue;
+      }
+      n++;
+    }
+  }
+  whorl_json_free(mi);
+  if (!n) {
+    free(*comps);
+    free(*libs);
+    *comps = *libs = NULL;
+  }
+  return n;
+}
+
+static void free_components(char **comps, char **libs, size_t n) {
+  for (size_t i = 0; i < n; i++) free(comps[i]), free(libs[i]);
+  free(comps);
+  free(libs);
+}
+
+int whorl__is_model_folder(const char *dir) {
+  if (hf_model_folder(dir)) return 1;
+  char **c, **l;
+  size_t n = pipeline_components(dir, &c, &l);
+  free_components(c, l, n);
+  return n > 0;
+}
+
+int whorl__fp_model_folder(const char *dir0, const whorl_fp_options *o, whorl_json **out, whorl_error *err) {
+  *out = NULL;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", dir0);
+  for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--) dir[l - 1] = 0;
+  if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
+    return whorl__error(err, WHORL_EUNSUPPORTED, dir, -1, "a model folder: the %s level is for tables; models have quick, content (per-tensor hashes, already format-independent: their logical tier) and stats", whorl_level_name(o->level));
+  {
+    DIR *d = opendir(dir);
+    if (!d) return whorl__error_errno(err, errno, dir, "open");
+    closedir(d);
+  }
+  char **comps = NULL, **libs = NULL;
+  size_t ncomps = hf_model_folder(dir) ? 0 : pipeline_components(dir, &comps, &libs);
+  folder_acc a;
+  memset(&a, 0, sizeof a);
+  whorl__model_init(&a.m);
+  a.cv = whorl_json_object();
+  a.files = whorl_json_object();
+  a.container = whorl_json_object();
+  int rc = read_component(&a, dir, NULL, NULL, comps, ncomps, o, err);
+  for (size_t c = 0; c < ncomps && !rc; c++) rc = read_component(&a, dir, comps[c], libs[c], NULL, 0, o, err);
+  whorl_model *m = &a.m;
+  whorl_json *cv = a.cv;
+  if (whorl_json_size(a.files)) whorl_json_object_set(cv, "files", a.files);
+  else whorl_json_free(a.files);
+  snprintf(m->format, sizeof m->format, ncomps ? "hf-diffusers" : "hf-folder");
+  if (a.ignored) whorl_json_object_set(a.container, "not_fingerprinted", a.ignored);
+  if (whorl_json_size(a.container)) m->container = a.container;
+  else whorl_json_free(a.container);
   whorl_json *cfg = NULL;
-  if (!rc) rc = config_value(&m, o, cv, &cfg, err);
+  if (!rc) rc = config_value(m, o, cv, &cfg, err);
   else whorl_json_free(cv);
   if (!rc) {
-    rc = model_doc(&m, dir, base_name(dir), total, o, cfg, out, err);
+    rc = model_doc(m, dir, base_name(dir), a.total, o, cfg, out, err);
     if (rc) whorl_json_free(cfg);
   }
+  /* the components' folders are the model's: not empty folders of the extras */
+  for (size_t c = 0; c < ncomps && !rc; c++) rc = acc_inid(&a, comps[c], dir, err);
   whorl_json *ex = NULL;
-  if (!rc) rc = extras_section(dir, o, inid, ninid, &ex, err);
+  if (!rc) rc = extras_section(dir, o, (const char **)a.inid, a.ninid, &ex, err);
   if (!rc) whorl_json_object_set(*out, "extras", ex);
   else if (*out) {
     whorl_json_free(*out);
     *out = NULL;
   }
-  free(inid);
-  for (size_t i = 0; i < nn; i++) free(names[i]);
-  free(names);
-  whorl__model_free(&m);
+  for (size_t i = 0; i < a.ninid; i++) free(a.inid[i]);
+  free(a.inid);
+  free_components(comps, libs, ncomps);
+  whorl__model_free(m);
   return rc;
 }
