@@ -330,6 +330,8 @@ static int fp_main(int argc, char **argv, const char **code, const char **params
         const whorl_json *f = whorl_json_array_get(unsafe, k);
         cli_msg("unsafe: %s: %s (%s)", argv[i], whorl_json_object_get_string(f, "finding"), whorl_json_object_get_string(f, "where"));
       }
+      if (whorl_json_size(unsafe) > 10)
+        cli_msg("unsafe: %s: ... and %zu more (the text or --json output lists all)", argv[i], whorl_json_size(unsafe) - 10);
     }
     char *text = NULL;
     size_t len = 0;

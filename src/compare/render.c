@@ -330,6 +330,14 @@ static void render_fp(whorl_buf *b, const whorl_json *d) {
       whorl_buf_printf(b, "%-9s %s (%s)\n", "skipped", str(e, "path"), str(e, "type"));
     }
   }
+  /* a pickle file, or a folder's pickle-bearing files (docs/model.md,
+   * "Pickles outside models"): listed as a model's are, whatever the exit
+   * status (--allow-unsafe-pickle) or stderr (-q) say */
+  const whorl_json *un = whorl_json_object_get(d, "unsafe");
+  for (size_t i = 0; i < whorl_json_size(un); i++) {
+    const whorl_json *f = whorl_json_array_get(un, i);
+    whorl_buf_printf(b, "%-9s %s (%s)\n", "UNSAFE", str(f, "finding"), str(f, "where"));
+  }
 }
 
 static void range_line(whorl_buf *b, const whorl_json *r) {

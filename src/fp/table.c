@@ -261,7 +261,7 @@ static int fp_table_plain(const char *path, int fd, const struct stat *st, const
   if (!fmt) {
     if (o->level == WHORL_LEVEL_LOGICAL || o->level == WHORL_LEVEL_PROFILE)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,
-                          "not recognised as a table (%s): CSV/TSV, JSON Lines, Parquet, .npy and .npz are; "
+                          "not recognised as a table (%s): CSV/TSV, JSON Lines, JSON arrays of objects, Parquet, .npy and .npz are; "
                           "name the format with --as",
                           sniffed ? sniffed : "unknown");
     return 1;

@@ -166,7 +166,10 @@ static long long raw_read(whorl_src *s, uint8_t *buf, size_t cap, whorl_error *e
       if (got) return bomb_check(s, got, err);
     } else {
       if (s->in_pos == s->in_len && s->in_eof) {
-        if (s->zd_frame_done || s->out_total == 0) return 0;
+        /* the end of input is the end of the stream only after a whole
+         * frame: a file cut before its first block gave nothing out, and
+         * is as truncated as one cut later (it read as an empty table) */
+        if (s->zd_frame_done) return 0;
         return whorl__error(err, WHORL_EFORMAT, s->path, (int64_t)whorl__src_offset(s), "zstd stream truncated");
       }
       ZSTD_inBuffer zin = {s->in, s->in_len, s->in_pos};

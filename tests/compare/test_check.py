@@ -670,6 +670,18 @@ def main():
           f"a folder: the pickles named by path, the non-pickle .bin not ({wh})")
     check(any("pandas" in u["finding"] for u in d.get("unsafe", [])),
           "a pickled DataFrame names the pandas globals it would import")
+    # the text output lists every finding (a DataFrame's ten pandas/numpy
+    # globals must not hide os.system), also with --allow-unsafe-pickle and
+    # -q; stderr names the first ten and how many more there are
+    with open(os.path.join(pk, "data", "zz.pkl"), "wb") as f:
+        pickle.dump(Evil(), f, protocol=4)
+    n = len(d.get("unsafe", [])) + 1
+    rc, out, err = wrun(pk, "fp", "--no-cache", "data")
+    check(rc == 1 and out.count("UNSAFE ") == n and "(zz.pkl: pickle" in out and f"and {n - 10} more" in err,
+          f"a folder's text lists all {n} findings, stderr says how many it left out ({out.count('UNSAFE ')}, {err.strip()[-200:]})")
+    rc, out, err = wrun(pk, "fp", "-q", "--allow-unsafe-pickle", "evil.pkl")
+    check(rc == 0 and "UNSAFE" in out and "os.system" in out and not err, f"a pickle file's text names its findings ({out.strip()[-200:]})")
+    os.remove(os.path.join(pk, "data", "zz.pkl"))
     rc, out, err = wrun(pk, "lock", "data", "evil.pkl")
     rc, out, err = wrun(pk, "check")
     check(rc == 1 and "unsafe pickle finding" in out and "allow_unsafe: true accepts them" in out,

@@ -61,6 +61,8 @@ int main(void) {
   sh("zstd -q -c plain.csv > one.zst && head -c 1000000 plain.csv | zstd -q -c > p1.zst && tail -c +1000001 plain.csv | zstd -q -c > p2.zst && cat p1.zst p2.zst > two.zst");
   sh("printf '' > empty && gzip -c empty > empty.gz && zstd -q -c empty > empty.zst && printf 'ab' > tiny");
   sh("head -c 200000 one.gz > cut.gz && head -c 200000 one.zst > cut.zst");
+  /* cut before the first block ends: nothing decompressed yet */
+  sh("head -c 1000 one.gz > cut0.gz && head -c 1000 one.zst > cut0.zst && head -c 4 one.zst > magic.zst");
   sh("cp one.gz bad.gz && printf 'XXXXXXXXXXXXXXXX' | dd of=bad.gz bs=1 seek=5000 conv=notrunc status=none");
   sh("cp one.zst bad.zst && printf 'XXXXXXXXXXXXXXXX' | dd of=bad.zst bs=1 seek=5000 conv=notrunc status=none");
   sh("head -c 50000000 /dev/zero | gzip -c > bomb.gz && head -c 50000000 /dev/zero | zstd -q -c > bomb.zst");
@@ -87,9 +89,10 @@ int main(void) {
   free(got);
   CHECK(slurp("tiny", &got, 0, &codec, &err) == 2 && !memcmp(got, "ab", 2));
   free(got);
-  const char *bad[] = {"cut.gz", "cut.zst", "bad.gz", "bad.zst"};
-  const char *why[] = {"gzip stream truncated", "zstd stream truncated", "corrupt gzip data", "corrupt zstd data"};
-  for (size_t i = 0; i < 4; i++) {
+  const char *bad[] = {"cut.gz", "cut.zst", "bad.gz", "bad.zst", "cut0.gz", "cut0.zst", "magic.zst"};
+  const char *why[] = {"gzip stream truncated", "zstd stream truncated", "corrupt gzip data", "corrupt zstd data",
+                       "gzip stream truncated", "zstd stream truncated", "zstd stream truncated"};
+  for (size_t i = 0; i < 7; i++) {
     CHECK(slurp(bad[i], &got, 0, &codec, &err) == -1);
     CHECK(err.code == WHORL_EFORMAT && strstr(err.message, why[i]) != NULL && strstr(err.path, bad[i]) != NULL &&
           err.offset >= 0);
