@@ -1657,10 +1657,23 @@ int whorl__torch_read(whorl_model *m, const char *path, int fd, uint64_t size, w
   snprintf(m->format, sizeof m->format, "pytorch");
   uint8_t head[16];
   long long got = whorl__pread_full(fd, head, sizeof head, 0);
-  if (got >= 2 && head[0] == 0x80 && head[1] <= 5)
+  if (got >= 2 && head[0] == 0x80 && head[1] <= 5) {
+    /* not read as a model, but what loading it would run is still said */
+    char beware[WHORL_ERROR_MSG_MAX / 2] = "";
+    whorl_model t;
+    whorl__model_init(&t);
+    whorl_error e2;
+    whorl_error_clear(&e2);
+    if (size <= (64u << 20) && whorl__pickle_scan(&t, path, "pickle", fd, size, &e2) == WHORL_OK && t.nfind)
+      snprintf(beware, sizeof beware, "; and beware, loading it may run code: %s%s", t.find[0].what,
+               t.nfind > 1 ? " (and more)" : "");
+    whorl__model_free(&t);
     return whorl__error(err, WHORL_EUNSUPPORTED, path, 0,
-                        "a legacy (non-zip) PyTorch file or a bare pickle: not supported (re-save it with torch.save, "
-                        "which writes a zip, or as safetensors)");
+                        "a legacy (non-zip) PyTorch file or a bare pickle: not read as a model (re-save it with "
+                        "torch.save, which writes a zip, or as safetensors; named .pkl, a bare pickle is scanned "
+                        "as a file)%s",
+                        beware);
+  }
   whorl_zip *z = whorl__model_new_zip(m);
   if (!z) return whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
   int rc = whorl__zip_open(fd, size, path, z, err);

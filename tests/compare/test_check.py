@@ -717,6 +717,13 @@ def main():
     check(rc == 1 and wh == ["evil0.pkl", "evil1.pkl", "w.bin"], f"a folder: protocol 0/1 pickles found, a text .bin not ({wh})")
     rc, out, err = wrun(tp, "fp", "notes.bin")
     check(rc == 0, "a text file named .bin: no finding")
+    # a legacy (non-zip) torch file is not read as a model (exit 2), but
+    # the error says what loading it would run
+    with open(os.path.join(pk, "legacy_evil.pt"), "wb") as f:
+        pickle.dump(Evil(), f, protocol=2)
+    rc, out, err = wrun(pk, "fp", "legacy_evil.pt")
+    check(rc == 2 and "legacy" in err and "os.system" in err and out == "",
+          f"a legacy .pt naming os.system: refused, and the error says so ({err.strip()[:300]})")
     # compressed pickles (joblib.dump(..., compress=...), to_pickle("x.pkl.gz")):
     # the pickle inside is scanned; a gzipped CSV beside them is no pickle
     import gzip
