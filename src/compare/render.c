@@ -751,6 +751,9 @@ static void render_diff(whorl_buf *b, const whorl_json *r) {
       whorl_buf_printf(b, "%s (%s level)\n", verdict, str(r, "level"));
     else
       whorl_buf_printf(b, "identical %s (%s level, id %.16s...)\n", kind, str(r, "level"), str(a, "id"));
+    if (!strcmp(str(r, "level"), "quick") && (!strcmp(kind, "file") || !strcmp(kind, "folder")))
+      whorl_buf_puts(b, "  note: the quick level compares sizes and 16 sampled blocks, not every byte; --level content "
+                        "reads them all\n");
     return;
   }
   whorl_buf_printf(b, "%s", verdict);
