@@ -436,9 +436,11 @@ static int model_doc(whorl_model *m, const char *path, const char *name, uint64_
   whorl_json *un = whorl_json_array();
   for (size_t i = 0; i < m->nfind; i++) {
     whorl_json *f = whorl_json_object();
-    whorl_json_object_set(f, "finding", whorl_json_string(m->find[i].what));
-    whorl_json_object_set(f, "where", whorl_json_string(m->find[i].where));
-    if (m->find[i].pickle[0]) whorl_json_object_set(f, "pickle", whorl_json_string(m->find[i].pickle));
+    /* not UTF-8 (a file name in where, cut inside a character): a
+     * readable form, the bytes under <key>_hex */
+    whorl__json_set_bytes(f, "finding", m->find[i].what, strlen(m->find[i].what));
+    whorl__json_set_bytes(f, "where", m->find[i].where, strlen(m->find[i].where));
+    if (m->find[i].pickle[0]) whorl__json_set_bytes(f, "pickle", m->find[i].pickle, strlen(m->find[i].pickle));
     whorl_json_array_append(un, f);
   }
   whorl_json_object_set(d, "unsafe", un);
@@ -992,8 +994,12 @@ static int read_component(folder_acc *a, const char *dir, const char *rel, const
     for (const char *const *c = CONFIG_FILES; *c; c++) is_file |= !strcmp(*c, nm);
     /* code run with trust_remote_code, chat templates, tokenizer files */
     for (const char *const *c = CONFIG_EXTS; *c; c++) is_file |= ends_with(nm, *c);
+    /* a name that is not UTF-8 cannot be a key of the config: such a file
+     * is an extra (whose entries keep a name's bytes) */
+    if (!whorl__utf8_valid(nm, strlen(nm))) is_json = is_file = 0;
     struct stat rs;
-    if (stat(p, &rs) || !S_ISREG(rs.st_mode)) {
+    if (stat(p, &rs)) memset(&rs, 0, sizeof rs); /* a dangling link: not a regular file below either */
+    if (!S_ISREG(rs.st_mode)) {
       /* a config or tokenizer file that is no regular file (a link to a
        * device, a FIFO, a dangling link): not read, and said */
       if ((is_json || is_file) && o->on_issue) {
@@ -1025,7 +1031,12 @@ static int read_component(folder_acc *a, const char *dir, const char *rel, const
     if (!is_json && !is_file && !(index && !strcmp(nm, index))) {
       /* README, LICENSE, pictures, subfolders: named, in no id */
       if (!a->ignored) a->ignored = whorl_json_array();
-      whorl_json_array_append(a->ignored, whorl_json_string(key));
+      whorl_buf disp = WHORL_BUF_INIT; /* a name that is not UTF-8: U+FFFD for its bad bytes */
+      whorl__display_bytes(key, strlen(key), &disp);
+      size_t dl = 0;
+      char *dn = whorl_buf_detach(&disp, &dl);
+      whorl_json_array_append(a->ignored, dn ? whorl_json_stringn(dn, dl) : whorl_json_string("?"));
+      free(dn);
       continue;
     }
     rc = acc_inid(a, key, dir, err);

@@ -146,9 +146,9 @@ int whorl__pickle_findings(const char *path, int fd, uint64_t size, const char *
   }
   for (size_t i = 0; !rc && keep && i < m.nfind; i++) {
     whorl_json *f = whorl_json_object();
-    whorl_json_object_set(f, "finding", whorl_json_string(m.find[i].what));
-    whorl_json_object_set(f, "where", whorl_json_string(m.find[i].where));
-    if (m.find[i].pickle[0]) whorl_json_object_set(f, "pickle", whorl_json_string(m.find[i].pickle));
+    whorl__json_set_bytes(f, "finding", m.find[i].what, strlen(m.find[i].what));
+    whorl__json_set_bytes(f, "where", m.find[i].where, strlen(m.find[i].where)); /* a file name that is not UTF-8 */
+    if (m.find[i].pickle[0]) whorl__json_set_bytes(f, "pickle", m.find[i].pickle, strlen(m.find[i].pickle));
     whorl_json_array_append(list, f);
   }
   whorl__model_free(&m);

@@ -34,7 +34,7 @@ def check(cond, msg):
 
 
 def run(*args, cwd=None):
-    r = subprocess.run([W, *args], capture_output=True, text=True, cwd=cwd)
+    r = subprocess.run([W, *args], capture_output=True, text=True, errors="replace", cwd=cwd)
     return r.returncode, r.stdout, r.stderr
 
 
@@ -141,11 +141,61 @@ def adapter_checks():
           "config.json + model.safetensors + an adapter: model.safetensors is the model, the adapter's weights are extras")
 
 
+def odd_name_checks():
+    """Names that are not UTF-8 and dangling links in a model folder (the
+    document was refused as 'not valid UTF-8 (a whorl bug)', exit 2)."""
+    import torch
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("true",))
+    d = os.path.join(TMP, "odd")
+    wjson(os.path.join(d, "config.json"), {"model_type": "bert"})
+    st_write(os.path.join(d, "model.safetensors"), TENSORS)
+    bd = os.fsencode(d)
+    os.makedirs(bd + b"/sub\xff")
+    tmp = os.path.join(d, "tmp.pt")
+    torch.save({"x": Evil()}, tmp)
+    os.rename(tmp, bd + b"/sub\xff/e.pt")
+    with open(bd + b"/\xfe.py", "w") as f:
+        f.write("import os\n")
+    with open(bd + b"/notes\xfd.txt", "w") as f:
+        f.write("x\n")
+    rc, out, err = run("fp", "--no-cache", "--json", d)
+    check(rc == 1 and "UTF-8" not in err, f"a model folder with names that are not UTF-8: exit 1 (unsafe), a document ({rc}, {err.strip()[:300]})")
+    doc = json.loads(out) if out else {}
+    un = doc.get("unsafe", [])
+    check(len(un) == 1 and un[0].get("where_hex", "").startswith(b"sub\xff/e.pt".hex()) and un[0]["where"].startswith("sub\ufffd/e.pt"),
+          f"the finding's where: U+FFFD, the bytes in where_hex ({un})")
+    check(list(doc.get("config", {}).get("value", {})) == ["config.json"], "a .py named in no UTF-8: not in the config")
+    ex = [e.get("path_hex") for e in doc.get("extras", {}).get("entries", [])]
+    check(b"\xfe.py".hex() in ex, f"... it is an extra ({ex})")
+    nf = doc.get("container", {}).get("not_fingerprinted", [])
+    check("notes\ufffd.txt" in nf, f"not_fingerprinted shows the name with U+FFFD ({nf})")
+    # the same finding in a plain folder (no model)
+    p = os.path.join(TMP, "odd-plain")
+    os.makedirs(p)
+    os.rename(bd + b"/sub\xff/e.pt", os.fsencode(p) + b"/\xff.pt")
+    rc, out, err = run("fp", "--no-cache", "--json", p)
+    check(rc == 1 and out and json.loads(out)["unsafe"][0].get("where_hex", "").startswith("ff2e7074"),
+          f"a plain folder's pickle named in no UTF-8: exit 1, where_hex ({rc}, {err.strip()[:300]})")
+    # a dangling link under a tokenizer file's name: said, not fingerprinted, exit 0
+    g = os.path.join(TMP, "dangling")
+    wjson(os.path.join(g, "config.json"), {"model_type": "bert"})
+    st_write(os.path.join(g, "model.safetensors"), TENSORS)
+    os.symlink("nowhere", os.path.join(g, "tokenizer.json"))
+    rc, out, err = run("fp", "--no-cache", "--json", g)
+    check(rc == 0 and "not a regular file" in err and "cannot open" not in err,
+          f"a dangling tokenizer.json: a warning, exit 0 ({rc}, {err.strip()[:300]})")
+    check(out and "tokenizer.json" in json.loads(out).get("container", {}).get("not_fingerprinted", []), "... listed as not fingerprinted")
+
+
 def main():
     shutil.rmtree(TMP, ignore_errors=True)
     os.makedirs(TMP)
     snapshot_checks()
     adapter_checks()
+    odd_name_checks()
 
 
 if __name__ == "__main__":
