@@ -883,7 +883,7 @@ static int read_component(folder_acc *a, const char *dir, const char *rel, const
     whorl_error w;
     whorl_error_clear(&w);
     whorl__error(&w, WHORL_EINVAL, cdir, -1,
-                 "both %s and %s: transformers loads %s and ignores the index, so its shards are not fingerprinted",
+                 "both %s and %s: the loader (transformers, diffusers) reads %s and ignores the index, so its shards are not fingerprinted",
                  single, passed_over, single);
     o->on_issue(o->cb_ctx, &w, 0);
   }

@@ -480,7 +480,7 @@ def main():
     write_safetensors(os.path.join(hf, "model.safetensors"), other)
     rc, out, err = run("fp", "--no-cache", "--json", hf)
     dd = json.loads(out) if rc == 0 else {}
-    check(dd and dd["weights"]["root"] != d3["weights"]["root"] and "transformers loads model.safetensors" in err,
+    check(dd and dd["weights"]["root"] != d3["weights"]["root"] and "reads model.safetensors and ignores the index" in err,
           f"model.safetensors beside an index: the single file is fingerprinted, with a warning ({err.strip()[:200]})")
     # a variant beside model.safetensors (model.fp16.safetensors): not loaded by
     # transformers, so not fingerprinted; two files that are not a single model: both named
