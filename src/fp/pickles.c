@@ -4,7 +4,6 @@
  * a data folder. Loading any of them may run code: the pickle machine of
  * src/model says which globals they would import or call. The findings go
  * to the document's "unsafe" (in no id: the file's bytes already are). */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -13,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "fp/fp_int.h"
@@ -36,31 +36,28 @@ static int holds_pickle(const char *path, int fd) {
   return 0;
 }
 
+static const char *const ZIP_SUFFIXES[] = {".gz", ".z", ".zlib", NULL};
+static const char *const PICKLE_ONLY[] = {".pkl", ".pickle", ".joblib", NULL};
+static const char *const PICKLE_BEARING[] = {".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt", ".joblib", NULL};
+
+/* The length of the suffix of name[0, len) found in list (any letter case,
+ * possibly the whole name), or 0. */
+static size_t suffix_in(const char *name, size_t len, const char *const *list) {
+  for (const char *const *e = list; *e; e++) {
+    size_t el = strlen(*e);
+    if (len >= el && !strncasecmp(name + len - el, *e, el)) return el;
+  }
+  return 0;
+}
+
 /* The length of name without a compression suffix (.gz, .z, .zlib, as
  * joblib.dump(..., compress=...) and pandas' to_pickle name them). */
-static size_t strip_zip_suffix(const char *name, size_t len) {
-  static const char *const z[] = {".gz", ".z", ".zlib", NULL};
-  for (const char *const *e = z; *e; e++) {
-    size_t el = strlen(*e), k = 0;
-    if (len <= el) continue;
-    while (k < el && tolower((unsigned char)name[len - el + k]) == (*e)[k]) k++;
-    if (k == el) return len - el;
-  }
-  return len;
-}
+static size_t strip_zip_suffix(const char *name, size_t len) { return len - suffix_in(name, len, ZIP_SUFFIXES); }
 
 /* 1 for a name only pickles go by (.pkl .pickle .joblib, maybe with a
  * compression suffix). */
 static int pickle_only_name(const char *name) {
-  static const char *const ext[] = {".pkl", ".pickle", ".joblib", NULL};
-  size_t len = strip_zip_suffix(name, strlen(name));
-  for (const char *const *e = ext; *e; e++) {
-    size_t el = strlen(*e), k = 0;
-    if (len < el) continue;
-    while (k < el && tolower((unsigned char)name[len - el + k]) == (*e)[k]) k++;
-    if (k == el) return 1;
-  }
-  return 0;
+  return suffix_in(name, strip_zip_suffix(name, strlen(name)), PICKLE_ONLY) != 0;
 }
 
 #define UNREADABLE "a pickle-bearing file whorl cannot read through"
@@ -156,24 +153,7 @@ int whorl__pickle_findings(const char *path, int fd, uint64_t size, const char *
 }
 
 int whorl__pickle_name(const char *name, size_t len) {
-  static const char *const ext[] = {".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt", ".joblib", NULL};
   const size_t bare = strip_zip_suffix(name, len);
-  if (bare != len) { /* compressed: only names that pickles alone go by */
-    static const char *const only[] = {".pkl", ".pickle", ".joblib", NULL};
-    for (const char *const *e = only; *e; e++) {
-      size_t el = strlen(*e), k = 0;
-      if (bare < el) continue;
-      while (k < el && tolower((unsigned char)name[bare - el + k]) == (*e)[k]) k++;
-      if (k == el) return 1;
-    }
-    return 0;
-  }
-  for (const char *const *e = ext; *e; e++) {
-    size_t el = strlen(*e);
-    if (len < el) continue;
-    size_t k = 0;
-    while (k < el && tolower((unsigned char)name[len - el + k]) == (*e)[k]) k++;
-    if (k == el) return 1;
-  }
-  return 0;
+  /* compressed: only names that pickles alone go by */
+  return suffix_in(name, bare, bare != len ? PICKLE_ONLY : PICKLE_BEARING) != 0;
 }

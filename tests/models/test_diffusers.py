@@ -19,57 +19,18 @@ tokenizer/, scheduler/, feature_extractor/. Checked:
   - a folder with config.json and weights stays a transformers folder.
 Run by ctest with WHORL_BIN and WHORL_TMP set.
 """
+import functools
 import json
 import os
 import shutil
-import struct
-import subprocess
 import sys
 
-W = os.environ["WHORL_BIN"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mtest  # noqa: E402
+from mtest import check, fp, run, wjson  # noqa: E402
+
 TMP = os.path.join(os.environ["WHORL_TMP"], "diffusers")
-passed = failed = 0
-
-
-def check(cond, msg):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", msg, flush=True)
-
-
-def run(*args):
-    r = subprocess.run([W, *args], capture_output=True, text=True)
-    return r.returncode, r.stdout, r.stderr
-
-
-def fp(path, *opts, want=0):
-    rc, out, err = run("fp", "--no-cache", "--json", *opts, path)
-    check(rc == want, f"fp {path}: exit {rc}, wanted {want} ({err.strip()[:300]})")
-    return json.loads(out) if out.strip() else {}
-
-
-def st_write(path, tensors):
-    """tensors: name -> (list of float32 values, shape)"""
-    hdr, blobs, off = {"__metadata__": {"format": "pt"}}, [], 0
-    for k, (vals, shape) in tensors.items():
-        b = struct.pack(f"<{len(vals)}f", *vals)
-        hdr[k] = {"dtype": "F32", "shape": shape, "data_offsets": [off, off + len(b)]}
-        off += len(b)
-        blobs.append(b)
-    h = json.dumps(hdr).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
-
-def wjson(path, v):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(v, f)
+st_write = functools.partial(mtest.st_write, metadata={"format": "pt"})
 
 
 def wtext(path, s):
@@ -272,8 +233,7 @@ def main():
     dp = fp(pl)
     check(dp.get("kind") == "folder", f"model_index.json without its components: a plain folder ({dp.get('kind')})")
 
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    mtest.finish()
 
 
 if __name__ == "__main__":

@@ -11,57 +11,16 @@ Debian's python3-torch):
     the same tensors in .safetensors and .bin give the same weights.root.
 Run by ctest with WHORL_BIN and WHORL_TMP set.
 """
+import hashlib
 import json
 import os
 import shutil
-import struct
-import subprocess
 import sys
-import hashlib
 
-W = os.environ["WHORL_BIN"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mtest import check, finish, fp, run, st_write, wjson  # noqa: E402
+
 TMP = os.path.join(os.environ["WHORL_TMP"], "layouts")
-passed = failed = 0
-
-
-def check(cond, msg):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", msg, flush=True)
-
-
-def run(*args, cwd=None):
-    r = subprocess.run([W, *args], capture_output=True, text=True, errors="replace", cwd=cwd)
-    return r.returncode, r.stdout, r.stderr
-
-
-def fp(path, *opts):
-    rc, out, err = run("fp", "--no-cache", "--json", *opts, path)
-    check(rc == 0, f"fp {path}: exit {rc} ({err.strip()[:300]})")
-    return json.loads(out) if rc == 0 else {}
-
-
-def st_write(path, tensors):
-    """tensors: name -> (list of float32 values, shape)"""
-    hdr, blobs, off = {}, [], 0
-    for k, (vals, shape) in tensors.items():
-        b = struct.pack(f"<{len(vals)}f", *vals)
-        hdr[k] = {"dtype": "F32", "shape": shape, "data_offsets": [off, off + len(b)]}
-        off += len(b)
-        blobs.append(b)
-    h = json.dumps(hdr).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
-
-def wjson(path, v):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(v, f)
 
 
 TENSORS = {"embed.weight": ([0.5 * i for i in range(8)], [2, 4]), "head.bias": ([1.0, -2.0], [2])}
@@ -200,5 +159,4 @@ def main():
 
 if __name__ == "__main__":
     main()
-    print(f"{passed} checks passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()
