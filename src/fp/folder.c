@@ -435,9 +435,10 @@ static int fp_folder(const char *path, const whorl_fp_options *o, const char *co
       }
       wr.entries[k++] = *e;
     }
-    wr.n = k;
+    wr.n = k; /* still sorted: removing entries keeps the order */
+  } else if (wr.n) {
+    qsort(wr.entries, wr.n, sizeof *wr.entries, entry_cmp);
   }
-  if (wr.n) qsort(wr.entries, wr.n, sizeof *wr.entries, entry_cmp);
 
   job *jobs = calloc(wr.n ? wr.n : 1, sizeof *jobs);
   size_t *job_of = calloc(wr.n ? wr.n : 1, sizeof *job_of);

@@ -208,22 +208,30 @@ static int load_tree(const char *path, whorl_json **out, whorl_error *err) {
   return rc;
 }
 
-static int file_blake3(const char *path, char hex[65], int64_t *size, whorl_error *err) {
+/* A file's BLAKE3 (or, quick, its quick-tier id) as hex, and its size;
+ * cache: the caller's options whose stat cache to use (NULL: none). */
+static int file_digest(const char *path, int quick, const whorl_fp_options *cache, char hex[65], int64_t *size,
+                       whorl_error *err) {
   whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
-  o.level = WHORL_LEVEL_CONTENT;
+  o.level = quick ? WHORL_LEVEL_QUICK : WHORL_LEVEL_CONTENT;
   o.chunks = 0;
   o.model = 0;
   o.table_format = NULL;
+  o.use_cache = cache ? cache->use_cache : 0;
+  o.cache_path = cache ? cache->cache_path : NULL;
   whorl_json *d = NULL;
-  o.use_cache = 0;
   int rc = whorl_fingerprint(path, &o, &d, err);
   if (rc) return rc;
-  const char *id = whorl_json_object_get_string(whorl_json_object_get(d, "content"), "blake3");
+  const char *id = whorl_json_object_get_string(whorl_json_object_get(d, quick ? "quick" : "content"), "blake3");
   if (!id) id = whorl_json_object_get_string(d, "id");
   snprintf(hex, 65, "%s", id ? id : "");
   *size = whorl_json_object_get_int(d, "size", 0);
   whorl_json_free(d);
-  return WHORL_OK;
+  return id ? WHORL_OK : whorl__error(err, WHORL_EFORMAT, path, -1, "no %s digest", quick ? "quick" : "content");
+}
+
+static int file_blake3(const char *path, char hex[65], int64_t *size, whorl_error *err) {
+  return file_digest(path, 0, NULL, hex, size, err);
 }
 
 /* The training section: --param KEY=VALUE (VALUE as JSON when it parses,
@@ -680,7 +688,7 @@ static int scan_subfolder(whorl_model *m, const char *dir, const char *rel, int 
  * folder walk records links as their target text; here each link that
  * resolves to a regular file becomes a "file" entry and the Merkle root
  * is computed again over the entries' canonical forms. */
-static int extras_follow_links(const char *dir, int quick, whorl_json *d, whorl_error *err) {
+static int extras_follow_links(const char *dir, int quick, const whorl_fp_options *cache, whorl_json *d, whorl_error *err) {
   whorl_json *en = (whorl_json *)whorl_json_object_get(d, "entries");
   size_t n = whorl_json_size(en), followed = 0;
   int64_t files = whorl_json_object_get_int(d, "files", 0), size = whorl_json_object_get_int(d, "size", 0);
@@ -698,27 +706,15 @@ static int extras_follow_links(const char *dir, int quick, whorl_json *d, whorl_
     snprintf(q, sizeof q, "%s/%s", dir, rel);
     struct stat st;
     if (stat(q, &st) || !S_ISREG(st.st_mode)) continue; /* dangling, a folder, a device: the link itself */
-    whorl_fp_options o = WHORL_FP_OPTIONS_INIT;
-    o.level = quick ? WHORL_LEVEL_QUICK : WHORL_LEVEL_CONTENT;
-    o.chunks = 0;
-    o.model = 0;
-    o.use_cache = 0;
-    whorl_json *fd = NULL;
-    int rc = whorl_fingerprint(q, &o, &fd, err);
+    char h[65];
+    int64_t fsz = (int64_t)st.st_size;
+    int rc = file_digest(q, quick, cache, h, &fsz, err); /* unchanged blobs: from the stat cache */
     if (rc) return rc;
-    const char *h = whorl_json_object_get_string(whorl_json_object_get(fd, quick ? "quick" : "content"), "blake3");
-    if (!h && !quick) h = whorl_json_object_get_string(fd, "id");
-    if (!h) {
-      whorl_json_free(fd);
-      return whorl__error(err, WHORL_EFORMAT, q, -1, "no %s digest for the file this link names", quick ? "quick" : "content");
-    }
-    int64_t fsz = whorl_json_object_get_int(fd, "size", (int64_t)st.st_size);
     whorl_json_object_remove(e, "target");
     whorl_json_object_remove(e, "target_hex");
     whorl_json_object_set(e, quick ? "quick" : "blake3", whorl_json_string(h));
     whorl_json_object_set(e, "size", whorl_json_int(fsz));
     whorl_json_object_set(e, "type", whorl_json_string("file"));
-    whorl_json_free(fd);
     files++, size += fsz, followed++;
   }
   if (!followed) return WHORL_OK;
@@ -762,7 +758,7 @@ static int extras_section(const char *dir, const whorl_fp_options *o, const char
   static const char *const drop[] = {"whorl", "kind", "level", "name", "digests"};
   for (size_t i = 0; i < sizeof drop / sizeof *drop; i++) whorl_json_object_remove(d, drop[i]);
   if (!whorl_json_size(whorl_json_object_get(d, "skipped"))) whorl_json_object_remove(d, "skipped");
-  rc = extras_follow_links(dir, fo.level == WHORL_LEVEL_QUICK, d, err);
+  rc = extras_follow_links(dir, fo.level == WHORL_LEVEL_QUICK, o, d, err);
   if (rc) {
     whorl_json_free(d);
     return rc;
