@@ -994,7 +994,7 @@ static void judge_model(judge *j, const whorl_json *rule, const whorl_json *r) {
       names_text(whorl_json_size(ad) ? ad : whorl_json_size(rm) ? rm : whorl_json_object_get(uc, "b"), NULL, &b);
       if (whorl_json_size(ad) || whorl_json_size(whorl_json_object_get(uc, "b"))) {
         unsafe_new = 1;
-        finding(j, 1, "unsafe", "unsafe pickle code changed: %s%s (never allowed, even with allow_unsafe; review it, then whorl lock --update)",
+        finding(j, 1, "unsafe_changed", "unsafe pickle code changed: %s%s (never allowed, even with allow_unsafe; review it, then whorl lock --update)",
                 whorl_json_size(ad) ? "now " : "another payload with ", b.data ? b.data : "");
       } else
         finding(j, 0, "unsafe", "unsafe pickle code removed: %s (the model no longer names them; whorl lock --update records it)", b.data ? b.data : "");
@@ -1423,8 +1423,7 @@ static void next_steps(whorl_buf *b, const whorl_json *r, const char *prefix) {
       const char *rule = str(whorl_json_array_get(fs, k), "rule");
       gone |= !strcmp(rule, "missing");
       unreadable |= !strcmp(rule, "unreadable");
-      /* (a new payload is never allowed: reviewed, it is recorded with lock --update) */
-      other |= strcmp(rule, "unsafe") != 0 || strstr(str(whorl_json_array_get(fs, k), "message"), "never allowed") != NULL;
+      other |= strcmp(rule, "unsafe") != 0; /* (unsafe_changed: reviewed, it is recorded with lock --update) */
     }
     if (unreadable) continue; /* to be repaired, not accepted */
     if (!other) { /* unsafe pickles alone: updating the lock changes nothing */
