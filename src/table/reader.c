@@ -879,6 +879,25 @@ static int csv_block_rows(csvrun *r, const whorl_csv_block *b, whorl_error *err)
  * the text is parsed on another as it comes, src_start) */
 #define STREAM_MIN (256u << 10)
 
+/* The sizes a read cuts its input by: SEG, SSEG and STREAM_MIN, or, for
+ * tests (opts seg_shift, or the environment's WHORL_SEGMENT_SHIFT, 10 to
+ * 22), 2^shift bytes, and compressed files of 64 bytes and more take the
+ * stream path, so that small files take the parallel paths too. No output
+ * depends on them. */
+typedef struct segsz {
+  uint64_t seg, sseg, stream_min;
+} segsz;
+
+static segsz seg_sizes(const whorl_table_opts *o) {
+  unsigned sh = o->seg_shift;
+  if (!sh) {
+    const char *e = getenv("WHORL_SEGMENT_SHIFT");
+    if (e && e[0] >= '0' && e[0] <= '9') sh = (unsigned)strtoul(e, NULL, 10);
+  }
+  if (sh >= 10 && sh <= 22) return (segsz){(uint64_t)1 << sh, (uint64_t)1 << sh, 64};
+  return (segsz){SEG, SSEG, STREAM_MIN};
+}
+
 /* A worker's tools, reused from segment to segment (no allocation churn):
  * its part sink, tokenizer and window builder. */
 typedef struct slot {
@@ -920,6 +939,7 @@ typedef struct prun {
   void (*run_info)(struct prun *p, struct seg *g, whorl_table_info *info, whorl_error *err);
   uint64_t first_line; /* the line where the data starts */
   struct sstore *store; /* a decompressed stream (NULL: the file fd, pread) */
+  segsz sz;             /* seg_sizes */
 } prun;
 
 typedef struct fdsrc {
@@ -975,7 +995,7 @@ static void seg_parse(prun *p, seg *g, whorl_table_info *info, whorl_error *err)
     return;
   }
   if (g->start >= g->stop) return;
-  fdsrc fs = {p->fd, g->start, p->store ? UINT64_MAX : p->size, p->store, g->start + 4 * (uint64_t)SSEG};
+  fdsrc fs = {p->fd, g->start, p->store ? UINT64_MAX : p->size, p->store, g->start + 4 * p->sz.sseg};
   if (!sl->csv) {
     whorl_csv_opts co = {p->delim, 0, p->o->max_record, p->path, 1};
     if (whorl_csv_new(&co, empty_read, NULL, &sl->csv, err)) {
@@ -1171,7 +1191,8 @@ static int slot_ready(prun *p, slot *sl) {
 
 static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, int threads, whorl_error *err) {
   uint64_t span = p->size - data_start;
-  size_t nseg = (size_t)((span + SEG - 1) / SEG);
+  const uint64_t SEGB = p->sz.seg;
+  size_t nseg = (size_t)((span + SEGB - 1) / SEGB);
   size_t nslots = (size_t)threads * 2;
   seg *segs = calloc(nseg + 1, sizeof *segs);
   slot *slots = calloc(nslots, sizeof *slots);
@@ -1189,10 +1210,10 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
   for (size_t k = 0; k < nseg && !rc; k++) {
     uint64_t b = data_start;
     if (k > 0) {
-      uint64_t from = data_start + k * (uint64_t)SEG - 1;
+      uint64_t from = data_start + k * SEGB - 1;
       if (from < segs[k - 1].start) from = segs[k - 1].start;
-      b = next_line(p->fd, from, p->size, 4 * (uint64_t)SEG);
-      if (b == UINT64_MAX || b - segs[k - 1].start > 4 * (uint64_t)SEG) rc = WHORL__RETRY;
+      b = next_line(p->fd, from, p->size, 4 * SEGB);
+      if (b == UINT64_MAX || b - segs[k - 1].start > 4 * SEGB) rc = WHORL__RETRY;
     }
     segs[k].start = b;
     used = k + 1;
@@ -1200,7 +1221,7 @@ static int read_parallel(prun *p, uint64_t data_start, whorl_table_info *info, i
   }
   nseg = used;
   for (size_t k = 0; k < nseg; k++) segs[k].stop = k + 1 < nseg ? segs[k + 1].start : p->size;
-  if (!rc && nseg && p->size - segs[nseg - 1].start > 4 * (uint64_t)SEG) rc = WHORL__RETRY;
+  if (!rc && nseg && p->size - segs[nseg - 1].start > 4 * SEGB) rc = WHORL__RETRY;
   if (!rc) {
     pwork pw;
     memset(&pw, 0, sizeof pw);
@@ -1247,6 +1268,7 @@ typedef struct sstore {
   uint64_t pub_off;     /* compressed bytes read */
   uint64_t data_start;  /* where segment 0 starts */
   uint64_t next_cut;    /* where the next segment's line feed is looked for */
+  uint64_t bs;          /* bytes in a block (SSEG, or for tests smaller) */
   int eof, failed, stop;
   pthread_t th;
 } sstore;
@@ -1276,8 +1298,8 @@ static uint64_t store_offset(sstore *st) {
  * wholly before it may go. */
 static void store_committed(sstore *st, uint64_t upto) {
   pthread_mutex_lock(&st->pw->mu);
-  if (upto / SSEG > st->keep_from) {
-    st->keep_from = upto / SSEG;
+  if (upto / st->bs > st->keep_from) {
+    st->keep_from = upto / st->bs;
     pthread_cond_broadcast(&st->pw->cv);
   }
   pthread_mutex_unlock(&st->pw->mu);
@@ -1288,7 +1310,7 @@ static void store_committed(sstore *st, uint64_t upto) {
  * are beyond the limit or beyond what may be held, or the stream failed. */
 static long long store_read_at(sstore *st, uint64_t off, uint64_t limit, uint8_t *buf, size_t cap) {
   pwork *pw = st->pw;
-  const uint64_t j = off / SSEG;
+  const uint64_t j = off / st->bs;
   pthread_mutex_lock(&pw->mu);
   if (off >= limit || j >= st->keep_from + st->cap || j < st->keep_from) {
     st->failed = 1;
@@ -1309,14 +1331,14 @@ static long long store_read_at(sstore *st, uint64_t off, uint64_t limit, uint8_t
     return 0;
   }
   const uint8_t *b = st->ring[j % st->cap];
-  uint64_t end = (j + 1) * (uint64_t)SSEG;
+  uint64_t end = (j + 1) * st->bs;
   if (end > st->total) end = st->total; /* block j is made: its end is fixed */
   pthread_mutex_unlock(&pw->mu);
   /* block j is kept while it is read (keep_from moves past it only once
    * the segments reading it are committed) */
   size_t n = (size_t)(end - off) < cap ? (size_t)(end - off) : cap;
   if (off + n > limit) n = (size_t)(limit - off);
-  memcpy(buf, b + (off % SSEG), n);
+  memcpy(buf, b + (off % st->bs), n);
   return (long long)n;
 }
 
@@ -1337,16 +1359,16 @@ static void store_cut(sstore *st) {
     }
     uint64_t at = from, found = UINT64_MAX;
     while (at < st->total && found == UINT64_MAX) {
-      const uint64_t j = at / SSEG;
-      uint64_t end = (j + 1) * (uint64_t)SSEG;
+      const uint64_t j = at / st->bs;
+      uint64_t end = (j + 1) * st->bs;
       if (end > st->total) end = st->total;
       const uint8_t *b = st->ring[j % st->cap];
-      const uint8_t *nl = memchr(b + at % SSEG, '\n', (size_t)(end - at));
-      if (nl) found = j * (uint64_t)SSEG + (uint64_t)(nl - b) + 1;
+      const uint8_t *nl = memchr(b + at % st->bs, '\n', (size_t)(end - at));
+      if (nl) found = j * st->bs + (uint64_t)(nl - b) + 1;
       else at = end;
     }
     if (found == UINT64_MAX) {
-      if (st->total - from > SSEG) st->failed = 1; /* a line longer than a block: serially */
+      if (st->total - from > st->bs) st->failed = 1; /* a line longer than a block: serially */
       if (!st->eof || st->failed) return;
       found = st->total;
     }
@@ -1370,7 +1392,7 @@ static void store_cut(sstore *st) {
     }
     seg_at(pw, k)->start = found;
     pw->nseg = k;
-    uint64_t next = st->data_start + (uint64_t)(k + 1) * SSEG - 1;
+    uint64_t next = st->data_start + (uint64_t)(k + 1) * st->bs - 1;
     st->next_cut = next > found ? next : found;
   }
 }
@@ -1391,8 +1413,8 @@ static void *store_main(void *arg) {
     size_t got = 0;
     int eof = 0, failed = 0;
     whorl_error e;
-    while (got < SSEG) {
-      long long n = whorl__src_read(st->src, b + got, SSEG - got, &e);
+    while (got < st->bs) {
+      long long n = whorl__src_read(st->src, b + got, st->bs - got, &e);
       if (n < 0) {
         failed = 1;
         break;
@@ -1433,7 +1455,8 @@ static int read_parallel_stream(prun *p, uint64_t data_start, whorl_table_info *
   st.pw = &pw;
   st.cap = nslots + SSEG_KEEP;
   st.data_start = data_start;
-  st.next_cut = data_start + SSEG - 1;
+  st.bs = p->sz.sseg;
+  st.next_cut = data_start + st.bs - 1;
   st.ring = calloc(st.cap, sizeof *st.ring);
   slot *slots = calloc(nslots, sizeof *slots);
   pw.chunks = calloc(1, sizeof *pw.chunks);
@@ -1441,7 +1464,7 @@ static int read_parallel_stream(prun *p, uint64_t data_start, whorl_table_info *
   rc = st.ring && slots && pw.chunks && pw.chunks[0] ? 0 : WHORL_ENOMEM;
   if (!rc) pw.nchunks = 1;
   for (size_t i = 0; !rc && i < st.cap; i++)
-    if (!(st.ring[i] = malloc(SSEG))) rc = WHORL_ENOMEM;
+    if (!(st.ring[i] = malloc(st.bs))) rc = WHORL_ENOMEM;
   if (!rc) {
     pw.chunks[0][0].start = data_start;
     pw.p = p, pw.slots = slots, pw.nslots = nslots, pw.info = info;
@@ -1512,11 +1535,12 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
   whorl_csv_record rec;
   csvrun r = {o, path, info, &w, 0, 0, 0};
   int first = 1;
+  const segsz sz = seg_sizes(o);
   int parallel = codec == WHORL_CODEC_NONE && !info->encoding[0] && o->threads > 1 && sink->fork && st &&
-                 (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
+                 (uint64_t)st->st_size >= 2 * sz.seg;
   /* compressed or UTF-16: the decompressed text on several threads */
   const int sparallel = !parallel && codec != WHORL_CODEC_GZIP && o->threads > 1 && sink->fork && st &&
-                        (uint64_t)st->st_size >= STREAM_MIN;
+                        (uint64_t)st->st_size >= sz.stream_min;
   whorl_csv_block blk;
   memset(&blk, 0, sizeof blk);
   for (;;) {
@@ -1626,7 +1650,7 @@ static int read_csv(const char *path, int fd, const struct stat *st, const whorl
       if (!rc && (parallel || sparallel) && !info->nwarnings) { /* a warning about the header: read serially */
         /* The rest on several threads, from the first data record on. */
         prun p = {path, fd, (uint64_t)st->st_size, o, sink, info->delimiter, r.ncols, hdr, NULL, NULL, seg_run, seg_parse,
-                  hdr ? whorl_csv_line(csv) : rec.line, NULL};
+                  hdr ? whorl_csv_line(csv) : rec.line, NULL, sz};
         p.names = calloc(w.ncols ? w.ncols : 1, sizeof *p.names);
         p.name_len = calloc(w.ncols ? w.ncols : 1, sizeof *p.name_len);
         if (!p.names || !p.name_len) rc = whorl__error(err, WHORL_ENOMEM, path, -1, "out of memory");
@@ -1838,7 +1862,7 @@ static int jsonl_row(jrow *j, const whorl_json *obj, const whorl_jflat *f, const
     j->seen = s2;
     j->seen_cap = w->ncols * 2;
   }
-  memset(j->seen, 0, w->ncols);
+  if (w->ncols) memset(j->seen, 0, w->ncols);
   if (f)
     for (size_t k = 0; k < nk; k++) {
       if (j->seen[j->kidx[k]]) return 1;
@@ -1969,10 +1993,11 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
   jrow j;
   memset(&j, 0, sizeof j);
   j.w = &w;
+  const segsz sz = seg_sizes(o);
   int parallel = !array && codec == WHORL_CODEC_NONE && !info->encoding[0] && o->threads > 1 && sink->fork && st &&
-                 (uint64_t)st->st_size >= 2 * (uint64_t)SEG;
+                 (uint64_t)st->st_size >= 2 * sz.seg;
   const int sparallel = !array && !parallel && codec != WHORL_CODEC_GZIP && o->threads > 1 && sink->fork && st &&
-                        (uint64_t)st->st_size >= STREAM_MIN;
+                        (uint64_t)st->st_size >= sz.stream_min;
   const whorl_json *obj;
   uint64_t line;
   int first = 1;
@@ -1982,7 +2007,7 @@ static int read_jsonl(const char *path, int fd, const struct stat *st, const who
       /* The first object's keys are the columns; the whole file is then
        * read on several threads (a new key later: all again, serially). */
       size_t nk = whorl_json_size(obj);
-      prun p = {path, fd, (uint64_t)st->st_size, o, sink, 0, 0, 0, NULL, NULL, jseg_run, NULL, 1, NULL};
+      prun p = {path, fd, (uint64_t)st->st_size, o, sink, 0, 0, 0, NULL, NULL, jseg_run, NULL, 1, NULL, sz};
       p.names = calloc(nk ? nk : 1, sizeof *p.names);
       p.name_len = calloc(nk ? nk : 1, sizeof *p.name_len);
       rc = p.names && p.name_len ? 0 : WHORL_ENOMEM;

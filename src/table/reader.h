@@ -32,12 +32,17 @@ typedef struct whorl_table_opts {
                          when the sink can fork (logical.h) */
   uint64_t pq_whole_rows; /* Parquet row groups above this many rows are read
                              all columns in step (0 = 4 Mi rows; for tests) */
+  unsigned seg_shift;  /* for tests: parallel text reads cut their input into
+                          segments (and decompressed blocks) of 2^seg_shift
+                          bytes, 10 to 22, so small files take those paths;
+                          0 = the defaults, or the environment's
+                          WHORL_SEGMENT_SHIFT. No output depends on it. */
   /* Progress (may be NULL): file bytes done of total, now and then, from
    * the reading thread. */
   void (*progress)(void *ctx, uint64_t done, uint64_t total);
   void *pctx;
 } whorl_table_opts;
-#define WHORL_TABLE_OPTS_INIT {NULL, 0, -1, 0, 0, 1, 0, NULL, NULL}
+#define WHORL_TABLE_OPTS_INIT {NULL, 0, -1, 0, 0, 1, 0, 0, NULL, NULL}
 
 /* Returned by whorl__table_read when a parallel read met something only
  * the serial reader reports properly (a warning, an error, ragged rows):
