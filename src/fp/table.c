@@ -151,20 +151,20 @@ static void replay_warnings(const whorl_fp_options *o, const char *path, const w
 
 static int read_table_doc(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
                           const whorl_json *filedoc, const char *fmt, whorl__fp_extra *x, whorl_json **out,
-                          whorl_error *err);
+                          int *npy_object, whorl_error *err);
 
 /* The table document; 1 (the file document stands) for a .json file that
  * only looked like an array of objects, when no table was asked for. */
 static int fp_table_read(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
                          const whorl_json *filedoc, const char *fmt, whorl__fp_extra *x, whorl_json **out,
                          whorl_error *err) {
-  int rc = read_table_doc(path, fd, st, o, filedoc, fmt, x, out, err);
+  int npy_object = 0;
+  int rc = read_table_doc(path, fd, st, o, filedoc, fmt, x, out, &npy_object, err);
   /* a NumPy file that is sound but no table (2-D members, arrays of
    * unequal lengths, strings, structured or long double dtypes: scipy's
    * test data, numpy.savez of weights) is a file, as a .json file of
    * another shape is; object arrays (pickles inside) stay refused */
-  const int npy_other = rc == WHORL_EUNSUPPORTED && (!strcmp(fmt, "npy") || !strcmp(fmt, "npz")) && err &&
-                        !strstr(err->message, "pickles");
+  const int npy_other = rc == WHORL_EUNSUPPORTED && (!strcmp(fmt, "npy") || !strcmp(fmt, "npz")) && !npy_object;
   if ((npy_other || (rc == WHORL_EFORMAT && !strcmp(fmt, "json"))) && !o->table_format && !o->strict &&
       o->level != WHORL_LEVEL_LOGICAL && o->level != WHORL_LEVEL_PROFILE) {
     /* it starts as a JSON array of objects but does not read as one: a
@@ -301,8 +301,9 @@ static int fp_table_plain(const char *path, int fd, const struct stat *st, const
 
 static int read_table_doc(const char *path, int fd, const struct stat *st, const whorl_fp_options *o,
                           const whorl_json *filedoc, const char *fmt, whorl__fp_extra *x, whorl_json **out,
-                          whorl_error *err) {
+                          int *npy_object, whorl_error *err) {
   *out = NULL;
+  *npy_object = 0;
   uint8_t key[32];
   char key_id[17] = "";
   int rc;
@@ -355,6 +356,7 @@ static int read_table_doc(const char *path, int fd, const struct stat *st, const
   if (!rc) rc = whorl__lacc_finish(acc, &res);
   if (rc) {
     if (err && !err->message[0]) whorl__error(err, rc, path, -1, "reading the table failed");
+    *npy_object = info->npy_object;
     whorl__lacc_free(acc);
     free(info);
     return rc;

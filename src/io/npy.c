@@ -134,9 +134,11 @@ int whorl__npy_parse(const uint8_t *buf, size_t len, uint64_t file_size, const c
                                                                 "NumPy dtype '%s' is not supported", d);
     size = size * 10 + (*p - '0');
   }
-  if (kind == 'O')
+  if (kind == 'O') {
+    o->kind = 'O'; /* the caller may tell this refusal from others */
     return whorl__error(err, WHORL_EUNSUPPORTED, path, (int64_t)hstart,
                         "NumPy object arrays (dtype '%s') hold pickles: refused", d);
+  }
   int ok = (kind == 'b' && size == 1) || ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
            (kind == 'f' && (size == 2 || size == 4 || size == 8)) || (kind == 'c' && (size == 8 || size == 16));
   if (!ok) return whorl__error(err, WHORL_EUNSUPPORTED, path, (int64_t)hstart, "NumPy dtype '%s' is not supported", d);

@@ -2646,9 +2646,13 @@ static int read_npy(const char *path, int fd, const struct stat *st, whorl_table
     return whorl__error_errno(err, errno, path, "read");
   }
   whorl_npy h;
+  h.kind = 0;
   int rc = whorl__npy_parse(head, (size_t)hn, (uint64_t)st->st_size, path, &h, err);
   free(head);
-  if (rc) return rc;
+  if (rc) {
+    info->npy_object = h.kind == 'O';
+    return rc;
+  }
   if (h.ndim < 1 || h.ndim > 2)
     return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "a %d-dimensional array is not a table (1-D and 2-D are); --model reads it as model weights", h.ndim);
   if (h.kind == 'c') return whorl__error(err, WHORL_EUNSUPPORTED, path, -1, "complex numbers (%s) are not table values", h.descr);
@@ -2772,8 +2776,10 @@ static int read_npz(const char *path, int fd, const struct stat *st, whorl_table
     }
     if (rc) break;
     whorl_error perr;
+    c->h.kind = 0;
     rc = whorl__npy_parse(buf, got, z.e[i].usize, path, &c->h, &perr);
     if (rc) {
+      info->npy_object = c->h.kind == 'O';
       whorl__error(err, rc, path, -1, "npz member %s: %s", nm, perr.message);
       break;
     }

@@ -71,6 +71,8 @@ typedef struct whorl_table_info {
   uint64_t invalid_utf8; /* cells that are not valid UTF-8 */
   uint64_t nwarnings;    /* all of them; the first few are kept below */
   whorl_table_warning warning[WHORL_TABLE_MAX_WARNINGS];
+  int npy_object;        /* refused: a NumPy object array (pickles), in a
+                            .npy file or an .npz member */
 } whorl_table_info;
 
 /* Which table format, if any, a file holds: from its sniffed format
