@@ -600,7 +600,9 @@ static int hf_model_folder(const char *dir) {
   int weights = 0;
   while ((e = readdir(d)))
     if (ends_with(e->d_name, ".safetensors") || !strcmp(e->d_name, "pytorch_model.bin") ||
-        (!strncmp(e->d_name, "pytorch_model-", 14) && ends_with(e->d_name, ".bin")) || ends_with(e->d_name, ".gguf"))
+        (!strncmp(e->d_name, "pytorch_model-", 14) && ends_with(e->d_name, ".bin")) || ends_with(e->d_name, ".gguf") ||
+        !strcmp(e->d_name, "diffusion_pytorch_model.bin") || /* a diffusers model saved without safetensors */
+        (!strncmp(e->d_name, "diffusion_pytorch_model-", 24) && ends_with(e->d_name, ".bin")))
       weights = 1;
   closedir(d);
   return weights;
@@ -853,6 +855,15 @@ static int read_component(folder_acc *a, const char *dir, const char *rel, const
       for (size_t i = 0; i < nn; i++)
         if (!strcmp(names[i], "pytorch_model.bin.index.json")) index = names[i];
       if (has_bin && index) passed_over = index, index = NULL, single = "pytorch_model.bin";
+      /* a diffusers model saved alone with safe_serialization=False: its
+       * .bin (or the index of its shards), as diffusers loads it */
+      if (!has_bin && !index) {
+        int s = has_name(names, nn, "diffusion_pytorch_model.bin"),
+            x = has_name(names, nn, "diffusion_pytorch_model.bin.index.json");
+        if (s) single = "diffusion_pytorch_model.bin";
+        if (s && x) passed_over = "diffusion_pytorch_model.bin.index.json";
+        if (!s && x) index = "diffusion_pytorch_model.bin.index.json";
+      }
     }
     const char *adapter = adapter_weights(cdir);
     if (adapter) /* a PEFT adapter: its one weight file, as PEFT loads it */

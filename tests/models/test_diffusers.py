@@ -215,6 +215,24 @@ def main():
           and "diffusion_pytorch_model.fp16.safetensors" in [e["path"] for e in ds.get("extras", {}).get("entries", [])],
           "a diffusers model folder with a variant: diffusion_pytorch_model.safetensors read, the variant an extra")
 
+    # a diffusers model saved alone without safetensors (safe_serialization=False): a model, its .bin read
+    sb = os.path.join(TMP, "solo-unet-bin")
+    os.makedirs(sb)
+    shutil.copyfile(os.path.join(base, "unet", "config.json"), os.path.join(sb, "config.json"))
+    torch_bin(os.path.join(sb, "diffusion_pytorch_model.bin"), UNET)
+    dsb = fp(sb)
+    solo_st = os.path.join(TMP, "solo-unet-st")
+    os.makedirs(solo_st)
+    shutil.copyfile(os.path.join(base, "unet", "config.json"), os.path.join(solo_st, "config.json"))
+    st_write(os.path.join(solo_st, "diffusion_pytorch_model.safetensors"), UNET)
+    dss = fp(solo_st)
+    check(dsb.get("kind") == "model" and sorted(t["name"] for t in dsb.get("tensors", [])) == sorted(UNET)
+          and dsb.get("weights", {}).get("root") == dss.get("weights", {}).get("root") and dsb.get("id") == dss.get("id"),
+          f"a diffusers model with diffusion_pytorch_model.bin alone: a model, the safetensors copy's id ({dsb.get('kind')})")
+    torch_bin(os.path.join(sb, "diffusion_pytorch_model.bin"), UNET, evil=True)
+    dsbe = fp(sb, want=1)
+    check(any("posix.system" in u.get("finding", "") for u in dsbe.get("unsafe", [])), f"its malicious .bin: a finding, exit 1 ({dsbe.get('unsafe')})")
+
     # a folder with config.json and weights stays a transformers folder, model_index.json beside it an extra
     hf = os.path.join(TMP, "hf")
     wjson(os.path.join(hf, "config.json"), {"model_type": "bert"})
