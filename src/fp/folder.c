@@ -605,16 +605,40 @@ static int fp_folder(const char *path, const whorl_fp_options *o, const char *co
    * Not for a model folder's extras (o->model 0: its reader scans them). */
   if (!rc && doc && !quick && o->model != 0) {
     whorl_json *un = whorl_json_array();
+    char *root_real = NULL;
     for (size_t i = 0; !rc && i < wr.n; i++) {
       walk_entry *e = &wr.entries[i];
-      if (e->type != WALK_FILE || !whorl__pickle_name(e->rel, e->rel_len)) continue;
-      int fd = whorl__open_beneath(p.rootfd, e->rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-      if (fd < 0) continue; /* gone since it was hashed: the next run sees it */
+      if ((e->type != WALK_FILE && e->type != WALK_SYMLINK) || !whorl__pickle_name(e->rel, e->rel_len)) continue;
       char full[8192];
       snprintf(full, sizeof full, "%s/%s", path, e->rel);
-      rc = whorl__pickle_findings(full, fd, (uint64_t)e->st.st_size, e->rel, un, err);
+      uint64_t size = (uint64_t)e->st.st_size;
+      int fd;
+      if (e->type == WALK_SYMLINK) {
+        /* a link named as a pickle: loading it loads its target. A target
+         * inside the folder is scanned as its own entry; one outside is
+         * scanned here (the folder's id records only where it points) */
+        if (!root_real && !(root_real = realpath(path, NULL))) continue;
+        char *t = realpath(full, NULL);
+        size_t rl = strlen(root_real);
+        int inside = t && !strncmp(t, root_real, rl) && (t[rl] == '/' || t[rl] == 0 || (rl == 1 && root_real[0] == '/'));
+        free(t);
+        if (!t || inside) continue; /* dangling, or scanned as itself */
+        fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        struct stat ts;
+        if (fd >= 0 && (fstat(fd, &ts) || !S_ISREG(ts.st_mode))) {
+          close(fd);
+          fd = -1;
+        }
+        if (fd < 0) continue;
+        size = (uint64_t)ts.st_size;
+      } else {
+        fd = whorl__open_beneath(p.rootfd, e->rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) continue; /* gone since it was hashed: the next run sees it */
+      }
+      rc = whorl__pickle_findings(full, fd, size, e->rel, un, err);
       close(fd);
     }
+    free(root_real);
     if (!rc && whorl_json_size(un)) whorl_json_object_set(doc, "unsafe", un);
     else whorl_json_free(un);
     if (rc) {

@@ -717,6 +717,22 @@ def main():
     check(rc == 1 and wh == ["evil0.pkl", "evil1.pkl", "w.bin"], f"a folder: protocol 0/1 pickles found, a text .bin not ({wh})")
     rc, out, err = wrun(tp, "fp", "notes.bin")
     check(rc == 0, "a text file named .bin: no finding")
+    # a link named as a pickle whose target lies outside the folder: loading
+    # it runs the target, which the folder's id does not cover: scanned; a
+    # link to a pickle inside is scanned as that file, a dangling one not
+    ln = os.path.join(TMP, "pklinks")
+    os.makedirs(ln)
+    os.symlink(os.path.join(tp, "evil0.pkl"), os.path.join(ln, "model.pkl"))
+    os.symlink(os.path.join(tp, "notes.bin"), os.path.join(ln, "notes.bin"))
+    with open(os.path.join(ln, "inner.pkl"), "wb") as f:
+        pickle.dump(Evil(), f, protocol=4)
+    os.symlink("inner.pkl", os.path.join(ln, "again.pkl"))
+    os.symlink("nowhere.pkl", os.path.join(ln, "dangling.pkl"))
+    rc, out, err = wrun(TMP, "fp", "--json", ln)
+    d = json.loads(out) if out.startswith("{") else {}
+    wh = sorted(u["where"].split(":")[0] for u in d.get("unsafe", []))
+    check(rc == 1 and wh == ["inner.pkl", "model.pkl"],
+          f"a folder's pickle link to outside it: its target scanned; a link inside or dangling: not again ({rc}, {wh})")
     # a legacy (non-zip) torch file is not read as a model (exit 2), but
     # the error says what loading it would run
     with open(os.path.join(pk, "legacy_evil.pt"), "wb") as f:
