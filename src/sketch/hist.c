@@ -367,7 +367,12 @@ void whorl__uh_merge(whorl_uh *u, const whorl_uh *o) {
   if (!u->cnt && uh_alloc(u)) return;
   while (u->j < o->j) uh_coarsen(u);
   for (uint32_t i = 0; i < o->span; i++) /* u may coarsen on the way: the shift is taken each time */
-    if (o->cnt[i]) uh_put(u, (o->klo + (int64_t)i) >> (u->j - o->j), o->cnt[i]);
+    if (o->cnt[i]) {
+      /* keys lie within +-2^61: past 63 places every key is 0 or -1 (a
+       * shift of 64 or more would be undefined, and x86 takes it mod 64) */
+      const int32_t sh = u->j - o->j > 63 ? 63 : u->j - o->j;
+      uh_put(u, (o->klo + (int64_t)i) >> sh, o->cnt[i]);
+    }
   u->n += o->n;
   if (o->oom) u->oom = 1;
 }

@@ -52,7 +52,7 @@ typedef struct whorl_table_opts {
 /* Revision of the readers' behaviour (detection, header guess, parsing):
  * part of the table cache's rules, bumped whenever a reader could read the
  * same file differently, so older cached documents are not reused. */
-#define WHORL_TABLE_READER_REV "readers-2026-11-28.1"
+#define WHORL_TABLE_READER_REV "readers-2026-11-28.2"
 
 #define WHORL_TABLE_MAX_WARNINGS 20
 typedef struct whorl_table_warning {
