@@ -110,7 +110,10 @@ typedef struct whorl_fp_options {
   { WHORL_FP_OPTIONS_VERSION, WHORL_LEVEL_AUTO, 0, 0, 1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL, -1, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, 0 }
 
 /* Fingerprints a file or folder. A symlink named on the command line is
- * followed; symlinks inside folders are recorded, not followed.
+ * followed; symlinks inside folders are recorded, not followed. The path
+ * "-" is standard input; it and a FIFO are read to their end into a
+ * temporary file in $TMPDIR, fingerprinted as that file (no stat cache)
+ * and named as given (docs/fingerprint-format.md, "Streams").
  * Returns WHORL_OK and *out, or an error code (with err filled, *out NULL). */
 int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json **out,
                       whorl_error *err);

@@ -387,6 +387,93 @@ int whorl_fingerprint(const char *path, const whorl_fp_options *opts, whorl_json
   return whorl__fingerprint_ex(path, opts, NULL, out, err);
 }
 
+/* ---- streams: "-" (standard input) and FIFOs ----------------------------------------------
+ * A pipe can be read once, and the readers need a file (they read the
+ * head, then the whole; the parallel ones reopen it by name). So the
+ * stream is copied to its end into an unnamed-after-use temporary file in
+ * $TMPDIR (as large as the input; memory stays bounded), fingerprinted as
+ * that file without the stat cache, and the document and messages name
+ * the stream as given. */
+
+typedef struct spool_cb {
+  const whorl_fp_options *user;
+  const char *tmp, *name;
+} spool_cb;
+
+static void spool_issue(void *ctx, const whorl_error *issue, int fatal) {
+  spool_cb *c = ctx;
+  whorl_error w = *issue;
+  if (!strcmp(w.path, c->tmp)) snprintf(w.path, sizeof w.path, "%s", c->name);
+  c->user->on_issue(c->user->cb_ctx, &w, fatal);
+}
+
+static void spool_progress(void *ctx, uint64_t done, uint64_t total) {
+  spool_cb *c = ctx;
+  c->user->on_progress(c->user->cb_ctx, done, total);
+}
+
+static int fp_stream(const char *path, int in_fd, const whorl_fp_options *o, whorl__fp_extra *x, whorl_json **out,
+                     whorl_error *err) {
+  const char *shown = in_fd >= 0 ? "-" : path;
+  const char *td = getenv("TMPDIR");
+  char tmp[4096];
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s/whorl-stream-XXXXXX", td && td[0] ? td : "/tmp") >= sizeof tmp)
+    return whorl__error(err, WHORL_EINVAL, shown, -1, "TMPDIR is too long");
+  int fd = in_fd >= 0 ? in_fd : open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return whorl__error_errno(err, errno, shown, "open");
+  int t = mkstemp(tmp);
+  if (t < 0) {
+    int e = errno;
+    if (in_fd < 0) close(fd);
+    return whorl__error(err, WHORL_EIO, shown, -1, "cannot make a temporary file to hold the stream in %s: %s",
+                        td && td[0] ? td : "/tmp", strerror(e));
+  }
+  int rc = WHORL_OK;
+  size_t cap = (size_t)1 << 20;
+  uint8_t *buf = malloc(cap);
+  if (!buf) rc = whorl__error(err, WHORL_ENOMEM, shown, -1, "out of memory");
+  uint64_t total = 0;
+  while (!rc) {
+    ssize_t n = read(fd, buf, cap);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      rc = whorl__error_errno(err, errno, shown, "read");
+      break;
+    }
+    if (n == 0) break;
+    for (ssize_t off = 0; off < n && !rc;) {
+      ssize_t w = write(t, buf + off, (size_t)(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) rc = whorl__error(err, WHORL_EIO, shown, (int64_t)total, "writing the stream to %s: %s", tmp, strerror(errno));
+      else off += w;
+    }
+    total += (uint64_t)n;
+  }
+  free(buf);
+  if (in_fd < 0) close(fd);
+  close(t);
+  if (!rc) {
+    whorl_fp_options so = *o;
+    so.use_cache = 0;
+    spool_cb cb = {o, tmp, shown};
+    if (o->on_issue || o->on_progress) {
+      so.cb_ctx = &cb;
+      so.on_issue = o->on_issue ? spool_issue : NULL;
+      so.on_progress = o->on_progress ? spool_progress : NULL;
+    }
+    rc = whorl__fingerprint_ex(tmp, &so, x, out, err);
+    if (rc && err && !strcmp(err->path, tmp)) snprintf(err->path, sizeof err->path, "%s", shown);
+    if (!rc && *out) {
+      const char *slash = strrchr(shown, '/');
+      const char *base = slash && slash[1] ? slash + 1 : shown;
+      whorl__json_set_bytes(*out, "name", base, strlen(base));
+      whorl_json_object_remove(*out, "name_hex");
+    }
+  }
+  unlink(tmp);
+  return rc;
+}
+
 int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl__fp_extra *x, whorl_json **out,
                           whorl_error *err) {
   *out = NULL;
@@ -402,8 +489,10 @@ int whorl__fingerprint_ex(const char *path, const whorl_fp_options *opts, whorl_
   if (o.stats) memset(o.stats, 0, sizeof *o.stats);
   if (o.threads <= 0) o.threads = whorl__cpu_count();
   if (o.threads > 64) o.threads = 64;
+  if (!strcmp(path, "-")) return fp_stream(path, STDIN_FILENO, &o, x, out, err);
   struct stat st;
   if (stat(path, &st) != 0) return whorl__error_errno(err, errno, path, NULL);
+  if (S_ISFIFO(st.st_mode)) return fp_stream(path, -1, &o, x, out, err);
   if (S_ISDIR(st.st_mode)) {
     if (o.table_format)
       return whorl__error(err, WHORL_EUNSUPPORTED, path, -1,

@@ -297,8 +297,22 @@ run "$W" fp "$T/nope"; eq "$rc" 2 "missing exit"; eq "$out" "" "missing: no stdo
 has "$err" "nope: no such file or folder" "missing message"
 eq "$(wc -l <<<"$err")" 1 "missing: one line"
 run "$W" diff "$T/nope" "$G/data"; eq "$rc" 2 "diff missing exit"
+# streams: a FIFO, /dev/stdin and '-' are read to their end into a
+# temporary file, fingerprinted as it, and named as given
 mkfifo "$T/fifo"
-run timeout 10 "$W" fp "$T/fifo"; eq "$rc" 2 "fifo exit"; has "$err" "FIFO" "fifo message"
+printf 'x,y\n1,2.50\n3,4\n' > "$T/st.csv"
+run "$W" fp --no-cache --json "$T/st.csv"; want=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["kind"], d["rows"])' <<<"$out")
+(cat "$T/st.csv" > "$T/fifo" &)
+run timeout 10 "$W" fp --json --as csv "$T/fifo"; eq "$rc" 0 "fifo exit"
+eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["kind"], d["rows"], d["name"])' <<<"$out")" "$want fifo" "a FIFO: the file's table id, named as given"
+out=$("$W" fp --json --as csv - < "$T/st.csv"); rc=$?
+eq "$rc" 0 "stdin exit"
+eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["kind"], d["rows"], d["name"])' <<<"$out")" "$want -" "'-': the file's table id, named -"
+out=$("$W" fp --id --as csv /dev/stdin < "$T/st.csv"); eq "$out" "${want%% *}  /dev/stdin" "/dev/stdin with --id"
+err=$(printf 'x,y\n1\n' | "$W" fp --strict --as csv - 2>&1 >/dev/null); rc=$?
+has "$err" "^whorl: error: -: line 2: 1 fields" "a stream's error names it, with the line"
+eq "$(ls "${TMPDIR:-/tmp}" | grep -c '^whorl-stream-')" 0 "no temporary file left behind"
+out=$("$W" diff "$T/st.csv" - < "$T/st.csv"); eq "$?" 0 "diff FILE - of the same bytes: identical"
 run timeout 10 "$W" fp /dev/null; eq "$rc" 2 "device exit"; has "$err" "character device" "device message"
 if [[ -r /proc/self/status ]]; then
   for lvl in content quick; do
