@@ -810,9 +810,9 @@ static int beyond_double(const uint8_t *p, size_t len, double x) {
   if (!p || len < 2 || len > 400 || !isfinite(x) || fabs(x) < 9007199254740992.0) return 0;
   for (size_t i = 1; i < len; i++)
     if (p[i] == '.' || p[i] == 'e') return 0;
-  char t[32];
+  char t[400]; /* the largest double has 309 digits */
   size_t n = (size_t)snprintf(t, sizeof t, "%.0f", x); /* a double this large is an integer */
-  return !(n == len - 1 && !memcmp(t, p + 1, n));
+  return !(n < sizeof t && n == len - 1 && !memcmp(t, p + 1, n));
 }
 
 /* The exact extremes and order statistics found from the counted values,
