@@ -25,12 +25,12 @@ import os
 import shutil
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mtest  # noqa: E402
-from mtest import check, fp, run, wjson  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import wtest  # noqa: E402
+from wtest import check, fp, run, wjson  # noqa: E402
 
 TMP = os.path.join(os.environ["WHORL_TMP"], "diffusers")
-st_write = functools.partial(mtest.st_write, metadata={"format": "pt"})
+st_write = functools.partial(wtest.st_write, metadata={"format": "pt"})
 
 
 def wtext(path, s):
@@ -251,7 +251,7 @@ def main():
     dp = fp(pl)
     check(dp.get("kind") == "folder", f"model_index.json without its components: a plain folder ({dp.get('kind')})")
 
-    mtest.finish()
+    wtest.finish()
 
 
 if __name__ == "__main__":

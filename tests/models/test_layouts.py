@@ -17,8 +17,8 @@ import os
 import shutil
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mtest import check, finish, fp, run, st_write, wjson  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wtest import check, finish, fp, run, st_write, wjson  # noqa: E402
 
 TMP = os.path.join(os.environ["WHORL_TMP"], "layouts")
 

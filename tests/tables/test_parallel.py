@@ -18,20 +18,11 @@ import shutil
 import subprocess
 import sys
 
-W = os.environ["WHORL_BIN"]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wtest import W, check, finish  # noqa: E402
+
 SRC = os.environ["WHORL_SRC"]
 TMP = os.path.join(os.environ["WHORL_TMP"], "parallel")
-
-passed = failed = 0
-
-
-def check(cond, msg):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", msg, flush=True)
 
 
 def run(path, threads, shift, *opts):
@@ -101,9 +92,8 @@ def main():
                           f"\n  {base[2].decode(errors='replace')[:300]}")
     check(parallel_cases > 100, f"{parallel_cases} readable cases")
     print(f"{cases} parallel reads compared with the serial ones")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

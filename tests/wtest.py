@@ -1,6 +1,7 @@
-"""Helpers shared by the model-folder layout tests (test_layouts.py,
-test_diffusers.py): the check counter, running whorl, small safetensors
-and JSON files written by hand. Run by ctest with WHORL_BIN set."""
+"""Helpers shared by the Python tests (models/test_layouts.py,
+models/test_diffusers.py, tables/test_parallel.py): the check counter and
+its closing line, running whorl, small safetensors and JSON files written
+by hand. Run by ctest with WHORL_BIN set."""
 import json
 import os
 import struct
