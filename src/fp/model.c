@@ -807,6 +807,20 @@ static int has_name(char **names, size_t nn, const char *want) {
   return 0;
 }
 
+/* The weights of one file family (base + ext, e.g. diffusion_pytorch_model
+ * + .bin) as its loader picks them: the single file, else the index of its
+ * shards; a single file beside its index wins, and the index is passed
+ * over. The names go into the caller's buffers (128 bytes each). */
+static void pick_weights(char **names, size_t nn, const char *base, const char *ext, char *single_buf, char *index_buf,
+                         const char **single, const char **index, const char **passed_over) {
+  snprintf(single_buf, 128, "%s%s", base, ext);
+  snprintf(index_buf, 128, "%s%s.index.json", base, ext);
+  int s = has_name(names, nn, single_buf), x = has_name(names, nn, index_buf);
+  if (s) *single = single_buf;
+  if (s && x) *passed_over = index_buf;
+  if (!s && x) *index = index_buf;
+}
+
 /* Reads one folder of a model into a: the root of a Hugging Face folder
  * (rel NULL, lib NULL), the root of a diffusers pipeline (rel NULL, comps:
  * its components' subfolders, read on their own), or a pipeline's
@@ -857,13 +871,8 @@ static int read_component(folder_acc *a, const char *dir, const char *rel, const
       if (has_bin && index) passed_over = index, index = NULL, single = "pytorch_model.bin";
       /* a diffusers model saved alone with safe_serialization=False: its
        * .bin (or the index of its shards), as diffusers loads it */
-      if (!has_bin && !index) {
-        int s = has_name(names, nn, "diffusion_pytorch_model.bin"),
-            x = has_name(names, nn, "diffusion_pytorch_model.bin.index.json");
-        if (s) single = "diffusion_pytorch_model.bin";
-        if (s && x) passed_over = "diffusion_pytorch_model.bin.index.json";
-        if (!s && x) index = "diffusion_pytorch_model.bin.index.json";
-      }
+      if (!has_bin && !index)
+        pick_weights(names, nn, "diffusion_pytorch_model", ".bin", fam_single, fam_index, &single, &index, &passed_over);
     }
     const char *adapter = adapter_weights(cdir);
     if (adapter) /* a PEFT adapter: its one weight file, as PEFT loads it */
@@ -878,12 +887,7 @@ static int read_component(folder_acc *a, const char *dir, const char *rel, const
     for (int f = 0; f < 2 && !single && !index; f++)
       for (int k = 0; k < 2 && !single && !index; k++) {
         const char *ext = k ? ".bin" : ".safetensors";
-        snprintf(fam_single, sizeof fam_single, "%s%s", fams[f][k], ext);
-        snprintf(fam_index, sizeof fam_index, "%s%s.index.json", fams[f][k], ext);
-        int s = has_name(names, nn, fam_single), x = has_name(names, nn, fam_index);
-        if (s) single = fam_single;
-        if (s && x) passed_over = fam_index;
-        if (!s && x) index = fam_index;
+        pick_weights(names, nn, fams[f][k], ext, fam_single, fam_index, &single, &index, &passed_over);
       }
   }
   if (passed_over && o->on_issue) {
